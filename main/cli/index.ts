@@ -1,0 +1,111 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createEngine, DEFAULT_PORT } from '../core/engine';
+import { defaultDataDir } from '../core/paths';
+import { VERSION } from '../core/version';
+import { parseCli, type ServeOptions, USAGE, UsageError } from './args';
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+
+/** The built renderer sits beside the built CLI: dist/cli/idp-sandbox.mjs and dist/renderer/. */
+function builtUiDir(): string {
+  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'renderer');
+}
+
+function explainStartError(error: unknown, options: ServeOptions): string {
+  const err = error as NodeJS.ErrnoException;
+  const where = `${options.host ?? '127.0.0.1'}:${options.port ?? DEFAULT_PORT}`;
+  if (err.code === 'EADDRINUSE') {
+    return `Port ${where} is already in use. Stop the other process, or pick another port with --port N (--port 0 picks a free one).`;
+  }
+  if (err.code === 'EACCES' && err.syscall === 'listen') {
+    return `Not allowed to listen on ${where}. Pick a port above 1023 with --port N.`;
+  }
+  if (err.code === 'EADDRNOTAVAIL')
+    return `Cannot bind ${where}: no such address on this machine. Check --host.`;
+  if (err.code === 'EACCES' || err.code === 'EROFS' || err.code === 'EPERM') {
+    return `Cannot write to the data folder (${err.path ?? 'unknown path'}): ${err.code}. Choose another with --data-dir DIR.`;
+  }
+  return err.message ?? String(error);
+}
+
+async function serve(options: ServeOptions): Promise<void> {
+  const host = options.host ?? '127.0.0.1';
+  if (!LOOPBACK.has(host)) {
+    process.stderr.write(
+      `warning: binding ${host} makes the provider and its admin API reachable from other machines. Use only on a trusted network.\n`,
+    );
+  }
+  const dataDir = options.inMemory ? undefined : path.resolve(options.dataDir ?? defaultDataDir());
+  let engine: Awaited<ReturnType<typeof createEngine>>;
+  try {
+    engine = await createEngine({
+      host,
+      port: options.port,
+      dataDir,
+      inMemory: options.inMemory,
+      issuer: options.issuer,
+      uiDir: options.ui ? builtUiDir() : undefined,
+      adminToken: process.env.IDP_SANDBOX_ADMIN_TOKEN || undefined,
+    });
+  } catch (error) {
+    process.stderr.write(`idp-sandbox: ${explainStartError(error, options)}\n`);
+    process.exit(1);
+  }
+
+  const lines = [
+    `IDP Sandbox ${VERSION} is ready`,
+    `  Issuer:      ${engine.issuer}`,
+    `  Discovery:   ${engine.issuer}/.well-known/openid-configuration`,
+    `  Data:        ${engine.dataDir ?? 'in memory (nothing is kept after exit)'}`,
+    `  Admin token: ${engine.adminTokenFile}`,
+  ];
+  if (engine.uiUrl) lines.push(`  Admin UI:    ${engine.uiUrl}`);
+  lines.push('Press Ctrl+C to stop.');
+  process.stdout.write(`${lines.join('\n')}\n`);
+
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    engine
+      .close()
+      .then(() => {
+        process.stdout.write(`Stopped (${signal}).\n`);
+        process.exit(0);
+      })
+      .catch((error: unknown) => {
+        process.stderr.write(`idp-sandbox: error while stopping: ${(error as Error).message}\n`);
+        process.exit(1);
+      });
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+export async function main(argv: readonly string[]): Promise<void> {
+  let command: ReturnType<typeof parseCli>;
+  try {
+    command = parseCli(argv);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`idp-sandbox: ${error.message}\nRun "idp-sandbox --help" for usage.\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  if (command.kind === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  if (command.kind === 'version') {
+    process.stdout.write(`${VERSION}\n`);
+    return;
+  }
+  await serve(command.options);
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  process.stderr.write(`idp-sandbox: ${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,18 @@
+const LOOPBACK_NAMES = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/**
+ * The Host values the server answers to. A page on some other name that resolves to 127.0.0.1
+ * (DNS rebinding) sends its own name as Host and is refused. When the issuer is on a loopback name,
+ * the other loopback names are accepted too, since only this machine can reach them.
+ */
+export function allowedHosts(issuer: string): Set<string> {
+  const url = new URL(issuer);
+  const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+  const hosts = new Set<string>([url.host.toLowerCase()]);
+  if (LOOPBACK_NAMES.has(url.hostname.toLowerCase())) {
+    for (const name of LOOPBACK_NAMES) hosts.add(`${name}:${port}`);
+  }
+  // A client may spell out the default port.
+  if (!url.port) hosts.add(`${url.hostname.toLowerCase()}:${port}`);
+  return hosts;
+}

@@ -1,0 +1,71 @@
+// Kept free of `electron` imports so unit tests can run it with a fake IpcMain.
+import { adminMethods } from '../../shared/contract';
+import { AdminError, type AdminErrorBody } from '../../shared/errors';
+import { dispatchAdmin } from '../core/admin/dispatch';
+import type { AdminHandlers } from '../core/admin/service';
+
+export const ADMIN_CHANNEL_PREFIX = 'idp:admin:';
+
+export interface IpcFrameLike {
+  readonly url: string;
+}
+
+export interface IpcInvokeEventLike {
+  readonly senderFrame: IpcFrameLike | null;
+}
+
+/** The slice of Electron's ipcMain that the handlers need. */
+export interface IpcMainLike {
+  handle(
+    channel: string,
+    listener: (event: IpcInvokeEventLike, ...args: unknown[]) => Promise<unknown>,
+  ): void;
+}
+
+export type IpcResult = { ok: true; value: unknown } | { ok: false; error: AdminErrorBody };
+
+/**
+ * Registers one channel per admin method. Every call goes through the same checks, in order:
+ * the sender frame must be the app's own page, the payload must match the method's shared schema.
+ * Errors come back as `{ code, message }` values, never as thrown objects Electron would mangle.
+ */
+export function registerAdminIpc(
+  ipcMain: IpcMainLike,
+  handlers: AdminHandlers,
+  isTrustedSender: (frameUrl: string) => boolean,
+): void {
+  for (const method of adminMethods) {
+    ipcMain.handle(`${ADMIN_CHANNEL_PREFIX}${method}`, async (event, ...args): Promise<IpcResult> => {
+      try {
+        const frameUrl = event.senderFrame?.url ?? '';
+        if (!isTrustedSender(frameUrl)) {
+          throw new AdminError(
+            'forbidden',
+            `IPC from an untrusted frame (${frameUrl || 'unknown'}) was refused.`,
+          );
+        }
+        if (args.length > 1) throw new AdminError('invalid_input', `${method} takes one argument.`);
+        return { ok: true, value: await dispatchAdmin(handlers, method, args[0]) };
+      } catch (error) {
+        if (error instanceof AdminError) return { ok: false, error: error.toJSON() };
+        return {
+          ok: false,
+          error: { code: 'internal', message: (error as Error).message ?? 'Internal error' },
+        };
+      }
+    });
+  }
+}
+
+/** A sender is trusted when it is a page of the app's own renderer bundle (same file folder). */
+export function rendererOriginCheck(rendererIndexUrl: string): (frameUrl: string) => boolean {
+  const base = new URL('.', rendererIndexUrl).href;
+  return (frameUrl) => {
+    try {
+      const url = new URL(frameUrl);
+      return url.protocol === 'file:' && url.href.startsWith(base);
+    } catch {
+      return false;
+    }
+  };
+}

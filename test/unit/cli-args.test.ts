@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { parseCli, UsageError } from '../../main/cli/args';
+
+describe('CLI argument parsing', () => {
+  it('parses serve flags', () => {
+    expect(parseCli(['serve', '--port', '0', '--host', '127.0.0.1', '--data-dir', '/tmp/x', '--ui'])).toEqual(
+      {
+        kind: 'serve',
+        options: {
+          port: 0,
+          host: '127.0.0.1',
+          dataDir: '/tmp/x',
+          inMemory: false,
+          issuer: undefined,
+          ui: true,
+        },
+      },
+    );
+  });
+
+  it('defaults everything when no flag is given', () => {
+    const command = parseCli(['serve']);
+    expect(command.kind).toBe('serve');
+    if (command.kind === 'serve') expect(command.options.port).toBeUndefined();
+  });
+
+  it.each([
+    [['serve', '--port', 'abc'], '--port must be a whole number from 0 to 65535 (got "abc")'],
+    [['serve', '--port', '70000'], '--port must be a whole number'],
+    [['serve', '--port', '-1'], '--port'],
+    [['serve', '--bogus'], "Unknown option '--bogus'"],
+    [['serve', '--in-memory', '--data-dir', 'x'], 'Use either --data-dir or --in-memory'],
+    [['serve', '--issuer', 'not a url'], '--issuer must be an absolute http(s) URL'],
+    [['serve', '--issuer', 'ftp://x'], '--issuer must use http or https'],
+    [['launch'], 'Unknown command "launch"'],
+  ])('rejects %j with a clear message', (argv, message) => {
+    expect(() => parseCli(argv)).toThrow(UsageError);
+    expect(() => parseCli(argv)).toThrow(message);
+  });
+
+  it('strips a trailing slash from --issuer', () => {
+    const command = parseCli(['serve', '--issuer', 'http://idp.test:8080/']);
+    expect(command.kind === 'serve' && command.options.issuer).toBe('http://idp.test:8080');
+  });
+
+  it('recognises help and version', () => {
+    expect(parseCli([])).toEqual({ kind: 'help' });
+    expect(parseCli(['--version'])).toEqual({ kind: 'version' });
+    expect(parseCli(['serve', '--help'])).toEqual({ kind: 'help' });
+  });
+});

@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { createAdminService } from '../../main/core/admin/service';
+import {
+  ADMIN_CHANNEL_PREFIX,
+  type IpcInvokeEventLike,
+  type IpcMainLike,
+  type IpcResult,
+  registerAdminIpc,
+  rendererOriginCheck,
+} from '../../main/electron/ipc';
+import { adminMethods } from '../../shared/contract';
+
+type Listener = (event: IpcInvokeEventLike, ...args: unknown[]) => Promise<unknown>;
+
+function fakeIpcMain() {
+  const handlers = new Map<string, Listener>();
+  const ipcMain: IpcMainLike = { handle: (channel, listener) => handlers.set(channel, listener) };
+  return { ipcMain, handlers };
+}
+
+const RENDERER = 'file:///opt/IDP%20Sandbox/resources/app.asar/dist/renderer/index.html';
+
+function setup() {
+  const { ipcMain, handlers } = fakeIpcMain();
+  const admin = createAdminService({
+    issuer: () => 'http://127.0.0.1:9400',
+    dataDir: '/data',
+    startedAt: new Date(0),
+  });
+  registerAdminIpc(ipcMain, admin, rendererOriginCheck(RENDERER));
+  const invoke = (method: string, frameUrl: string | null, ...args: unknown[]) => {
+    const handler = handlers.get(`${ADMIN_CHANNEL_PREFIX}${method}`);
+    if (!handler) throw new Error(`no handler for ${method}`);
+    return handler(
+      { senderFrame: frameUrl === null ? null : { url: frameUrl } },
+      ...args,
+    ) as Promise<IpcResult>;
+  };
+  return { handlers, invoke };
+}
+
+describe('admin IPC wrapper', () => {
+  it('registers one channel per contract method and nothing else', () => {
+    const { handlers } = setup();
+    expect([...handlers.keys()].sort()).toEqual(
+      adminMethods.map((m) => `${ADMIN_CHANNEL_PREFIX}${m}`).sort(),
+    );
+  });
+
+  it('answers a call from the app renderer', async () => {
+    const { invoke } = setup();
+    const result = await invoke('engine.info', RENDERER, {});
+    expect(result).toMatchObject({ ok: true, value: { issuer: 'http://127.0.0.1:9400', dataDir: '/data' } });
+  });
+
+  it.each([
+    ['a web page', 'https://evil.example/'],
+    ['a file outside the renderer folder', 'file:///tmp/evil.html'],
+    ['no frame', null],
+  ])('refuses a sender that is %s', async (_what, frameUrl) => {
+    const { invoke } = setup();
+    const result = await invoke('engine.info', frameUrl, {});
+    expect(result).toEqual({
+      ok: false,
+      error: { code: 'forbidden', message: expect.stringContaining('untrusted frame') },
+    });
+  });
+
+  it('refuses an invalid payload with invalid_input', async () => {
+    const { invoke } = setup();
+    const result = await invoke('engine.info', RENDERER, { unexpected: true });
+    expect(result).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+  });
+
+  it('refuses extra arguments', async () => {
+    const { invoke } = setup();
+    const result = await invoke('engine.info', RENDERER, {}, 'extra');
+    expect(result).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+  });
+});
