@@ -1,41 +1,123 @@
-import { Alert, AppShell, Code, Group, Loader, Stack, Text, Title } from '@mantine/core';
+import { AppShell, Badge, Burger, Code, Group, NavLink, Stack, Text, Title, Tooltip } from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
 import { useQuery } from '@tanstack/react-query';
+import type { ComponentType } from 'react';
 import { adminApi } from './api';
+import { CopyButton } from './components/CopyButton';
+import { QK } from './data/keys';
+import { useHashRoute } from './data/route';
+import { errorMessage } from './lib/errors';
+import { ActivityPage } from './pages/ActivityPage';
+import { ClientsPage } from './pages/ClientsPage';
+import { SettingsPage } from './pages/SettingsPage';
+import { TokensPage } from './pages/TokensPage';
+import { UsersPage } from './pages/UsersPage';
+
+const PAGES: ReadonlyArray<{ path: string; label: string; Page: ComponentType }> = [
+  { path: 'users', label: 'Users', Page: UsersPage },
+  { path: 'clients', label: 'Clients', Page: ClientsPage },
+  { path: 'tokens', label: 'Tokens', Page: TokensPage },
+  { path: 'activity', label: 'Activity', Page: ActivityPage },
+  { path: 'settings', label: 'Settings', Page: SettingsPage },
+];
+
+function useEngineInfo() {
+  return useQuery({
+    queryKey: [QK.info],
+    queryFn: () => adminApi.engine.info({}),
+    refetchOnWindowFocus: true,
+  });
+}
+
+function ServerState() {
+  const info = useEngineInfo();
+  const [label, color, detail] = info.isError
+    ? ['Unreachable', 'red', errorMessage(info.error)]
+    : info.isSuccess
+      ? ['Running', 'green', `Listening on port ${info.data.port} · version ${info.data.version}`]
+      : ['Connecting', 'gray', 'Asking the engine for its status'];
+  return (
+    <Tooltip label={detail} withArrow>
+      <Badge color={color} variant="dot" aria-label={`Server state: ${label}`} tabIndex={0}>
+        {label}
+      </Badge>
+    </Tooltip>
+  );
+}
+
+function IssuerBar() {
+  const info = useEngineInfo();
+  if (!info.data) return null;
+  return (
+    <Group gap={4} wrap="nowrap" miw={0}>
+      <Text size="sm" c="dimmed" visibleFrom="xs">
+        Issuer
+      </Text>
+      <Code data-testid="issuer" aria-label="Issuer URL" style={{ whiteSpace: 'nowrap' }}>
+        {info.data.issuer}
+      </Code>
+      <CopyButton compact value={info.data.issuer} label="Copy issuer URL" />
+    </Group>
+  );
+}
 
 export function App() {
-  const info = useQuery({ queryKey: ['engine.info'], queryFn: () => adminApi.engine.info({}) });
+  const route = useHashRoute();
+  const [navOpen, { toggle, close }] = useDisclosure(false);
+  const current = PAGES.find((page) => page.path === route) ?? PAGES[0];
+  const info = useEngineInfo();
+  if (!current) return null;
+  const { Page } = current;
+
   return (
-    <AppShell header={{ height: 56 }} padding="md">
+    <AppShell
+      header={{ height: 56 }}
+      navbar={{ width: 220, breakpoint: 'sm', collapsed: { mobile: !navOpen } }}
+      padding="md"
+    >
       <AppShell.Header>
-        <Group h="100%" px="md" justify="space-between">
-          <Title order={3}>IDP Sandbox</Title>
-          {info.data && (
-            <Text size="sm" aria-label="Issuer URL">
-              {info.data.issuer}
-            </Text>
-          )}
+        <Group h="100%" px="md" justify="space-between" wrap="nowrap">
+          <Group gap="sm" wrap="nowrap">
+            <Burger
+              opened={navOpen}
+              onClick={toggle}
+              hiddenFrom="sm"
+              size="sm"
+              aria-label="Toggle navigation"
+            />
+            <Title order={1} size="h3">
+              IDP Sandbox
+            </Title>
+          </Group>
+          <Group gap="md" wrap="nowrap" miw={0}>
+            <IssuerBar />
+            <ServerState />
+          </Group>
         </Group>
       </AppShell.Header>
-      <AppShell.Main>
-        <Stack>
-          {info.isPending && <Loader aria-label="Loading engine status" />}
-          {info.error && (
-            <Alert color="red" title="Cannot reach the engine">
-              {info.error.message}
-            </Alert>
-          )}
+      <AppShell.Navbar p="xs" aria-label="Main">
+        <Stack justify="space-between" h="100%">
+          <Stack gap={2}>
+            {PAGES.map((page) => (
+              <NavLink
+                key={page.path}
+                href={`#/${page.path}`}
+                label={page.label}
+                active={page === current}
+                aria-current={page === current ? 'page' : undefined}
+                onClick={close}
+              />
+            ))}
+          </Stack>
           {info.data && (
-            <>
-              <Text>The provider is running. Point your services at this issuer:</Text>
-              <Code block data-testid="issuer">
-                {info.data.issuer}
-              </Code>
-              <Text size="sm" c="dimmed">
-                Version {info.data.version} · data {info.data.dataDir ?? 'in memory'}
-              </Text>
-            </>
+            <Text size="xs" c="dimmed" px="xs">
+              v{info.data.version} · {info.data.dataDir ? 'data on disk' : 'in memory'}
+            </Text>
           )}
         </Stack>
+      </AppShell.Navbar>
+      <AppShell.Main>
+        <Page />
       </AppShell.Main>
     </AppShell>
   );

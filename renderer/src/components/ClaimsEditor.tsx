@@ -1,0 +1,193 @@
+import {
+  ActionIcon,
+  Autocomplete,
+  Badge,
+  Button,
+  Group,
+  SegmentedControl,
+  Stack,
+  Table,
+  Text,
+  Textarea,
+  TextInput,
+  VisuallyHidden,
+} from '@mantine/core';
+import { useState } from 'react';
+import type { Claims } from '../../../shared/schemas';
+import {
+  type ClaimRow,
+  type ClaimsResult,
+  claimsToRows,
+  formatClaimsJson,
+  parseCell,
+  parseClaimsJson,
+  rowsToClaims,
+  STANDARD_CLAIMS,
+} from '../lib/claims';
+
+type Mode = 'table' | 'json';
+
+interface ClaimsEditorProps {
+  defaultValue?: Claims;
+  /** Called on every edit with the claims, or with the reason they are not valid yet. */
+  onChange: (result: ClaimsResult) => void;
+}
+
+function typeOf(text: string): string {
+  const value = parseCell(text);
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  return typeof value;
+}
+
+const MONO = { input: { fontFamily: 'var(--mantine-font-family-monospace)' } };
+const EXAMPLES = new Map(STANDARD_CLAIMS.map((claim) => [claim.name, claim.example]));
+
+/**
+ * A user's claims as a key/value table (values are read as JSON when they are valid JSON, as text
+ * otherwise) or as raw JSON, with the same validation the engine applies.
+ */
+export function ClaimsEditor({ defaultValue = {}, onChange }: ClaimsEditorProps) {
+  const [mode, setMode] = useState<Mode>('table');
+  const [rows, setRows] = useState<ClaimRow[]>(() => claimsToRows(defaultValue));
+  const [text, setText] = useState(() => formatClaimsJson(defaultValue));
+  const [result, setResult] = useState<ClaimsResult>(() => ({ ok: true, claims: defaultValue }));
+
+  const report = (next: ClaimsResult) => {
+    setResult(next);
+    onChange(next);
+  };
+  const updateRows = (next: ClaimRow[]) => {
+    setRows(next);
+    report(rowsToClaims(next));
+  };
+  const updateText = (next: string) => {
+    setText(next);
+    report(parseClaimsJson(next));
+  };
+  const switchMode = (next: string) => {
+    if (next === mode || !result.ok) return;
+    if (next === 'json') setText(formatClaimsJson(result.claims));
+    else setRows(claimsToRows(result.claims));
+    setMode(next as Mode);
+  };
+
+  const used = new Set(rows.map((row) => row.name.trim()));
+  const suggestions = STANDARD_CLAIMS.map((claim) => claim.name).filter((name) => !used.has(name));
+  const error = result.ok ? null : result.error;
+
+  return (
+    <Stack gap="xs">
+      <Group justify="space-between">
+        <Text fw={500} size="sm" id="claims-editor-label">
+          Claims
+        </Text>
+        <SegmentedControl
+          size="xs"
+          aria-label="Claims editor mode"
+          value={mode}
+          onChange={switchMode}
+          data={[
+            { value: 'table', label: 'Table', disabled: mode === 'json' && !result.ok },
+            { value: 'json', label: 'JSON', disabled: mode === 'table' && !result.ok },
+          ]}
+        />
+      </Group>
+      {mode === 'table' ? (
+        <>
+          {rows.length === 0 ? (
+            <Text size="sm" c="dimmed">
+              No claims yet. Add one — standard OIDC claims like email or name are suggested as you type.
+            </Text>
+          ) : (
+            <Table aria-labelledby="claims-editor-label" verticalSpacing={4}>
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Name</Table.Th>
+                  <Table.Th>Value (JSON or text)</Table.Th>
+                  <Table.Th w={70}>Type</Table.Th>
+                  <Table.Th w={40}>
+                    <VisuallyHidden>Remove</VisuallyHidden>
+                  </Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {rows.map((row, index) => {
+                  const example = EXAMPLES.get(row.name.trim());
+                  return (
+                    // biome-ignore lint/suspicious/noArrayIndexKey: rows have no identity but their position
+                    <Table.Tr key={index}>
+                      <Table.Td>
+                        <Autocomplete
+                          aria-label={`Claim name ${index + 1}`}
+                          placeholder="email"
+                          data={suggestions}
+                          value={row.name}
+                          onChange={(name) =>
+                            updateRows(rows.map((r, i) => (i === index ? { ...r, name } : r)))
+                          }
+                          size="xs"
+                        />
+                      </Table.Td>
+                      <Table.Td>
+                        <TextInput
+                          aria-label={`Claim value ${index + 1}`}
+                          placeholder={example === undefined ? 'value' : `e.g. ${JSON.stringify(example)}`}
+                          value={row.value}
+                          onChange={(event) => {
+                            const value = event.currentTarget.value;
+                            updateRows(rows.map((r, i) => (i === index ? { ...r, value } : r)));
+                          }}
+                          size="xs"
+                          styles={MONO}
+                        />
+                      </Table.Td>
+                      <Table.Td>
+                        <Badge variant="light" size="xs" color="gray">
+                          {typeOf(row.value)}
+                        </Badge>
+                      </Table.Td>
+                      <Table.Td>
+                        <ActionIcon
+                          variant="subtle"
+                          color="red"
+                          aria-label={`Remove claim ${index + 1}`}
+                          onClick={() => updateRows(rows.filter((_, i) => i !== index))}
+                        >
+                          <span aria-hidden="true">×</span>
+                        </ActionIcon>
+                      </Table.Td>
+                    </Table.Tr>
+                  );
+                })}
+              </Table.Tbody>
+            </Table>
+          )}
+          <Group>
+            <Button size="xs" variant="light" onClick={() => updateRows([...rows, { name: '', value: '' }])}>
+              Add claim
+            </Button>
+          </Group>
+          {error && (
+            <Text size="sm" c="red" aria-live="polite" data-testid="claims-error">
+              {error}
+            </Text>
+          )}
+        </>
+      ) : (
+        <Textarea
+          label="Claims JSON"
+          description='A JSON object, e.g. {"email": "alice@example.com", "roles": ["admin"]}'
+          value={text}
+          onChange={(event) => updateText(event.currentTarget.value)}
+          error={error}
+          autosize
+          minRows={6}
+          maxRows={20}
+          styles={MONO}
+          spellCheck={false}
+        />
+      )}
+    </Stack>
+  );
+}

@@ -1,0 +1,31 @@
+import { Badge } from '@mantine/core';
+import type { Token, TokenState } from '../../../shared/schemas';
+
+const COLORS: Record<TokenState, string> = {
+  active: 'green',
+  expired: 'gray',
+  revoked: 'red',
+  rotated: 'blue',
+  reuse_detected: 'orange',
+};
+const LABELS: Record<TokenState, string> = {
+  active: 'active',
+  expired: 'expired',
+  revoked: 'revoked',
+  rotated: 'rotated',
+  reuse_detected: 'reuse detected',
+};
+
+/** An active token whose expiry has passed is shown as expired at once, without asking the engine. */
+export function effectiveState(token: Pick<Token, 'state' | 'expires_at'>, now: number): TokenState {
+  if (token.state === 'active' && new Date(token.expires_at).getTime() <= now) return 'expired';
+  return token.state;
+}
+
+export function TokenStateBadge({ state }: { state: TokenState }) {
+  return (
+    <Badge color={COLORS[state]} variant="light" data-state={state}>
+      {LABELS[state]}
+    </Badge>
+  );
+}

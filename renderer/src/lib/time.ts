@@ -1,0 +1,58 @@
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+function unit(value: number, singular: string, plural = `${singular}s`): string {
+  return `${value} ${value === 1 ? singular : plural}`;
+}
+
+/**
+ * "in 4 min", "3 min ago", "in 45 s", "now". Rounds toward zero so a countdown never claims more time
+ * than is left ("in 59 s" is followed by "in 58 s", never by a rounded-up "in 1 min").
+ */
+export function formatRelative(target: Date | string | number, now: Date | number = Date.now()): string {
+  const diff = new Date(target).getTime() - new Date(now).getTime();
+  const abs = Math.abs(diff);
+  if (Number.isNaN(abs)) return 'unknown';
+  let text: string;
+  if (abs < SECOND) return 'now';
+  if (abs < MINUTE) text = `${Math.floor(abs / SECOND)} s`;
+  else if (abs < HOUR) text = `${Math.floor(abs / MINUTE)} min`;
+  else if (abs < DAY) text = unit(Math.floor(abs / HOUR), 'h', 'h');
+  else if (abs < 365 * DAY) text = unit(Math.floor(abs / DAY), 'day');
+  else text = unit(Math.floor(abs / (365 * DAY)), 'year');
+  return diff > 0 ? `in ${text}` : `${text} ago`;
+}
+
+/** Local wall-clock time; the date is added when it is not today. */
+export function formatLocal(value: Date | string | number, now: Date | number = Date.now()): string {
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) return String(value);
+  const today = new Date(now);
+  const sameDay =
+    date.getFullYear() === today.getFullYear() &&
+    date.getMonth() === today.getMonth() &&
+    date.getDate() === today.getDate();
+  const time = date.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  if (sameDay) return time;
+  return `${date.toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric' })} ${time}`;
+}
+
+/** Seconds as a short human duration: 3600 → "1 h", 90 → "1 min 30 s", 1209600 → "14 days". */
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds <= 0) return `${seconds} s`;
+  const parts: string[] = [];
+  let rest = Math.floor(seconds);
+  const days = Math.floor(rest / 86_400);
+  rest -= days * 86_400;
+  const hours = Math.floor(rest / 3600);
+  rest -= hours * 3600;
+  const minutes = Math.floor(rest / 60);
+  const secs = rest - minutes * 60;
+  if (days) parts.push(unit(days, 'day'));
+  if (hours) parts.push(`${hours} h`);
+  if (minutes) parts.push(`${minutes} min`);
+  if (secs) parts.push(`${secs} s`);
+  return parts.slice(0, 2).join(' ');
+}

@@ -1,0 +1,149 @@
+import { Badge, Button, Code, EmptyState, Group, Select, Stack, Table, Text, Title } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import { EVENT_TYPES, type EventFilter, type EventType } from '../../../shared/schemas';
+import { adminApi } from '../api';
+import { QueryState } from '../components/QueryState';
+import { RelativeTime } from '../components/RelativeTime';
+import { QK } from '../data/keys';
+import { TokenDrawer } from './TokenDrawer';
+
+function eventColor(type: EventType): string {
+  if (type.includes('reuse')) return 'orange';
+  if (type.endsWith('revoked') || type.endsWith('deleted') || type === 'workspace.reset') return 'red';
+  if (type.startsWith('token.') || type === 'login' || type === 'logout') return 'green';
+  if (type.startsWith('key.') || type === 'settings.changed') return 'grape';
+  return 'blue';
+}
+
+function summary(data: Record<string, unknown>): string {
+  const text = JSON.stringify(data);
+  return text === '{}' ? '' : text;
+}
+
+export function ActivityPage() {
+  const [type, setType] = useState<EventType | null>(null);
+  const [clientId, setClientId] = useState<string | null>(null);
+  const [username, setUsername] = useState<string | null>(null);
+  const [tokenId, setTokenId] = useState<string | null>(null);
+  const filter: EventFilter = {
+    ...(type ? { type } : {}),
+    ...(clientId ? { client_id: clientId } : {}),
+    ...(username ? { username } : {}),
+    limit: 200,
+  };
+  const events = useQuery({
+    queryKey: [QK.events, filter],
+    queryFn: () => adminApi.events.list(filter),
+    placeholderData: (previous) => previous,
+  });
+  const clients = useQuery({ queryKey: [QK.clients], queryFn: () => adminApi.clients.list({}) });
+  const users = useQuery({ queryKey: [QK.users, ''], queryFn: () => adminApi.users.list({}) });
+  const rows = [...(events.data ?? [])].sort((a, b) => b.id - a.id);
+  const filtered = Boolean(type || clientId || username);
+
+  return (
+    <Stack>
+      <Group justify="space-between">
+        <Title order={2}>Activity</Title>
+        <Badge color="green" variant="dot">
+          Live
+        </Badge>
+      </Group>
+      <Group align="flex-end">
+        <Select
+          label="Event type"
+          placeholder="Any type"
+          clearable
+          searchable
+          data={[...EVENT_TYPES]}
+          value={type}
+          onChange={(value) => setType(value as EventType | null)}
+          w={220}
+        />
+        <Select
+          label="Client"
+          placeholder="Any client"
+          clearable
+          searchable
+          data={(clients.data ?? []).map((client) => client.client_id)}
+          value={clientId}
+          onChange={setClientId}
+          w={200}
+        />
+        <Select
+          label="User"
+          placeholder="Any user"
+          clearable
+          searchable
+          data={(users.data ?? []).map((user) => user.username)}
+          value={username}
+          onChange={setUsername}
+          w={200}
+        />
+      </Group>
+      <QueryState query={events} what="the event log" />
+      {events.data && rows.length === 0 && (
+        <EmptyState
+          title={filtered ? 'No event matches these filters' : 'No activity yet'}
+          description={
+            filtered
+              ? 'Clear a filter to see more.'
+              : 'Create a user or a client, or request a token: every step of the token lifecycle shows up here as it happens.'
+          }
+        />
+      )}
+      {rows.length > 0 && (
+        <Table.ScrollContainer minWidth={860}>
+          <Table striped aria-label="Events">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Time</Table.Th>
+                <Table.Th>Event</Table.Th>
+                <Table.Th>Client</Table.Th>
+                <Table.Th>User</Table.Th>
+                <Table.Th>Details</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {rows.map((event) => (
+                <Table.Tr key={event.id}>
+                  <Table.Td>
+                    <RelativeTime value={event.at} />
+                  </Table.Td>
+                  <Table.Td>
+                    <Badge variant="light" color={eventColor(event.type)}>
+                      {event.type}
+                    </Badge>
+                  </Table.Td>
+                  <Table.Td ff="monospace">{event.client_id ?? ''}</Table.Td>
+                  <Table.Td>{event.username ?? ''}</Table.Td>
+                  <Table.Td>
+                    <Group gap="xs" wrap="nowrap">
+                      {event.token_id && (
+                        <Button
+                          size="compact-xs"
+                          variant="subtle"
+                          aria-label={`Open token of event ${event.id}`}
+                          onClick={() => setTokenId(event.token_id)}
+                        >
+                          Token
+                        </Button>
+                      )}
+                      {summary(event.data) && (
+                        <Text size="xs" lineClamp={2} style={{ wordBreak: 'break-all' }}>
+                          <Code>{summary(event.data)}</Code>
+                        </Text>
+                      )}
+                    </Group>
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
+      )}
+      <TokenDrawer id={tokenId} onClose={() => setTokenId(null)} />
+    </Stack>
+  );
+}

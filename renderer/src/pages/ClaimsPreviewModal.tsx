@@ -1,0 +1,68 @@
+import { Group, Modal, Select, SimpleGrid, Stack, Text, TextInput } from '@mantine/core';
+import { useDebouncedValue } from '@mantine/hooks';
+import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import { adminApi } from '../api';
+import { JsonBlock } from '../components/JsonBlock';
+import { QueryState } from '../components/QueryState';
+import { QK } from '../data/keys';
+
+function Preview({ username }: { username: string }) {
+  const [clientId, setClientId] = useState<string | null>(null);
+  const [scope, setScope] = useState('openid profile email');
+  const [debouncedScope] = useDebouncedValue(scope, 300);
+  const clients = useQuery({ queryKey: [QK.clients], queryFn: () => adminApi.clients.list({}) });
+  const preview = useQuery({
+    queryKey: [QK.preview, username, clientId, debouncedScope],
+    queryFn: () =>
+      adminApi.users.previewClaims({
+        username,
+        ...(clientId ? { client_id: clientId } : {}),
+        scope: debouncedScope,
+      }),
+  });
+
+  return (
+    <Stack>
+      <Text size="sm" c="dimmed">
+        What {username} would get when signing in through a client with this scope. Scopes decide which
+        profile claims reach the ID token and userinfo.
+      </Text>
+      <Group grow align="flex-start">
+        <Select
+          label="Client"
+          placeholder="Any client"
+          clearable
+          data={(clients.data ?? []).map((client) => ({
+            value: client.client_id,
+            label: client.client_name ? `${client.client_name} (${client.client_id})` : client.client_id,
+          }))}
+          value={clientId}
+          onChange={setClientId}
+        />
+        <TextInput label="Scope" value={scope} onChange={(event) => setScope(event.currentTarget.value)} />
+      </Group>
+      <QueryState query={preview} what="the claims preview" />
+      {preview.data && (
+        <SimpleGrid cols={{ base: 1, md: 3 }}>
+          <JsonBlock label="ID token claims" value={preview.data.id_token} />
+          <JsonBlock label="Access token claims" value={preview.data.access_token} />
+          <JsonBlock label="Userinfo response" value={preview.data.userinfo} />
+        </SimpleGrid>
+      )}
+    </Stack>
+  );
+}
+
+export function ClaimsPreviewModal({ username, onClose }: { username: string | null; onClose: () => void }) {
+  return (
+    <Modal
+      opened={username !== null}
+      onClose={onClose}
+      title={`Token claims for ${username ?? ''}`}
+      size="90%"
+    >
+      {username && <Preview username={username} />}
+    </Modal>
+  );
+}

@@ -1,0 +1,172 @@
+import {
+  Alert,
+  Button,
+  Group,
+  NumberInput,
+  Paper,
+  Select,
+  SimpleGrid,
+  Stack,
+  Switch,
+  TextInput,
+  Title,
+} from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import { type Settings, type SettingsPatch, SIGNING_ALGS, type SigningAlg } from '../../../shared/schemas';
+import { adminApi } from '../api';
+import { CopyButton } from '../components/CopyButton';
+import { QueryState } from '../components/QueryState';
+import { QK } from '../data/keys';
+import { useAdminMutation } from '../data/useAdminMutation';
+import { errorMessage } from '../lib/errors';
+import { formatDuration } from '../lib/time';
+import { KeysSection } from './KeysSection';
+import { WorkspaceSection } from './WorkspaceSection';
+
+function ServerSection() {
+  const info = useQuery({ queryKey: [QK.info], queryFn: () => adminApi.engine.info({}) });
+  return (
+    <Paper withBorder p="md">
+      <Stack>
+        <Title order={3}>Server</Title>
+        <QueryState query={info} what="the server status" />
+        {info.data && (
+          <SimpleGrid cols={{ base: 1, md: 2 }}>
+            <TextInput
+              label="Issuer"
+              readOnly
+              value={info.data.issuer}
+              rightSection={<CopyButton compact value={info.data.issuer} label="Copy issuer" />}
+            />
+            <TextInput label="Port" readOnly value={String(info.data.port)} />
+            <TextInput
+              label="Discovery URL"
+              readOnly
+              value={info.data.discoveryUrl}
+              rightSection={<CopyButton compact value={info.data.discoveryUrl} label="Copy discovery URL" />}
+            />
+            <TextInput
+              label="Data folder"
+              readOnly
+              value={info.data.dataDir ?? 'In memory: nothing is kept after the engine stops'}
+              rightSection={
+                info.data.dataDir ? (
+                  <CopyButton compact value={info.data.dataDir} label="Copy data folder path" />
+                ) : undefined
+              }
+            />
+          </SimpleGrid>
+        )}
+      </Stack>
+    </Paper>
+  );
+}
+
+const TTL_FIELDS = [
+  ['access_token_ttl', 'Access token lifetime (s)'],
+  ['id_token_ttl', 'ID token lifetime (s)'],
+  ['refresh_token_ttl', 'Refresh token lifetime (s)'],
+  ['authorization_code_ttl', 'Authorization code lifetime (s)'],
+] as const;
+type TtlKey = (typeof TTL_FIELDS)[number][0];
+
+function SettingsForm({ settings }: { settings: Settings }) {
+  const [draft, setDraft] = useState<Record<TtlKey, number | string>>(() => ({
+    access_token_ttl: settings.access_token_ttl,
+    id_token_ttl: settings.id_token_ttl,
+    refresh_token_ttl: settings.refresh_token_ttl,
+    authorization_code_ttl: settings.authorization_code_ttl,
+  }));
+  const [alg, setAlg] = useState<SigningAlg>(settings.signing_alg);
+  const [hintSkips, setHintSkips] = useState(settings.login_hint_skips_login);
+  const save = useAdminMutation((patch: SettingsPatch) => adminApi.settings.update(patch), {
+    invalidate: [QK.settings],
+    success: 'Settings saved',
+  });
+
+  const patch: SettingsPatch = {};
+  let incomplete = false;
+  for (const [key] of TTL_FIELDS) {
+    const value = draft[key];
+    if (typeof value !== 'number') incomplete = true;
+    else if (value !== settings[key]) patch[key] = value;
+  }
+  if (alg !== settings.signing_alg) patch.signing_alg = alg;
+  if (hintSkips !== settings.login_hint_skips_login) patch.login_hint_skips_login = hintSkips;
+  const dirty = Object.keys(patch).length > 0;
+
+  return (
+    <form
+      onSubmit={(event) => {
+        event.preventDefault();
+        if (dirty && !incomplete) save.mutate(patch);
+      }}
+    >
+      <Stack>
+        <SimpleGrid cols={{ base: 1, sm: 2, lg: 4 }}>
+          {TTL_FIELDS.map(([key, label]) => (
+            <NumberInput
+              key={key}
+              label={label}
+              description={typeof draft[key] === 'number' ? formatDuration(draft[key] as number) : 'required'}
+              min={1}
+              max={key === 'authorization_code_ttl' ? 3600 : 31_536_000}
+              allowDecimal={false}
+              allowNegative={false}
+              value={draft[key]}
+              onChange={(value) => setDraft((current) => ({ ...current, [key]: value }))}
+            />
+          ))}
+        </SimpleGrid>
+        <SimpleGrid cols={{ base: 1, sm: 2 }}>
+          <Select
+            label="Signing algorithm"
+            description="For signing keys created from now on (rotate to switch)"
+            data={[...SIGNING_ALGS]}
+            value={alg}
+            onChange={(value) => value && setAlg(value as SigningAlg)}
+            allowDeselect={false}
+          />
+          <Switch
+            mt="lg"
+            label="login_hint skips the login page"
+            description="For CI: an authorization request whose login_hint names an existing user signs in at once"
+            checked={hintSkips}
+            onChange={(event) => setHintSkips(event.currentTarget.checked)}
+          />
+        </SimpleGrid>
+        {save.error && (
+          <Alert color="red" title="Could not save the settings" role="alert">
+            {errorMessage(save.error)}
+          </Alert>
+        )}
+        <Group>
+          <Button type="submit" disabled={!dirty || incomplete} loading={save.isPending}>
+            Save settings
+          </Button>
+        </Group>
+      </Stack>
+    </form>
+  );
+}
+
+export function SettingsPage() {
+  const settings = useQuery({ queryKey: [QK.settings], queryFn: () => adminApi.settings.get({}) });
+  return (
+    <Stack>
+      <Title order={2}>Settings</Title>
+      <ServerSection />
+      <Paper withBorder p="md">
+        <Stack>
+          <Title order={3}>Tokens and sign-in</Title>
+          <QueryState query={settings} what="settings" />
+          {/* Keyed by the stored values, so the form resets when they change elsewhere. */}
+          {settings.data && <SettingsForm key={JSON.stringify(settings.data)} settings={settings.data} />}
+        </Stack>
+      </Paper>
+      <KeysSection />
+      <WorkspaceSection />
+    </Stack>
+  );
+}

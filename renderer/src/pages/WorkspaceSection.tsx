@@ -1,0 +1,166 @@
+import {
+  Alert,
+  Button,
+  Checkbox,
+  FileButton,
+  Group,
+  Paper,
+  Stack,
+  Text,
+  Textarea,
+  Title,
+} from '@mantine/core';
+import { useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { type Workspace, WorkspaceSchema } from '../../../shared/schemas';
+import { adminApi } from '../api';
+import { ConfirmButton, useConfirmedAction } from '../components/Confirm';
+import { errorMessage, notifyError, notifySuccess } from '../lib/errors';
+
+function download(filename: string, text: string) {
+  const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = filename;
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+function timestamp(): string {
+  return new Date().toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-');
+}
+
+/** The pasted or loaded text as a workspace, or why it is not one. */
+function parseWorkspace(text: string): { ok: true; workspace: Workspace } | { ok: false; error: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, error: `Invalid JSON: ${errorMessage(error)}` };
+  }
+  const parsed = WorkspaceSchema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return { ok: false, error: `${issue?.path.join('.') || 'workspace'}: ${issue?.message ?? 'invalid'}` };
+  }
+  return { ok: true, workspace: value as Workspace };
+}
+
+export function WorkspaceSection() {
+  const queryClient = useQueryClient();
+  const run = useConfirmedAction();
+  const [includeKeys, setIncludeKeys] = useState(false);
+  const [exporting, setExporting] = useState(false);
+  const [text, setText] = useState('');
+  const parsed = text.trim() ? parseWorkspace(text) : null;
+
+  const exportWorkspace = async () => {
+    setExporting(true);
+    try {
+      const workspace = await adminApi.workspace.export({ include_keys: includeKeys });
+      download(`idp-sandbox-workspace-${timestamp()}.json`, `${JSON.stringify(workspace, null, 2)}\n`);
+    } catch (error) {
+      notifyError(error, 'Export failed');
+    } finally {
+      setExporting(false);
+    }
+  };
+
+  const importWorkspace = () => {
+    if (!parsed?.ok) return;
+    void run(
+      {
+        title: 'Import this workspace?',
+        message: 'The users, clients, settings and keys in the file are written into the running workspace.',
+        confirmLabel: 'Import workspace',
+        color: 'indigo',
+      },
+      async () => {
+        const summary = await adminApi.workspace.import(parsed.workspace);
+        notifySuccess(
+          `Imported ${summary.users} users, ${summary.clients} clients, ${summary.keys} keys${summary.settings ? ' and settings' : ''}`,
+        );
+        setText('');
+        await queryClient.invalidateQueries();
+      },
+    );
+  };
+
+  return (
+    <Paper withBorder p="md">
+      <Stack>
+        <Title order={3}>Workspace</Title>
+        <Text size="sm" c="dimmed">
+          A workspace file holds settings, users, clients and optionally signing keys. The headless CLI runs
+          the same file as a seed.
+        </Text>
+        <Group align="flex-end">
+          <Checkbox
+            label="Include signing keys (private keys: keep the file secret)"
+            checked={includeKeys}
+            onChange={(event) => setIncludeKeys(event.currentTarget.checked)}
+          />
+          <Button onClick={exportWorkspace} loading={exporting}>
+            Export workspace
+          </Button>
+        </Group>
+        <Textarea
+          label="Workspace JSON to import"
+          description="Paste a workspace, or load one from a file."
+          placeholder='{"users": [...], "clients": [...]}'
+          value={text}
+          onChange={(event) => setText(event.currentTarget.value)}
+          error={parsed && !parsed.ok ? parsed.error : undefined}
+          autosize
+          minRows={4}
+          maxRows={14}
+          styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }}
+          spellCheck={false}
+        />
+        <Group>
+          <FileButton
+            accept="application/json,.json"
+            onChange={(file) => {
+              if (!file) return;
+              file.text().then(setText, (error: unknown) => notifyError(error, 'Could not read the file'));
+            }}
+          >
+            {(props) => (
+              <Button variant="default" {...props}>
+                Load from file…
+              </Button>
+            )}
+          </FileButton>
+          <Button onClick={importWorkspace} disabled={!parsed?.ok}>
+            Import workspace
+          </Button>
+        </Group>
+        <Alert color="red" variant="light" title="Reset">
+          <Stack gap="xs" align="flex-start">
+            <Text size="sm">
+              Deletes every user, client, token, event and key, and restores default settings.
+            </Text>
+            <ConfirmButton
+              variant="filled"
+              confirm={{
+                title: 'Reset the whole workspace?',
+                message:
+                  'Every user, client, token, event and signing key is deleted and settings return to their defaults. Export first if you may want them back.',
+                confirmLabel: 'Reset everything',
+              }}
+              onConfirm={async () => {
+                await adminApi.workspace.reset({ confirm: true });
+                notifySuccess('The workspace is empty again');
+                await queryClient.invalidateQueries();
+              }}
+            >
+              Reset workspace
+            </ConfirmButton>
+          </Stack>
+        </Alert>
+      </Stack>
+    </Paper>
+  );
+}
