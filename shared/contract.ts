@@ -5,19 +5,116 @@
  * types on both sides, so the two transports cannot drift apart.
  */
 import { z } from 'zod';
+import {
+  ClientInputSchema,
+  ClientSchema,
+  EngineEventSchema,
+  EventFilterSchema,
+  SettingsPatchSchema,
+  SettingsSchema,
+  SigningAlgSchema,
+  SigningKeySchema,
+  TokenDetailSchema,
+  TokenFilterSchema,
+  TokenSchema,
+  UserInputSchema,
+  UserSchema,
+  WorkspaceSchema,
+} from './schemas';
 
 export const EngineInfoSchema = z.object({
   issuer: z.string(),
   version: z.string(),
   dataDir: z.string().nullable(),
   startedAt: z.string(),
+  discoveryUrl: z.string(),
+  port: z.number().int(),
 });
 export type EngineInfo = z.infer<typeof EngineInfoSchema>;
 
-const NoInput = z.object({}).strict();
+const NoInput = z.strictObject({});
+const ByUsername = z.strictObject({ username: z.string().min(1) });
+const ByClientId = z.strictObject({ client_id: z.string().min(1) });
+const Revoked = z.object({ revoked: z.number().int() });
+
+export const ClaimsPreviewSchema = z.object({
+  id_token: z.record(z.string(), z.json()),
+  access_token: z.record(z.string(), z.json()),
+  userinfo: z.record(z.string(), z.json()),
+});
+export type ClaimsPreview = z.infer<typeof ClaimsPreviewSchema>;
+
+export const ImportSummarySchema = z.object({
+  users: z.number().int(),
+  clients: z.number().int(),
+  keys: z.number().int(),
+  settings: z.boolean(),
+});
+export type ImportSummary = z.infer<typeof ImportSummarySchema>;
 
 export const adminContract = {
   'engine.info': { input: NoInput, output: EngineInfoSchema },
+
+  'settings.get': { input: NoInput, output: SettingsSchema },
+  'settings.update': { input: SettingsPatchSchema.strict(), output: SettingsSchema },
+
+  'users.list': {
+    input: z.strictObject({ search: z.string().max(200).optional() }),
+    output: z.array(UserSchema),
+  },
+  'users.get': { input: ByUsername, output: UserSchema },
+  'users.create': { input: UserInputSchema, output: UserSchema },
+  /** Replaces the user named `username` (which may rename it) with `user`. */
+  'users.update': {
+    input: z.strictObject({ username: z.string().min(1), user: UserInputSchema }),
+    output: UserSchema,
+  },
+  'users.delete': { input: ByUsername, output: z.object({ deleted: z.literal(true) }) },
+  /** The claims this user would get in each token, for a client and scope. */
+  'users.previewClaims': {
+    input: z.strictObject({
+      username: z.string().min(1),
+      client_id: z.string().optional(),
+      scope: z.string().max(2000).optional(),
+    }),
+    output: ClaimsPreviewSchema,
+  },
+
+  'clients.list': { input: NoInput, output: z.array(ClientSchema) },
+  'clients.get': { input: ByClientId, output: ClientSchema },
+  'clients.create': { input: ClientInputSchema, output: ClientSchema },
+  /** Replaces the client with the same client_id. */
+  'clients.update': { input: ClientInputSchema, output: ClientSchema },
+  'clients.delete': { input: ByClientId, output: z.object({ deleted: z.literal(true) }) },
+  'clients.regenerateSecret': { input: ByClientId, output: ClientSchema },
+
+  'tokens.list': {
+    input: TokenFilterSchema,
+    output: z.object({ tokens: z.array(TokenSchema), total: z.number().int() }),
+  },
+  'tokens.get': { input: z.strictObject({ id: z.string().min(1) }), output: TokenDetailSchema },
+  'tokens.revoke': { input: z.strictObject({ id: z.string().min(1) }), output: Revoked },
+  'tokens.revokeGrant': { input: z.strictObject({ grant_id: z.string().min(1) }), output: Revoked },
+  'tokens.revokeUser': { input: ByUsername, output: Revoked },
+  'tokens.revokeClient': { input: ByClientId, output: Revoked },
+  'tokens.purgeExpired': { input: NoInput, output: z.object({ purged: z.number().int() }) },
+
+  'keys.list': { input: NoInput, output: z.array(SigningKeySchema) },
+  'keys.rotate': { input: z.strictObject({ alg: SigningAlgSchema.optional() }), output: SigningKeySchema },
+  'keys.retire': { input: z.strictObject({ kid: z.string().min(1) }), output: SigningKeySchema },
+
+  'events.list': { input: EventFilterSchema, output: z.array(EngineEventSchema) },
+
+  'workspace.export': {
+    input: z.strictObject({ include_keys: z.boolean().default(false) }),
+    output: WorkspaceSchema,
+  },
+  'workspace.import': { input: WorkspaceSchema, output: ImportSummarySchema },
+  /** Deletes every user, client, token, event and key and restores default settings. */
+  'workspace.reset': {
+    input: z.strictObject({ confirm: z.literal(true) }),
+    output: z.object({ reset: z.literal(true) }),
+  },
 } as const;
 
 export type AdminContract = typeof adminContract;
@@ -35,20 +132,24 @@ export function isAdminMethod(name: string): name is AdminMethod {
 }
 
 type Namespace<M extends string> = M extends `${infer NS}.${string}` ? NS : never;
-type ActionOf<M extends string, NS extends string> = M extends `${NS}.${infer A}` ? A : never;
+type MethodFn<M extends AdminMethod> = (input: AdminInput<M>) => Promise<AdminOutput<M>>;
+
+/** Live engine events; the UI subscribes instead of polling. Returns an unsubscribe function. */
+export type EventSubscriber = (listener: (event: z.infer<typeof EngineEventSchema>) => void) => () => void;
 
 /** The domain-shaped API the renderer uses: `api.users.list()`, whichever transport is underneath. */
 export type AdminApi = {
   [NS in Namespace<AdminMethod>]: {
-    [A in ActionOf<AdminMethod, NS>]: `${NS}.${A}` extends AdminMethod
-      ? (input: AdminInput<`${NS}.${A}`>) => Promise<AdminOutput<`${NS}.${A}`>>
-      : never;
+    [M in AdminMethod as M extends `${NS}.${infer A}` ? A : never]: MethodFn<M>;
   };
-};
+} & { live: { subscribe: EventSubscriber } };
 
-/** Builds the domain-shaped API from one function that performs a call; both transports use it. */
-export function buildAdminApi(call: (method: AdminMethod, input: unknown) => Promise<unknown>): AdminApi {
-  const api: Record<string, Record<string, (input: unknown) => Promise<unknown>>> = {};
+/** Builds the domain-shaped API from one call function and one subscribe function; both transports use it. */
+export function buildAdminApi(
+  call: (method: AdminMethod, input: unknown) => Promise<unknown>,
+  subscribe: EventSubscriber,
+): AdminApi {
+  const api: Record<string, Record<string, unknown>> = { live: { subscribe } };
   for (const method of adminMethods) {
     const [ns, action] = method.split('.') as [string, string];
     api[ns] ??= {};
@@ -56,3 +157,10 @@ export function buildAdminApi(call: (method: AdminMethod, input: unknown) => Pro
   }
   return api as unknown as AdminApi;
 }
+
+/** Channel names of the IPC transport, in one place for the preload and the main side. */
+export const IPC_ADMIN_PREFIX = 'idp:admin:';
+export const IPC_EVENT_CHANNEL = 'idp:event';
+/** The admin HTTP transport's prefix and its live event stream (server-sent events). */
+export const HTTP_ADMIN_PREFIX = '/admin/api';
+export const HTTP_EVENT_STREAM = '/admin/api/events.stream';

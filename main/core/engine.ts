@@ -2,16 +2,25 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import type { EngineEvent, Workspace } from '../../shared/schemas';
+import { WorkspaceSchema } from '../../shared/schemas';
+import { dispatchAdmin } from './admin/dispatch';
 import { type AdminHandlers, createAdminService } from './admin/service';
+import { type Clock, seconds, systemClock } from './clock';
+import { createProviderContext } from './context';
 import { type AdminSecrets, createAdminSecrets } from './http/admin-auth';
 import { createHttpServer } from './http/server';
 import { UI_PREFIX } from './http/ui-routes';
+import { createKeyManager } from './signing';
 import { type Db, openDatabase } from './store/database';
 
 /** The port the provider listens on when none is given; documented in the README. */
 export const DEFAULT_PORT = 9400;
 export const DEFAULT_HOST = '127.0.0.1';
 export const ADMIN_TOKEN_FILE = 'admin-token';
+/** Expired tokens are kept this long (so the UI can show them as expired), then purged. */
+export const EXPIRED_TOKEN_RETENTION_SECONDS = 24 * 60 * 60;
+const PURGE_INTERVAL_MS = 10 * 60 * 1000;
 
 export interface EngineOptions {
   /** Folder for the database and the admin token file. Required unless `inMemory`. */
@@ -23,12 +32,16 @@ export interface EngineOptions {
   port?: number | undefined;
   /** Public issuer URL when it differs from http://host:port (e.g. behind a container port map). */
   issuer?: string | undefined;
+  /** Users, clients, settings (and keys) to upsert at start; validated like an import. */
+  seed?: Workspace | undefined;
   /** Built renderer folder; when set, the admin UI is served at /ui/ (browser mode). */
   uiDir?: string | undefined;
   /** Fixed admin token (e.g. from IDP_SANDBOX_ADMIN_TOKEN); a random one otherwise. */
   adminToken?: string | undefined;
   /** better-sqlite3 native module to load (the desktop app's Electron-ABI build). */
   nativeBinding?: string | undefined;
+  /** Time source; tests pass a controllable one. */
+  clock?: Clock | undefined;
 }
 
 export interface Engine {
@@ -39,9 +52,14 @@ export interface Engine {
   readonly adminToken: string;
   /** File holding the admin token, readable only by the current user. */
   readonly adminTokenFile: string;
-  /** Browser-mode URL with its one-time sign-in token, or null when no UI is served. */
+  /** Browser-mode URL with its sign-in token, or null when no UI is served. */
   readonly uiUrl: string | null;
+  /** The admin service (the same one IPC and the admin HTTP API call). */
   readonly admin: AdminHandlers;
+  /** Validates and runs one admin call, as the transports do. */
+  call(method: string, input: unknown): Promise<unknown>;
+  /** Live lifecycle events. Returns an unsubscribe function. */
+  subscribe(listener: (event: EngineEvent) => void): () => void;
   close(): Promise<void>;
 }
 
@@ -53,37 +71,59 @@ function writeAdminTokenFile(dir: string, token: string): string {
 }
 
 /**
- * Builds and starts the engine: database, admin service and the HTTP server. The desktop app and
- * the CLI both call this one factory.
+ * Builds and starts the engine: database, signing keys, seed, admin service and the HTTP server.
+ * The desktop app and the CLI both call this one factory.
  */
 export async function createEngine(options: EngineOptions): Promise<Engine> {
   if (!options.inMemory && !options.dataDir) {
     throw new Error('createEngine needs a dataDir, or inMemory: true');
   }
   const host = options.host ?? DEFAULT_HOST;
+  const clock = options.clock ?? systemClock;
   const dataDir = options.inMemory ? null : path.resolve(options.dataDir as string);
   const db: Db = openDatabase({ dataDir: dataDir ?? undefined, nativeBinding: options.nativeBinding });
   const secrets: AdminSecrets = createAdminSecrets(options.adminToken);
-  const startedAt = new Date();
-
+  const startedAt = new Date(clock.now());
   let issuer = options.issuer?.replace(/\/+$/, '') ?? '';
-  const admin = createAdminService({ issuer: () => issuer, dataDir, startedAt });
+  let port = options.port ?? DEFAULT_PORT;
+
+  const ctx = createProviderContext(db, clock, () => issuer);
+  const keyManager = createKeyManager(ctx);
+  const admin = createAdminService({ ctx, keyManager, dataDir, startedAt, port: () => port });
 
   let app: FastifyInstance | undefined;
   try {
-    app = await createHttpServer({ issuer: () => issuer, admin, secrets, uiDir: options.uiDir });
-    await app.listen({ host, port: options.port ?? DEFAULT_PORT });
+    await keyManager.ensureCurrent();
+    if (options.seed) await admin['workspace.import'](WorkspaceSchema.parse(options.seed));
+    app = await createHttpServer({ ctx, admin, secrets, uiDir: options.uiDir });
+    await app.listen({ host, port });
   } catch (error) {
     await app?.close();
     db.close();
     throw error;
   }
   const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : (options.port ?? DEFAULT_PORT);
+  if (typeof address === 'object' && address) port = address.port;
   if (!issuer) {
     const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
     issuer = `http://${urlHost}:${port}`;
   }
+
+  const purge = setInterval(() => {
+    void admin['tokens.purgeExpired']({});
+  }, PURGE_INTERVAL_MS);
+  purge.unref();
+  // The admin action purges everything expired; the schedule keeps a day of history for the UI.
+  admin['tokens.purgeExpired'] = () => {
+    const cutoff = seconds(clock) - EXPIRED_TOKEN_RETENTION_SECONDS;
+    const purged = db.transaction(() => {
+      const count = ctx.tokens.purgeExpiredBefore(cutoff);
+      ctx.codes.purgeExpiredBefore(seconds(clock));
+      if (count) ctx.events.record('tokens.purged', { data: { purged: count } });
+      return count;
+    })();
+    return { purged };
+  };
 
   const tokenDir = dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'idp-sandbox-'));
   const adminTokenFile = writeAdminTokenFile(tokenDir, secrets.adminToken);
@@ -97,7 +137,10 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     adminTokenFile,
     uiUrl: options.uiDir ? `${issuer}${UI_PREFIX}?token=${secrets.uiToken}` : null,
     admin,
+    call: (method, input) => dispatchAdmin(admin, method, input),
+    subscribe: (listener) => ctx.events.subscribe(listener),
     async close() {
+      clearInterval(purge);
       await server.close();
       db.close();
       if (!dataDir) fs.rmSync(tokenDir, { recursive: true, force: true });

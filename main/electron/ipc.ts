@@ -1,10 +1,8 @@
 // Kept free of `electron` imports so unit tests can run it with a fake IpcMain.
-import { adminMethods } from '../../shared/contract';
+import { adminMethods, IPC_ADMIN_PREFIX } from '../../shared/contract';
 import { AdminError, type AdminErrorBody } from '../../shared/errors';
 import { dispatchAdmin } from '../core/admin/dispatch';
 import type { AdminHandlers } from '../core/admin/service';
-
-export const ADMIN_CHANNEL_PREFIX = 'idp:admin:';
 
 export interface IpcFrameLike {
   readonly url: string;
@@ -35,7 +33,7 @@ export function registerAdminIpc(
   isTrustedSender: (frameUrl: string) => boolean,
 ): void {
   for (const method of adminMethods) {
-    ipcMain.handle(`${ADMIN_CHANNEL_PREFIX}${method}`, async (event, ...args): Promise<IpcResult> => {
+    ipcMain.handle(`${IPC_ADMIN_PREFIX}${method}`, async (event, ...args): Promise<IpcResult> => {
       try {
         const frameUrl = event.senderFrame?.url ?? '';
         if (!isTrustedSender(frameUrl)) {

@@ -1,15 +1,25 @@
 import { contextBridge, ipcRenderer } from 'electron';
-import { type AdminMethod, buildAdminApi } from '../../shared/contract';
-import { AdminError } from '../../shared/errors';
+import { type AdminMethod, buildAdminApi, IPC_ADMIN_PREFIX, IPC_EVENT_CHANNEL } from '../../shared/contract';
+import { AdminError, type AdminErrorCode } from '../../shared/errors';
+import type { EngineEvent } from '../../shared/schemas';
 
-// Exposes domain methods only (`idp.engine.info()`), built from the shared contract: the page
+type IpcResult =
+  | { ok: true; value: unknown }
+  | { ok: false; error: { code: AdminErrorCode; message: string } };
+
+// Exposes domain methods only (`idp.users.list()`), built from the shared contract: the page
 // never gets ipcRenderer or a generic invoke.
-const api = buildAdminApi(async (method: AdminMethod, input: unknown) => {
-  const result = (await ipcRenderer.invoke(`idp:admin:${method}`, input)) as
-    | { ok: true; value: unknown }
-    | { ok: false; error: { code: AdminError['code']; message: string } };
-  if (!result.ok) throw new AdminError(result.error.code, result.error.message);
-  return result.value;
-});
+const api = buildAdminApi(
+  async (method: AdminMethod, input: unknown) => {
+    const result = (await ipcRenderer.invoke(`${IPC_ADMIN_PREFIX}${method}`, input)) as IpcResult;
+    if (!result.ok) throw new AdminError(result.error.code, result.error.message);
+    return result.value;
+  },
+  (listener) => {
+    const handler = (_event: unknown, engineEvent: EngineEvent) => listener(engineEvent);
+    ipcRenderer.on(IPC_EVENT_CHANNEL, handler);
+    return () => ipcRenderer.removeListener(IPC_EVENT_CHANNEL, handler);
+  },
+);
 
 contextBridge.exposeInMainWorld('idp', api);

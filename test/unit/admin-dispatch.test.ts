@@ -1,12 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { dispatchAdmin } from '../../main/core/admin/dispatch';
-import { createAdminService } from '../../main/core/admin/service';
+import { createTestAdmin } from '../helpers/admin';
 
-const admin = createAdminService({
-  issuer: () => 'http://127.0.0.1:1',
-  dataDir: null,
-  startedAt: new Date(0),
-});
+const { admin } = await createTestAdmin();
 
 describe('dispatchAdmin', () => {
   it('rejects an unknown method', async () => {

@@ -1,14 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { createAdminService } from '../../main/core/admin/service';
 import {
-  ADMIN_CHANNEL_PREFIX,
   type IpcInvokeEventLike,
   type IpcMainLike,
   type IpcResult,
   registerAdminIpc,
   rendererOriginCheck,
 } from '../../main/electron/ipc';
-import { adminMethods } from '../../shared/contract';
+import { IPC_ADMIN_PREFIX as ADMIN_CHANNEL_PREFIX, adminMethods } from '../../shared/contract';
+import { createTestAdmin } from '../helpers/admin';
 
 type Listener = (event: IpcInvokeEventLike, ...args: unknown[]) => Promise<unknown>;
 
@@ -20,13 +19,9 @@ function fakeIpcMain() {
 
 const RENDERER = 'file:///opt/IDP%20Sandbox/resources/app.asar/dist/renderer/index.html';
 
-function setup() {
+async function setup() {
   const { ipcMain, handlers } = fakeIpcMain();
-  const admin = createAdminService({
-    issuer: () => 'http://127.0.0.1:9400',
-    dataDir: '/data',
-    startedAt: new Date(0),
-  });
+  const { admin } = await createTestAdmin();
   registerAdminIpc(ipcMain, admin, rendererOriginCheck(RENDERER));
   const invoke = (method: string, frameUrl: string | null, ...args: unknown[]) => {
     const handler = handlers.get(`${ADMIN_CHANNEL_PREFIX}${method}`);
@@ -40,15 +35,15 @@ function setup() {
 }
 
 describe('admin IPC wrapper', () => {
-  it('registers one channel per contract method and nothing else', () => {
-    const { handlers } = setup();
+  it('registers one channel per contract method and nothing else', async () => {
+    const { handlers } = await setup();
     expect([...handlers.keys()].sort()).toEqual(
       adminMethods.map((m) => `${ADMIN_CHANNEL_PREFIX}${m}`).sort(),
     );
   });
 
   it('answers a call from the app renderer', async () => {
-    const { invoke } = setup();
+    const { invoke } = await setup();
     const result = await invoke('engine.info', RENDERER, {});
     expect(result).toMatchObject({ ok: true, value: { issuer: 'http://127.0.0.1:9400', dataDir: '/data' } });
   });
@@ -58,7 +53,7 @@ describe('admin IPC wrapper', () => {
     ['a file outside the renderer folder', 'file:///tmp/evil.html'],
     ['no frame', null],
   ])('refuses a sender that is %s', async (_what, frameUrl) => {
-    const { invoke } = setup();
+    const { invoke } = await setup();
     const result = await invoke('engine.info', frameUrl, {});
     expect(result).toEqual({
       ok: false,
@@ -67,13 +62,13 @@ describe('admin IPC wrapper', () => {
   });
 
   it('refuses an invalid payload with invalid_input', async () => {
-    const { invoke } = setup();
+    const { invoke } = await setup();
     const result = await invoke('engine.info', RENDERER, { unexpected: true });
     expect(result).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
   });
 
   it('refuses extra arguments', async () => {
-    const { invoke } = setup();
+    const { invoke } = await setup();
     const result = await invoke('engine.info', RENDERER, {}, 'extra');
     expect(result).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
   });

@@ -1,27 +1,336 @@
+import { decodeJwt, decodeProtectedHeader } from 'jose';
 import type { AdminMethod, AdminOutput, AdminParsedInput } from '../../../shared/contract';
+import { AdminError } from '../../../shared/errors';
+import type { ParsedWorkspace } from '../../../shared/schemas';
+import { seconds } from '../clock';
+import type { ProviderContext } from '../context';
+import { customClaims, identityClaims, splitScope } from '../oauth/claims';
+import { defaultAudience } from '../oauth/token';
+import type { KeyManager } from '../signing';
+import { clientDto, generateClientSecret } from '../store/clients';
+import { keyDto, keyFromExport } from '../store/keys';
+import { tokenDto } from '../store/tokens';
+import { userDto } from '../store/users';
 import { VERSION } from '../version';
 
 export interface AdminContext {
-  issuer(): string;
+  ctx: ProviderContext;
+  keyManager: KeyManager;
   dataDir: string | null;
   startedAt: Date;
+  port(): number;
 }
 
 export type AdminHandlers = {
   [M in AdminMethod]: (input: AdminParsedInput<M>) => AdminOutput<M> | Promise<AdminOutput<M>>;
 };
 
+type Json = AdminOutput<'tokens.get'>['claims'];
+
 /**
  * The one admin service: the renderer (over IPC or HTTP), the seed loader and scripts all call it.
- * Inputs arrive already validated against the shared contract by `dispatchAdmin`.
+ * Inputs arrive already validated against the shared contract by `dispatchAdmin`. Every change runs
+ * in one transaction together with its event, so nothing is half-written.
  */
-export function createAdminService(ctx: AdminContext): AdminHandlers {
+export function createAdminService(admin: AdminContext): AdminHandlers {
+  const { ctx, keyManager } = admin;
+  const now = () => seconds(ctx.clock);
+  const tx = <T>(fn: () => T): T => ctx.db.transaction(fn)();
+
+  function revokeMatching(
+    column: 'grant_id' | 'user_id' | 'client_id',
+    value: string,
+    reason: string,
+  ): number {
+    return tx(() => {
+      const at = now();
+      const ids = ctx.tokens.revokeWhere(column, value, reason, at);
+      if (column === 'grant_id') ctx.grants.revoke(value, reason, at);
+      for (const id of ids) {
+        const token = ctx.tokens.findById(id);
+        ctx.events.record('token.revoked', {
+          client_id: token?.client_id,
+          username: token?.username,
+          token_id: id,
+          data: { by: 'admin', scope: column },
+        });
+      }
+      return ids.length;
+    });
+  }
+
+  async function importWorkspace(workspace: ParsedWorkspace) {
+    // Keys are checked (async) before the transaction; then everything is applied at once or not at all.
+    const keys = await Promise.all((workspace.keys ?? []).map(keyFromExport));
+    if (keys.length && keys.filter((k) => k.status === 'current').length !== 1) {
+      throw new AdminError('invalid_input', 'keys: exactly one key must have status "current".');
+    }
+    const summary = tx(() => {
+      const at = now();
+      if (workspace.settings) ctx.settings.update(workspace.settings);
+      for (const input of workspace.users ?? []) {
+        const existing = ctx.users.findByUsername(input.username);
+        if (existing) ctx.users.replace(existing, input, at);
+        else ctx.users.create(input, at);
+      }
+      for (const input of workspace.clients ?? []) {
+        const existing = ctx.clients.find(input.client_id);
+        if (existing) ctx.clients.replace(existing, input, at);
+        else ctx.clients.create(input, at);
+      }
+      if (keys.length) {
+        for (const key of keys.filter((k) => k.status !== 'current')) ctx.keys.insert(key);
+        const current = keys.find((k) => k.status === 'current');
+        if (current) ctx.keys.install(current);
+      }
+      const result = {
+        users: workspace.users?.length ?? 0,
+        clients: workspace.clients?.length ?? 0,
+        keys: keys.length,
+        settings: workspace.settings !== undefined,
+      };
+      ctx.events.record('workspace.imported', { data: result });
+      return result;
+    });
+    await keyManager.ensureCurrent();
+    return summary;
+  }
+
   return {
     'engine.info': () => ({
       issuer: ctx.issuer(),
       version: VERSION,
-      dataDir: ctx.dataDir,
-      startedAt: ctx.startedAt.toISOString(),
+      dataDir: admin.dataDir,
+      startedAt: admin.startedAt.toISOString(),
+      discoveryUrl: `${ctx.issuer()}/.well-known/openid-configuration`,
+      port: admin.port(),
     }),
+
+    'settings.get': () => ctx.settings.get(),
+    'settings.update': async (patch) => {
+      const before = ctx.settings.get();
+      const after = tx(() => {
+        const next = ctx.settings.update(patch);
+        const changed = Object.keys(patch).filter(
+          (k) =>
+            JSON.stringify(before[k as keyof typeof before]) !== JSON.stringify(next[k as keyof typeof next]),
+        );
+        if (changed.length) ctx.events.record('settings.changed', { data: { changed, settings: next } });
+        return next;
+      });
+      if (after.signing_alg !== before.signing_alg) await keyManager.ensureCurrent();
+      return after;
+    },
+
+    'users.list': ({ search }) => ctx.users.list(search).map(userDto),
+    'users.get': ({ username }) => userDto(ctx.users.require(username)),
+    'users.create': (input) =>
+      tx(() => {
+        const user = ctx.users.create(input, now());
+        ctx.events.record('user.created', { username: user.username });
+        return userDto(user);
+      }),
+    'users.update': ({ username, user: input }) =>
+      tx(() => {
+        const user = ctx.users.replace(ctx.users.require(username), input, now());
+        ctx.events.record('user.updated', { username: user.username, data: { previous_username: username } });
+        return userDto(user);
+      }),
+    'users.delete': ({ username }) =>
+      tx(() => {
+        const user = ctx.users.require(username);
+        const revoked = ctx.tokens.revokeWhere('user_id', user.id, 'user_deleted', now());
+        ctx.users.delete(user.id);
+        ctx.events.record('user.deleted', { username, data: { revoked_tokens: revoked.length } });
+        return { deleted: true as const };
+      }),
+    'users.previewClaims': ({ username, client_id, scope }) => {
+      const user = ctx.users.require(username);
+      const client = client_id ? ctx.clients.require(client_id) : undefined;
+      const scopes = splitScope(scope ?? client?.scope ?? 'openid profile email');
+      const at = now();
+      const aud = client?.client_id ?? '<client_id>';
+      const accessAud = client ? defaultAudience(client) : ['<audience>'];
+      return {
+        id_token: {
+          ...identityClaims(user.claims, scopes),
+          iss: ctx.issuer(),
+          sub: user.sub,
+          aud,
+          iat: at,
+          exp: at + (client?.id_token_ttl ?? ctx.settings.get().id_token_ttl),
+          auth_time: at,
+        } as Json,
+        access_token: {
+          ...customClaims(user.claims),
+          iss: ctx.issuer(),
+          sub: user.sub,
+          aud: accessAud.length === 1 ? accessAud[0] : accessAud,
+          client_id: aud,
+          scope: scopes.join(' '),
+          iat: at,
+          exp: at + (client?.access_token_ttl ?? ctx.settings.get().access_token_ttl),
+        } as Json,
+        userinfo: { ...identityClaims(user.claims, scopes), sub: user.sub } as Json,
+      };
+    },
+
+    'clients.list': () => ctx.clients.list().map(clientDto),
+    'clients.get': ({ client_id }) => clientDto(ctx.clients.require(client_id)),
+    'clients.create': (input) =>
+      tx(() => {
+        const client = ctx.clients.create(input, now());
+        ctx.events.record('client.created', { client_id: client.client_id });
+        return clientDto(client);
+      }),
+    'clients.update': (input) =>
+      tx(() => {
+        const client = ctx.clients.replace(ctx.clients.require(input.client_id), input, now());
+        ctx.events.record('client.updated', { client_id: client.client_id });
+        return clientDto(client);
+      }),
+    'clients.delete': ({ client_id }) =>
+      tx(() => {
+        ctx.clients.require(client_id);
+        const revoked = ctx.tokens.revokeWhere('client_id', client_id, 'client_deleted', now());
+        ctx.clients.delete(client_id);
+        ctx.events.record('client.deleted', { client_id, data: { revoked_tokens: revoked.length } });
+        return { deleted: true as const };
+      }),
+    'clients.regenerateSecret': ({ client_id }) =>
+      tx(() => {
+        const existing = ctx.clients.require(client_id);
+        if (existing.token_endpoint_auth_method === 'none') {
+          throw new AdminError(
+            'conflict',
+            `Client "${client_id}" is public (auth method "none") and has no secret.`,
+          );
+        }
+        const client = ctx.clients.replace(
+          existing,
+          { ...existing, client_secret: generateClientSecret() },
+          now(),
+        );
+        ctx.events.record('client.updated', { client_id, data: { secret_regenerated: true } });
+        return clientDto(client);
+      }),
+
+    'tokens.list': (filter) => {
+      const at = now();
+      const { tokens, total } = ctx.tokens.list(filter, at);
+      return { tokens: tokens.map((t) => tokenDto(t, at)), total };
+    },
+    'tokens.get': ({ id }) => {
+      const record = ctx.tokens.findById(id);
+      if (!record) throw new AdminError('not_found', `No token with id "${id}".`);
+      const claims = (record.jwt ? decodeJwt(record.jwt) : record.claims) as Json;
+      return {
+        ...tokenDto(record, now()),
+        jwt: record.jwt,
+        header: record.jwt ? (decodeProtectedHeader(record.jwt) as Json) : null,
+        claims,
+        introspection: ctx.tokenService.introspection(
+          record.kind === 'id' ? null : { record, claims },
+        ) as Json,
+      };
+    },
+    'tokens.revoke': ({ id }) =>
+      tx(() => {
+        const token = ctx.tokens.findById(id);
+        if (!token) throw new AdminError('not_found', `No token with id "${id}".`);
+        const changed = ctx.tokens.revoke(id, 'revoked_by_admin', now());
+        if (changed) {
+          ctx.events.record('token.revoked', {
+            client_id: token.client_id,
+            username: token.username,
+            token_id: id,
+            data: { by: 'admin', scope: 'token' },
+          });
+        }
+        return { revoked: changed ? 1 : 0 };
+      }),
+    'tokens.revokeGrant': ({ grant_id }) => {
+      if (!ctx.grants.find(grant_id)) throw new AdminError('not_found', `No grant with id "${grant_id}".`);
+      return { revoked: revokeMatching('grant_id', grant_id, 'revoked_by_admin') };
+    },
+    'tokens.revokeUser': ({ username }) => ({
+      revoked: revokeMatching('user_id', ctx.users.require(username).id, 'revoked_by_admin'),
+    }),
+    'tokens.revokeClient': ({ client_id }) => {
+      ctx.clients.require(client_id);
+      return { revoked: revokeMatching('client_id', client_id, 'revoked_by_admin') };
+    },
+    'tokens.purgeExpired': () => {
+      const purged = tx(() => {
+        const count = ctx.tokens.purgeExpiredBefore(now());
+        ctx.codes.purgeExpiredBefore(now());
+        if (count) ctx.events.record('tokens.purged', { data: { purged: count } });
+        return count;
+      });
+      return { purged };
+    },
+
+    'keys.list': () => ctx.keys.list().map(keyDto),
+    'keys.rotate': async ({ alg }) => {
+      if (alg && alg !== ctx.settings.get().signing_alg) {
+        tx(() => {
+          ctx.settings.update({ signing_alg: alg });
+          ctx.events.record('settings.changed', {
+            data: { changed: ['signing_alg'], settings: ctx.settings.get() },
+          });
+        });
+      }
+      return keyDto(await keyManager.rotate(alg));
+    },
+    'keys.retire': ({ kid }) =>
+      tx(() => {
+        const key = ctx.keys.retire(kid, now());
+        ctx.events.record('key.retired', { data: { kid } });
+        return keyDto(key);
+      }),
+
+    'events.list': (filter) => ctx.events.list(filter),
+
+    'workspace.export': ({ include_keys }) => {
+      const workspace: ParsedWorkspace = {
+        settings: ctx.settings.get(),
+        users: ctx.users.list().map((u) => ({
+          username: u.username,
+          ...(u.password !== null ? { password: u.password } : {}),
+          sub: u.sub,
+          claims: u.claims as Json,
+        })),
+        clients: ctx.clients.list().map(({ created_at: _c, updated_at: _u, ...metadata }) => metadata),
+      };
+      if (include_keys) {
+        workspace.keys = ctx.keys
+          .list()
+          .filter((k) => k.status !== 'retired')
+          .map((k) => ({
+            kid: k.kid,
+            alg: k.alg,
+            status: k.status,
+            created_at: new Date(k.created_at * 1000).toISOString(),
+            private_jwk: k.private_jwk as Json,
+          }));
+      }
+      return workspace;
+    },
+    'workspace.import': (workspace) => importWorkspace(workspace),
+    'workspace.reset': async () => {
+      tx(() => {
+        ctx.tokens.deleteAll();
+        ctx.grants.deleteAll();
+        ctx.sessions.deleteAll();
+        ctx.users.deleteAll();
+        ctx.clients.deleteAll();
+        ctx.keys.deleteAll();
+        ctx.settings.reset();
+        ctx.db.prepare('DELETE FROM events').run();
+        ctx.events.record('workspace.reset');
+      });
+      await keyManager.ensureCurrent();
+      return { reset: true as const };
+    },
   };
 }

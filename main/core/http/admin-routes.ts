@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { AdminError, type AdminErrorCode } from '../../../shared/errors';
 import { dispatchAdmin } from '../admin/dispatch';
 import type { AdminHandlers } from '../admin/service';
+import type { EventLog } from '../store/events';
 import { type AdminSecrets, authenticateAdmin } from './admin-auth';
 
 export const ADMIN_PREFIX = '/admin/api';
@@ -24,6 +25,7 @@ export function registerAdminRoutes(
   app: FastifyInstance,
   handlers: AdminHandlers,
   secrets: AdminSecrets,
+  events: EventLog,
 ): void {
   app.register(
     async (admin) => {
@@ -35,6 +37,26 @@ export function registerAdminRoutes(
               'Admin calls need "Authorization: Bearer <admin token>" (the engine prints where the token file is at start).',
           });
         }
+      });
+
+      // Live events as server-sent events; the UI's HTTP transport reads them with fetch.
+      admin.get('/events.stream', (request, reply) => {
+        reply.hijack();
+        reply.raw.writeHead(200, {
+          'content-type': 'text/event-stream; charset=utf-8',
+          'cache-control': 'no-store',
+          connection: 'keep-alive',
+          'x-content-type-options': 'nosniff',
+        });
+        reply.raw.write(': connected\n\n');
+        const unsubscribe = events.subscribe((event) => {
+          reply.raw.write(`id: ${event.id}\ndata: ${JSON.stringify(event)}\n\n`);
+        });
+        const heartbeat = setInterval(() => reply.raw.write(': keep-alive\n\n'), 15_000);
+        request.raw.on('close', () => {
+          clearInterval(heartbeat);
+          unsubscribe();
+        });
       });
 
       admin.post<{ Params: { method: string } }>('/:method', async (request, reply) => {

@@ -2,15 +2,22 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { AdminHandlers } from '../admin/service';
+import type { ProviderContext } from '../context';
+import { registerAuthorizeRoutes } from '../oauth/authorize';
+import { registerDiscoveryRoutes } from '../oauth/discovery';
+import { OAuthError } from '../oauth/errors';
+import { registerLogoutRoute } from '../oauth/logout';
+import { registerResourceEndpoints } from '../oauth/resource-endpoints';
+import { registerTokenRoute } from '../oauth/token';
 import type { AdminSecrets } from './admin-auth';
 import { ADMIN_PREFIX, registerAdminRoutes } from './admin-routes';
-import { registerDiscoveryRoutes } from './discovery';
+import { registerCors } from './cors';
 import { allowedHosts } from './host-check';
 import { BASE_SECURITY_HEADERS } from './security-headers';
 import { registerUiRoutes } from './ui-routes';
 
 export interface HttpServerOptions {
-  issuer(): string;
+  ctx: ProviderContext;
   admin: AdminHandlers;
   secrets: AdminSecrets;
   uiDir?: string | undefined;
@@ -20,24 +27,39 @@ export interface HttpServerOptions {
 export const BODY_LIMIT_BYTES = 256 * 1024;
 
 export async function createHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT_BYTES, return503OnClosing: true });
+  const { ctx } = options;
+  const app = Fastify({
+    logger: false,
+    bodyLimit: BODY_LIMIT_BYTES,
+    return503OnClosing: true,
+    // Live event streams stay open; closing the engine must not wait for them.
+    forceCloseConnections: true,
+  });
   await app.register(fastifyCookie);
   await app.register(fastifyFormbody);
 
   app.addHook('onRequest', async (request, reply) => {
     for (const [name, value] of Object.entries(BASE_SECURITY_HEADERS)) reply.header(name, value);
     const host = (request.headers.host ?? '').toLowerCase();
-    if (!allowedHosts(options.issuer()).has(host)) {
+    if (!allowedHosts(ctx.issuer()).has(host)) {
       return reply.code(421).send({
         error: 'invalid_request',
-        error_description: `Host "${host}" is not this provider's host; use ${new URL(options.issuer()).host}.`,
+        error_description: `Host "${host}" is not this provider's host; use ${new URL(ctx.issuer()).host}.`,
       });
     }
   });
+  await registerCors(app, ctx);
 
-  app.setErrorHandler((error: { statusCode?: number; message: string }, request, reply) => {
+  app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
+    if (error instanceof OAuthError) {
+      return reply
+        .code(error.status)
+        .headers({ ...error.headers, 'cache-control': 'no-store', pragma: 'no-cache' })
+        .send(error.toJSON());
+    }
     const status =
       error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    if (status === 500) request.log.error(error);
     if (request.url.startsWith(ADMIN_PREFIX)) {
       return reply
         .code(status)
@@ -64,8 +86,12 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     });
   });
 
-  registerDiscoveryRoutes(app, { issuer: options.issuer });
-  registerAdminRoutes(app, options.admin, options.secrets);
+  registerDiscoveryRoutes(app, ctx);
+  registerAuthorizeRoutes(app, ctx);
+  registerTokenRoute(app, ctx);
+  registerResourceEndpoints(app, ctx);
+  registerLogoutRoute(app, ctx);
+  registerAdminRoutes(app, options.admin, options.secrets, ctx.events);
   if (options.uiDir) registerUiRoutes(app, options.uiDir, options.secrets);
   return app;
 }

@@ -1,6 +1,7 @@
 /**
  * Numbered schema migrations. Migration N brings the schema from version N-1 to N and runs in one
  * transaction; `PRAGMA user_version` records the version. Never edit a migration once released: add one.
+ * Times are Unix seconds (INTEGER); JSON columns hold JSON text.
  */
 export const migrations: readonly string[] = [
   /* 1 */ `
@@ -8,5 +9,115 @@ export const migrations: readonly string[] = [
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
   ) STRICT;
+
+  CREATE TABLE users (
+    id TEXT PRIMARY KEY,
+    username TEXT NOT NULL UNIQUE,
+    password TEXT,
+    sub TEXT NOT NULL UNIQUE,
+    claims TEXT NOT NULL DEFAULT '{}',
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  ) STRICT;
+
+  CREATE TABLE clients (
+    client_id TEXT PRIMARY KEY,
+    metadata TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  ) STRICT;
+
+  CREATE TABLE signing_keys (
+    kid TEXT PRIMARY KEY,
+    alg TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('current', 'previous', 'retired')),
+    private_jwk TEXT NOT NULL,
+    public_jwk TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    retired_at INTEGER
+  ) STRICT;
+  CREATE UNIQUE INDEX signing_keys_one_current ON signing_keys (status) WHERE status = 'current';
+
+  -- A browser sign-in at the login page (OIDC "sid").
+  CREATE TABLE sessions (
+    id TEXT PRIMARY KEY,
+    cookie_hash TEXT NOT NULL UNIQUE,
+    user_id TEXT NOT NULL,
+    auth_time INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    ended_at INTEGER
+  ) STRICT;
+
+  -- A grant links every token issued from one authorization (the refresh-token family).
+  CREATE TABLE grants (
+    id TEXT PRIMARY KEY,
+    client_id TEXT NOT NULL,
+    user_id TEXT,
+    username TEXT,
+    subject TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    session_id TEXT,
+    auth_time INTEGER,
+    created_at INTEGER NOT NULL,
+    revoked_at INTEGER,
+    revoked_reason TEXT
+  ) STRICT;
+  CREATE INDEX grants_session ON grants (session_id);
+
+  CREATE TABLE auth_codes (
+    code_hash TEXT PRIMARY KEY,
+    grant_id TEXT NOT NULL REFERENCES grants (id) ON DELETE CASCADE,
+    client_id TEXT NOT NULL,
+    redirect_uri TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    nonce TEXT,
+    code_challenge TEXT,
+    code_challenge_method TEXT,
+    resources TEXT NOT NULL DEFAULT '[]',
+    amr TEXT NOT NULL DEFAULT '[]',
+    issued_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    used_at INTEGER
+  ) STRICT;
+
+  CREATE TABLE tokens (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('access', 'refresh', 'id')),
+    format TEXT NOT NULL CHECK (format IN ('jwt', 'reference', 'opaque')),
+    value_hash TEXT UNIQUE,
+    jwt TEXT,
+    client_id TEXT NOT NULL,
+    user_id TEXT,
+    username TEXT,
+    subject TEXT NOT NULL,
+    grant_id TEXT REFERENCES grants (id) ON DELETE SET NULL,
+    parent_id TEXT,
+    scope TEXT NOT NULL,
+    audience TEXT NOT NULL DEFAULT '[]',
+    claims TEXT NOT NULL DEFAULT '{}',
+    issued_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    revoked_at INTEGER,
+    revoked_reason TEXT,
+    rotated_at INTEGER,
+    last_used_at INTEGER
+  ) STRICT;
+  CREATE INDEX tokens_grant ON tokens (grant_id);
+  CREATE INDEX tokens_client ON tokens (client_id);
+  CREATE INDEX tokens_user ON tokens (user_id);
+  CREATE INDEX tokens_expires ON tokens (expires_at);
+  CREATE INDEX tokens_issued ON tokens (issued_at);
+
+  -- at is in milliseconds so events within one second keep their order on a timeline.
+  CREATE TABLE events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    client_id TEXT,
+    username TEXT,
+    token_id TEXT,
+    data TEXT NOT NULL DEFAULT '{}'
+  ) STRICT;
+  CREATE INDEX events_type ON events (type);
   `,
 ];

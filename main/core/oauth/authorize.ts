@@ -1,0 +1,378 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { seconds } from '../clock';
+import type { ProviderContext } from '../context';
+import { safeEqual } from '../http/admin-auth';
+import { sendHtml } from '../http/security-headers';
+import type { ClientRecord } from '../store/clients';
+import type { SessionRecord } from '../store/sessions';
+import type { UserRecord } from '../store/users';
+import { randomToken } from '../tokens/service';
+import { splitScope } from './claims';
+import {
+  invalidRequest,
+  invalidScope,
+  invalidTarget,
+  loginRequired,
+  OAuthError,
+  unauthorizedClient,
+  unsupportedResponseType,
+} from './errors';
+import { errorPage, loginPage } from './pages';
+import { type Params, readParams, readRepeated } from './params';
+import { matchRedirectUri } from './redirect-uri';
+
+export const SESSION_COOKIE = 'idp_sandbox_session';
+const INTERACTION_COOKIE = 'idp_sandbox_interaction';
+const INTERACTION_TTL_MS = 10 * 60 * 1000;
+
+export interface AuthorizationRequest {
+  client: ClientRecord;
+  redirectUri: string;
+  responseMode: 'query';
+  scope: string;
+  state: string | null;
+  nonce: string | null;
+  codeChallenge: string | null;
+  codeChallengeMethod: 'S256' | null;
+  prompt: Set<string>;
+  maxAge: number | null;
+  loginHint: string | null;
+  resources: string[];
+}
+
+/** A request waiting at the login page, bound to the browser that started it. */
+interface Interaction {
+  request: AuthorizationRequest;
+  browserBindingHash: string;
+  expiresAt: number;
+}
+
+/** Shown as a page, never redirected: the client or redirect URI cannot be trusted. */
+class UntrustedRedirectError extends Error {}
+
+function parseResource(values: string[]): string[] {
+  for (const value of values) {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      throw invalidTarget(`resource "${value}" must be an absolute URI.`);
+    }
+    if (url.hash) throw invalidTarget(`resource "${value}" must not contain a fragment.`);
+  }
+  return values;
+}
+
+export function checkResources(client: ClientRecord, resources: string[]): void {
+  if (client.audience.length === 0) return;
+  const unknown = resources.filter((r) => !client.audience.includes(r));
+  if (unknown.length) {
+    throw invalidTarget(
+      `resource ${unknown.map((r) => `"${r}"`).join(', ')} is not an audience of client "${client.client_id}".`,
+    );
+  }
+}
+
+/** The requested scope, limited to what the client registered; unknown ones are invalid_scope. */
+export function grantedScope(client: ClientRecord, requested: string | undefined): string {
+  const allowed = new Set(splitScope(client.scope));
+  const scopes = requested === undefined ? [...allowed] : splitScope(requested);
+  const unknown = scopes.filter((s) => !allowed.has(s));
+  if (unknown.length) {
+    throw invalidScope(
+      `Client "${client.client_id}" may not request scope ${unknown.map((s) => `"${s}"`).join(', ')}.`,
+    );
+  }
+  let granted = [...new Set(scopes)];
+  // Refresh tokens (offline access) only for clients that may use the refresh_token grant.
+  if (!client.grant_types.includes('refresh_token')) granted = granted.filter((s) => s !== 'offline_access');
+  return granted.join(' ');
+}
+
+function resolveClientAndRedirect(
+  ctx: ProviderContext,
+  params: Params,
+): { client: ClientRecord; redirectUri: string } {
+  const clientId = params.client_id;
+  if (!clientId) throw new UntrustedRedirectError('The request has no client_id.');
+  const client = ctx.clients.find(clientId);
+  if (!client)
+    throw new UntrustedRedirectError(
+      `Unknown client "${clientId}". Register it first (Clients page or admin API).`,
+    );
+  const requested = params.redirect_uri;
+  if (!requested) {
+    // OIDC requires redirect_uri; plain OAuth may omit it when exactly one is registered.
+    if (client.redirect_uris.length === 1 && !splitScope(params.scope).includes('openid')) {
+      return { client, redirectUri: client.redirect_uris[0] as string };
+    }
+    throw new UntrustedRedirectError('The request has no redirect_uri.');
+  }
+  if (!matchRedirectUri(client.redirect_uris, requested)) {
+    throw new UntrustedRedirectError(
+      `redirect_uri "${requested}" is not registered for client "${clientId}". Registered: ${client.redirect_uris.join(', ') || 'none'}.`,
+    );
+  }
+  return { client, redirectUri: requested };
+}
+
+function validateRequest(params: Params, client: ClientRecord, redirectUri: string): AuthorizationRequest {
+  if (params.request !== undefined || params.request_uri !== undefined) {
+    throw new OAuthError(400, 'request_not_supported', 'Request objects are not supported.');
+  }
+  const responseType = params.response_type;
+  if (!responseType) throw invalidRequest('The "response_type" parameter is missing.');
+  if (responseType !== 'code') throw unsupportedResponseType('Only response_type=code is supported.');
+  if (params.response_mode !== undefined && params.response_mode !== 'query') {
+    throw invalidRequest('Only response_mode=query is supported.');
+  }
+  if (!client.grant_types.includes('authorization_code')) {
+    throw unauthorizedClient(`Client "${client.client_id}" is not allowed the authorization_code grant.`);
+  }
+  const scope = grantedScope(client, params.scope);
+
+  const method = params.code_challenge_method;
+  const challenge = params.code_challenge;
+  if (method !== undefined && method !== 'S256') {
+    throw invalidRequest(`code_challenge_method "${method}" is not supported; use S256.`);
+  }
+  if (challenge === undefined && method !== undefined)
+    throw invalidRequest('code_challenge_method without code_challenge.');
+  if (challenge !== undefined && !/^[A-Za-z0-9\-._~]{43,128}$/.test(challenge)) {
+    throw invalidRequest('code_challenge must be 43-128 characters of [A-Z a-z 0-9 - . _ ~].');
+  }
+  if (client.token_endpoint_auth_method === 'none' && challenge === undefined) {
+    throw invalidRequest('Public clients must use PKCE: send code_challenge and code_challenge_method=S256.');
+  }
+
+  const prompt = new Set(splitScope(params.prompt));
+  for (const value of prompt) {
+    if (!['none', 'login', 'consent', 'select_account'].includes(value)) {
+      throw invalidRequest(`prompt "${value}" is not supported.`);
+    }
+  }
+  if (prompt.has('none') && prompt.size > 1)
+    throw invalidRequest('prompt=none cannot be combined with other values.');
+
+  let maxAge: number | null = null;
+  if (params.max_age !== undefined) {
+    if (!/^\d{1,10}$/.test(params.max_age))
+      throw invalidRequest('max_age must be a non-negative whole number of seconds.');
+    maxAge = Number(params.max_age);
+  }
+  const resources = parseResource(readRepeated(params, 'resource'));
+  checkResources(client, resources);
+  if (params.nonce !== undefined && params.nonce.length > 2000) throw invalidRequest('nonce is too long.');
+
+  return {
+    client,
+    redirectUri,
+    responseMode: 'query',
+    scope,
+    state: params.state ?? null,
+    nonce: params.nonce ?? null,
+    codeChallenge: challenge ?? null,
+    codeChallengeMethod: challenge ? 'S256' : null,
+    prompt,
+    maxAge,
+    loginHint: params.login_hint ?? null,
+    resources,
+  };
+}
+
+function redirectWith(
+  reply: FastifyReply,
+  redirectUri: string,
+  values: Record<string, string | null>,
+): FastifyReply {
+  const url = new URL(redirectUri);
+  for (const [name, value] of Object.entries(values)) if (value !== null) url.searchParams.set(name, value);
+  return reply.header('cache-control', 'no-store').redirect(url.href, 303);
+}
+
+export function registerAuthorizeRoutes(app: FastifyInstance, ctx: ProviderContext): void {
+  const interactions = new Map<string, Interaction>();
+
+  function currentSession(request: FastifyRequest): { session: SessionRecord; user: UserRecord } | null {
+    const cookie = request.cookies[SESSION_COOKIE];
+    if (!cookie) return null;
+    const session = ctx.sessions.findByCookie(cookie);
+    if (!session) return null;
+    const user = ctx.users.findById(session.user_id);
+    return user ? { session, user } : null;
+  }
+
+  /** Issues the code and sends the browser back to the client (RFC 6749 §4.1.2, RFC 9207 iss). */
+  function complete(
+    reply: FastifyReply,
+    authz: AuthorizationRequest,
+    user: UserRecord,
+    session: SessionRecord,
+    amr: string[],
+  ) {
+    const now = seconds(ctx.clock);
+    const settings = ctx.settings.get();
+    const code = ctx.db.transaction(() => {
+      const grant = ctx.grants.create({
+        client_id: authz.client.client_id,
+        user_id: user.id,
+        username: user.username,
+        subject: user.sub,
+        scope: authz.scope,
+        session_id: session.id,
+        auth_time: session.auth_time,
+        created_at: now,
+      });
+      return ctx.codes.create({
+        grant_id: grant.id,
+        client_id: authz.client.client_id,
+        redirect_uri: authz.redirectUri,
+        scope: authz.scope,
+        nonce: authz.nonce,
+        code_challenge: authz.codeChallenge,
+        code_challenge_method: authz.codeChallengeMethod,
+        resources: authz.resources,
+        amr,
+        issued_at: now,
+        expires_at: now + settings.authorization_code_ttl,
+      });
+    })();
+    return redirectWith(reply, authz.redirectUri, { code, state: authz.state, iss: ctx.issuer() });
+  }
+
+  function startSession(reply: FastifyReply, user: UserRecord, method: string): SessionRecord {
+    const now = seconds(ctx.clock);
+    const { session, cookie } = ctx.db.transaction(() => {
+      const created = ctx.sessions.create(user.id, now);
+      ctx.events.record('login', {
+        username: user.username,
+        data: { method, session_id: created.session.id },
+      });
+      return created;
+    })();
+    reply.setCookie(SESSION_COOKIE, cookie, { path: '/', httpOnly: true, sameSite: 'lax' });
+    return session;
+  }
+
+  function showLogin(reply: FastifyReply, authz: AuthorizationRequest, error: string | null, status = 200) {
+    const id = randomUUID();
+    const binding = randomToken();
+    interactions.set(id, {
+      request: authz,
+      browserBindingHash: binding,
+      expiresAt: ctx.clock.now() + INTERACTION_TTL_MS,
+    });
+    for (const [key, value] of interactions) if (value.expiresAt < ctx.clock.now()) interactions.delete(key);
+    reply.setCookie(`${INTERACTION_COOKIE}_${id}`, binding, {
+      path: '/',
+      httpOnly: true,
+      sameSite: 'lax',
+      maxAge: 600,
+    });
+    const users = ctx.users.list().map((u) => ({
+      username: u.username,
+      name: typeof u.claims.name === 'string' ? u.claims.name : null,
+      hasPassword: u.password !== null,
+    }));
+    return sendHtml(
+      reply,
+      status,
+      loginPage({
+        interactionId: id,
+        clientName: authz.client.client_name ?? authz.client.client_id,
+        users,
+        loginHint: authz.loginHint,
+        error,
+      }),
+    );
+  }
+
+  async function authorize(request: FastifyRequest, reply: FastifyReply) {
+    let params: Params;
+    let client: ClientRecord;
+    let redirectUri: string;
+    try {
+      params = readParams(request, 'either');
+      ({ client, redirectUri } = resolveClientAndRedirect(ctx, params));
+    } catch (error) {
+      if (error instanceof UntrustedRedirectError || error instanceof OAuthError) {
+        return sendHtml(reply, 400, errorPage('Invalid authorization request', error.message));
+      }
+      throw error;
+    }
+    const state = params.state ?? null;
+    try {
+      const authz = validateRequest(params, client, redirectUri);
+      const existing = currentSession(request);
+      const now = seconds(ctx.clock);
+      const tooOld = existing && authz.maxAge !== null && now - existing.session.auth_time > authz.maxAge;
+      const mustLogin = authz.prompt.has('login') || tooOld || !existing;
+      if (authz.prompt.has('none')) {
+        if (mustLogin || !existing) throw loginRequired('The user is not signed in (prompt=none).');
+        return complete(reply, authz, existing.user, existing.session, []);
+      }
+      if (!mustLogin && existing) return complete(reply, authz, existing.user, existing.session, []);
+
+      if (authz.loginHint && ctx.settings.get().login_hint_skips_login) {
+        const hinted = ctx.users.findByUsername(authz.loginHint);
+        if (hinted) return complete(reply, authz, hinted, startSession(reply, hinted, 'login_hint'), []);
+      }
+      return showLogin(reply, authz, null);
+    } catch (error) {
+      if (error instanceof OAuthError) {
+        return redirectWith(reply, redirectUri, {
+          error: error.error,
+          error_description: error.errorDescription,
+          state,
+          iss: ctx.issuer(),
+        });
+      }
+      throw error;
+    }
+  }
+
+  app.get('/authorize', authorize);
+  app.post('/authorize', authorize);
+
+  app.post('/login', async (request, reply) => {
+    let params: Params;
+    try {
+      params = readParams(request, 'body');
+    } catch (error) {
+      return sendHtml(reply, 400, errorPage('Sign-in failed', (error as Error).message));
+    }
+    const id = params.interaction ?? '';
+    const interaction = interactions.get(id);
+    const binding = request.cookies[`${INTERACTION_COOKIE}_${id}`];
+    if (!interaction || interaction.expiresAt < ctx.clock.now()) {
+      return sendHtml(
+        reply,
+        400,
+        errorPage('Sign-in expired', 'This sign-in page has expired. Start again from the application.'),
+      );
+    }
+    // The cookie set when the page was shown must come back: a form posted from another site lacks it.
+    if (!binding || !safeEqual(binding, interaction.browserBindingHash)) {
+      return sendHtml(
+        reply,
+        403,
+        errorPage('Sign-in refused', 'This sign-in was not started in this browser (CSRF check failed).'),
+      );
+    }
+    const authz = interaction.request;
+    const user = params.username ? ctx.users.findByUsername(params.username) : undefined;
+    if (!user) return showLogin(reply, authz, `No test user named "${params.username ?? ''}".`, 401);
+    let amr: string[] = [];
+    if (user.password !== null) {
+      if (params.password === undefined || !safeEqual(params.password, user.password)) {
+        return showLogin(reply, authz, 'Wrong password.', 401);
+      }
+      amr = ['pwd'];
+    }
+    interactions.delete(id);
+    reply.clearCookie(`${INTERACTION_COOKIE}_${id}`, { path: '/' });
+    const session = startSession(reply, user, amr.length ? 'password' : 'test_user');
+    return complete(reply, authz, user, session, amr);
+  });
+}

@@ -1,0 +1,63 @@
+/**
+ * Which user claims go where. OIDC Core §5.4 maps scopes to standard claims; any claim that is not a
+ * standard one is a custom claim (roles, tenant, …) and is included in the ID token, userinfo and
+ * the access token whatever the scope, since test users exist to exercise exactly those claims.
+ */
+export const SCOPE_CLAIMS: Record<string, readonly string[]> = {
+  profile: [
+    'name',
+    'family_name',
+    'given_name',
+    'middle_name',
+    'nickname',
+    'preferred_username',
+    'profile',
+    'picture',
+    'website',
+    'gender',
+    'birthdate',
+    'zoneinfo',
+    'locale',
+    'updated_at',
+  ],
+  email: ['email', 'email_verified'],
+  address: ['address'],
+  phone: ['phone_number', 'phone_number_verified'],
+};
+
+export const STANDARD_SCOPES = ['openid', 'profile', 'email', 'address', 'phone', 'offline_access'] as const;
+
+const STANDARD_CLAIMS = new Set(Object.values(SCOPE_CLAIMS).flat());
+
+export function splitScope(scope: string | undefined | null): string[] {
+  return (scope ?? '').split(' ').filter(Boolean);
+}
+
+export function standardClaimsForScopes(
+  claims: Record<string, unknown>,
+  scopes: readonly string[],
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const scope of scopes) {
+    for (const name of SCOPE_CLAIMS[scope] ?? []) {
+      if (name in claims) out[name] = claims[name];
+    }
+  }
+  return out;
+}
+
+export function customClaims(claims: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(claims)) {
+    if (!STANDARD_CLAIMS.has(name)) out[name] = value;
+  }
+  return out;
+}
+
+/** Claims of the ID token and userinfo (besides the protocol ones). */
+export function identityClaims(
+  claims: Record<string, unknown>,
+  scopes: readonly string[],
+): Record<string, unknown> {
+  return { ...standardClaimsForScopes(claims, scopes), ...customClaims(claims) };
+}

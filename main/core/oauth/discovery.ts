@@ -1,0 +1,79 @@
+import type { FastifyInstance } from 'fastify';
+import { AUTH_METHODS, GRANT_TYPES } from '../../../shared/schemas';
+import type { ProviderContext } from '../context';
+import { SCOPE_CLAIMS, STANDARD_SCOPES, splitScope } from './claims';
+
+export const ENDPOINTS = {
+  authorization: '/authorize',
+  token: '/token',
+  userinfo: '/userinfo',
+  jwks: '/jwks',
+  introspection: '/introspect',
+  revocation: '/revoke',
+  endSession: '/logout',
+} as const;
+
+const PROTOCOL_CLAIMS = [
+  'sub',
+  'iss',
+  'aud',
+  'exp',
+  'iat',
+  'auth_time',
+  'nonce',
+  'at_hash',
+  'sid',
+  'amr',
+  'jti',
+];
+
+/**
+ * OIDC Discovery / RFC 8414 metadata. It lists what the provider really does right now: the signing
+ * algorithms of the published keys, the scopes clients may request, the claims users carry.
+ */
+export function discoveryDocument(ctx: ProviderContext): Record<string, unknown> {
+  const issuer = ctx.issuer();
+  const scopes = new Set<string>(STANDARD_SCOPES);
+  for (const client of ctx.clients.list()) for (const scope of splitScope(client.scope)) scopes.add(scope);
+  const claims = new Set<string>([...PROTOCOL_CLAIMS, ...Object.values(SCOPE_CLAIMS).flat()]);
+  for (const user of ctx.users.list()) for (const name of Object.keys(user.claims)) claims.add(name);
+  const algs = [...new Set(ctx.keys.published().map((key) => key.alg))];
+  return {
+    issuer,
+    authorization_endpoint: `${issuer}${ENDPOINTS.authorization}`,
+    token_endpoint: `${issuer}${ENDPOINTS.token}`,
+    userinfo_endpoint: `${issuer}${ENDPOINTS.userinfo}`,
+    jwks_uri: `${issuer}${ENDPOINTS.jwks}`,
+    introspection_endpoint: `${issuer}${ENDPOINTS.introspection}`,
+    revocation_endpoint: `${issuer}${ENDPOINTS.revocation}`,
+    end_session_endpoint: `${issuer}${ENDPOINTS.endSession}`,
+    scopes_supported: [...scopes],
+    response_types_supported: ['code'],
+    response_modes_supported: ['query'],
+    grant_types_supported: [...GRANT_TYPES],
+    subject_types_supported: ['public'],
+    id_token_signing_alg_values_supported: algs,
+    token_endpoint_auth_methods_supported: [...AUTH_METHODS],
+    introspection_endpoint_auth_methods_supported: AUTH_METHODS.filter((m) => m !== 'none'),
+    revocation_endpoint_auth_methods_supported: [...AUTH_METHODS],
+    code_challenge_methods_supported: ['S256'],
+    claims_supported: [...claims],
+    prompt_values_supported: ['none', 'login', 'consent', 'select_account'],
+    request_parameter_supported: false,
+    request_uri_parameter_supported: false,
+    claims_parameter_supported: false,
+    authorization_response_iss_parameter_supported: true,
+  };
+}
+
+export function registerDiscoveryRoutes(app: FastifyInstance, ctx: ProviderContext): void {
+  const handler = async () => discoveryDocument(ctx);
+  app.get('/.well-known/openid-configuration', handler);
+  app.get('/.well-known/oauth-authorization-server', handler);
+  app.get(ENDPOINTS.jwks, async (_request, reply) =>
+    reply
+      .header('content-type', 'application/jwk-set+json; charset=utf-8')
+      .header('cache-control', 'no-cache')
+      .send(JSON.stringify({ keys: ctx.keys.published().map((key) => key.public_jwk) })),
+  );
+}

@@ -1,0 +1,62 @@
+/**
+ * OAuth-shaped errors (RFC 6749 §5.2, RFC 6750 §3.1, OIDC Core §3.1.2.6). Every endpoint throws one
+ * of these; the error handler turns it into the JSON body, status and headers the specs require.
+ */
+export class OAuthError extends Error {
+  readonly status: number;
+  readonly error: string;
+  readonly errorDescription: string;
+  /** Extra response headers, e.g. WWW-Authenticate for 401s. */
+  readonly headers: Record<string, string>;
+
+  constructor(status: number, error: string, description: string, headers: Record<string, string> = {}) {
+    super(description);
+    this.name = 'OAuthError';
+    this.status = status;
+    this.error = error;
+    this.errorDescription = description;
+    this.headers = headers;
+  }
+
+  toJSON(): { error: string; error_description: string } {
+    return { error: this.error, error_description: this.errorDescription };
+  }
+}
+
+export const invalidRequest = (description: string) => new OAuthError(400, 'invalid_request', description);
+export const invalidGrant = (description: string) => new OAuthError(400, 'invalid_grant', description);
+export const invalidScope = (description: string) => new OAuthError(400, 'invalid_scope', description);
+export const unauthorizedClient = (description: string) =>
+  new OAuthError(400, 'unauthorized_client', description);
+export const unsupportedGrantType = (description: string) =>
+  new OAuthError(400, 'unsupported_grant_type', description);
+export const unsupportedResponseType = (description: string) =>
+  new OAuthError(400, 'unsupported_response_type', description);
+export const unsupportedTokenType = (description: string) =>
+  new OAuthError(400, 'unsupported_token_type', description);
+export const accessDenied = (description: string) => new OAuthError(400, 'access_denied', description);
+export const loginRequired = (description: string) => new OAuthError(400, 'login_required', description);
+export const invalidTarget = (description: string) => new OAuthError(400, 'invalid_target', description);
+
+/** RFC 6749 §5.2: 401 with WWW-Authenticate when the client tried HTTP Basic, else 400 is allowed; we use 401 always. */
+export const invalidClient = (description: string, usedBasic: boolean) =>
+  new OAuthError(
+    401,
+    'invalid_client',
+    description,
+    usedBasic ? { 'www-authenticate': 'Basic realm="idp-sandbox"' } : {},
+  );
+
+/** RFC 6750 §3.1 errors for protected resources (userinfo). */
+export const invalidToken = (description: string) =>
+  new OAuthError(401, 'invalid_token', description, {
+    'www-authenticate': `Bearer error="invalid_token", error_description="${description.replace(/["\\]/g, '')}"`,
+  });
+export const insufficientScope = (description: string, scope: string) =>
+  new OAuthError(403, 'insufficient_scope', description, {
+    'www-authenticate': `Bearer error="insufficient_scope", scope="${scope}"`,
+  });
+export const missingBearer = () =>
+  new OAuthError(401, 'invalid_request', 'Send the access token as "Authorization: Bearer <token>".', {
+    'www-authenticate': 'Bearer realm="idp-sandbox"',
+  });

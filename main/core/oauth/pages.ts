@@ -1,0 +1,73 @@
+import { escapeHtml } from '../http/security-headers';
+
+const STYLE = `
+body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;background:#f4f5f7;color:#1f2328;margin:0}
+main{max-width:28rem;margin:3rem auto;background:#fff;border:1px solid #d0d7de;border-radius:10px;padding:1.5rem 1.75rem}
+h1{font-size:1.3rem;margin:0 0 .25rem}p.sub{color:#59636e;margin:0 0 1.25rem;font-size:.9rem}
+ul.users{list-style:none;padding:0;margin:0 0 1.25rem;display:grid;gap:.5rem}
+ul.users button{width:100%;text-align:left;padding:.6rem .8rem;border:1px solid #d0d7de;border-radius:8px;background:#f6f8fa;cursor:pointer;font:inherit}
+ul.users button:hover,ul.users button:focus{border-color:#0969da;background:#ddf4ff}
+ul.users small{display:block;color:#59636e}
+label{display:block;font-size:.85rem;margin:.6rem 0 .2rem}input[type=text],input[type=password]{width:100%;box-sizing:border-box;padding:.5rem;border:1px solid #d0d7de;border-radius:6px;font:inherit}
+button.primary{margin-top:1rem;padding:.55rem 1rem;border:0;border-radius:6px;background:#0969da;color:#fff;font:inherit;cursor:pointer}
+.error{background:#ffebe9;border:1px solid #ff8182;border-radius:6px;padding:.6rem .8rem;margin-bottom:1rem}
+h2{font-size:.95rem;margin:1.25rem 0 .25rem}code{background:#f6f8fa;padding:.1rem .3rem;border-radius:4px}`;
+
+export function layout(title: string, body: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(title)} · IDP Sandbox</title><style>${STYLE}</style></head><body><main>${body}</main></body></html>`;
+}
+
+export function errorPage(title: string, description: string): string {
+  return layout(
+    title,
+    `<h1>${escapeHtml(title)}</h1><p class="sub">IDP Sandbox did not redirect back to the application, because it cannot trust where to send you.</p><div class="error" role="alert">${escapeHtml(description)}</div>`,
+  );
+}
+
+export interface LoginPageUser {
+  username: string;
+  name: string | null;
+  hasPassword: boolean;
+}
+
+export interface LoginPageInput {
+  interactionId: string;
+  clientName: string;
+  users: LoginPageUser[];
+  loginHint: string | null;
+  error: string | null;
+}
+
+/** The login page: one-click buttons for test users and a plain username/password form. No script. */
+export function loginPage(input: LoginPageInput): string {
+  const hidden = `<input type="hidden" name="interaction" value="${escapeHtml(input.interactionId)}">`;
+  const userButtons = input.users.length
+    ? `<form method="post" action="login" aria-label="Sign in as a test user">${hidden}<ul class="users">${input.users
+        .filter((u) => !u.hasPassword)
+        .map(
+          (u) =>
+            `<li><button type="submit" name="username" value="${escapeHtml(u.username)}">Sign in as ${escapeHtml(u.username)}${u.name ? `<small>${escapeHtml(u.name)}</small>` : ''}</button></li>`,
+        )
+        .join('')}</ul></form>`
+    : '<p>No test users yet. Add one in the IDP Sandbox app (Users) or with the admin API.</p>';
+  const withPassword = input.users.filter((u) => u.hasPassword);
+  return layout(
+    'Sign in',
+    `<h1>Sign in to ${escapeHtml(input.clientName)}</h1><p class="sub">IDP Sandbox test login</p>
+${input.error ? `<div class="error" role="alert">${escapeHtml(input.error)}</div>` : ''}
+${userButtons}
+${withPassword.length ? `<p class="sub">Users with a password: ${withPassword.map((u) => `<code>${escapeHtml(u.username)}</code>`).join(', ')}</p>` : ''}
+<h2>Username and password</h2>
+<form method="post" action="login" aria-label="Sign in with username and password">${hidden}
+<label for="username">Username</label><input id="username" name="username" type="text" autocomplete="username" value="${escapeHtml(input.loginHint ?? '')}" required>
+<label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password">
+<button class="primary" type="submit">Sign in</button></form>`,
+  );
+}
+
+export function signedOutPage(): string {
+  return layout(
+    'Signed out',
+    '<h1>Signed out</h1><p class="sub">Your IDP Sandbox session has ended. You can close this tab.</p>',
+  );
+}

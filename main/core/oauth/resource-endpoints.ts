@@ -1,0 +1,117 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { seconds } from '../clock';
+import type { ProviderContext } from '../context';
+import { identityClaims, splitScope } from './claims';
+import { authenticateClient } from './client-auth';
+import {
+  insufficientScope,
+  invalidRequest,
+  invalidToken,
+  missingBearer,
+  OAuthError,
+  unsupportedTokenType,
+} from './errors';
+import { readParams, required } from './params';
+
+function noStore(reply: FastifyReply): FastifyReply {
+  return reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
+}
+
+/** RFC 6750 §2.1 header or §2.2 form body, never both. */
+function bearerToken(request: FastifyRequest): string {
+  const header = request.headers.authorization;
+  const fromHeader =
+    typeof header === 'string' && /^bearer /i.test(header) ? header.slice(7).trim() : undefined;
+  let fromBody: string | undefined;
+  if (
+    request.method === 'POST' &&
+    (request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')
+  ) {
+    fromBody = readParams(request, 'body').access_token;
+  }
+  if (fromHeader && fromBody) throw invalidRequest('Send the access token once: header or body, not both.');
+  const token = fromHeader ?? fromBody;
+  if (!token) throw missingBearer();
+  return token;
+}
+
+/** Userinfo (OIDC Core §5.3), token introspection (RFC 7662) and revocation (RFC 7009). */
+export function registerResourceEndpoints(app: FastifyInstance, ctx: ProviderContext): void {
+  async function userinfo(request: FastifyRequest, reply: FastifyReply) {
+    const value = bearerToken(request);
+    const resolved = await ctx.tokenService.resolveAccessToken(value);
+    if (!resolved || !ctx.tokenService.isActive(resolved.record)) {
+      throw invalidToken('The access token is unknown, expired or revoked.');
+    }
+    const { record } = resolved;
+    const scopes = splitScope(record.scope);
+    if (!scopes.includes('openid'))
+      throw insufficientScope('Userinfo needs a token with the openid scope.', 'openid');
+    const user = record.user_id ? ctx.users.findById(record.user_id) : undefined;
+    if (!user)
+      throw invalidToken('This access token has no user (client_credentials) or its user was deleted.');
+    ctx.tokens.touch(record.id, seconds(ctx.clock));
+    return noStore(reply).send({ ...identityClaims(user.claims, scopes), sub: user.sub });
+  }
+  app.get('/userinfo', userinfo);
+  app.post('/userinfo', userinfo);
+
+  app.post('/introspect', async (request, reply) => {
+    const params = readParams(request, 'body');
+    const { client } = authenticateClient(request, params, ctx.clients);
+    if (client.token_endpoint_auth_method === 'none') {
+      throw new OAuthError(
+        401,
+        'invalid_client',
+        'Introspection needs a confidential client (one with a secret).',
+      );
+    }
+    const token = required(params, 'token');
+    const resolved = await ctx.tokenService.resolveAnyToken(token, params.token_type_hint);
+    const body = ctx.tokenService.introspection(resolved);
+    ctx.events.record('token.introspected', {
+      client_id: client.client_id,
+      username: resolved?.record.username ?? null,
+      token_id: resolved?.record.id ?? null,
+      data: { active: body.active === true, caller: client.client_id },
+    });
+    return noStore(reply).send(body);
+  });
+
+  app.post('/revoke', async (request, reply) => {
+    const params = readParams(request, 'body');
+    const { client } = authenticateClient(request, params, ctx.clients);
+    const token = required(params, 'token');
+    const hint = params.token_type_hint;
+    if (hint !== undefined && hint !== 'access_token' && hint !== 'refresh_token') {
+      throw unsupportedTokenType(`token_type_hint "${hint}" is not supported.`);
+    }
+    const resolved = await ctx.tokenService.resolveAnyToken(token, hint);
+    // RFC 7009 §2.2: unknown or already invalid tokens are answered with 200 all the same.
+    if (!resolved) return noStore(reply).code(200).send();
+    const { record } = resolved;
+    if (record.client_id !== client.client_id) {
+      throw invalidRequest(
+        'This token was issued to another client; a client can revoke only its own tokens.',
+      );
+    }
+    const now = seconds(ctx.clock);
+    ctx.db.transaction(() => {
+      const ids = ctx.tokens.revoke(record.id, 'revoked_by_client', now) ? [record.id] : [];
+      // Revoking a refresh token ends its grant: the access tokens issued from it go too (RFC 7009 §2.1).
+      if (record.kind === 'refresh' && record.grant_id) {
+        ctx.grants.revoke(record.grant_id, 'revoked_by_client', now);
+        ids.push(...ctx.tokens.revokeWhere('grant_id', record.grant_id, 'revoked_by_client', now));
+      }
+      for (const id of ids) {
+        ctx.events.record('token.revoked', {
+          client_id: client.client_id,
+          username: record.username,
+          token_id: id,
+          data: { by: 'client', kind: id === record.id ? record.kind : 'grant' },
+        });
+      }
+    })();
+    return noStore(reply).code(200).send();
+  });
+}

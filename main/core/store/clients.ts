@@ -1,0 +1,110 @@
+import { randomBytes } from 'node:crypto';
+import type { z } from 'zod';
+import { AdminError } from '../../../shared/errors';
+import type { Client, ClientInputSchema } from '../../../shared/schemas';
+import type { Db } from './database';
+import { parseJson } from './json';
+
+export type ClientMetadata = z.output<typeof ClientInputSchema>;
+
+export interface ClientRecord extends ClientMetadata {
+  created_at: number;
+  updated_at: number;
+}
+
+interface ClientRow {
+  client_id: string;
+  metadata: string;
+  created_at: number;
+  updated_at: number;
+}
+
+const toRecord = (row: ClientRow): ClientRecord => ({
+  ...parseJson<ClientMetadata>(row.metadata),
+  client_id: row.client_id,
+  created_at: row.created_at,
+  updated_at: row.updated_at,
+});
+
+export function generateClientSecret(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+export function clientDto(client: ClientRecord): Client {
+  return {
+    client_id: client.client_id,
+    client_name: client.client_name ?? null,
+    client_secret: client.client_secret ?? null,
+    redirect_uris: client.redirect_uris,
+    post_logout_redirect_uris: client.post_logout_redirect_uris,
+    grant_types: client.grant_types,
+    token_endpoint_auth_method: client.token_endpoint_auth_method,
+    scope: client.scope,
+    access_token_format: client.access_token_format,
+    audience: client.audience,
+    access_token_ttl: client.access_token_ttl ?? null,
+    id_token_ttl: client.id_token_ttl ?? null,
+    refresh_token_ttl: client.refresh_token_ttl ?? null,
+    created_at: new Date(client.created_at * 1000).toISOString(),
+    updated_at: new Date(client.updated_at * 1000).toISOString(),
+  };
+}
+
+/** Normalises metadata before it is stored: confidential clients always have a secret, public ones never. */
+function normalise(input: ClientMetadata, previousSecret?: string): ClientMetadata {
+  const metadata: ClientMetadata = { ...input };
+  if (metadata.token_endpoint_auth_method === 'none') {
+    delete metadata.client_secret;
+  } else {
+    metadata.client_secret = metadata.client_secret ?? previousSecret ?? generateClientSecret();
+  }
+  return metadata;
+}
+
+export class ClientStore {
+  constructor(private readonly db: Db) {}
+
+  list(): ClientRecord[] {
+    return (this.db.prepare('SELECT * FROM clients ORDER BY client_id').all() as ClientRow[]).map(toRecord);
+  }
+
+  find(clientId: string): ClientRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM clients WHERE client_id = ?').get(clientId) as
+      | ClientRow
+      | undefined;
+    return row && toRecord(row);
+  }
+
+  require(clientId: string): ClientRecord {
+    const client = this.find(clientId);
+    if (!client) throw new AdminError('not_found', `No client with client_id "${clientId}".`);
+    return client;
+  }
+
+  create(input: ClientMetadata, now: number): ClientRecord {
+    if (this.find(input.client_id)) {
+      throw new AdminError('conflict', `A client with client_id "${input.client_id}" already exists.`);
+    }
+    const metadata = normalise(input);
+    this.db
+      .prepare('INSERT INTO clients (client_id, metadata, created_at, updated_at) VALUES (?, ?, ?, ?)')
+      .run(metadata.client_id, JSON.stringify(metadata), now, now);
+    return { ...metadata, created_at: now, updated_at: now };
+  }
+
+  replace(existing: ClientRecord, input: ClientMetadata, now: number): ClientRecord {
+    const metadata = normalise({ ...input, client_id: existing.client_id }, existing.client_secret);
+    this.db
+      .prepare('UPDATE clients SET metadata = ?, updated_at = ? WHERE client_id = ?')
+      .run(JSON.stringify(metadata), now, existing.client_id);
+    return { ...metadata, created_at: existing.created_at, updated_at: now };
+  }
+
+  delete(clientId: string): void {
+    this.db.prepare('DELETE FROM clients WHERE client_id = ?').run(clientId);
+  }
+
+  deleteAll(): void {
+    this.db.prepare('DELETE FROM clients').run();
+  }
+}

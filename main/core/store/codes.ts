@@ -1,0 +1,65 @@
+import { randomToken } from '../tokens/service';
+import type { Db } from './database';
+import { parseJson } from './json';
+import { hashTokenValue } from './tokens';
+
+export interface CodeRecord {
+  code_hash: string;
+  grant_id: string;
+  client_id: string;
+  redirect_uri: string;
+  scope: string;
+  nonce: string | null;
+  code_challenge: string | null;
+  code_challenge_method: string | null;
+  /** RFC 8707 resource indicators from the authorization request. */
+  resources: string[];
+  /** How the user authenticated (OIDC amr), e.g. ["pwd"]. */
+  amr: string[];
+  issued_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+/** Authorization codes, stored by hash; `used_at` makes them single-use. */
+export class CodeStore {
+  constructor(private readonly db: Db) {}
+
+  create(fields: Omit<CodeRecord, 'code_hash' | 'used_at'>): string {
+    const code = randomToken();
+    this.db
+      .prepare(
+        `INSERT INTO auth_codes (code_hash, grant_id, client_id, redirect_uri, scope, nonce, code_challenge,
+           code_challenge_method, resources, amr, issued_at, expires_at)
+         VALUES (@code_hash, @grant_id, @client_id, @redirect_uri, @scope, @nonce, @code_challenge,
+           @code_challenge_method, @resources, @amr, @issued_at, @expires_at)`,
+      )
+      .run({
+        ...fields,
+        resources: JSON.stringify(fields.resources),
+        amr: JSON.stringify(fields.amr),
+        code_hash: hashTokenValue(code),
+      });
+    return code;
+  }
+
+  find(code: string): CodeRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM auth_codes WHERE code_hash = ?').get(hashTokenValue(code)) as
+      | (Omit<CodeRecord, 'resources' | 'amr'> & { resources: string; amr: string })
+      | undefined;
+    return row && { ...row, resources: parseJson(row.resources), amr: parseJson(row.amr) };
+  }
+
+  /** Atomically marks the code used; false when it already was (a replay). */
+  markUsed(codeHash: string, now: number): boolean {
+    return (
+      this.db
+        .prepare('UPDATE auth_codes SET used_at = ? WHERE code_hash = ? AND used_at IS NULL')
+        .run(now, codeHash).changes > 0
+    );
+  }
+
+  purgeExpiredBefore(cutoff: number): number {
+    return this.db.prepare('DELETE FROM auth_codes WHERE expires_at < ?').run(cutoff).changes;
+  }
+}

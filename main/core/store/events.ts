@@ -1,0 +1,85 @@
+import { EventEmitter } from 'node:events';
+import type { EngineEvent, EventFilter, EventType } from '../../../shared/schemas';
+import { EventFilterSchema } from '../../../shared/schemas';
+import type { Clock } from '../clock';
+import type { Db } from './database';
+import { parseJson } from './json';
+
+export interface EventInput {
+  client_id?: string | null | undefined;
+  username?: string | null | undefined;
+  token_id?: string | null | undefined;
+  data?: Record<string, unknown>;
+}
+
+interface EventRow {
+  id: number;
+  at: number;
+  type: EventType;
+  client_id: string | null;
+  username: string | null;
+  token_id: string | null;
+  data: string;
+}
+
+function toEvent(row: EventRow): EngineEvent {
+  return { ...row, at: new Date(row.at).toISOString(), data: parseJson(row.data) };
+}
+
+/**
+ * The lifecycle log: every step is written to the events table and pushed to live listeners
+ * (the UI over IPC or server-sent events). Listeners run after the write, outside any transaction.
+ */
+export class EventLog {
+  private readonly emitter = new EventEmitter();
+  private readonly insert;
+
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+  ) {
+    this.emitter.setMaxListeners(0);
+    this.insert = db.prepare<[number, string, string | null, string | null, string | null, string], EventRow>(
+      'INSERT INTO events (at, type, client_id, username, token_id, data) VALUES (?, ?, ?, ?, ?, ?) RETURNING *',
+    );
+  }
+
+  record(type: EventType, input: EventInput = {}): EngineEvent {
+    const row = this.insert.get(
+      this.clock.now(),
+      type,
+      input.client_id ?? null,
+      input.username ?? null,
+      input.token_id ?? null,
+      JSON.stringify(input.data ?? {}),
+    ) as EventRow;
+    const event = toEvent(row);
+    this.emitter.emit('event', event);
+    return event;
+  }
+
+  subscribe(listener: (event: EngineEvent) => void): () => void {
+    this.emitter.on('event', listener);
+    return () => this.emitter.off('event', listener);
+  }
+
+  list(filter: EventFilter): EngineEvent[] {
+    const f = EventFilterSchema.parse(filter);
+    const where: string[] = [];
+    const params: unknown[] = [];
+    for (const key of ['type', 'client_id', 'username', 'token_id'] as const) {
+      if (f[key] !== undefined) {
+        where.push(`${key} = ?`);
+        params.push(f[key]);
+      }
+    }
+    if (f.after_id !== undefined) {
+      where.push('id > ?');
+      params.push(f.after_id);
+    }
+    // Newest first, except when catching up after an id, where the order of arrival matters.
+    const order = f.after_id !== undefined ? 'ASC' : 'DESC';
+    const sql = `SELECT * FROM events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id ${order} LIMIT ?`;
+    return (this.db.prepare(sql).all(...params, f.limit) as EventRow[]).map(toEvent);
+  }
+}

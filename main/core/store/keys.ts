@@ -1,0 +1,169 @@
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
+import { AdminError } from '../../../shared/errors';
+import type { KeyExport, SigningAlg, SigningKey } from '../../../shared/schemas';
+import type { Db } from './database';
+import { parseJson } from './json';
+
+/** What jose's importJWK gives back: a CryptoKey, or bytes for symmetric keys. */
+type SigningKeyMaterial = Awaited<ReturnType<typeof importJWK>>;
+
+export type KeyStatus = 'current' | 'previous' | 'retired';
+
+export interface KeyRecord {
+  kid: string;
+  alg: SigningAlg;
+  status: KeyStatus;
+  private_jwk: JWK;
+  public_jwk: JWK;
+  created_at: number;
+  retired_at: number | null;
+}
+
+interface KeyRow extends Omit<KeyRecord, 'private_jwk' | 'public_jwk'> {
+  private_jwk: string;
+  public_jwk: string;
+}
+
+const toRecord = (row: KeyRow): KeyRecord => ({
+  ...row,
+  private_jwk: parseJson(row.private_jwk),
+  public_jwk: parseJson(row.public_jwk),
+});
+
+export function keyDto(key: KeyRecord): SigningKey {
+  return {
+    kid: key.kid,
+    alg: key.alg,
+    status: key.status,
+    created_at: new Date(key.created_at * 1000).toISOString(),
+    retired_at: key.retired_at === null ? null : new Date(key.retired_at * 1000).toISOString(),
+    public_jwk: key.public_jwk as SigningKey['public_jwk'],
+  };
+}
+
+/** Only the public members of a JWK, whatever the key type. */
+function publicPart(jwk: JWK): JWK {
+  const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, oth: _oth, ...rest } = jwk;
+  return rest;
+}
+
+/**
+ * Generates a key pair for `alg` (jose does all the key work). Key generation is async and slow for
+ * RSA, so it happens before the transaction that stores the key.
+ */
+export async function generateSigningKey(alg: SigningAlg, now: number): Promise<KeyRecord> {
+  const { privateKey } = await generateKeyPair(alg, {
+    extractable: true,
+    ...(alg === 'EdDSA' ? { crv: 'Ed25519' } : {}),
+    ...(alg === 'RS256' || alg === 'PS256' ? { modulusLength: 2048 } : {}),
+  });
+  const privateJwk = await exportJWK(privateKey);
+  const kid = await calculateJwkThumbprint(privateJwk);
+  return {
+    kid,
+    alg,
+    status: 'current',
+    private_jwk: { ...privateJwk, kid, alg, use: 'sig' },
+    public_jwk: { ...publicPart(privateJwk), kid, alg, use: 'sig' },
+    created_at: now,
+    retired_at: null,
+  };
+}
+
+export async function keyFromExport(exported: KeyExport): Promise<KeyRecord> {
+  const privateJwk = exported.private_jwk as JWK;
+  // Importing proves the JWK is a usable private key for its algorithm before anything is stored.
+  await importJWK(privateJwk, exported.alg);
+  if (!privateJwk.d)
+    throw new AdminError('invalid_input', `Key "${exported.kid}" has no private part ("d").`);
+  return {
+    kid: exported.kid,
+    alg: exported.alg,
+    status: exported.status,
+    private_jwk: { ...privateJwk, kid: exported.kid, alg: exported.alg, use: 'sig' },
+    public_jwk: { ...publicPart(privateJwk), kid: exported.kid, alg: exported.alg, use: 'sig' },
+    created_at: Math.floor(Date.parse(exported.created_at) / 1000) || 0,
+    retired_at: null,
+  };
+}
+
+export class KeyStore {
+  private readonly signingKeys = new Map<string, SigningKeyMaterial>();
+
+  constructor(private readonly db: Db) {}
+
+  list(): KeyRecord[] {
+    return (
+      this.db.prepare('SELECT * FROM signing_keys ORDER BY created_at DESC, kid').all() as KeyRow[]
+    ).map(toRecord);
+  }
+
+  current(): KeyRecord | undefined {
+    const row = this.db.prepare("SELECT * FROM signing_keys WHERE status = 'current'").get() as
+      | KeyRow
+      | undefined;
+    return row && toRecord(row);
+  }
+
+  find(kid: string): KeyRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM signing_keys WHERE kid = ?').get(kid) as KeyRow | undefined;
+    return row && toRecord(row);
+  }
+
+  /** Keys that appear in the JWKS: the current one and previous ones not yet retired. */
+  published(): KeyRecord[] {
+    return this.list().filter((key) => key.status !== 'retired');
+  }
+
+  /** Stores `key` as current and demotes the old current key to previous (still published). */
+  install(key: KeyRecord): void {
+    this.db.prepare("UPDATE signing_keys SET status = 'previous' WHERE status = 'current'").run();
+    this.insert(key);
+  }
+
+  insert(key: KeyRecord): void {
+    this.db
+      .prepare(
+        `INSERT INTO signing_keys (kid, alg, status, private_jwk, public_jwk, created_at, retired_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (kid) DO UPDATE SET status = excluded.status, retired_at = excluded.retired_at`,
+      )
+      .run(
+        key.kid,
+        key.alg,
+        key.status,
+        JSON.stringify(key.private_jwk),
+        JSON.stringify(key.public_jwk),
+        key.created_at,
+        key.retired_at,
+      );
+  }
+
+  retire(kid: string, now: number): KeyRecord {
+    const key = this.find(kid);
+    if (!key) throw new AdminError('not_found', `No signing key with kid "${kid}".`);
+    if (key.status === 'current') {
+      throw new AdminError(
+        'conflict',
+        'The current signing key cannot be retired. Rotate first, then retire it.',
+      );
+    }
+    this.db.prepare("UPDATE signing_keys SET status = 'retired', retired_at = ? WHERE kid = ?").run(now, kid);
+    return { ...key, status: 'retired', retired_at: now };
+  }
+
+  deleteAll(): void {
+    this.db.prepare('DELETE FROM signing_keys').run();
+    this.signingKeys.clear();
+  }
+
+  /** The private key of `key`, imported once and cached. */
+  async signingKey(key: KeyRecord): Promise<SigningKeyMaterial> {
+    let imported = this.signingKeys.get(key.kid);
+    if (!imported) {
+      imported = await importJWK(key.private_jwk, key.alg);
+      this.signingKeys.set(key.kid, imported);
+    }
+    return imported;
+  }
+}

@@ -1,0 +1,50 @@
+import { randomUUID } from 'node:crypto';
+import { randomToken } from '../tokens/service';
+import type { Db } from './database';
+import { hashTokenValue } from './tokens';
+
+export interface SessionRecord {
+  id: string;
+  user_id: string;
+  auth_time: number;
+  created_at: number;
+  ended_at: number | null;
+}
+
+/** Browser sign-ins at the login page. The cookie carries a random value; only its hash is stored. */
+export class SessionStore {
+  constructor(private readonly db: Db) {}
+
+  create(userId: string, now: number): { session: SessionRecord; cookie: string } {
+    const cookie = randomToken();
+    const session: SessionRecord = {
+      id: randomUUID(),
+      user_id: userId,
+      auth_time: now,
+      created_at: now,
+      ended_at: null,
+    };
+    this.db
+      .prepare(
+        'INSERT INTO sessions (id, cookie_hash, user_id, auth_time, created_at) VALUES (?, ?, ?, ?, ?)',
+      )
+      .run(session.id, hashTokenValue(cookie), userId, now, now);
+    return { session, cookie };
+  }
+
+  findByCookie(cookie: string): SessionRecord | undefined {
+    return this.db
+      .prepare(
+        'SELECT id, user_id, auth_time, created_at, ended_at FROM sessions WHERE cookie_hash = ? AND ended_at IS NULL',
+      )
+      .get(hashTokenValue(cookie)) as SessionRecord | undefined;
+  }
+
+  end(id: string, now: number): void {
+    this.db.prepare('UPDATE sessions SET ended_at = ? WHERE id = ? AND ended_at IS NULL').run(now, id);
+  }
+
+  deleteAll(): void {
+    this.db.prepare('DELETE FROM sessions').run();
+  }
+}

@@ -1,0 +1,195 @@
+import { createHash } from 'node:crypto';
+import type { Token, TokenFilter, TokenFormat, TokenKind, TokenState } from '../../../shared/schemas';
+import { TokenFilterSchema } from '../../../shared/schemas';
+import { isoFromSeconds } from '../clock';
+import type { Db } from './database';
+import { parseJson } from './json';
+
+/** Opaque token values are stored only as this hash, so a copy of the database holds no usable token. */
+export function hashTokenValue(value: string): string {
+  return createHash('sha256').update(value).digest('base64url');
+}
+
+export interface TokenRecord {
+  id: string;
+  kind: TokenKind;
+  format: TokenFormat;
+  value_hash: string | null;
+  jwt: string | null;
+  client_id: string;
+  user_id: string | null;
+  username: string | null;
+  subject: string;
+  grant_id: string | null;
+  parent_id: string | null;
+  scope: string;
+  audience: string[];
+  claims: Record<string, unknown>;
+  issued_at: number;
+  expires_at: number;
+  revoked_at: number | null;
+  revoked_reason: string | null;
+  rotated_at: number | null;
+  last_used_at: number | null;
+}
+
+interface TokenRow extends Omit<TokenRecord, 'audience' | 'claims'> {
+  audience: string;
+  claims: string;
+}
+
+const toRecord = (row: TokenRow): TokenRecord => ({
+  ...row,
+  audience: parseJson(row.audience),
+  claims: parseJson(row.claims),
+});
+
+export const REUSE_DETECTED = 'reuse_detected';
+
+/** The one definition of a token's state; the SQL filter below mirrors it. */
+export function tokenState(token: TokenRecord, now: number): TokenState {
+  if (token.revoked_reason === REUSE_DETECTED) return 'reuse_detected';
+  if (token.revoked_at !== null) return 'revoked';
+  if (token.rotated_at !== null) return 'rotated';
+  if (token.expires_at <= now) return 'expired';
+  return 'active';
+}
+
+const STATE_SQL = `CASE
+  WHEN revoked_reason = '${REUSE_DETECTED}' THEN 'reuse_detected'
+  WHEN revoked_at IS NOT NULL THEN 'revoked'
+  WHEN rotated_at IS NOT NULL THEN 'rotated'
+  WHEN expires_at <= @now THEN 'expired'
+  ELSE 'active' END`;
+
+export function tokenDto(token: TokenRecord, now: number): Token {
+  return {
+    id: token.id,
+    kind: token.kind,
+    format: token.format,
+    state: tokenState(token, now),
+    client_id: token.client_id,
+    username: token.username,
+    subject: token.subject,
+    grant_id: token.grant_id,
+    parent_id: token.parent_id,
+    scope: token.scope,
+    audience: token.audience,
+    issued_at: isoFromSeconds(token.issued_at),
+    expires_at: isoFromSeconds(token.expires_at),
+    revoked_at: token.revoked_at === null ? null : isoFromSeconds(token.revoked_at),
+    revoked_reason: token.revoked_reason,
+    last_used_at: token.last_used_at === null ? null : isoFromSeconds(token.last_used_at),
+  };
+}
+
+export class TokenStore {
+  private readonly insertStatement;
+  private readonly byHash;
+  private readonly byId;
+
+  constructor(private readonly db: Db) {
+    this.insertStatement = db.prepare(
+      `INSERT INTO tokens (id, kind, format, value_hash, jwt, client_id, user_id, username, subject, grant_id,
+         parent_id, scope, audience, claims, issued_at, expires_at, revoked_at, revoked_reason, rotated_at, last_used_at)
+       VALUES (@id, @kind, @format, @value_hash, @jwt, @client_id, @user_id, @username, @subject, @grant_id,
+         @parent_id, @scope, @audience, @claims, @issued_at, @expires_at, @revoked_at, @revoked_reason, @rotated_at, @last_used_at)`,
+    );
+    this.byHash = db.prepare('SELECT * FROM tokens WHERE value_hash = ?');
+    this.byId = db.prepare('SELECT * FROM tokens WHERE id = ?');
+  }
+
+  insert(token: TokenRecord): void {
+    this.insertStatement.run({
+      ...token,
+      audience: JSON.stringify(token.audience),
+      claims: JSON.stringify(token.claims),
+    });
+  }
+
+  findByValue(value: string): TokenRecord | undefined {
+    const row = this.byHash.get(hashTokenValue(value)) as TokenRow | undefined;
+    return row && toRecord(row);
+  }
+
+  findById(id: string): TokenRecord | undefined {
+    const row = this.byId.get(id) as TokenRow | undefined;
+    return row && toRecord(row);
+  }
+
+  list(filter: TokenFilter, now: number): { tokens: TokenRecord[]; total: number } {
+    const f = TokenFilterSchema.parse(filter);
+    const where: string[] = [];
+    const params: Record<string, unknown> = { now };
+    for (const key of ['kind', 'format', 'client_id', 'username', 'grant_id'] as const) {
+      if (f[key] !== undefined) {
+        where.push(`${key} = @${key}`);
+        params[key] = f[key];
+      }
+    }
+    if (f.state !== undefined) {
+      where.push(`(${STATE_SQL}) = @state`);
+      params.state = f.state;
+    }
+    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const total = (this.db.prepare(`SELECT count(*) AS n FROM tokens ${clause}`).get(params) as { n: number })
+      .n;
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM tokens ${clause} ORDER BY issued_at DESC, rowid DESC LIMIT @limit OFFSET @offset`,
+      )
+      .all({ ...params, limit: f.limit, offset: f.offset }) as TokenRow[];
+    return { tokens: rows.map(toRecord), total };
+  }
+
+  /** Revokes one token unless already revoked; returns whether it changed. */
+  revoke(id: string, reason: string, now: number): boolean {
+    return (
+      this.db
+        .prepare('UPDATE tokens SET revoked_at = ?, revoked_reason = ? WHERE id = ? AND revoked_at IS NULL')
+        .run(now, reason, id).changes > 0
+    );
+  }
+
+  /** Revokes every not-yet-revoked token matching `column = value`; returns the ids revoked. */
+  revokeWhere(
+    column: 'grant_id' | 'user_id' | 'client_id' | 'parent_id',
+    value: string,
+    reason: string,
+    now: number,
+  ): string[] {
+    const rows = this.db
+      .prepare(
+        `UPDATE tokens SET revoked_at = ?, revoked_reason = ? WHERE ${column} = ? AND revoked_at IS NULL RETURNING id`,
+      )
+      .all(now, reason, value) as { id: string }[];
+    return rows.map((row) => row.id);
+  }
+
+  /**
+   * Marks a refresh token as used up by rotation. The condition makes it atomic: of two requests
+   * presenting the same token, only one sees `true`.
+   */
+  markRotated(id: string, now: number): boolean {
+    return (
+      this.db
+        .prepare(
+          'UPDATE tokens SET rotated_at = ?, last_used_at = ? WHERE id = ? AND rotated_at IS NULL AND revoked_at IS NULL',
+        )
+        .run(now, now, id).changes > 0
+    );
+  }
+
+  touch(id: string, now: number): void {
+    this.db.prepare('UPDATE tokens SET last_used_at = ? WHERE id = ?').run(now, id);
+  }
+
+  /** Deletes tokens that expired before `cutoff`; returns how many. */
+  purgeExpiredBefore(cutoff: number): number {
+    return this.db.prepare('DELETE FROM tokens WHERE expires_at < ?').run(cutoff).changes;
+  }
+
+  deleteAll(): void {
+    this.db.prepare('DELETE FROM tokens').run();
+  }
+}

@@ -1,0 +1,337 @@
+/**
+ * Data shapes shared by the engine, the admin API and the UI. Field names follow the specs they come
+ * from (RFC 7591 client metadata, OIDC claims) so a seed file reads like the documents it configures.
+ */
+import { z } from 'zod';
+
+// ---------------------------------------------------------------- settings
+
+export const SIGNING_ALGS = ['RS256', 'PS256', 'ES256', 'EdDSA'] as const;
+export const SigningAlgSchema = z.enum(SIGNING_ALGS);
+export type SigningAlg = z.infer<typeof SigningAlgSchema>;
+
+/** Lifetimes are whole seconds, from one second to one year. */
+const Ttl = z.number().int().min(1).max(31_536_000);
+
+export const SettingsSchema = z.strictObject({
+  access_token_ttl: Ttl,
+  id_token_ttl: Ttl,
+  refresh_token_ttl: Ttl,
+  authorization_code_ttl: Ttl.max(3600),
+  signing_alg: SigningAlgSchema,
+  /** For CI: an authorization request whose login_hint names an existing user signs in without the page. */
+  login_hint_skips_login: z.boolean(),
+});
+export type Settings = z.infer<typeof SettingsSchema>;
+export const SettingsPatchSchema = SettingsSchema.partial();
+export type SettingsPatch = z.infer<typeof SettingsPatchSchema>;
+
+export const DEFAULT_SETTINGS: Settings = {
+  access_token_ttl: 3600,
+  id_token_ttl: 3600,
+  refresh_token_ttl: 1_209_600,
+  authorization_code_ttl: 60,
+  signing_alg: 'RS256',
+  login_hint_skips_login: false,
+};
+
+// ---------------------------------------------------------------- users
+
+/** Claims the provider sets itself; a user's claims may not override them. */
+export const RESERVED_CLAIMS = [
+  'iss',
+  'sub',
+  'aud',
+  'exp',
+  'nbf',
+  'iat',
+  'jti',
+  'auth_time',
+  'nonce',
+  'acr',
+  'amr',
+  'azp',
+  'at_hash',
+  'c_hash',
+  'sid',
+  'client_id',
+  'scope',
+  'cnf',
+] as const;
+
+export const ClaimsSchema = z.record(z.string().min(1).max(200), z.json()).superRefine((claims, ctx) => {
+  for (const name of Object.keys(claims)) {
+    if ((RESERVED_CLAIMS as readonly string[]).includes(name)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [name],
+        message: `"${name}" is set by the provider and cannot be a user claim`,
+      });
+    }
+  }
+});
+export type Claims = z.infer<typeof ClaimsSchema>;
+
+const Username = z
+  .string()
+  .min(1, 'username must not be empty')
+  .max(200)
+  .refine((v) => v.trim() === v, 'username must not start or end with spaces');
+
+export const UserInputSchema = z.strictObject({
+  username: Username,
+  /** Optional: a user without a password signs in by username alone (test users). */
+  password: z.string().max(1000).optional(),
+  /** Fixed subject identifier; generated (a UUID) when omitted. */
+  sub: z.string().min(1).max(255).optional(),
+  claims: ClaimsSchema.default({}),
+});
+export type UserInput = z.input<typeof UserInputSchema>;
+
+export const UserSchema = z.object({
+  username: z.string(),
+  password: z.string().nullable(),
+  sub: z.string(),
+  claims: z.record(z.string(), z.json()),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+export type User = z.infer<typeof UserSchema>;
+
+// ---------------------------------------------------------------- clients
+
+export const GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials', 'password'] as const;
+export const GrantTypeSchema = z.enum(GRANT_TYPES);
+export type GrantType = z.infer<typeof GrantTypeSchema>;
+
+export const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none'] as const;
+export const AuthMethodSchema = z.enum(AUTH_METHODS);
+export type AuthMethod = z.infer<typeof AuthMethodSchema>;
+
+export const ACCESS_TOKEN_FORMATS = ['jwt', 'reference'] as const;
+export const AccessTokenFormatSchema = z.enum(ACCESS_TOKEN_FORMATS);
+export type AccessTokenFormat = z.infer<typeof AccessTokenFormatSchema>;
+
+const RedirectUri = z.string().refine((value) => {
+  try {
+    const url = new URL(value);
+    return !url.hash && url.protocol !== 'javascript:' && url.protocol !== 'data:';
+  } catch {
+    return false;
+  }
+}, 'must be an absolute URI without a fragment');
+
+const ScopeString = z
+  .string()
+  .max(2000)
+  .regex(
+    /^[\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E]+)*$|^$/,
+    'must be space-separated scope tokens',
+  );
+
+const ClientId = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[\x20-\x7E]+$/, 'client_id must be printable ASCII');
+
+const clientFields = {
+  client_id: ClientId,
+  client_name: z.string().max(200).optional(),
+  /** Required unless token_endpoint_auth_method is "none"; generated when omitted. */
+  client_secret: z.string().min(1).max(500).optional(),
+  redirect_uris: z.array(RedirectUri).max(50).default([]),
+  post_logout_redirect_uris: z.array(RedirectUri).max(50).default([]),
+  grant_types: z.array(GrantTypeSchema).min(1).default(['authorization_code', 'refresh_token']),
+  token_endpoint_auth_method: AuthMethodSchema.default('client_secret_basic'),
+  scope: ScopeString.default('openid profile email offline_access'),
+  access_token_format: AccessTokenFormatSchema.default('jwt'),
+  audience: z.array(z.string().min(1).max(500)).max(20).default([]),
+  access_token_ttl: Ttl.optional(),
+  id_token_ttl: Ttl.optional(),
+  refresh_token_ttl: Ttl.optional(),
+};
+
+function checkClientConsistency(
+  client: { grant_types?: GrantType[]; redirect_uris?: string[]; token_endpoint_auth_method?: AuthMethod },
+  ctx: z.RefinementCtx,
+) {
+  const grants = client.grant_types ?? [];
+  if (grants.includes('authorization_code') && (client.redirect_uris ?? []).length === 0) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['redirect_uris'],
+      message: 'a client with the authorization_code grant needs at least one redirect URI',
+    });
+  }
+  if (client.token_endpoint_auth_method === 'none' && grants.includes('client_credentials')) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['grant_types'],
+      message:
+        'client_credentials needs a confidential client (token_endpoint_auth_method other than "none")',
+    });
+  }
+}
+
+export const ClientInputSchema = z.strictObject(clientFields).superRefine(checkClientConsistency);
+export type ClientInput = z.input<typeof ClientInputSchema>;
+
+export const ClientSchema = z.object({
+  client_id: z.string(),
+  client_name: z.string().nullable(),
+  client_secret: z.string().nullable(),
+  redirect_uris: z.array(z.string()),
+  post_logout_redirect_uris: z.array(z.string()),
+  grant_types: z.array(GrantTypeSchema),
+  token_endpoint_auth_method: AuthMethodSchema,
+  scope: z.string(),
+  access_token_format: AccessTokenFormatSchema,
+  audience: z.array(z.string()),
+  access_token_ttl: z.number().nullable(),
+  id_token_ttl: z.number().nullable(),
+  refresh_token_ttl: z.number().nullable(),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+export type Client = z.infer<typeof ClientSchema>;
+
+// ---------------------------------------------------------------- tokens
+
+export const TOKEN_KINDS = ['access', 'refresh', 'id'] as const;
+export const TokenKindSchema = z.enum(TOKEN_KINDS);
+export type TokenKind = z.infer<typeof TokenKindSchema>;
+
+export const TOKEN_FORMATS = ['jwt', 'reference', 'opaque'] as const;
+export const TokenFormatSchema = z.enum(TOKEN_FORMATS);
+export type TokenFormat = z.infer<typeof TokenFormatSchema>;
+
+export const TOKEN_STATES = ['active', 'expired', 'revoked', 'rotated', 'reuse_detected'] as const;
+export const TokenStateSchema = z.enum(TOKEN_STATES);
+export type TokenState = z.infer<typeof TokenStateSchema>;
+
+export const TokenSchema = z.object({
+  id: z.string(),
+  kind: TokenKindSchema,
+  format: TokenFormatSchema,
+  state: TokenStateSchema,
+  client_id: z.string(),
+  username: z.string().nullable(),
+  subject: z.string(),
+  grant_id: z.string().nullable(),
+  parent_id: z.string().nullable(),
+  scope: z.string(),
+  audience: z.array(z.string()),
+  issued_at: z.string(),
+  expires_at: z.string(),
+  revoked_at: z.string().nullable(),
+  revoked_reason: z.string().nullable(),
+  last_used_at: z.string().nullable(),
+});
+export type Token = z.infer<typeof TokenSchema>;
+
+export const TokenDetailSchema = TokenSchema.extend({
+  /** The compact JWT for JWT tokens (access and ID), null for opaque ones (kept only as a hash). */
+  jwt: z.string().nullable(),
+  /** The decoded JWT header and payload, or the stored claims of a reference token. */
+  header: z.record(z.string(), z.json()).nullable(),
+  claims: z.record(z.string(), z.json()),
+  /** What RFC 7662 introspection answers for this token right now. */
+  introspection: z.record(z.string(), z.json()),
+});
+export type TokenDetail = z.infer<typeof TokenDetailSchema>;
+
+export const TokenFilterSchema = z.strictObject({
+  kind: TokenKindSchema.optional(),
+  format: TokenFormatSchema.optional(),
+  state: TokenStateSchema.optional(),
+  client_id: z.string().optional(),
+  username: z.string().optional(),
+  grant_id: z.string().optional(),
+  limit: z.number().int().min(1).max(10_000).default(500),
+  offset: z.number().int().min(0).default(0),
+});
+export type TokenFilter = z.input<typeof TokenFilterSchema>;
+
+// ---------------------------------------------------------------- keys
+
+export const SigningKeySchema = z.object({
+  kid: z.string(),
+  alg: SigningAlgSchema,
+  status: z.enum(['current', 'previous', 'retired']),
+  created_at: z.string(),
+  retired_at: z.string().nullable(),
+  public_jwk: z.record(z.string(), z.json()),
+});
+export type SigningKey = z.infer<typeof SigningKeySchema>;
+
+/** A key as exported with a workspace when keys are asked for (private parts included). */
+export const KeyExportSchema = z.strictObject({
+  kid: z.string().min(1).max(200),
+  alg: SigningAlgSchema,
+  status: z.enum(['current', 'previous', 'retired']),
+  created_at: z.string(),
+  private_jwk: z.record(z.string(), z.json()),
+});
+export type KeyExport = z.infer<typeof KeyExportSchema>;
+
+// ---------------------------------------------------------------- events
+
+export const EVENT_TYPES = [
+  'login',
+  'logout',
+  'token.issued',
+  'token.refreshed',
+  'token.introspected',
+  'token.revoked',
+  'token.reuse_detected',
+  'code.reuse_detected',
+  'tokens.purged',
+  'key.rotated',
+  'key.retired',
+  'settings.changed',
+  'user.created',
+  'user.updated',
+  'user.deleted',
+  'client.created',
+  'client.updated',
+  'client.deleted',
+  'workspace.imported',
+  'workspace.reset',
+] as const;
+export const EventTypeSchema = z.enum(EVENT_TYPES);
+export type EventType = z.infer<typeof EventTypeSchema>;
+
+export const EngineEventSchema = z.object({
+  id: z.number().int(),
+  at: z.string(),
+  type: EventTypeSchema,
+  client_id: z.string().nullable(),
+  username: z.string().nullable(),
+  token_id: z.string().nullable(),
+  data: z.record(z.string(), z.json()),
+});
+export type EngineEvent = z.infer<typeof EngineEventSchema>;
+
+export const EventFilterSchema = z.strictObject({
+  type: EventTypeSchema.optional(),
+  client_id: z.string().optional(),
+  username: z.string().optional(),
+  token_id: z.string().optional(),
+  /** Only events with an id greater than this (for catching up after a reconnect). */
+  after_id: z.number().int().min(0).optional(),
+  limit: z.number().int().min(1).max(5000).default(200),
+});
+export type EventFilter = z.input<typeof EventFilterSchema>;
+
+// ---------------------------------------------------------------- workspace (seed file)
+
+/** The seed file and the export/import format are one document. */
+export const WorkspaceSchema = z.strictObject({
+  settings: SettingsPatchSchema.optional(),
+  users: z.array(UserInputSchema).optional(),
+  clients: z.array(ClientInputSchema).optional(),
+  keys: z.array(KeyExportSchema).optional(),
+});
+export type Workspace = z.input<typeof WorkspaceSchema>;
+export type ParsedWorkspace = z.output<typeof WorkspaceSchema>;
