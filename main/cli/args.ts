@@ -6,6 +6,7 @@ export interface ServeOptions {
   dataDir: string | undefined;
   inMemory: boolean;
   issuer: string | undefined;
+  seed: string | undefined;
   ui: boolean;
 }
 
@@ -23,6 +24,7 @@ Options:
   --data-dir DIR    Folder for the database and admin token (default: the desktop app's data folder)
   --in-memory       Keep everything in memory; nothing survives a restart
   --issuer URL      Public issuer URL, if clients reach the provider under another address
+  --seed FILE       JSON file of settings, users and clients to upsert at start (same format as export)
   --ui              Also serve the admin UI in the browser (prints a sign-in URL)
   -h, --help        Show this help
   -v, --version     Show the version`;
@@ -75,6 +77,7 @@ export function parseCli(argv: readonly string[]): CliCommand {
       dataDir: values['data-dir'],
       inMemory: values['in-memory'] ?? false,
       issuer: values.issuer === undefined ? undefined : parseIssuer(values.issuer),
+      seed: values.seed,
       ui: values.ui ?? false,
     },
   };
@@ -91,6 +94,7 @@ function parseServeFlags(args: string[]) {
       'data-dir': { type: 'string' },
       'in-memory': { type: 'boolean' },
       issuer: { type: 'string' },
+      seed: { type: 'string' },
       ui: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },

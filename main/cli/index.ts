@@ -1,9 +1,11 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { AdminError } from '../../shared/errors';
 import { createEngine, DEFAULT_PORT } from '../core/engine';
 import { defaultDataDir } from '../core/paths';
 import { VERSION } from '../core/version';
 import { parseCli, type ServeOptions, USAGE, UsageError } from './args';
+import { loadSeedFile, SeedError } from './seed';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
@@ -37,6 +39,16 @@ async function serve(options: ServeOptions): Promise<void> {
     );
   }
   const dataDir = options.inMemory ? undefined : path.resolve(options.dataDir ?? defaultDataDir());
+  let seed: ReturnType<typeof loadSeedFile> | undefined;
+  if (options.seed !== undefined) {
+    try {
+      seed = loadSeedFile(path.resolve(options.seed));
+    } catch (error) {
+      if (!(error instanceof SeedError)) throw error;
+      process.stderr.write(`idp-sandbox: ${error.message}\n`);
+      process.exit(2);
+    }
+  }
   let engine: Awaited<ReturnType<typeof createEngine>>;
   try {
     engine = await createEngine({
@@ -45,10 +57,18 @@ async function serve(options: ServeOptions): Promise<void> {
       dataDir,
       inMemory: options.inMemory,
       issuer: options.issuer,
+      seed,
       uiDir: options.ui ? builtUiDir() : undefined,
       adminToken: process.env.IDP_SANDBOX_ADMIN_TOKEN || undefined,
     });
   } catch (error) {
+    if (error instanceof AdminError) {
+      // The seed was well-formed but conflicts with what is stored (e.g. a subject already taken).
+      process.stderr.write(
+        `idp-sandbox: seed file ${options.seed} could not be applied; nothing was changed: ${error.message}\n`,
+      );
+      process.exit(2);
+    }
     process.stderr.write(`idp-sandbox: ${explainStartError(error, options)}\n`);
     process.exit(1);
   }
@@ -60,6 +80,11 @@ async function serve(options: ServeOptions): Promise<void> {
     `  Data:        ${engine.dataDir ?? 'in memory (nothing is kept after exit)'}`,
     `  Admin token: ${engine.adminTokenFile}`,
   ];
+  if (seed) {
+    lines.push(
+      `  Seed:        ${options.seed} (${seed.users?.length ?? 0} users, ${seed.clients?.length ?? 0} clients)`,
+    );
+  }
   if (engine.uiUrl) lines.push(`  Admin UI:    ${engine.uiUrl}`);
   lines.push('Press Ctrl+C to stop.');
   process.stdout.write(`${lines.join('\n')}\n`);

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, Menu, session, shell } from 'electron';
+import { IPC_EVENT_CHANNEL } from '../../shared/contract';
 import { createEngine, type Engine } from '../core/engine';
 import { UI_CSP } from '../core/http/security-headers';
 import { registerAdminIpc, rendererOriginCheck } from './ipc';
@@ -97,6 +98,14 @@ async function main(): Promise<void> {
 
   registerAdminIpc(ipcMain, engine.admin, rendererOriginCheck(rendererIndexUrl));
   mainWindow = createWindow();
+  // Live updates are pushed, never polled: every engine event goes to the window as it happens.
+  const unsubscribe = engine.subscribe((event) => {
+    if (mainWindow && !mainWindow.isDestroyed()) mainWindow.webContents.send(IPC_EVENT_CHANNEL, event);
+  });
+  mainWindow.on('closed', () => {
+    unsubscribe();
+    mainWindow = undefined;
+  });
 
   app.on('window-all-closed', () => app.quit());
   app.on('before-quit', (event) => {

@@ -70,3 +70,101 @@ describe('idp-sandbox CLI (built, spawned for real)', () => {
     );
   });
 });
+
+describe('idp-sandbox serve --seed', () => {
+  const seed = {
+    settings: { access_token_ttl: 300, signing_alg: 'ES256' },
+    users: [{ username: 'alice', password: 'alice-pw', sub: 'alice-sub', claims: { roles: ['admin'] } }],
+    clients: [
+      {
+        client_id: 'worker',
+        client_secret: 'worker-secret',
+        grant_types: ['client_credentials'],
+        scope: 'orders:read',
+        access_token_format: 'reference',
+      },
+    ],
+  };
+
+  function writeSeed(dir: string, content: unknown): string {
+    const file = path.join(dir, 'seed.json');
+    fs.writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content, null, 2));
+    return file;
+  }
+
+  async function adminCall(issuer: string, token: string, method: string, input: unknown = {}) {
+    const response = await fetch(`${issuer}/admin/api/${method}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(input),
+    });
+    return response.json() as Promise<unknown>;
+  }
+
+  it('loads users, clients and settings, and re-running with the same seed is idempotent', async () => {
+    const dataDir = tempDir();
+    const file = writeSeed(dataDir, seed);
+    for (let run = 0; run < 2; run++) {
+      const proc = cli(['serve', '--port', '0', '--data-dir', dataDir, '--seed', file]);
+      const [, issuer] = (await proc.waitFor(/Issuer:\s+(\S+)/)) as [string, string];
+      expect(proc.output()).toContain('1 users, 1 clients');
+      const token = fs.readFileSync(path.join(dataDir, 'admin-token'), 'utf8').trim();
+      const users = (await adminCall(issuer, token, 'users.list')) as { username: string; sub: string }[];
+      expect(users).toEqual([expect.objectContaining({ username: 'alice', sub: 'alice-sub' })]);
+      const clients = (await adminCall(issuer, token, 'clients.list')) as { client_id: string }[];
+      expect(clients.map((c) => c.client_id)).toEqual(['worker']);
+      const settings = (await adminCall(issuer, token, 'settings.get')) as {
+        access_token_ttl: number;
+        signing_alg: string;
+      };
+      expect(settings).toMatchObject({ access_token_ttl: 300, signing_alg: 'ES256' });
+      const discovery = (await (await fetch(`${issuer}/.well-known/openid-configuration`)).json()) as Record<
+        string,
+        unknown
+      >;
+      expect(discovery.id_token_signing_alg_values_supported).toContain('ES256');
+      proc.child.kill('SIGTERM');
+      expect((await proc.exited).code).toBe(0);
+    }
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it.each([
+    ['an unknown field', { ...seed, users: [{ username: 'x', colour: 'blue' }] }, ['users[0]', 'colour']],
+    [
+      'a wrong type',
+      { ...seed, settings: { access_token_ttl: 'five minutes' } },
+      ['settings.access_token_ttl', 'expected number'],
+    ],
+    [
+      'a reserved claim',
+      { users: [{ username: 'a' }, { username: 'b', claims: { iss: 'me' } }] },
+      ['users[1].claims.iss', 'set by the provider'],
+    ],
+  ])('rejects %s naming the file and JSON path, and applies nothing', async (_case, content, expected) => {
+    const dataDir = tempDir();
+    const file = writeSeed(dataDir, content);
+    const proc = cli(['serve', '--port', '0', '--data-dir', dataDir, '--seed', file]);
+    expect((await proc.exited).code).toBe(2);
+    expect(proc.output()).toContain('seed.json is invalid; nothing was applied');
+    for (const fragment of expected) expect(proc.output()).toContain(fragment);
+    // Nothing half-applied: the engine never started, so no database was even created.
+    expect(fs.existsSync(path.join(dataDir, 'idp-sandbox.db'))).toBe(false);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('rejects malformed JSON with its line and column', async () => {
+    const dataDir = tempDir();
+    const file = writeSeed(dataDir, '{\n  "users": [\n    { "username": "a", }\n  ]\n}');
+    const proc = cli(['serve', '--port', '0', '--in-memory', '--seed', file]);
+    expect((await proc.exited).code).toBe(2);
+    expect(proc.output()).toMatch(/seed\.json is not valid JSON at line 3, column \d+/);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('says so when the seed file does not exist', async () => {
+    const proc = cli(['serve', '--port', '0', '--in-memory', '--seed', '/nonexistent/seed.json']);
+    expect((await proc.exited).code).toBe(2);
+    expect(proc.output()).toContain('does not exist');
+  });
+});

@@ -12,6 +12,7 @@ describe('CLI argument parsing', () => {
           dataDir: '/tmp/x',
           inMemory: false,
           issuer: undefined,
+          seed: undefined,
           ui: true,
         },
       },

@@ -1,16 +1,12 @@
 import type { z } from 'zod';
 import { type AdminMethod, adminContract, isAdminMethod } from '../../../shared/contract';
 import { AdminError } from '../../../shared/errors';
+import { formatIssues } from '../../../shared/validation';
 import type { AdminHandlers } from './service';
 
-/** Turns a zod failure into one readable sentence naming each bad field by its path. */
+/** Turns a zod failure into one readable sentence naming each bad field by its JSON path. */
 export function describeZodError(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => {
-      const where = issue.path.length ? issue.path.join('.') : '(input)';
-      return `${where}: ${issue.message}`;
-    })
-    .join('; ');
+  return formatIssues(error).join('; ');
 }
 
 /**
