@@ -69,6 +69,33 @@ describe('engine over real HTTP', () => {
       expect(malformed.status).toBe(400);
     });
 
+    it('streams lifecycle events live over server-sent events', async () => {
+      const controller = new AbortController();
+      const stream = await fetch(`${engine.issuer}/admin/api/events.stream`, {
+        headers: { authorization: `Bearer ${engine.adminToken}` },
+        signal: controller.signal,
+      });
+      expect(stream.headers.get('content-type')).toContain('text/event-stream');
+      const reader = (stream.body as ReadableStream<Uint8Array>)
+        .pipeThrough(new TextDecoderStream())
+        .getReader();
+      await engine.call('users.create', { username: 'streamed-user' });
+      let received = '';
+      while (!received.includes('streamed-user')) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        received += value;
+      }
+      controller.abort();
+      const frame = received.split('\n\n').find((f) => f.includes('streamed-user')) as string;
+      const event = JSON.parse(frame.slice(frame.indexOf('data: ') + 6));
+      expect(event).toMatchObject({
+        type: 'user.created',
+        username: 'streamed-user',
+        id: expect.any(Number),
+      });
+    });
+
     it('refuses a form post (no CSRF via HTML forms)', async () => {
       const response = await call('engine.info', {
         headers: {
