@@ -1,4 +1,7 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { UI_CSP } from '../../main/core/http/security-headers';
 import { rendererOriginCheck } from '../../main/electron/ipc';
 import { hardenedWebPreferences, isExternalLinkAllowed } from '../../main/electron/window-options';
 
@@ -36,5 +39,17 @@ describe('Electron window hardening', () => {
     expect(trusted('file:///opt/app/resources/app.asar/dist/renderer-evil/index.html')).toBe(false);
     expect(trusted('http://127.0.0.1:9400/ui/')).toBe(false);
     expect(trusted('')).toBe(false);
+  });
+});
+
+describe('renderer CSP', () => {
+  it('index.html carries the same policy as the UI_CSP header (minus what only headers can set)', () => {
+    const html = fs.readFileSync(path.resolve(import.meta.dirname, '../../renderer/index.html'), 'utf8');
+    const meta = /http-equiv="Content-Security-Policy"\s+content="([^"]+)"/.exec(html)?.[1];
+    // frame-ancestors is ignored in a meta tag, so only the header carries it.
+    const headerWithoutFrameAncestors = UI_CSP.split('; ')
+      .filter((d) => !d.startsWith('frame-ancestors'))
+      .sort();
+    expect(meta?.split('; ').sort()).toEqual(headerWithoutFrameAncestors);
   });
 });
