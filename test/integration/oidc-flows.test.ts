@@ -52,6 +52,12 @@ const SEED: Workspace = {
       audience: ['orders-api'],
     },
     {
+      client_id: 'legacy-script',
+      client_secret: 'legacy-secret',
+      grant_types: ['password', 'refresh_token'],
+      scope: 'openid profile email',
+    },
+    {
       client_id: 'api',
       client_secret: 'api-secret',
       grant_types: ['client_credentials'],
@@ -318,6 +324,22 @@ describe('client credentials, introspection and revocation', () => {
     for (const token of ['nope', 'a.b.c', 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.']) {
       expect(await oidc.tokenIntrospection(api, token)).toEqual({ active: false });
     }
+  });
+});
+
+describe('password grant (legacy test scripts)', () => {
+  it('issues access, refresh and ID tokens for a username and password', async () => {
+    const config = await rp('legacy-script', 'legacy-secret');
+    const tokens = await oidc.genericGrantRequest(config, 'password', {
+      username: 'alice',
+      password: 'alice-pw',
+      scope: 'openid email',
+    });
+    expect(tokens.claims()).toMatchObject({ sub: 'alice-sub', email: 'alice@example.test', amr: ['pwd'] });
+    expect(tokens.refresh_token).toEqual(expect.any(String));
+    await expect(
+      oidc.genericGrantRequest(config, 'password', { username: 'alice', password: 'wrong' }),
+    ).rejects.toMatchObject({ error: 'invalid_grant' });
   });
 });
 
