@@ -1,6 +1,6 @@
 import '@mantine/core/styles.css';
 import '@mantine/notifications/styles.css';
-import { createTheme, MantineProvider } from '@mantine/core';
+import { MantineProvider } from '@mantine/core';
 import { Notifications } from '@mantine/notifications';
 import { QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
@@ -11,6 +11,7 @@ import { ConfirmProvider } from './components/Confirm';
 import { QK } from './data/keys';
 import { LiveUpdates } from './data/LiveUpdates';
 import { NowProvider } from './data/now';
+import { theme } from './theme';
 
 const queryClient: QueryClient = new QueryClient({
   defaultOptions: { queries: { retry: 1, refetchOnWindowFocus: false } },
@@ -23,8 +24,6 @@ const queryClient: QueryClient = new QueryClient({
     },
   }),
 });
-
-const theme = createTheme({ primaryColor: 'indigo' });
 
 const rootElement = document.getElementById('root');
 if (!rootElement) throw new Error('index.html has no #root element');

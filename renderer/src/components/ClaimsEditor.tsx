@@ -24,6 +24,7 @@ import {
   rowsToClaims,
   STANDARD_CLAIMS,
 } from '../lib/claims';
+import { CloseIcon } from './icons';
 
 type Mode = 'table' | 'json';
 
@@ -154,7 +155,7 @@ export function ClaimsEditor({ defaultValue = {}, onChange }: ClaimsEditorProps)
                           aria-label={`Remove claim ${index + 1}`}
                           onClick={() => updateRows(rows.filter((_, i) => i !== index))}
                         >
-                          <span aria-hidden="true">×</span>
+                          <CloseIcon />
                         </ActionIcon>
                       </Table.Td>
                     </Table.Tr>

@@ -35,7 +35,14 @@ export function ConfirmProvider({ children }: { children: ReactNode }) {
   return (
     <ConfirmContext.Provider value={confirm}>
       {children}
-      <Modal opened={options !== null} onClose={() => answer(false)} title={options?.title} centered>
+      {/* Above other modals and drawers: it is often opened from one of them. */}
+      <Modal
+        opened={options !== null}
+        onClose={() => answer(false)}
+        title={options?.title}
+        centered
+        zIndex={300}
+      >
         <Stack>
           <Text component="div">{options?.message}</Text>
           <Group justify="flex-end">

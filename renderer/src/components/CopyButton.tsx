@@ -1,6 +1,7 @@
 import { ActionIcon, Button, type ButtonProps, Tooltip } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import { notifyError } from '../lib/errors';
+import { CheckIcon, CopyIcon } from './icons';
 
 async function writeClipboard(text: string): Promise<void> {
   if (navigator.clipboard?.writeText) {
@@ -22,7 +23,7 @@ async function writeClipboard(text: string): Promise<void> {
 
 interface CopyButtonProps extends Omit<ButtonProps, 'children'> {
   value: string;
-  /** Accessible name and visible text ("Copy issuer URL"). */
+  /** Visible text and accessible name ("Copy issuer URL"); both read "Copied" for a moment after a copy. */
   label: string;
   /** Icon-only button (the label becomes its accessible name and tooltip). */
   compact?: boolean;
@@ -48,17 +49,17 @@ export function CopyButton({ value, label, compact, ...props }: CopyButtonProps)
         <ActionIcon
           variant="subtle"
           color={copied ? 'teal' : 'gray'}
-          aria-label={label}
+          aria-label={copied ? 'Copied' : label}
           onClick={copy}
           size={props.size ?? 'md'}
         >
-          <span aria-hidden="true">{copied ? '✓' : '⧉'}</span>
+          {copied ? <CheckIcon /> : <CopyIcon />}
         </ActionIcon>
       </Tooltip>
     );
   }
   return (
-    <Button variant="light" color={copied ? 'teal' : undefined} {...props} aria-label={label} onClick={copy}>
+    <Button variant="light" color={copied ? 'teal' : undefined} {...props} onClick={copy}>
       {copied ? 'Copied' : label}
     </Button>
   );

@@ -155,6 +155,7 @@ function ClientForm({ client, onClose, onSaved }: ClientFormProps) {
           data={[...GRANT_TYPES]}
           value={grantTypes}
           onChange={(value) => setGrantTypes(value as GrantType[])}
+          searchable
           required
         />
         <TagsInput

@@ -21,6 +21,7 @@ import {
   type TokenState,
 } from '../../../shared/schemas';
 import { adminApi } from '../api';
+import { DotsIcon } from '../components/icons';
 import { QueryState } from '../components/QueryState';
 import { RelativeTime } from '../components/RelativeTime';
 import { effectiveState, TokenStateBadge } from '../components/TokenStateBadge';
@@ -78,7 +79,7 @@ function TokenRow({ token, onOpen }: { token: Token; onOpen: (id: string) => voi
           <Menu position="bottom-end" withinPortal>
             <Menu.Target>
               <ActionIcon variant="subtle" color="gray" aria-label={`More revoke options for ${name}`}>
-                <span aria-hidden="true">⋯</span>
+                <DotsIcon />
               </ActionIcon>
             </Menu.Target>
             <Menu.Dropdown>

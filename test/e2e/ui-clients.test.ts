@@ -1,0 +1,152 @@
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { admin, confirmDialog, screenshot, startUi, type UiSession } from './ui-helpers';
+
+let ui: UiSession;
+let page: Page;
+
+beforeAll(async () => {
+  ui = await startUi('clients');
+  page = ui.page;
+});
+afterAll(async () => {
+  await ui?.close();
+});
+
+interface ClientDto {
+  client_id: string;
+  client_name: string | null;
+  client_secret: string | null;
+  redirect_uris: string[];
+  grant_types: string[];
+  audience: string[];
+  access_token_format: string;
+  access_token_ttl: number | null;
+  id_token_ttl: number | null;
+}
+
+describe('Clients page', () => {
+  it('starts with an empty state that says what to do', async () => {
+    await page.getByText('No clients yet').waitFor();
+  });
+
+  it('creates a client and copies its ready-made configuration', async () => {
+    await page.getByRole('button', { name: 'New client' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New client' });
+    await dialog.getByRole('textbox', { name: 'Client ID', exact: true }).fill('web-app');
+    await dialog.getByRole('textbox', { name: 'Client name', exact: true }).fill('Web app');
+
+    // Grant types: add client_credentials to the two defaults.
+    await dialog.getByRole('combobox', { name: 'Grant types' }).click();
+    await page.getByRole('option', { name: 'client_credentials' }).click();
+    await page.keyboard.press('Escape');
+
+    const redirects = dialog.getByRole('combobox', { name: 'Redirect URIs', exact: true });
+    await redirects.fill('http://localhost:3000/callback');
+    await redirects.press('Enter');
+    const audience = dialog.getByRole('combobox', { name: 'Audience' });
+    await audience.fill('https://api.example.com');
+    await audience.press('Enter');
+    await dialog.getByLabel(/^Reference/).check();
+    await dialog.getByLabel('Access token lifetime (s)').fill('600');
+    await dialog.getByRole('button', { name: 'Create client' }).click();
+
+    // The new client opens in the drawer with its configuration.
+    const drawer = page.getByRole('dialog', { name: 'Client Web app' });
+    await drawer.waitFor();
+    const stored = await admin<ClientDto>(ui.engine, 'clients.get', { client_id: 'web-app' });
+    expect(stored).toMatchObject({
+      client_name: 'Web app',
+      redirect_uris: ['http://localhost:3000/callback'],
+      audience: ['https://api.example.com'],
+      access_token_format: 'reference',
+      access_token_ttl: 600,
+      id_token_ttl: null,
+    });
+    expect([...stored.grant_types].sort()).toEqual([
+      'authorization_code',
+      'client_credentials',
+      'refresh_token',
+    ]);
+    expect(stored.client_secret).toBeTruthy();
+
+    const snippet = drawer.getByLabel('Configuration snippet');
+    const text = (await snippet.textContent()) ?? '';
+    expect(text).toContain(`OIDC_ISSUER=${ui.engine.issuer}`);
+    expect(text).toContain(`OIDC_DISCOVERY_URL=${ui.engine.issuer}/.well-known/openid-configuration`);
+    expect(text).toContain('OIDC_CLIENT_ID=web-app');
+    expect(text).toContain(`OIDC_CLIENT_SECRET=${stored.client_secret}`);
+
+    await drawer.getByRole('button', { name: 'Copy configuration' }).click();
+    await drawer.getByRole('button', { name: 'Copied' }).waitFor();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(text);
+
+    // The JSON flavour carries the same facts.
+    await drawer.getByText('JSON', { exact: true }).click();
+    await expect
+      .poll(async () => JSON.parse((await snippet.textContent()) ?? '{}'))
+      .toMatchObject({
+        issuer: ui.engine.issuer,
+        client_id: 'web-app',
+        client_secret: stored.client_secret,
+      });
+    await screenshot(page, 'ui-clients');
+  });
+
+  it('shows, copies and regenerates the secret after confirmation', async () => {
+    const drawer = page.getByRole('dialog', { name: 'Client Web app' });
+    const before = await admin<ClientDto>(ui.engine, 'clients.get', { client_id: 'web-app' });
+    const secret = drawer.getByLabel('Client secret', { exact: true });
+    expect(await secret.getAttribute('type')).toBe('password');
+    await drawer.getByRole('button', { name: 'Show or hide the client secret' }).click();
+    expect(await secret.getAttribute('type')).toBe('text');
+    expect(await secret.inputValue()).toBe(before.client_secret);
+
+    await drawer.getByRole('button', { name: 'Copy client secret' }).click();
+    await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe(before.client_secret);
+
+    await drawer.getByRole('button', { name: 'Regenerate secret' }).click();
+    await confirmDialog(page, 'Regenerate secret');
+    await expect.poll(() => secret.inputValue()).not.toBe(before.client_secret);
+    const after = await admin<ClientDto>(ui.engine, 'clients.get', { client_id: 'web-app' });
+    expect(after.client_secret).not.toBe(before.client_secret);
+    expect(await secret.inputValue()).toBe(after.client_secret);
+  });
+
+  it('edits a client and falls back to the default lifetime when emptied', async () => {
+    const drawer = page.getByRole('dialog', { name: 'Client Web app' });
+    await drawer.getByRole('button', { name: 'Edit client' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Edit client web-app' });
+    await dialog.getByRole('textbox', { name: 'Client name', exact: true }).fill('Web app v2');
+    await dialog.getByLabel('Access token lifetime (s)').fill('');
+    await dialog.getByLabel(/^JWT/).check();
+    await dialog.getByRole('button', { name: 'Save client' }).click();
+    await page.getByRole('dialog', { name: 'Client Web app v2' }).waitFor();
+    const stored = await admin<ClientDto>(ui.engine, 'clients.get', { client_id: 'web-app' });
+    expect(stored).toMatchObject({
+      client_name: 'Web app v2',
+      access_token_ttl: null,
+      access_token_format: 'jwt',
+    });
+  });
+
+  it('reports what is wrong with an invalid client instead of failing silently', async () => {
+    await page.keyboard.press('Escape');
+    await page.getByRole('button', { name: 'New client' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New client' });
+    await dialog.getByRole('textbox', { name: 'Client ID', exact: true }).fill('spa');
+    // authorization_code (a default grant) without a redirect URI.
+    await dialog.getByRole('button', { name: 'Create client' }).click();
+    await dialog.getByRole('alert').filter({ hasText: 'redirect URI' }).waitFor();
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+  });
+
+  it('deletes a client after confirmation', async () => {
+    await page.getByRole('button', { name: 'Open web-app' }).click();
+    const drawer = page.getByRole('dialog', { name: 'Client Web app v2' });
+    await drawer.getByRole('button', { name: 'Delete client' }).click();
+    await confirmDialog(page, 'Delete client');
+    await page.getByText('No clients yet').waitFor();
+    expect(await admin<ClientDto[]>(ui.engine, 'clients.list', {})).toEqual([]);
+  });
+});
