@@ -8,7 +8,7 @@ function unit(value: number, singular: string, plural = `${singular}s`): string 
 }
 
 /**
- * "in 4 min", "3 min ago", "in 45 s", "now". Rounds toward zero so a countdown never claims more time
+ * "in 4 min", "3 min ago", "in 45 s", "in 1 h 5 min", "in 14 days", "now". Rounds toward zero so a countdown never claims more time
  * than is left ("in 59 s" is followed by "in 58 s", never by a rounded-up "in 1 min").
  */
 export function formatRelative(target: Date | string | number, now: Date | number = Date.now()): string {
@@ -19,8 +19,11 @@ export function formatRelative(target: Date | string | number, now: Date | numbe
   if (abs < SECOND) return 'now';
   if (abs < MINUTE) text = `${Math.floor(abs / SECOND)} s`;
   else if (abs < HOUR) text = `${Math.floor(abs / MINUTE)} min`;
-  else if (abs < DAY) text = unit(Math.floor(abs / HOUR), 'h', 'h');
-  else if (abs < 365 * DAY) text = unit(Math.floor(abs / DAY), 'day');
+  else if (abs < DAY) {
+    const hours = Math.floor(abs / HOUR);
+    const minutes = Math.floor((abs - hours * HOUR) / MINUTE);
+    text = minutes ? `${hours} h ${minutes} min` : `${hours} h`;
+  } else if (abs < 365 * DAY) text = unit(Math.floor(abs / DAY), 'day');
   else text = unit(Math.floor(abs / (365 * DAY)), 'year');
   return diff > 0 ? `in ${text}` : `${text} ago`;
 }

@@ -1,8 +1,9 @@
-import { Badge, Button, Code, EmptyState, Group, Select, Stack, Table, Text, Title } from '@mantine/core';
+import { Badge, Button, Code, EmptyState, Group, Stack, Table, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { EVENT_TYPES, type EventFilter, type EventType } from '../../../shared/schemas';
 import { adminApi } from '../api';
+import { FilterSelect } from '../components/FilterSelect';
 import { QueryState } from '../components/QueryState';
 import { RelativeTime } from '../components/RelativeTime';
 import { QK } from '../data/keys';
@@ -51,31 +52,25 @@ export function ActivityPage() {
         </Badge>
       </Group>
       <Group align="flex-end">
-        <Select
+        <FilterSelect
           label="Event type"
           placeholder="Any type"
-          clearable
-          searchable
           data={[...EVENT_TYPES]}
           value={type}
           onChange={(value) => setType(value as EventType | null)}
           w={220}
         />
-        <Select
+        <FilterSelect
           label="Client"
           placeholder="Any client"
-          clearable
-          searchable
           data={(clients.data ?? []).map((client) => client.client_id)}
           value={clientId}
           onChange={setClientId}
           w={200}
         />
-        <Select
+        <FilterSelect
           label="User"
           placeholder="Any user"
-          clearable
-          searchable
           data={(users.data ?? []).map((user) => user.username)}
           value={username}
           onChange={setUsername}

@@ -1,15 +1,4 @@
-import {
-  ActionIcon,
-  Button,
-  EmptyState,
-  Group,
-  Menu,
-  Select,
-  Stack,
-  Table,
-  Text,
-  Title,
-} from '@mantine/core';
+import { ActionIcon, Button, EmptyState, Group, Menu, Stack, Table, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import {
@@ -21,6 +10,7 @@ import {
   type TokenState,
 } from '../../../shared/schemas';
 import { adminApi } from '../api';
+import { FilterSelect } from '../components/FilterSelect';
 import { DotsIcon } from '../components/icons';
 import { QueryState } from '../components/QueryState';
 import { RelativeTime } from '../components/RelativeTime';
@@ -151,39 +141,33 @@ export function TokensPage() {
         </Group>
       </Group>
       <Group align="flex-end">
-        <Select
+        <FilterSelect
           label="Kind"
           placeholder="Any kind"
-          clearable
           data={TOKEN_KINDS.map((value) => ({ value, label: KIND_LABELS[value] }))}
           value={kind}
           onChange={(value) => setKind(value as TokenKind | null)}
           w={140}
         />
-        <Select
+        <FilterSelect
           label="State"
           placeholder="Any state"
-          clearable
           data={TOKEN_STATES.map((value) => ({ value, label: value.replace('_', ' ') }))}
           value={state}
           onChange={(value) => setState(value as TokenState | null)}
           w={170}
         />
-        <Select
+        <FilterSelect
           label="Client"
           placeholder="Any client"
-          clearable
-          searchable
           data={(clients.data ?? []).map((client) => client.client_id)}
           value={clientId}
           onChange={setClientId}
           w={200}
         />
-        <Select
+        <FilterSelect
           label="User"
           placeholder="Any user"
-          clearable
-          searchable
           data={(users.data ?? []).map((user) => user.username)}
           value={username}
           onChange={setUsername}

@@ -1,0 +1,111 @@
+import fs from 'node:fs';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { admin, confirmDialog, screenshot, startUi, type UiSession } from './ui-helpers';
+
+let ui: UiSession;
+let page: Page;
+
+beforeAll(async () => {
+  ui = await startUi('settings');
+  page = ui.page;
+});
+afterAll(async () => {
+  await ui?.close();
+});
+
+interface Settings {
+  access_token_ttl: number;
+  login_hint_skips_login: boolean;
+}
+interface Key {
+  kid: string;
+  status: 'current' | 'previous' | 'retired';
+}
+
+describe('Settings page', () => {
+  it('shows the issuer, port and data folder of the running engine', async () => {
+    const issuer = page.getByRole('textbox', { name: 'Issuer', exact: true });
+    await expect.poll(() => issuer.inputValue()).toBe(ui.engine.issuer);
+    expect(await page.getByRole('textbox', { name: 'Port', exact: true }).inputValue()).toBe(
+      String(ui.engine.port),
+    );
+    expect(await page.getByRole('textbox', { name: 'Discovery URL', exact: true }).inputValue()).toBe(
+      `${ui.engine.issuer}/.well-known/openid-configuration`,
+    );
+    expect(await page.getByRole('textbox', { name: 'Data folder', exact: true }).inputValue()).toBe(
+      ui.engine.dataDir,
+    );
+    // The header shows the issuer and the server state on every page.
+    await page.getByLabel('Server state: Running').waitFor();
+  });
+
+  it('changes a default lifetime and the login behaviour', async () => {
+    const ttl = page.getByRole('textbox', { name: 'Access token lifetime (s)' });
+    await expect.poll(() => ttl.inputValue()).toBe('3600');
+    const save = page.getByRole('button', { name: 'Save settings' });
+    expect(await save.isDisabled()).toBe(true);
+    await ttl.fill('900');
+    await page.getByText('15 min', { exact: true }).waitFor();
+    await page.getByRole('switch', { name: 'login_hint skips the login page' }).check({ force: true });
+    await save.click();
+    await page.getByText('Settings saved').waitFor();
+    const settings = await admin<Settings>(ui.engine, 'settings.get');
+    expect(settings.access_token_ttl).toBe(900);
+    expect(settings.login_hint_skips_login).toBe(true);
+    await expect.poll(() => save.isDisabled()).toBe(true);
+  });
+
+  it('rotates the signing key and retires the previous one, each after confirmation', async () => {
+    const keys = page.getByRole('table', { name: 'Signing keys' });
+    await keys.waitFor();
+    const before = await admin<Key[]>(ui.engine, 'keys.list');
+    const oldKid = before.find((k) => k.status === 'current')?.kid as string;
+    expect(oldKid).toBeTruthy();
+
+    await page.getByRole('button', { name: 'Rotate signing key' }).click();
+    await confirmDialog(page, 'Rotate key');
+    const oldRow = keys.getByRole('row', { name: new RegExp(oldKid) });
+    await expect.poll(() => oldRow.textContent()).toContain('previous');
+    await expect
+      .poll(async () => (await admin<Key[]>(ui.engine, 'keys.list')).length)
+      .toBe(before.length + 1);
+    await screenshot(page, 'ui-settings');
+
+    await page.getByRole('button', { name: `Retire key ${oldKid}` }).click();
+    await confirmDialog(page, 'Retire key');
+    await expect.poll(() => oldRow.textContent()).toContain('retired');
+    const after = await admin<Key[]>(ui.engine, 'keys.list');
+    expect(after.find((k) => k.kid === oldKid)?.status).toBe('retired');
+  });
+
+  it('exports the workspace as a JSON download, imports one and resets', async () => {
+    const downloading = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Export workspace' }).click();
+    const download = await downloading;
+    expect(download.suggestedFilename()).toMatch(/^idp-sandbox-workspace-.*\.json$/);
+    const exported = JSON.parse(fs.readFileSync(await download.path(), 'utf8'));
+    expect(exported.settings.access_token_ttl).toBe(900);
+    expect(exported.keys).toBeUndefined();
+
+    const box = page.getByRole('textbox', { name: 'Workspace JSON to import' });
+    await box.fill('{"users": [');
+    await page.getByText(/Invalid JSON/).waitFor();
+    expect(await page.getByRole('button', { name: 'Import workspace' }).isDisabled()).toBe(true);
+    await box.fill(
+      JSON.stringify({ users: [{ username: 'imported-user', claims: { email: 'i@example.com' } }] }),
+    );
+    await page.getByRole('button', { name: 'Import workspace' }).click();
+    await confirmDialog(page, 'Import workspace');
+    await page.getByText(/Imported 1 users/).waitFor();
+    const users = await admin<Array<{ username: string }>>(ui.engine, 'users.list', {});
+    expect(users.map((u) => u.username)).toContain('imported-user');
+
+    await page.getByRole('button', { name: 'Reset workspace' }).click();
+    await confirmDialog(page, 'Reset everything');
+    await expect
+      .poll(() => page.getByRole('textbox', { name: 'Access token lifetime (s)' }).inputValue())
+      .toBe('3600');
+    expect(await admin(ui.engine, 'users.list', {})).toEqual([]);
+  });
+});
