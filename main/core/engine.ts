@@ -2,9 +2,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import type { EngineEvent, Workspace } from '../../shared/schemas';
+import { AdminError } from '../../shared/errors';
+import type { EngineEvent, ParsedWorkspace, Workspace } from '../../shared/schemas';
 import { WorkspaceSchema } from '../../shared/schemas';
-import { dispatchAdmin } from './admin/dispatch';
+import { describeZodError, dispatchAdmin } from './admin/dispatch';
 import { type AdminHandlers, createAdminService } from './admin/service';
 import { type Clock, seconds, systemClock } from './clock';
 import { createProviderContext } from './context';
@@ -63,6 +64,14 @@ export interface Engine {
   close(): Promise<void>;
 }
 
+function parseSeed(seed: Workspace): ParsedWorkspace {
+  const parsed = WorkspaceSchema.safeParse(seed);
+  if (!parsed.success) {
+    throw new AdminError('invalid_input', `Invalid seed: ${describeZodError(parsed.error)}`);
+  }
+  return parsed.data;
+}
+
 function writeAdminTokenFile(dir: string, token: string): string {
   const file = path.join(dir, ADMIN_TOKEN_FILE);
   fs.writeFileSync(file, `${token}\n`, { mode: 0o600 });
@@ -78,6 +87,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   if (!options.inMemory && !options.dataDir) {
     throw new Error('createEngine needs a dataDir, or inMemory: true');
   }
+  // A bad seed is refused before the database is even opened, naming the JSON path of the fault.
+  const seed = options.seed === undefined ? undefined : parseSeed(options.seed);
   const host = options.host ?? DEFAULT_HOST;
   const clock = options.clock ?? systemClock;
   const dataDir = options.inMemory ? null : path.resolve(options.dataDir as string);
@@ -93,8 +104,10 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
 
   let app: FastifyInstance | undefined;
   try {
+    // The seed goes in before the key check: a seed that carries keys makes them the engine's keys,
+    // instead of demoting a throwaway key generated a moment earlier (which would stay in the JWKS).
+    if (seed) await admin['workspace.import'](seed);
     await keyManager.ensureCurrent();
-    if (options.seed) await admin['workspace.import'](WorkspaceSchema.parse(options.seed));
     app = await createHttpServer({ ctx, admin, secrets, uiDir: options.uiDir });
     await app.listen({ host, port });
   } catch (error) {
@@ -109,21 +122,18 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     issuer = `http://${urlHost}:${port}`;
   }
 
-  const purge = setInterval(() => {
-    void admin['tokens.purgeExpired']({});
-  }, PURGE_INTERVAL_MS);
-  purge.unref();
-  // The admin action purges everything expired; the schedule keeps a day of history for the UI.
-  admin['tokens.purgeExpired'] = () => {
-    const cutoff = seconds(clock) - EXPIRED_TOKEN_RETENTION_SECONDS;
-    const purged = db.transaction(() => {
-      const count = ctx.tokens.purgeExpiredBefore(cutoff);
+  // The admin action (tokens.purgeExpired) purges everything expired; this schedule keeps a day of
+  // history so the UI can still show recently expired tokens. It is a separate function on purpose:
+  // replacing the admin handler would make the admin action keep that day too.
+  const purgeOldTokens = () =>
+    db.transaction(() => {
+      const count = ctx.tokens.purgeExpiredBefore(seconds(clock) - EXPIRED_TOKEN_RETENTION_SECONDS);
       ctx.codes.purgeExpiredBefore(seconds(clock));
-      if (count) ctx.events.record('tokens.purged', { data: { purged: count } });
+      if (count) ctx.events.record('tokens.purged', { data: { purged: count, scheduled: true } });
       return count;
     })();
-    return { purged };
-  };
+  const purge = setInterval(purgeOldTokens, PURGE_INTERVAL_MS);
+  purge.unref();
 
   const tokenDir = dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'idp-sandbox-'));
   const adminTokenFile = writeAdminTokenFile(tokenDir, secrets.adminToken);

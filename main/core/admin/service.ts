@@ -1,14 +1,15 @@
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import type { AdminMethod, AdminOutput, AdminParsedInput } from '../../../shared/contract';
 import { AdminError } from '../../../shared/errors';
-import type { ParsedWorkspace } from '../../../shared/schemas';
+import type { KeyExport, ParsedWorkspace } from '../../../shared/schemas';
+import { jsonPath } from '../../../shared/validation';
 import { seconds } from '../clock';
 import type { ProviderContext } from '../context';
 import { customClaims, identityClaims, splitScope } from '../oauth/claims';
 import { defaultAudience } from '../oauth/token';
 import type { KeyManager } from '../signing';
 import { clientDto, generateClientSecret } from '../store/clients';
-import { keyDto, keyFromExport } from '../store/keys';
+import { type KeyRecord, keyDto, keyFromExport } from '../store/keys';
 import { tokenDto } from '../store/tokens';
 import { userDto } from '../store/users';
 import { VERSION } from '../version';
@@ -26,6 +27,47 @@ export type AdminHandlers = {
 };
 
 type Json = AdminOutput<'tokens.get'>['claims'];
+
+/** Runs one step of an import, prefixing a refusal with the JSON path of the entry at fault. */
+function atPath<T>(path: string, step: () => T): T {
+  try {
+    return step();
+  } catch (error) {
+    if (error instanceof AdminError) throw new AdminError(error.code, `${path}: ${error.message}`);
+    throw error;
+  }
+}
+
+/**
+ * An import upserts by username and client_id, so the same name twice in one document would silently
+ * keep only the last entry; it is refused instead.
+ */
+function assertUnique<K extends string>(entries: Record<K, string>[], list: string, field: K): void {
+  const seen = new Map<string, number>();
+  entries.forEach((entry, index) => {
+    const first = seen.get(entry[field]);
+    if (first !== undefined) {
+      throw new AdminError(
+        'invalid_input',
+        `${jsonPath([list, index, field])}: "${entry[field]}" appears twice in this import (also at ${jsonPath([list, first])}).`,
+      );
+    }
+    seen.set(entry[field], index);
+  });
+}
+
+/** Checks an exported key is a usable private key for its alg; a bad one is invalid input, not a crash. */
+async function importKey(exported: KeyExport, index: number): Promise<KeyRecord> {
+  try {
+    return await keyFromExport(exported);
+  } catch (error) {
+    const reason =
+      error instanceof AdminError
+        ? error.message
+        : `not a usable ${exported.alg} private key (${(error as Error).message}).`;
+    throw new AdminError('invalid_input', `${jsonPath(['keys', index, 'private_jwk'])}: ${reason}`);
+  }
+}
 
 /**
  * The one admin service: the renderer (over IPC or HTTP), the seed loader and scripts all call it.
@@ -61,27 +103,42 @@ export function createAdminService(admin: AdminContext): AdminHandlers {
 
   async function importWorkspace(workspace: ParsedWorkspace) {
     // Keys are checked (async) before the transaction; then everything is applied at once or not at all.
-    const keys = await Promise.all((workspace.keys ?? []).map(keyFromExport));
+    const keys = await Promise.all((workspace.keys ?? []).map(importKey));
+    const currentKey = keys.find((k) => k.status === 'current');
     if (keys.length && keys.filter((k) => k.status === 'current').length !== 1) {
       throw new AdminError('invalid_input', 'keys: exactly one key must have status "current".');
     }
+    const settings = { ...workspace.settings };
+    if (currentKey && settings.signing_alg !== undefined && settings.signing_alg !== currentKey.alg) {
+      throw new AdminError(
+        'invalid_input',
+        `settings.signing_alg: "${settings.signing_alg}" differs from the current key's alg "${currentKey.alg}"; the engine would replace the imported key at once.`,
+      );
+    }
+    // Imported keys stay the signing keys only if the signing algorithm matches the current one.
+    if (currentKey) settings.signing_alg = currentKey.alg;
+    assertUnique(workspace.users ?? [], 'users', 'username');
+    assertUnique(workspace.clients ?? [], 'clients', 'client_id');
     const summary = tx(() => {
       const at = now();
-      if (workspace.settings) ctx.settings.update(workspace.settings);
-      for (const input of workspace.users ?? []) {
-        const existing = ctx.users.findByUsername(input.username);
-        if (existing) ctx.users.replace(existing, input, at);
-        else ctx.users.create(input, at);
+      if (workspace.settings || currentKey) ctx.settings.update(settings);
+      for (const [index, input] of (workspace.users ?? []).entries()) {
+        atPath(jsonPath(['users', index]), () => {
+          const existing = ctx.users.findByUsername(input.username);
+          if (existing) ctx.users.replace(existing, input, at);
+          else ctx.users.create(input, at);
+        });
       }
-      for (const input of workspace.clients ?? []) {
-        const existing = ctx.clients.find(input.client_id);
-        if (existing) ctx.clients.replace(existing, input, at);
-        else ctx.clients.create(input, at);
+      for (const [index, input] of (workspace.clients ?? []).entries()) {
+        atPath(jsonPath(['clients', index]), () => {
+          const existing = ctx.clients.find(input.client_id);
+          if (existing) ctx.clients.replace(existing, input, at);
+          else ctx.clients.create(input, at);
+        });
       }
       if (keys.length) {
         for (const key of keys.filter((k) => k.status !== 'current')) ctx.keys.insert(key);
-        const current = keys.find((k) => k.status === 'current');
-        if (current) ctx.keys.install(current);
+        if (currentKey) ctx.keys.install(currentKey);
       }
       const result = {
         users: workspace.users?.length ?? 0,
@@ -133,6 +190,11 @@ export function createAdminService(admin: AdminContext): AdminHandlers {
     'users.update': ({ username, user: input }) =>
       tx(() => {
         const user = ctx.users.replace(ctx.users.require(username), input, now());
+        if (user.username !== username) {
+          // The user's tokens move with the rename, so filtering by the new name finds them.
+          ctx.tokens.renameUser(user.id, user.username);
+          ctx.grants.renameUser(user.id, user.username);
+        }
         ctx.events.record('user.updated', { username: user.username, data: { previous_username: username } });
         return userDto(user);
       }),

@@ -40,6 +40,11 @@ export class GrantStore {
       .run(now, reason, id);
   }
 
+  /** Grants carry their user's name too: the replay-detection events name the user from there. */
+  renameUser(userId: string, username: string): void {
+    this.db.prepare('UPDATE grants SET username = ? WHERE user_id = ?').run(username, userId);
+  }
+
   bySession(sessionId: string): GrantRecord[] {
     return this.db
       .prepare('SELECT * FROM grants WHERE session_id = ? AND revoked_at IS NULL')

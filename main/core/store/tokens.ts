@@ -180,6 +180,11 @@ export class TokenStore {
     );
   }
 
+  /** Tokens carry their user's name (for filtering and introspection); a rename must follow it. */
+  renameUser(userId: string, username: string): void {
+    this.db.prepare('UPDATE tokens SET username = ? WHERE user_id = ?').run(username, userId);
+  }
+
   touch(id: string, now: number): void {
     this.db.prepare('UPDATE tokens SET last_used_at = ? WHERE id = ?').run(now, id);
   }
