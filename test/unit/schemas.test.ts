@@ -227,6 +227,10 @@ describe('scope and claims helpers', () => {
       tenant: 'acme',
     });
   });
+
+  it('does not treat scopes named like Object.prototype members as claim groups', () => {
+    expect(identityClaims({ name: 'a' }, ['openid', 'constructor', 'toString', '__proto__'])).toEqual({});
+  });
 });
 
 describe('redirect URI matching', () => {

@@ -39,7 +39,9 @@ export function standardClaimsForScopes(
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const scope of scopes) {
-    for (const name of SCOPE_CLAIMS[scope] ?? []) {
+    // hasOwn: a scope named like an Object.prototype member ("constructor") must not match it.
+    const names = Object.hasOwn(SCOPE_CLAIMS, scope) ? (SCOPE_CLAIMS[scope] ?? []) : [];
+    for (const name of names) {
       if (name in claims) out[name] = claims[name];
     }
   }
