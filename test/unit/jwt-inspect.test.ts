@@ -4,7 +4,7 @@ import { inspectJwt } from '../../shared/jwt-inspect';
 
 const NOW = Date.UTC(2026, 10, 29, 12, 0, 0);
 const nowSeconds = NOW / 1000;
-let privateKey: CryptoKey;
+let privateKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
 let jwk: JWK;
 
 beforeAll(async () => {
