@@ -16,3 +16,11 @@ export function allowedHosts(issuer: string): Set<string> {
   if (!url.port) hosts.add(`${url.hostname.toLowerCase()}:${port}`);
   return hosts;
 }
+
+/** The 421 answer for a request to a Host this provider does not serve. */
+export function hostRefusal(issuer: string, host: string): { error: string; error_description: string } {
+  return {
+    error: 'invalid_request',
+    error_description: `Host "${host}" is not this provider's host; use ${new URL(issuer).host}.`,
+  };
+}

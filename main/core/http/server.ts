@@ -12,7 +12,8 @@ import { registerTokenRoute } from '../oauth/token';
 import type { AdminSecrets } from './admin-auth';
 import { ADMIN_PREFIX, registerAdminRoutes } from './admin-routes';
 import { registerCors } from './cors';
-import { allowedHosts } from './host-check';
+import { clientErrorHandler, frameworkErrorHandler } from './framework-errors';
+import { allowedHosts, hostRefusal } from './host-check';
 import { BASE_SECURITY_HEADERS } from './security-headers';
 import { registerUiRoutes } from './ui-routes';
 
@@ -34,19 +35,21 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     return503OnClosing: true,
     // Live event streams stay open; closing the engine must not wait for them.
     forceCloseConnections: true,
+    clientErrorHandler,
+    frameworkErrors: frameworkErrorHandler(ctx.issuer),
   });
   await app.register(fastifyCookie);
   await app.register(fastifyFormbody);
+  // Fastify answers a media type it has no parser for (or a body without one) with its own 415 before
+  // any route runs. Read such bodies as text instead, so each endpoint refuses them in its own shape:
+  // the OAuth endpoints with 400 invalid_request (RFC 6749 §5.2), /authorize with its error page, the
+  // admin API with its 415. The body limit still applies.
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
 
   app.addHook('onRequest', async (request, reply) => {
     for (const [name, value] of Object.entries(BASE_SECURITY_HEADERS)) reply.header(name, value);
     const host = (request.headers.host ?? '').toLowerCase();
-    if (!allowedHosts(ctx.issuer()).has(host)) {
-      return reply.code(421).send({
-        error: 'invalid_request',
-        error_description: `Host "${host}" is not this provider's host; use ${new URL(ctx.issuer()).host}.`,
-      });
-    }
+    if (!allowedHosts(ctx.issuer()).has(host)) return reply.code(421).send(hostRefusal(ctx.issuer(), host));
   });
   await registerCors(app, ctx);
 
@@ -57,7 +60,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
         .headers({ ...error.headers, 'cache-control': 'no-store', pragma: 'no-cache' })
         .send(error.toJSON());
     }
-    const status =
+    let status =
       error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     if (status === 500) request.log.error(error);
     if (request.url.startsWith(ADMIN_PREFIX)) {
@@ -65,12 +68,19 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
         .code(status)
         .send({ code: status === 500 ? 'internal' : 'invalid_input', message: error.message });
     }
+    // A Content-Type so malformed that no parser can be chosen is Fastify's 415; for the OAuth
+    // endpoints it is just a malformed request, which RFC 6749 §5.2 answers with 400.
+    let description = error.message;
+    if (status === 415) {
+      status = 400;
+      description = 'Send parameters as application/x-www-form-urlencoded.';
+    }
     return reply
       .code(status)
       .header('cache-control', 'no-store')
       .send({
         error: status === 500 ? 'server_error' : 'invalid_request',
-        error_description: status === 500 ? 'The provider failed to handle this request.' : error.message,
+        error_description: status === 500 ? 'The provider failed to handle this request.' : description,
       });
   });
 

@@ -19,7 +19,7 @@ import {
   unsupportedResponseType,
 } from './errors';
 import { errorPage, loginPage } from './pages';
-import { type Params, readParams, readRepeated } from './params';
+import { duplicatedParameter, type Params, parseParams, readParams, readRepeated } from './params';
 import { matchRedirectUri } from './redirect-uri';
 
 export const SESSION_COOKIE = 'idp_sandbox_session';
@@ -51,7 +51,8 @@ interface Interaction {
 /** Shown as a page, never redirected: the client or redirect URI cannot be trusted. */
 class UntrustedRedirectError extends Error {}
 
-function parseResource(values: string[]): string[] {
+/** RFC 8707 §2: each `resource` is an absolute URI without a fragment, else invalid_target. */
+export function parseResource(values: string[]): string[] {
   for (const value of values) {
     let url: URL;
     try {
@@ -290,10 +291,14 @@ export function registerAuthorizeRoutes(app: FastifyInstance, ctx: ProviderConte
 
   async function authorize(request: FastifyRequest, reply: FastifyReply) {
     let params: Params;
+    let duplicated: string[];
     let client: ClientRecord;
     let redirectUri: string;
     try {
-      params = readParams(request, 'either');
+      ({ params, duplicated } = parseParams(request, 'either'));
+      // Two client_ids or redirect_uris: which one to trust is unknowable, so no redirect at all.
+      const untrusted = duplicated.filter((name) => name === 'client_id' || name === 'redirect_uri');
+      if (untrusted.length) throw duplicatedParameter(untrusted);
       ({ client, redirectUri } = resolveClientAndRedirect(ctx, params));
     } catch (error) {
       if (error instanceof UntrustedRedirectError || error instanceof OAuthError) {
@@ -301,8 +306,11 @@ export function registerAuthorizeRoutes(app: FastifyInstance, ctx: ProviderConte
       }
       throw error;
     }
+    // A state sent twice is left out (parseParams drops duplicates): neither copy is echoed.
     const state = params.state ?? null;
     try {
+      // Any other parameter sent twice goes back to the client as invalid_request (RFC 6749 §4.1.2.1).
+      if (duplicated.length) throw duplicatedParameter(duplicated);
       const authz = validateRequest(params, client, redirectUri);
       const existing = currentSession(request);
       const now = seconds(ctx.clock);

@@ -6,12 +6,19 @@ export type Params = Record<string, string>;
 /** Parameters RFC 8707 allows more than once. */
 const REPEATABLE = new Set(['resource']);
 
+export interface ParsedParams {
+  params: Params;
+  /** Names sent more than once (and not repeatable); they are left out of `params`. */
+  duplicated: string[];
+}
+
 /**
  * Reads a request's parameters (query for GET, form body for POST) into single strings, refusing
- * parameters sent twice (RFC 6749 §3.1) and anything that is not form-encoded. Repeatable ones
- * (resource) come back joined by spaces' absence: read them with `readRepeated`.
+ * anything that is not form-encoded. Parameters sent twice (RFC 6749 §3.1) are reported rather than
+ * thrown, for the authorization endpoint, which must answer them differently depending on which one
+ * it is. Repeatable ones (resource) are joined with NUL: read them with `readRepeated`.
  */
-export function readParams(request: FastifyRequest, source: 'query' | 'body' | 'either'): Params {
+export function parseParams(request: FastifyRequest, source: 'query' | 'body' | 'either'): ParsedParams {
   let raw: unknown;
   if (source === 'query' || (source === 'either' && request.method === 'GET')) {
     raw = request.query;
@@ -22,17 +29,31 @@ export function readParams(request: FastifyRequest, source: 'query' | 'body' | '
     }
     raw = request.body ?? {};
   }
-  if (typeof raw !== 'object' || raw === null) return {};
   const params: Params = {};
+  const duplicated: string[] = [];
+  if (typeof raw !== 'object' || raw === null) return { params, duplicated };
   for (const [name, value] of Object.entries(raw as Record<string, unknown>)) {
     if (Array.isArray(value)) {
-      if (!REPEATABLE.has(name)) throw invalidRequest(`The parameter "${name}" is included more than once.`);
-      params[name] = value.map(String).join('\u0000');
+      if (REPEATABLE.has(name)) params[name] = value.map(String).join('\u0000');
+      else duplicated.push(name);
     } else if (typeof value === 'string') {
       params[name] = value;
     }
   }
+  return { params, duplicated };
+}
+
+/** `parseParams`, refusing any parameter sent twice with invalid_request. */
+export function readParams(request: FastifyRequest, source: 'query' | 'body' | 'either'): Params {
+  const { params, duplicated } = parseParams(request, source);
+  if (duplicated.length) throw duplicatedParameter(duplicated);
   return params;
+}
+
+export function duplicatedParameter(names: string[]): OAuthError {
+  return invalidRequest(
+    `The parameter${names.length > 1 ? 's' : ''} ${names.map((n) => `"${n}"`).join(', ')} ${names.length > 1 ? 'are' : 'is'} included more than once.`,
+  );
 }
 
 /** Values of a repeatable parameter (see readParams). */

@@ -8,13 +8,13 @@ import type { GrantRecord } from '../store/grants';
 import { REUSE_DETECTED } from '../store/tokens';
 import type { UserRecord } from '../store/users';
 import type { IssueRequest, PreparedTokens } from '../tokens/service';
-import { checkResources, grantedScope } from './authorize';
+import { checkResources, grantedScope, parseResource } from './authorize';
 import { STANDARD_SCOPES, splitScope } from './claims';
 import { authenticateClient } from './client-auth';
 import {
   invalidGrant,
-  invalidRequest,
   invalidScope,
+  invalidTarget,
   unauthorizedClient,
   unsupportedGrantType,
 } from './errors';
@@ -151,9 +151,9 @@ export function registerTokenRoute(app: FastifyInstance, ctx: ProviderContext): 
         throw invalidScope(`Scope ${wider.map((s) => `"${s}"`).join(', ')} was not originally granted.`);
       scope = [...new Set(requested)].join(' ');
     }
-    const resources = readRepeated(params, 'resource');
+    const resources = parseResource(readRepeated(params, 'resource'));
     if (resources.some((r) => !token.audience.includes(r))) {
-      throw invalidRequest('A refresh can only narrow the audience to resources of the original grant.');
+      throw invalidTarget('A refresh can only narrow the audience to resources of the original grant.');
     }
     const user = grant.user_id ? ctx.users.findById(grant.user_id) : null;
     if (grant.user_id && !user) throw invalidGrant('The user of this grant no longer exists.');
@@ -244,7 +244,7 @@ export function registerTokenRoute(app: FastifyInstance, ctx: ProviderContext): 
       }
       scope = grantedScope(client, params.scope);
     }
-    const resources = readRepeated(params, 'resource');
+    const resources = parseResource(readRepeated(params, 'resource'));
     checkResources(client, resources);
     return issueFresh(client, null, scope, resources, 'client_credentials', {});
   }
@@ -257,7 +257,7 @@ export function registerTokenRoute(app: FastifyInstance, ctx: ProviderContext): 
       throw invalidGrant('Wrong username or password.');
     }
     const scope = grantedScope(client, params.scope);
-    const resources = readRepeated(params, 'resource');
+    const resources = parseResource(readRepeated(params, 'resource'));
     checkResources(client, resources);
     ctx.events.record('login', {
       username: user.username,

@@ -1,0 +1,58 @@
+import http from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { ADMIN_PREFIX } from './admin-routes';
+import { allowedHosts, hostRefusal } from './host-check';
+import { BASE_SECURITY_HEADERS } from './security-headers';
+
+/**
+ * What Fastify refuses before any route or hook runs gets the provider's own answers here. Without
+ * this, such requests skip the Host check and the security headers and answer in Fastify's shape.
+ */
+
+const CLIENT_ERRORS: Record<number, string> = {
+  400: 'The HTTP request is malformed.',
+  408: 'The HTTP request took too long to arrive.',
+  431: 'The HTTP request headers are too large.',
+};
+
+/** Malformed HTTP on the socket (Node's `clientError`): an OAuth-shaped error, then the connection closes. */
+export function clientErrorHandler(error: Error & { code?: string }, socket: Duplex): void {
+  // A reset connection has no one left to answer.
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const status =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+  const body = JSON.stringify({ error: 'invalid_request', error_description: CLIENT_ERRORS[status] });
+  const headers = {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': String(Buffer.byteLength(body)),
+    'cache-control': 'no-store',
+    connection: 'close',
+    ...BASE_SECURITY_HEADERS,
+  };
+  if (socket.writable) {
+    const lines = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`);
+    socket.write(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\n${lines.join('')}\r\n${body}`);
+  }
+  socket.destroy(error);
+}
+
+/**
+ * An undecodable (`%zz`) or over-long route parameter, found while routing (only `/admin/api/:method`
+ * has one). The Host check comes first, as it does for every routed request.
+ */
+export function frameworkErrorHandler(issuer: () => string) {
+  return (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void => {
+    reply.headers(BASE_SECURITY_HEADERS).header('cache-control', 'no-store');
+    const host = (request.headers.host ?? '').toLowerCase();
+    if (!allowedHosts(issuer()).has(host)) {
+      reply.code(421).send(hostRefusal(issuer(), host));
+      return;
+    }
+    if (request.url.startsWith(ADMIN_PREFIX)) {
+      reply.code(404).send({ code: 'unknown_method', message: `No admin method at ${request.url}.` });
+      return;
+    }
+    reply.code(400).send({ error: 'invalid_request', error_description: error.message });
+  };
+}
