@@ -1,0 +1,80 @@
+// One bounded load run with autocannon, from this process (never the server's) to 127.0.0.1.
+import autocannon from 'autocannon';
+
+/**
+ * Runs `requests` (autocannon request objects, cycled per connection) against `origin` for `duration`
+ * seconds with `connections` keep-alive connections (no pipelining). `onStart(stop)` receives a function
+ * that ends the run early (a one-time pool ran dry); the rate is then over the time actually run.
+ * Returns the rate of 2xx answers per second, latency percentiles in ms and what went wrong.
+ */
+export function runLoad({ origin, requests, connections, duration, onStart }) {
+  return new Promise((resolve, reject) => {
+    const instance = autocannon(
+      { url: origin, connections, duration, requests, timeout: 10, pipelining: 1 },
+      (error, result) => {
+        if (error) return reject(error);
+        const ok = result['2xx'];
+        resolve({
+          rps: result.duration > 0 ? ok / result.duration : 0,
+          p50: result.latency.p50,
+          p99: result.latency.p99,
+          ok,
+          non2xx: result.non2xx,
+          errors: result.errors + result.timeouts,
+          seconds: result.duration,
+          statusCodes: result.statusCodeStats,
+        });
+      },
+    );
+    onStart?.(() => instance.stop());
+  });
+}
+
+/** A request cycled unchanged. */
+export function fixedRequest({ method = 'GET', path, headers = {}, body }) {
+  return { method, path, headers, ...(body === undefined ? {} : { body }) };
+}
+
+/**
+ * A request whose body takes the next value of a one-time pool (authorization codes). When the pool is
+ * empty the run is stopped; the few requests still made until then reuse the last value and fail.
+ */
+export function poolRequest({ path, headers, bodyFor, values, onEmpty }) {
+  let next = 0;
+  let last = values[0];
+  return {
+    method: 'POST',
+    path,
+    headers,
+    setupRequest: (request) => {
+      if (next < values.length) last = values[next++];
+      else onEmpty();
+      return { ...request, body: bodyFor(last) };
+    },
+  };
+}
+
+/**
+ * Refresh-token rotation chains: each request takes a refresh token from the queue and its answer puts the
+ * rotated one back, so every token is used exactly once and the chains go on for as long as the run lasts.
+ */
+export function rotationRequest({ path, headers, queue }) {
+  return {
+    method: 'POST',
+    path,
+    headers,
+    setupRequest: (request) => {
+      const token = queue.shift() ?? 'exhausted';
+      return { ...request, body: `grant_type=refresh_token&refresh_token=${encodeURIComponent(token)}` };
+    },
+    onResponse: (status, body) => {
+      if (status !== 200) return;
+      try {
+        const next = JSON.parse(body).refresh_token;
+        if (next) queue.push(next);
+      } catch {
+        // not JSON: the chain ends here
+      }
+    },
+  };
+}

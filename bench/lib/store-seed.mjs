@@ -1,0 +1,91 @@
+// Fills the engine's database with stored reference tokens before it starts, much faster than issuing
+// them over HTTP. One real token issued through the token endpoint is the template: its row, its grant
+// and its `token.issued` event are copied under new ids and values, so the rows are exactly what the
+// engine writes (main/core/store/migrations.ts) and the values hash as main/core/store/tokens.ts does.
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { hashTokenValue, seededTokenValue } from './shared.mjs';
+
+export const DATABASE_FILE = 'idp-sandbox.db';
+
+/** A 128-bit id in the engine's format (randomId: 16 bytes, base64url), derived from the index. */
+const idFor = (prefix, salt, i) => seededTokenValue(`${prefix}:${salt}`, i).slice(0, 22);
+
+function insertStatement(db, table, columns) {
+  return db.prepare(
+    `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')})`,
+  );
+}
+
+/**
+ * Inserts `count` reference access tokens (with their grants and events) in one transaction. Tokens
+ * i < count - expired are active for a day; the others expired three days ago (past the engine's one-day
+ * retention, so `tokens.purgeExpired` removes them). Returns how long it took.
+ */
+export function seedTokens(dataDir, { count, expired, salt, now = Math.floor(Date.now() / 1000) }) {
+  const started = performance.now();
+  const db = new Database(path.join(dataDir, DATABASE_FILE));
+  try {
+    // The engine is stopped: no journal while seeding (the engine switches back to WAL when it opens it).
+    db.pragma('journal_mode = OFF');
+    db.pragma('synchronous = OFF');
+    // Random ids and hashes land all over three B-trees: keep them in memory while seeding.
+    db.pragma('cache_size = -2000000');
+    const token = db
+      .prepare("SELECT * FROM tokens WHERE kind = 'access' AND format = 'reference' LIMIT 1")
+      .get();
+    if (!token) throw new Error('no template token: issue one reference token first');
+    const grant = db.prepare('SELECT * FROM grants WHERE id = ?').get(token.grant_id);
+    const event = db
+      .prepare("SELECT * FROM events WHERE type = 'token.issued' AND token_id = ?")
+      .get(token.id);
+    if (!grant || !event) throw new Error('the template token has no grant or no token.issued event');
+    const { id: _eventId, ...eventRow } = event;
+    const insertToken = insertStatement(db, 'tokens', Object.keys(token));
+    const insertGrant = insertStatement(db, 'grants', Object.keys(grant));
+    const insertEvent = insertStatement(db, 'events', Object.keys(eventRow));
+    const claims = JSON.parse(token.claims);
+    const eventData = JSON.parse(event.data);
+    const ttl = token.expires_at - token.issued_at;
+    const active = count - expired;
+
+    db.transaction(() => {
+      for (let i = 0; i < count; i++) {
+        const tokenId = idFor('token', salt, i);
+        const grantId = idFor('grant', salt, i);
+        const issuedAt = i < active ? now - (i % 3600) : now - 3 * 86400 - (i % 3600);
+        const expiresAt = i < active ? now + 86400 : issuedAt + ttl;
+        insertGrant.run({ ...grant, id: grantId, created_at: issuedAt });
+        insertToken.run({
+          ...token,
+          id: tokenId,
+          grant_id: grantId,
+          value_hash: hashTokenValue(seededTokenValue(salt, i)),
+          claims: JSON.stringify({ ...claims, jti: tokenId, iat: issuedAt, exp: expiresAt }),
+          issued_at: issuedAt,
+          expires_at: expiresAt,
+        });
+        insertEvent.run({
+          ...eventRow,
+          at: issuedAt * 1000,
+          token_id: tokenId,
+          data: JSON.stringify({ ...eventData, grant_id: grantId }),
+        });
+      }
+    })();
+    db.pragma('journal_mode = WAL');
+  } finally {
+    db.close();
+  }
+  return (performance.now() - started) / 1000;
+}
+
+/** Size in MB of the database file plus its WAL and shared-memory files. */
+export function databaseSizeMb(dataDir) {
+  let bytes = 0;
+  for (const suffix of ['', '-wal', '-shm']) {
+    bytes += fs.statSync(path.join(dataDir, DATABASE_FILE + suffix), { throwIfNoEntry: false })?.size ?? 0;
+  }
+  return bytes / 1024 / 1024;
+}

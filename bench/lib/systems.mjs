@@ -1,0 +1,84 @@
+// The systems a scenario runs against: the engine, its peers and the two ceilings.
+import { writeEngineSeed } from './engine-seed.mjs';
+import { startEngine, startScript } from './procs.mjs';
+
+export const SYSTEMS = {
+  engine: { label: 'IDP Sandbox', short: 'IDP Sandbox' },
+  'engine-1t': {
+    label: 'IDP Sandbox, 1 signing thread (UV_THREADPOOL_SIZE=1)',
+    short: 'IDP Sandbox 1 thread',
+  },
+  'oauth2-mock-server': { label: 'oauth2-mock-server', short: 'oauth2-mock-server', peer: true },
+  'oidc-provider': { label: 'oidc-provider', short: 'oidc-provider', peer: true },
+  http: { label: 'HTTP ceiling (Fastify form POST → small JSON)', short: 'HTTP ceiling', ceiling: true },
+  crypto: { label: 'crypto ceiling (jose signing, 1 thread)', short: 'crypto ceiling', ceiling: true },
+  'crypto-2t': { label: 'jose signing, 2 threads', short: 'crypto 2 threads', ceiling: true },
+};
+
+export const PEERS = ['oauth2-mock-server', 'oidc-provider'];
+
+/** Starts system `id` for algorithm `alg`; crypto systems start nothing (they run per measurement). */
+export async function startSystem(id, { alg, workDir, dataDir, preseed = 0, salt = 'bench' }) {
+  switch (id) {
+    case 'engine':
+      return startEngine({ seedFile: writeEngineSeed(workDir, alg), dataDir });
+    case 'engine-1t':
+      return startEngine({
+        seedFile: writeEngineSeed(workDir, alg),
+        dataDir,
+        env: { UV_THREADPOOL_SIZE: '1' },
+      });
+    case 'oauth2-mock-server':
+      return startScript('oauth2-mock-server.mjs', { alg });
+    case 'oidc-provider':
+      return startScript(
+        'oidc-provider.mjs',
+        { alg, preseed, salt },
+        { nodeArgs: ['--max-old-space-size=4096'] },
+      );
+    case 'http':
+      return startScript('http-ceiling.mjs');
+    default:
+      throw new Error(`unknown system ${id}`);
+  }
+}
+
+/** The endpoints of a started system, from its discovery document (fixed routes for the HTTP ceiling). */
+export async function endpointsOf(id, server) {
+  if (id === 'http') {
+    return {
+      token: '/token',
+      introspection: '/introspect',
+      discovery: '/.well-known/openid-configuration',
+      jwks: '/jwks',
+      discoveryDocument: null,
+    };
+  }
+  const discovery = '/.well-known/openid-configuration';
+  const response = await fetch(`${server.origin}${discovery}`);
+  if (!response.ok) throw new Error(`${id}: discovery answered ${response.status}`);
+  const document = await response.json();
+  const pathOf = (url) => (url ? new URL(url).pathname : null);
+  return {
+    token: pathOf(document.token_endpoint),
+    introspection: pathOf(document.introspection_endpoint),
+    discovery,
+    jwks: pathOf(document.jwks_uri),
+    // Endpoints rewritten to 127.0.0.1 (oauth2-mock-server advertises localhost).
+    discoveryDocument: {
+      ...document,
+      authorization_endpoint: server.local(document.authorization_endpoint),
+      token_endpoint: server.local(document.token_endpoint),
+    },
+  };
+}
+
+/** Runs the crypto ceiling for `seconds` with `threads` signing threads; returns signatures per second. */
+export async function cryptoRate(alg, seconds, threads) {
+  const run = await startScript(
+    'crypto-ceiling.mjs',
+    { alg, seconds, inflight: 8 * threads },
+    { env: { UV_THREADPOOL_SIZE: String(threads) } },
+  );
+  return run.rate;
+}

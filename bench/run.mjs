@@ -1,0 +1,493 @@
+#!/usr/bin/env node
+// The side-by-side benchmark (issue 6): this engine against oauth2-mock-server and oidc-provider, with an
+// HTTP ceiling and a crypto ceiling measured in the same run. A script, not a test.
+//
+//   npm run bench                 full run (≈ 8–10 min on 2 cores), writes docs/BENCHMARKS.md
+//   npm run bench -- --quick      every scenario briefly (CI), writes test-results/BENCHMARKS-quick.md
+//
+// Options: --rounds N --duration S --warmup S --connections N --tokens N --cold-starts N --out FILE
+//          --only id,id (scenario ids: cold-start, cc-jwt-RS256, cc-jwt-ES256, cc-ref, introspect, refresh,
+//          code, discovery)
+// Each system runs in its own process; autocannon runs in this one. Every run is bounded in time.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { CookieJar, mintCodes, mintRefreshTokens, tokenRequestBody } from './lib/flows.mjs';
+import { fixedRequest, poolRequest, rotationRequest, runLoad } from './lib/load.mjs';
+import { ADMIN_TOKEN, ROOT, snapshotCli } from './lib/procs.mjs';
+import { writeReport } from './lib/report.mjs';
+import { API_SCOPE, basicAuth, CLIENTS, REDIRECT_URI, seededTokenValue } from './lib/shared.mjs';
+import { databaseSizeMb, seedTokens } from './lib/store-seed.mjs';
+import { cryptoRate, endpointsOf, startSystem } from './lib/systems.mjs';
+
+const { values: flags } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    rounds: { type: 'string' },
+    duration: { type: 'string' },
+    warmup: { type: 'string' },
+    connections: { type: 'string' },
+    tokens: { type: 'string' },
+    'cold-starts': { type: 'string' },
+    only: { type: 'string' },
+    out: { type: 'string' },
+  },
+});
+
+const quick = flags.quick;
+const config = {
+  quick,
+  rounds: Number(flags.rounds ?? (quick ? 1 : 3)),
+  duration: Number(flags.duration ?? (quick ? 1 : 4)),
+  warmup: Number(flags.warmup ?? (quick ? 0.5 : 2)),
+  connections: Number(flags.connections ?? 50),
+  tokens: Number(flags.tokens ?? (quick ? 10_000 : 1_000_000)),
+  expiredShare: 0.2,
+  coldStarts: Number(flags['cold-starts'] ?? (quick ? 2 : 7)),
+  out: flags.out ?? path.join(ROOT, quick ? 'test-results/BENCHMARKS-quick.md' : 'docs/BENCHMARKS.md'),
+};
+const only = flags.only ? new Set(flags.only.split(',')) : null;
+const wanted = (id) => !only || only.has(id);
+
+const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'idp-bench-'));
+const FORM = 'application/x-www-form-urlencoded';
+const log = (message) => process.stdout.write(`${message}\n`);
+const median = (values) => {
+  const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+  if (!sorted.length) return Number.NaN;
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Rotates the order each round, so no system always runs first (or right after the same neighbour). */
+const rotated = (ids, round) => ids.map((_, i) => ids[(i + round) % ids.length]);
+
+/** One POST request to the token endpoint (or the ceiling's /token) with a client's Basic credentials. */
+function tokenPost(pathName, client, body) {
+  return fixedRequest({
+    method: 'POST',
+    path: pathName,
+    headers: { authorization: basicAuth(client), 'content-type': FORM },
+    body,
+  });
+}
+
+async function expectOk(label, response, check) {
+  const text = await response.text();
+  if (!response.ok)
+    throw new Error(`${label}: sanity request answered ${response.status}: ${text.slice(0, 300)}`);
+  const body = text ? JSON.parse(text) : {};
+  if (check && !check(body)) throw new Error(`${label}: unexpected sanity answer ${text.slice(0, 300)}`);
+  return body;
+}
+
+function post(origin, pathName, client, body) {
+  return fetch(`${origin}${pathName}`, {
+    method: 'POST',
+    headers: { authorization: basicAuth(client), 'content-type': FORM },
+    body,
+  });
+}
+
+/**
+ * Measures one scenario: starts its systems, warms each up, then runs `rounds` rounds in which every
+ * system gets `duration` seconds of load in turn. `drivers[id]` returns `run(seconds)` for a system.
+ */
+async function measure(scenario, drivers) {
+  log(`\n▶ ${scenario.title}`);
+  const started = {};
+  const runs = {};
+  try {
+    for (const id of scenario.systems) {
+      const driver = await drivers(id);
+      runs[id] = driver.run;
+      started[id] = driver;
+    }
+    for (const id of scenario.systems) {
+      if (!id.startsWith('crypto') && config.warmup > 0) await runs[id](config.warmup, { warmup: true });
+    }
+    const rounds = [];
+    for (let r = 0; r < config.rounds; r++) {
+      const round = {};
+      for (const id of rotated(scenario.systems, r)) {
+        round[id] = await runs[id](config.duration, { warmup: false });
+        const m = round[id];
+        log(
+          `  round ${r + 1} ${id.padEnd(20)} ${Math.round(m.rps).toString().padStart(7)} req/s` +
+            (m.p99 === null ? '' : `  p99 ${m.p99} ms`) +
+            (m.non2xx || m.errors ? `  (${m.non2xx} non-2xx, ${m.errors} errors)` : ''),
+        );
+      }
+      rounds.push(round);
+    }
+    const extra = (await scenario.after?.(started)) ?? {};
+    return { ...scenario, rounds, ...extra };
+  } finally {
+    for (const driver of Object.values(started)) await driver.server?.stop();
+  }
+}
+
+/** A driver for a system answering one fixed request (plus a sanity check before the load). */
+async function fixedDriver(server, requests, sanity) {
+  await sanity?.();
+  return {
+    server,
+    run: (seconds) =>
+      runLoad({ origin: server.origin, requests, connections: config.connections, duration: seconds }),
+  };
+}
+
+/** A crypto ceiling "system": each measurement is a fresh process signing for up to 2 s. */
+function cryptoDriver(alg, threads) {
+  return {
+    server: null,
+    run: async (seconds) => ({
+      rps: await cryptoRate(alg, Math.min(seconds, 2), threads),
+      p99: null,
+      non2xx: 0,
+      errors: 0,
+    }),
+  };
+}
+
+// ---------------------------------------------------------------- scenarios
+
+async function clientCredentialsJwt(alg) {
+  const body = `grant_type=client_credentials&scope=${encodeURIComponent(API_SCOPE)}`;
+  return measure(
+    {
+      id: `cc-jwt-${alg}`,
+      title: `client_credentials, JWT access token (${alg})`,
+      alg,
+      systems: ['engine', 'engine-1t', 'oauth2-mock-server', 'oidc-provider', 'http', 'crypto', 'crypto-2t'],
+      ceiling: { kind: 'combined', signatures: 1 },
+      na: {},
+    },
+    async (id) => {
+      if (id === 'crypto') return cryptoDriver(alg, 1);
+      if (id === 'crypto-2t') return cryptoDriver(alg, 2);
+      const server = await startSystem(id, { alg, workDir });
+      const endpoints = await endpointsOf(id, server);
+      return fixedDriver(server, [tokenPost(endpoints.token, CLIENTS.jwt, body)], async () => {
+        const answer = await expectOk(id, await post(server.origin, endpoints.token, CLIENTS.jwt, body));
+        if (id !== 'http') {
+          const header = JSON.parse(Buffer.from(answer.access_token.split('.')[0], 'base64url').toString());
+          if (header.alg !== alg) throw new Error(`${id} signed with ${header.alg}, not ${alg}`);
+        }
+      });
+    },
+  );
+}
+
+async function clientCredentialsReference() {
+  const body = `grant_type=client_credentials&scope=${encodeURIComponent(API_SCOPE)}`;
+  return measure(
+    {
+      id: 'cc-ref',
+      title: 'client_credentials, reference access token',
+      alg: 'RS256',
+      systems: ['engine', 'oidc-provider', 'http'],
+      ceiling: { kind: 'http' },
+      na: { 'oauth2-mock-server': 'issues only JWT access tokens' },
+    },
+    async (id) => {
+      const server = await startSystem(id, { alg: 'RS256', workDir });
+      const endpoints = await endpointsOf(id, server);
+      return fixedDriver(server, [tokenPost(endpoints.token, CLIENTS.ref, body)], async () => {
+        const answer = await expectOk(id, await post(server.origin, endpoints.token, CLIENTS.ref, body));
+        if (id !== 'http' && answer.access_token.includes('.')) throw new Error(`${id} issued a JWT`);
+      });
+    },
+  );
+}
+
+async function introspection() {
+  const total = config.tokens;
+  const expired = Math.round(total * config.expiredShare);
+  const active = total - expired;
+  const salt = `bench-${process.pid}`;
+  const store = {};
+  /** Random stored, active tokens to introspect: enough that lookups are spread over the whole store. */
+  const sample = (count) => {
+    const bodies = [];
+    for (let i = 0; i < count; i++) {
+      const index = Math.floor(Math.random() * active);
+      bodies.push(`token=${seededTokenValue(salt, index)}&token_type_hint=access_token`);
+    }
+    return bodies;
+  };
+  const introspect = (pathName, bodies) => {
+    let next = 0;
+    return [
+      {
+        method: 'POST',
+        path: pathName,
+        headers: { authorization: basicAuth(CLIENTS.ref), 'content-type': FORM },
+        setupRequest: (request) => ({ ...request, body: bodies[next++ % bodies.length] }),
+      },
+    ];
+  };
+
+  return measure(
+    {
+      id: 'introspect',
+      title: `introspection of reference tokens, ${total.toLocaleString('en-US')} stored`,
+      alg: 'RS256',
+      systems: ['engine', 'oidc-provider', 'http'],
+      ceiling: { kind: 'http' },
+      na: {
+        'oauth2-mock-server': 'has no token store: its /introspect answers {"active":true} to any string',
+      },
+      after: async (started) => {
+        const engine = started.engine.server;
+        store.engineAfterLoad = engine.memory();
+        store.peerAfterLoad = started['oidc-provider']?.server.memory();
+        // Purge while a discovery request waits: the purge runs in one synchronous transaction.
+        const purgeStarted = performance.now();
+        const purge = fetch(`${engine.origin}/admin/api/tokens.purgeExpired`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+          body: '{}',
+        }).then(async (response) => ({ body: await response.json(), ms: performance.now() - purgeStarted }));
+        await sleep(20);
+        const probeStarted = performance.now();
+        await (await fetch(`${engine.origin}/.well-known/openid-configuration`)).arrayBuffer();
+        store.discoveryDuringPurgeMs = performance.now() - probeStarted;
+        const purged = await purge;
+        store.purgeMs = purged.ms;
+        store.purged = purged.body.purged;
+        store.dbMbAfterPurge = databaseSizeMb(store.dataDir);
+        return { store };
+      },
+    },
+    async (id) => {
+      if (id === 'engine') {
+        const dataDir = path.join(workDir, 'store');
+        store.dataDir = dataDir;
+        let engine = await startSystem('engine', { alg: 'RS256', workDir, dataDir });
+        const body = `grant_type=client_credentials&scope=${encodeURIComponent(API_SCOPE)}`;
+        await expectOk('engine template token', await post(engine.origin, '/token', CLIENTS.ref, body));
+        await engine.stop();
+        log(`  seeding ${total.toLocaleString('en-US')} reference tokens into the engine's database…`);
+        store.seedSeconds = seedTokens(dataDir, { count: total, expired, salt });
+        store.dbMb = databaseSizeMb(dataDir);
+        engine = await startSystem('engine', { alg: 'RS256', workDir, dataDir });
+        store.engineStartMs = engine.readyMs;
+        store.engineIdle = engine.memory();
+        store.total = total;
+        store.expired = expired;
+        const endpoints = await endpointsOf('engine', engine);
+        const check = sample(1)[0];
+        await expectOk(
+          'engine introspection of a seeded token',
+          await post(engine.origin, endpoints.introspection, CLIENTS.ref, check),
+          (answer) => answer.active === true,
+        );
+        const expiredBody = `token=${seededTokenValue(salt, total - 1)}&token_type_hint=access_token`;
+        await expectOk(
+          'engine introspection of an expired token',
+          await post(engine.origin, endpoints.introspection, CLIENTS.ref, expiredBody),
+          (answer) => answer.active === false,
+        );
+        return fixedDriver(engine, introspect(endpoints.introspection, sample(quick ? 2000 : 50_000)));
+      }
+      const server = await startSystem(id, {
+        alg: 'RS256',
+        workDir,
+        preseed: id === 'oidc-provider' ? total : 0,
+        salt,
+      });
+      const endpoints = await endpointsOf(id, server);
+      if (id === 'oidc-provider') {
+        store.peerStored = server.stored;
+        store.peerIdle = server.memory();
+        await expectOk(
+          'oidc-provider introspection of a seeded token',
+          await post(server.origin, endpoints.introspection, CLIENTS.ref, sample(1)[0]),
+          (answer) => answer.active === true,
+        );
+      }
+      return fixedDriver(server, introspect(endpoints.introspection, sample(quick ? 2000 : 50_000)));
+    },
+  );
+}
+
+async function refreshRotation() {
+  return measure(
+    {
+      id: 'refresh',
+      title: 'refresh-token rotation (RS256; access JWT + ID token + new refresh token)',
+      alg: 'RS256',
+      systems: ['engine', 'oauth2-mock-server', 'oidc-provider'],
+      ceiling: { kind: 'combined', signatures: 2, from: 'cc-jwt-RS256' },
+      na: {},
+      notes: {
+        'oauth2-mock-server': 'stateless: accepts any refresh token, stores and rotates nothing',
+      },
+    },
+    async (id) => {
+      const server = await startSystem(id, { alg: 'RS256', workDir });
+      const endpoints = await endpointsOf(id, server);
+      const jar = new CookieJar();
+      const queue = await mintRefreshTokens(endpoints.discoveryDocument, config.connections * 4, jar);
+      const requests = [
+        rotationRequest({
+          path: endpoints.token,
+          headers: { authorization: basicAuth(CLIENTS.web), 'content-type': FORM },
+          queue,
+        }),
+      ];
+      return {
+        server,
+        run: async (seconds) => {
+          // Chains broken by the end of the previous run (answers never read) are replaced.
+          const missing = config.connections * 2 - queue.length;
+          if (missing > 0)
+            queue.push(...(await mintRefreshTokens(endpoints.discoveryDocument, missing, jar)));
+          return runLoad({
+            origin: server.origin,
+            requests,
+            connections: config.connections,
+            duration: seconds,
+          });
+        },
+      };
+    },
+  );
+}
+
+async function codeRedemption() {
+  return measure(
+    {
+      id: 'code',
+      title: 'authorization-code redemption (RS256; access JWT + ID token + refresh token)',
+      alg: 'RS256',
+      systems: ['engine', 'oauth2-mock-server', 'oidc-provider'],
+      ceiling: { kind: 'combined', signatures: 2, from: 'cc-jwt-RS256' },
+      na: {},
+      notes: { 'oauth2-mock-server': 'stateless: accepts any code, checks nothing' },
+    },
+    async (id) => {
+      const server = await startSystem(id, { alg: 'RS256', workDir });
+      const endpoints = await endpointsOf(id, server);
+      const jar = new CookieJar();
+      let expectedRate = 300;
+      return {
+        server,
+        run: async (seconds) => {
+          // Codes are single-use: mint 1.5× what the last run redeemed per second, through the real flow.
+          const count = Math.ceil(expectedRate * seconds * 1.5) + config.connections * 2;
+          const codes = await mintCodes(endpoints.discoveryDocument, count, jar);
+          let stop = () => {};
+          const requests = [
+            poolRequest({
+              path: endpoints.token,
+              headers: { authorization: basicAuth(CLIENTS.web), 'content-type': FORM },
+              values: codes,
+              bodyFor: (code) =>
+                tokenRequestBody({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI }),
+              onEmpty: () => stop(),
+            }),
+          ];
+          const result = await runLoad({
+            origin: server.origin,
+            requests,
+            connections: config.connections,
+            duration: seconds,
+            onStart: (stopRun) => {
+              stop = stopRun;
+            },
+          });
+          expectedRate = Math.max(expectedRate, result.rps);
+          return result;
+        },
+      };
+    },
+  );
+}
+
+async function discoveryAndJwks() {
+  return measure(
+    {
+      id: 'discovery',
+      title: 'discovery document + JWKS (GET, alternating)',
+      alg: 'RS256',
+      systems: ['engine', 'oauth2-mock-server', 'oidc-provider', 'http'],
+      ceiling: { kind: 'http' },
+      na: {},
+    },
+    async (id) => {
+      const server = await startSystem(id, { alg: 'RS256', workDir });
+      const endpoints = await endpointsOf(id, server);
+      const requests = [fixedRequest({ path: endpoints.discovery }), fixedRequest({ path: endpoints.jwks })];
+      return fixedDriver(server, requests);
+    },
+  );
+}
+
+/** Whole-process cold start: spawn → first 200 from the discovery document. */
+async function coldStart() {
+  log('\n▶ headless cold start to a ready discovery document');
+  const systems = ['engine', 'oauth2-mock-server', 'oidc-provider', 'http'];
+  const samples = Object.fromEntries(systems.map((id) => [id, []]));
+  for (let i = 0; i < config.coldStarts; i++) {
+    for (const id of rotated(systems, i)) {
+      const started = performance.now();
+      const server = await startSystem(id, { alg: 'RS256', workDir });
+      const url = `${server.origin}/.well-known/openid-configuration`;
+      for (;;) {
+        const ok = await fetch(url)
+          .then(async (response) => {
+            await response.arrayBuffer();
+            return response.ok;
+          })
+          .catch(() => false);
+        if (ok) break;
+        await sleep(2);
+      }
+      samples[id].push(performance.now() - started);
+      await server.stop();
+    }
+  }
+  for (const id of systems) log(`  ${id.padEnd(20)} median ${median(samples[id]).toFixed(0)} ms`);
+  return {
+    id: 'cold-start',
+    samples,
+    medians: Object.fromEntries(systems.map((id) => [id, median(samples[id])])),
+  };
+}
+
+// ---------------------------------------------------------------- main
+
+async function main() {
+  const began = performance.now();
+  await snapshotCli();
+  const loadBefore = fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  log(
+    `IDP Sandbox benchmark${quick ? ' (quick)' : ''}: ${config.rounds} round(s) × ${config.duration} s, ` +
+      `warm-up ${config.warmup} s, ${config.connections} connections; load average ${loadBefore}`,
+  );
+  const results = { scenarios: [], coldStart: null };
+  if (wanted('cold-start')) results.coldStart = await coldStart();
+  if (wanted('cc-jwt-RS256')) results.scenarios.push(await clientCredentialsJwt('RS256'));
+  if (wanted('cc-jwt-ES256')) results.scenarios.push(await clientCredentialsJwt('ES256'));
+  if (wanted('cc-ref')) results.scenarios.push(await clientCredentialsReference());
+  if (wanted('introspect')) results.scenarios.push(await introspection());
+  if (wanted('refresh')) results.scenarios.push(await refreshRotation());
+  if (wanted('code')) results.scenarios.push(await codeRedemption());
+  if (wanted('discovery')) results.scenarios.push(await discoveryAndJwks());
+  const loadAfter = fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  const seconds = (performance.now() - began) / 1000;
+  const table = writeReport(results, { config, loadBefore, loadAfter, seconds, median });
+  log(`\n${table}\nWritten to ${path.relative(ROOT, config.out)} in ${seconds.toFixed(0)} s.`);
+}
+
+try {
+  await main();
+} finally {
+  fs.rmSync(workDir, { recursive: true, force: true });
+}
+// Keep-alive sockets of fetch() must not hold the process open.
+process.exit(0);
