@@ -1,0 +1,117 @@
+import { act, cleanup, screen } from '@testing-library/react';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { NowProvider } from '../data/now';
+import { formatDuration, formatLocal, formatRelative } from '../lib/time';
+import { renderWithTheme } from '../test-utils';
+import { RelativeTime } from './RelativeTime';
+
+const NOW = new Date(2026, 2, 14, 12, 0, 0).getTime();
+const at = (ms: number) => new Date(NOW + ms);
+const S = 1000;
+const MIN = 60 * S;
+const H = 60 * MIN;
+const DAY = 24 * H;
+
+describe('formatRelative', () => {
+  it.each([
+    [0, 'now'],
+    [400, 'now'],
+    [45 * S, 'in 45 s'],
+    [-45 * S, '45 s ago'],
+    [59.9 * S, 'in 59 s'],
+    [60 * S, 'in 1 min'],
+    [4 * MIN + 59 * S, 'in 4 min'],
+    [-3 * MIN, '3 min ago'],
+    [H, 'in 1 h'],
+    [H + 5 * MIN, 'in 1 h 5 min'],
+    [-2 * H, '2 h ago'],
+    [DAY, 'in 1 day'],
+    [14 * DAY, 'in 14 days'],
+    [-3 * DAY - 5 * H, '3 days ago'],
+    [800 * DAY, 'in 2 years'],
+  ])('%d ms from now is "%s"', (offset, expected) => {
+    expect(formatRelative(at(offset), NOW)).toBe(expected);
+  });
+
+  it('counts down without ever rounding up', () => {
+    // 59.9 s left must not read "in 1 min", nor 1 min 59 s "in 2 min".
+    expect(formatRelative(at(119 * S + 900), NOW)).toBe('in 1 min');
+  });
+
+  it('accepts ISO strings and says "unknown" for garbage', () => {
+    expect(formatRelative(at(-10 * S).toISOString(), NOW)).toBe('10 s ago');
+    expect(formatRelative('not a date', NOW)).toBe('unknown');
+  });
+});
+
+describe('formatLocal', () => {
+  it('shows the time alone for today and adds the date otherwise', () => {
+    const today = formatLocal(at(0), NOW);
+    const tomorrow = formatLocal(at(DAY), NOW);
+    expect(today).toBe(
+      at(0).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' }),
+    );
+    expect(tomorrow.endsWith(today)).toBe(true);
+    expect(tomorrow.length).toBeGreaterThan(today.length);
+  });
+});
+
+describe('formatDuration', () => {
+  it.each([
+    [3600, '1 h'],
+    [90, '1 min 30 s'],
+    [60, '1 min'],
+    [1_209_600, '14 days'],
+    [90_061, '1 day 1 h'],
+  ])('%d s is "%s"', (seconds, expected) => {
+    expect(formatDuration(seconds)).toBe(expected);
+  });
+});
+
+describe('<RelativeTime>', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'setTimeout', 'clearTimeout', 'Date'] });
+    vi.setSystemTime(NOW);
+  });
+  afterEach(() => {
+    cleanup();
+    vi.useRealTimers();
+  });
+
+  it('shows local time plus a relative hint that keeps ticking', () => {
+    const expires = at(2 * MIN + 1 * S);
+    renderWithTheme(
+      <NowProvider>
+        <RelativeTime value={expires.toISOString()} />
+      </NowProvider>,
+    );
+    const time = screen.getByText((_, el) => el?.tagName === 'TIME');
+    expect(time.getAttribute('datetime')).toBe(expires.toISOString());
+    expect(time.textContent).toBe(`${formatLocal(expires, NOW)} (in 2 min)`);
+
+    act(() => {
+      vi.advanceTimersByTime(2 * S);
+    });
+    expect(time.textContent).toContain('(in 1 min)');
+
+    act(() => {
+      vi.advanceTimersByTime(61 * S);
+    });
+    expect(time.textContent).toContain('(in 58 s)');
+
+    act(() => {
+      vi.advanceTimersByTime(58 * S);
+    });
+    expect(time.textContent).toContain('(now)');
+
+    act(() => {
+      vi.advanceTimersByTime(5 * S);
+    });
+    expect(time.textContent).toContain('(5 s ago)');
+  });
+
+  it('shows the fallback when there is no time', () => {
+    renderWithTheme(<RelativeTime value={null} fallback="never" />);
+    expect(screen.getByText('never')).toBeTruthy();
+  });
+});

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { clientSnippet } from './snippet';
+
+const base = {
+  issuer: 'http://127.0.0.1:9400',
+  discoveryUrl: 'http://127.0.0.1:9400/.well-known/openid-configuration',
+};
+
+describe('clientSnippet', () => {
+  it('gives a confidential client everything a service needs, as .env lines', () => {
+    const text = clientSnippet(
+      {
+        ...base,
+        client: {
+          client_id: 'web',
+          client_secret: 's3cret',
+          redirect_uris: ['http://localhost:3000/cb', 'http://localhost:3000/other'],
+          scope: 'openid profile',
+          token_endpoint_auth_method: 'client_secret_basic',
+        },
+      },
+      'env',
+    );
+    expect(text.split('\n')).toEqual([
+      'OIDC_ISSUER=http://127.0.0.1:9400',
+      'OIDC_DISCOVERY_URL=http://127.0.0.1:9400/.well-known/openid-configuration',
+      'OIDC_CLIENT_ID=web',
+      'OIDC_CLIENT_SECRET=s3cret',
+      'OIDC_REDIRECT_URI=http://localhost:3000/cb',
+      'OIDC_SCOPE="openid profile"',
+    ]);
+  });
+
+  it('leaves the secret out for a public client and speaks JSON too', () => {
+    const text = clientSnippet(
+      {
+        ...base,
+        client: {
+          client_id: 'spa',
+          client_secret: null,
+          redirect_uris: [],
+          scope: 'openid',
+          token_endpoint_auth_method: 'none',
+        },
+      },
+      'json',
+    );
+    expect(JSON.parse(text)).toEqual({
+      issuer: base.issuer,
+      discovery_url: base.discoveryUrl,
+      client_id: 'spa',
+      scope: 'openid',
+    });
+  });
+});
