@@ -118,6 +118,24 @@ function Details({ id }: { id: string }) {
           Could not refresh this token: {token.error.message}
         </Alert>
       )}
+      <Group gap="sm" aria-label="Token summary" role="group">
+        <TokenStateBadge state={effectiveState(data, now)} />
+        <Text size="sm" fw={600}>
+          {data.kind === 'id' ? 'ID' : data.kind[0]?.toUpperCase() + data.kind.slice(1)} token · {data.format}
+        </Text>
+        <Text size="sm">
+          client <Code>{data.client_id}</Code>
+          {data.username && (
+            <>
+              {' '}
+              · user <Code>{data.username}</Code>
+            </>
+          )}
+        </Text>
+        <Text size="sm" c="dimmed">
+          expires <RelativeTime value={data.expires_at} />
+        </Text>
+      </Group>
       <Group gap="xs">
         <Button size="xs" color="red" variant="light" disabled={!active} onClick={() => revoke.token(data)}>
           Revoke this token
