@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { seconds } from '../clock';
 import type { ProviderContext } from '../context';
-import type { ResolvedToken } from '../tokens/service';
 import { identityClaims, splitScope } from './claims';
 import { authenticateClient } from './client-auth';
 import {
@@ -36,22 +35,11 @@ function bearerToken(request: FastifyRequest): string {
   return token;
 }
 
-/**
- * A JWT access token is recognised by its signature, then looked up by `jti`. Only the very token we
- * issued counts: a copy re-signed with a leaked or shared key (an engine seeded with the same exported
- * keys) that keeps a known jti but changes aud or adds claims is not ours, and its claims must never
- * reach an introspection answer.
- */
-function exactlyIssued(resolved: ResolvedToken | null, value: string): ResolvedToken | null {
-  if (resolved?.record.format === 'jwt' && resolved.record.jwt !== value) return null;
-  return resolved;
-}
-
 /** Userinfo (OIDC Core §5.3), token introspection (RFC 7662) and revocation (RFC 7009). */
 export function registerResourceEndpoints(app: FastifyInstance, ctx: ProviderContext): void {
   async function userinfo(request: FastifyRequest, reply: FastifyReply) {
     const value = bearerToken(request);
-    const resolved = exactlyIssued(await ctx.tokenService.resolveAccessToken(value), value);
+    const resolved = await ctx.tokenService.resolveAccessToken(value);
     if (!resolved || !ctx.tokenService.isActive(resolved.record)) {
       throw invalidToken('The access token is unknown, expired or revoked.');
     }
@@ -79,10 +67,7 @@ export function registerResourceEndpoints(app: FastifyInstance, ctx: ProviderCon
       );
     }
     const token = required(params, 'token');
-    const resolved = exactlyIssued(
-      await ctx.tokenService.resolveAnyToken(token, params.token_type_hint),
-      token,
-    );
+    const resolved = await ctx.tokenService.resolveAnyToken(token, params.token_type_hint);
     const body = ctx.tokenService.introspection(resolved);
     ctx.events.record('token.introspected', {
       client_id: client.client_id,
@@ -101,7 +86,7 @@ export function registerResourceEndpoints(app: FastifyInstance, ctx: ProviderCon
     if (hint !== undefined && hint !== 'access_token' && hint !== 'refresh_token') {
       throw unsupportedTokenType(`token_type_hint "${hint}" is not supported.`);
     }
-    const resolved = exactlyIssued(await ctx.tokenService.resolveAnyToken(token, hint), token);
+    const resolved = await ctx.tokenService.resolveAnyToken(token, hint);
     // RFC 7009 §2.2: unknown or already invalid tokens are answered with 200 all the same.
     if (!resolved) return noStore(reply).code(200).send();
     const { record } = resolved;

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createLocalJWKSet, type JWTPayload, jwtVerify, SignJWT } from 'jose';
-import type { Settings, SigningAlg } from '../../../shared/schemas';
+import type { AccessTokenFormat, Settings, SigningAlg } from '../../../shared/schemas';
 import { type Clock, seconds } from '../clock';
 import { customClaims, identityClaims, splitScope } from '../oauth/claims';
 import type { ClientRecord } from '../store/clients';
@@ -27,6 +27,17 @@ export function leftHalfHash(value: string, alg: SigningAlg): string {
   return digest.subarray(0, digest.length / 2).toString('base64url');
 }
 
+export interface TokenOverrides {
+  /** Access token format instead of the client's. */
+  accessFormat?: AccessTokenFormat;
+  /** Lifetimes (seconds) instead of the client's or the global ones. */
+  accessTtl?: number;
+  idTtl?: number;
+  refreshTtl?: number;
+  /** Extra claims for the access and ID token (minting); protocol claims always win. */
+  extraClaims?: Record<string, unknown>;
+}
+
 export interface IssueRequest {
   client: ClientRecord;
   /** null for client_credentials: the client itself is the subject. */
@@ -39,17 +50,22 @@ export interface IssueRequest {
   authTime?: number | null;
   sid?: string | null;
   amr?: string[] | null;
+  /** Defaults to true; minting an ID or refresh token alone turns it off. */
+  withAccess?: boolean;
   withRefresh: boolean;
   withIdToken: boolean;
+  overrides?: TokenOverrides;
 }
 
 export interface PreparedTokens {
   records: TokenRecord[];
-  access: TokenRecord;
+  access: TokenRecord | null;
   refresh: TokenRecord | null;
   idToken: TokenRecord | null;
-  /** The RFC 6749 §5.1 response body. */
+  /** The RFC 6749 §5.1 response body (minus what was not issued). */
   response: Record<string, unknown>;
+  /** The token values by record id (the response holds the same values). */
+  values: Map<string, string>;
 }
 
 export interface TokenServiceDeps {
@@ -88,13 +104,16 @@ export class TokenService {
     const now = seconds(this.deps.clock);
     const issuer = this.deps.issuer();
     const { client, user, grant } = request;
+    const overrides = request.overrides ?? {};
+    const extra = overrides.extraClaims ?? {};
     const subject = user ? user.sub : client.client_id;
-    const base = {
+    const common = {
       client_id: client.client_id,
       user_id: user?.id ?? null,
       username: user?.username ?? null,
       subject,
       grant_id: grant.id,
+      parent_id: request.parentId ?? null,
       scope: request.scope,
       issued_at: now,
       revoked_at: null,
@@ -102,124 +121,117 @@ export class TokenService {
       rotated_at: null,
       last_used_at: null,
     };
+    const records: TokenRecord[] = [];
+    const values = new Map<string, string>();
+    const response: Record<string, unknown> = {};
+    const add = (record: TokenRecord, value: string) => {
+      records.push(record);
+      values.set(record.id, value);
+    };
 
-    // Access token (RFC 9068 claims for both formats; a reference token keeps them for introspection).
-    const accessTtl = client.access_token_ttl ?? settings.access_token_ttl;
-    const accessId = randomId();
-    const accessClaims: Record<string, unknown> = {
-      ...(user ? customClaims(user.claims) : {}),
-      iss: issuer,
-      sub: subject,
-      aud: request.audience.length === 1 ? request.audience[0] : request.audience,
-      exp: now + accessTtl,
-      iat: now,
-      jti: accessId,
-      client_id: client.client_id,
-      scope: request.scope,
-      ...(user && request.authTime ? { auth_time: request.authTime } : {}),
-      ...(request.sid ? { sid: request.sid } : {}),
-    };
-    let accessValue: string;
-    let accessRecord: TokenRecord;
-    if (client.access_token_format === 'jwt') {
-      const { jwt } = await this.sign(accessClaims, 'at+jwt');
-      accessValue = jwt;
-      accessRecord = {
-        ...base,
-        id: accessId,
+    // Access token: RFC 9068 claims for both formats; a reference token keeps them for introspection.
+    let access: TokenRecord | null = null;
+    let accessValue: string | null = null;
+    if (request.withAccess ?? true) {
+      const ttl = overrides.accessTtl ?? client.access_token_ttl ?? settings.access_token_ttl;
+      const id = randomId();
+      const claims: Record<string, unknown> = {
+        ...(user ? customClaims(user.claims) : {}),
+        ...extra,
+        iss: issuer,
+        sub: subject,
+        aud: request.audience.length === 1 ? request.audience[0] : request.audience,
+        exp: now + ttl,
+        iat: now,
+        jti: id,
+        client_id: client.client_id,
+        scope: request.scope,
+        ...(user && request.authTime ? { auth_time: request.authTime } : {}),
+        ...(request.sid ? { sid: request.sid } : {}),
+      };
+      const format = overrides.accessFormat ?? client.access_token_format;
+      const jwt = format === 'jwt' ? (await this.sign(claims, 'at+jwt')).jwt : null;
+      accessValue = jwt ?? randomToken();
+      access = {
+        ...common,
+        id,
         kind: 'access',
-        format: 'jwt',
-        value_hash: null,
+        format: jwt ? 'jwt' : 'reference',
+        value_hash: jwt ? null : hashTokenValue(accessValue),
         jwt,
-        parent_id: request.parentId ?? null,
         audience: request.audience,
-        claims: accessClaims,
-        expires_at: now + accessTtl,
+        claims,
+        expires_at: now + ttl,
       };
-    } else {
-      accessValue = randomToken();
-      accessRecord = {
-        ...base,
-        id: accessId,
-        kind: 'access',
-        format: 'reference',
-        value_hash: hashTokenValue(accessValue),
-        jwt: null,
-        parent_id: request.parentId ?? null,
-        audience: request.audience,
-        claims: accessClaims,
-        expires_at: now + accessTtl,
-      };
+      add(access, accessValue);
+      Object.assign(response, {
+        access_token: accessValue,
+        token_type: 'Bearer',
+        expires_in: ttl,
+        scope: request.scope,
+      });
     }
-    const records: TokenRecord[] = [accessRecord];
-    const response: Record<string, unknown> = {
-      access_token: accessValue,
-      token_type: 'Bearer',
-      expires_in: accessTtl,
-      scope: request.scope,
-    };
 
     let refresh: TokenRecord | null = null;
     if (request.withRefresh) {
-      const refreshTtl = client.refresh_token_ttl ?? settings.refresh_token_ttl;
-      const refreshValue = randomToken();
+      const ttl = overrides.refreshTtl ?? client.refresh_token_ttl ?? settings.refresh_token_ttl;
+      const value = randomToken();
       refresh = {
-        ...base,
+        ...common,
         id: randomId(),
         kind: 'refresh',
         format: 'opaque',
-        value_hash: hashTokenValue(refreshValue),
+        value_hash: hashTokenValue(value),
         jwt: null,
-        parent_id: request.parentId ?? null,
         audience: request.audience,
         claims: {
           ...(request.authTime ? { auth_time: request.authTime } : {}),
           ...(request.sid ? { sid: request.sid } : {}),
           ...(request.amr ? { amr: request.amr } : {}),
         },
-        expires_at: now + refreshTtl,
+        expires_at: now + ttl,
       };
-      records.push(refresh);
-      response.refresh_token = refreshValue;
+      add(refresh, value);
+      response.refresh_token = value;
     }
 
     let idToken: TokenRecord | null = null;
     if (request.withIdToken && user) {
-      const idTtl = client.id_token_ttl ?? settings.id_token_ttl;
+      const ttl = overrides.idTtl ?? client.id_token_ttl ?? settings.id_token_ttl;
       const key = this.currentKey();
-      const idId = randomId();
-      const idClaims: Record<string, unknown> = {
+      const id = randomId();
+      const claims: Record<string, unknown> = {
         ...identityClaims(user.claims, splitScope(request.scope)),
+        ...extra,
         iss: issuer,
         sub: user.sub,
         aud: client.client_id,
-        exp: now + idTtl,
+        exp: now + ttl,
         iat: now,
-        jti: idId,
+        jti: id,
         ...(request.authTime ? { auth_time: request.authTime } : {}),
         ...(request.nonce ? { nonce: request.nonce } : {}),
-        at_hash: leftHalfHash(accessValue, key.alg),
+        ...(accessValue ? { at_hash: leftHalfHash(accessValue, key.alg) } : {}),
         ...(request.sid ? { sid: request.sid } : {}),
         ...(request.amr ? { amr: request.amr } : {}),
       };
-      const { jwt } = await this.sign(idClaims, 'JWT');
+      const { jwt } = await this.sign(claims, 'JWT');
       idToken = {
-        ...base,
-        id: idId,
+        ...common,
+        id,
         kind: 'id',
         format: 'jwt',
         value_hash: null,
         jwt,
-        parent_id: request.parentId ?? null,
         audience: [client.client_id],
-        claims: idClaims,
-        expires_at: now + idTtl,
+        claims,
+        expires_at: now + ttl,
       };
-      records.push(idToken);
+      add(idToken, jwt);
       response.id_token = jwt;
     }
 
-    return { records, access: accessRecord, refresh, idToken, response };
+    return { records, access, refresh, idToken, response, values };
   }
 
   /** Stores prepared tokens; call inside the caller's transaction. */
@@ -250,6 +262,9 @@ export class TokenService {
         );
         const record = this.deps.tokens.findById(String(payload.jti));
         if (record?.kind !== 'access' || record.format !== 'jwt') return null;
+        // Only the very token issued counts: a copy re-signed with the same key (an engine seeded with
+        // exported keys) that keeps a known jti but changes aud or adds claims is not ours.
+        if (record.jwt !== value) return null;
         return { record, claims: payload as Record<string, unknown> };
       } catch {
         return null;
