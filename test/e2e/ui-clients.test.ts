@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { admin, confirmDialog, screenshot, startUi, type UiSession } from './ui-helpers';
+import { admin, confirmDialog, readClipboard, screenshot, startUi, type UiSession } from './ui-helpers';
 
 let ui: UiSession;
 let page: Page;
@@ -79,7 +79,7 @@ describe('Clients page', () => {
 
     await drawer.getByRole('button', { name: 'Copy configuration' }).click();
     await drawer.getByRole('button', { name: 'Copied' }).waitFor();
-    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(text);
+    expect(await readClipboard(page)).toBe(text);
 
     // The JSON flavour carries the same facts.
     await drawer.getByText('JSON', { exact: true }).click();
@@ -103,7 +103,7 @@ describe('Clients page', () => {
     expect(await secret.inputValue()).toBe(before.client_secret);
 
     await drawer.getByRole('button', { name: 'Copy client secret' }).click();
-    await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe(before.client_secret);
+    await expect.poll(() => readClipboard(page)).toBe(before.client_secret);
 
     await drawer.getByRole('button', { name: 'Regenerate secret' }).click();
     await confirmDialog(page, 'Regenerate secret');

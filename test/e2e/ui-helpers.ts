@@ -110,6 +110,12 @@ export async function confirmDialog(page: Page, confirmLabel: string): Promise<v
   await expect.poll(() => dialog.count()).toBe(0);
 }
 
+/** What the page's clipboard holds (the context is granted clipboard access). */
+export function readClipboard(page: Page): Promise<string> {
+  // A string expression: this side is type-checked without the DOM library.
+  return page.evaluate<string>('navigator.clipboard.readText()');
+}
+
 export async function screenshot(page: Page, name: string): Promise<void> {
   fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
   await page.screenshot({

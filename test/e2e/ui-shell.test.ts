@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { screenshot, startUi, type UiSession } from './ui-helpers';
+import { readClipboard, screenshot, startUi, type UiSession } from './ui-helpers';
 
 let ui: UiSession;
 let page: Page;
@@ -18,7 +18,7 @@ describe('app shell', () => {
     expect(await page.getByTestId('issuer').textContent()).toBe(ui.engine.issuer);
     await page.getByLabel('Server state: Running').waitFor();
     await page.getByRole('button', { name: 'Copy issuer URL' }).click();
-    await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe(ui.engine.issuer);
+    await expect.poll(() => readClipboard(page)).toBe(ui.engine.issuer);
   });
 
   it('navigates between every page from the keyboard', async () => {
@@ -37,10 +37,10 @@ describe('app shell', () => {
   it('turns the server state red with the reason when the engine cannot be reached', async () => {
     await page.route('**/admin/api/engine.info', (route) => route.abort('connectionrefused'));
     // The state is re-checked when the window becomes visible again (no polling).
-    await page.evaluate(() => window.dispatchEvent(new Event('visibilitychange')));
+    await page.evaluate("window.dispatchEvent(new Event('visibilitychange'))");
     await page.getByLabel('Server state: Unreachable').waitFor();
     await page.unroute('**/admin/api/engine.info');
-    await page.evaluate(() => window.dispatchEvent(new Event('visibilitychange')));
+    await page.evaluate("window.dispatchEvent(new Event('visibilitychange'))");
     await page.getByLabel('Server state: Running').waitFor();
   });
 });
