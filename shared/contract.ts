@@ -6,6 +6,8 @@
  */
 import { z } from 'zod';
 import {
+  AccessTokenFormatSchema,
+  ClaimsSchema,
   ClientInputSchema,
   ClientSchema,
   EngineEventSchema,
@@ -51,6 +53,77 @@ export const ImportSummarySchema = z.object({
   settings: z.boolean(),
 });
 export type ImportSummary = z.infer<typeof ImportSummarySchema>;
+
+export const MintInputSchema = z.strictObject({
+  client_id: z.string().min(1),
+  /** The user the token is about; omit for a machine token (subject = the client). */
+  username: z.string().min(1).optional(),
+  kind: z.enum(['access', 'id', 'refresh']).default('access'),
+  /** Access tokens only: overrides the client's format. */
+  format: AccessTokenFormatSchema.optional(),
+  /** Defaults to the client's registered scope. */
+  scope: z.string().max(2000).optional(),
+  /** Defaults to the client's audience (or its client_id). */
+  audience: z.array(z.string().min(1).max(500)).max(20).optional(),
+  extra_claims: ClaimsSchema.optional(),
+  /** Lifetime in seconds; defaults to the client's or the global one for the kind. */
+  ttl: z.number().int().min(1).max(31_536_000).optional(),
+});
+export type MintInput = z.input<typeof MintInputSchema>;
+
+export const MintOutputSchema = z.object({
+  /** The token itself: give it to a client or an API. */
+  value: z.string(),
+  token: TokenDetailSchema,
+});
+
+export const PLAYGROUND_FLOWS = ['authorization_code', 'refresh_token', 'client_credentials', 'revocation'] as const;
+
+export const PlaygroundInputSchema = z.strictObject({
+  flow: z.enum(PLAYGROUND_FLOWS),
+  client_id: z.string().min(1),
+  /** authorization_code: who signs in (their stored password is used). */
+  username: z.string().min(1).optional(),
+  scope: z.string().max(2000).optional(),
+  /** refresh_token: the refresh token to use; revocation: the token to revoke. */
+  token: z.string().min(1).max(20_000).optional(),
+});
+export type PlaygroundInput = z.input<typeof PlaygroundInputSchema>;
+
+const HttpExchangeSchema = z.object({
+  request: z.object({
+    method: z.string(),
+    url: z.string(),
+    headers: z.record(z.string(), z.string()),
+    body: z.string().nullable(),
+  }),
+  response: z.object({
+    status: z.number().int(),
+    headers: z.record(z.string(), z.string()),
+    body: z.string(),
+  }),
+});
+
+export const PlaygroundStepSchema = z.object({
+  title: z.string(),
+  /** Where the step comes from, e.g. "RFC 6749 §4.1.3". */
+  spec: z.string(),
+  explanation: z.string(),
+  /** The real HTTP exchange, when the step is one (PKCE generation is not). */
+  http: HttpExchangeSchema.nullable(),
+  /** Values worth showing apart: the PKCE verifier, the code, decoded tokens… */
+  values: z.record(z.string(), z.json()),
+});
+export type PlaygroundStep = z.infer<typeof PlaygroundStepSchema>;
+
+export const PlaygroundOutputSchema = z.object({
+  flow: z.enum(PLAYGROUND_FLOWS),
+  ok: z.boolean(),
+  steps: z.array(PlaygroundStepSchema),
+  /** Tokens the flow produced, for the next flow (refresh, revocation). */
+  tokens: z.record(z.string(), z.string()),
+});
+export type PlaygroundOutput = z.infer<typeof PlaygroundOutputSchema>;
 
 export const adminContract = {
   'engine.info': { input: NoInput, output: EngineInfoSchema },
@@ -98,6 +171,16 @@ export const adminContract = {
   'tokens.revokeUser': { input: ByUsername, output: Revoked },
   'tokens.revokeClient': { input: ByClientId, output: Revoked },
   'tokens.purgeExpired': { input: NoInput, output: z.object({ purged: z.number().int() }) },
+  /** Issues a token directly, without a flow (the lifecycle lab's Mint). */
+  'tokens.mint': { input: MintInputSchema, output: MintOutputSchema },
+  /** What the provider knows about a pasted token value (reference or JWT); null when it is not ours. */
+  'tokens.lookup': {
+    input: z.strictObject({ value: z.string().min(1).max(20_000) }),
+    output: z.object({ token: TokenDetailSchema.nullable(), introspection: z.record(z.string(), z.json()) }),
+  },
+
+  /** Runs an OAuth flow against this provider over real HTTP and returns every exchange. */
+  'playground.run': { input: PlaygroundInputSchema, output: PlaygroundOutputSchema },
 
   'keys.list': { input: NoInput, output: z.array(SigningKeySchema) },
   'keys.rotate': { input: z.strictObject({ alg: SigningAlgSchema.optional() }), output: SigningKeySchema },

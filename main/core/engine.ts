@@ -100,7 +100,10 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
 
   const ctx = createProviderContext(db, clock, () => issuer);
   const keyManager = createKeyManager(ctx);
-  const admin = createAdminService({ ctx, keyManager, dataDir, startedAt, port: () => port });
+  // Where this machine reaches the listener: a wildcard bind is reached on loopback.
+  const localHost = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  const localOrigin = () => `http://${localHost.includes(':') ? `[${localHost}]` : localHost}:${port}`;
+  const admin = createAdminService({ ctx, keyManager, dataDir, startedAt, port: () => port, localOrigin });
 
   let app: FastifyInstance | undefined;
   try {

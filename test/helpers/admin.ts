@@ -20,6 +20,7 @@ export async function createTestAdmin(options: { issuer?: string; clock?: Clock 
     dataDir: '/data',
     startedAt: new Date(0),
     port: () => 9400,
+    localOrigin: () => 'http://127.0.0.1:9400',
   });
   return { db, ctx, admin, close: () => db.close() };
 }

@@ -1,4 +1,3 @@
-import { decodeJwt, decodeProtectedHeader } from 'jose';
 import type { AdminMethod, AdminOutput, AdminParsedInput } from '../../../shared/contract';
 import { AdminError } from '../../../shared/errors';
 import type { KeyExport, ParsedWorkspace } from '../../../shared/schemas';
@@ -13,6 +12,9 @@ import { type KeyRecord, keyDto, keyFromExport } from '../store/keys';
 import { tokenDto } from '../store/tokens';
 import { userDto } from '../store/users';
 import { VERSION } from '../version';
+import { lookupToken, mintToken } from './mint';
+import { runPlayground } from './playground';
+import { tokenDetail } from './token-detail';
 
 export interface AdminContext {
   ctx: ProviderContext;
@@ -20,6 +22,8 @@ export interface AdminContext {
   dataDir: string | null;
   startedAt: Date;
   port(): number;
+  /** http://HOST:PORT where the engine listens on this machine (the playground calls it). */
+  localOrigin(): string;
 }
 
 export type AdminHandlers = {
@@ -285,17 +289,11 @@ export function createAdminService(admin: AdminContext): AdminHandlers {
     'tokens.get': ({ id }) => {
       const record = ctx.tokens.findById(id);
       if (!record) throw new AdminError('not_found', `No token with id "${id}".`);
-      const claims = (record.jwt ? decodeJwt(record.jwt) : record.claims) as Json;
-      return {
-        ...tokenDto(record, now()),
-        jwt: record.jwt,
-        header: record.jwt ? (decodeProtectedHeader(record.jwt) as Json) : null,
-        claims,
-        introspection: ctx.tokenService.introspection(
-          record.kind === 'id' ? null : { record, claims },
-        ) as Json,
-      };
+      return tokenDetail(ctx, record);
     },
+    'tokens.mint': (input) => mintToken(ctx, input),
+    'tokens.lookup': ({ value }) => lookupToken(ctx, value),
+    'playground.run': (input) => runPlayground({ ctx, localOrigin: admin.localOrigin }, input),
     'tokens.revoke': ({ id }) =>
       tx(() => {
         const token = ctx.tokens.findById(id);
