@@ -27,7 +27,9 @@ describe('formatRelative', () => {
     [-2 * H, '2 h ago'],
     [DAY, 'in 1 day'],
     [14 * DAY, 'in 14 days'],
-    [-3 * DAY - 5 * H, '3 days ago'],
+    [-3 * DAY - 5 * H, '3 days 5 h ago'],
+    [14 * DAY - S, 'in 13 days 23 h'],
+    [45 * DAY + 5 * H, 'in 45 days'],
     [800 * DAY, 'in 2 years'],
   ])('%d ms from now is "%s"', (offset, expected) => {
     expect(formatRelative(at(offset), NOW)).toBe(expected);

@@ -20,7 +20,7 @@ export function RelativeTime({ value, fallback = '—', ...props }: RelativeTime
   }
   const date = new Date(value);
   return (
-    <Text span size="sm" {...props}>
+    <Text span size="sm" style={{ whiteSpace: 'nowrap' }} {...props}>
       <time dateTime={date.toISOString()} title={date.toString()}>
         {formatLocal(date, now)}{' '}
         <Text span size="xs" c="dimmed" inherit={false}>

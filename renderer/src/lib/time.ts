@@ -23,6 +23,11 @@ export function formatRelative(target: Date | string | number, now: Date | numbe
     const hours = Math.floor(abs / HOUR);
     const minutes = Math.floor((abs - hours * HOUR) / MINUTE);
     text = minutes ? `${hours} h ${minutes} min` : `${hours} h`;
+  } else if (abs < 30 * DAY) {
+    // A fortnight's refresh token reads "in 13 days 23 h" rather than a misleading "in 13 days".
+    const days = Math.floor(abs / DAY);
+    const hours = Math.floor((abs - days * DAY) / HOUR);
+    text = hours ? `${unit(days, 'day')} ${hours} h` : unit(days, 'day');
   } else if (abs < 365 * DAY) text = unit(Math.floor(abs / DAY), 'day');
   else text = unit(Math.floor(abs / (365 * DAY)), 'year');
   return diff > 0 ? `in ${text}` : `${text} ago`;

@@ -1,4 +1,4 @@
-import { Badge, Button, Code, EmptyState, Group, Stack, Table, Text, Title } from '@mantine/core';
+import { Badge, Button, EmptyState, Group, Stack, Table, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { EVENT_TYPES, type EventFilter, type EventType } from '../../../shared/schemas';
@@ -17,10 +17,15 @@ function eventColor(type: EventType): string {
   return 'blue';
 }
 
+/** The event's extra data as "key: value" pairs, short enough for one table cell. */
 function summary(data: Record<string, unknown>): string {
-  const text = JSON.stringify(data);
-  return text === '{}' ? '' : text;
+  return Object.entries(data)
+    .filter(([, value]) => value !== null && value !== undefined)
+    .map(([key, value]) => `${key}: ${typeof value === 'string' ? value : JSON.stringify(value)}`)
+    .join(' · ');
 }
+
+const NOWRAP = { whiteSpace: 'nowrap' } as const;
 
 export function ActivityPage() {
   const [type, setType] = useState<EventType | null>(null);
@@ -103,22 +108,30 @@ export function ActivityPage() {
             <Table.Tbody>
               {rows.map((event) => (
                 <Table.Tr key={event.id}>
-                  <Table.Td>
+                  <Table.Td style={NOWRAP}>
                     <RelativeTime value={event.at} />
                   </Table.Td>
-                  <Table.Td>
-                    <Badge variant="light" color={eventColor(event.type)}>
+                  <Table.Td style={NOWRAP}>
+                    <Badge
+                      variant="light"
+                      color={eventColor(event.type)}
+                      tt="none"
+                      style={{ overflow: 'visible' }}
+                    >
                       {event.type}
                     </Badge>
                   </Table.Td>
-                  <Table.Td ff="monospace">{event.client_id ?? ''}</Table.Td>
-                  <Table.Td>{event.username ?? ''}</Table.Td>
+                  <Table.Td ff="monospace" style={NOWRAP}>
+                    {event.client_id ?? ''}
+                  </Table.Td>
+                  <Table.Td style={NOWRAP}>{event.username ?? ''}</Table.Td>
                   <Table.Td>
                     <Group gap="xs" wrap="nowrap">
                       {event.token_id && (
                         <Button
                           size="compact-xs"
                           variant="subtle"
+                          style={{ flexShrink: 0 }}
                           aria-label={`Open token of event ${event.id}`}
                           onClick={() => setTokenId(event.token_id)}
                         >
@@ -126,8 +139,8 @@ export function ActivityPage() {
                         </Button>
                       )}
                       {summary(event.data) && (
-                        <Text size="xs" lineClamp={2} style={{ wordBreak: 'break-all' }}>
-                          <Code>{summary(event.data)}</Code>
+                        <Text size="xs" c="dimmed" lineClamp={2} style={{ wordBreak: 'break-word' }}>
+                          {summary(event.data)}
                         </Text>
                       )}
                     </Group>
