@@ -31,7 +31,7 @@ if (!rootElement) throw new Error('index.html has no #root element');
 createRoot(rootElement).render(
   <StrictMode>
     <MantineProvider defaultColorScheme="auto" theme={theme}>
-      <Notifications position="top-right" />
+      <Notifications position="bottom-right" />
       <QueryClientProvider client={queryClient}>
         <NowProvider>
           <ConfirmProvider>

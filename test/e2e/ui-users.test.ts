@@ -70,6 +70,7 @@ describe('Users page', () => {
     // JSON → table again.
     await dialog.getByText('Table', { exact: true }).click();
     expect(await dialog.getByLabel('Claim value 4').inputValue()).toBe('{"id":7}');
+    await screenshot(page, 'ui-users-form');
 
     await dialog.getByRole('button', { name: 'Create user' }).click();
     await expect.poll(() => dialog.count()).toBe(0);

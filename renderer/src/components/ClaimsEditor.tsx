@@ -106,7 +106,7 @@ export function ClaimsEditor({ defaultValue = {}, onChange }: ClaimsEditorProps)
                 <Table.Tr>
                   <Table.Th>Name</Table.Th>
                   <Table.Th>Value (JSON or text)</Table.Th>
-                  <Table.Th w={70}>Type</Table.Th>
+                  <Table.Th w={90}>Type</Table.Th>
                   <Table.Th w={40}>
                     <VisuallyHidden>Remove</VisuallyHidden>
                   </Table.Th>
@@ -144,7 +144,13 @@ export function ClaimsEditor({ defaultValue = {}, onChange }: ClaimsEditorProps)
                         />
                       </Table.Td>
                       <Table.Td>
-                        <Badge variant="light" size="xs" color="gray">
+                        <Badge
+                          variant="light"
+                          size="xs"
+                          color="gray"
+                          tt="none"
+                          style={{ overflow: 'visible' }}
+                        >
                           {typeOf(row.value)}
                         </Badge>
                       </Table.Td>
