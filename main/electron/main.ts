@@ -4,6 +4,7 @@ import { app, BrowserWindow, dialog, ipcMain, Menu, session, shell } from 'elect
 import { IPC_EVENT_CHANNEL } from '../../shared/contract';
 import { createEngine, type Engine } from '../core/engine';
 import { UI_CSP } from '../core/http/security-headers';
+import { DatabaseOpenError, moveDatabaseAside } from '../core/store/database';
 import { registerAdminIpc, rendererOriginCheck } from './ipc';
 import { hardenedWebPreferences, isExternalLinkAllowed } from './window-options';
 
@@ -23,6 +24,44 @@ let mainWindow: BrowserWindow | undefined;
 
 async function startEngine(port?: number): Promise<Engine> {
   return createEngine({ dataDir: app.getPath('userData'), port, nativeBinding: electronNativeBinding() });
+}
+
+/**
+ * Starts the engine; for the two failures a user can fix from here (a damaged database, the port
+ * taken) asks what to do instead of crashing. Returns undefined when the user chose to quit.
+ */
+async function startEngineWithRecovery(): Promise<Engine | undefined> {
+  try {
+    return await startEngine();
+  } catch (error) {
+    if (error instanceof DatabaseOpenError && error.problem === 'damaged') {
+      // Recovery is the user's choice; the damaged file is kept, never overwritten.
+      const choice = await dialog.showMessageBox({
+        type: 'error',
+        message: 'The IDP Sandbox database cannot be read.',
+        detail: `${error.message}\n\nMoving it aside keeps the file (renamed) and starts with an empty workspace.`,
+        buttons: ['Move it aside and start fresh', 'Quit'],
+        defaultId: 1,
+        cancelId: 1,
+      });
+      if (choice.response !== 0) return undefined;
+      moveDatabaseAside(app.getPath('userData'));
+      return startEngine();
+    }
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      const choice = await dialog.showMessageBox({
+        type: 'warning',
+        message: 'The default port is already in use.',
+        detail: 'Another program is listening on it. Start IDP Sandbox on a free port instead?',
+        buttons: ['Use a free port', 'Quit'],
+        defaultId: 0,
+        cancelId: 1,
+      });
+      if (choice.response !== 0) return undefined;
+      return startEngine(0);
+    }
+    throw error;
+  }
 }
 
 function createWindow(): BrowserWindow {
@@ -77,23 +116,10 @@ async function main(): Promise<void> {
     ]),
   );
 
-  try {
-    engine = await startEngine();
-  } catch (error) {
-    const err = error as NodeJS.ErrnoException;
-    if (err.code !== 'EADDRINUSE') throw error;
-    const choice = await dialog.showMessageBox({
-      type: 'warning',
-      message: 'The default port is already in use.',
-      detail: 'Another program is listening on it. Start IDP Sandbox on a free port instead?',
-      buttons: ['Use a free port', 'Quit'],
-      defaultId: 0,
-    });
-    if (choice.response !== 0) {
-      app.quit();
-      return;
-    }
-    engine = await startEngine(0);
+  engine = await startEngineWithRecovery();
+  if (!engine) {
+    app.quit();
+    return;
   }
 
   registerAdminIpc(ipcMain, engine.admin, rendererOriginCheck(rendererIndexUrl));

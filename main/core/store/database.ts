@@ -17,13 +17,87 @@ export interface OpenDatabaseOptions {
 
 export const DATABASE_FILE = 'idp-sandbox.db';
 
+export type DatabaseProblem = 'damaged' | 'newer' | 'unwritable' | 'busy';
+
+/** Why the database could not be opened, in words a user can act on; the file is never touched. */
+export class DatabaseOpenError extends Error {
+  constructor(
+    readonly problem: DatabaseProblem,
+    readonly file: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'DatabaseOpenError';
+  }
+}
+
+function explainOpenFailure(error: unknown, file: string, dataDir: string): DatabaseOpenError {
+  if (error instanceof DatabaseOpenError) return error;
+  const code = (error as { code?: string }).code ?? '';
+  if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT')) {
+    return new DatabaseOpenError(
+      'damaged',
+      file,
+      `The database ${file} is damaged or is not an IDP Sandbox database (${code}). It was left untouched. ` +
+        'Move it aside to start fresh, or choose another data folder.',
+    );
+  }
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
+    return new DatabaseOpenError(
+      'busy',
+      file,
+      `The database ${file} is locked by another process (is IDP Sandbox already running?).`,
+    );
+  }
+  if (
+    ['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'EEXIST'].includes(code) ||
+    code.startsWith('SQLITE_CANTOPEN') ||
+    code.startsWith('SQLITE_READONLY') ||
+    code.startsWith('SQLITE_IOERR')
+  ) {
+    return new DatabaseOpenError(
+      'unwritable',
+      file,
+      `Cannot write to the data folder ${dataDir} (${code}). Check its permissions or choose another data folder.`,
+    );
+  }
+  return new DatabaseOpenError(
+    'damaged',
+    file,
+    `Cannot open the database ${file}: ${(error as Error).message}`,
+  );
+}
+
+/**
+ * Keeps a damaged database (and its WAL files) aside under a dated name, so a fresh one can be made
+ * without losing the old bytes. Returns the new name of the main file.
+ */
+export function moveDatabaseAside(dataDir: string, now = new Date()): string {
+  const file = path.join(dataDir, DATABASE_FILE);
+  const suffix = `.damaged-${now.toISOString().replace(/[:.]/g, '-')}`;
+  for (const extra of ['', '-wal', '-shm']) {
+    if (fs.existsSync(file + extra)) fs.renameSync(file + extra, `${file}${suffix}${extra}`);
+  }
+  return file + suffix;
+}
+
 export function openDatabase(options: OpenDatabaseOptions): Db {
   let file = ':memory:';
   if (options.dataDir) {
-    fs.mkdirSync(options.dataDir, { recursive: true });
     file = path.join(options.dataDir, DATABASE_FILE);
+    try {
+      fs.mkdirSync(options.dataDir, { recursive: true });
+      fs.accessSync(options.dataDir, fs.constants.W_OK);
+    } catch (error) {
+      throw explainOpenFailure(error, file, options.dataDir);
+    }
   }
-  const db = new Database(file, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
+  let db: Db;
+  try {
+    db = new Database(file, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
+  } catch (error) {
+    throw explainOpenFailure(error, file, options.dataDir ?? '(memory)');
+  }
   try {
     // Checked before anything is written: switching to WAL alone rewrites the header of a newer
     // version's file, which must stay exactly as that version left it.
@@ -37,7 +111,7 @@ export function openDatabase(options: OpenDatabaseOptions): Db {
   } catch (error) {
     // A refused or broken database must not stay open (and locked) behind the caller's back.
     db.close();
-    throw error;
+    throw explainOpenFailure(error, file, options.dataDir ?? '(memory)');
   }
   return db;
 }
@@ -48,7 +122,9 @@ export function assertKnownSchema(db: Db): void {
   const latest = migrations.length;
   if (current > latest) {
     const where = db.memory ? 'The database' : `The database ${db.name}`;
-    throw new Error(
+    throw new DatabaseOpenError(
+      'newer',
+      db.name,
       `${where} was written by a newer version of IDP Sandbox (schema ${current}, this version knows ${latest}). ` +
         'Upgrade IDP Sandbox or point it at another data folder. The file was left unchanged.',
     );
