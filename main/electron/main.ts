@@ -3,6 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, Menu, session, shell } from 'electron';
 import { IPC_EVENT_CHANNEL } from '../../shared/contract';
 import { createEngine, type Engine } from '../core/engine';
+import { defaultDataDir } from '../core/paths';
 import { UI_CSP } from '../core/http/security-headers';
 import { DatabaseOpenError, moveDatabaseAside } from '../core/store/database';
 import { registerAdminIpc, rendererOriginCheck } from './ipc';
@@ -18,6 +19,9 @@ function electronNativeBinding(): string {
     ? path.join(process.resourcesPath, 'native', 'better_sqlite3.node')
     : path.join(app.getAppPath(), '.native', 'electron', 'better_sqlite3.node');
 }
+
+// The CLI defaults to the same folder, so both hosts see one workspace unless told otherwise.
+app.setPath('userData', defaultDataDir());
 
 let engine: Engine | undefined;
 let mainWindow: BrowserWindow | undefined;
