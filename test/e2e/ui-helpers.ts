@@ -33,6 +33,11 @@ export async function startUi(route: string): Promise<UiSession> {
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
+    // The UI must work under its CSP (no inline script, no eval): a violation is a failure.
+    page.on('console', (message) => {
+      if (message.type() === 'error' && /Content Security Policy/i.test(message.text()))
+        errors.push(message.text());
+    });
     await page.goto(engine.uiUrl as string);
     await page.goto(`${engine.issuer}/ui/#/${route}`);
     await page.getByTestId('issuer').filter({ hasText: engine.issuer }).waitFor();
@@ -44,7 +49,7 @@ export async function startUi(route: string): Promise<UiSession> {
         await chromium.close();
         await engine.cleanup();
         // An uncaught exception in the page is a failure even when the assertions passed.
-        if (errors.length) throw new Error(`The page threw: ${errors.join('; ')}`);
+        if (errors.length) throw new Error(`The page failed: ${errors.join('; ')}`);
       },
     };
   } catch (error) {
