@@ -77,7 +77,12 @@ export const MintOutputSchema = z.object({
   token: TokenDetailSchema,
 });
 
-export const PLAYGROUND_FLOWS = ['authorization_code', 'refresh_token', 'client_credentials', 'revocation'] as const;
+export const PLAYGROUND_FLOWS = [
+  'authorization_code',
+  'refresh_token',
+  'client_credentials',
+  'revocation',
+] as const;
 
 export const PlaygroundInputSchema = z.strictObject({
   flow: z.enum(PLAYGROUND_FLOWS),

@@ -3,8 +3,8 @@ import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, Menu, session, shell } from 'electron';
 import { IPC_EVENT_CHANNEL } from '../../shared/contract';
 import { createEngine, type Engine } from '../core/engine';
-import { defaultDataDir } from '../core/paths';
 import { UI_CSP } from '../core/http/security-headers';
+import { defaultDataDir } from '../core/paths';
 import { DatabaseOpenError, moveDatabaseAside } from '../core/store/database';
 import { registerAdminIpc, rendererOriginCheck } from './ipc';
 import { hardenedWebPreferences, isExternalLinkAllowed } from './window-options';
@@ -89,8 +89,15 @@ function createWindow(): BrowserWindow {
 }
 
 function hardenSession(): void {
-  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
-  session.defaultSession.setPermissionCheckHandler(() => false);
+  // Everything is denied except writing to the clipboard from the app's own page (the copy buttons).
+  const allowed = (permission: string, url: string) =>
+    permission === 'clipboard-sanitized-write' && url.startsWith(new URL('.', rendererIndexUrl).href);
+  session.defaultSession.setPermissionRequestHandler((webContents, permission, callback) =>
+    callback(allowed(permission, webContents.getURL())),
+  );
+  session.defaultSession.setPermissionCheckHandler((_webContents, permission, origin) =>
+    allowed(permission, origin),
+  );
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [UI_CSP] } });
   });
