@@ -95,8 +95,9 @@ function hardenSession(): void {
   session.defaultSession.setPermissionRequestHandler((webContents, permission, callback) =>
     callback(allowed(permission, webContents.getURL())),
   );
-  session.defaultSession.setPermissionCheckHandler((_webContents, permission, origin) =>
-    allowed(permission, origin),
+  // A file:// page's origin is opaque, so judge by the page URL, as for requests.
+  session.defaultSession.setPermissionCheckHandler((webContents, permission) =>
+    allowed(permission, webContents?.getURL() ?? ''),
   );
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [UI_CSP] } });
