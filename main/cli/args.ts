@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { parsePort } from '../core/port';
 
 export interface ServeOptions {
   port: number | undefined;
@@ -29,11 +30,12 @@ Options:
   -h, --help        Show this help
   -v, --version     Show the version`;
 
-function parsePort(raw: string): number {
-  if (!/^\d+$/.test(raw) || Number(raw) > 65535) {
-    throw new UsageError(`--port must be a whole number from 0 to 65535 (got "${raw}").`);
+function parsePortFlag(raw: string): number {
+  try {
+    return parsePort(raw);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
   }
-  return Number(raw);
 }
 
 function parseIssuer(raw: string): string {
@@ -72,7 +74,7 @@ export function parseCli(argv: readonly string[]): CliCommand {
   return {
     kind: 'serve',
     options: {
-      port: values.port === undefined ? undefined : parsePort(values.port),
+      port: values.port === undefined ? undefined : parsePortFlag(values.port),
       host: values.host,
       dataDir: values['data-dir'],
       inMemory: values['in-memory'] ?? false,

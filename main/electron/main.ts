@@ -2,9 +2,10 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, Menu, session, shell } from 'electron';
 import { IPC_EVENT_CHANNEL } from '../../shared/contract';
-import { createEngine, type Engine } from '../core/engine';
+import { createEngine, DEFAULT_PORT, type Engine } from '../core/engine';
 import { UI_CSP } from '../core/http/security-headers';
 import { defaultDataDir } from '../core/paths';
+import { parsePort, portFromArgv } from '../core/port';
 import { DatabaseOpenError, moveDatabaseAside } from '../core/store/database';
 import { registerAdminIpc, rendererOriginCheck } from './ipc';
 import { hardenedWebPreferences, isExternalLinkAllowed } from './window-options';
@@ -26,7 +27,11 @@ app.setPath('userData', defaultDataDir());
 let engine: Engine | undefined;
 let mainWindow: BrowserWindow | undefined;
 
-async function startEngine(port?: number): Promise<Engine> {
+// `npm start -- --port N` reaches the app as it reaches the headless fallback.
+const requestedPortArg = portFromArgv(process.argv);
+const requestedPort = requestedPortArg === undefined ? undefined : parsePort(requestedPortArg);
+
+async function startEngine(port = requestedPort): Promise<Engine> {
   return createEngine({ dataDir: app.getPath('userData'), port, nativeBinding: electronNativeBinding() });
 }
 
@@ -55,7 +60,7 @@ async function startEngineWithRecovery(): Promise<Engine | undefined> {
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       const choice = await dialog.showMessageBox({
         type: 'warning',
-        message: 'The default port is already in use.',
+        message: `Port ${requestedPort ?? DEFAULT_PORT} is already in use.`,
         detail: 'Another program is listening on it. Start IDP Sandbox on a free port instead?',
         buttons: ['Use a free port', 'Quit'],
         defaultId: 0,
