@@ -8,7 +8,12 @@
 // Options: --rounds N --duration S --warmup S --connections N --tokens N --cold-starts N --out FILE
 //          --only id,id (scenario ids: cold-start, cc-jwt-RS256, cc-jwt-ES256, cc-ref, introspect, refresh,
 //          code, discovery)
+//          --cli FILE  benchmark another build of the engine's CLI bundle (default dist/cli/idp-sandbox.mjs)
+//          --report-only RAW.json  rewrites the report from the raw results a run saved beside it
+//          --profile  runs the engine under node --cpu-prof and prints where its main thread spent the time
+//                     (profiles kept in test-results/bench-profiles/)
 // Each system runs in its own process; autocannon runs in this one. Every run is bounded in time.
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,6 +21,7 @@ import { parseArgs } from 'node:util';
 import { CookieJar, mintCodes, mintRefreshTokens, tokenRequestBody } from './lib/flows.mjs';
 import { fixedRequest, poolRequest, rotationRequest, runLoad } from './lib/load.mjs';
 import { ADMIN_TOKEN, ROOT, snapshotCli } from './lib/procs.mjs';
+import { summariseProfile } from './lib/profile.mjs';
 import { writeReport } from './lib/report.mjs';
 import { API_SCOPE, basicAuth, CLIENTS, REDIRECT_URI, seededTokenValue } from './lib/shared.mjs';
 import { databaseSizeMb, seedTokens } from './lib/store-seed.mjs';
@@ -32,6 +38,9 @@ const { values: flags } = parseArgs({
     'cold-starts': { type: 'string' },
     only: { type: 'string' },
     out: { type: 'string' },
+    profile: { type: 'boolean', default: false },
+    'report-only': { type: 'string' },
+    cli: { type: 'string' },
   },
 });
 
@@ -40,17 +49,30 @@ const config = {
   quick,
   rounds: Number(flags.rounds ?? (quick ? 1 : 3)),
   duration: Number(flags.duration ?? (quick ? 1 : 4)),
-  warmup: Number(flags.warmup ?? (quick ? 0.5 : 2)),
+  warmup: Number(flags.warmup ?? (quick ? 0.3 : 2)),
   connections: Number(flags.connections ?? 50),
   tokens: Number(flags.tokens ?? (quick ? 10_000 : 1_000_000)),
   expiredShare: 0.2,
-  coldStarts: Number(flags['cold-starts'] ?? (quick ? 2 : 7)),
+  coldStarts: Number(flags['cold-starts'] ?? (quick ? 1 : 7)),
   out: flags.out ?? path.join(ROOT, quick ? 'test-results/BENCHMARKS-quick.md' : 'docs/BENCHMARKS.md'),
+  /** The raw measurements, from which --report-only rebuilds the report. */
+  raw: path.join(ROOT, quick ? 'test-results/BENCHMARKS-quick.json' : 'bench/last-run.json'),
 };
+const profileRoot = path.join(ROOT, 'test-results', 'bench-profiles');
 const only = flags.only ? new Set(flags.only.split(',')) : null;
 const wanted = (id) => !only || only.has(id);
 
 const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'idp-bench-'));
+/** Where the engine of the scenario being measured writes its CPU profile (with --profile). */
+let profileDir = null;
+let profileWindows = [];
+let profileRequests = 0;
+const start = (id, options) =>
+  startSystem(id, {
+    workDir,
+    ...options,
+    engineNodeArgs: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+  });
 const FORM = 'application/x-www-form-urlencoded';
 const log = (message) => process.stdout.write(`${message}\n`);
 const median = (values) => {
@@ -97,6 +119,11 @@ function post(origin, pathName, client, body) {
  */
 async function measure(scenario, drivers) {
   log(`\n▶ ${scenario.title}`);
+  const began = performance.now();
+  profileDir = flags.profile ? path.join(profileRoot, scenario.id) : null;
+  profileWindows = [];
+  profileRequests = 0;
+  if (profileDir) fs.rmSync(profileDir, { recursive: true, force: true });
   const started = {};
   const runs = {};
   try {
@@ -104,6 +131,18 @@ async function measure(scenario, drivers) {
       const driver = await drivers(id);
       runs[id] = driver.run;
       started[id] = driver;
+    }
+    if (profileDir) {
+      // Remember when the engine was under load (not warming up) so its profile covers only that.
+      const run = runs.engine;
+      runs.engine = async (seconds, phase) => {
+        const result = await run(seconds, phase);
+        if (!phase.warmup) {
+          profileWindows.push(result.window);
+          profileRequests += result.ok ?? 0;
+        }
+        return result;
+      };
     }
     for (const id of scenario.systems) {
       if (!id.startsWith('crypto') && config.warmup > 0) await runs[id](config.warmup, { warmup: true });
@@ -117,15 +156,33 @@ async function measure(scenario, drivers) {
         log(
           `  round ${r + 1} ${id.padEnd(20)} ${Math.round(m.rps).toString().padStart(7)} req/s` +
             (m.p99 === null ? '' : `  p99 ${m.p99} ms`) +
-            (m.non2xx || m.errors ? `  (${m.non2xx} non-2xx, ${m.errors} errors)` : ''),
+            (m.non2xx || m.errors
+              ? `  (${m.non2xx} non-2xx, ${m.errors} errors; status ${JSON.stringify(m.statusCodes)})`
+              : ''),
         );
       }
       rounds.push(round);
     }
     const extra = (await scenario.after?.(started)) ?? {};
+    log(`  (${((performance.now() - began) / 1000).toFixed(0)} s)`);
     return { ...scenario, rounds, ...extra };
   } finally {
     for (const driver of Object.values(started)) await driver.server?.stop();
+    if (profileDir && fs.existsSync(profileDir)) {
+      // The last engine started is the one that took the load (the store scenario starts it twice).
+      const files = fs
+        .readdirSync(profileDir)
+        .filter((f) => f.endsWith('.cpuprofile'))
+        .sort();
+      const summary = summariseProfile(path.join(profileDir, files.at(-1)), {
+        limit: 30,
+        windows: profileWindows,
+        requests: profileRequests,
+      });
+      fs.writeFileSync(path.join(profileDir, 'summary.txt'), `${summary}\n`);
+      log(`  engine CPU profile (${path.relative(ROOT, profileDir)}):\n${summary.replace(/^/gm, '    ')}`);
+    }
+    profileDir = null;
   }
 }
 
@@ -168,7 +225,7 @@ async function clientCredentialsJwt(alg) {
     async (id) => {
       if (id === 'crypto') return cryptoDriver(alg, 1);
       if (id === 'crypto-2t') return cryptoDriver(alg, 2);
-      const server = await startSystem(id, { alg, workDir });
+      const server = await start(id, { alg });
       const endpoints = await endpointsOf(id, server);
       return fixedDriver(server, [tokenPost(endpoints.token, CLIENTS.jwt, body)], async () => {
         const answer = await expectOk(id, await post(server.origin, endpoints.token, CLIENTS.jwt, body));
@@ -193,7 +250,7 @@ async function clientCredentialsReference() {
       na: { 'oauth2-mock-server': 'issues only JWT access tokens' },
     },
     async (id) => {
-      const server = await startSystem(id, { alg: 'RS256', workDir });
+      const server = await start(id, { alg: 'RS256' });
       const endpoints = await endpointsOf(id, server);
       return fixedDriver(server, [tokenPost(endpoints.token, CLIENTS.ref, body)], async () => {
         const answer = await expectOk(id, await post(server.origin, endpoints.token, CLIENTS.ref, body));
@@ -266,14 +323,14 @@ async function introspection() {
       if (id === 'engine') {
         const dataDir = path.join(workDir, 'store');
         store.dataDir = dataDir;
-        let engine = await startSystem('engine', { alg: 'RS256', workDir, dataDir });
+        let engine = await start('engine', { alg: 'RS256', dataDir });
         const body = `grant_type=client_credentials&scope=${encodeURIComponent(API_SCOPE)}`;
         await expectOk('engine template token', await post(engine.origin, '/token', CLIENTS.ref, body));
         await engine.stop();
         log(`  seeding ${total.toLocaleString('en-US')} reference tokens into the engine's database…`);
         store.seedSeconds = seedTokens(dataDir, { count: total, expired, salt });
         store.dbMb = databaseSizeMb(dataDir);
-        engine = await startSystem('engine', { alg: 'RS256', workDir, dataDir });
+        engine = await start('engine', { alg: 'RS256', dataDir });
         store.engineStartMs = engine.readyMs;
         store.engineIdle = engine.memory();
         store.total = total;
@@ -293,12 +350,7 @@ async function introspection() {
         );
         return fixedDriver(engine, introspect(endpoints.introspection, sample(quick ? 2000 : 50_000)));
       }
-      const server = await startSystem(id, {
-        alg: 'RS256',
-        workDir,
-        preseed: id === 'oidc-provider' ? total : 0,
-        salt,
-      });
+      const server = await start(id, { alg: 'RS256', preseed: id === 'oidc-provider' ? total : 0, salt });
       const endpoints = await endpointsOf(id, server);
       if (id === 'oidc-provider') {
         store.peerStored = server.stored;
@@ -328,7 +380,7 @@ async function refreshRotation() {
       },
     },
     async (id) => {
-      const server = await startSystem(id, { alg: 'RS256', workDir });
+      const server = await start(id, { alg: 'RS256' });
       const endpoints = await endpointsOf(id, server);
       const jar = new CookieJar();
       const queue = await mintRefreshTokens(endpoints.discoveryDocument, config.connections * 4, jar);
@@ -370,15 +422,15 @@ async function codeRedemption() {
       notes: { 'oauth2-mock-server': 'stateless: accepts any code, checks nothing' },
     },
     async (id) => {
-      const server = await startSystem(id, { alg: 'RS256', workDir });
+      const server = await start(id, { alg: 'RS256' });
       const endpoints = await endpointsOf(id, server);
       const jar = new CookieJar();
-      let expectedRate = 300;
+      let expectedRate = 600;
       return {
         server,
         run: async (seconds) => {
-          // Codes are single-use: mint 1.5× what the last run redeemed per second, through the real flow.
-          const count = Math.ceil(expectedRate * seconds * 1.5) + config.connections * 2;
+          // Codes are single-use: mint twice what the fastest run so far redeemed per second.
+          const count = Math.ceil(expectedRate * seconds * 2) + config.connections * 2;
           const codes = await mintCodes(endpoints.discoveryDocument, count, jar);
           let stop = () => {};
           const requests = [
@@ -394,6 +446,7 @@ async function codeRedemption() {
           const result = await runLoad({
             origin: server.origin,
             requests,
+            overrun: requests[0].overrun,
             connections: config.connections,
             duration: seconds,
             onStart: (stopRun) => {
@@ -419,7 +472,7 @@ async function discoveryAndJwks() {
       na: {},
     },
     async (id) => {
-      const server = await startSystem(id, { alg: 'RS256', workDir });
+      const server = await start(id, { alg: 'RS256' });
       const endpoints = await endpointsOf(id, server);
       const requests = [fixedRequest({ path: endpoints.discovery }), fixedRequest({ path: endpoints.jwks })];
       return fixedDriver(server, requests);
@@ -435,7 +488,7 @@ async function coldStart() {
   for (let i = 0; i < config.coldStarts; i++) {
     for (const id of rotated(systems, i)) {
       const started = performance.now();
-      const server = await startSystem(id, { alg: 'RS256', workDir });
+      const server = await start(id, { alg: 'RS256' });
       const url = `${server.origin}/.well-known/openid-configuration`;
       for (;;) {
         const ok = await fetch(url)
@@ -461,9 +514,35 @@ async function coldStart() {
 
 // ---------------------------------------------------------------- main
 
+/** Which source the engine was built from: the commit, and uncommitted changes under main/ and shared/. */
+function buildSource(root = ROOT) {
+  const git = (...args) => {
+    try {
+      return execFileSync('git', args, {
+        cwd: root,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }).trim();
+    } catch {
+      return '';
+    }
+  };
+  const dirty = git('status', '--porcelain', '--', 'main', 'shared').split('\n').filter(Boolean).length;
+  return { commit: git('rev-parse', '--short', 'HEAD') || 'unknown', dirty };
+}
+
 async function main() {
+  if (flags['report-only']) {
+    // Rebuild the report from the raw results of an earlier run (e.g. after editing bench/analysis.md).
+    const { results, meta } = JSON.parse(fs.readFileSync(flags['report-only'], 'utf8'));
+    const table = writeReport(results, { ...meta, config: { ...meta.config, out: config.out }, median });
+    log(`${table}\nWritten to ${path.relative(ROOT, config.out)}.`);
+    return;
+  }
   const began = performance.now();
-  await snapshotCli();
+  await snapshotCli(flags.cli && path.resolve(flags.cli));
+  // With --cli, the commit is that of the work tree the bundle sits in (e.g. a clean `git worktree`).
+  const build = buildSource(flags.cli ? path.dirname(path.resolve(flags.cli)) : ROOT);
   const loadBefore = fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   log(
     `IDP Sandbox benchmark${quick ? ' (quick)' : ''}: ${config.rounds} round(s) × ${config.duration} s, ` +
@@ -480,8 +559,14 @@ async function main() {
   if (wanted('discovery')) results.scenarios.push(await discoveryAndJwks());
   const loadAfter = fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   const seconds = (performance.now() - began) / 1000;
-  const table = writeReport(results, { config, loadBefore, loadAfter, seconds, median });
-  log(`\n${table}\nWritten to ${path.relative(ROOT, config.out)} in ${seconds.toFixed(0)} s.`);
+  const meta = { config, loadBefore, loadAfter, seconds, build, date: new Date().toISOString() };
+  const rawFile = config.raw;
+  fs.mkdirSync(path.dirname(rawFile), { recursive: true });
+  fs.writeFileSync(rawFile, `${JSON.stringify({ results, meta }, null, 1)}\n`);
+  const table = writeReport(results, { ...meta, median });
+  log(
+    `\n${table}\nWritten to ${path.relative(ROOT, config.out)} (raw: ${path.relative(ROOT, rawFile)}) in ${seconds.toFixed(0)} s.`,
+  );
 }
 
 try {

@@ -2,26 +2,40 @@
 // and refresh tokens before a load round, so the load itself only redeems or rotates them.
 import { API_SCOPE, basicAuth, CLIENTS, REDIRECT_URI, USER } from './shared.mjs';
 
-/** A minimal cookie jar: name → value, paths ignored (every flow here stays on one origin). */
+/** A minimal cookie jar for one origin: cookies keyed by name and path, sent where the path matches. */
 export class CookieJar {
   constructor() {
     this.cookies = new Map();
   }
-  update(response) {
+  get size() {
+    return this.cookies.size;
+  }
+  update(response, url) {
     for (const line of response.headers.getSetCookie()) {
       const [pair, ...attributes] = line.split(';');
       const eq = pair.indexOf('=');
       const name = pair.slice(0, eq).trim();
       const value = pair.slice(eq + 1).trim();
-      const expired = attributes.some(
-        (a) => /^\s*max-age=0\s*$/i.test(a) || /expires=thu, 01 jan 1970/i.test(a),
-      );
-      if (!value || expired) this.cookies.delete(name);
-      else this.cookies.set(name, value);
+      const attribute = (key) =>
+        attributes
+          .map((a) => a.trim())
+          .find((a) => a.toLowerCase().startsWith(`${key}=`))
+          ?.slice(key.length + 1);
+      const cookiePath = attribute('path') ?? new URL(url).pathname.replace(/\/[^/]*$/, '') ?? '/';
+      const expires = attribute('expires');
+      const expired = attribute('max-age') === '0' || (expires && Date.parse(expires) < Date.now());
+      const key = `${cookiePath}\n${name}`;
+      if (!value || expired) this.cookies.delete(key);
+      else this.cookies.set(key, { name, value, path: cookiePath || '/' });
     }
   }
-  header() {
-    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+  header(url) {
+    const pathname = new URL(url).pathname;
+    return [...this.cookies.values()]
+      .filter((c) => pathname === c.path || pathname.startsWith(c.path.endsWith('/') ? c.path : `${c.path}/`))
+      .sort((a, b) => b.path.length - a.path.length)
+      .map((c) => `${c.name}=${c.value}`)
+      .join('; ');
   }
 }
 
@@ -44,8 +58,8 @@ export function authorizationUrl(discovery, state) {
 export async function authorizeOnce(discovery, jar, state) {
   let url = authorizationUrl(discovery, state);
   for (let hop = 0; hop < 10; hop++) {
-    const response = await fetch(url, { redirect: 'manual', headers: { cookie: jar.header() } });
-    jar.update(response);
+    const response = await fetch(url, { redirect: 'manual', headers: { cookie: jar.header(url) } });
+    jar.update(response, url);
     if (response.status >= 300 && response.status < 400) {
       const location = new URL(response.headers.get('location'), url);
       await response.arrayBuffer();
@@ -63,13 +77,14 @@ export async function authorizeOnce(discovery, jar, state) {
       throw new Error(`unexpected authorization answer ${response.status} at ${url}: ${html.slice(0, 200)}`);
     }
     // The engine's login page: one click on the test user (no password).
-    const login = await fetch(new URL('login', url), {
+    const loginUrl = new URL('login', url).href;
+    const login = await fetch(loginUrl, {
       method: 'POST',
       redirect: 'manual',
-      headers: { cookie: jar.header(), 'content-type': 'application/x-www-form-urlencoded' },
+      headers: { cookie: jar.header(loginUrl), 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ interaction, username: USER.username }),
     });
-    jar.update(login);
+    jar.update(login, loginUrl);
     await login.arrayBuffer();
     if (login.status !== 303) throw new Error(`login answered ${login.status}`);
     url = new URL(login.headers.get('location'), url).href;
@@ -96,7 +111,7 @@ export async function pool(n, concurrency, task) {
 
 /** Signs in once, then mints `n` codes with that browser session (one request per code). */
 export async function mintCodes(discovery, n, jar = new CookieJar()) {
-  if (!jar.cookies.size) await authorizeOnce(discovery, jar, 'first');
+  if (!jar.size) await authorizeOnce(discovery, jar, 'first');
   return pool(n, 8, (i) => authorizeOnce(discovery, jar, `s${i}`));
 }
 

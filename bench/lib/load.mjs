@@ -1,32 +1,43 @@
 // One bounded load run with autocannon, from this process (never the server's) to 127.0.0.1.
 import autocannon from 'autocannon';
+import { monotonicMicros } from './profile.mjs';
 
 /**
  * Runs `requests` (autocannon request objects, cycled per connection) against `origin` for `duration`
  * seconds with `connections` keep-alive connections (no pipelining). `onStart(stop)` receives a function
- * that ends the run early (a one-time pool ran dry); the rate is then over the time actually run.
+ * that ends the run early (a one-time pool ran dry): the rate is then over the time until that call, and
+ * the requests sent after it (`overrun()` of the pool) are not counted as failures.
  * Returns the rate of 2xx answers per second, latency percentiles in ms and what went wrong.
  */
-export function runLoad({ origin, requests, connections, duration, onStart }) {
+export function runLoad({ origin, requests, connections, duration, onStart, overrun = () => 0 }) {
+  const from = monotonicMicros();
+  const started = performance.now();
+  let stoppedAfter = Number.POSITIVE_INFINITY;
   return new Promise((resolve, reject) => {
     const instance = autocannon(
       { url: origin, connections, duration, requests, timeout: 10, pipelining: 1 },
       (error, result) => {
         if (error) return reject(error);
         const ok = result['2xx'];
+        const seconds = Math.min(result.duration, stoppedAfter);
         resolve({
-          rps: result.duration > 0 ? ok / result.duration : 0,
+          rps: seconds > 0 ? ok / seconds : 0,
           p50: result.latency.p50,
           p99: result.latency.p99,
           ok,
-          non2xx: result.non2xx,
+          non2xx: result.non2xx - overrun(),
           errors: result.errors + result.timeouts,
-          seconds: result.duration,
+          seconds,
           statusCodes: result.statusCodeStats,
+          /** When the load ran, on the clock of V8's profiler (to cut the engine's profile to it). */
+          window: [from, monotonicMicros()],
         });
       },
     );
-    onStart?.(() => instance.stop());
+    onStart?.(() => {
+      stoppedAfter = Math.min(stoppedAfter, (performance.now() - started) / 1000);
+      instance.stop();
+    });
   });
 }
 
@@ -37,19 +48,21 @@ export function fixedRequest({ method = 'GET', path, headers = {}, body }) {
 
 /**
  * A request whose body takes the next value of a one-time pool (authorization codes). When the pool is
- * empty the run is stopped; the few requests still made until then reuse the last value and fail.
+ * empty the run is stopped; the few requests made until it has stopped carry a value that was never
+ * issued (an unknown code fails without side effects; a reused one would revoke its grant).
  */
 export function poolRequest({ path, headers, bodyFor, values, onEmpty }) {
   let next = 0;
-  let last = values[0];
   return {
     method: 'POST',
     path,
     headers,
+    overrun: () => Math.max(0, next - values.length),
     setupRequest: (request) => {
-      if (next < values.length) last = values[next++];
-      else onEmpty();
-      return { ...request, body: bodyFor(last) };
+      if (next >= values.length) onEmpty();
+      const value = next < values.length ? values[next] : `never-issued-${next}`;
+      next++;
+      return { ...request, body: bodyFor(value) };
     },
   };
 }

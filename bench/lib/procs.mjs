@@ -13,11 +13,11 @@ const BUILT_CLI = path.join(ROOT, 'dist', 'cli', 'idp-sandbox.mjs');
  */
 export const CLI = path.join(ROOT, 'node_modules', '.cache', 'idp-sandbox-bench', 'idp-sandbox.mjs');
 
-export async function snapshotCli() {
+export async function snapshotCli(source = BUILT_CLI) {
   for (let attempt = 0; ; attempt++) {
     try {
       fs.mkdirSync(path.dirname(CLI), { recursive: true });
-      fs.copyFileSync(BUILT_CLI, CLI);
+      fs.copyFileSync(source, CLI);
       return;
     } catch (error) {
       // A build in progress removes dist/ for a few seconds; anything longer means there is no build.

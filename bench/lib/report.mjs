@@ -189,7 +189,7 @@ function table(rows) {
   ].join('\n');
 }
 
-export function writeReport(results, { config, loadBefore, loadAfter, seconds, median }) {
+export function writeReport(results, { config, loadBefore, loadAfter, seconds, median, build, date }) {
   const byId = {};
   for (const scenario of results.scenarios) {
     scenario.summary = summarise(scenario, median, byId);
@@ -274,8 +274,11 @@ export function writeReport(results, { config, loadBefore, loadAfter, seconds, m
   lines.push('# Benchmarks');
   lines.push('');
   lines.push(
-    `Written by \`npm run bench\`${config.quick ? ' --quick (short runs: the numbers prove the script works, nothing more)' : ''} on ${new Date().toISOString().slice(0, 10)}; ` +
-      `the whole run took ${Math.round(seconds)} s. Load average (1, 5, 15 min) before: ${loadBefore}; after: ${loadAfter}.`,
+    `Written by \`npm run bench\`${config.quick ? ' --quick (short runs: the numbers prove the script works, nothing more)' : ''} on ${(date ?? new Date().toISOString()).slice(0, 10)}; ` +
+      `the whole run took ${Math.round(seconds)} s. Load average (1, 5, 15 min) before: ${loadBefore}; after: ${loadAfter}. ` +
+      `Engine built from commit ${build?.commit ?? '?'}` +
+      (build?.dirty ? ` plus ${build.dirty} uncommitted file(s) under main/ and shared/.` : '.') +
+      ` Raw results: ${path.relative(ROOT, config.raw ?? '') || '–'}.`,
   );
   lines.push('');
   lines.push('## Results');

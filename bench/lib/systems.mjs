@@ -18,10 +18,13 @@ export const SYSTEMS = {
 export const PEERS = ['oauth2-mock-server', 'oidc-provider'];
 
 /** Starts system `id` for algorithm `alg`; crypto systems start nothing (they run per measurement). */
-export async function startSystem(id, { alg, workDir, dataDir, preseed = 0, salt = 'bench' }) {
+export async function startSystem(
+  id,
+  { alg, workDir, dataDir, preseed = 0, salt = 'bench', engineNodeArgs = [] },
+) {
   switch (id) {
     case 'engine':
-      return startEngine({ seedFile: writeEngineSeed(workDir, alg), dataDir });
+      return startEngine({ seedFile: writeEngineSeed(workDir, alg), dataDir, nodeArgs: engineNodeArgs });
     case 'engine-1t':
       return startEngine({
         seedFile: writeEngineSeed(workDir, alg),
