@@ -48,8 +48,8 @@ const quick = flags.quick;
 const config = {
   quick,
   rounds: Number(flags.rounds ?? (quick ? 1 : 3)),
-  duration: Number(flags.duration ?? (quick ? 1 : 4)),
-  warmup: Number(flags.warmup ?? (quick ? 0.3 : 2)),
+  duration: Number(flags.duration ?? (quick ? 1 : 3)),
+  warmup: Number(flags.warmup ?? (quick ? 0.3 : 1.5)),
   connections: Number(flags.connections ?? 50),
   tokens: Number(flags.tokens ?? (quick ? 10_000 : 1_000_000)),
   expiredShare: 0.2,
