@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { AdminError } from '../../shared/errors';
 import type { EngineEvent, ParsedWorkspace, Workspace } from '../../shared/schemas';
 import { WorkspaceSchema } from '../../shared/schemas';
-import { describeZodError, dispatchAdmin } from './admin/dispatch';
+import { checkInputShape, describeZodError, dispatchAdmin } from './admin/dispatch';
 import { type AdminHandlers, createAdminService } from './admin/service';
 import { type Clock, seconds, systemClock } from './clock';
 import { createProviderContext } from './context';
@@ -65,6 +65,9 @@ export interface Engine {
 }
 
 function parseSeed(seed: Workspace): ParsedWorkspace {
+  // The same shape checks as admin input: a seed too deep for the validator is a clear refusal.
+  const shapeProblem = checkInputShape(seed);
+  if (shapeProblem) throw new AdminError('invalid_input', `Invalid seed: ${shapeProblem}`);
   const parsed = WorkspaceSchema.safeParse(seed);
   if (!parsed.success) {
     throw new AdminError('invalid_input', `Invalid seed: ${describeZodError(parsed.error)}`);

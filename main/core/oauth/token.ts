@@ -60,6 +60,24 @@ export function registerTokenRoute(app: FastifyInstance, ctx: ProviderContext): 
     })();
   }
 
+  /**
+   * Re-checked inside every issuing transaction. Tokens are signed before it (never inside one), so a
+   * logout, revocation or deletion can commit while a request sits between its first checks and its
+   * write; without this it would then store active tokens in a revoked grant, or for a user or client
+   * that no longer exists. It throws, so the transaction rolls back whatever it had written.
+   */
+  function assertStillIssuable(grantId: string, clientId: string, userId: string | null): void {
+    const grant = ctx.grants.find(grantId);
+    if (!grant || grant.revoked_at !== null) {
+      throw invalidGrant('The grant was revoked (logout or revocation) while the tokens were being issued.');
+    }
+    if (!ctx.clients.find(clientId))
+      throw invalidGrant('The client was deleted while the tokens were being issued.');
+    if (userId !== null && !ctx.users.findById(userId)) {
+      throw invalidGrant('The user was deleted while the tokens were being issued.');
+    }
+  }
+
   function recordIssued(prepared: PreparedTokens, grantType: string) {
     for (const token of prepared.records) {
       ctx.events.record('token.issued', {
@@ -82,6 +100,9 @@ export function registerTokenRoute(app: FastifyInstance, ctx: ProviderContext): 
       revokeForReplay(grant, 'code_reuse', null);
       throw invalidGrant('The authorization code was already used; the tokens it produced are now revoked.');
     }
+    // A logout or revocation ends the authorization, and with it any code not yet redeemed.
+    if (grant.revoked_at !== null)
+      throw invalidGrant('The authorization was ended before the code was redeemed.');
     if (code.expires_at <= now()) throw invalidGrant('The authorization code has expired.');
     if (required(params, 'redirect_uri') !== code.redirect_uri) {
       throw invalidGrant('redirect_uri does not match the one in the authorization request.');
@@ -113,6 +134,7 @@ export function registerTokenRoute(app: FastifyInstance, ctx: ProviderContext): 
       withIdToken: splitScope(code.scope).includes('openid'),
     });
     const won = ctx.db.transaction(() => {
+      assertStillIssuable(grant.id, client.client_id, user.id);
       if (!ctx.codes.markUsed(code.code_hash, now())) return false;
       ctx.tokenService.store(prepared);
       recordIssued(prepared, 'authorization_code');
@@ -173,7 +195,16 @@ export function registerTokenRoute(app: FastifyInstance, ctx: ProviderContext): 
       withIdToken: Boolean(user) && splitScope(scope).includes('openid'),
     });
     const won = ctx.db.transaction(() => {
-      if (!ctx.tokens.markRotated(token.id, now())) return false;
+      if (!ctx.tokens.markRotated(token.id, now())) {
+        // Refused because another request rotated it first (reuse, below), or because a revocation
+        // committed while the new tokens were being signed: that is no reuse, nobody presented the
+        // token twice, so it is answered as revoked without a reuse_detected event.
+        const current = ctx.tokens.findById(token.id);
+        if (!current || current.rotated_at === null)
+          throw invalidGrant('The refresh token has been revoked.');
+        return false;
+      }
+      assertStillIssuable(grant.id, client.client_id, user?.id ?? null);
       ctx.tokenService.store(prepared);
       recordIssued(prepared, 'refresh_token');
       ctx.events.record('token.refreshed', {
@@ -224,6 +255,7 @@ export function registerTokenRoute(app: FastifyInstance, ctx: ProviderContext): 
       ...extra,
     });
     ctx.db.transaction(() => {
+      assertStillIssuable(grant.id, client.client_id, user?.id ?? null);
       ctx.tokenService.store(prepared);
       recordIssued(prepared, grantType);
     })();
