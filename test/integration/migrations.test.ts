@@ -1,0 +1,158 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEngine, type Engine } from '../../main/core/engine';
+import { DATABASE_FILE } from '../../main/core/store/database';
+import { migrations } from '../../main/core/store/migrations';
+import type { Client, EngineEvent, SigningKey, Token, User } from '../../shared/schemas';
+import { tempDir } from '../helpers/engine';
+import { adminHttp, fetchJwks, introspect, tokenRequest } from '../helpers/script-http';
+
+/**
+ * Upgrading a database written by the first released schema (test/fixtures/schema-v1.db, made by
+ * test/fixtures/make-schema-v1.mjs with that release): the engine opens a copy, brings it to the
+ * latest schema, and everything in it is intact and usable. Today migration 1 is the only one, so
+ * the upgrade is empty; every migration added later runs against these bytes here.
+ */
+
+const FIXTURES = path.resolve(import.meta.dirname, '..', 'fixtures');
+const fixture = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'schema-v1.json'), 'utf8')) as {
+  schema_version: number;
+  made_at_ms: number;
+  values: Record<
+    | 'refresh_token'
+    | 'rotated_refresh_token'
+    | 'reference_access_token'
+    | 'revoked_reference_access_token'
+    | 'jwt_access_token'
+    | 'id_token',
+    string
+  >;
+  keys: SigningKey[];
+  users: User[];
+  clients: Client[];
+  settings: Record<string, unknown>;
+  tokens: Token[];
+  events: EngineEvent[];
+};
+
+const WEB = { clientId: 'web', secret: 'web-secret' };
+// Introspection needs a confidential client with client_secret_basic; svc-ref uses client_secret_post.
+const INTROSPECTOR = WEB;
+
+function userVersion(file: string): number {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    return db.pragma('user_version', { simple: true }) as number;
+  } finally {
+    db.close();
+  }
+}
+
+const dataDir = tempDir('idp-sandbox-migrate-');
+const file = path.join(dataDir, DATABASE_FILE);
+let engine: Engine;
+
+beforeAll(async () => {
+  fs.copyFileSync(path.join(FIXTURES, 'schema-v1.db'), file);
+  // The engine runs a minute after the fixture was made, so nothing in it has expired yet.
+  const offset = fixture.made_at_ms + 60_000 - Date.now();
+  engine = await createEngine({ dataDir, port: 0, clock: { now: () => Date.now() + offset } });
+});
+afterAll(async () => {
+  await engine?.close();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+const call = <T>(method: string, input: unknown = {}) => adminHttp<T>(engine, method, input);
+
+describe('a database from the first released schema', () => {
+  it('is what it claims: schema 1, small, sound', () => {
+    expect(fixture.schema_version).toBe(1);
+    expect(userVersion(path.join(FIXTURES, 'schema-v1.db'))).toBe(1);
+    expect(fs.statSync(path.join(FIXTURES, 'schema-v1.db')).size).toBeLessThan(200 * 1024);
+  });
+
+  it('is brought to the latest schema version', () => {
+    expect(userVersion(file)).toBe(migrations.length);
+  });
+
+  it('keeps users, clients, settings, keys, tokens and events as they were', async () => {
+    expect(await call('users.list')).toEqual(fixture.users);
+    expect(await call('clients.list')).toEqual(fixture.clients);
+    expect(await call('settings.get')).toEqual(fixture.settings);
+    expect(await call('keys.list')).toEqual(fixture.keys);
+    const { tokens } = await call<{ tokens: Token[] }>('tokens.list', { limit: 100 });
+    expect(tokens).toEqual(fixture.tokens);
+    expect(new Set(tokens.map((t) => t.state))).toEqual(new Set(['active', 'rotated', 'revoked']));
+    // Newest first; what this engine recorded since comes on top.
+    const last = Math.max(...fixture.events.map((e) => e.id));
+    const events = await call<EngineEvent[]>('events.list', { limit: 1000 });
+    expect(events.filter((e) => e.id <= last)).toEqual(fixture.events);
+  });
+
+  it('still answers for its tokens: the reference token is active, the revoked one is not', async () => {
+    expect(
+      await introspect(engine.issuer, INTROSPECTOR, fixture.values.reference_access_token),
+    ).toMatchObject({
+      active: true,
+      client_id: 'svc-ref',
+    });
+    expect(
+      await introspect(engine.issuer, INTROSPECTOR, fixture.values.revoked_reference_access_token),
+    ).toEqual({
+      active: false,
+    });
+    // JWTs are found by value (their issuer, the fixture's port, is not this engine's).
+    for (const value of [fixture.values.jwt_access_token, fixture.values.id_token]) {
+      const { token } = await call<{ token: Token | null }>('tokens.lookup', { value });
+      expect(token?.state).toBe('active');
+    }
+  });
+
+  it('refreshes with a stored refresh token, signing with the stored current key', async () => {
+    const current = fixture.keys.find((k) => k.status === 'current') as SigningKey;
+    const refreshed = await tokenRequest(engine.issuer, WEB, {
+      grant_type: 'refresh_token',
+      refresh_token: fixture.values.refresh_token,
+    });
+    expect(decodeProtectedHeader(refreshed.access_token).kid).toBe(current.kid);
+    expect(decodeProtectedHeader(refreshed.id_token as string).kid).toBe(current.kid);
+    const jwks = createLocalJWKSet(await fetchJwks(engine.issuer));
+    const now = new Date(fixture.made_at_ms + 60_000);
+    const { payload } = await jwtVerify(refreshed.access_token, jwks, { currentDate: now, typ: 'at+jwt' });
+    expect(payload).toMatchObject({ sub: 'alice-sub', aud: 'orders-api', roles: ['admin', 'qa'] });
+    // The JWKS still publishes the rotated key, so the fixture's own JWTs verify too.
+    await jwtVerify(fixture.values.jwt_access_token, jwks, { currentDate: now });
+    expect((await introspect(engine.issuer, INTROSPECTOR, refreshed.access_token)).active).toBe(true);
+    // The one it replaced, and the one rotated before the fixture was saved, are now reuse.
+    const reuse = await fetch(`${engine.issuer}/token`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${Buffer.from('web:web-secret').toString('base64')}`,
+      },
+      body: new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: fixture.values.rotated_refresh_token,
+      }),
+    });
+    expect(reuse.status).toBe(400);
+  });
+
+  it('passes PRAGMA integrity_check after the engine has written to it and closed', async () => {
+    await engine.close();
+    const db = new Database(file, { readonly: true });
+    try {
+      expect(db.pragma('integrity_check')).toEqual([{ integrity_check: 'ok' }]);
+      expect(db.pragma('foreign_key_check')).toEqual([]);
+    } finally {
+      db.close();
+    }
+    // Opening it again is a no-op for the schema.
+    engine = await createEngine({ dataDir, port: 0 });
+    expect(userVersion(file)).toBe(migrations.length);
+  });
+});
