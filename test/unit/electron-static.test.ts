@@ -37,7 +37,7 @@ function balanced(source: string, open: number): string {
     if (ch === '(') depth++;
     if (ch === ')' && --depth === 0) return source.slice(open + 1, i);
   }
-  throw new Error(`Unbalanced call at ${from}`);
+  throw new Error(`Unbalanced call at ${open}`);
 }
 
 /** Every call starting with `callee` (which includes its opening parenthesis), as its argument text. */
