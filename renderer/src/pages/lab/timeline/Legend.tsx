@@ -1,0 +1,76 @@
+import { Text } from '@mantine/core';
+import type { CSSProperties, ReactNode } from 'react';
+import type { Palette } from './draw';
+
+const LIST: CSSProperties = {
+  display: 'flex',
+  flexWrap: 'wrap',
+  gap: '4px 16px',
+  listStyle: 'none',
+  margin: 0,
+  padding: 0,
+  alignItems: 'center',
+};
+const ITEM: CSSProperties = { display: 'flex', alignItems: 'center', gap: 6 };
+
+function Item({ swatch, children }: { swatch: CSSProperties; children: ReactNode }) {
+  return (
+    <li style={ITEM}>
+      <span aria-hidden="true" style={{ display: 'inline-block', width: 18, height: 10, ...swatch }} />
+      <Text size="xs" span>
+        {children}
+      </Text>
+    </li>
+  );
+}
+
+function Mark({ symbol, color, children }: { symbol: string; color: string; children: ReactNode }) {
+  return (
+    <li style={ITEM}>
+      <span aria-hidden="true" style={{ width: 18, textAlign: 'center', color, fontWeight: 700 }}>
+        {symbol}
+      </span>
+      <Text size="xs" span>
+        {children}
+      </Text>
+    </li>
+  );
+}
+
+const STATES = [
+  ['active', 'active'],
+  ['expired', 'expired'],
+  ['revoked', 'revoked'],
+  ['rotated', 'rotated (refreshed)'],
+  ['reuse_detected', 'reuse detected'],
+] as const;
+
+/** What the colours, shapes and marks mean. */
+export function Legend({ palette: p }: { palette: Palette }) {
+  const s = p.states;
+  return (
+    <ul style={LIST} aria-label="Timeline legend">
+      {STATES.map(([state, label]) => (
+        <Item key={state} swatch={{ background: s[state], borderRadius: 2 }}>
+          {label}
+        </Item>
+      ))}
+      <Item swatch={{ background: s.active, height: 10 }}>access</Item>
+      <Item swatch={{ background: s.active, height: 5 }}>ID</Item>
+      <Item swatch={{ border: `1.5px solid ${s.active}`, background: 'transparent' }}>refresh</Item>
+      <Item swatch={{ background: s.revoked, opacity: 0.25 }}>after revocation / rotation</Item>
+      <Mark symbol="●" color={p.marks.introspected}>
+        introspected
+      </Mark>
+      <Mark symbol="✕" color={p.marks.revoked}>
+        revoked
+      </Mark>
+      <Mark symbol="▲" color={p.marks.reuse}>
+        reuse detected
+      </Mark>
+      <Mark symbol="└" color={p.link}>
+        issued by a refresh (lineage)
+      </Mark>
+    </ul>
+  );
+}

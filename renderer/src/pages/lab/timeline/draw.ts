@@ -1,0 +1,387 @@
+/**
+ * Draws the timeline on one 2D canvas. Every bar of a colour is one path filled once, and only rows
+ * inside the viewport are visited, so ten thousand tokens cost a few milliseconds. Geometry (which
+ * row and bar is under a point) is pure and shared with hit-testing.
+ */
+import type { TokenKind, TokenState } from '../../../../../shared/schemas';
+import { type MarkType, rowLabel, stateAt, type TimelineLayout } from './layout';
+import { type TimeView, timeTicks, timeToX } from './scale';
+
+export interface Geometry {
+  view: TimeView;
+  /** CSS pixels of the canvas. */
+  width: number;
+  height: number;
+  /** Width of the label column on the left (0 when rows are too thin for text). */
+  gutter: number;
+  /** Height of the time axis at the top. */
+  axis: number;
+  rowHeight: number;
+  /** Vertical scroll of the rows, in CSS pixels. */
+  scrollTop: number;
+}
+
+export interface Palette {
+  background: string;
+  band: string;
+  grid: string;
+  text: string;
+  dimmed: string;
+  now: string;
+  link: string;
+  hover: string;
+  selection: string;
+  states: Record<TokenState, string>;
+  marks: Record<MarkType, string>;
+}
+
+export interface DrawInput extends Geometry {
+  layout: TimelineLayout;
+  now: number;
+  palette: Palette;
+  selected: number | null;
+  hovered: number | null;
+}
+
+export const AXIS_HEIGHT = 24;
+export const GUTTER_WIDTH = 200;
+/** Rows at least this tall get a text label in the gutter. */
+export const LABEL_MIN_ROW = 14;
+
+export function plotX(time: number, g: Geometry): number {
+  return g.gutter + timeToX(time, g.view, g.width - g.gutter);
+}
+
+export function rowTop(index: number, g: Geometry): number {
+  return g.axis + index * g.rowHeight - g.scrollTop;
+}
+
+/** Rows [first, last) that intersect the viewport. */
+export function visibleRows(g: Geometry, count: number): [number, number] {
+  if (g.rowHeight <= 0) return [0, 0];
+  const first = Math.max(0, Math.floor(g.scrollTop / g.rowHeight));
+  const last = Math.min(count, Math.ceil((g.scrollTop + g.height - g.axis) / g.rowHeight));
+  return [first, Math.max(first, last)];
+}
+
+/** A bar's vertical extent inside its row: access tokens are thick, ID tokens thin. */
+export function barExtent(kind: TokenKind, rowHeight: number): { offset: number; height: number } {
+  if (rowHeight < 4) return { offset: 0, height: Math.max(rowHeight, 1) };
+  const share = kind === 'id' ? 0.36 : 0.64;
+  const height = Math.max(2, rowHeight * share);
+  return { offset: (rowHeight - height) / 2, height };
+}
+
+/** The row under a point, or null; a point beside its bar (or in the gutter) still picks the row. */
+export function hitTest(g: Geometry, layout: TimelineLayout, x: number, y: number): number | null {
+  if (y < g.axis || y > g.height || x < 0 || x > g.width) return null;
+  const index = Math.floor((y - g.axis + g.scrollTop) / g.rowHeight);
+  const row = layout.rows[index];
+  if (!row) return null;
+  if (x < g.gutter) return index;
+  const x0 = plotX(row.start, g);
+  const x1 = plotX(row.end, g);
+  return x >= x0 - 4 && x <= x1 + 4 ? index : null;
+}
+
+type Style = 'solid' | 'outline';
+const STATES: TokenState[] = ['active', 'expired', 'revoked', 'rotated', 'reuse_detected'];
+/** Rows thinner than this are drawn merged per pixel row. */
+const DENSE_ROW = 2;
+/** Opacity of the part of a bar after the token was revoked or rotated. */
+const AFTER_ALPHA = 0.22;
+
+/** Bars of rows at least DENSE_ROW tall, bucketed by colour and style so each bucket is one path. */
+function drawBars(ctx: CanvasRenderingContext2D, input: DrawInput, first: number, last: number): void {
+  const { layout, palette: p, rowHeight, now, width, gutter } = input;
+  const buckets = new Map<string, number[]>();
+  for (let i = first; i < last; i++) {
+    const row = layout.rows[i];
+    if (!row || row.end < input.view.start || row.start > input.view.end) continue;
+    const style: Style = row.token.kind === 'refresh' && rowHeight >= 6 ? 'outline' : 'solid';
+    const key = `${stateAt(row, now)}|${style}`;
+    const bucket = buckets.get(key);
+    if (bucket) bucket.push(i);
+    else buckets.set(key, [i]);
+  }
+  const clampX = (x: number) => Math.min(width + 2, Math.max(gutter - 2, x));
+  for (const state of STATES) {
+    for (const style of ['solid', 'outline'] as const) {
+      const indices = buckets.get(`${state}|${style}`);
+      if (!indices) continue;
+      const colour = p.states[state];
+      // The lived part (issue to end of life or expiry), then the faded rest after revocation/rotation.
+      for (const part of ['lived', 'after'] as const) {
+        ctx.beginPath();
+        let any = false;
+        for (const i of indices) {
+          const row = layout.rows[i];
+          if (!row || (part === 'after' && row.lifeEnd === null)) continue;
+          const stop = row.lifeEnd ?? row.end;
+          const [from, to] = part === 'lived' ? [row.start, stop] : [stop, row.end];
+          const { offset, height: h } = barExtent(row.token.kind, rowHeight);
+          const x0 = clampX(plotX(from, input));
+          const x1 = clampX(plotX(to, input));
+          ctx.rect(x0, rowTop(i, input) + offset, Math.max(1, x1 - x0), h);
+          any = true;
+        }
+        if (!any) continue;
+        ctx.globalAlpha = part === 'after' ? AFTER_ALPHA : style === 'outline' ? 0.35 : 1;
+        ctx.fillStyle = colour;
+        ctx.fill();
+        if (style === 'outline') {
+          ctx.globalAlpha = part === 'after' ? 0.35 : 1;
+          ctx.strokeStyle = colour;
+          ctx.lineWidth = 1.5;
+          ctx.stroke();
+        }
+        ctx.globalAlpha = 1;
+      }
+    }
+  }
+}
+
+/**
+ * Rows thinner than DENSE_ROW (thousands on screen): many rows share a pixel row, so bars are
+ * snapped to whole pixels and merged per pixel row and colour before filling. What is filled is
+ * then bounded by the canvas size, not by the number of tokens.
+ */
+function drawDenseBars(ctx: CanvasRenderingContext2D, input: DrawInput, first: number, last: number): void {
+  const { layout, palette: p, now, width, gutter } = input;
+  const spans = new Map<string, Map<number, Array<[number, number]>>>();
+  const add = (key: string, y: number, from: number, to: number) => {
+    const x0 = Math.floor(Math.max(gutter, plotX(from, input)));
+    const x1 = Math.max(x0 + 1, Math.ceil(Math.min(width, plotX(to, input))));
+    if (x0 >= width || x1 <= gutter) return;
+    let byRow = spans.get(key);
+    if (!byRow) {
+      byRow = new Map();
+      spans.set(key, byRow);
+    }
+    const list = byRow.get(y);
+    if (list) list.push([x0, x1]);
+    else byRow.set(y, [[x0, x1]]);
+  };
+  for (let i = first; i < last; i++) {
+    const row = layout.rows[i];
+    if (!row || row.end < input.view.start || row.start > input.view.end) continue;
+    const y = Math.floor(rowTop(i, input));
+    const state = stateAt(row, now);
+    const stop = row.lifeEnd ?? row.end;
+    add(`${state}|lived`, y, row.start, stop);
+    if (row.lifeEnd !== null) add(`${state}|after`, y, stop, row.end);
+  }
+  for (const state of STATES) {
+    for (const part of ['lived', 'after'] as const) {
+      const byRow = spans.get(`${state}|${part}`);
+      if (!byRow) continue;
+      ctx.beginPath();
+      for (const [y, list] of byRow) {
+        list.sort((a, b) => a[0] - b[0]);
+        let [start, end] = list[0] as [number, number];
+        for (let k = 1; k < list.length; k++) {
+          const [x0, x1] = list[k] as [number, number];
+          if (x0 <= end) end = Math.max(end, x1);
+          else {
+            ctx.rect(start, y, end - start, 1);
+            [start, end] = [x0, x1];
+          }
+        }
+        ctx.rect(start, y, end - start, 1);
+      }
+      ctx.globalAlpha = part === 'after' ? AFTER_ALPHA : 1;
+      ctx.fillStyle = p.states[state];
+      ctx.fill();
+      ctx.globalAlpha = 1;
+    }
+  }
+}
+
+/** Draws everything; returns how many bars were drawn (visible rows whose bar is in the time window). */
+export function drawTimeline(ctx: CanvasRenderingContext2D, input: DrawInput): number {
+  const { layout, palette: p, width, height, gutter, axis, rowHeight, now } = input;
+  const g: Geometry = input;
+  const plotLeft = gutter;
+  const plotWidth = width - gutter;
+
+  ctx.fillStyle = p.background;
+  ctx.fillRect(0, 0, width, height);
+
+  const [first, last] = visibleRows(g, layout.rows.length);
+
+  // Family bands and the hovered / selected row.
+  if (rowHeight >= 3) {
+    ctx.fillStyle = p.band;
+    for (let i = first; i < last; i++) {
+      if ((layout.rows[i]?.family ?? 0) % 2 === 1) ctx.fillRect(0, rowTop(i, g), width, rowHeight);
+    }
+  }
+  for (const [index, colour] of [
+    [input.hovered, p.hover],
+    [input.selected, p.selection],
+  ] as const) {
+    if (index === null || index < first || index >= last) continue;
+    ctx.fillStyle = colour;
+    ctx.fillRect(0, rowTop(index, g), width, Math.max(rowHeight, 2));
+  }
+
+  // Grid lines at the ticks.
+  const ticks = timeTicks(input.view, plotWidth);
+  ctx.strokeStyle = p.grid;
+  ctx.lineWidth = 1;
+  ctx.beginPath();
+  for (const tick of ticks) {
+    const x = Math.round(plotX(tick.time, g)) + 0.5;
+    ctx.moveTo(x, axis);
+    ctx.lineTo(x, height);
+  }
+  ctx.stroke();
+
+  // Bars, bucketed by colour and style so each bucket is one path.
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(plotLeft, axis, plotWidth, height - axis);
+  ctx.clip();
+  let drawn = 0;
+  const left = input.view.start;
+  const right = input.view.end;
+  for (let i = first; i < last; i++) {
+    const row = layout.rows[i];
+    if (row && row.end >= left && row.start <= right) drawn++;
+  }
+  if (rowHeight < DENSE_ROW) drawDenseBars(ctx, input, first, last);
+  else drawBars(ctx, input, first, last);
+
+  // Lineage: a connector from the parent refresh token down to each token its use issued.
+  if (layout.links.length) {
+    ctx.beginPath();
+    for (const link of layout.links) {
+      if (link.to < first || link.from >= last) continue;
+      const x = Math.round(plotX(link.at, g)) + 0.5;
+      const y0 = rowTop(link.from, g) + rowHeight / 2;
+      const y1 = rowTop(link.to, g) + rowHeight / 2;
+      ctx.moveTo(x, y0);
+      ctx.lineTo(x, y1);
+      ctx.lineTo(x + Math.min(6, rowHeight / 2), y1);
+    }
+    ctx.strokeStyle = p.link;
+    ctx.lineWidth = 1;
+    ctx.stroke();
+  }
+
+  // Marks: revocation ×, introspection dot, reuse-detection triangle (tiny squares on thin rows).
+  const size = Math.max(1.5, Math.min(rowHeight * 0.38, 6));
+  const tiny = rowHeight < 4;
+  for (const type of ['introspected', 'revoked', 'reuse'] as const) {
+    ctx.beginPath();
+    let any = false;
+    const seen = new Set<number>();
+    for (const mark of layout.marks) {
+      if (mark.type !== type || mark.row < first || mark.row >= last) continue;
+      if (mark.at < left || mark.at > right) continue;
+      const x = plotX(mark.at, g);
+      const y = rowTop(mark.row, g) + rowHeight / 2;
+      any = true;
+      if (tiny) {
+        // Thin rows: one small square per pixel, however many marks share it.
+        const key = Math.floor(x) * 100_003 + Math.floor(y);
+        if (seen.has(key)) continue;
+        seen.add(key);
+        ctx.rect(Math.floor(x) - 1, Math.floor(y) - 1, 2, 2);
+      } else if (type === 'introspected') {
+        ctx.moveTo(x + size * 0.7, y);
+        ctx.arc(x, y, size * 0.7, 0, Math.PI * 2);
+      } else if (type === 'reuse') {
+        ctx.moveTo(x, y - size);
+        ctx.lineTo(x + size, y + size);
+        ctx.lineTo(x - size, y + size);
+        ctx.closePath();
+      } else {
+        ctx.moveTo(x - size, y - size);
+        ctx.lineTo(x + size, y + size);
+        ctx.moveTo(x + size, y - size);
+        ctx.lineTo(x - size, y + size);
+      }
+    }
+    if (!any) continue;
+    if (type === 'revoked' && !tiny) {
+      ctx.strokeStyle = p.marks.revoked;
+      ctx.lineWidth = 2;
+      ctx.stroke();
+    } else {
+      ctx.fillStyle = p.marks[type];
+      ctx.fill();
+    }
+  }
+
+  // Now.
+  const nowX = plotX(now, g);
+  if (nowX >= plotLeft && nowX <= width) {
+    ctx.strokeStyle = p.now;
+    ctx.lineWidth = 1.5;
+    ctx.setLineDash([4, 3]);
+    ctx.beginPath();
+    ctx.moveTo(Math.round(nowX) + 0.5, axis);
+    ctx.lineTo(Math.round(nowX) + 0.5, height);
+    ctx.stroke();
+    ctx.setLineDash([]);
+  }
+  ctx.restore();
+
+  // Labels in the gutter, for rows tall enough to read.
+  if (gutter > 0 && rowHeight >= LABEL_MIN_ROW) {
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(0, axis, gutter - 6, height - axis);
+    ctx.clip();
+    ctx.font = '11px system-ui, sans-serif';
+    ctx.textBaseline = 'middle';
+    for (let i = first; i < last; i++) {
+      const row = layout.rows[i];
+      if (!row) continue;
+      const y = rowTop(i, g) + rowHeight / 2;
+      const indent = 6 + Math.min(row.depth, 8) * 10;
+      ctx.fillStyle = row.depth > 0 ? p.dimmed : p.text;
+      ctx.fillText(`${row.depth > 0 ? '↳ ' : ''}${rowLabel(row)}`, indent, y);
+    }
+    ctx.restore();
+  }
+
+  // Axis on top of everything.
+  ctx.fillStyle = p.background;
+  ctx.fillRect(0, 0, width, axis);
+  ctx.strokeStyle = p.grid;
+  ctx.beginPath();
+  ctx.moveTo(0, axis - 0.5);
+  ctx.lineTo(width, axis - 0.5);
+  if (gutter > 0) {
+    ctx.moveTo(gutter - 0.5, 0);
+    ctx.lineTo(gutter - 0.5, height);
+  }
+  ctx.stroke();
+  ctx.font = '11px system-ui, sans-serif';
+  ctx.textBaseline = 'middle';
+  ctx.fillStyle = p.dimmed;
+  const nowVisible = nowX >= plotLeft && nowX <= width;
+  for (const tick of ticks) {
+    const x = plotX(tick.time, g);
+    const labelEnd = x + 3 + ctx.measureText(tick.label).width;
+    // Skip a tick label the "now" tag would cover.
+    if (nowVisible && labelEnd > nowX - 18 && x + 3 < nowX + 18) continue;
+    if (x > plotLeft + 2) ctx.fillText(tick.label, x + 3, axis / 2);
+  }
+  if (nowVisible) {
+    ctx.font = 'bold 11px system-ui, sans-serif';
+    const tag = Math.ceil(ctx.measureText('now').width) + 8;
+    ctx.fillStyle = p.now;
+    ctx.fillRect(nowX - tag / 2, 4, tag, axis - 8);
+    ctx.fillStyle = p.background;
+    ctx.fillText('now', nowX - tag / 2 + 4, axis / 2);
+  }
+  if (gutter > 0) {
+    ctx.fillStyle = p.dimmed;
+    ctx.font = '11px system-ui, sans-serif';
+    ctx.fillText(`${layout.rows.length} tokens · ${layout.families} families`, 6, axis / 2);
+  }
+  return drawn;
+}

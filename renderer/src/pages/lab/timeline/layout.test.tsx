@@ -1,0 +1,155 @@
+import { describe, expect, it } from 'vitest';
+import type { Token } from '../../../../../shared/schemas';
+import { barExtent, type Geometry, hitTest, visibleRows } from './draw';
+import { describeRow, layoutTimeline, rowLabel, stateAt } from './layout';
+
+const T0 = Date.UTC(2026, 2, 14, 12, 0, 0);
+const iso = (offsetSeconds: number) => new Date(T0 + offsetSeconds * 1000).toISOString();
+
+function token(id: string, patch: Partial<Token> = {}): Token {
+  return {
+    id,
+    kind: 'access',
+    format: 'jwt',
+    state: 'active',
+    client_id: 'web',
+    username: 'alice',
+    subject: 'alice-sub',
+    grant_id: 'g1',
+    parent_id: null,
+    scope: 'openid',
+    audience: ['web'],
+    issued_at: iso(0),
+    expires_at: iso(3600),
+    revoked_at: null,
+    revoked_reason: null,
+    last_used_at: null,
+    ...patch,
+  };
+}
+
+/** A sign-in (access, id, refresh), then a refresh of it issuing three children. */
+function family(): Token[] {
+  return [
+    token('a1'),
+    token('i1', { kind: 'id' }),
+    token('r1', { kind: 'refresh', state: 'rotated', expires_at: iso(86_400) }),
+    token('a2', { parent_id: 'r1', issued_at: iso(600), expires_at: iso(4200) }),
+    token('i2', { kind: 'id', parent_id: 'r1', issued_at: iso(600), expires_at: iso(4200) }),
+    token('r2', { kind: 'refresh', parent_id: 'r1', issued_at: iso(600), expires_at: iso(87_000) }),
+  ];
+}
+
+describe('layoutTimeline', () => {
+  it('keeps a family together, children right under their parent, newest family first', () => {
+    const machine = token('m1', { grant_id: 'g2', username: null, client_id: 'svc', issued_at: iso(900) });
+    const layout = layoutTimeline([...family().reverse(), machine]);
+    expect(layout.rows.map((r) => r.token.id)).toEqual(['m1', 'a1', 'i1', 'r1', 'a2', 'i2', 'r2']);
+    expect(layout.rows.map((r) => r.depth)).toEqual([0, 0, 0, 0, 1, 1, 1]);
+    expect(layout.rows.map((r) => r.family)).toEqual([0, 1, 1, 1, 1, 1, 1]);
+    expect(layout.families).toBe(2);
+  });
+
+  it('links each child to its parent at the moment of the refresh, and ends the parent’s life there', () => {
+    const layout = layoutTimeline(family());
+    const index = (id: string) => layout.rowById.get(id) as number;
+    expect(layout.links).toEqual(
+      ['a2', 'i2', 'r2'].map((id) => ({ from: index('r1'), to: index(id), at: T0 + 600_000 })),
+    );
+    expect(layout.rows[index('r1')]?.lifeEnd).toBe(T0 + 600_000);
+    expect(layout.rows[index('a1')]?.lifeEnd).toBeNull();
+    expect(layout.min).toBe(T0);
+    expect(layout.max).toBe(T0 + 87_000_000);
+  });
+
+  it('marks revocations, introspections and reuse detection on the right rows', () => {
+    const tokens = family().map((t) =>
+      t.id === 'r1'
+        ? { ...t, state: 'reuse_detected' as const, revoked_at: iso(1200), revoked_reason: 'reuse_detected' }
+        : t.id === 'a2'
+          ? { ...t, state: 'revoked' as const, revoked_at: iso(1200), revoked_reason: 'refresh_token_reuse' }
+          : t,
+    );
+    const events = [
+      { type: 'token.introspected' as const, at: iso(30), token_id: 'a1' },
+      { type: 'token.introspected' as const, at: iso(40), token_id: 'unknown' },
+      { type: 'token.introspected' as const, at: iso(50), token_id: null },
+    ];
+    const layout = layoutTimeline(tokens, events);
+    const index = (id: string) => layout.rowById.get(id) as number;
+    expect(layout.marks).toEqual(
+      expect.arrayContaining([
+        { row: index('a1'), at: T0 + 30_000, type: 'introspected' },
+        // No reuse event loaded: the replayed token's revocation stands in for it.
+        { row: index('r1'), at: T0 + 1_200_000, type: 'reuse' },
+        { row: index('a2'), at: T0 + 1_200_000, type: 'revoked' },
+      ]),
+    );
+    expect(layout.marks).toHaveLength(3);
+    // A revoked token's life ends at the revocation, before its expiry.
+    expect(layout.rows[index('a2')]?.lifeEnd).toBe(T0 + 1_200_000);
+
+    const withEvent = layoutTimeline(tokens, [
+      { type: 'token.reuse_detected', at: iso(1200), token_id: 'r1' },
+    ]);
+    expect(withEvent.marks.filter((m) => m.type === 'reuse')).toHaveLength(1);
+  });
+
+  it('shows a child whose parent is filtered out as a root of its family', () => {
+    const layout = layoutTimeline(family().filter((t) => t.kind !== 'refresh'));
+    expect(layout.rows.map((r) => [r.token.id, r.depth])).toEqual([
+      ['a1', 0],
+      ['i1', 0],
+      ['a2', 0],
+      ['i2', 0],
+    ]);
+    expect(layout.links).toEqual([]);
+  });
+
+  it('colours an active token past its expiry as expired, and describes rows in words', () => {
+    const [row] = layoutTimeline([token('abcdef123456')]).rows;
+    if (!row) throw new Error('no row');
+    expect(stateAt(row, T0 + 10_000)).toBe('active');
+    expect(stateAt(row, T0 + 3_600_000)).toBe('expired');
+    expect(describeRow(row)).toBe('Access token abcdef12 · alice · web');
+    expect(rowLabel(row)).toBe('access · alice · web');
+  });
+});
+
+describe('timeline geometry', () => {
+  const layout = layoutTimeline(family());
+  const g: Geometry = {
+    view: { start: T0 - 600_000, end: T0 + 3_000_000 },
+    width: 1000,
+    height: 200,
+    gutter: 100,
+    axis: 20,
+    rowHeight: 20,
+    scrollTop: 0,
+  };
+
+  it('finds the row and bar under a point', () => {
+    // Row 0 (a1) runs from T0 (x = 100 + 900/6 = 250) past the right edge.
+    expect(hitTest(g, layout, 400, 25)).toBe(0);
+    expect(hitTest(g, layout, 200, 25)).toBeNull();
+    // The gutter selects the row.
+    expect(hitTest(g, layout, 50, 25)).toBe(0);
+    expect(hitTest(g, layout, 400, 20 + 3 * 20 + 5)).toBe(3);
+    // The axis and below the last row are nothing.
+    expect(hitTest(g, layout, 400, 10)).toBeNull();
+    expect(hitTest({ ...g, height: 400 }, layout, 400, 20 + 6 * 20 + 5)).toBeNull();
+    // Scrolled by two rows.
+    expect(hitTest({ ...g, scrollTop: 40 }, layout, 400, 25)).toBe(2);
+  });
+
+  it('visits only the rows in the viewport', () => {
+    expect(visibleRows(g, 10_000)).toEqual([0, 9]);
+    expect(visibleRows({ ...g, scrollTop: 1000 }, 10_000)).toEqual([50, 59]);
+    expect(visibleRows({ ...g, rowHeight: 180 / 10_000 }, 10_000)).toEqual([0, 10_000]);
+  });
+
+  it('draws ID tokens thinner than access tokens, and fills thin rows', () => {
+    expect(barExtent('access', 20).height).toBeGreaterThan(barExtent('id', 20).height);
+    expect(barExtent('id', 0.05)).toEqual({ offset: 0, height: 1 });
+  });
+});

@@ -1,0 +1,181 @@
+/**
+ * Turns token records and lifecycle events into what the timeline draws: one row per token, rows of
+ * a family (grant) together with each rotation's children right under their parent, plus lineage
+ * links and marks (revocation, introspection, reuse detection). Pure, so it is tested without a canvas.
+ */
+import type { EngineEvent, Token, TokenKind, TokenState } from '../../../../../shared/schemas';
+
+export interface TimelineRow {
+  token: Token;
+  /** Issued and nominal expiry, epoch ms. */
+  start: number;
+  end: number;
+  /** When the token stopped being usable early (revoked, or rotated by a refresh); null otherwise. */
+  lifeEnd: number | null;
+  /** Nesting in the rotation chain: 0 for the first tokens of a family. */
+  depth: number;
+  /** Index of the family, in display order (for alternating bands). */
+  family: number;
+}
+
+export type MarkType = 'revoked' | 'introspected' | 'reuse';
+
+export interface TimelineMark {
+  row: number;
+  at: number;
+  type: MarkType;
+}
+
+/** Parent → child: the child was issued when its parent (a refresh token) was used. */
+export interface TimelineLink {
+  from: number;
+  to: number;
+  at: number;
+}
+
+export interface TimelineLayout {
+  rows: TimelineRow[];
+  links: TimelineLink[];
+  marks: TimelineMark[];
+  families: number;
+  rowById: Map<string, number>;
+  /** Earliest issue and latest expiry, for "fit all". */
+  min: number;
+  max: number;
+}
+
+const KIND_ORDER: Record<TokenKind, number> = { access: 0, id: 1, refresh: 2 };
+
+function byIssue(a: Token, b: Token): number {
+  return (
+    Date.parse(a.issued_at) - Date.parse(b.issued_at) ||
+    KIND_ORDER[a.kind] - KIND_ORDER[b.kind] ||
+    (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+  );
+}
+
+function time(value: string | null): number | null {
+  if (!value) return null;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? null : ms;
+}
+
+/** The events the timeline marks on bars; others are ignored. */
+export function isMarkEvent(event: Pick<EngineEvent, 'type'>): boolean {
+  return event.type === 'token.introspected' || event.type === 'token.reuse_detected';
+}
+
+export function layoutTimeline(
+  tokens: readonly Token[],
+  events: readonly Pick<EngineEvent, 'type' | 'at' | 'token_id'>[] = [],
+): TimelineLayout {
+  // Families: tokens sharing a grant; a token without one is a family of its own.
+  const families = new Map<string, Token[]>();
+  for (const token of tokens) {
+    const key = token.grant_id ?? `token:${token.id}`;
+    const members = families.get(key);
+    if (members) members.push(token);
+    else families.set(key, [token]);
+  }
+  const ordered = [...families.values()].map((members) => {
+    members.sort(byIssue);
+    return members;
+  });
+  // Newest family first, so what just happened is at the top.
+  ordered.sort((a, b) => byIssue(b[0] as Token, a[0] as Token));
+
+  const rows: TimelineRow[] = [];
+  const childrenOf = new Map<string, Token[]>();
+  const rotatedAt = new Map<string, number>();
+  for (const token of tokens) {
+    if (!token.parent_id) continue;
+    const list = childrenOf.get(token.parent_id);
+    if (list) list.push(token);
+    else childrenOf.set(token.parent_id, [token]);
+    const issued = Date.parse(token.issued_at);
+    const known = rotatedAt.get(token.parent_id);
+    if (known === undefined || issued < known) rotatedAt.set(token.parent_id, issued);
+  }
+
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  ordered.forEach((members, family) => {
+    const inFamily = new Set(members.map((t) => t.id));
+    const visit = (token: Token, depth: number) => {
+      const start = Date.parse(token.issued_at);
+      const end = Date.parse(token.expires_at);
+      const revoked = time(token.revoked_at);
+      const rotated = token.state === 'rotated' ? (rotatedAt.get(token.id) ?? null) : null;
+      const early = [revoked, rotated].filter((t): t is number => t !== null && t < end);
+      rows.push({
+        token,
+        start,
+        end,
+        lifeEnd: early.length ? Math.min(...early) : null,
+        depth,
+        family,
+      });
+      if (start < min) min = start;
+      if (end > max) max = end;
+      for (const child of (childrenOf.get(token.id) ?? []).sort(byIssue)) {
+        if (inFamily.has(child.id)) visit(child, depth + 1);
+      }
+    };
+    for (const token of members) {
+      // Roots: tokens whose parent is not shown (first issue, or a parent filtered out).
+      if (!token.parent_id || !inFamily.has(token.parent_id)) visit(token, 0);
+    }
+  });
+
+  const rowById = new Map<string, number>();
+  rows.forEach((row, index) => {
+    rowById.set(row.token.id, index);
+  });
+
+  const links: TimelineLink[] = [];
+  rows.forEach((row, index) => {
+    const parent = row.token.parent_id ? rowById.get(row.token.parent_id) : undefined;
+    if (parent !== undefined) links.push({ from: parent, to: index, at: row.start });
+  });
+
+  const marks: TimelineMark[] = [];
+  const reuseMarked = new Set<number>();
+  for (const event of events) {
+    const row = event.token_id ? rowById.get(event.token_id) : undefined;
+    if (row === undefined) continue;
+    const at = Date.parse(event.at);
+    if (event.type === 'token.introspected') marks.push({ row, at, type: 'introspected' });
+    else if (event.type === 'token.reuse_detected') {
+      marks.push({ row, at, type: 'reuse' });
+      reuseMarked.add(row);
+    }
+  }
+  rows.forEach((row, index) => {
+    const revoked = time(row.token.revoked_at);
+    if (revoked === null) return;
+    if (row.token.state === 'reuse_detected') {
+      // The replayed token: marked from its event, or from its revocation when the event is not loaded.
+      if (!reuseMarked.has(index)) marks.push({ row: index, at: revoked, type: 'reuse' });
+    } else marks.push({ row: index, at: revoked, type: 'revoked' });
+  });
+
+  return { rows, links, marks, families: ordered.length, rowById, min, max };
+}
+
+/** The state to colour a bar by at `now`: an active token past its expiry is expired. */
+export function stateAt(row: TimelineRow, now: number): TokenState {
+  if (row.token.state === 'active' && row.end <= now) return 'expired';
+  return row.token.state;
+}
+
+/** One line describing a token, for tooltips, the row gutter and the screen-reader announcement. */
+export function describeRow(row: TimelineRow): string {
+  const kind = row.token.kind === 'id' ? 'ID' : row.token.kind === 'access' ? 'Access' : 'Refresh';
+  const who = row.token.username ?? 'machine';
+  return `${kind} token ${row.token.id.slice(0, 8)} · ${who} · ${row.token.client_id}`;
+}
+
+/** The short label in the row gutter: "access · alice · web". */
+export function rowLabel(row: TimelineRow): string {
+  return `${row.token.kind === 'id' ? 'ID' : row.token.kind} · ${row.token.username ?? 'machine'} · ${row.token.client_id}`;
+}

@@ -1,0 +1,39 @@
+import { type MantineTheme, useComputedColorScheme, useMantineTheme } from '@mantine/core';
+import { useMemo } from 'react';
+import type { Palette } from './draw';
+
+/** Canvas colours from the Mantine theme, matching the state badges, for light and dark schemes. */
+export function paletteFor(theme: MantineTheme, scheme: 'light' | 'dark'): Palette {
+  const c = theme.colors;
+  const dark = scheme === 'dark';
+  const shade = dark ? 5 : 6;
+  return {
+    background: dark ? c.dark[7] : theme.white,
+    band: dark ? c.dark[6] : c.gray[0],
+    grid: dark ? c.dark[4] : c.gray[2],
+    text: dark ? c.dark[0] : c.gray[8],
+    dimmed: dark ? c.dark[2] : c.gray[6],
+    now: dark ? c.yellow[4] : c.orange[8],
+    link: dark ? c.gray[4] : c.gray[7],
+    hover: dark ? 'rgba(255,255,255,0.06)' : 'rgba(0,0,0,0.04)',
+    selection: dark ? 'rgba(120,140,255,0.22)' : 'rgba(76,110,245,0.14)',
+    states: {
+      active: c.green[shade],
+      expired: c.gray[dark ? 6 : 5],
+      revoked: c.red[shade],
+      rotated: c.blue[shade],
+      reuse_detected: c.orange[shade],
+    },
+    marks: {
+      revoked: c.red[dark ? 4 : 9],
+      introspected: c.violet[dark ? 4 : 7],
+      reuse: c.orange[dark ? 4 : 8],
+    },
+  } as Palette;
+}
+
+export function usePalette(): Palette {
+  const theme = useMantineTheme();
+  const scheme = useComputedColorScheme('light');
+  return useMemo(() => paletteFor(theme, scheme), [theme, scheme]);
+}
