@@ -1,0 +1,98 @@
+import { Badge, Button, Code, Group, Paper, Stack, Text, Title } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import type { AdminOutput } from '../../../../../shared/contract';
+import { adminApi } from '../../../api';
+import { CopyButton } from '../../../components/CopyButton';
+import { QueryState } from '../../../components/QueryState';
+import { RelativeTime } from '../../../components/RelativeTime';
+import { effectiveState, TokenStateBadge } from '../../../components/TokenStateBadge';
+import { QK } from '../../../data/keys';
+import { useNow } from '../../../data/now';
+import { TokenDrawer } from '../../TokenDrawer';
+import { openInInspector } from '../handoff';
+import { CurlCommands } from './CurlCommands';
+
+type Minted = AdminOutput<'tokens.mint'>;
+
+/** The minted token, what it is, and how to use it. */
+export function MintResult({ minted, issuer }: { minted: Minted; issuer: string }) {
+  const now = useNow();
+  const [open, setOpen] = useState<string | null>(null);
+  const { value, token } = minted;
+  // The client's current credentials for the curl commands.
+  const client = useQuery({
+    queryKey: [QK.clients, 'get', token.client_id],
+    queryFn: () => adminApi.clients.get({ client_id: token.client_id }),
+  });
+  const live = useQuery({
+    queryKey: [QK.token, token.id],
+    queryFn: () => adminApi.tokens.get({ id: token.id }),
+    initialData: token,
+  });
+  const current = live.data ?? token;
+  return (
+    <Paper withBorder p="md" role="region" aria-label="Minted token">
+      <Stack>
+        <Group justify="space-between">
+          <Title order={3} size="h4">
+            Your token
+          </Title>
+          <Group gap="xs">
+            <TokenStateBadge state={effectiveState(current, now)} />
+            <Badge variant="outline" color="gray">
+              {current.kind === 'id' ? 'ID' : current.kind} · {current.format}
+            </Badge>
+          </Group>
+        </Group>
+        <Code
+          block
+          aria-label="Token value"
+          data-testid="minted-value"
+          style={{ wordBreak: 'break-all', whiteSpace: 'pre-wrap', fontSize: 12 }}
+        >
+          {value}
+        </Code>
+        <Text size="sm">
+          For client <b>{current.client_id}</b>
+          {current.username ? (
+            <>
+              {' '}
+              about <b>{current.username}</b>
+            </>
+          ) : (
+            ' (machine token)'
+          )}
+          {current.scope && (
+            <>
+              {' '}
+              · scope <Code>{current.scope}</Code>
+            </>
+          )}
+          {current.audience.length > 0 && (
+            <>
+              {' '}
+              · audience <Code>{current.audience.join(', ')}</Code>
+            </>
+          )}{' '}
+          · expires <RelativeTime value={current.expires_at} />
+        </Text>
+        <Group gap="xs">
+          <CopyButton value={value} label="Copy token" size="xs" />
+          <Button size="xs" variant="light" onClick={() => openInInspector(value)}>
+            Inspect it
+          </Button>
+          <Button size="xs" variant="light" onClick={() => setOpen(current.id)}>
+            Open token details
+          </Button>
+        </Group>
+        {client.data ? (
+          <CurlCommands issuer={issuer} client={client.data} token={value} kind={current.kind} />
+        ) : (
+          <QueryState query={client} what="the client's credentials" />
+        )}
+      </Stack>
+      <TokenDrawer id={open} onClose={() => setOpen(null)} />
+    </Paper>
+  );
+}
