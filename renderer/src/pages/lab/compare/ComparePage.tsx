@@ -1,0 +1,307 @@
+import {
+  Alert,
+  Anchor,
+  Button,
+  Code,
+  EmptyState,
+  Group,
+  List,
+  Paper,
+  Select,
+  SimpleGrid,
+  Stack,
+  Table,
+  Text,
+  Title,
+} from '@mantine/core';
+import { useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { adminApi } from '../../../api';
+import { QueryState } from '../../../components/QueryState';
+import { useClients, useEngineInfo, useUsers } from '../../../data/engine';
+import { QK } from '../../../data/keys';
+import { errorMessage } from '../../../lib/errors';
+import { useProviderJwks } from '../jwks';
+import { LabIntro } from '../LabIntro';
+import { checkPair, type Minted, type PairCheck } from './checks';
+import { TokenColumn } from './TokenColumn';
+
+interface Demo {
+  jwt: Minted;
+  reference: Minted;
+  before: PairCheck;
+  after: PairCheck | null;
+}
+
+function decodedPayload(value: string): string {
+  try {
+    const part = value.split('.')[1] ?? '';
+    const json = atob(part.replace(/-/g, '+').replace(/_/g, '/'));
+    return JSON.stringify(
+      JSON.parse(new TextDecoder().decode(Uint8Array.from(json, (c) => c.charCodeAt(0)))),
+      null,
+      2,
+    );
+  } catch {
+    return '(cannot decode)';
+  }
+}
+
+function TradeOffs({ demo }: { demo: Demo }) {
+  return (
+    <Paper withBorder p="md" role="region" aria-label="The trade-off">
+      <Stack gap="sm">
+        <Title order={3} size="h4">
+          The trade-off
+        </Title>
+        <Table withTableBorder>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th />
+              <Table.Th>Self-contained JWT</Table.Th>
+              <Table.Th>Reference token</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            <Table.Tr>
+              <Table.Th>Size on every request</Table.Th>
+              <Table.Td>{demo.jwt.value.length} characters</Table.Td>
+              <Table.Td>{demo.reference.value.length} characters</Table.Td>
+            </Table.Tr>
+            <Table.Tr>
+              <Table.Th>How an API checks it</Table.Th>
+              <Table.Td>Locally, with the provider’s public keys (cached JWKS): no call per request</Table.Td>
+              <Table.Td>Asks the provider (introspection) on every request, or caches the answer</Table.Td>
+            </Table.Tr>
+            <Table.Tr>
+              <Table.Th>Revocation</Table.Th>
+              <Table.Td>Seen only by APIs that introspect; others accept it until it expires</Table.Td>
+              <Table.Td>Effective at once, everywhere</Table.Td>
+            </Table.Tr>
+            <Table.Tr>
+              <Table.Th>Who can read the claims</Table.Th>
+              <Table.Td>Anyone holding it (base64, not encryption): no secrets in claims</Table.Td>
+              <Table.Td>Only the provider and the APIs that introspect</Table.Td>
+            </Table.Tr>
+            <Table.Tr>
+              <Table.Th>When the provider is down</Table.Th>
+              <Table.Td>APIs keep working</Table.Td>
+              <Table.Td>APIs cannot check tokens</Table.Td>
+            </Table.Tr>
+          </Table.Tbody>
+        </Table>
+        <Text size="sm">
+          That is why JWT access tokens should be short-lived (minutes): the lifetime is the window in which a
+          revoked or stolen token still works. Refresh tokens, which the provider always checks, carry the
+          long-lived session.
+        </Text>
+      </Stack>
+    </Paper>
+  );
+}
+
+export function ComparePage() {
+  const info = useEngineInfo();
+  const issuer = info.data?.issuer;
+  const jwks = useProviderJwks(issuer);
+  const clients = useClients();
+  const users = useUsers();
+  const queryClient = useQueryClient();
+  const [clientId, setClientId] = useState<string | null>(null);
+  const [username, setUsername] = useState<string | null>(null);
+  const [demo, setDemo] = useState<Demo | null>(null);
+  const [busy, setBusy] = useState<'mint' | 'revoke' | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  const client = clientId ?? clients.data?.[0]?.client_id ?? null;
+  const ready = Boolean(client && issuer && jwks.data);
+
+  const run = async (what: 'mint' | 'revoke', action: () => Promise<void>) => {
+    setBusy(what);
+    setError(null);
+    try {
+      await action();
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setBusy(null);
+      void queryClient.invalidateQueries({ queryKey: [QK.tokens] });
+    }
+  };
+
+  const mintBoth = () =>
+    run('mint', async () => {
+      if (!client || !issuer || !jwks.data) return;
+      const base = { client_id: client, kind: 'access' as const, ...(username ? { username } : {}) };
+      const [jwt, reference] = await Promise.all([
+        adminApi.tokens.mint({ ...base, format: 'jwt' }),
+        adminApi.tokens.mint({ ...base, format: 'reference' }),
+      ]);
+      const before = await checkPair({ jwt, reference }, jwks.data.jwks, issuer);
+      setDemo({ jwt, reference, before, after: null });
+    });
+
+  const revokeBoth = () =>
+    run('revoke', async () => {
+      if (!demo || !issuer || !jwks.data) return;
+      await adminApi.tokens.revoke({ id: demo.jwt.token.id });
+      await adminApi.tokens.revoke({ id: demo.reference.token.id });
+      const after = await checkPair(demo, jwks.data.jwks, issuer);
+      setDemo({ ...demo, after });
+    });
+
+  const revoked = Boolean(demo?.after);
+
+  return (
+    <Stack>
+      <Title order={2}>Reference vs JWT</Title>
+      <LabIntro title="Same grant, two formats, one revocation">
+        A JWT carries its claims and a signature, so an API can check it alone. A reference token is a random
+        handle only the provider can resolve. Mint one of each for the same client and user, revoke both, and
+        watch what each kind of API would do next.
+      </LabIntro>
+      <QueryState query={clients} what="clients" />
+      {jwks.isError && <QueryState query={jwks} what="this provider's JWKS" />}
+      {clients.data?.length === 0 && (
+        <EmptyState
+          title="No clients yet"
+          description={
+            <>
+              Tokens are issued to a client: <Anchor href="#/clients">create one</Anchor>, then come back.
+            </>
+          }
+        />
+      )}
+      {clients.data && clients.data.length > 0 && (
+        <Paper withBorder p="md">
+          <Stack>
+            <Text fw={600}>1. Issue the same grant twice: once as a JWT, once as a reference token</Text>
+            <Group align="flex-end">
+              <Select
+                label="Client"
+                data={clients.data.map((c) => c.client_id)}
+                value={client}
+                onChange={setClientId}
+                allowDeselect={false}
+                w={220}
+              />
+              <Select
+                label="User"
+                placeholder="None — machine token"
+                data={(users.data ?? []).map((u) => u.username)}
+                value={username}
+                onChange={setUsername}
+                clearable
+                clearButtonProps={{ 'aria-label': 'Clear user', 'aria-hidden': false, tabIndex: 0 }}
+                w={220}
+              />
+              <Button onClick={mintBoth} loading={busy === 'mint'} disabled={!ready || busy !== null}>
+                {demo ? 'Mint a new pair' : 'Mint both tokens'}
+              </Button>
+            </Group>
+            {demo && (
+              <>
+                <Text fw={600}>2. Revoke both, as an admin would after a leak</Text>
+                <Group>
+                  <Button
+                    color="red"
+                    onClick={revokeBoth}
+                    loading={busy === 'revoke'}
+                    disabled={revoked || busy !== null}
+                  >
+                    Revoke both
+                  </Button>
+                  {revoked && <Text size="sm">Both revoked. Compare the checks below.</Text>}
+                </Group>
+              </>
+            )}
+          </Stack>
+        </Paper>
+      )}
+      {error && (
+        <Alert color="red" role="alert" title="That step failed">
+          {error}
+        </Alert>
+      )}
+      {demo && (
+        <SimpleGrid cols={{ base: 1, md: 2 }}>
+          <TokenColumn
+            title="Self-contained JWT"
+            minted={demo.jwt}
+            revoked={revoked}
+            rows={[
+              {
+                id: 'jwt-local',
+                label: 'Verifies locally (signature with the JWKS, issuer, expiry)',
+                before: demo.before.jwtVerifies,
+                after: demo.after?.jwtVerifies ?? null,
+                yes: 'accepted',
+                no: 'rejected',
+              },
+              {
+                id: 'jwt-introspection',
+                label: 'Introspection at the provider',
+                before: demo.before.jwtIntrospectionActive,
+                after: demo.after?.jwtIntrospectionActive ?? null,
+                yes: 'active',
+                no: 'inactive',
+              },
+            ]}
+          >
+            <Text size="sm">Anyone holding it can read its claims:</Text>
+            <Code block style={{ fontSize: 12, maxHeight: 180, overflow: 'auto' }}>
+              {decodedPayload(demo.jwt.value)}
+            </Code>
+          </TokenColumn>
+          <TokenColumn
+            title="Reference token"
+            minted={demo.reference}
+            revoked={revoked}
+            rows={[
+              {
+                id: 'ref-local',
+                label: 'Verifies locally',
+                before: null,
+                after: null,
+                yes: 'accepted',
+                no: 'rejected',
+                na: 'nothing to verify',
+              },
+              {
+                id: 'ref-introspection',
+                label: 'Introspection at the provider',
+                before: demo.before.referenceIntrospectionActive,
+                after: demo.after?.referenceIntrospectionActive ?? null,
+                yes: 'active',
+                no: 'inactive',
+              },
+            ]}
+          >
+            <Text size="sm">
+              Its holder sees a random string; what it stands for is stored at the provider (as a hash).
+            </Text>
+          </TokenColumn>
+        </SimpleGrid>
+      )}
+      {demo?.after && (
+        <Alert color="orange" title="What just happened" role="status">
+          <List size="sm" spacing={4}>
+            <List.Item>
+              The JWT is revoked, yet its signature still checks out and it has not expired: an API that only
+              verifies locally{' '}
+              <b>{demo.after.jwtVerifies ? 'still accepts it' : 'rejects it (it also expired meanwhile)'}</b>{' '}
+              until {new Date(demo.jwt.token.expires_at).toLocaleTimeString()}. Only APIs that introspect see
+              the revocation.
+            </List.Item>
+            <List.Item>
+              The reference token is{' '}
+              <b>{demo.after.referenceIntrospectionActive ? 'still active?!' : 'dead at once'}</b>: every API
+              has to ask the provider, and the provider now answers <Code>{'{"active": false}'}</Code>.
+            </List.Item>
+          </List>
+        </Alert>
+      )}
+      {demo && <TradeOffs demo={demo} />}
+    </Stack>
+  );
+}
