@@ -1,33 +1,30 @@
 import { AppShell, Badge, Burger, Code, Group, NavLink, Stack, Text, Title, Tooltip } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { useQuery } from '@tanstack/react-query';
 import type { ComponentType } from 'react';
-import { adminApi } from './api';
 import { CopyButton } from './components/CopyButton';
-import { QK } from './data/keys';
-import { useHashRoute } from './data/route';
+import { useEngineInfo } from './data/engine';
+import { useHashPath } from './data/route';
 import { errorMessage } from './lib/errors';
 import { ActivityPage } from './pages/ActivityPage';
 import { ClientsPage } from './pages/ClientsPage';
+import { LAB_PAGES } from './pages/lab/LabPages';
 import { SettingsPage } from './pages/SettingsPage';
 import { TokensPage } from './pages/TokensPage';
 import { UsersPage } from './pages/UsersPage';
 
-const PAGES: ReadonlyArray<{ path: string; label: string; Page: ComponentType }> = [
+interface PageEntry {
+  path: string;
+  label: string;
+  Page: ComponentType;
+}
+
+const PAGES: ReadonlyArray<PageEntry> = [
   { path: 'users', label: 'Users', Page: UsersPage },
   { path: 'clients', label: 'Clients', Page: ClientsPage },
   { path: 'tokens', label: 'Tokens', Page: TokensPage },
   { path: 'activity', label: 'Activity', Page: ActivityPage },
   { path: 'settings', label: 'Settings', Page: SettingsPage },
 ];
-
-function useEngineInfo() {
-  return useQuery({
-    queryKey: [QK.info],
-    queryFn: () => adminApi.engine.info({}),
-    refetchOnWindowFocus: true,
-  });
-}
 
 function ServerState() {
   const info = useEngineInfo();
@@ -61,10 +58,29 @@ function IssuerBar() {
   );
 }
 
+/** The page for a hash path: "tokens", "lab/inspector"; "lab" alone opens the lab's first page. */
+function pageFor(path: string): PageEntry | undefined {
+  const [first] = path.split('/');
+  if (first === 'lab') return LAB_PAGES.find((page) => page.path === path) ?? LAB_PAGES[0];
+  return PAGES.find((page) => page.path === first) ?? PAGES[0];
+}
+
+function NavItem({ page, current, onClick }: { page: PageEntry; current: PageEntry; onClick: () => void }) {
+  return (
+    <NavLink
+      href={`#/${page.path}`}
+      label={page.label}
+      active={page === current}
+      aria-current={page === current ? 'page' : undefined}
+      onClick={onClick}
+    />
+  );
+}
+
 export function App() {
-  const route = useHashRoute();
+  const path = useHashPath();
   const [navOpen, { toggle, close }] = useDisclosure(false);
-  const current = PAGES.find((page) => page.path === route) ?? PAGES[0];
+  const current = pageFor(path);
   const info = useEngineInfo();
   if (!current) return null;
   const { Page } = current;
@@ -99,15 +115,16 @@ export function App() {
         <Stack justify="space-between" h="100%">
           <Stack gap={2}>
             {PAGES.map((page) => (
-              <NavLink
-                key={page.path}
-                href={`#/${page.path}`}
-                label={page.label}
-                active={page === current}
-                aria-current={page === current ? 'page' : undefined}
-                onClick={close}
-              />
+              <NavItem key={page.path} page={page} current={current} onClick={close} />
             ))}
+            <Text size="xs" fw={700} c="dimmed" tt="uppercase" px="xs" pt="md" pb={2} id="nav-lab">
+              Lifecycle lab
+            </Text>
+            <Stack gap={2} role="group" aria-labelledby="nav-lab">
+              {LAB_PAGES.map((page) => (
+                <NavItem key={page.path} page={page} current={current} onClick={close} />
+              ))}
+            </Stack>
           </Stack>
           {info.data && (
             <Text size="xs" c="dimmed" px="xs">

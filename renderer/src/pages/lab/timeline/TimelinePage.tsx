@@ -1,0 +1,258 @@
+import {
+  ActionIcon,
+  Button,
+  EmptyState,
+  Group,
+  SegmentedControl,
+  Stack,
+  Switch,
+  Text,
+  Title,
+  Tooltip,
+} from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
+import { useMemo, useState } from 'react';
+import { TOKEN_KINDS, type TokenFilter, type TokenKind } from '../../../../../shared/schemas';
+import { adminApi } from '../../../api';
+import { FilterSelect } from '../../../components/FilterSelect';
+import { QueryState } from '../../../components/QueryState';
+import { QK } from '../../../data/keys';
+import { useNow } from '../../../data/now';
+import { TokenDrawer } from '../../TokenDrawer';
+import { LabIntro } from '../LabIntro';
+import { Legend } from './Legend';
+import { layoutTimeline } from './layout';
+import { usePalette } from './palette';
+import {
+  clampSpan,
+  fitView,
+  followView,
+  panView,
+  RANGE_PRESETS,
+  type RangePreset,
+  span,
+  type TimeView,
+  zoomView,
+} from './scale';
+import { type RowHeightMode, TimelineCanvas } from './TimelineCanvas';
+
+const KIND_LABELS: Record<TokenKind, string> = { access: 'Access', refresh: 'Refresh', id: 'ID' };
+const HOUR = 3_600_000;
+/** tokens.list answers at most this many at once. */
+const MAX_TOKENS = 10_000;
+
+type ViewState = { follow: true; width: number } | { follow: false; view: TimeView };
+
+function useTimelineData(filter: TokenFilter) {
+  const tokens = useQuery({
+    queryKey: [QK.tokens, 'timeline', filter],
+    queryFn: () => adminApi.tokens.list(filter),
+    placeholderData: (previous) => previous,
+  });
+  // Marks come from the event log: introspection calls and reuse detections, by token id.
+  const introspections = useQuery({
+    queryKey: [QK.events, 'timeline', 'token.introspected'],
+    queryFn: () => adminApi.events.list({ type: 'token.introspected', limit: 5000 }),
+    placeholderData: (previous) => previous,
+  });
+  const reuse = useQuery({
+    queryKey: [QK.events, 'timeline', 'token.reuse_detected'],
+    queryFn: () => adminApi.events.list({ type: 'token.reuse_detected', limit: 5000 }),
+    placeholderData: (previous) => previous,
+  });
+  const layout = useMemo(
+    () => layoutTimeline(tokens.data?.tokens ?? [], [...(introspections.data ?? []), ...(reuse.data ?? [])]),
+    [tokens.data, introspections.data, reuse.data],
+  );
+  return { tokens, introspections, reuse, layout };
+}
+
+export function TimelinePage() {
+  const now = useNow();
+  const palette = usePalette();
+  const [kind, setKind] = useState<TokenKind | null>(null);
+  const [clientId, setClientId] = useState<string | null>(null);
+  const [username, setUsername] = useState<string | null>(null);
+  const [state, setState] = useState<ViewState>({ follow: true, width: HOUR });
+  const [preset, setPreset] = useState<RangePreset | 'fit' | ''>('1h');
+  const [rowMode, setRowMode] = useState<RowHeightMode>('comfortable');
+  const [selectedId, setSelectedId] = useState<string | null>(null);
+  const [openId, setOpenId] = useState<string | null>(null);
+
+  const filter: TokenFilter = {
+    ...(kind ? { kind } : {}),
+    ...(clientId ? { client_id: clientId } : {}),
+    ...(username ? { username } : {}),
+    limit: MAX_TOKENS,
+  };
+  const { tokens, introspections, reuse, layout } = useTimelineData(filter);
+  const clients = useQuery({ queryKey: [QK.clients], queryFn: () => adminApi.clients.list({}) });
+  const users = useQuery({ queryKey: [QK.users, ''], queryFn: () => adminApi.users.list({}) });
+
+  const view = state.follow ? followView(state.width, now) : state.view;
+  const selected = selectedId === null ? null : (layout.rowById.get(selectedId) ?? null);
+  const filtered = Boolean(kind || clientId || username);
+  const total = tokens.data?.total ?? 0;
+  const introspectionCount = layout.marks.filter((m) => m.type === 'introspected').length;
+
+  const zoom = (factor: number, anchor = (view.start + view.end) / 2) => {
+    setPreset('');
+    setState((current) =>
+      current.follow
+        ? { follow: true, width: clampSpan(current.width * factor) }
+        : { follow: false, view: zoomView(current.view, factor, anchor) },
+    );
+  };
+  const pan = (delta: number) => {
+    setPreset('');
+    setState((current) => ({
+      follow: false,
+      view: panView(current.follow ? followView(current.width, Date.now()) : current.view, delta),
+    }));
+  };
+  const choosePreset = (value: string) => {
+    if (value === 'fit') {
+      setState({ follow: false, view: fitView(layout.min, layout.max, now) });
+      setPreset('fit');
+      return;
+    }
+    const found = RANGE_PRESETS.find((p) => p.value === value);
+    if (!found) return;
+    setState({ follow: true, width: found.span });
+    setPreset(found.value);
+  };
+
+  return (
+    <Stack>
+      <Title order={2}>Token timeline</Title>
+      <LabIntro title="Every token, from issue to expiry">
+        Each bar is one token on a shared time axis, coloured by its state. Tokens of one sign-in (a family)
+        stay together, and a refresh draws a connector from the used refresh token to the tokens it produced.
+        Marks show revocation, introspection calls and refresh-token reuse detection. It updates live as
+        tokens are issued.
+      </LabIntro>
+      <Group align="flex-end" gap="sm">
+        <FilterSelect
+          label="Kind"
+          placeholder="Any kind"
+          data={TOKEN_KINDS.map((value) => ({ value, label: KIND_LABELS[value] }))}
+          value={kind}
+          onChange={(value) => setKind(value as TokenKind | null)}
+          w={140}
+        />
+        <FilterSelect
+          label="Client"
+          placeholder="Any client"
+          data={(clients.data ?? []).map((client) => client.client_id)}
+          value={clientId}
+          onChange={setClientId}
+          w={190}
+        />
+        <FilterSelect
+          label="User"
+          placeholder="Any user"
+          data={(users.data ?? []).map((user) => user.username)}
+          value={username}
+          onChange={setUsername}
+          w={190}
+        />
+      </Group>
+      <Group gap="sm" justify="space-between">
+        <Group gap="xs">
+          <SegmentedControl
+            aria-label="Time range"
+            size="xs"
+            value={preset}
+            onChange={choosePreset}
+            data={[
+              ...RANGE_PRESETS.map((p) => ({ value: p.value, label: p.label })),
+              { value: 'fit', label: 'Fit all' },
+            ]}
+          />
+          <Tooltip label="Zoom in (+, or Ctrl + wheel)">
+            <ActionIcon variant="default" aria-label="Zoom in" onClick={() => zoom(0.5)}>
+              +
+            </ActionIcon>
+          </Tooltip>
+          <Tooltip label="Zoom out (−, or Ctrl + wheel)">
+            <ActionIcon variant="default" aria-label="Zoom out" onClick={() => zoom(2)}>
+              −
+            </ActionIcon>
+          </Tooltip>
+          <Button size="xs" variant="default" onClick={() => pan(-span(view) / 3)}>
+            Earlier
+          </Button>
+          <Button size="xs" variant="default" onClick={() => pan(span(view) / 3)}>
+            Later
+          </Button>
+          <Switch
+            label="Follow now"
+            checked={state.follow}
+            onChange={(event) =>
+              setState(
+                event.currentTarget.checked
+                  ? { follow: true, width: span(view) }
+                  : { follow: false, view: { ...view } },
+              )
+            }
+          />
+        </Group>
+        <SegmentedControl
+          aria-label="Row height"
+          size="xs"
+          value={rowMode}
+          onChange={(value) => setRowMode(value as RowHeightMode)}
+          data={[
+            { value: 'comfortable', label: 'Comfortable' },
+            { value: 'compact', label: 'Compact' },
+            { value: 'fit', label: 'All rows' },
+          ]}
+        />
+      </Group>
+      <QueryState query={tokens} what="tokens" />
+      {introspections.isError && <QueryState query={introspections} what="introspection events" />}
+      {reuse.isError && <QueryState query={reuse} what="reuse-detection events" />}
+      {tokens.data && (
+        <Text size="sm" c="dimmed" aria-live="polite" data-testid="timeline-summary">
+          {layout.rows.length} token{layout.rows.length === 1 ? '' : 's'} in {layout.families}{' '}
+          {layout.families === 1 ? 'family' : 'families'} · {introspectionCount} introspection
+          {introspectionCount === 1 ? '' : 's'}
+          {total > layout.rows.length && ` · showing the newest ${layout.rows.length} of ${total}`}
+        </Text>
+      )}
+      {tokens.data && layout.rows.length === 0 ? (
+        <EmptyState
+          title={filtered ? 'No token matches these filters' : 'No tokens to draw yet'}
+          description={
+            filtered
+              ? 'Clear a filter to see more.'
+              : 'Mint one on the Mint page, run a flow in the Flow playground, or call the token endpoint: bars appear here the moment tokens are issued.'
+          }
+        />
+      ) : (
+        tokens.data && (
+          <TimelineCanvas
+            layout={layout}
+            view={view}
+            now={now}
+            palette={palette}
+            rowMode={rowMode}
+            selected={selected}
+            onSelect={(index) =>
+              setSelectedId(index === null ? null : (layout.rows[index]?.token.id ?? null))
+            }
+            onOpen={(index) => setOpenId(layout.rows[index]?.token.id ?? null)}
+            onZoom={zoom}
+            onPan={pan}
+          />
+        )
+      )}
+      <Legend palette={palette} />
+      <Text id="timeline-help" size="xs" c="dimmed">
+        Wheel over the timeline zooms around the pointer when all rows fit (Ctrl + wheel always zooms); Shift
+        + wheel or dragging pans; the arrow keys move the selection, Enter opens the token, + and − zoom.
+      </Text>
+      <TokenDrawer id={openId} onClose={() => setOpenId(null)} />
+    </Stack>
+  );
+}
