@@ -1,0 +1,172 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { admin, readClipboard, screenshot, startUi, type UiSession } from './ui-helpers';
+
+let ui: UiSession;
+let page: Page;
+
+beforeAll(async () => {
+  ui = await startUi('lab/mint');
+  page = ui.page;
+});
+afterAll(async () => {
+  await ui?.close();
+});
+
+const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 10_000 });
+
+/**
+ * Runs a copied curl command the way a developer would paste it into a shell. Asynchronously: the
+ * engine answering it runs in this very process.
+ */
+async function sh(command: string): Promise<string> {
+  const { stdout } = await promisify(execFile)('sh', ['-c', command], { encoding: 'utf8', timeout: 10_000 });
+  return stdout;
+}
+
+async function choose(label: string, option: string) {
+  await page.getByRole('combobox', { name: label, exact: true }).click();
+  await page.getByRole('option', { name: option, exact: true }).click();
+}
+
+async function curl(id: string): Promise<string> {
+  return (await page.locator(`[data-curl="${id}"] pre`).textContent()) ?? '';
+}
+
+async function mintedValue(): Promise<string> {
+  return (await page.getByTestId('minted-value').textContent()) ?? '';
+}
+
+describe('Lab: mint', () => {
+  it('asks for a client first', async () => {
+    await page.getByRole('heading', { level: 2, name: 'Mint a token' }).waitFor();
+    await page.getByText('No clients yet').waitFor();
+    await admin(ui.engine, 'users.create', { username: 'alice', claims: { email: 'alice@example.test' } });
+    await admin(ui.engine, 'clients.create', {
+      client_id: 'web',
+      client_secret: 'web-secret',
+      redirect_uris: ['http://127.0.0.1:5173/callback'],
+      grant_types: ['authorization_code', 'refresh_token'],
+      scope: 'openid email orders:read',
+      audience: ['orders-api', 'billing-api'],
+    });
+    await admin(ui.engine, 'clients.create', {
+      client_id: 'svc',
+      client_secret: 'svc secret/+',
+      grant_types: ['client_credentials'],
+      token_endpoint_auth_method: 'client_secret_post',
+      scope: 'orders:read',
+    });
+    await admin(ui.engine, 'clients.create', {
+      client_id: 'spa',
+      redirect_uris: ['http://127.0.0.1:5173/callback'],
+      grant_types: ['authorization_code', 'refresh_token'],
+      token_endpoint_auth_method: 'none',
+      scope: 'openid',
+    });
+    // The form appears as soon as the clients exist (live).
+    await page.getByRole('button', { name: 'Mint token' }).waitFor();
+  });
+
+  it('mints a JWT with scope, audience, lifetime and extra claims, with curl commands that work', async () => {
+    await choose('Client', 'web');
+    await choose('User', 'alice');
+    await page.getByText('JWT', { exact: true }).click();
+    await page.getByRole('textbox', { name: 'Scope' }).fill('openid email orders:read');
+    const audience = page.getByRole('combobox', { name: 'Audience' });
+    await audience.fill('billing-api');
+    await audience.press('Enter');
+    await page.getByRole('textbox', { name: 'Lifetime (seconds)' }).fill('120');
+    await page.getByRole('button', { name: 'Add claim' }).click();
+    await page.getByRole('combobox', { name: 'Claim name 1' }).fill('tenant');
+    await page.getByLabel('Claim value 1').fill('acme');
+    await page.getByRole('button', { name: 'Mint token' }).click();
+
+    const result = page.getByRole('region', { name: 'Minted token' });
+    await result.waitFor();
+    const value = await mintedValue();
+    expect(value.split('.')).toHaveLength(3);
+    const claims = JSON.parse(Buffer.from(value.split('.')[1] as string, 'base64url').toString()) as Record<
+      string,
+      unknown
+    >;
+    expect(claims).toMatchObject({
+      aud: 'billing-api',
+      scope: 'openid email orders:read',
+      tenant: 'acme',
+      client_id: 'web',
+    });
+    expect((claims.exp as number) - (claims.iat as number)).toBe(120);
+    expect(await result.textContent()).toContain('about alice');
+    await screenshot(page, 'lab-mint');
+
+    // Introspection, as the page shows it, pasted into a shell.
+    const introspect = await curl('introspect');
+    expect(introspect).toContain('-u web:web-secret');
+    expect(JSON.parse(await sh(introspect))).toMatchObject({
+      active: true,
+      tenant: 'acme',
+      username: 'alice',
+    });
+    await result.getByRole('button', { name: 'Copy: Introspect it (RFC 7662)' }).click();
+    await poll(() => readClipboard(page)).toBe(introspect);
+
+    expect(JSON.parse(await sh(await curl('userinfo')))).toMatchObject({ email: 'alice@example.test' });
+    expect(await curl('api')).toContain(`Authorization: Bearer ${value}`);
+    expect(JSON.parse(await sh(await curl('jwks'))).keys.length).toBeGreaterThan(0);
+
+    // Revoking with the command: the page follows (live), introspection says inactive.
+    expect(await sh(await curl('revoke'))).toMatch(/^HTTP\/1\.1 200/);
+    await result.locator('[data-state="revoked"]').waitFor();
+    expect(JSON.parse(await sh(introspect))).toEqual({ active: false });
+
+    // On to the inspector with the token.
+    await result.getByRole('button', { name: 'Inspect it' }).click();
+    await page.getByRole('heading', { level: 2, name: 'Token inspector' }).waitFor();
+    expect(await page.getByRole('textbox', { name: 'Token', exact: true }).inputValue()).toBe(value);
+    await page.locator('[data-finding="signature_ok"]').waitFor();
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Mint', exact: true })
+      .click();
+    await page.getByRole('heading', { level: 2, name: 'Mint a token' }).waitFor();
+  });
+
+  it('mints a machine reference token; its client authenticates in the body', async () => {
+    // Back from the inspector, the form starts afresh: no user, so a machine token.
+    expect(await page.getByRole('combobox', { name: 'User', exact: true }).inputValue()).toBe('');
+    await choose('Client', 'svc');
+    await page.getByText('Reference', { exact: true }).click();
+    await page.getByRole('button', { name: 'Mint token' }).click();
+    const result = page.getByRole('region', { name: 'Minted token' });
+    await poll(() => result.textContent()).toContain('(machine token)');
+    const value = await mintedValue();
+    expect(value.split('.')).toHaveLength(1);
+    const introspect = await curl('introspect');
+    expect(introspect).toContain("--data-urlencode 'client_secret=svc secret/+'");
+    expect(JSON.parse(await sh(introspect))).toMatchObject({ active: true, client_id: 'svc', sub: 'svc' });
+    // No JWKS command for an opaque token: there is nothing to verify locally.
+    expect(await page.locator('[data-curl="jwks"]').count()).toBe(0);
+  });
+
+  it('gives a refresh token a working refresh command, and a public client a placeholder for introspection', async () => {
+    await choose('Client', 'spa');
+    await choose('User', 'alice');
+    await page.getByText('Refresh', { exact: true }).click();
+    await page.getByRole('button', { name: 'Mint token' }).click();
+    await poll(() => page.locator('[data-curl="refresh"]').count()).toBe(1);
+    const refreshed = JSON.parse(await sh(await curl('refresh'))) as Record<string, unknown>;
+    expect(refreshed).toMatchObject({ token_type: 'Bearer', refresh_token: expect.any(String) });
+    expect(await curl('introspect')).toContain('$RS_CLIENT_ID:$RS_CLIENT_SECRET');
+    expect(await page.locator('[data-curl="introspect"]').textContent()).toContain('public client');
+  });
+
+  it('explains why an ID token needs a user instead of sending a doomed request', async () => {
+    await page.getByRole('button', { name: 'Clear user' }).click();
+    await page.getByText('ID', { exact: true }).click();
+    await page.getByText('An ID token needs a user').waitFor();
+    expect(await page.getByRole('button', { name: 'Mint token' }).isDisabled()).toBe(true);
+  });
+});
