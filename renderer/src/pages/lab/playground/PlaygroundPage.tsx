@@ -67,15 +67,29 @@ function Result({
             </nav>
           </Grid.Col>
           <Grid.Col span={{ base: 12, md: 9 }}>
-            {step && <StepView step={step} index={index} count={result.steps.length} />}
-            <Group mt="md">
-              <Button variant="default" onClick={() => setIndex((i) => i - 1)} disabled={index === 0}>
-                Back
-              </Button>
-              <Button onClick={() => setIndex((i) => i + 1)} disabled={index >= result.steps.length - 1}>
-                Next
-              </Button>
+            <Group mb="sm" justify="space-between">
+              <Text size="sm" c="dimmed">
+                Step {index + 1} of {result.steps.length}
+              </Text>
+              <Group gap="xs">
+                <Button
+                  size="xs"
+                  variant="default"
+                  onClick={() => setIndex((i) => i - 1)}
+                  disabled={index === 0}
+                >
+                  Back
+                </Button>
+                <Button
+                  size="xs"
+                  onClick={() => setIndex((i) => i + 1)}
+                  disabled={index >= result.steps.length - 1}
+                >
+                  Next
+                </Button>
+              </Group>
             </Group>
+            {step && <StepView step={step} index={index} />}
           </Grid.Col>
         </Grid>
         {(access || refresh) && (

@@ -54,12 +54,9 @@ function Values({ values }: { values: PlaygroundStep['values'] }) {
 }
 
 /** One step of a flow: where it comes from in the specs, why it happens, and what went over the wire. */
-export function StepView({ step, index, count }: { step: PlaygroundStep; index: number; count: number }) {
+export function StepView({ step, index }: { step: PlaygroundStep; index: number }) {
   return (
     <Stack gap="sm" role="region" aria-label={`Step ${index + 1}: ${step.title}`}>
-      <Text size="xs" c="dimmed">
-        Step {index + 1} of {count}
-      </Text>
       <Title order={3} size="h4" data-testid="step-title">
         {step.title}
       </Title>
