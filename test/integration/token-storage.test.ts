@@ -170,6 +170,23 @@ describe('opaque values', () => {
   );
 });
 
+describe('the data folder', () => {
+  it('is made private to the user (0700) when the engine creates it; the admin token file is 0600', async () => {
+    const parent = tempDir('idp-sandbox-perms-');
+    const fresh = path.join(parent, 'nested', 'data');
+    const created = await startTestEngine({ dataDir: fresh, inMemory: false });
+    try {
+      for (const dir of [fresh, path.dirname(fresh)]) {
+        expect((fs.statSync(dir).mode & 0o777).toString(8), dir).toBe('700');
+      }
+      expect((fs.statSync(created.adminTokenFile).mode & 0o777).toString(8)).toBe('600');
+    } finally {
+      await created.close();
+      fs.rmSync(parent, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('the database file', () => {
   it('holds no reference token, refresh token, code, session cookie or admin token in plaintext', () => {
     const afterClose = databaseBytes();

@@ -86,7 +86,10 @@ export function openDatabase(options: OpenDatabaseOptions): Db {
   if (options.dataDir) {
     file = path.join(options.dataDir, DATABASE_FILE);
     try {
-      fs.mkdirSync(options.dataDir, { recursive: true });
+      // A folder made here is the user's alone (as ~/.ssh is): the database holds test passwords,
+      // client secrets and signing keys in the clear, and other local users have no business there.
+      // An existing folder keeps the permissions its owner gave it.
+      fs.mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
       fs.accessSync(options.dataDir, fs.constants.W_OK);
     } catch (error) {
       throw explainOpenFailure(error, file, options.dataDir);
