@@ -10,16 +10,17 @@ import {
   Title,
   Tooltip,
 } from '@mantine/core';
-import { useQuery } from '@tanstack/react-query';
-import { useMemo, useState } from 'react';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { TOKEN_KINDS, type TokenFilter, type TokenKind } from '../../../../../shared/schemas';
 import { adminApi } from '../../../api';
 import { FilterSelect } from '../../../components/FilterSelect';
 import { QueryState } from '../../../components/QueryState';
-import { QK } from '../../../data/keys';
+import { QK, rootsForEvent } from '../../../data/keys';
 import { useNow } from '../../../data/now';
 import { TokenDrawer } from '../../TokenDrawer';
 import { LabIntro } from '../LabIntro';
+import { createCoalescer } from './coalesce';
 import { Legend } from './Legend';
 import { layoutTimeline } from './layout';
 import { usePalette } from './palette';
@@ -43,23 +44,53 @@ const MAX_TOKENS = 10_000;
 
 type ViewState = { follow: true; width: number } | { follow: false; view: TimeView };
 
+/**
+ * The timeline's own query root: LiveUpdates does not invalidate it (a burst of events would keep
+ * cancelling and restarting a 10,000-token request); it refetches through a coalescer instead.
+ */
+const TIMELINE_ROOT = 'lab.timeline';
+
 function useTimelineData(filter: TokenFilter) {
+  const queryClient = useQueryClient();
   const tokens = useQuery({
-    queryKey: [QK.tokens, 'timeline', filter],
+    queryKey: [TIMELINE_ROOT, 'tokens', filter],
     queryFn: () => adminApi.tokens.list(filter),
     placeholderData: (previous) => previous,
+    // Thousands of tokens: comparing each refetch with the last, object by object, costs more than
+    // it saves (the layout is recomputed anyway).
+    structuralSharing: false,
   });
   // Marks come from the event log: introspection calls and reuse detections, by token id.
   const introspections = useQuery({
-    queryKey: [QK.events, 'timeline', 'token.introspected'],
+    queryKey: [TIMELINE_ROOT, 'events', 'token.introspected'],
     queryFn: () => adminApi.events.list({ type: 'token.introspected', limit: 5000 }),
     placeholderData: (previous) => previous,
   });
   const reuse = useQuery({
-    queryKey: [QK.events, 'timeline', 'token.reuse_detected'],
+    queryKey: [TIMELINE_ROOT, 'events', 'token.reuse_detected'],
     queryFn: () => adminApi.events.list({ type: 'token.reuse_detected', limit: 5000 }),
     placeholderData: (previous) => previous,
   });
+  const size = useRef(0);
+  size.current = tokens.data?.tokens.length ?? 0;
+
+  // Live: every event that changes tokens triggers a refetch, never two at once, and at most once a
+  // second for big lists.
+  useEffect(() => {
+    const coalescer = createCoalescer(
+      () =>
+        queryClient.refetchQueries({ queryKey: [TIMELINE_ROOT], type: 'active' }, { cancelRefetch: false }),
+      () => (size.current > 2000 ? 1000 : 100),
+    );
+    const unsubscribe = adminApi.live.subscribe((event) => {
+      if (rootsForEvent(event.type).includes(QK.tokens)) coalescer.trigger();
+    });
+    return () => {
+      unsubscribe();
+      coalescer.dispose();
+    };
+  }, [queryClient]);
+
   const layout = useMemo(
     () => layoutTimeline(tokens.data?.tokens ?? [], [...(introspections.data ?? []), ...(reuse.data ?? [])]),
     [tokens.data, introspections.data, reuse.data],

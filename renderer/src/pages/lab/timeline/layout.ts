@@ -46,12 +46,14 @@ export interface TimelineLayout {
 
 const KIND_ORDER: Record<TokenKind, number> = { access: 0, id: 1, refresh: 2 };
 
-function byIssue(a: Token, b: Token): number {
-  return (
-    Date.parse(a.issued_at) - Date.parse(b.issued_at) ||
+/** Orders tokens by issue time (parsed once per token), then kind, then id. */
+function issueOrder(tokens: readonly Token[]): (a: Token, b: Token) => number {
+  const issued = new Map<Token, number>();
+  for (const token of tokens) issued.set(token, Date.parse(token.issued_at));
+  return (a, b) =>
+    (issued.get(a) ?? 0) - (issued.get(b) ?? 0) ||
     KIND_ORDER[a.kind] - KIND_ORDER[b.kind] ||
-    (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
-  );
+    (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
 function time(value: string | null): number | null {
@@ -60,29 +62,25 @@ function time(value: string | null): number | null {
   return Number.isNaN(ms) ? null : ms;
 }
 
-/** The events the timeline marks on bars; others are ignored. */
-export function isMarkEvent(event: Pick<EngineEvent, 'type'>): boolean {
-  return event.type === 'token.introspected' || event.type === 'token.reuse_detected';
-}
-
 export function layoutTimeline(
   tokens: readonly Token[],
   events: readonly Pick<EngineEvent, 'type' | 'at' | 'token_id'>[] = [],
 ): TimelineLayout {
+  const byIssue = issueOrder(tokens);
   // Families: tokens sharing a grant; a token without one is a family of its own.
   const families = new Map<string, Token[]>();
+  const familyOf = new Map<string, string>();
   for (const token of tokens) {
     const key = token.grant_id ?? `token:${token.id}`;
+    familyOf.set(token.id, key);
     const members = families.get(key);
     if (members) members.push(token);
     else families.set(key, [token]);
   }
-  const ordered = [...families.values()].map((members) => {
-    members.sort(byIssue);
-    return members;
-  });
+  const ordered = [...families.entries()];
+  for (const [, members] of ordered) if (members.length > 1) members.sort(byIssue);
   // Newest family first, so what just happened is at the top.
-  ordered.sort((a, b) => byIssue(b[0] as Token, a[0] as Token));
+  ordered.sort((a, b) => byIssue(b[1][0] as Token, a[1][0] as Token));
 
   const rows: TimelineRow[] = [];
   const childrenOf = new Map<string, Token[]>();
@@ -99,31 +97,27 @@ export function layoutTimeline(
 
   let min = Number.POSITIVE_INFINITY;
   let max = Number.NEGATIVE_INFINITY;
-  ordered.forEach((members, family) => {
-    const inFamily = new Set(members.map((t) => t.id));
-    const visit = (token: Token, depth: number) => {
-      const start = Date.parse(token.issued_at);
-      const end = Date.parse(token.expires_at);
-      const revoked = time(token.revoked_at);
-      const rotated = token.state === 'rotated' ? (rotatedAt.get(token.id) ?? null) : null;
-      const early = [revoked, rotated].filter((t): t is number => t !== null && t < end);
-      rows.push({
-        token,
-        start,
-        end,
-        lifeEnd: early.length ? Math.min(...early) : null,
-        depth,
-        family,
-      });
-      if (start < min) min = start;
-      if (end > max) max = end;
-      for (const child of (childrenOf.get(token.id) ?? []).sort(byIssue)) {
-        if (inFamily.has(child.id)) visit(child, depth + 1);
-      }
-    };
+  const visit = (token: Token, depth: number, family: number, key: string) => {
+    const start = Date.parse(token.issued_at);
+    const end = Date.parse(token.expires_at);
+    const revoked = time(token.revoked_at);
+    const rotated = token.state === 'rotated' ? (rotatedAt.get(token.id) ?? null) : null;
+    let lifeEnd: number | null = null;
+    for (const t of [revoked, rotated])
+      if (t !== null && t < end && (lifeEnd === null || t < lifeEnd)) lifeEnd = t;
+    rows.push({ token, start, end, lifeEnd, depth, family });
+    if (start < min) min = start;
+    if (end > max) max = end;
+    const children = childrenOf.get(token.id);
+    if (!children) return;
+    for (const child of children.sort(byIssue)) {
+      if (familyOf.get(child.id) === key) visit(child, depth + 1, family, key);
+    }
+  };
+  ordered.forEach(([key, members], family) => {
     for (const token of members) {
       // Roots: tokens whose parent is not shown (first issue, or a parent filtered out).
-      if (!token.parent_id || !inFamily.has(token.parent_id)) visit(token, 0);
+      if (!token.parent_id || familyOf.get(token.parent_id) !== key) visit(token, 0, family, key);
     }
   });
 

@@ -1,0 +1,48 @@
+/**
+ * Runs an async job for a stream of triggers, never twice at once and at most once per interval: a
+ * trigger during a run schedules exactly one more run after it. The timeline refetches its (possibly
+ * 10,000-token) list this way, so a burst of live events cannot keep restarting a big request.
+ */
+export interface Coalescer {
+  trigger(): void;
+  dispose(): void;
+}
+
+export function createCoalescer(run: () => Promise<unknown>, minInterval: () => number): Coalescer {
+  let dirty = false;
+  let running = false;
+  let last = Number.NEGATIVE_INFINITY;
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let disposed = false;
+
+  const start = async () => {
+    timer = null;
+    if (disposed) return;
+    dirty = false;
+    running = true;
+    last = Date.now();
+    try {
+      await run();
+    } catch {
+      // The query shows its own error; the next trigger tries again.
+    } finally {
+      running = false;
+      if (dirty) schedule();
+    }
+  };
+  const schedule = () => {
+    if (running || timer !== null || disposed) return;
+    timer = setTimeout(start, Math.max(0, last + minInterval() - Date.now()));
+  };
+  return {
+    trigger() {
+      dirty = true;
+      schedule();
+    },
+    dispose() {
+      disposed = true;
+      if (timer !== null) clearTimeout(timer);
+      timer = null;
+    },
+  };
+}
