@@ -123,8 +123,8 @@ export function TimelineCanvas({
     return () => observer.disconnect();
   }, []);
 
-  // Wheel: zoom around the pointer (Ctrl/⌘ + wheel, or any wheel when there is nothing to scroll),
-  // pan with Shift + wheel or a horizontal wheel. Native listener: React's is passive.
+  // Wheel: Ctrl/⌘ + wheel (and a trackpad pinch) zooms around the pointer; Shift + wheel or a
+  // horizontal swipe pans; a plain wheel scrolls as everywhere else. Native listener: React's is passive.
   useEffect(() => {
     const scroller = scrollerRef.current;
     if (!scroller) return;
@@ -134,13 +134,12 @@ export function TimelineCanvas({
       if (plotWidth <= 0) return;
       const rect = scroller.getBoundingClientRect();
       const x = event.clientX - rect.left - g.gutter;
-      const scrolls = scroller.scrollHeight > scroller.clientHeight + 1;
       const horizontal = event.shiftKey || Math.abs(event.deltaX) > Math.abs(event.deltaY);
       if (horizontal) {
         event.preventDefault();
         const delta = event.shiftKey && event.deltaX === 0 ? event.deltaY : event.deltaX;
         handlers.current.onPan((delta * span(g.view)) / plotWidth);
-      } else if (event.ctrlKey || event.metaKey || !scrolls) {
+      } else if (event.ctrlKey || event.metaKey) {
         event.preventDefault();
         const anchor = xToTime(Math.max(0, x), g.view, plotWidth);
         handlers.current.onZoom(Math.exp(event.deltaY * 0.0015), anchor);

@@ -280,8 +280,8 @@ export function TimelinePage() {
       )}
       <Legend palette={palette} />
       <Text id="timeline-help" size="xs" c="dimmed">
-        Wheel over the timeline zooms around the pointer when all rows fit (Ctrl + wheel always zooms); Shift
-        + wheel or dragging pans; the arrow keys move the selection, Enter opens the token, + and − zoom.
+        Ctrl (⌘) + wheel or a pinch zooms around the pointer; Shift + wheel, a sideways swipe or dragging
+        pans; the arrow keys move the selection, Enter opens the token, + and − zoom, ← and → pan.
       </Text>
       <TokenDrawer id={openId} onClose={() => setOpenId(null)} />
     </Stack>
