@@ -1,12 +1,9 @@
 import {
   Alert,
   Anchor,
-  Badge,
   Button,
   EmptyState,
-  Grid,
   Group,
-  NavLink,
   Paper,
   SegmentedControl,
   Select,
@@ -24,107 +21,9 @@ import { useClients, useUsers } from '../../../data/engine';
 import { QK } from '../../../data/keys';
 import { useAdminMutation } from '../../../data/useAdminMutation';
 import { errorMessage } from '../../../lib/errors';
-import { openInInspector } from '../handoff';
 import { LabIntro } from '../LabIntro';
+import { FlowResult } from './FlowResult';
 import { clientsFor, FLOWS, type Flow } from './flows';
-import { StepView } from './StepView';
-
-function Result({
-  result,
-  onContinue,
-}: {
-  result: PlaygroundOutput;
-  onContinue: (flow: Flow, token: string) => void;
-}) {
-  const [index, setIndex] = useState(0);
-  const step = result.steps[index];
-  const { access_token: access, refresh_token: refresh } = result.tokens;
-  return (
-    <Paper withBorder p="md" role="region" aria-label="Flow result">
-      <Stack>
-        <Group justify="space-between">
-          <Title order={3} size="h4">
-            {FLOWS[result.flow].label}: {result.steps.length} step{result.steps.length === 1 ? '' : 's'}
-          </Title>
-          <Badge color={result.ok ? 'green' : 'red'} variant="filled" data-testid="flow-outcome">
-            {result.ok ? 'completed' : 'stopped at a failing step'}
-          </Badge>
-        </Group>
-        <Grid>
-          <Grid.Col span={{ base: 12, md: 3 }}>
-            <nav aria-label="Steps">
-              {result.steps.map((s, i) => (
-                <NavLink
-                  // biome-ignore lint/suspicious/noArrayIndexKey: steps are positional and never reordered
-                  key={i}
-                  component="button"
-                  label={`${i + 1}. ${s.title}`}
-                  active={i === index}
-                  aria-current={i === index ? 'step' : undefined}
-                  onClick={() => setIndex(i)}
-                />
-              ))}
-            </nav>
-          </Grid.Col>
-          <Grid.Col span={{ base: 12, md: 9 }}>
-            <Group mb="sm" justify="space-between">
-              <Text size="sm" c="dimmed">
-                Step {index + 1} of {result.steps.length}
-              </Text>
-              <Group gap="xs">
-                <Button
-                  size="xs"
-                  variant="default"
-                  onClick={() => setIndex((i) => i - 1)}
-                  disabled={index === 0}
-                >
-                  Back
-                </Button>
-                <Button
-                  size="xs"
-                  onClick={() => setIndex((i) => i + 1)}
-                  disabled={index >= result.steps.length - 1}
-                >
-                  Next
-                </Button>
-              </Group>
-            </Group>
-            {step && <StepView step={step} index={index} />}
-          </Grid.Col>
-        </Grid>
-        {(access || refresh) && (
-          <Stack gap="xs">
-            <Text fw={600} size="sm">
-              Keep going with the tokens this flow produced
-            </Text>
-            <Group gap="xs">
-              {refresh && (
-                <Button variant="light" onClick={() => onContinue('refresh_token', refresh)}>
-                  Continue with refresh
-                </Button>
-              )}
-              {access && (
-                <Button variant="light" color="red" onClick={() => onContinue('revocation', access)}>
-                  Revoke the access token
-                </Button>
-              )}
-              {refresh && (
-                <Button variant="light" color="red" onClick={() => onContinue('revocation', refresh)}>
-                  Revoke the refresh token
-                </Button>
-              )}
-              {access && (
-                <Button variant="subtle" onClick={() => openInInspector(access)}>
-                  Inspect the access token
-                </Button>
-              )}
-            </Group>
-          </Stack>
-        )}
-      </Stack>
-    </Paper>
-  );
-}
 
 export function PlaygroundPage() {
   const clients = useClients();
@@ -256,6 +155,11 @@ export function PlaygroundPage() {
                 styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)', fontSize: 12 } }}
               />
             )}
+            {meta.user && users.data?.length === 0 && (
+              <Alert color="orange">
+                Someone has to sign in: create a test user on the <Anchor href="#/users">Users</Anchor> page.
+              </Alert>
+            )}
             {eligible.length === 0 && (
               <Alert color="orange">
                 No client is allowed the {meta.grant} grant. Add it to a client on the{' '}
@@ -281,7 +185,7 @@ export function PlaygroundPage() {
         </Alert>
       )}
       {run.data && (
-        <Result key={`${run.data.flow}:${run.submittedAt}`} result={run.data} onContinue={onContinue} />
+        <FlowResult key={`${run.data.flow}:${run.submittedAt}`} result={run.data} onContinue={onContinue} />
       )}
     </Stack>
   );
