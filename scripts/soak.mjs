@@ -6,7 +6,10 @@
 // the slope, and what the store holds at the end. A report, not a test: nothing here is asserted
 // except that the server never answers 5xx (exit code 1 if it does).
 //
-//   npm run soak -- --seconds 120 [--rate 150] [--cli dist/cli/idp-sandbox.mjs]
+//   npm run soak -- --seconds 120 [--rate 150] [--cli dist/cli/idp-sandbox.mjs] [--data-dir DIR]
+//
+// With --data-dir the engine keeps its database there instead of in memory, and the report adds the
+// size of the database files and the rows of each table, to tell the store's growth from the heap's.
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -22,6 +25,7 @@ function flag(name, fallback) {
 const SECONDS = Number(flag('seconds', '60'));
 const RATE = Number(flag('rate', '150'));
 const CLI = path.resolve(flag('cli', path.join(root, 'dist', 'cli', 'idp-sandbox.mjs')));
+const DATA_DIR = flag('data-dir', undefined);
 if (!(SECONDS > 0) || !(RATE > 0)) {
   process.stderr.write(
     'usage: node scripts/soak.mjs [--seconds N] [--rate REQUESTS_PER_SECOND] [--cli FILE]\n',
@@ -69,7 +73,8 @@ const work = fs.mkdtempSync(path.join(os.tmpdir(), 'idp-soak-'));
 const seedFile = path.join(work, 'seed.json');
 fs.writeFileSync(seedFile, JSON.stringify(seed));
 
-const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--in-memory', '--seed', seedFile], {
+const storage = DATA_DIR ? ['--data-dir', path.resolve(DATA_DIR)] : ['--in-memory'];
+const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...storage, '--seed', seedFile], {
   env: { ...process.env, IDP_SANDBOX_ADMIN_TOKEN: ADMIN_TOKEN },
   stdio: ['ignore', 'pipe', 'pipe'],
 });
@@ -306,6 +311,20 @@ const lines = [
   `store: ${counts.issued} tokens issued, ${counts.purged} purged, ${tokensLeft} left at the end; ` +
     `${newestEvent} events recorded`,
 ];
+if (DATA_DIR) {
+  const file = path.join(path.resolve(DATA_DIR), 'idp-sandbox.db');
+  const size = ['', '-wal'].reduce(
+    (sum, suffix) => sum + (fs.statSync(file + suffix, { throwIfNoEntry: false })?.size ?? 0),
+    0,
+  );
+  const { default: Database } = await import('better-sqlite3');
+  const db = new Database(file, { readonly: true });
+  const rows = ['tokens', 'grants', 'events', 'auth_codes', 'sessions']
+    .map((table) => `${table} ${db.prepare(`SELECT count(*) AS n FROM ${table}`).get().n}`)
+    .join(', ');
+  db.close();
+  lines.push(`database: ${mb(size / 1024)} MB on disk; rows: ${rows}`);
+}
 process.stdout.write(`${lines.join('\n')}\n`);
 if (serverErrors.length) process.stdout.write(`server errors:\n  ${serverErrors.join('\n  ')}\n`);
 process.exit(counts.serverErrors || counts.networkErrors ? 1 : 0);
