@@ -159,7 +159,11 @@ describe('authorization codes', () => {
     const fields = redemption(result);
     const { code_verifier: _verifier, ...withoutVerifier } = fields;
     for (const attempt of [
-      { ...fields, code_verifier: `${result.verifier?.slice(0, -1)}A` },
+      // The last character changed (a verifier that already ends in "A" must not get "A" again).
+      {
+        ...fields,
+        code_verifier: `${result.verifier?.slice(0, -1)}${result.verifier?.endsWith('A') ? 'B' : 'A'}`,
+      },
       { ...fields, code_verifier: 'x'.repeat(43) },
       { ...fields, code_verifier: 'short' },
       { ...fields, code_verifier: `${result.verifier} ` },
