@@ -7,11 +7,12 @@ import type { EngineEvent, ParsedWorkspace, Workspace } from '../../shared/schem
 import { WorkspaceSchema } from '../../shared/schemas';
 import { checkInputShape, describeZodError, dispatchAdmin } from './admin/dispatch';
 import { type AdminHandlers, createAdminService } from './admin/service';
-import { type Clock, seconds, systemClock } from './clock';
+import { type Clock, systemClock } from './clock';
 import { createProviderContext } from './context';
 import { type AdminSecrets, createAdminSecrets } from './http/admin-auth';
 import { createHttpServer } from './http/server';
 import { UI_PREFIX } from './http/ui-routes';
+import { purgeHistory } from './retention';
 import { createKeyManager } from './signing';
 import { type Db, openDatabase } from './store/database';
 
@@ -19,8 +20,6 @@ import { type Db, openDatabase } from './store/database';
 export const DEFAULT_PORT = 9400;
 export const DEFAULT_HOST = '127.0.0.1';
 export const ADMIN_TOKEN_FILE = 'admin-token';
-/** Expired tokens are kept this long (so the UI can show them as expired), then purged. */
-export const EXPIRED_TOKEN_RETENTION_SECONDS = 24 * 60 * 60;
 const PURGE_INTERVAL_MS = 10 * 60 * 1000;
 
 export interface EngineOptions {
@@ -128,17 +127,9 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     issuer = `http://${urlHost}:${port}`;
   }
 
-  // The admin action (tokens.purgeExpired) purges everything expired; this schedule keeps a day of
-  // history so the UI can still show recently expired tokens. It is a separate function on purpose:
-  // replacing the admin handler would make the admin action keep that day too.
-  const purgeOldTokens = () =>
-    db.transaction(() => {
-      const count = ctx.tokens.purgeExpiredBefore(seconds(clock) - EXPIRED_TOKEN_RETENTION_SECONDS);
-      ctx.codes.purgeExpiredBefore(seconds(clock));
-      if (count) ctx.events.record('tokens.purged', { data: { purged: count, scheduled: true } });
-      return count;
-    })();
-  const purge = setInterval(purgeOldTokens, PURGE_INTERVAL_MS);
+  // The admin action (tokens.purgeExpired) purges every expired token now; this schedule keeps a day of
+  // history for the UI and also bounds grants, sessions and events (see retention.ts).
+  const purge = setInterval(() => purgeHistory(ctx), PURGE_INTERVAL_MS);
   purge.unref();
 
   const tokenDir = dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'idp-sandbox-'));

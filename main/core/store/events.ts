@@ -63,6 +63,15 @@ export class EventLog {
     return () => this.emitter.off('event', listener);
   }
 
+  /** Deletes events older than `beforeMs` and all but the newest `keep`; returns how many. */
+  purge(beforeMs: number, keep: number): number {
+    const old = this.db.prepare('DELETE FROM events WHERE at < ?').run(beforeMs).changes;
+    const excess = this.db
+      .prepare('DELETE FROM events WHERE id <= (SELECT id FROM events ORDER BY id DESC LIMIT 1 OFFSET ?)')
+      .run(keep).changes;
+    return old + excess;
+  }
+
   list(filter: EventFilter): EngineEvent[] {
     const f = EventFilterSchema.parse(filter);
     const where: string[] = [];

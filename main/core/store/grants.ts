@@ -51,6 +51,17 @@ export class GrantStore {
       .all(sessionId) as GrantRecord[];
   }
 
+  /** Deletes grants created before `cutoff` that no token or code refers to any more; returns how many. */
+  purgeUnusedBefore(cutoff: number): number {
+    return this.db
+      .prepare(
+        `DELETE FROM grants WHERE created_at < ?
+           AND NOT EXISTS (SELECT 1 FROM tokens WHERE tokens.grant_id = grants.id)
+           AND NOT EXISTS (SELECT 1 FROM auth_codes WHERE auth_codes.grant_id = grants.id)`,
+      )
+      .run(cutoff).changes;
+  }
+
   deleteAll(): void {
     this.db.prepare('DELETE FROM auth_codes').run();
     this.db.prepare('DELETE FROM grants').run();

@@ -44,6 +44,12 @@ export class SessionStore {
     this.db.prepare('UPDATE sessions SET ended_at = ? WHERE id = ? AND ended_at IS NULL').run(now, id);
   }
 
+  /** Deletes sessions that ended before `cutoff`; returns how many. */
+  purgeEndedBefore(cutoff: number): number {
+    return this.db.prepare('DELETE FROM sessions WHERE ended_at IS NOT NULL AND ended_at < ?').run(cutoff)
+      .changes;
+  }
+
   deleteAll(): void {
     this.db.prepare('DELETE FROM sessions').run();
   }
