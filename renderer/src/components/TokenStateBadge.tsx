@@ -24,7 +24,14 @@ export function effectiveState(token: Pick<Token, 'state' | 'expires_at'>, now: 
 
 export function TokenStateBadge({ state }: { state: TokenState }) {
   return (
-    <Badge color={COLORS[state]} variant="light" data-state={state}>
+    // A badge never shrinks: long user or client names in the same row must not cut the state to "A…".
+    <Badge
+      color={COLORS[state]}
+      variant="light"
+      data-state={state}
+      miw="max-content"
+      style={{ flexShrink: 0 }}
+    >
       {LABELS[state]}
     </Badge>
   );
