@@ -232,18 +232,17 @@ export function registerTokenRoute(app: FastifyInstance, ctx: ProviderContext): 
     extra: Partial<IssueRequest>,
   ) {
     const at = now();
-    const grant = ctx.db.transaction(() =>
-      ctx.grants.create({
-        client_id: client.client_id,
-        user_id: user?.id ?? null,
-        username: user?.username ?? null,
-        subject: user?.sub ?? client.client_id,
-        scope,
-        session_id: null,
-        auth_time: user ? at : null,
-        created_at: at,
-      }),
-    )();
+    // The grant is stored with its tokens, in one transaction, once they are signed.
+    const grant = ctx.grants.build({
+      client_id: client.client_id,
+      user_id: user?.id ?? null,
+      username: user?.username ?? null,
+      subject: user?.sub ?? client.client_id,
+      scope,
+      session_id: null,
+      auth_time: user ? at : null,
+      created_at: at,
+    });
     const prepared = await ctx.tokenService.prepare({
       client,
       user,
@@ -255,6 +254,7 @@ export function registerTokenRoute(app: FastifyInstance, ctx: ProviderContext): 
       ...extra,
     });
     ctx.db.transaction(() => {
+      ctx.grants.insert(grant);
       assertStillIssuable(grant.id, client.client_id, user?.id ?? null);
       ctx.tokenService.store(prepared);
       recordIssued(prepared, grantType);

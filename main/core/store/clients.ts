@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
 import { AdminError } from '../../../shared/errors';
 import type { Client, ClientInputSchema } from '../../../shared/schemas';
-import type { Db } from './database';
+import { type Db, statement } from './database';
 import { parseJson } from './json';
 
 export type ClientMetadata = z.output<typeof ClientInputSchema>;
@@ -65,11 +65,13 @@ export class ClientStore {
   constructor(private readonly db: Db) {}
 
   list(): ClientRecord[] {
-    return (this.db.prepare('SELECT * FROM clients ORDER BY client_id').all() as ClientRow[]).map(toRecord);
+    return (statement(this.db, 'SELECT * FROM clients ORDER BY client_id').all() as ClientRow[]).map(
+      toRecord,
+    );
   }
 
   find(clientId: string): ClientRecord | undefined {
-    const row = this.db.prepare('SELECT * FROM clients WHERE client_id = ?').get(clientId) as
+    const row = statement(this.db, 'SELECT * FROM clients WHERE client_id = ?').get(clientId) as
       | ClientRow
       | undefined;
     return row && toRecord(row);
@@ -86,25 +88,28 @@ export class ClientStore {
       throw new AdminError('conflict', `A client with client_id "${input.client_id}" already exists.`);
     }
     const metadata = normalise(input);
-    this.db
-      .prepare('INSERT INTO clients (client_id, metadata, created_at, updated_at) VALUES (?, ?, ?, ?)')
-      .run(metadata.client_id, JSON.stringify(metadata), now, now);
+    statement(
+      this.db,
+      'INSERT INTO clients (client_id, metadata, created_at, updated_at) VALUES (?, ?, ?, ?)',
+    ).run(metadata.client_id, JSON.stringify(metadata), now, now);
     return { ...metadata, created_at: now, updated_at: now };
   }
 
   replace(existing: ClientRecord, input: ClientMetadata, now: number): ClientRecord {
     const metadata = normalise({ ...input, client_id: existing.client_id }, existing.client_secret);
-    this.db
-      .prepare('UPDATE clients SET metadata = ?, updated_at = ? WHERE client_id = ?')
-      .run(JSON.stringify(metadata), now, existing.client_id);
+    statement(this.db, 'UPDATE clients SET metadata = ?, updated_at = ? WHERE client_id = ?').run(
+      JSON.stringify(metadata),
+      now,
+      existing.client_id,
+    );
     return { ...metadata, created_at: existing.created_at, updated_at: now };
   }
 
   delete(clientId: string): void {
-    this.db.prepare('DELETE FROM clients WHERE client_id = ?').run(clientId);
+    statement(this.db, 'DELETE FROM clients WHERE client_id = ?').run(clientId);
   }
 
   deleteAll(): void {
-    this.db.prepare('DELETE FROM clients').run();
+    statement(this.db, 'DELETE FROM clients').run();
   }
 }

@@ -1,5 +1,5 @@
 import { randomToken } from '../tokens/service';
-import type { Db } from './database';
+import { type Db, statement } from './database';
 import { parseJson } from './json';
 import { hashTokenValue } from './tokens';
 
@@ -27,39 +27,39 @@ export class CodeStore {
 
   create(fields: Omit<CodeRecord, 'code_hash' | 'used_at'>): string {
     const code = randomToken();
-    this.db
-      .prepare(
-        `INSERT INTO auth_codes (code_hash, grant_id, client_id, redirect_uri, scope, nonce, code_challenge,
+    statement(
+      this.db,
+      `INSERT INTO auth_codes (code_hash, grant_id, client_id, redirect_uri, scope, nonce, code_challenge,
            code_challenge_method, resources, amr, issued_at, expires_at)
          VALUES (@code_hash, @grant_id, @client_id, @redirect_uri, @scope, @nonce, @code_challenge,
            @code_challenge_method, @resources, @amr, @issued_at, @expires_at)`,
-      )
-      .run({
-        ...fields,
-        resources: JSON.stringify(fields.resources),
-        amr: JSON.stringify(fields.amr),
-        code_hash: hashTokenValue(code),
-      });
+    ).run({
+      ...fields,
+      resources: JSON.stringify(fields.resources),
+      amr: JSON.stringify(fields.amr),
+      code_hash: hashTokenValue(code),
+    });
     return code;
   }
 
   find(code: string): CodeRecord | undefined {
-    const row = this.db.prepare('SELECT * FROM auth_codes WHERE code_hash = ?').get(hashTokenValue(code)) as
-      | (Omit<CodeRecord, 'resources' | 'amr'> & { resources: string; amr: string })
-      | undefined;
+    const row = statement(this.db, 'SELECT * FROM auth_codes WHERE code_hash = ?').get(
+      hashTokenValue(code),
+    ) as (Omit<CodeRecord, 'resources' | 'amr'> & { resources: string; amr: string }) | undefined;
     return row && { ...row, resources: parseJson(row.resources), amr: parseJson(row.amr) };
   }
 
   /** Atomically marks the code used; false when it already was (a replay). */
   markUsed(codeHash: string, now: number): boolean {
     return (
-      this.db
-        .prepare('UPDATE auth_codes SET used_at = ? WHERE code_hash = ? AND used_at IS NULL')
-        .run(now, codeHash).changes > 0
+      statement(this.db, 'UPDATE auth_codes SET used_at = ? WHERE code_hash = ? AND used_at IS NULL').run(
+        now,
+        codeHash,
+      ).changes > 0
     );
   }
 
   purgeExpiredBefore(cutoff: number): number {
-    return this.db.prepare('DELETE FROM auth_codes WHERE expires_at < ?').run(cutoff).changes;
+    return statement(this.db, 'DELETE FROM auth_codes WHERE expires_at < ?').run(cutoff).changes;
   }
 }

@@ -5,6 +5,29 @@ import { migrations } from './migrations';
 
 export type Db = Database.Database;
 
+const statements = new WeakMap<Db, Map<string, Database.Statement>>();
+
+/**
+ * A prepared statement for `sql`, compiled once per database and reused: preparing costs more than
+ * running most of the engine's queries, and the token endpoint runs a dozen per request.
+ */
+export function statement<Params extends unknown[] | {} = unknown[], Row = unknown>(
+  db: Db,
+  sql: string,
+): Database.Statement<Params, Row> {
+  let cache = statements.get(db);
+  if (!cache) {
+    cache = new Map();
+    statements.set(db, cache);
+  }
+  let prepared = cache.get(sql);
+  if (!prepared) {
+    prepared = db.prepare(sql);
+    cache.set(sql, prepared);
+  }
+  return prepared as unknown as Database.Statement<Params, Row>;
+}
+
 export interface OpenDatabaseOptions {
   /** Folder holding `idp-sandbox.db`; omitted for an in-memory database. */
   dataDir?: string | undefined;

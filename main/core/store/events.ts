@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { EngineEvent, EventFilter, EventType } from '../../../shared/schemas';
 import { EventFilterSchema } from '../../../shared/schemas';
 import type { Clock } from '../clock';
-import type { Db } from './database';
+import { type Db, statement } from './database';
 import { parseJson } from './json';
 
 export interface EventInput {
@@ -39,7 +39,8 @@ export class EventLog {
     private readonly clock: Clock,
   ) {
     this.emitter.setMaxListeners(0);
-    this.insert = db.prepare<[number, string, string | null, string | null, string | null, string], EventRow>(
+    this.insert = statement<[number, string, string | null, string | null, string | null, string], EventRow>(
+      db,
       'INSERT INTO events (at, type, client_id, username, token_id, data) VALUES (?, ?, ?, ?, ?, ?) RETURNING *',
     );
   }
@@ -65,10 +66,11 @@ export class EventLog {
 
   /** Deletes events older than `beforeMs` and all but the newest `keep`; returns how many. */
   purge(beforeMs: number, keep: number): number {
-    const old = this.db.prepare('DELETE FROM events WHERE at < ?').run(beforeMs).changes;
-    const excess = this.db
-      .prepare('DELETE FROM events WHERE id <= (SELECT id FROM events ORDER BY id DESC LIMIT 1 OFFSET ?)')
-      .run(keep).changes;
+    const old = statement(this.db, 'DELETE FROM events WHERE at < ?').run(beforeMs).changes;
+    const excess = statement(
+      this.db,
+      'DELETE FROM events WHERE id <= (SELECT id FROM events ORDER BY id DESC LIMIT 1 OFFSET ?)',
+    ).run(keep).changes;
     return old + excess;
   }
 
@@ -89,6 +91,6 @@ export class EventLog {
     // Newest first, except when catching up after an id, where the order of arrival matters.
     const order = f.after_id !== undefined ? 'ASC' : 'DESC';
     const sql = `SELECT * FROM events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id ${order} LIMIT ?`;
-    return (this.db.prepare(sql).all(...params, f.limit) as EventRow[]).map(toEvent);
+    return (statement(this.db, sql).all(...params, f.limit) as EventRow[]).map(toEvent);
   }
 }

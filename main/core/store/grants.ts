@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Db } from './database';
+import { type Db, statement } from './database';
 
 export interface GrantRecord {
   id: string;
@@ -19,51 +19,59 @@ export interface GrantRecord {
 export class GrantStore {
   constructor(private readonly db: Db) {}
 
+  /** A new grant in memory only; `insert` stores it (in the transaction that stores its tokens). */
+  build(fields: Omit<GrantRecord, 'id' | 'revoked_at' | 'revoked_reason'>): GrantRecord {
+    return { ...fields, id: randomUUID(), revoked_at: null, revoked_reason: null };
+  }
+
+  insert(grant: GrantRecord): void {
+    statement(
+      this.db,
+      `INSERT INTO grants (id, client_id, user_id, username, subject, scope, session_id, auth_time, created_at)
+       VALUES (@id, @client_id, @user_id, @username, @subject, @scope, @session_id, @auth_time, @created_at)`,
+    ).run(grant);
+  }
+
   create(fields: Omit<GrantRecord, 'id' | 'revoked_at' | 'revoked_reason'>): GrantRecord {
-    const grant: GrantRecord = { ...fields, id: randomUUID(), revoked_at: null, revoked_reason: null };
-    this.db
-      .prepare(
-        `INSERT INTO grants (id, client_id, user_id, username, subject, scope, session_id, auth_time, created_at)
-         VALUES (@id, @client_id, @user_id, @username, @subject, @scope, @session_id, @auth_time, @created_at)`,
-      )
-      .run(grant);
+    const grant = this.build(fields);
+    this.insert(grant);
     return grant;
   }
 
   find(id: string): GrantRecord | undefined {
-    return this.db.prepare('SELECT * FROM grants WHERE id = ?').get(id) as GrantRecord | undefined;
+    return statement(this.db, 'SELECT * FROM grants WHERE id = ?').get(id) as GrantRecord | undefined;
   }
 
   revoke(id: string, reason: string, now: number): void {
-    this.db
-      .prepare('UPDATE grants SET revoked_at = ?, revoked_reason = ? WHERE id = ? AND revoked_at IS NULL')
-      .run(now, reason, id);
+    statement(
+      this.db,
+      'UPDATE grants SET revoked_at = ?, revoked_reason = ? WHERE id = ? AND revoked_at IS NULL',
+    ).run(now, reason, id);
   }
 
   /** Grants carry their user's name too: the replay-detection events name the user from there. */
   renameUser(userId: string, username: string): void {
-    this.db.prepare('UPDATE grants SET username = ? WHERE user_id = ?').run(username, userId);
+    statement(this.db, 'UPDATE grants SET username = ? WHERE user_id = ?').run(username, userId);
   }
 
   bySession(sessionId: string): GrantRecord[] {
-    return this.db
-      .prepare('SELECT * FROM grants WHERE session_id = ? AND revoked_at IS NULL')
-      .all(sessionId) as GrantRecord[];
+    return statement(this.db, 'SELECT * FROM grants WHERE session_id = ? AND revoked_at IS NULL').all(
+      sessionId,
+    ) as GrantRecord[];
   }
 
   /** Deletes grants created before `cutoff` that no token or code refers to any more; returns how many. */
   purgeUnusedBefore(cutoff: number): number {
-    return this.db
-      .prepare(
-        `DELETE FROM grants WHERE created_at < ?
+    return statement(
+      this.db,
+      `DELETE FROM grants WHERE created_at < ?
            AND NOT EXISTS (SELECT 1 FROM tokens WHERE tokens.grant_id = grants.id)
            AND NOT EXISTS (SELECT 1 FROM auth_codes WHERE auth_codes.grant_id = grants.id)`,
-      )
-      .run(cutoff).changes;
+    ).run(cutoff).changes;
   }
 
   deleteAll(): void {
-    this.db.prepare('DELETE FROM auth_codes').run();
-    this.db.prepare('DELETE FROM grants').run();
+    statement(this.db, 'DELETE FROM auth_codes').run();
+    statement(this.db, 'DELETE FROM grants').run();
   }
 }

@@ -1,7 +1,7 @@
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
 import { AdminError } from '../../../shared/errors';
 import type { KeyExport, SigningAlg, SigningKey } from '../../../shared/schemas';
-import type { Db } from './database';
+import { type Db, statement } from './database';
 import { parseJson } from './json';
 
 /** What jose's importJWK gives back: a CryptoKey, or bytes for symmetric keys. */
@@ -94,19 +94,19 @@ export class KeyStore {
 
   list(): KeyRecord[] {
     return (
-      this.db.prepare('SELECT * FROM signing_keys ORDER BY created_at DESC, kid').all() as KeyRow[]
+      statement(this.db, 'SELECT * FROM signing_keys ORDER BY created_at DESC, kid').all() as KeyRow[]
     ).map(toRecord);
   }
 
   current(): KeyRecord | undefined {
-    const row = this.db.prepare("SELECT * FROM signing_keys WHERE status = 'current'").get() as
+    const row = statement(this.db, "SELECT * FROM signing_keys WHERE status = 'current'").get() as
       | KeyRow
       | undefined;
     return row && toRecord(row);
   }
 
   find(kid: string): KeyRecord | undefined {
-    const row = this.db.prepare('SELECT * FROM signing_keys WHERE kid = ?').get(kid) as KeyRow | undefined;
+    const row = statement(this.db, 'SELECT * FROM signing_keys WHERE kid = ?').get(kid) as KeyRow | undefined;
     return row && toRecord(row);
   }
 
@@ -117,26 +117,25 @@ export class KeyStore {
 
   /** Stores `key` as current and demotes the old current key to previous (still published). */
   install(key: KeyRecord): void {
-    this.db.prepare("UPDATE signing_keys SET status = 'previous' WHERE status = 'current'").run();
+    statement(this.db, "UPDATE signing_keys SET status = 'previous' WHERE status = 'current'").run();
     this.insert(key);
   }
 
   insert(key: KeyRecord): void {
-    this.db
-      .prepare(
-        `INSERT INTO signing_keys (kid, alg, status, private_jwk, public_jwk, created_at, retired_at)
+    statement(
+      this.db,
+      `INSERT INTO signing_keys (kid, alg, status, private_jwk, public_jwk, created_at, retired_at)
          VALUES (?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (kid) DO UPDATE SET status = excluded.status, retired_at = excluded.retired_at`,
-      )
-      .run(
-        key.kid,
-        key.alg,
-        key.status,
-        JSON.stringify(key.private_jwk),
-        JSON.stringify(key.public_jwk),
-        key.created_at,
-        key.retired_at,
-      );
+    ).run(
+      key.kid,
+      key.alg,
+      key.status,
+      JSON.stringify(key.private_jwk),
+      JSON.stringify(key.public_jwk),
+      key.created_at,
+      key.retired_at,
+    );
   }
 
   retire(kid: string, now: number): KeyRecord {
@@ -148,12 +147,15 @@ export class KeyStore {
         'The current signing key cannot be retired. Rotate first, then retire it.',
       );
     }
-    this.db.prepare("UPDATE signing_keys SET status = 'retired', retired_at = ? WHERE kid = ?").run(now, kid);
+    statement(this.db, "UPDATE signing_keys SET status = 'retired', retired_at = ? WHERE kid = ?").run(
+      now,
+      kid,
+    );
     return { ...key, status: 'retired', retired_at: now };
   }
 
   deleteAll(): void {
-    this.db.prepare('DELETE FROM signing_keys').run();
+    statement(this.db, 'DELETE FROM signing_keys').run();
     this.signingKeys.clear();
   }
 

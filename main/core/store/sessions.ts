@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { randomToken } from '../tokens/service';
-import type { Db } from './database';
+import { type Db, statement } from './database';
 import { hashTokenValue } from './tokens';
 
 export interface SessionRecord {
@@ -24,33 +24,31 @@ export class SessionStore {
       created_at: now,
       ended_at: null,
     };
-    this.db
-      .prepare(
-        'INSERT INTO sessions (id, cookie_hash, user_id, auth_time, created_at) VALUES (?, ?, ?, ?, ?)',
-      )
-      .run(session.id, hashTokenValue(cookie), userId, now, now);
+    statement(
+      this.db,
+      'INSERT INTO sessions (id, cookie_hash, user_id, auth_time, created_at) VALUES (?, ?, ?, ?, ?)',
+    ).run(session.id, hashTokenValue(cookie), userId, now, now);
     return { session, cookie };
   }
 
   findByCookie(cookie: string): SessionRecord | undefined {
-    return this.db
-      .prepare(
-        'SELECT id, user_id, auth_time, created_at, ended_at FROM sessions WHERE cookie_hash = ? AND ended_at IS NULL',
-      )
-      .get(hashTokenValue(cookie)) as SessionRecord | undefined;
+    return statement(
+      this.db,
+      'SELECT id, user_id, auth_time, created_at, ended_at FROM sessions WHERE cookie_hash = ? AND ended_at IS NULL',
+    ).get(hashTokenValue(cookie)) as SessionRecord | undefined;
   }
 
   end(id: string, now: number): void {
-    this.db.prepare('UPDATE sessions SET ended_at = ? WHERE id = ? AND ended_at IS NULL').run(now, id);
+    statement(this.db, 'UPDATE sessions SET ended_at = ? WHERE id = ? AND ended_at IS NULL').run(now, id);
   }
 
   /** Deletes sessions that ended before `cutoff`; returns how many. */
   purgeEndedBefore(cutoff: number): number {
-    return this.db.prepare('DELETE FROM sessions WHERE ended_at IS NOT NULL AND ended_at < ?').run(cutoff)
+    return statement(this.db, 'DELETE FROM sessions WHERE ended_at IS NOT NULL AND ended_at < ?').run(cutoff)
       .changes;
   }
 
   deleteAll(): void {
-    this.db.prepare('DELETE FROM sessions').run();
+    statement(this.db, 'DELETE FROM sessions').run();
   }
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Token, TokenFilter, TokenFormat, TokenKind, TokenState } from '../../../shared/schemas';
 import { TokenFilterSchema } from '../../../shared/schemas';
 import { isoFromSeconds } from '../clock';
-import type { Db } from './database';
+import { type Db, statement } from './database';
 import { parseJson } from './json';
 
 /** Opaque token values are stored only as this hash, so a copy of the database holds no usable token. */
@@ -89,14 +89,15 @@ export class TokenStore {
   private readonly byId;
 
   constructor(private readonly db: Db) {
-    this.insertStatement = db.prepare(
+    this.insertStatement = statement(
+      db,
       `INSERT INTO tokens (id, kind, format, value_hash, jwt, client_id, user_id, username, subject, grant_id,
          parent_id, scope, audience, claims, issued_at, expires_at, revoked_at, revoked_reason, rotated_at, last_used_at)
        VALUES (@id, @kind, @format, @value_hash, @jwt, @client_id, @user_id, @username, @subject, @grant_id,
          @parent_id, @scope, @audience, @claims, @issued_at, @expires_at, @revoked_at, @revoked_reason, @rotated_at, @last_used_at)`,
     );
-    this.byHash = db.prepare('SELECT * FROM tokens WHERE value_hash = ?');
-    this.byId = db.prepare('SELECT * FROM tokens WHERE id = ?');
+    this.byHash = statement(db, 'SELECT * FROM tokens WHERE value_hash = ?');
+    this.byId = statement(db, 'SELECT * FROM tokens WHERE id = ?');
   }
 
   insert(token: TokenRecord): void {
@@ -132,22 +133,23 @@ export class TokenStore {
       params.state = f.state;
     }
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const total = (this.db.prepare(`SELECT count(*) AS n FROM tokens ${clause}`).get(params) as { n: number })
-      .n;
-    const rows = this.db
-      .prepare(
-        `SELECT * FROM tokens ${clause} ORDER BY issued_at DESC, rowid DESC LIMIT @limit OFFSET @offset`,
-      )
-      .all({ ...params, limit: f.limit, offset: f.offset }) as TokenRow[];
+    const total = (
+      statement(this.db, `SELECT count(*) AS n FROM tokens ${clause}`).get(params) as { n: number }
+    ).n;
+    const rows = statement(
+      this.db,
+      `SELECT * FROM tokens ${clause} ORDER BY issued_at DESC, rowid DESC LIMIT @limit OFFSET @offset`,
+    ).all({ ...params, limit: f.limit, offset: f.offset }) as TokenRow[];
     return { tokens: rows.map(toRecord), total };
   }
 
   /** Revokes one token unless already revoked; returns whether it changed. */
   revoke(id: string, reason: string, now: number): boolean {
     return (
-      this.db
-        .prepare('UPDATE tokens SET revoked_at = ?, revoked_reason = ? WHERE id = ? AND revoked_at IS NULL')
-        .run(now, reason, id).changes > 0
+      statement(
+        this.db,
+        'UPDATE tokens SET revoked_at = ?, revoked_reason = ? WHERE id = ? AND revoked_at IS NULL',
+      ).run(now, reason, id).changes > 0
     );
   }
 
@@ -158,11 +160,10 @@ export class TokenStore {
     reason: string,
     now: number,
   ): string[] {
-    const rows = this.db
-      .prepare(
-        `UPDATE tokens SET revoked_at = ?, revoked_reason = ? WHERE ${column} = ? AND revoked_at IS NULL RETURNING id`,
-      )
-      .all(now, reason, value) as { id: string }[];
+    const rows = statement(
+      this.db,
+      `UPDATE tokens SET revoked_at = ?, revoked_reason = ? WHERE ${column} = ? AND revoked_at IS NULL RETURNING id`,
+    ).all(now, reason, value) as { id: string }[];
     return rows.map((row) => row.id);
   }
 
@@ -172,29 +173,28 @@ export class TokenStore {
    */
   markRotated(id: string, now: number): boolean {
     return (
-      this.db
-        .prepare(
-          'UPDATE tokens SET rotated_at = ?, last_used_at = ? WHERE id = ? AND rotated_at IS NULL AND revoked_at IS NULL',
-        )
-        .run(now, now, id).changes > 0
+      statement(
+        this.db,
+        'UPDATE tokens SET rotated_at = ?, last_used_at = ? WHERE id = ? AND rotated_at IS NULL AND revoked_at IS NULL',
+      ).run(now, now, id).changes > 0
     );
   }
 
   /** Tokens carry their user's name (for filtering and introspection); a rename must follow it. */
   renameUser(userId: string, username: string): void {
-    this.db.prepare('UPDATE tokens SET username = ? WHERE user_id = ?').run(username, userId);
+    statement(this.db, 'UPDATE tokens SET username = ? WHERE user_id = ?').run(username, userId);
   }
 
   touch(id: string, now: number): void {
-    this.db.prepare('UPDATE tokens SET last_used_at = ? WHERE id = ?').run(now, id);
+    statement(this.db, 'UPDATE tokens SET last_used_at = ? WHERE id = ?').run(now, id);
   }
 
   /** Deletes tokens that expired before `cutoff`; returns how many. */
   purgeExpiredBefore(cutoff: number): number {
-    return this.db.prepare('DELETE FROM tokens WHERE expires_at < ?').run(cutoff).changes;
+    return statement(this.db, 'DELETE FROM tokens WHERE expires_at < ?').run(cutoff).changes;
   }
 
   deleteAll(): void {
-    this.db.prepare('DELETE FROM tokens').run();
+    statement(this.db, 'DELETE FROM tokens').run();
   }
 }

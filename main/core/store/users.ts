@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { AdminError } from '../../../shared/errors';
 import type { User, UserInputSchema } from '../../../shared/schemas';
-import type { Db } from './database';
+import { type Db, statement } from './database';
 import { parseJson } from './json';
 
 export type ParsedUserInput = z.output<typeof UserInputSchema>;
@@ -42,25 +42,24 @@ export class UserStore {
     if (search?.trim()) {
       const like = `%${search.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
       return (
-        this.db
-          .prepare(
-            "SELECT * FROM users WHERE username LIKE ? ESCAPE '\\' OR sub LIKE ? ESCAPE '\\' OR claims LIKE ? ESCAPE '\\' ORDER BY username",
-          )
-          .all(like, like, like) as UserRow[]
+        statement(
+          this.db,
+          "SELECT * FROM users WHERE username LIKE ? ESCAPE '\\' OR sub LIKE ? ESCAPE '\\' OR claims LIKE ? ESCAPE '\\' ORDER BY username",
+        ).all(like, like, like) as UserRow[]
       ).map(toRecord);
     }
-    return (this.db.prepare('SELECT * FROM users ORDER BY username').all() as UserRow[]).map(toRecord);
+    return (statement(this.db, 'SELECT * FROM users ORDER BY username').all() as UserRow[]).map(toRecord);
   }
 
   findByUsername(username: string): UserRecord | undefined {
-    const row = this.db.prepare('SELECT * FROM users WHERE username = ?').get(username) as
+    const row = statement(this.db, 'SELECT * FROM users WHERE username = ?').get(username) as
       | UserRow
       | undefined;
     return row && toRecord(row);
   }
 
   findById(id: string): UserRecord | undefined {
-    const row = this.db.prepare('SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined;
+    const row = statement(this.db, 'SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined;
     return row && toRecord(row);
   }
 
@@ -71,7 +70,7 @@ export class UserStore {
   }
 
   private assertSubFree(sub: string, exceptId?: string): void {
-    const owner = this.db.prepare('SELECT id, username FROM users WHERE sub = ?').get(sub) as
+    const owner = statement(this.db, 'SELECT id, username FROM users WHERE sub = ?').get(sub) as
       | { id: string; username: string }
       | undefined;
     if (owner && owner.id !== exceptId) {
@@ -94,11 +93,10 @@ export class UserStore {
       created_at: now,
       updated_at: now,
     };
-    this.db
-      .prepare(
-        'INSERT INTO users (id, username, password, sub, claims, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      )
-      .run(record.id, record.username, record.password, record.sub, JSON.stringify(record.claims), now, now);
+    statement(
+      this.db,
+      'INSERT INTO users (id, username, password, sub, claims, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ).run(record.id, record.username, record.password, record.sub, JSON.stringify(record.claims), now, now);
     return record;
   }
 
@@ -117,19 +115,18 @@ export class UserStore {
       claims: input.claims,
       updated_at: now,
     };
-    this.db
-      .prepare(
-        'UPDATE users SET username = ?, password = ?, sub = ?, claims = ?, updated_at = ? WHERE id = ?',
-      )
-      .run(record.username, record.password, record.sub, JSON.stringify(record.claims), now, record.id);
+    statement(
+      this.db,
+      'UPDATE users SET username = ?, password = ?, sub = ?, claims = ?, updated_at = ? WHERE id = ?',
+    ).run(record.username, record.password, record.sub, JSON.stringify(record.claims), now, record.id);
     return record;
   }
 
   delete(id: string): void {
-    this.db.prepare('DELETE FROM users WHERE id = ?').run(id);
+    statement(this.db, 'DELETE FROM users WHERE id = ?').run(id);
   }
 
   deleteAll(): void {
-    this.db.prepare('DELETE FROM users').run();
+    statement(this.db, 'DELETE FROM users').run();
   }
 }
