@@ -11,7 +11,7 @@ const statements = new WeakMap<Db, Map<string, Database.Statement>>();
  * A prepared statement for `sql`, compiled once per database and reused: preparing costs more than
  * running most of the engine's queries, and the token endpoint runs a dozen per request.
  */
-export function statement<Params extends unknown[] | {} = unknown[], Row = unknown>(
+export function statement<Params extends unknown[] | object = unknown[], Row = unknown>(
   db: Db,
   sql: string,
 ): Database.Statement<Params, Row> {
