@@ -18,6 +18,9 @@ export async function snapshotCli(source = BUILT_CLI) {
     try {
       fs.mkdirSync(path.dirname(CLI), { recursive: true });
       fs.copyFileSync(source, CLI);
+      // The source map names the engine's own files in CPU profiles (--profile).
+      if (fs.existsSync(`${source}.map`)) fs.copyFileSync(`${source}.map`, `${CLI}.map`);
+      else fs.rmSync(`${CLI}.map`, { force: true });
       return;
     } catch (error) {
       // A build in progress removes dist/ for a few seconds; anything longer means there is no build.

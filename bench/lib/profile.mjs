@@ -1,61 +1,128 @@
-// Reads a V8 .cpuprofile (node --cpu-prof) and lists where the main thread spent its time.
+// Reads a V8 .cpuprofile (node --cpu-prof) and tells where the engine's main thread spent its time,
+// naming the engine's own functions by their source file (through the bundle's source map).
 import fs from 'node:fs';
-
-function frameName(node) {
-  const { functionName, url, lineNumber } = node.callFrame;
-  const file = url ? url.split('/').slice(-2).join('/') : '';
-  return `${functionName || '(anonymous)'}${file ? ` ${file}:${lineNumber + 1}` : ''}`;
-}
+import { SourceMap } from 'node:module';
+import path from 'node:path';
 
 /** Microseconds on the monotonic clock V8's profiler and process.hrtime share (CLOCK_MONOTONIC on Linux). */
 export const monotonicMicros = () => Number(process.hrtime.bigint() / 1000n);
 
+const sourceMaps = new Map();
+function sourceMapFor(url) {
+  if (!url.startsWith('file://')) return null;
+  if (!sourceMaps.has(url)) {
+    const file = `${new URL(url).pathname}.map`;
+    sourceMaps.set(
+      url,
+      fs.existsSync(file) ? new SourceMap(JSON.parse(fs.readFileSync(file, 'utf8'))) : null,
+    );
+  }
+  return sourceMaps.get(url);
+}
+
+/** `name file:line`, with the engine's bundle mapped back to main/… and shared/… */
+function frameOf(node) {
+  const { functionName, url, lineNumber, columnNumber } = node.callFrame;
+  const name = functionName || '(anonymous)';
+  const map = url && sourceMapFor(url);
+  if (map && lineNumber >= 0) {
+    const entry = map.findEntry(lineNumber, columnNumber);
+    if (entry?.originalSource) {
+      const source = entry.originalSource.replace(/^.*?((main|shared)\/)/, '$1');
+      if (!source.includes('node_modules'))
+        return { name: `${name} ${source}:${entry.originalLine + 1}`, source };
+    }
+  }
+  if (!url) return { name, source: '' };
+  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1];
+  const short = pkg ? `${pkg}/${path.basename(url)}` : url.replace(/^node:/, '');
+  return { name: `${name} ${short}:${lineNumber + 1}`, source: pkg ? `node_modules/${pkg}` : url };
+}
+
+/** A coarse bucket for a sample, from its stack (leaf first). */
+function category(stack) {
+  const [leaf] = stack;
+  if (leaf.name === '(idle)') return 'idle (nothing to do)';
+  if (leaf.name === '(garbage collector)') return 'garbage collection';
+  const has = (test) => stack.some((f) => test(f.source, f.name));
+  if (/crypto\/(random|hash)/.test(leaf.source)) return 'hashing and random values (node:crypto)';
+  if (has((s) => /crypto\/(webcrypto|util|rsa|ec|sig|keys)/.test(s) || s.includes('node_modules/jose')))
+    return 'signing (jose → WebCrypto; includes waiting for the CPU while the thread pool signs)';
+  if (
+    leaf.source.startsWith('main/core/store') ||
+    leaf.source.includes('better-sqlite3') ||
+    has((s) => s.includes('better-sqlite3'))
+  )
+    return 'SQLite: statements (prepare + run) and row mapping in main/core/store';
+  if (leaf.source.startsWith('main/') || leaf.source.startsWith('shared/'))
+    return 'engine code (oauth/, tokens/, http/ hooks)';
+  if (leaf.source.includes('node_modules/zod')) return 'zod validation';
+  if (
+    /^(writev|writeLatin1String|writeUtf8String|writeBuffer) /.test(`${leaf.name} `) ||
+    /fastify|find-my-way|light-my-request|avvio|_http|net|stream|http_parser|node_modules\/cookie/.test(
+      leaf.source,
+    )
+  )
+    return 'HTTP: parsing, Fastify, cookies, CORS, socket writes';
+  return 'other (V8, Node internals, JSON)';
+}
+
 /**
- * Self and inclusive time per function, the top `limit` of each, over the samples taken inside `windows`
- * ([startµs, endµs] pairs: when the engine was under load) or over all samples when none are given.
- * With `requests` (answered in those windows) it also gives the main thread's CPU time per request.
+ * Self and inclusive time per function, the top `limit` of each, and time per category, over the samples
+ * taken inside `windows` ([startµs, endµs] pairs: when the engine was under load) or over all samples.
+ * With `requests` (answered in those windows) it also gives the main thread's time per request.
  */
 export function summariseProfile(file, { limit = 25, windows = [], requests = 0 } = {}) {
   const profile = JSON.parse(fs.readFileSync(file, 'utf8'));
-  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const parent = new Map();
   for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
-  const selfById = new Map();
+  const frames = new Map(profile.nodes.map((node) => [node.id, frameOf(node)]));
   const inWindow = (t) => !windows.length || windows.some(([from, to]) => t >= from && t <= to);
+  const selfById = new Map();
   let total = 0;
-  let idle = 0;
   let t = profile.startTime;
   profile.samples.forEach((id, i) => {
-    const dt = profile.timeDeltas[i] ?? 0;
-    t += dt;
+    t += profile.timeDeltas[i] ?? 0;
     if (!inWindow(t)) return;
+    const dt = profile.timeDeltas[i] ?? 0;
     total += dt;
-    if (byId.get(id).callFrame.functionName === '(idle)') idle += dt;
     selfById.set(id, (selfById.get(id) ?? 0) + dt);
   });
   const self = new Map();
   const inclusive = new Map();
+  const categories = new Map();
+  let idle = 0;
   for (const [id, dt] of selfById) {
-    const name = frameName(byId.get(id));
-    self.set(name, (self.get(name) ?? 0) + dt);
+    const stack = [];
+    for (let cur = id; cur !== undefined; cur = parent.get(cur)) stack.push(frames.get(cur));
+    const bucket = category(stack);
+    if (bucket.startsWith('idle')) idle += dt;
+    categories.set(bucket, (categories.get(bucket) ?? 0) + dt);
+    self.set(stack[0].name, (self.get(stack[0].name) ?? 0) + dt);
     const seen = new Set();
-    for (let cur = id; cur !== undefined; cur = parent.get(cur)) {
-      const frame = frameName(byId.get(cur));
-      if (seen.has(frame)) continue;
-      seen.add(frame);
-      inclusive.set(frame, (inclusive.get(frame) ?? 0) + dt);
+    for (const frame of stack) {
+      if (seen.has(frame.name)) continue;
+      seen.add(frame.name);
+      inclusive.set(frame.name, (inclusive.get(frame.name) ?? 0) + dt);
     }
   }
-  const top = (map) =>
+  const share = (dt) => `${((100 * dt) / total).toFixed(1).padStart(5)}%`;
+  const top = (map, n) =>
     [...map]
       .sort((a, b) => b[1] - a[1])
-      .slice(0, limit)
-      .map(([name, dt]) => `${((100 * dt) / total).toFixed(1).padStart(5)}%  ${name}`)
+      .slice(0, n)
+      .map(([name, dt]) => `${share(dt)}  ${name}`)
       .join('\n');
   const busy = total - idle;
   const head =
     `${(total / 1e6).toFixed(1)} s sampled${windows.length ? ' under load' : ''}, main thread busy ` +
     `${((100 * busy) / total).toFixed(0)}%` +
     (requests ? `, ${(busy / requests).toFixed(0)} µs of main-thread time per answered request` : '');
-  return `${head}\nself time:\n${top(self)}\n\ninclusive time:\n${top(inclusive)}`;
+  return (
+    `${head}\nby category:\n${top(categories, 10)}\n\nself time:\n${top(self, limit)}\n\n` +
+    `inclusive time (engine code only):\n${top(
+      new Map([...inclusive].filter(([name]) => / (main|shared)\//.test(name))),
+      limit,
+    )}`
+  );
 }
