@@ -3,7 +3,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { EVENT_TYPES, type EventFilter, type EventType } from '../../../shared/schemas';
 import { adminApi } from '../api';
-import { FilterSelect } from '../components/FilterSelect';
+import { ClientAndUserFilters, FilterSelect } from '../components/FilterSelect';
 import { QueryState } from '../components/QueryState';
 import { RelativeTime } from '../components/RelativeTime';
 import { QK } from '../data/keys';
@@ -43,8 +43,6 @@ export function ActivityPage() {
     queryFn: () => adminApi.events.list(filter),
     placeholderData: (previous) => previous,
   });
-  const clients = useQuery({ queryKey: [QK.clients], queryFn: () => adminApi.clients.list({}) });
-  const users = useQuery({ queryKey: [QK.users, ''], queryFn: () => adminApi.users.list({}) });
   const rows = [...(events.data ?? [])].sort((a, b) => b.id - a.id);
   const filtered = Boolean(type || clientId || username);
 
@@ -65,21 +63,9 @@ export function ActivityPage() {
           onChange={(value) => setType(value as EventType | null)}
           w={220}
         />
-        <FilterSelect
-          label="Client"
-          placeholder="Any client"
-          data={(clients.data ?? []).map((client) => client.client_id)}
-          value={clientId}
-          onChange={setClientId}
-          w={200}
-        />
-        <FilterSelect
-          label="User"
-          placeholder="Any user"
-          data={(users.data ?? []).map((user) => user.username)}
-          value={username}
-          onChange={setUsername}
-          w={200}
+        <ClientAndUserFilters
+          client={{ value: clientId, onChange: setClientId }}
+          user={{ value: username, onChange: setUsername }}
         />
       </Group>
       <QueryState query={events} what="the event log" />

@@ -10,7 +10,7 @@ import {
   type TokenState,
 } from '../../../shared/schemas';
 import { adminApi } from '../api';
-import { FilterSelect } from '../components/FilterSelect';
+import { ClientAndUserFilters, FilterSelect } from '../components/FilterSelect';
 import { DotsIcon } from '../components/icons';
 import { QueryState } from '../components/QueryState';
 import { RelativeTime } from '../components/RelativeTime';
@@ -119,8 +119,6 @@ export function TokensPage() {
     queryFn: () => adminApi.tokens.list(filter),
     placeholderData: (previous) => previous,
   });
-  const clients = useQuery({ queryKey: [QK.clients], queryFn: () => adminApi.clients.list({}) });
-  const users = useQuery({ queryKey: [QK.users, ''], queryFn: () => adminApi.users.list({}) });
   const filtered = Object.keys(filter).length > 0;
 
   return (
@@ -157,21 +155,9 @@ export function TokensPage() {
           onChange={(value) => setState(value as TokenState | null)}
           w={170}
         />
-        <FilterSelect
-          label="Client"
-          placeholder="Any client"
-          data={(clients.data ?? []).map((client) => client.client_id)}
-          value={clientId}
-          onChange={setClientId}
-          w={200}
-        />
-        <FilterSelect
-          label="User"
-          placeholder="Any user"
-          data={(users.data ?? []).map((user) => user.username)}
-          value={username}
-          onChange={setUsername}
-          w={200}
+        <ClientAndUserFilters
+          client={{ value: clientId, onChange: setClientId }}
+          user={{ value: username, onChange: setUsername }}
         />
       </Group>
       <QueryState query={tokens} what="tokens" />

@@ -14,7 +14,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { TOKEN_KINDS, type TokenFilter, type TokenKind } from '../../../../../shared/schemas';
 import { adminApi } from '../../../api';
-import { FilterSelect } from '../../../components/FilterSelect';
+import { ClientAndUserFilters, FilterSelect } from '../../../components/FilterSelect';
 import { QueryState } from '../../../components/QueryState';
 import { QK, rootsForEvent } from '../../../data/keys';
 import { useNow } from '../../../data/now';
@@ -117,8 +117,6 @@ export function TimelinePage() {
     limit: MAX_TOKENS,
   };
   const { tokens, introspections, reuse, layout } = useTimelineData(filter);
-  const clients = useQuery({ queryKey: [QK.clients], queryFn: () => adminApi.clients.list({}) });
-  const users = useQuery({ queryKey: [QK.users, ''], queryFn: () => adminApi.users.list({}) });
 
   const view = state.follow ? followView(state.width, now) : state.view;
   const selected = selectedId === null ? null : (layout.rowById.get(selectedId) ?? null);
@@ -171,21 +169,9 @@ export function TimelinePage() {
           onChange={(value) => setKind(value as TokenKind | null)}
           w={140}
         />
-        <FilterSelect
-          label="Client"
-          placeholder="Any client"
-          data={(clients.data ?? []).map((client) => client.client_id)}
-          value={clientId}
-          onChange={setClientId}
-          w={190}
-        />
-        <FilterSelect
-          label="User"
-          placeholder="Any user"
-          data={(users.data ?? []).map((user) => user.username)}
-          value={username}
-          onChange={setUsername}
-          w={190}
+        <ClientAndUserFilters
+          client={{ value: clientId, onChange: setClientId }}
+          user={{ value: username, onChange: setUsername }}
         />
       </Group>
       <Group gap="sm" justify="space-between">
