@@ -39,18 +39,8 @@ export async function mintToken(
   const audience = input.audience ?? defaultAudience(client);
   const at = seconds(ctx.clock);
 
-  const grant = ctx.db.transaction(() =>
-    ctx.grants.create({
-      client_id: client.client_id,
-      user_id: user?.id ?? null,
-      username: user?.username ?? null,
-      subject: user?.sub ?? client.client_id,
-      scope,
-      session_id: null,
-      auth_time: user ? at : null,
-      created_at: at,
-    }),
-  )();
+  // Stored with the token, in one transaction, once it is signed.
+  const grant = ctx.grants.buildDirect(client, user, scope, at);
   const prepared = await ctx.tokenService.prepare({
     client,
     user,
@@ -69,6 +59,7 @@ export async function mintToken(
   });
   const record = prepared.records[0] as TokenRecord;
   ctx.db.transaction(() => {
+    ctx.grants.insert(grant);
     ctx.tokenService.store(prepared);
     ctx.events.record('token.issued', {
       client_id: record.client_id,

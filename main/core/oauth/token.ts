@@ -233,16 +233,7 @@ export function registerTokenRoute(app: FastifyInstance, ctx: ProviderContext): 
   ) {
     const at = now();
     // The grant is stored with its tokens, in one transaction, once they are signed.
-    const grant = ctx.grants.build({
-      client_id: client.client_id,
-      user_id: user?.id ?? null,
-      username: user?.username ?? null,
-      subject: user?.sub ?? client.client_id,
-      scope,
-      session_id: null,
-      auth_time: user ? at : null,
-      created_at: at,
-    });
+    const grant = ctx.grants.buildDirect(client, user, scope, at);
     const prepared = await ctx.tokenService.prepare({
       client,
       user,

@@ -24,6 +24,25 @@ export class GrantStore {
     return { ...fields, id: randomUUID(), revoked_at: null, revoked_reason: null };
   }
 
+  /** A grant made directly at the token endpoint (no browser session): client credentials, password, mint. */
+  buildDirect(
+    client: { client_id: string },
+    user: { id: string; username: string; sub: string } | null,
+    scope: string,
+    at: number,
+  ): GrantRecord {
+    return this.build({
+      client_id: client.client_id,
+      user_id: user?.id ?? null,
+      username: user?.username ?? null,
+      subject: user?.sub ?? client.client_id,
+      scope,
+      session_id: null,
+      auth_time: user ? at : null,
+      created_at: at,
+    });
+  }
+
   insert(grant: GrantRecord): void {
     statement(
       this.db,
