@@ -157,8 +157,9 @@ describe('Lab: token timeline', () => {
     if (!box) throw new Error('no canvas box');
     const rowHeight = Number(await data('row-height'));
     const axis = Number(await data('axis-height'));
-    // Row 0 is the newest family's first token: the access token issued by the refresh. Its bar runs
-    // from a moment ago to an hour from now, so the right edge of a followed 1 h view is inside it.
+    // Row 0 is the newest family's first token, an access token (which family is newest depends on
+    // timing: the refreshed sign-in or the machine token). Its bar runs from a moment ago to an hour
+    // from now, so the right edge of a followed 1 h view is inside it.
     const tokens = await admin<{ tokens: Array<{ id: string; kind: string; parent_id: string | null }> }>(
       ui.engine,
       'tokens.list',
@@ -167,7 +168,9 @@ describe('Lab: token timeline', () => {
     await page.mouse.click(box.x + box.width - 12, box.y + axis + rowHeight / 2);
     const drawer = page.getByRole('dialog', { name: 'Token details' });
     await drawer.waitFor();
-    await poll(() => drawer.getByRole('group', { name: 'Token summary' }).textContent()).toContain('web');
+    await poll(() => drawer.getByRole('group', { name: 'Token summary' }).textContent()).toContain(
+      'Access token',
+    );
     await drawer.getByRole('tab', { name: 'Facts' }).click();
     const facts = await drawer.getByRole('table', { name: 'Token metadata' }).textContent();
     const opened = tokens.tokens.find((t) => facts?.includes(t.id));

@@ -12,7 +12,12 @@ export function NowProvider({ children }: { children: ReactNode }) {
   return <NowContext.Provider value={now}>{children}</NowContext.Provider>;
 }
 
-/** The current time in ms; re-renders every second under a NowProvider, reads the clock otherwise. */
+/**
+ * The current time in ms; re-renders every second under a NowProvider, reads the clock otherwise.
+ * The tick can be up to a second old when something new renders between ticks, so the clock is read
+ * too: an event that just happened must say "now", never "in 1 s".
+ */
 export function useNow(): number {
-  return useContext(NowContext) ?? Date.now();
+  const tick = useContext(NowContext);
+  return tick === null ? Date.now() : Math.max(tick, Date.now());
 }
