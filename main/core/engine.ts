@@ -129,7 +129,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
 
   // The admin action (tokens.purgeExpired) purges every expired token now; this schedule keeps a day of
   // history for the UI and also bounds grants, sessions and events (see retention.ts).
-  const purge = setInterval(() => purgeHistory(ctx), PURGE_INTERVAL_MS);
+  const purge = setInterval(() => void purgeHistory(ctx), PURGE_INTERVAL_MS);
   purge.unref();
 
   const tokenDir = dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'idp-sandbox-'));

@@ -14,24 +14,38 @@ export interface PurgeCounts {
   events: number;
 }
 
+/** Rows deleted per transaction: a large backlog is purged in slices so requests keep being served. */
+export const PURGE_BATCH = 2_000;
+
+/** Runs `deleteSome` (one transaction deleting at most PURGE_BATCH rows) until nothing is left, yielding between. */
+export async function inBatches(ctx: ProviderContext, deleteSome: () => number): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const deleted = ctx.db.transaction(deleteSome)();
+    total += deleted;
+    if (deleted < PURGE_BATCH) return total;
+    // Let queued requests run between slices; a single 200,000-row delete held them for seconds.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
 /**
  * The scheduled clean-up that keeps a long-running store bounded: expired tokens (after a day),
- * expired codes, grants and ended sessions nothing refers to any more, and old events. One
- * transaction; the admin action `tokens.purgeExpired` is the immediate, tokens-only variant.
+ * expired codes, grants and ended sessions nothing refers to any more, and old events. The admin
+ * action `tokens.purgeExpired` is the immediate, tokens-only variant.
  */
-export function purgeHistory(ctx: ProviderContext): PurgeCounts {
+export async function purgeHistory(ctx: ProviderContext): Promise<PurgeCounts> {
   const now = seconds(ctx.clock);
   const cutoff = now - EXPIRED_TOKEN_RETENTION_SECONDS;
-  return ctx.db.transaction(() => {
-    const tokens = ctx.tokens.purgeExpiredBefore(cutoff);
-    ctx.codes.purgeExpiredBefore(now);
-    const grants = ctx.grants.purgeUnusedBefore(cutoff);
-    const sessions = ctx.sessions.purgeEndedBefore(cutoff);
-    const events = ctx.events.purge(ctx.clock.now() - EVENT_RETENTION_SECONDS * 1000, MAX_EVENTS);
-    const counts = { tokens, grants, sessions, events };
-    if (tokens || grants || sessions || events) {
-      ctx.events.record('tokens.purged', { data: { purged: tokens, ...counts, scheduled: true } });
-    }
-    return counts;
-  })();
+  const tokens = await inBatches(ctx, () => ctx.tokens.purgeExpiredBefore(cutoff, PURGE_BATCH));
+  ctx.codes.purgeExpiredBefore(now);
+  const grants = await inBatches(ctx, () => ctx.grants.purgeUnusedBefore(cutoff, PURGE_BATCH));
+  const sessions = ctx.sessions.purgeEndedBefore(cutoff);
+  const eventsBefore = ctx.clock.now() - EVENT_RETENTION_SECONDS * 1000;
+  const events = await inBatches(ctx, () => ctx.events.purge(eventsBefore, MAX_EVENTS, PURGE_BATCH));
+  const counts = { tokens, grants, sessions, events };
+  if (tokens || grants || sessions || events) {
+    ctx.events.record('tokens.purged', { data: { purged: tokens, ...counts, scheduled: true } });
+  }
+  return counts;
 }

@@ -6,6 +6,7 @@ import { seconds } from '../clock';
 import type { ProviderContext } from '../context';
 import { customClaims, identityClaims, splitScope } from '../oauth/claims';
 import { defaultAudience } from '../oauth/token';
+import { inBatches, PURGE_BATCH } from '../retention';
 import type { KeyManager } from '../signing';
 import { clientDto, generateClientSecret } from '../store/clients';
 import { type KeyRecord, keyDto, keyFromExport } from '../store/keys';
@@ -320,12 +321,12 @@ export function createAdminService(admin: AdminContext): AdminHandlers {
       ctx.clients.require(client_id);
       return { revoked: revokeMatching('client_id', client_id, 'revoked_by_admin') };
     },
-    'tokens.purgeExpired': () => {
-      const purged = tx(() => {
-        const count = ctx.tokens.purgeExpiredBefore(now());
-        ctx.codes.purgeExpiredBefore(now());
-        if (count) ctx.events.record('tokens.purged', { data: { purged: count } });
-        return count;
+    'tokens.purgeExpired': async () => {
+      const cutoff = now();
+      const purged = await inBatches(ctx, () => ctx.tokens.purgeExpiredBefore(cutoff, PURGE_BATCH));
+      tx(() => {
+        ctx.codes.purgeExpiredBefore(cutoff);
+        if (purged) ctx.events.record('tokens.purged', { data: { purged } });
       });
       return { purged };
     },

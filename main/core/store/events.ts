@@ -64,14 +64,15 @@ export class EventLog {
     return () => this.emitter.off('event', listener);
   }
 
-  /** Deletes events older than `beforeMs` and all but the newest `keep`; returns how many. */
-  purge(beforeMs: number, keep: number): number {
-    const old = statement(this.db, 'DELETE FROM events WHERE at < ?').run(beforeMs).changes;
-    const excess = statement(
+  /** Deletes up to `limit` events that are older than `beforeMs` or beyond the newest `keep` (-1: all). */
+  purge(beforeMs: number, keep: number, limit = -1): number {
+    return statement(
       this.db,
-      'DELETE FROM events WHERE id <= (SELECT id FROM events ORDER BY id DESC LIMIT 1 OFFSET ?)',
-    ).run(keep).changes;
-    return old + excess;
+      `DELETE FROM events WHERE id IN (
+         SELECT id FROM events
+         WHERE at < ? OR id <= coalesce((SELECT id FROM events ORDER BY id DESC LIMIT 1 OFFSET ?), 0)
+         ORDER BY id LIMIT ?)`,
+    ).run(beforeMs, keep, limit).changes;
   }
 
   list(filter: EventFilter): EngineEvent[] {

@@ -79,14 +79,16 @@ export class GrantStore {
     ) as GrantRecord[];
   }
 
-  /** Deletes grants created before `cutoff` that no token or code refers to any more; returns how many. */
-  purgeUnusedBefore(cutoff: number): number {
+  /** Deletes up to `limit` grants created before `cutoff` that nothing refers to any more (-1: all). */
+  purgeUnusedBefore(cutoff: number, limit = -1): number {
     return statement(
       this.db,
-      `DELETE FROM grants WHERE created_at < ?
+      `DELETE FROM grants WHERE rowid IN (
+         SELECT rowid FROM grants WHERE created_at < ?
            AND NOT EXISTS (SELECT 1 FROM tokens WHERE tokens.grant_id = grants.id)
-           AND NOT EXISTS (SELECT 1 FROM auth_codes WHERE auth_codes.grant_id = grants.id)`,
-    ).run(cutoff).changes;
+           AND NOT EXISTS (SELECT 1 FROM auth_codes WHERE auth_codes.grant_id = grants.id)
+         LIMIT ?)`,
+    ).run(cutoff, limit).changes;
   }
 
   deleteAll(): void {

@@ -189,9 +189,12 @@ export class TokenStore {
     statement(this.db, 'UPDATE tokens SET last_used_at = ? WHERE id = ?').run(now, id);
   }
 
-  /** Deletes tokens that expired before `cutoff`; returns how many. */
-  purgeExpiredBefore(cutoff: number): number {
-    return statement(this.db, 'DELETE FROM tokens WHERE expires_at < ?').run(cutoff).changes;
+  /** Deletes up to `limit` tokens that expired before `cutoff` (-1: all); returns how many. */
+  purgeExpiredBefore(cutoff: number, limit = -1): number {
+    return statement(
+      this.db,
+      'DELETE FROM tokens WHERE rowid IN (SELECT rowid FROM tokens WHERE expires_at < ? LIMIT ?)',
+    ).run(cutoff, limit).changes;
   }
 
   deleteAll(): void {
