@@ -3,12 +3,10 @@ import type { AdminOutput, AdminParsedInput } from '../../../shared/contract';
 import { AdminError } from '../../../shared/errors';
 import { seconds } from '../clock';
 import type { ProviderContext } from '../context';
-import { STANDARD_SCOPES, splitScope } from '../oauth/claims';
+import { machineScope } from '../oauth/claims';
 import { defaultAudience } from '../oauth/token';
 import type { TokenRecord } from '../store/tokens';
 import { tokenDetail } from './token-detail';
-
-const IDENTITY_SCOPES = new Set<string>(STANDARD_SCOPES);
 
 /**
  * Mints one token without running a flow. It goes through the same TokenService as the token
@@ -29,13 +27,7 @@ export async function mintToken(
       'format applies to access tokens only (ID tokens are JWTs, refresh tokens opaque).',
     );
   }
-  const scope =
-    input.scope ??
-    (user
-      ? client.scope
-      : splitScope(client.scope)
-          .filter((s) => !IDENTITY_SCOPES.has(s))
-          .join(' '));
+  const scope = input.scope ?? (user ? client.scope : machineScope(client.scope));
   const audience = input.audience ?? defaultAudience(client);
   const at = seconds(ctx.clock);
 

@@ -29,6 +29,16 @@ export const STANDARD_SCOPES = ['openid', 'profile', 'email', 'address', 'phone'
 
 const STANDARD_CLAIMS = new Set(Object.values(SCOPE_CLAIMS).flat());
 
+/** Scopes about a user; a machine token (client_credentials, a minted one without user) has none. */
+export const IDENTITY_SCOPES: ReadonlySet<string> = new Set<string>(STANDARD_SCOPES);
+
+/** A client's registered scope without the identity scopes: the default for machine tokens. */
+export function machineScope(clientScope: string): string {
+  return splitScope(clientScope)
+    .filter((s) => !IDENTITY_SCOPES.has(s))
+    .join(' ');
+}
+
 export function splitScope(scope: string | undefined | null): string[] {
   return (scope ?? '').split(' ').filter(Boolean);
 }

@@ -9,7 +9,7 @@ import { REUSE_DETECTED } from '../store/tokens';
 import type { UserRecord } from '../store/users';
 import type { IssueRequest, PreparedTokens } from '../tokens/service';
 import { checkResources, grantedScope, parseResource } from './authorize';
-import { STANDARD_SCOPES, splitScope } from './claims';
+import { IDENTITY_SCOPES, machineScope, splitScope } from './claims';
 import { authenticateClient } from './client-auth';
 import {
   invalidGrant,
@@ -19,8 +19,6 @@ import {
   unsupportedGrantType,
 } from './errors';
 import { type Params, readParams, readRepeated, required } from './params';
-
-const IDENTITY_SCOPES = new Set<string>(STANDARD_SCOPES);
 
 function noStore(reply: FastifyReply): FastifyReply {
   return reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
@@ -255,8 +253,7 @@ export function registerTokenRoute(app: FastifyInstance, ctx: ProviderContext): 
 
   async function clientCredentials(client: ClientRecord, params: Params) {
     requireGrantType(client, 'client_credentials');
-    const registered = splitScope(client.scope).filter((s) => !IDENTITY_SCOPES.has(s));
-    let scope = registered.join(' ');
+    let scope = machineScope(client.scope);
     if (params.scope !== undefined) {
       const requested = splitScope(params.scope);
       const identity = requested.filter((s) => IDENTITY_SCOPES.has(s));
