@@ -1,6 +1,6 @@
 // Fills the engine's database with stored reference tokens before it starts, much faster than issuing
 // them over HTTP. One real token issued through the token endpoint is the template: its row, its grant
-// and its `token.issued` event are copied under new ids and values, so the rows are exactly what the
+// (if the engine made one: client_credentials tokens have none) and its `token.issued` event are copied under new ids and values, so the rows are exactly what the
 // engine writes (main/core/store/migrations.ts) and the values hash as main/core/store/tokens.ts does.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -28,7 +28,7 @@ function inserter(db, table, template) {
 }
 
 /**
- * Inserts `count` reference access tokens (with their grants and events) in one transaction. Tokens
+ * Inserts `count` reference access tokens (with their events, and grants if the template has one) in one transaction. Tokens
  * i < count - expired are active for a day; the others expired three days ago (past the engine's one-day
  * retention, so `tokens.purgeExpired` removes them). Returns how long it took.
  */
@@ -39,7 +39,7 @@ export function seedTokens(dataDir, { count, expired, salt, now = Math.floor(Dat
     // The engine is stopped: no journal while seeding (the engine switches back to WAL when it opens it).
     db.pragma('journal_mode = OFF');
     db.pragma('synchronous = OFF');
-    // Every row comes with its grant, so the checks would only cost time.
+    // Every row is consistent by construction, so the checks would only cost time.
     db.pragma('foreign_keys = OFF');
     // Random ids and hashes land all over three B-trees: keep them in memory while seeding.
     db.pragma('cache_size = -2000000');
@@ -47,14 +47,15 @@ export function seedTokens(dataDir, { count, expired, salt, now = Math.floor(Dat
       .prepare("SELECT * FROM tokens WHERE kind = 'access' AND format = 'reference' LIMIT 1")
       .get();
     if (!token) throw new Error('no template token: issue one reference token first');
-    const grant = db.prepare('SELECT * FROM grants WHERE id = ?').get(token.grant_id);
+    const grant = token.grant_id ? db.prepare('SELECT * FROM grants WHERE id = ?').get(token.grant_id) : null;
     const event = db
       .prepare("SELECT * FROM events WHERE type = 'token.issued' AND token_id = ?")
       .get(token.id);
-    if (!grant || !event) throw new Error('the template token has no grant or no token.issued event');
+    if (token.grant_id && !grant) throw new Error('the template token refers to a grant that is missing');
+    if (!event) throw new Error('the template token has no token.issued event');
     const { id: _eventId, ...eventRow } = event;
     const insertToken = inserter(db, 'tokens', token);
-    const insertGrant = inserter(db, 'grants', grant);
+    const insertGrant = grant ? inserter(db, 'grants', grant) : null;
     const insertEvent = inserter(db, 'events', eventRow);
     const claims = JSON.parse(token.claims);
     const eventData = JSON.parse(event.data);
@@ -72,10 +73,10 @@ export function seedTokens(dataDir, { count, expired, salt, now = Math.floor(Dat
       for (const { name } of indexes) db.exec(`DROP INDEX ${name}`);
       for (let i = 0; i < count; i++) {
         const tokenId = idFor('token', salt, i);
-        const grantId = idFor('grant', salt, i);
+        const grantId = insertGrant ? idFor('grant', salt, i) : null;
         const issuedAt = i < active ? now - (i % 3600) : now - 3 * 86400 - (i % 3600);
         const expiresAt = i < active ? now + 86400 : issuedAt + ttl;
-        insertGrant({ id: grantId, created_at: issuedAt });
+        insertGrant?.({ id: grantId, created_at: issuedAt });
         insertToken({
           id: tokenId,
           grant_id: grantId,

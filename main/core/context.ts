@@ -3,6 +3,7 @@ import { ClientStore } from './store/clients';
 import { CodeStore } from './store/codes';
 import type { Db } from './store/database';
 import { EventLog } from './store/events';
+import { GroupCommit } from './store/group-commit';
 import { GrantStore } from './store/grants';
 import { KeyStore } from './store/keys';
 import { SessionStore } from './store/sessions';
@@ -14,6 +15,8 @@ import { TokenService } from './tokens/service';
 /** Everything the endpoints and the admin service work with, built once per engine. */
 export interface ProviderContext {
   db: Db;
+  /** The request paths' writes, committed together once per event-loop turn. */
+  writes: GroupCommit;
   clock: Clock;
   issuer(): string;
   settings: SettingsStore;
@@ -34,6 +37,7 @@ export function createProviderContext(db: Db, clock: Clock, issuer: () => string
   const tokens = new TokenStore(db);
   return {
     db,
+    writes: new GroupCommit(db),
     clock,
     issuer,
     settings,

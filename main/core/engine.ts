@@ -149,6 +149,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     async close() {
       clearInterval(purge);
       await server.close();
+      // Writes queued by the last requests commit before the database closes.
+      ctx.writes.flush();
       db.close();
       if (!dataDir) fs.rmSync(tokenDir, { recursive: true, force: true });
     },

@@ -5,7 +5,18 @@ const LOOPBACK_NAMES = new Set(['127.0.0.1', 'localhost', '[::1]']);
  * (DNS rebinding) sends its own name as Host and is refused. When the issuer is on a loopback name,
  * the other loopback names are accepted too, since only this machine can reach them.
  */
-export function allowedHosts(issuer: string): Set<string> {
+export function allowedHosts(issuer: string): ReadonlySet<string> {
+  // Asked on every request, for an issuer that changes only at start-up.
+  if (issuer === lastIssuer && lastHosts) return lastHosts;
+  lastHosts = hostsFor(issuer);
+  lastIssuer = issuer;
+  return lastHosts;
+}
+
+let lastIssuer = '';
+let lastHosts: Set<string> | null = null;
+
+function hostsFor(issuer: string): Set<string> {
   const url = new URL(issuer);
   const port = url.port || (url.protocol === 'https:' ? '443' : '80');
   const hosts = new Set<string>([url.host.toLowerCase()]);

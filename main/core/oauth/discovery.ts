@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AUTH_METHODS, GRANT_TYPES } from '../../../shared/schemas';
 import type { ProviderContext } from '../context';
 import { SCOPE_CLAIMS, STANDARD_SCOPES, splitScope } from './claims';
@@ -66,14 +66,34 @@ export function discoveryDocument(ctx: ProviderContext): Record<string, unknown>
   };
 }
 
+/**
+ * Memoises a JSON body derived from the stores: it is rebuilt only when the issuer or one of the
+ * tables it reads has changed since (each store's cache counts its invalidations).
+ */
+function memoJson(ctx: ProviderContext, build: () => unknown): () => string {
+  let key = '';
+  let body = '';
+  return () => {
+    const now = `${ctx.issuer()} ${ctx.clients.cache.version} ${ctx.users.cache.version} ${ctx.keys.cache.version}`;
+    if (now !== key) {
+      body = JSON.stringify(build());
+      key = now;
+    }
+    return body;
+  };
+}
+
 export function registerDiscoveryRoutes(app: FastifyInstance, ctx: ProviderContext): void {
-  const handler = async () => discoveryDocument(ctx);
+  const discovery = memoJson(ctx, () => discoveryDocument(ctx));
+  const jwks = memoJson(ctx, () => ({ keys: ctx.keys.published().map((key) => key.public_jwk) }));
+  const handler = async (_request: FastifyRequest, reply: FastifyReply) =>
+    reply.header('content-type', 'application/json; charset=utf-8').send(discovery());
   app.get('/.well-known/openid-configuration', handler);
   app.get('/.well-known/oauth-authorization-server', handler);
   app.get(ENDPOINTS.jwks, async (_request, reply) =>
     reply
       .header('content-type', 'application/jwk-set+json; charset=utf-8')
       .header('cache-control', 'no-cache')
-      .send(JSON.stringify({ keys: ctx.keys.published().map((key) => key.public_jwk) })),
+      .send(jwks()),
   );
 }

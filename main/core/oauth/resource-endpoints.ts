@@ -50,7 +50,7 @@ export function registerResourceEndpoints(app: FastifyInstance, ctx: ProviderCon
     const user = record.user_id ? ctx.users.findById(record.user_id) : undefined;
     if (!user)
       throw invalidToken('This access token has no user (client_credentials) or its user was deleted.');
-    ctx.tokens.touch(record.id, seconds(ctx.clock));
+    await ctx.writes.run(() => ctx.tokens.touch(record.id, seconds(ctx.clock)));
     return noStore(reply).send({ ...identityClaims(user.claims, scopes), sub: user.sub });
   }
   app.get('/userinfo', userinfo);
@@ -69,12 +69,14 @@ export function registerResourceEndpoints(app: FastifyInstance, ctx: ProviderCon
     const token = required(params, 'token');
     const resolved = await ctx.tokenService.resolveAnyToken(token, params.token_type_hint);
     const body = ctx.tokenService.introspection(resolved);
-    ctx.events.record('token.introspected', {
-      client_id: client.client_id,
-      username: resolved?.record.username ?? null,
-      token_id: resolved?.record.id ?? null,
-      data: { active: body.active === true, caller: client.client_id },
-    });
+    await ctx.writes.run(() =>
+      ctx.events.record('token.introspected', {
+        client_id: client.client_id,
+        username: resolved?.record.username ?? null,
+        token_id: resolved?.record.id ?? null,
+        data: { active: body.active === true, caller: client.client_id },
+      }),
+    );
     return noStore(reply).send(body);
   });
 

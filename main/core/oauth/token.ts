@@ -64,10 +64,14 @@ export function registerTokenRoute(app: FastifyInstance, ctx: ProviderContext): 
    * write; without this it would then store active tokens in a revoked grant, or for a user or client
    * that no longer exists. It throws, so the transaction rolls back whatever it had written.
    */
-  function assertStillIssuable(grantId: string, clientId: string, userId: string | null): void {
-    const grant = ctx.grants.find(grantId);
-    if (!grant || grant.revoked_at !== null) {
-      throw invalidGrant('The grant was revoked (logout or revocation) while the tokens were being issued.');
+  function assertStillIssuable(grantId: string | null, clientId: string, userId: string | null): void {
+    if (grantId !== null) {
+      const grant = ctx.grants.find(grantId);
+      if (!grant || grant.revoked_at !== null) {
+        throw invalidGrant(
+          'The grant was revoked (logout or revocation) while the tokens were being issued.',
+        );
+      }
     }
     if (!ctx.clients.find(clientId))
       throw invalidGrant('The client was deleted while the tokens were being issued.');
@@ -131,13 +135,13 @@ export function registerTokenRoute(app: FastifyInstance, ctx: ProviderContext): 
       withRefresh: client.grant_types.includes('refresh_token'),
       withIdToken: splitScope(code.scope).includes('openid'),
     });
-    const won = ctx.db.transaction(() => {
+    const won = await ctx.writes.run(() => {
       assertStillIssuable(grant.id, client.client_id, user.id);
       if (!ctx.codes.markUsed(code.code_hash, now())) return false;
       ctx.tokenService.store(prepared);
       recordIssued(prepared, 'authorization_code');
       return true;
-    })();
+    });
     if (!won) {
       revokeForReplay(grant, 'code_reuse', null);
       throw invalidGrant('The authorization code was already used; the tokens it produced are now revoked.');
@@ -192,7 +196,7 @@ export function registerTokenRoute(app: FastifyInstance, ctx: ProviderContext): 
       withRefresh: true,
       withIdToken: Boolean(user) && splitScope(scope).includes('openid'),
     });
-    const won = ctx.db.transaction(() => {
+    const won = await ctx.writes.run(() => {
       if (!ctx.tokens.markRotated(token.id, now())) {
         // Refused because another request rotated it first (reuse, below), or because a revocation
         // committed while the new tokens were being signed: that is no reuse, nobody presented the
@@ -212,7 +216,7 @@ export function registerTokenRoute(app: FastifyInstance, ctx: ProviderContext): 
         data: { grant_id: grant.id, replaced_by: prepared.refresh?.id ?? null },
       });
       return true;
-    })();
+    });
     if (!won) {
       // Another request rotated this token first: a second use of one refresh token is reuse.
       revokeForReplay(grant, 'refresh_token_reuse', token.id);
@@ -230,8 +234,10 @@ export function registerTokenRoute(app: FastifyInstance, ctx: ProviderContext): 
     extra: Partial<IssueRequest>,
   ) {
     const at = now();
-    // The grant is stored with its tokens, in one transaction, once they are signed.
-    const grant = ctx.grants.buildDirect(client, user, scope, at);
+    // A user's tokens belong to a grant, stored with them in one transaction once they are signed (it
+    // links refresh chains and ends with a logout or revocation). A client_credentials token is its own
+    // whole story: no family, no session, so no grant row.
+    const grant = user ? ctx.grants.buildDirect(client, user, scope, at) : null;
     const prepared = await ctx.tokenService.prepare({
       client,
       user,
@@ -242,12 +248,12 @@ export function registerTokenRoute(app: FastifyInstance, ctx: ProviderContext): 
       withIdToken: false,
       ...extra,
     });
-    ctx.db.transaction(() => {
-      ctx.grants.insert(grant);
-      assertStillIssuable(grant.id, client.client_id, user?.id ?? null);
+    await ctx.writes.run(() => {
+      if (grant) ctx.grants.insert(grant);
+      assertStillIssuable(grant?.id ?? null, client.client_id, user?.id ?? null);
       ctx.tokenService.store(prepared);
       recordIssued(prepared, grantType);
-    })();
+    });
     return prepared.response;
   }
 

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
 import { AdminError } from '../../../shared/errors';
 import type { Client, ClientInputSchema } from '../../../shared/schemas';
+import { CommittedCache } from './committed-cache';
 import { type Db, statement } from './database';
 import { parseJson } from './json';
 
@@ -62,19 +63,22 @@ function normalise(input: ClientMetadata, previousSecret?: string): ClientMetada
 }
 
 export class ClientStore {
-  constructor(private readonly db: Db) {}
+  /** Every client by id, in client_id order: read by every token, introspection and revocation request. */
+  readonly cache: CommittedCache<Map<string, ClientRecord>>;
+
+  constructor(private readonly db: Db) {
+    this.cache = new CommittedCache(db, () => {
+      const rows = statement(this.db, 'SELECT * FROM clients ORDER BY client_id').all() as ClientRow[];
+      return new Map(rows.map((row) => [row.client_id, toRecord(row)]));
+    });
+  }
 
   list(): ClientRecord[] {
-    return (statement(this.db, 'SELECT * FROM clients ORDER BY client_id').all() as ClientRow[]).map(
-      toRecord,
-    );
+    return [...this.cache.get().values()];
   }
 
   find(clientId: string): ClientRecord | undefined {
-    const row = statement(this.db, 'SELECT * FROM clients WHERE client_id = ?').get(clientId) as
-      | ClientRow
-      | undefined;
-    return row && toRecord(row);
+    return this.cache.get().get(clientId);
   }
 
   require(clientId: string): ClientRecord {
@@ -88,6 +92,7 @@ export class ClientStore {
       throw new AdminError('conflict', `A client with client_id "${input.client_id}" already exists.`);
     }
     const metadata = normalise(input);
+    this.cache.invalidate();
     statement(
       this.db,
       'INSERT INTO clients (client_id, metadata, created_at, updated_at) VALUES (?, ?, ?, ?)',
@@ -97,6 +102,7 @@ export class ClientStore {
 
   replace(existing: ClientRecord, input: ClientMetadata, now: number): ClientRecord {
     const metadata = normalise({ ...input, client_id: existing.client_id }, existing.client_secret);
+    this.cache.invalidate();
     statement(this.db, 'UPDATE clients SET metadata = ?, updated_at = ? WHERE client_id = ?').run(
       JSON.stringify(metadata),
       now,
@@ -106,10 +112,12 @@ export class ClientStore {
   }
 
   delete(clientId: string): void {
+    this.cache.invalidate();
     statement(this.db, 'DELETE FROM clients WHERE client_id = ?').run(clientId);
   }
 
   deleteAll(): void {
+    this.cache.invalidate();
     statement(this.db, 'DELETE FROM clients').run();
   }
 }

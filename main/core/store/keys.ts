@@ -1,11 +1,9 @@
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
 import { AdminError } from '../../../shared/errors';
 import type { KeyExport, SigningAlg, SigningKey } from '../../../shared/schemas';
+import { CommittedCache } from './committed-cache';
 import { type Db, statement } from './database';
 import { parseJson } from './json';
-
-/** What jose's importJWK gives back: a CryptoKey, or bytes for symmetric keys. */
-type SigningKeyMaterial = Awaited<ReturnType<typeof importJWK>>;
 
 export type KeyStatus = 'current' | 'previous' | 'retired';
 
@@ -87,41 +85,60 @@ export async function keyFromExport(exported: KeyExport): Promise<KeyRecord> {
   };
 }
 
+/** What jose's importJWK gives back: a CryptoKey, or bytes for symmetric keys. */
+type SigningKeyMaterial = Awaited<ReturnType<typeof importJWK>>;
+
+interface KeyIndex {
+  /** Newest first. */
+  all: KeyRecord[];
+  current: KeyRecord | undefined;
+  published: KeyRecord[];
+}
+
 export class KeyStore {
   private readonly signingKeys = new Map<string, SigningKeyMaterial>();
+  /** The keys, read by every signature, JWT verification and JWKS request. */
+  readonly cache: CommittedCache<KeyIndex>;
 
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: Db) {
+    this.cache = new CommittedCache(db, () => {
+      const all = (
+        statement(this.db, 'SELECT * FROM signing_keys ORDER BY created_at DESC, kid').all() as KeyRow[]
+      ).map(toRecord);
+      return {
+        all,
+        current: all.find((key) => key.status === 'current'),
+        published: all.filter((key) => key.status !== 'retired'),
+      };
+    });
+  }
 
   list(): KeyRecord[] {
-    return (
-      statement(this.db, 'SELECT * FROM signing_keys ORDER BY created_at DESC, kid').all() as KeyRow[]
-    ).map(toRecord);
+    return this.cache.get().all;
   }
 
   current(): KeyRecord | undefined {
-    const row = statement(this.db, "SELECT * FROM signing_keys WHERE status = 'current'").get() as
-      | KeyRow
-      | undefined;
-    return row && toRecord(row);
+    return this.cache.get().current;
   }
 
   find(kid: string): KeyRecord | undefined {
-    const row = statement(this.db, 'SELECT * FROM signing_keys WHERE kid = ?').get(kid) as KeyRow | undefined;
-    return row && toRecord(row);
+    return this.list().find((key) => key.kid === kid);
   }
 
   /** Keys that appear in the JWKS: the current one and previous ones not yet retired. */
   published(): KeyRecord[] {
-    return this.list().filter((key) => key.status !== 'retired');
+    return this.cache.get().published;
   }
 
   /** Stores `key` as current and demotes the old current key to previous (still published). */
   install(key: KeyRecord): void {
+    this.cache.invalidate();
     statement(this.db, "UPDATE signing_keys SET status = 'previous' WHERE status = 'current'").run();
     this.insert(key);
   }
 
   insert(key: KeyRecord): void {
+    this.cache.invalidate();
     statement(
       this.db,
       `INSERT INTO signing_keys (kid, alg, status, private_jwk, public_jwk, created_at, retired_at)
@@ -147,6 +164,7 @@ export class KeyStore {
         'The current signing key cannot be retired. Rotate first, then retire it.',
       );
     }
+    this.cache.invalidate();
     statement(this.db, "UPDATE signing_keys SET status = 'retired', retired_at = ? WHERE kid = ?").run(
       now,
       kid,
@@ -155,6 +173,7 @@ export class KeyStore {
   }
 
   deleteAll(): void {
+    this.cache.invalidate();
     statement(this.db, 'DELETE FROM signing_keys').run();
     this.signingKeys.clear();
   }

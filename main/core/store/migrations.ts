@@ -120,4 +120,14 @@ export const migrations: readonly string[] = [
   ) STRICT;
   CREATE INDEX events_type ON events (type);
   `,
+  /* 2 */ `
+  -- Every issued token updates each of these indexes, so only what a query needs is indexed:
+  -- client_credentials tokens have no user and no grant, and the newest-first list goes by rowid
+  -- (insertion order) instead of a separate index on issued_at.
+  DROP INDEX tokens_grant;
+  CREATE INDEX tokens_grant ON tokens (grant_id) WHERE grant_id IS NOT NULL;
+  DROP INDEX tokens_user;
+  CREATE INDEX tokens_user ON tokens (user_id) WHERE user_id IS NOT NULL;
+  DROP INDEX tokens_issued;
+  `,
 ];

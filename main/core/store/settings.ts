@@ -1,21 +1,18 @@
 import { DEFAULT_SETTINGS, type Settings, type SettingsPatch, SettingsSchema } from '../../../shared/schemas';
+import { CommittedCache } from './committed-cache';
 import { type Db, statement } from './database';
 
 /** Global settings: defaults from shared/schemas.ts, overridden by what is stored. */
 export class SettingsStore {
-  /**
-   * Settings are read on every token request, so the committed value is kept in memory. It is
-   * filled only outside transactions, because a transaction that changed settings may still roll back.
-   */
-  private committed: Settings | null = null;
+  /** Settings are read on every token request. */
+  private readonly cache: CommittedCache<Settings>;
 
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: Db) {
+    this.cache = new CommittedCache(db, () => this.read());
+  }
 
   get(): Settings {
-    if (this.committed && !this.db.inTransaction) return this.committed;
-    const settings = this.read();
-    if (!this.db.inTransaction) this.committed = settings;
-    return settings;
+    return this.cache.get();
   }
 
   private read(): Settings {
@@ -35,8 +32,8 @@ export class SettingsStore {
 
   /** Writes the changed keys; the caller runs this inside its transaction. */
   update(patch: SettingsPatch): Settings {
-    this.committed = null;
     const next = SettingsSchema.parse({ ...this.get(), ...patch });
+    this.cache.invalidate();
     const upsert = statement(
       this.db,
       'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
@@ -48,7 +45,7 @@ export class SettingsStore {
   }
 
   reset(): void {
-    this.committed = null;
+    this.cache.invalidate();
     statement(this.db, 'DELETE FROM settings').run();
   }
 }

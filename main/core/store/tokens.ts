@@ -138,7 +138,7 @@ export class TokenStore {
     ).n;
     const rows = statement(
       this.db,
-      `SELECT * FROM tokens ${clause} ORDER BY issued_at DESC, rowid DESC LIMIT @limit OFFSET @offset`,
+      `SELECT * FROM tokens ${clause} ORDER BY rowid DESC LIMIT @limit OFFSET @offset`,
     ).all({ ...params, limit: f.limit, offset: f.offset }) as TokenRow[];
     return { tokens: rows.map(toRecord), total };
   }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { AdminError } from '../../../shared/errors';
 import type { User, UserInputSchema } from '../../../shared/schemas';
+import { CommittedCache } from './committed-cache';
 import { type Db, statement } from './database';
 import { parseJson } from './json';
 
@@ -35,8 +36,27 @@ export function userDto(user: UserRecord): User {
 }
 
 /** Test users. Passwords are kept as entered: they are test fixtures that the UI shows and exports. */
+interface UserIndex {
+  /** In username order. */
+  byId: Map<string, UserRecord>;
+  byUsername: Map<string, UserRecord>;
+}
+
 export class UserStore {
-  constructor(private readonly db: Db) {}
+  /** Every user: read when issuing tokens for a user, at userinfo, and by the discovery document. */
+  readonly cache: CommittedCache<UserIndex>;
+
+  constructor(private readonly db: Db) {
+    this.cache = new CommittedCache(db, () => {
+      const users = (statement(this.db, 'SELECT * FROM users ORDER BY username').all() as UserRow[]).map(
+        toRecord,
+      );
+      return {
+        byId: new Map(users.map((user) => [user.id, user])),
+        byUsername: new Map(users.map((user) => [user.username, user])),
+      };
+    });
+  }
 
   list(search?: string): UserRecord[] {
     if (search?.trim()) {
@@ -48,19 +68,15 @@ export class UserStore {
         ).all(like, like, like) as UserRow[]
       ).map(toRecord);
     }
-    return (statement(this.db, 'SELECT * FROM users ORDER BY username').all() as UserRow[]).map(toRecord);
+    return [...this.cache.get().byId.values()];
   }
 
   findByUsername(username: string): UserRecord | undefined {
-    const row = statement(this.db, 'SELECT * FROM users WHERE username = ?').get(username) as
-      | UserRow
-      | undefined;
-    return row && toRecord(row);
+    return this.cache.get().byUsername.get(username);
   }
 
   findById(id: string): UserRecord | undefined {
-    const row = statement(this.db, 'SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined;
-    return row && toRecord(row);
+    return this.cache.get().byId.get(id);
   }
 
   require(username: string): UserRecord {
@@ -93,6 +109,7 @@ export class UserStore {
       created_at: now,
       updated_at: now,
     };
+    this.cache.invalidate();
     statement(
       this.db,
       'INSERT INTO users (id, username, password, sub, claims, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
@@ -115,6 +132,7 @@ export class UserStore {
       claims: input.claims,
       updated_at: now,
     };
+    this.cache.invalidate();
     statement(
       this.db,
       'UPDATE users SET username = ?, password = ?, sub = ?, claims = ?, updated_at = ? WHERE id = ?',
@@ -123,10 +141,12 @@ export class UserStore {
   }
 
   delete(id: string): void {
+    this.cache.invalidate();
     statement(this.db, 'DELETE FROM users WHERE id = ?').run(id);
   }
 
   deleteAll(): void {
+    this.cache.invalidate();
     statement(this.db, 'DELETE FROM users').run();
   }
 }
