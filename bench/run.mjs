@@ -55,8 +55,10 @@ const config = {
   expiredShare: 0.2,
   coldStarts: Number(flags['cold-starts'] ?? (quick ? 1 : 7)),
   out: flags.out ?? path.join(ROOT, quick ? 'test-results/BENCHMARKS-quick.md' : 'docs/BENCHMARKS.md'),
-  /** The raw measurements, from which --report-only rebuilds the report. */
-  raw: path.join(ROOT, quick ? 'test-results/BENCHMARKS-quick.json' : 'bench/last-run.json'),
+  /** The raw measurements, from which --report-only rebuilds the report (beside --out when given). */
+  raw: flags.out
+    ? `${path.resolve(flags.out).replace(/\.md$/, '')}.json`
+    : path.join(ROOT, quick ? 'test-results/BENCHMARKS-quick.json' : 'bench/last-run.json'),
 };
 const profileRoot = path.join(ROOT, 'test-results', 'bench-profiles');
 const only = flags.only ? new Set(flags.only.split(',')) : null;
@@ -225,7 +227,18 @@ async function clientCredentialsJwt(alg) {
       id: `cc-jwt-${alg}`,
       title: `client_credentials, JWT access token (${alg})`,
       alg,
-      systems: ['engine', 'engine-1t', 'oauth2-mock-server', 'oidc-provider', 'http', 'crypto', 'crypto-2t'],
+      systems: [
+        'engine',
+        'engine-0w',
+        'engine-1w',
+        'engine-2w',
+        'engine-1t',
+        'oauth2-mock-server',
+        'oidc-provider',
+        'http',
+        'crypto',
+        'crypto-2t',
+      ],
       ceiling: { kind: 'combined', signatures: 1 },
       na: {},
     },

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Builds the three outputs: the Node side with esbuild (CLI, Electron main, preload) and the
+// Builds the outputs: the Node side with esbuild (CLI, Electron main, preload, signing worker) and the
 // renderer with Vite. `--if-stale` skips the work when no input is newer than the last build, so
 // `npm run serve` and `npm test` can build on demand right after `npm install`.
 import fs from 'node:fs';
@@ -60,7 +60,17 @@ await Promise.all([
     format: 'cjs',
     packages: 'external',
     external: ['electron'],
+    // The engine finds files beside its bundle through import.meta.url (the signing worker); a CJS
+    // bundle has no import.meta, so it gets the same URL from __filename.
+    define: { 'import.meta.url': 'import_meta_url' },
+    banner: { js: "const import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
   }),
+  // The JWT signing worker (main/core/tokens/signer.ts), one file beside each bundle that runs the
+  // engine. jose is bundled in, so the worker resolves no package: it loads the same way from dist/,
+  // from a copy elsewhere and from inside the desktop app's asar.
+  ...['dist/cli/sign-worker.cjs', 'dist/electron/sign-worker.cjs'].map((outfile) =>
+    esbuild.build({ ...common, entryPoints: ['main/core/tokens/sign-worker.ts'], outfile, format: 'cjs' }),
+  ),
   // A sandboxed preload can only require('electron'), so everything else is bundled into it.
   esbuild.build({
     ...common,

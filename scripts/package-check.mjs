@@ -8,6 +8,8 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { exportJWK, generateKeyPair, jwtVerify } from 'jose';
 
 const require = createRequire(import.meta.url);
 const asar = require('@electron/asar');
@@ -24,6 +26,29 @@ const check = (ok, message) => {
   process.stdout.write(`${ok ? 'ok  ' : 'FAIL'} ${message}\n`);
   if (!ok) failures.push(message);
 };
+
+/** Starts `file` as a worker thread (it must need nothing beside itself) and checks its JWT verifies. */
+async function signsInWorker(file) {
+  const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
+  const jwk = { ...(await exportJWK(privateKey)), kid: 'package-check' };
+  const header = { alg: 'ES256', kid: 'package-check', typ: 'JWT' };
+  const worker = new Worker(file);
+  try {
+    const reply = await new Promise((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+      worker.postMessage({ id: 1, payload: { sub: 'package-check' }, header, jwk });
+    });
+    if (!reply.jws) throw new Error(reply.error);
+    const { payload } = await jwtVerify(reply.jws, publicKey, { algorithms: ['ES256'] });
+    return payload.sub === 'package-check';
+  } catch (error) {
+    process.stderr.write(`package-check: the signing worker failed: ${error.message}\n`);
+    return false;
+  } finally {
+    await worker.terminate();
+  }
+}
 
 try {
   // Electron's own fuse defaults: RunAsNode on, cookie encryption off, NODE_OPTIONS on, inspect on,
@@ -79,6 +104,26 @@ try {
     'asar holds the renderer bundle',
   );
   check(has('/node_modules/fastify/package.json'), 'asar holds runtime dependencies (fastify)');
+
+  // The JWT signing worker stays inside the asar (Electron loads worker_threads scripts from an asar
+  // since 17.3), where asar integrity covers it; the main bundle looks for it beside itself.
+  check(
+    has('/dist/electron/sign-worker.cjs'),
+    'asar holds the signing worker (dist/electron/sign-worker.cjs)',
+  );
+  check(
+    !fs.existsSync(path.join(resources, 'app.asar.unpacked/dist/electron/sign-worker.cjs')),
+    'the signing worker is not unpacked from the asar',
+  );
+  const mainBundle = asar.extractFile(asarFile, 'dist/electron/main.cjs').toString('utf8');
+  check(
+    mainBundle.startsWith("const import_meta_url = require('node:url').pathToFileURL(__filename).href;") &&
+      mainBundle.includes('"sign-worker.cjs"'),
+    'the main bundle resolves sign-worker.cjs beside itself (import.meta.url from __filename)',
+  );
+  const workerFile = path.join(work, 'sign-worker.cjs');
+  fs.writeFileSync(workerFile, asar.extractFile(asarFile, 'dist/electron/sign-worker.cjs'));
+  check(await signsInWorker(workerFile), 'the packaged signing worker runs on its own and signs a JWT');
 
   const forbidden = [
     [/^\/(main|renderer|shared)\/.*\.tsx?$/, 'TypeScript sources'],

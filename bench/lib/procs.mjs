@@ -9,15 +9,21 @@ const BUILT_CLI = path.join(ROOT, 'dist', 'cli', 'idp-sandbox.mjs');
 /**
  * The engine runs from a copy of the built CLI taken when the benchmark starts, so a rebuild of dist/
  * during the run (tests build on demand) cannot pull it away. The copy sits under node_modules/ so the
- * bundle's external packages resolve exactly as from dist/.
+ * bundle's external packages resolve exactly as from dist/; the signing worker is copied beside it, where
+ * the bundle looks for it.
  */
 export const CLI = path.join(ROOT, 'node_modules', '.cache', 'idp-sandbox-bench', 'idp-sandbox.mjs');
+const SIGN_WORKER = 'sign-worker.cjs';
 
 export async function snapshotCli(source = BUILT_CLI) {
   for (let attempt = 0; ; attempt++) {
     try {
       fs.mkdirSync(path.dirname(CLI), { recursive: true });
       fs.copyFileSync(source, CLI);
+      // A build from before signing workers has none (and no --signing-workers flag).
+      const worker = path.join(path.dirname(source), SIGN_WORKER);
+      if (fs.existsSync(worker)) fs.copyFileSync(worker, path.join(path.dirname(CLI), SIGN_WORKER));
+      else fs.rmSync(path.join(path.dirname(CLI), SIGN_WORKER), { force: true });
       // The source map names the engine's own files in CPU profiles (--profile).
       if (fs.existsSync(`${source}.map`)) fs.copyFileSync(`${source}.map`, `${CLI}.map`);
       else fs.rmSync(`${CLI}.map`, { force: true });
@@ -152,8 +158,8 @@ export function startScript(script, options = {}, { env, nodeArgs } = {}) {
  * Starts the engine's headless CLI (the built dist/cli/idp-sandbox.mjs) with a seed file, either in memory
  * or on a data folder. Ready when it prints its banner's last line, as the README says.
  */
-export function startEngine({ seedFile, dataDir, env = {}, nodeArgs = [] }) {
-  const args = [CLI, 'serve', '--port', '0', '--seed', seedFile];
+export function startEngine({ seedFile, dataDir, env = {}, nodeArgs = [], args: extraArgs = [] }) {
+  const args = [CLI, 'serve', '--port', '0', '--seed', seedFile, ...extraArgs];
   if (dataDir) args.push('--data-dir', dataDir);
   else args.push('--in-memory');
   return spawnNode(args, {

@@ -63,10 +63,12 @@ export function summarise(scenario, median, byId) {
   const ratio = (a, b) => median(scenario.rounds.map((round) => round[a]?.rps / round[b]?.rps));
   const ratios = {};
   for (const id of ids) if (id !== 'engine') ratios[id] = ratio('engine', id);
-  /** The same ratios for the engine run with one signing thread, where the scenario has it. */
-  const ratios1t = {};
-  if (systems['engine-1t'])
-    for (const id of ids) if (!id.startsWith('engine')) ratios1t[id] = ratio('engine-1t', id);
+  /** The same ratios for each other way of running the engine (signing workers, libuv threads). */
+  const variants = {};
+  for (const variant of ids.filter((id) => id.startsWith('engine-'))) {
+    variants[variant] = {};
+    for (const id of ids) if (!id.startsWith('engine')) variants[variant][id] = ratio(variant, id);
+  }
 
   let ceiling = null;
   const { kind, signatures = 1, from } = scenario.ceiling ?? {};
@@ -82,13 +84,14 @@ export function summarise(scenario, median, byId) {
         ratio: median(
           scenario.rounds.map((round) => round.engine.rps / combined(round.crypto.rps, round.http.rps)),
         ),
-        ratio1t: systems['engine-1t']
-          ? median(
-              scenario.rounds.map(
-                (round) => round['engine-1t'].rps / combined(round.crypto.rps, round.http.rps),
-              ),
-            )
-          : undefined,
+        variants: Object.fromEntries(
+          Object.keys(variants).map((variant) => [
+            variant,
+            median(
+              scenario.rounds.map((round) => round[variant].rps / combined(round.crypto.rps, round.http.rps)),
+            ),
+          ]),
+        ),
       };
     } else if (from && byId[from]) {
       // Ceilings measured earlier in the same run (the cc-jwt scenario of the same algorithm).
@@ -101,7 +104,7 @@ export function summarise(scenario, median, byId) {
       };
     }
   }
-  return { systems, ratios, ratios1t, ceiling };
+  return { systems, ratios, variants, ceiling };
 }
 
 function verdict(met, text) {
@@ -137,14 +140,13 @@ function targets(results, byId) {
         r >= 0.8 ? `${(r - 0.8).toFixed(2)} above the bar` : `short by ${(0.8 - r).toFixed(2)}×`,
       ),
     ]);
-    const r1 = s.summary.ceiling.ratio1t;
-    if (r1 !== undefined) {
+    for (const [variant, rv] of Object.entries(s.summary.ceiling.variants ?? {})) {
       rows.push([
-        '↳ same, engine started with UV_THREADPOOL_SIZE=1 (a setting, not the default)',
-        `${fmtRatio(r1)} (${fmtRate(s.summary.systems['engine-1t'].rps)}/s)`,
+        `↳ same, engine ${SYSTEMS[variant].label.replace(/^IDP Sandbox, /, '')}`,
+        `${fmtRatio(rv)} (${fmtRate(s.summary.systems[variant].rps)}/s)`,
         verdict(
-          r1 >= 0.8,
-          r1 >= 0.8 ? `${(r1 - 0.8).toFixed(2)} above the bar` : `short by ${(0.8 - r1).toFixed(2)}×`,
+          rv >= 0.8,
+          rv >= 0.8 ? `${(rv - 0.8).toFixed(2)} above the bar` : `short by ${(0.8 - rv).toFixed(2)}×`,
         ),
       ]);
     }
@@ -188,15 +190,16 @@ function targets(results, byId) {
       verdict(rss <= 150, rss <= 150 ? `${fmtMb(150 - rss)} to spare` : `${fmtMb(rss - 150)} over`),
     ]);
   }
-  const jwt = byId['cc-jwt-RS256'];
-  if (jwt) {
-    const one = jwt.summary.systems['engine-1t']?.rps;
-    const def = jwt.summary.systems.engine.rps;
+  for (const alg of ['RS256', 'ES256']) {
+    const systems = byId[`cc-jwt-${alg}`]?.summary.systems;
+    if (!systems?.['engine-1w'] || !systems['engine-2w'] || !systems['engine-0w']) continue;
+    const figure = (id) => `${fmtRate(systems[id].rps)}/s · ${fmtMs(systems[id].p99)} ms`;
+    const vsInProcess = (id) => fmtRatio(systems[id].rps / systems['engine-0w'].rps);
     rows.push([
-      'signing can use worker threads; 1- and 2-worker figures',
-      `1 thread ${fmtRate(one)}/s; default pool ${fmtRate(def)}/s (RS256)`,
-      '**missed** — worker threads are not implemented. The figures are the engine with one libuv thread for ' +
-        "WebCrypto's signing jobs and with the default pool of 4; the HTTP work stays on one thread either way",
+      `signing can use worker threads; 1- and 2-worker figures (${alg})`,
+      `in process ${figure('engine-0w')}; 1 worker ${figure('engine-1w')}; 2 workers ${figure('engine-2w')}`,
+      `**met** — \`--signing-workers N\` (default 0, in process); ÷ in process: 1 worker ` +
+        `${vsInProcess('engine-1w')}, 2 workers ${vsInProcess('engine-2w')} on ${os.availableParallelism()} cores`,
     ]);
   }
   return rows;
@@ -225,8 +228,10 @@ export function writeReport(results, { config, loadBefore, loadAfter, seconds, m
     const bad = s.non2xx + s.errors;
     return `${fmtRate(s.rps)}${Number.isFinite(s.p99) ? ` · ${fmtMs(s.p99)} ms` : ''}${bad ? ` ⚠ ${bad} failed` : ''}`;
   };
-  const ratioCell1t = (scenario, id) =>
-    scenario.summary.ratios1t?.[id] === undefined ? '' : fmtRatio(scenario.summary.ratios1t[id]);
+  const variantRatioCell = (scenario, variant, id) => {
+    const r = scenario.summary.variants?.[variant]?.[id];
+    return r === undefined ? '' : fmtRatio(r);
+  };
   const ratioCell = (scenario, id) =>
     scenario.na?.[id]
       ? 'n/a'
@@ -262,21 +267,20 @@ export function writeReport(results, { config, loadBefore, loadAfter, seconds, m
         ? `${fmtRatio(c.ratio)} of ${fmtRate(c.rps)}/s${scenario.ceiling.kind === 'combined' ? ' (combined)' : ''}`
         : '',
     ]);
-    if (scenario.summary.systems['engine-1t']) {
+    for (const [i, variant] of Object.keys(scenario.summary.variants ?? {}).entries()) {
+      const rv = scenario.summary.ceiling?.variants?.[variant];
       main.push([
-        '↳ same, engine with 1 signing thread (UV_THREADPOOL_SIZE=1)',
-        cell(scenario, 'engine-1t'),
+        `↳ same, ${SYSTEMS[variant].label.replace(/^IDP Sandbox, /, 'engine ')}`,
+        cell(scenario, variant),
         '',
         '',
         '',
-        scenario.summary.systems['crypto-2t']
+        i === 0 && scenario.summary.systems['crypto-2t']
           ? `2 threads: ${fmtRate(scenario.summary.systems['crypto-2t'].rps)}/s`
           : '',
-        ratioCell1t(scenario, 'oauth2-mock-server'),
-        ratioCell1t(scenario, 'oidc-provider'),
-        scenario.summary.ceiling?.ratio1t === undefined
-          ? ''
-          : `${fmtRatio(scenario.summary.ceiling.ratio1t)} (combined)`,
+        variantRatioCell(scenario, variant, 'oauth2-mock-server'),
+        variantRatioCell(scenario, variant, 'oidc-provider'),
+        rv === undefined ? '' : `${fmtRatio(rv)} (combined)`,
       ]);
     }
   }
@@ -407,7 +411,9 @@ export function writeReport(results, { config, loadBefore, loadAfter, seconds, m
       `  system, then ${config.rounds} round(s) of ${config.duration} s in which each system takes its turn`,
       '  (the order rotates every round). Cells are medians over rounds; ratios are taken within a round.',
       '- The engine is the built headless CLI (`dist/cli/idp-sandbox.mjs serve --port 0 --in-memory --seed …`),',
-      '  on a data folder for the store scenario. Same user, clients, scopes and algorithm everywhere',
+      '  on a data folder for the store scenario, with its default signing workers. The client_credentials JWT',
+      '  scenarios also run it with `--signing-workers 0` (signing on the main thread), `1` and `2`, and with',
+      '  `--signing-workers 0` under `UV_THREADPOOL_SIZE=1`. Same user, clients, scopes and algorithm everywhere',
       '  (bench/lib/shared.mjs, bench/lib/engine-seed.mjs, bench/servers/).',
       '- client_credentials: `grant_type=client_credentials&scope=api:read`, client_secret_basic.',
       '  oidc-provider gets JWT access tokens through resource indicators (a default resource whose',

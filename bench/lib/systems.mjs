@@ -5,8 +5,20 @@ import { startEngine, startScript } from './procs.mjs';
 export const SYSTEMS = {
   engine: { label: 'IDP Sandbox', short: 'IDP Sandbox' },
   'engine-1t': {
-    label: 'IDP Sandbox, 1 signing thread (UV_THREADPOOL_SIZE=1)',
-    short: 'IDP Sandbox 1 thread',
+    label: 'IDP Sandbox, signing on the main thread with 1 libuv thread (UV_THREADPOOL_SIZE=1)',
+    short: 'IDP Sandbox 1 libuv thread',
+  },
+  'engine-0w': {
+    label: 'IDP Sandbox, signing on the main thread (--signing-workers 0)',
+    short: 'IDP Sandbox in process',
+  },
+  'engine-1w': {
+    label: 'IDP Sandbox, 1 signing worker thread (--signing-workers 1)',
+    short: 'IDP Sandbox 1 worker',
+  },
+  'engine-2w': {
+    label: 'IDP Sandbox, 2 signing worker threads (--signing-workers 2)',
+    short: 'IDP Sandbox 2 workers',
   },
   'oauth2-mock-server': { label: 'oauth2-mock-server', short: 'oauth2-mock-server', peer: true },
   'oidc-provider': { label: 'oidc-provider', short: 'oidc-provider', peer: true },
@@ -29,7 +41,16 @@ export async function startSystem(
       return startEngine({
         seedFile: writeEngineSeed(workDir, alg),
         dataDir,
+        args: ['--signing-workers', '0'],
         env: { UV_THREADPOOL_SIZE: '1' },
+      });
+    case 'engine-0w':
+    case 'engine-1w':
+    case 'engine-2w':
+      return startEngine({
+        seedFile: writeEngineSeed(workDir, alg),
+        dataDir,
+        args: ['--signing-workers', id.slice('engine-'.length, -1)],
       });
     case 'oauth2-mock-server':
       return startScript('oauth2-mock-server.mjs', { alg });

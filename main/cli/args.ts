@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { parsePort } from '../core/port';
+import { MAX_SIGNING_WORKERS } from '../core/tokens/signer';
 
 export interface ServeOptions {
   port: number | undefined;
@@ -9,6 +10,7 @@ export interface ServeOptions {
   issuer: string | undefined;
   seed: string | undefined;
   ui: boolean;
+  signingWorkers: number | undefined;
 }
 
 export type CliCommand = { kind: 'help' } | { kind: 'version' } | { kind: 'serve'; options: ServeOptions };
@@ -27,6 +29,8 @@ Options:
   --issuer URL      Public issuer URL, if clients reach the provider under another address
   --seed FILE       JSON file of settings, users and clients to upsert at start (same format as export)
   --ui              Also serve the admin UI in the browser (prints a sign-in URL)
+  --signing-workers N
+                    Worker threads that sign JWTs, 0 to ${MAX_SIGNING_WORKERS} (default 0: sign on the main thread)
   -h, --help        Show this help
   -v, --version     Show the version`;
 
@@ -36,6 +40,16 @@ function parsePortFlag(raw: string): number {
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
+}
+
+function parseSigningWorkers(raw: string): number {
+  const count = /^\d{1,2}$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!(count <= MAX_SIGNING_WORKERS)) {
+    throw new UsageError(
+      `--signing-workers must be a whole number from 0 to ${MAX_SIGNING_WORKERS} (got "${raw}").`,
+    );
+  }
+  return count;
 }
 
 function parseIssuer(raw: string): string {
@@ -81,6 +95,8 @@ export function parseCli(argv: readonly string[]): CliCommand {
       issuer: values.issuer === undefined ? undefined : parseIssuer(values.issuer),
       seed: values.seed,
       ui: values.ui ?? false,
+      signingWorkers:
+        values['signing-workers'] === undefined ? undefined : parseSigningWorkers(values['signing-workers']),
     },
   };
 }
@@ -98,6 +114,7 @@ function parseServeFlags(args: string[]) {
       issuer: { type: 'string' },
       seed: { type: 'string' },
       ui: { type: 'boolean' },
+      'signing-workers': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });

@@ -60,6 +60,7 @@ async function serve(options: ServeOptions): Promise<void> {
       seed,
       uiDir: options.ui ? builtUiDir() : undefined,
       adminToken: process.env.IDP_SANDBOX_ADMIN_TOKEN || undefined,
+      signingWorkers: options.signingWorkers,
     });
   } catch (error) {
     if (error instanceof AdminError) {

@@ -3,14 +3,15 @@ import { ClientStore } from './store/clients';
 import { CodeStore } from './store/codes';
 import type { Db } from './store/database';
 import { EventLog } from './store/events';
-import { GroupCommit } from './store/group-commit';
 import { GrantStore } from './store/grants';
+import { GroupCommit } from './store/group-commit';
 import { KeyStore } from './store/keys';
 import { SessionStore } from './store/sessions';
 import { SettingsStore } from './store/settings';
 import { TokenStore } from './store/tokens';
 import { UserStore } from './store/users';
 import { TokenService } from './tokens/service';
+import { InProcessSigner, type JwtSigner } from './tokens/signer';
 
 /** Everything the endpoints and the admin service work with, built once per engine. */
 export interface ProviderContext {
@@ -31,7 +32,12 @@ export interface ProviderContext {
   tokenService: TokenService;
 }
 
-export function createProviderContext(db: Db, clock: Clock, issuer: () => string): ProviderContext {
+export function createProviderContext(
+  db: Db,
+  clock: Clock,
+  issuer: () => string,
+  signer: JwtSigner = new InProcessSigner(),
+): ProviderContext {
   const settings = new SettingsStore(db);
   const keys = new KeyStore(db);
   const tokens = new TokenStore(db);
@@ -49,6 +55,6 @@ export function createProviderContext(db: Db, clock: Clock, issuer: () => string
     codes: new CodeStore(db),
     sessions: new SessionStore(db),
     events: new EventLog(db, clock),
-    tokenService: new TokenService({ keys, tokens, clock, issuer, settings: () => settings.get() }),
+    tokenService: new TokenService({ keys, tokens, clock, issuer, settings: () => settings.get(), signer }),
   };
 }

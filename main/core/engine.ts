@@ -15,6 +15,7 @@ import { UI_PREFIX } from './http/ui-routes';
 import { purgeHistory } from './retention';
 import { createKeyManager } from './signing';
 import { type Db, openDatabase } from './store/database';
+import { createSigner, DEFAULT_SIGNING_WORKERS } from './tokens/signer';
 
 /** The port the provider listens on when none is given; documented in the README. */
 export const DEFAULT_PORT = 9400;
@@ -42,6 +43,11 @@ export interface EngineOptions {
   nativeBinding?: string | undefined;
   /** Time source; tests pass a controllable one. */
   clock?: Clock | undefined;
+  /**
+   * Worker threads that sign JWTs (0 to 16); 0, the default, signs on the main thread
+   * (DEFAULT_SIGNING_WORKERS; docs/ARCHITECTURE.md has the measurements behind it).
+   */
+  signingWorkers?: number | undefined;
 }
 
 export interface Engine {
@@ -91,6 +97,9 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   }
   // A bad seed is refused before the database is even opened, naming the JSON path of the fault.
   const seed = options.seed === undefined ? undefined : parseSeed(options.seed);
+  // Before the database opens: a bad count or a missing worker file is refused with nothing to undo
+  // (the pool starts its threads only when the first token is signed).
+  const signer = createSigner(options.signingWorkers ?? DEFAULT_SIGNING_WORKERS);
   const host = options.host ?? DEFAULT_HOST;
   const clock = options.clock ?? systemClock;
   const dataDir = options.inMemory ? null : path.resolve(options.dataDir as string);
@@ -100,7 +109,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   let issuer = options.issuer?.replace(/\/+$/, '') ?? '';
   let port = options.port ?? DEFAULT_PORT;
 
-  const ctx = createProviderContext(db, clock, () => issuer);
+  const ctx = createProviderContext(db, clock, () => issuer, signer);
   const keyManager = createKeyManager(ctx);
   // Where this machine reaches the listener: a wildcard bind is reached on loopback.
   const localHost = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
@@ -117,6 +126,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     await app.listen({ host, port });
   } catch (error) {
     await app?.close();
+    await signer.close();
     db.close();
     throw error;
   }
@@ -149,6 +159,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     async close() {
       clearInterval(purge);
       await server.close();
+      await signer.close();
       // Writes queued by the last requests commit before the database closes.
       ctx.writes.flush();
       db.close();

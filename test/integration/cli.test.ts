@@ -1,9 +1,11 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { jwtVerify } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BUILT_CLI, tempDir } from '../helpers/engine';
 import { type Spawned, spawnProcess } from '../helpers/process';
+import { currentJwks, tokenRequest } from '../helpers/script-http';
 
 const running: Spawned[] = [];
 afterEach(() => {
@@ -166,5 +168,48 @@ describe('idp-sandbox serve --seed', () => {
     const proc = cli(['serve', '--port', '0', '--in-memory', '--seed', '/nonexistent/seed.json']);
     expect((await proc.exited).code).toBe(2);
     expect(proc.output()).toContain('does not exist');
+  });
+});
+
+describe('idp-sandbox serve --signing-workers', () => {
+  it('signs in worker threads beside the built bundle: its tokens verify against /jwks', async () => {
+    const dir = tempDir();
+    const seedFile = path.join(dir, 'seed.json');
+    fs.writeFileSync(
+      seedFile,
+      JSON.stringify({
+        settings: { signing_alg: 'PS256' },
+        clients: [
+          { client_id: 'svc', client_secret: 'svc-secret', grant_types: ['client_credentials'], scope: 'x' },
+        ],
+      }),
+    );
+    const proc = cli(['serve', '--port', '0', '--in-memory', '--seed', seedFile, '--signing-workers', '2']);
+    const [, issuer] = (await proc.waitFor(/Issuer:\s+(\S+)/)) as [string, string];
+    await proc.waitFor(/Press Ctrl\+C/);
+    const tokens = await Promise.all(
+      [1, 2, 3].map(() =>
+        tokenRequest(issuer, { clientId: 'svc', secret: 'svc-secret' }, { grant_type: 'client_credentials' }),
+      ),
+    );
+    const jwks = await currentJwks(issuer);
+    for (const { access_token } of tokens) {
+      const { protectedHeader } = await jwtVerify(access_token, jwks, {
+        algorithms: ['PS256'],
+        issuer,
+        typ: 'at+jwt',
+      });
+      expect(protectedHeader.alg).toBe('PS256');
+    }
+    proc.child.kill('SIGTERM');
+    expect(await proc.exited).toEqual({ code: 0, signal: null });
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('rejects a count outside 0..16 with exit code 2', async () => {
+    const proc = cli(['serve', '--in-memory', '--signing-workers', '17']);
+    expect((await proc.exited).code).toBe(2);
+    expect(proc.output()).toContain('--signing-workers must be a whole number from 0 to 16 (got "17")');
+    expect(proc.output()).toContain('idp-sandbox --help');
   });
 });

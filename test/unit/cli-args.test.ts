@@ -14,6 +14,7 @@ describe('CLI argument parsing', () => {
           issuer: undefined,
           seed: undefined,
           ui: true,
+          signingWorkers: undefined,
         },
       },
     );
@@ -33,10 +34,29 @@ describe('CLI argument parsing', () => {
     [['serve', '--in-memory', '--data-dir', 'x'], 'Use either --data-dir or --in-memory'],
     [['serve', '--issuer', 'not a url'], '--issuer must be an absolute http(s) URL'],
     [['serve', '--issuer', 'ftp://x'], '--issuer must use http or https'],
+    [
+      ['serve', '--signing-workers', '17'],
+      '--signing-workers must be a whole number from 0 to 16 (got "17")',
+    ],
+    [['serve', '--signing-workers=-1'], '--signing-workers must be a whole number from 0 to 16 (got "-1")'],
+    [['serve', '--signing-workers', '1.5'], '--signing-workers must be a whole number from 0 to 16'],
+    [['serve', '--signing-workers', 'two'], '--signing-workers must be a whole number from 0 to 16'],
+    [['serve', '--signing-workers', ''], '--signing-workers must be a whole number from 0 to 16 (got "")'],
+    [['serve', '--signing-workers', '0x2'], '--signing-workers must be a whole number from 0 to 16'],
     [['launch'], 'Unknown command "launch"'],
   ])('rejects %j with a clear message', (argv, message) => {
     expect(() => parseCli(argv)).toThrow(UsageError);
     expect(() => parseCli(argv)).toThrow(message);
+  });
+
+  it.each([
+    ['0', 0],
+    ['1', 1],
+    ['16', 16],
+    ['07', 7],
+  ])('takes --signing-workers %s', (raw, count) => {
+    const command = parseCli(['serve', '--signing-workers', raw]);
+    expect(command.kind === 'serve' && command.options.signingWorkers).toBe(count);
   });
 
   it('strips a trailing slash from --issuer', () => {

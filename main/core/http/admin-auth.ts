@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 
 export const UI_SESSION_COOKIE = 'idp_sandbox_ui';
@@ -11,9 +11,8 @@ export function randomSecret(bytes = 32): string {
 
 /** Constant-time comparison that also hides the length of the expected value. */
 export function safeEqual(given: string, expected: string): boolean {
-  const a = createHash('sha256').update(given).digest();
-  const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b);
+  // One-shot hashes: this runs on every client authentication, and a Hash object each was measurable.
+  return timingSafeEqual(hash('sha256', given, 'buffer'), hash('sha256', expected, 'buffer'));
 }
 
 export interface AdminSecrets {

@@ -85,9 +85,6 @@ export async function keyFromExport(exported: KeyExport): Promise<KeyRecord> {
   };
 }
 
-/** What jose's importJWK gives back: a CryptoKey, or bytes for symmetric keys. */
-type SigningKeyMaterial = Awaited<ReturnType<typeof importJWK>>;
-
 interface KeyIndex {
   /** Newest first. */
   all: KeyRecord[];
@@ -96,7 +93,6 @@ interface KeyIndex {
 }
 
 export class KeyStore {
-  private readonly signingKeys = new Map<string, SigningKeyMaterial>();
   /** The keys, read by every signature, JWT verification and JWKS request. */
   readonly cache: CommittedCache<KeyIndex>;
 
@@ -175,16 +171,5 @@ export class KeyStore {
   deleteAll(): void {
     this.cache.invalidate();
     statement(this.db, 'DELETE FROM signing_keys').run();
-    this.signingKeys.clear();
-  }
-
-  /** The private key of `key`, imported once and cached. */
-  async signingKey(key: KeyRecord): Promise<SigningKeyMaterial> {
-    let imported = this.signingKeys.get(key.kid);
-    if (!imported) {
-      imported = await importJWK(key.private_jwk, key.alg);
-      this.signingKeys.set(key.kid, imported);
-    }
-    return imported;
   }
 }

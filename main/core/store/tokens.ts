@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Token, TokenFilter, TokenFormat, TokenKind, TokenState } from '../../../shared/schemas';
 import { TokenFilterSchema } from '../../../shared/schemas';
 import { isoFromSeconds } from '../clock';
@@ -7,7 +7,7 @@ import { parseJson } from './json';
 
 /** Opaque token values are stored only as this hash, so a copy of the database holds no usable token. */
 export function hashTokenValue(value: string): string {
-  return createHash('sha256').update(value).digest('base64url');
+  return hash('sha256', value, 'base64url');
 }
 
 export interface TokenRecord {

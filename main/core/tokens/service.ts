@@ -1,5 +1,5 @@
 import { createHash, randomFillSync } from 'node:crypto';
-import { createLocalJWKSet, type JWTPayload, jwtVerify, SignJWT } from 'jose';
+import { createLocalJWKSet, type JWTPayload, jwtVerify } from 'jose';
 import type { AccessTokenFormat, Settings, SigningAlg } from '../../../shared/schemas';
 import { type Clock, seconds } from '../clock';
 import { customClaims, identityClaims, splitScope } from '../oauth/claims';
@@ -8,6 +8,7 @@ import type { GrantRecord } from '../store/grants';
 import type { KeyRecord, KeyStore } from '../store/keys';
 import { hashTokenValue, type TokenRecord, type TokenStore, tokenState } from '../store/tokens';
 import type { UserRecord } from '../store/users';
+import type { JwtSigner } from './signer';
 
 /**
  * Bytes from the system CSPRNG, fetched 8 KiB at a time: one call per token value was a measurable
@@ -93,6 +94,8 @@ export interface TokenServiceDeps {
   clock: Clock;
   issuer(): string;
   settings(): Settings;
+  /** Signs in process or in worker threads (engine option `signingWorkers`). */
+  signer: JwtSigner;
 }
 
 export type ResolvedToken = { record: TokenRecord; claims: Record<string, unknown> };
@@ -112,9 +115,7 @@ export class TokenService {
 
   private async sign(payload: JWTPayload, typ: string): Promise<{ jwt: string; key: KeyRecord }> {
     const key = this.currentKey();
-    const jwt = await new SignJWT(payload)
-      .setProtectedHeader({ alg: key.alg, kid: key.kid, typ })
-      .sign(await this.deps.keys.signingKey(key));
+    const jwt = await this.deps.signer.sign(payload, { alg: key.alg, kid: key.kid, typ }, key);
     return { jwt, key };
   }
 
