@@ -10,7 +10,7 @@ import { createJwtSigner, type SigningHeader, type SignJob, type SignReply } fro
 export interface JwtSigner {
   /** The compact JWS of `payload` under `header`, signed with the private key of `key`. */
   sign(payload: JWTPayload, header: SigningHeader, key: KeyRecord): Promise<string>;
-  /** Stops the workers, if any; signing afterwards fails. */
+  /** Stops the workers, if any; a pool refuses to sign afterwards. */
   close(): Promise<void>;
 }
 
@@ -25,8 +25,8 @@ const WORKER_FILE = 'sign-worker.cjs';
  * __filename); each bundle has the worker beside it. Tests run the TypeScript sources, which Node
  * cannot start as a worker: they use the one `npm test` built into dist/cli/.
  */
-export function signWorkerFile(moduleUrl: string = import.meta.url): string {
-  const here = fileURLToPath(moduleUrl);
+export function signWorkerFile(): string {
+  const here = fileURLToPath(import.meta.url);
   if (here.endsWith('.ts')) return path.resolve(path.dirname(here), '../../../dist/cli', WORKER_FILE);
   return path.join(path.dirname(here), WORKER_FILE);
 }
@@ -58,7 +58,7 @@ interface PoolWorker {
 
 /**
  * Jobs one worker holds at a time. One at a time left workers idle while their answers waited for the
- * busy main thread (0.6–0.7× the in-process rate on 2 cores); eight keep them busy and let the main
+ * busy main thread (0.55–0.75× the in-process rate on 2 cores); eight keep them busy and let the main
  * thread take several answers per turn of its event loop (docs/ARCHITECTURE.md, "Signing").
  */
 export const JOBS_PER_WORKER = 8;
