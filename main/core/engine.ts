@@ -9,9 +9,7 @@ import { checkInputShape, describeZodError, dispatchAdmin } from './admin/dispat
 import { type AdminHandlers, createAdminService } from './admin/service';
 import { type Clock, systemClock } from './clock';
 import { createProviderContext } from './context';
-import { type AdminSecrets, createAdminSecrets } from './http/admin-auth';
-import { createHttpServer } from './http/server';
-import { UI_PREFIX } from './http/ui-routes';
+import { type AdminSecrets, createAdminSecrets, UI_PREFIX } from './http/admin-auth';
 import { purgeHistory } from './retention';
 import { createKeyManager } from './signing';
 import { type Db, openDatabase } from './store/database';
@@ -121,8 +119,13 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     // The seed goes in before the key check: a seed that carries keys makes them the engine's keys,
     // instead of demoting a throwaway key generated a moment earlier (which would stay in the JWKS).
     if (seed) await admin['workspace.import'](seed);
-    await keyManager.ensureCurrent();
+    // A new key (RSA: 0.1–0.8 s) is generated in libuv's thread pool while this thread loads the
+    // HTTP framework and builds the server; listening waits for both.
+    const keyReady = keyManager.ensureCurrent();
+    keyReady.catch(() => undefined); // awaited below; this only stops an early unhandled rejection
+    const { createHttpServer } = await import('./http/server');
     app = await createHttpServer({ ctx, admin, secrets, uiDir: options.uiDir });
+    await keyReady;
     await app.listen({ host, port });
   } catch (error) {
     await app?.close();

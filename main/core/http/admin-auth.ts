@@ -1,6 +1,8 @@
 import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 
+/** Where browser mode serves the admin UI (http/ui-routes.ts, loaded only when a UI is served). */
+export const UI_PREFIX = '/ui/';
 export const UI_SESSION_COOKIE = 'idp_sandbox_ui';
 /** Browsers cannot add a custom header to a cross-site form post, so requiring one stops CSRF. */
 export const UI_CSRF_HEADER = 'x-idp-sandbox-ui';

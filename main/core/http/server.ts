@@ -15,7 +15,6 @@ import { registerCors } from './cors';
 import { clientErrorHandler, frameworkErrorHandler } from './framework-errors';
 import { allowedHosts, hostRefusal } from './host-check';
 import { BASE_SECURITY_HEADERS } from './security-headers';
-import { registerUiRoutes } from './ui-routes';
 
 export interface HttpServerOptions {
   ctx: ProviderContext;
@@ -102,6 +101,10 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   registerResourceEndpoints(app, ctx);
   registerLogoutRoute(app, ctx);
   registerAdminRoutes(app, options.admin, options.secrets, ctx.events);
-  if (options.uiDir) registerUiRoutes(app, options.uiDir, options.secrets);
+  if (options.uiDir) {
+    // Loaded only when a UI is served: the static-file plugin was a sixth of a headless cold start.
+    const { registerUiRoutes } = await import('./ui-routes');
+    registerUiRoutes(app, options.uiDir, options.secrets);
+  }
   return app;
 }
