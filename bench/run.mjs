@@ -8,7 +8,7 @@
 // Options: --rounds N --duration S --warmup S --connections N --tokens N --cold-starts N --out FILE
 //          --only id,id (scenario ids: cold-start, cc-jwt-RS256, cc-jwt-ES256, cc-ref, introspect, refresh,
 //          code, discovery)
-//          --cli FILE  benchmark another build of the engine's CLI bundle (default dist/cli/idp-sandbox.mjs)
+//          --cli FILE  benchmark another build of the engine's CLI bundle (default dist/cli/idp-sandbox.cjs)
 //          --report-only RAW.json  rewrites the report from the raw results a run saved beside it
 //          --profile  runs the engine under node --cpu-prof and prints where its main thread spent the time
 //                     (profiles kept in test-results/bench-profiles/)

@@ -48,14 +48,17 @@ await Promise.all([
   esbuild.build({
     ...common,
     entryPoints: ['main/cli/index.ts'],
-    outfile: 'dist/cli/idp-sandbox.mjs',
-    format: 'esm',
-    // The CLI carries its packages in the bundle: one file to read instead of hundreds to resolve was
-    // most of the headless cold start. Only better-sqlite3 stays outside (a native module). The packages
-    // are CommonJS, so the ESM bundle gets a real `require` for their calls to Node's own modules.
+    outfile: 'dist/cli/idp-sandbox.cjs',
+    // CommonJS, because Node loads a CommonJS entry synchronously: the CLI's first statement runs before
+    // anything has started libuv's thread pool, so main/cli/thread-pool.ts can still size it (an ES
+    // module entry is read through that pool). The CLI also carries its packages in the bundle: one
+    // file to read instead of hundreds to resolve was most of the headless cold start. Only
+    // better-sqlite3 stays outside (a native module).
+    format: 'cjs',
     external: ['better-sqlite3'],
+    define: { 'import.meta.url': 'import_meta_url' },
     banner: {
-      js: "#!/usr/bin/env node\nimport { createRequire as __cliCreateRequire } from 'node:module';\nconst require = __cliCreateRequire(import.meta.url);",
+      js: "#!/usr/bin/env node\nconst import_meta_url = require('node:url').pathToFileURL(__filename).href;",
     },
   }),
   esbuild.build({
@@ -85,7 +88,7 @@ await Promise.all([
     external: ['electron'],
   }),
 ]);
-fs.chmodSync(path.join(dist, 'cli/idp-sandbox.mjs'), 0o755);
+fs.chmodSync(path.join(dist, 'cli/idp-sandbox.cjs'), 0o755);
 
 await viteBuild({ configFile: path.join(root, 'vite.config.ts'), logLevel: 'warn' });
 

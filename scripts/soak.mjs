@@ -6,7 +6,7 @@
 // the slope, and what the store holds at the end. A report, not a test: nothing here is asserted
 // except that the server never answers 5xx (exit code 1 if it does).
 //
-//   npm run soak -- --seconds 120 [--rate 150] [--cli dist/cli/idp-sandbox.mjs] [--data-dir DIR]
+//   npm run soak -- --seconds 120 [--rate 150] [--cli dist/cli/idp-sandbox.cjs] [--data-dir DIR]
 //
 // With --data-dir the engine keeps its database there instead of in memory, and the report adds the
 // size of the database files and the rows of each table, to tell the store's growth from the heap's.
@@ -24,7 +24,7 @@ function flag(name, fallback) {
 }
 const SECONDS = Number(flag('seconds', '60'));
 const RATE = Number(flag('rate', '150'));
-const CLI = path.resolve(flag('cli', path.join(root, 'dist', 'cli', 'idp-sandbox.mjs')));
+const CLI = path.resolve(flag('cli', path.join(root, 'dist', 'cli', 'idp-sandbox.cjs')));
 const DATA_DIR = flag('data-dir', undefined);
 if (!(SECONDS > 0) || !(RATE > 0)) {
   process.stderr.write(

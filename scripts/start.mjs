@@ -53,5 +53,5 @@ if (electron.binary) {
   process.stdout.write(
     `Desktop app unavailable: ${electron.reason}. Starting the headless engine with the UI in your browser instead.\n`,
   );
-  run(process.execPath, [path.join(root, 'dist/cli/idp-sandbox.mjs'), 'serve', '--ui', ...passThrough]);
+  run(process.execPath, [path.join(root, 'dist/cli/idp-sandbox.cjs'), 'serve', '--ui', ...passThrough]);
 }

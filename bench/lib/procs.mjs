@@ -5,14 +5,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const BUILT_CLI = path.join(ROOT, 'dist', 'cli', 'idp-sandbox.mjs');
+const BUILT_CLI = path.join(ROOT, 'dist', 'cli', 'idp-sandbox.cjs');
 /**
  * The engine runs from a copy of the built CLI taken when the benchmark starts, so a rebuild of dist/
  * during the run (tests build on demand) cannot pull it away. The copy sits under node_modules/ so the
  * bundle's external packages resolve exactly as from dist/; the signing worker is copied beside it, where
  * the bundle looks for it.
  */
-export const CLI = path.join(ROOT, 'node_modules', '.cache', 'idp-sandbox-bench', 'idp-sandbox.mjs');
+export const CLI = path.join(ROOT, 'node_modules', '.cache', 'idp-sandbox-bench', 'idp-sandbox.cjs');
 const SIGN_WORKER = 'sign-worker.cjs';
 
 export async function snapshotCli(source = BUILT_CLI) {
@@ -155,7 +155,7 @@ export function startScript(script, options = {}, { env, nodeArgs } = {}) {
 }
 
 /**
- * Starts the engine's headless CLI (the built dist/cli/idp-sandbox.mjs) with a seed file, either in memory
+ * Starts the engine's headless CLI (the built dist/cli/idp-sandbox.cjs) with a seed file, either in memory
  * or on a data folder. Ready when it prints its banner's last line, as the README says.
  */
 export function startEngine({ seedFile, dataDir, env = {}, nodeArgs = [], args: extraArgs = [] }) {

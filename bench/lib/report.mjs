@@ -410,7 +410,7 @@ export function writeReport(results, { config, loadBefore, loadAfter, seconds, m
       `  process: ${config.connections} keep-alive connections, no pipelining, ${config.warmup} s of warm-up per`,
       `  system, then ${config.rounds} round(s) of ${config.duration} s in which each system takes its turn`,
       '  (the order rotates every round). Cells are medians over rounds; ratios are taken within a round.',
-      '- The engine is the built headless CLI (`dist/cli/idp-sandbox.mjs serve --port 0 --in-memory --seed …`),',
+      '- The engine is the built headless CLI (`dist/cli/idp-sandbox.cjs serve --port 0 --in-memory --seed …`),',
       '  on a data folder for the store scenario, with its default signing workers. The client_credentials JWT',
       '  scenarios also run it with `--signing-workers 0` (signing on the main thread), `1` and `2`, and with',
       '  `--signing-workers 0` under `UV_THREADPOOL_SIZE=1`. Same user, clients, scopes and algorithm everywhere',

@@ -1,3 +1,5 @@
+// First, before anything can start libuv's thread pool.
+import './thread-pool';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AdminError } from '../../shared/errors';
@@ -9,7 +11,7 @@ import { loadSeedFile, SeedError } from './seed';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
-/** The built renderer sits beside the built CLI: dist/cli/idp-sandbox.mjs and dist/renderer/. */
+/** The built renderer sits beside the built CLI: dist/cli/idp-sandbox.cjs and dist/renderer/. */
 function builtUiDir(): string {
   return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'renderer');
 }

@@ -22,5 +22,5 @@ export async function startTestEngine(
 }
 
 export const ROOT = path.resolve(import.meta.dirname, '..', '..');
-export const BUILT_CLI = path.join(ROOT, 'dist', 'cli', 'idp-sandbox.mjs');
+export const BUILT_CLI = path.join(ROOT, 'dist', 'cli', 'idp-sandbox.cjs');
 export const BUILT_UI = path.join(ROOT, 'dist', 'renderer');

@@ -20,7 +20,7 @@ export const MAX_SIGNING_WORKERS = 16;
 const WORKER_FILE = 'sign-worker.cjs';
 
 /**
- * The built signing worker. The engine runs bundled in the CLI (dist/cli/idp-sandbox.mjs) and in the
+ * The built signing worker. The engine runs bundled in the CLI (dist/cli/idp-sandbox.cjs) and in the
  * desktop main process (dist/electron/main.cjs, where the build defines import.meta.url from
  * __filename); each bundle has the worker beside it. Tests run the TypeScript sources, which Node
  * cannot start as a worker: they use the one `npm test` built into dist/cli/.
