@@ -118,14 +118,14 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   try {
     // The seed goes in before the key check: a seed that carries keys makes them the engine's keys,
     // instead of demoting a throwaway key generated a moment earlier (which would stay in the JWKS).
-    if (seed) await admin['workspace.import'](seed);
-    // A new key (RSA: 0.1–0.8 s) is generated in libuv's thread pool while this thread loads the
-    // HTTP framework and builds the server; listening waits for both.
-    const keyReady = keyManager.ensureCurrent();
-    keyReady.catch(() => undefined); // awaited below; this only stops an early unhandled rejection
+    // The seed and the signing key are made ready while this thread loads the HTTP framework and builds
+    // the server: a new key (RSA: 0.1–0.8 s) is generated in libuv's thread pool. Listening waits for
+    // both. An import ends by making sure of the current key, as the key check alone does without one.
+    const dataReady = seed ? Promise.resolve(admin['workspace.import'](seed)) : keyManager.ensureCurrent();
+    dataReady.catch(() => undefined); // awaited below; this only stops an early unhandled rejection
     const { createHttpServer } = await import('./http/server');
     app = await createHttpServer({ ctx, admin, secrets, uiDir: options.uiDir });
-    await keyReady;
+    await dataReady;
     await app.listen({ host, port });
   } catch (error) {
     await app?.close();
