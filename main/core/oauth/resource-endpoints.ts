@@ -35,7 +35,7 @@ function bearerToken(request: FastifyRequest): string {
   return token;
 }
 
-/** Userinfo (OIDC Core §5.3), token introspection (RFC 7662) and revocation (RFC 7009). */
+/** Userinfo (OIDC Core §5.3) and revocation (RFC 7009): endpoints a browser app may call (CORS). */
 export function registerResourceEndpoints(app: FastifyInstance, ctx: ProviderContext): void {
   async function userinfo(request: FastifyRequest, reply: FastifyReply) {
     const value = bearerToken(request);
@@ -55,30 +55,6 @@ export function registerResourceEndpoints(app: FastifyInstance, ctx: ProviderCon
   }
   app.get('/userinfo', userinfo);
   app.post('/userinfo', userinfo);
-
-  app.post('/introspect', async (request, reply) => {
-    const params = readParams(request, 'body');
-    const { client } = authenticateClient(request, params, ctx.clients);
-    if (client.token_endpoint_auth_method === 'none') {
-      throw new OAuthError(
-        401,
-        'invalid_client',
-        'Introspection needs a confidential client (one with a secret).',
-      );
-    }
-    const token = required(params, 'token');
-    const resolved = await ctx.tokenService.resolveAnyToken(token, params.token_type_hint);
-    const body = ctx.tokenService.introspection(resolved);
-    await ctx.writes.run(() =>
-      ctx.events.record('token.introspected', {
-        client_id: client.client_id,
-        username: resolved?.record.username ?? null,
-        token_id: resolved?.record.id ?? null,
-        data: { active: body.active === true, caller: client.client_id },
-      }),
-    );
-    return noStore(reply).send(body);
-  });
 
   app.post('/revoke', async (request, reply) => {
     const params = readParams(request, 'body');
@@ -115,5 +91,32 @@ export function registerResourceEndpoints(app: FastifyInstance, ctx: ProviderCon
       }
     })();
     return noStore(reply).code(200).send();
+  });
+}
+
+/** Token introspection (RFC 7662): for resource servers only, never from a browser (no CORS). */
+export function registerIntrospectionRoute(app: FastifyInstance, ctx: ProviderContext): void {
+  app.post('/introspect', async (request, reply) => {
+    const params = readParams(request, 'body');
+    const { client } = authenticateClient(request, params, ctx.clients);
+    if (client.token_endpoint_auth_method === 'none') {
+      throw new OAuthError(
+        401,
+        'invalid_client',
+        'Introspection needs a confidential client (one with a secret).',
+      );
+    }
+    const token = required(params, 'token');
+    const resolved = await ctx.tokenService.resolveAnyToken(token, params.token_type_hint);
+    const body = ctx.tokenService.introspection(resolved);
+    await ctx.writes.run(() =>
+      ctx.events.record('token.introspected', {
+        client_id: client.client_id,
+        username: resolved?.record.username ?? null,
+        token_id: resolved?.record.id ?? null,
+        data: { active: body.active === true, caller: client.client_id },
+      }),
+    );
+    return noStore(reply).send(body);
   });
 }
