@@ -8,6 +8,7 @@
 // Options: --rounds N --duration S --warmup S --connections N --tokens N --cold-starts N --out FILE
 //          --only id,id (scenario ids: cold-start, cc-jwt-RS256, cc-jwt-ES256, cc-ref, introspect, refresh,
 //          code, discovery)
+//          --engine-node-args "ARGS"  Node options for the engine's process (e.g. --max-old-space-size=1024)
 //          --cli FILE  benchmark another build of the engine's CLI bundle (default dist/cli/idp-sandbox.cjs)
 //          --report-only RAW.json  rewrites the report from the raw results a run saved beside it
 //          --profile  runs the engine under node --cpu-prof and prints where its main thread spent the time
@@ -41,12 +42,14 @@ const { values: flags } = parseArgs({
     profile: { type: 'boolean', default: false },
     'report-only': { type: 'string' },
     cli: { type: 'string' },
+    'engine-node-args': { type: 'string' },
   },
 });
 
 const quick = flags.quick;
 const config = {
   quick,
+  engineNodeArgs: (flags['engine-node-args'] ?? '').split(' ').filter(Boolean),
   rounds: Number(flags.rounds ?? (quick ? 1 : 3)),
   duration: Number(flags.duration ?? (quick ? 0.7 : 3)),
   warmup: Number(flags.warmup ?? (quick ? 0 : 1.5)),
@@ -64,6 +67,8 @@ const profileRoot = path.join(ROOT, 'test-results', 'bench-profiles');
 const only = flags.only ? new Set(flags.only.split(',')) : null;
 const wanted = (id) => !only || only.has(id);
 
+/** Node options for every start of the engine, e.g. `--engine-node-args=--max-old-space-size=1024`. */
+const { engineNodeArgs } = config;
 const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'idp-bench-'));
 /** Where the engine of the scenario being measured writes its CPU profile (with --profile). */
 let profileDir = null;
@@ -73,7 +78,10 @@ const start = (id, options) =>
   startSystem(id, {
     workDir,
     ...options,
-    engineNodeArgs: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+    engineNodeArgs: [
+      ...engineNodeArgs,
+      ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+    ],
   });
 const FORM = 'application/x-www-form-urlencoded';
 const log = (message) => process.stdout.write(`${message}\n`);
@@ -229,10 +237,9 @@ async function clientCredentialsJwt(alg) {
       alg,
       systems: [
         'engine',
-        'engine-0w',
         'engine-1w',
         'engine-2w',
-        'engine-1t',
+        'engine-4t',
         'oauth2-mock-server',
         'oidc-provider',
         'http',

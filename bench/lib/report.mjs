@@ -192,12 +192,12 @@ function targets(results, byId) {
   }
   for (const alg of ['RS256', 'ES256']) {
     const systems = byId[`cc-jwt-${alg}`]?.summary.systems;
-    if (!systems?.['engine-1w'] || !systems['engine-2w'] || !systems['engine-0w']) continue;
+    if (!systems?.['engine-1w'] || !systems['engine-2w'] || !systems.engine) continue;
     const figure = (id) => `${fmtRate(systems[id].rps)}/s · ${fmtMs(systems[id].p99)} ms`;
-    const vsInProcess = (id) => fmtRatio(systems[id].rps / systems['engine-0w'].rps);
+    const vsInProcess = (id) => fmtRatio(systems[id].rps / systems.engine.rps);
     rows.push([
       `signing can use worker threads; 1- and 2-worker figures (${alg})`,
-      `in process ${figure('engine-0w')}; 1 worker ${figure('engine-1w')}; 2 workers ${figure('engine-2w')}`,
+      `in process (the default) ${figure('engine')}; 1 worker ${figure('engine-1w')}; 2 workers ${figure('engine-2w')}`,
       `**met** — \`--signing-workers N\` (default 0, in process); ÷ in process: 1 worker ` +
         `${vsInProcess('engine-1w')}, 2 workers ${vsInProcess('engine-2w')} on ${os.availableParallelism()} cores`,
     ]);
@@ -345,7 +345,7 @@ export function writeReport(results, { config, loadBefore, loadAfter, seconds, m
       table([
         ['measure', 'value'],
         [
-          'tokens stored (each with its grant and its token.issued event, as the engine writes them)',
+          'tokens stored (each with its token.issued event, as the engine writes client_credentials tokens)',
           `${store.total.toLocaleString('en-US')}, of which ${store.expired.toLocaleString('en-US')} expired over a day ago`,
         ],
         ['database size (db + WAL)', fmtMb(store.dbMb)],
@@ -411,16 +411,17 @@ export function writeReport(results, { config, loadBefore, loadAfter, seconds, m
       `  system, then ${config.rounds} round(s) of ${config.duration} s in which each system takes its turn`,
       '  (the order rotates every round). Cells are medians over rounds; ratios are taken within a round.',
       '- The engine is the built headless CLI (`dist/cli/idp-sandbox.cjs serve --port 0 --in-memory --seed …`),',
-      '  on a data folder for the store scenario, with its default signing workers. The client_credentials JWT',
-      '  scenarios also run it with `--signing-workers 0` (signing on the main thread), `1` and `2`, and with',
-      '  `--signing-workers 0` under `UV_THREADPOOL_SIZE=1`. Same user, clients, scopes and algorithm everywhere',
+      '  on a data folder for the store scenario, with its defaults: signing on the main thread (WebCrypto jobs',
+      "  in libuv's pool, which the CLI sizes to one thread per core beyond the first, at most 4). The",
+      '  client_credentials JWT scenarios also run it with `--signing-workers 1` and `2`, and with',
+      "  `UV_THREADPOOL_SIZE=4` (libuv's own default). Same user, clients, scopes and algorithm everywhere",
       '  (bench/lib/shared.mjs, bench/lib/engine-seed.mjs, bench/servers/).',
       '- client_credentials: `grant_type=client_credentials&scope=api:read`, client_secret_basic.',
       '  oidc-provider gets JWT access tokens through resource indicators (a default resource whose',
       '  `accessTokenFormat` is `jwt`; `opaque` for the reference-token client).',
       '- Introspection: random stored, active tokens (a fresh sample of 50,000 values spread over the whole',
       "  store). The engine's rows are inserted straight into its SQLite file before it starts, cloned from one",
-      '  token it issued (with a grant and an event per token, as it writes them; secondary indexes rebuilt after',
+      '  token it issued (with an event per token, as it writes them; secondary indexes rebuilt after',
       '  the inserts, which packs them ≈2% tighter than a million separate issuances would); 20% of them expired',
       '  over a day ago, for the purge. oidc-provider gets copies of one real stored token in an unbounded Map',
       '  adapter (its bundled adapter is an LRU of 1,000 entries).',
@@ -433,6 +434,9 @@ export function writeReport(results, { config, loadBefore, loadAfter, seconds, m
       '  1/(1/crypto + 1/http), i.e. signing and HTTP done back to back on one core; two signatures per',
       '  answer for code and refresh.',
       '- Cold start: spawn of the whole process until the discovery document first answers 200.',
+      ...(config.engineNodeArgs?.length
+        ? [`- The engine's process was started with the Node options \`${config.engineNodeArgs.join(' ')}\`.`]
+        : []),
     ].join('\n'),
   );
   lines.push('');

@@ -4,13 +4,9 @@ import { startEngine, startScript } from './procs.mjs';
 
 export const SYSTEMS = {
   engine: { label: 'IDP Sandbox', short: 'IDP Sandbox' },
-  'engine-1t': {
-    label: 'IDP Sandbox, signing on the main thread with 1 libuv thread (UV_THREADPOOL_SIZE=1)',
-    short: 'IDP Sandbox 1 libuv thread',
-  },
-  'engine-0w': {
-    label: 'IDP Sandbox, signing on the main thread (--signing-workers 0)',
-    short: 'IDP Sandbox in process',
+  'engine-4t': {
+    label: "IDP Sandbox, libuv's own default of 4 pool threads (UV_THREADPOOL_SIZE=4)",
+    short: 'IDP Sandbox 4 libuv threads',
   },
   'engine-1w': {
     label: 'IDP Sandbox, 1 signing worker thread (--signing-workers 1)',
@@ -37,14 +33,13 @@ export async function startSystem(
   switch (id) {
     case 'engine':
       return startEngine({ seedFile: writeEngineSeed(workDir, alg), dataDir, nodeArgs: engineNodeArgs });
-    case 'engine-1t':
+    case 'engine-4t':
+      // The CLI sizes libuv's pool to the machine (main/cli/thread-pool.ts) unless this is set.
       return startEngine({
         seedFile: writeEngineSeed(workDir, alg),
         dataDir,
-        args: ['--signing-workers', '0'],
-        env: { UV_THREADPOOL_SIZE: '1' },
+        env: { UV_THREADPOOL_SIZE: '4' },
       });
-    case 'engine-0w':
     case 'engine-1w':
     case 'engine-2w':
       return startEngine({
