@@ -50,7 +50,7 @@ await Promise.all([
     entryPoints: ['main/cli/index.ts'],
     outfile: 'dist/cli/idp-sandbox.cjs',
     // CommonJS, because Node loads a CommonJS entry synchronously: the CLI's first statement runs before
-    // anything has started libuv's thread pool, so main/cli/thread-pool.ts can still size it (an ES
+    // anything has started libuv's thread pool, so main/cli/runtime-tuning.ts can still size it (an ES
     // module entry is read through that pool). The CLI also carries its packages in the bundle: one
     // file to read instead of hundreds to resolve was most of the headless cold start. Only
     // better-sqlite3 stays outside (a native module).

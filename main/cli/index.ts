@@ -1,5 +1,5 @@
-// First, before anything can start libuv's thread pool.
-import './thread-pool';
+// First, before anything can start libuv's thread pool or grow the heap.
+import './runtime-tuning';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AdminError } from '../../shared/errors';

@@ -1,4 +1,5 @@
 import os from 'node:os';
+import v8 from 'node:v8';
 
 /**
  * Sizes libuv's thread pool for this machine unless the user set UV_THREADPOOL_SIZE. WebCrypto (jose)
@@ -16,4 +17,18 @@ export function sizeThreadPool(
   env.UV_THREADPOOL_SIZE = String(Math.min(4, Math.max(1, cores - 1)));
 }
 
+/**
+ * Lets V8's heap grow to at most twice what was live after the last full collection, instead of up to
+ * four times on a machine with much memory. Under load the engine's live heap stays near 20 MB while
+ * the garbage between full collections reached 60 MB more: with this, the RSS peak with 1,000,000 stored
+ * tokens went from 173 to under 150 MB at the same request rate (docs/BENCHMARKS.md). V8 reads this flag
+ * each time it sizes the heap, so setting it at start-up takes effect.
+ */
+export const HEAP_GROWING_PERCENT = 100;
+
+export function limitHeapGrowth(): void {
+  v8.setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
+}
+
 sizeThreadPool();
+limitHeapGrowth();

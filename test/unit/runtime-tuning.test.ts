@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sizeThreadPool } from '../../main/cli/thread-pool';
+import { sizeThreadPool } from '../../main/cli/runtime-tuning';
 
 describe('CLI thread pool size', () => {
   it('is one thread per core beyond the first, at least one, at most libuv’s default of four', () => {
