@@ -128,6 +128,19 @@ function targets(results, byId) {
       ]);
     }
   }
+  if (results.coldStart) {
+    // Cold start is a scenario the peers share too; faster means a shorter median start.
+    const cs = results.coldStart.medians;
+    for (const peer of PEERS) {
+      const r = cs[peer] / cs.engine;
+      if (!Number.isFinite(r)) continue;
+      rows.push([
+        `ahead of ${peer}: headless cold start (median)`,
+        fmtRatio(r),
+        verdict(r > 1, r > 1 ? `${pct(r - 1)} faster` : `${pct(1 - r)} slower`),
+      ]);
+    }
+  }
   for (const alg of ['RS256', 'ES256']) {
     const s = byId[`cc-jwt-${alg}`];
     if (!s?.summary.ceiling) continue;
