@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { admin, screenshot, startUi, type UiSession } from './ui-helpers';
+import { admin, createWebClient, screenshot, startUi, type UiSession } from './ui-helpers';
 
 let ui: UiSession;
 let page: Page;
@@ -28,14 +28,7 @@ describe('Lab: reference vs JWT', () => {
 
   it('mints the same grant in both formats, revokes both: the JWT still verifies, the reference token is dead', async () => {
     await admin(ui.engine, 'users.create', { username: 'alice' });
-    await admin(ui.engine, 'clients.create', {
-      client_id: 'web',
-      client_secret: 'web-secret',
-      redirect_uris: ['http://127.0.0.1:5173/callback'],
-      grant_types: ['authorization_code', 'refresh_token'],
-      scope: 'openid orders:read',
-      audience: ['orders-api'],
-    });
+    await createWebClient(ui.engine, { scope: 'openid orders:read', audience: ['orders-api'] });
     await page.getByRole('combobox', { name: 'User', exact: true }).click();
     await page.getByRole('option', { name: 'alice', exact: true }).click();
     await page.getByRole('button', { name: 'Mint both tokens' }).click();

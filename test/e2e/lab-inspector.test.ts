@@ -1,7 +1,7 @@
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { admin, screenshot, startUi, type UiSession } from './ui-helpers';
+import { admin, createWebClient, screenshot, startUi, type UiSession } from './ui-helpers';
 
 let ui: UiSession;
 let page: Page;
@@ -15,14 +15,7 @@ beforeAll(async () => {
   ui = await startUi('lab/inspector');
   page = ui.page;
   await admin(ui.engine, 'users.create', { username: 'alice', claims: { email: 'alice@example.test' } });
-  await admin(ui.engine, 'clients.create', {
-    client_id: 'web',
-    client_secret: 'web-secret',
-    redirect_uris: ['http://127.0.0.1:5173/callback'],
-    grant_types: ['authorization_code', 'refresh_token'],
-    scope: 'openid email orders:read',
-    audience: ['orders-api'],
-  });
+  await createWebClient(ui.engine, { scope: 'openid email orders:read', audience: ['orders-api'] });
 });
 afterAll(async () => {
   await ui?.close();

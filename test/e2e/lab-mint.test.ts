@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { admin, readClipboard, screenshot, startUi, type UiSession } from './ui-helpers';
+import { admin, createWebClient, readClipboard, screenshot, startUi, type UiSession } from './ui-helpers';
 
 let ui: UiSession;
 let page: Page;
@@ -44,11 +44,7 @@ describe('Lab: mint', () => {
     await page.getByRole('heading', { level: 2, name: 'Mint a token' }).waitFor();
     await page.getByText('No clients yet').waitFor();
     await admin(ui.engine, 'users.create', { username: 'alice', claims: { email: 'alice@example.test' } });
-    await admin(ui.engine, 'clients.create', {
-      client_id: 'web',
-      client_secret: 'web-secret',
-      redirect_uris: ['http://127.0.0.1:5173/callback'],
-      grant_types: ['authorization_code', 'refresh_token'],
+    await createWebClient(ui.engine, {
       scope: 'openid email orders:read',
       audience: ['orders-api', 'billing-api'],
     });

@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { admin, screenshot, startUi, type UiSession } from './ui-helpers';
+import { admin, createWebClient, screenshot, startUi, type UiSession } from './ui-helpers';
 
 let ui: UiSession;
 let page: Page;
@@ -13,13 +13,7 @@ beforeAll(async () => {
     password: 'alice-pw',
     claims: { email: 'alice@example.test' },
   });
-  await admin(ui.engine, 'clients.create', {
-    client_id: 'web',
-    client_secret: 'web-secret',
-    redirect_uris: ['http://127.0.0.1:5173/callback'],
-    grant_types: ['authorization_code', 'refresh_token'],
-    scope: 'openid email offline_access',
-  });
+  await createWebClient(ui.engine, { scope: 'openid email offline_access' });
   await admin(ui.engine, 'clients.create', {
     client_id: 'worker',
     client_secret: 'worker-secret',

@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARTIFACTS_DIR } from './chromium';
-import { admin, screenshot, startUi, type UiSession } from './ui-helpers';
+import { admin, createWebClient, screenshot, startUi, type UiSession } from './ui-helpers';
 
 const TOTAL = 10_000;
 const CONCURRENCY = 50;
@@ -98,13 +98,7 @@ describe('Lab: timeline with 10,000 tokens', () => {
   it('lays out and draws every bar, and measures draw and frame times', async () => {
     await admin(ui.engine, 'users.create', { username: 'alice' });
     await admin(ui.engine, 'users.create', { username: 'bob' });
-    await admin(ui.engine, 'clients.create', {
-      client_id: 'web',
-      client_secret: 'web-secret',
-      redirect_uris: ['http://127.0.0.1:5173/callback'],
-      grant_types: ['authorization_code', 'refresh_token'],
-      scope: 'openid profile email offline_access',
-    });
+    await createWebClient(ui.engine, { scope: 'openid profile email offline_access' });
     await admin(ui.engine, 'clients.create', {
       client_id: 'svc',
       client_secret: 'svc-secret',

@@ -4,6 +4,7 @@ import {
   admin,
   clientCredentialsToken,
   createServiceClient,
+  createWebClient,
   screenshot,
   startUi,
   type UiSession,
@@ -72,13 +73,7 @@ describe('Lab: token timeline', () => {
 
   it('draws a rotation chain as lineage and marks the reuse detection that revokes the family', async () => {
     await admin(ui.engine, 'users.create', { username: 'alice', claims: { email: 'alice@example.test' } });
-    await admin(ui.engine, 'clients.create', {
-      client_id: 'web',
-      client_secret: 'web-secret',
-      redirect_uris: ['http://127.0.0.1:5173/callback'],
-      grant_types: ['authorization_code', 'refresh_token'],
-      scope: 'openid email offline_access',
-    });
+    await createWebClient(ui.engine, { scope: 'openid email offline_access' });
     const signIn = await admin<{ ok: boolean; tokens: Record<string, string> }>(ui.engine, 'playground.run', {
       flow: 'authorization_code',
       client_id: 'web',

@@ -87,6 +87,20 @@ export async function createServiceClient(
   });
 }
 
+/** The confidential browser-app client "web" (authorization code + refresh), created through the admin API. */
+export async function createWebClient(
+  engine: TestEngine,
+  extra: Record<string, unknown> = {},
+): Promise<{ client_id: string; client_secret: string }> {
+  return admin(engine, 'clients.create', {
+    client_id: 'web',
+    client_secret: 'web-secret',
+    redirect_uris: ['http://127.0.0.1:5173/callback'],
+    grant_types: ['authorization_code', 'refresh_token'],
+    ...extra,
+  });
+}
+
 /** Asks the engine's token endpoint for a client_credentials token, as a service would. */
 export async function clientCredentialsToken(
   engine: TestEngine,
