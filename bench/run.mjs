@@ -24,7 +24,14 @@ import { fixedRequest, poolRequest, rotationRequest, runLoad } from './lib/load.
 import { ADMIN_TOKEN, ROOT, snapshotCli } from './lib/procs.mjs';
 import { summariseProfile } from './lib/profile.mjs';
 import { writeReport } from './lib/report.mjs';
-import { API_SCOPE, basicAuth, CLIENTS, REDIRECT_URI, seededTokenValue } from './lib/shared.mjs';
+import {
+  API_SCOPE,
+  basicAuth,
+  CLIENTS,
+  REDIRECT_URI,
+  seededEngineToken,
+  seededTokenValue,
+} from './lib/shared.mjs';
 import { databaseSizeMb, seedTokens } from './lib/store-seed.mjs';
 import { cryptoRate, endpointsOf, startSystem } from './lib/systems.mjs';
 
@@ -293,15 +300,20 @@ async function introspection() {
   const active = total - expired;
   const salt = `bench-${process.pid}`;
   const store = {};
-  /** Random stored, active tokens to introspect: enough that lookups are spread over the whole store. */
-  const sample = (count) => {
+  /**
+   * Random stored, active tokens to introspect: enough that lookups are spread over the whole store.
+   * `valueAt(i)` is the i-th seeded token's value in the system's own format.
+   */
+  const sample = (count, valueAt) => {
     const bodies = [];
     for (let i = 0; i < count; i++) {
       const index = Math.floor(Math.random() * active);
-      bodies.push(`token=${seededTokenValue(salt, index)}&token_type_hint=access_token`);
+      bodies.push(`token=${valueAt(index)}&token_type_hint=access_token`);
     }
     return bodies;
   };
+  const engineValue = (i) => seededEngineToken(salt, i).value;
+  const peerValue = (i) => seededTokenValue(salt, i);
   const introspect = (pathName, bodies) => {
     let next = 0;
     return [
@@ -365,19 +377,22 @@ async function introspection() {
         store.total = total;
         store.expired = expired;
         const endpoints = await endpointsOf('engine', engine);
-        const check = sample(1)[0];
+        const check = sample(1, engineValue)[0];
         await expectOk(
           'engine introspection of a seeded token',
           await post(engine.origin, endpoints.introspection, CLIENTS.ref, check),
           (answer) => answer.active === true,
         );
-        const expiredBody = `token=${seededTokenValue(salt, total - 1)}&token_type_hint=access_token`;
+        const expiredBody = `token=${engineValue(total - 1)}&token_type_hint=access_token`;
         await expectOk(
           'engine introspection of an expired token',
           await post(engine.origin, endpoints.introspection, CLIENTS.ref, expiredBody),
           (answer) => answer.active === false,
         );
-        return fixedDriver(engine, introspect(endpoints.introspection, sample(quick ? 2000 : 50_000)));
+        return fixedDriver(
+          engine,
+          introspect(endpoints.introspection, sample(quick ? 2000 : 50_000, engineValue)),
+        );
       }
       const server = await start(id, { alg: 'RS256', preseed: id === 'oidc-provider' ? total : 0, salt });
       const endpoints = await endpointsOf(id, server);
@@ -386,11 +401,14 @@ async function introspection() {
         store.peerIdle = server.memory();
         await expectOk(
           'oidc-provider introspection of a seeded token',
-          await post(server.origin, endpoints.introspection, CLIENTS.ref, sample(1)[0]),
+          await post(server.origin, endpoints.introspection, CLIENTS.ref, sample(1, peerValue)[0]),
           (answer) => answer.active === true,
         );
       }
-      return fixedDriver(server, introspect(endpoints.introspection, sample(quick ? 2000 : 50_000)));
+      return fixedDriver(
+        server,
+        introspect(endpoints.introspection, sample(quick ? 2000 : 50_000, peerValue)),
+      );
     },
   );
 }

@@ -53,7 +53,35 @@ export function seededTokenValue(salt, i) {
   return buffer.toString('base64url');
 }
 
-/** Same as main/core/store/tokens.ts hashTokenValue: opaque values are stored only as this hash. */
+/** Crockford's base32 in lower case, as main/core/tokens/values.ts writes token ids. */
+const ID_ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
+const base32 = (value, chars) => {
+  let text = '';
+  for (let i = 0; i < chars; i++) {
+    text = ID_ALPHABET[value % 32] + text;
+    value = Math.floor(value / 32);
+  }
+  return text;
+};
+/** Seeded tokens count as issued from this instant on, one millisecond apart, before any real one. */
+const SEEDED_FROM_MS = Date.UTC(2026, 0, 1);
+
+/**
+ * The i-th pre-seeded token in the engine's format (main/core/tokens/values.ts): its id (milliseconds
+ * as 10 base32 characters, then 80 bits as 16) and its value, the id followed by a 256-bit secret
+ * (43 base64url characters), of which the engine stores only the hash. Derived from (salt, i) like
+ * seededTokenValue.
+ */
+export function seededEngineToken(salt, i) {
+  const bits = seededTokenValue(`id:${salt}`, i);
+  const random = Buffer.from(bits, 'base64url');
+  const id =
+    base32(SEEDED_FROM_MS + i, 10) + base32(random.readUIntBE(0, 5), 8) + base32(random.readUIntBE(5, 5), 8);
+  const secret = seededTokenValue(salt, i);
+  return { id, secret, value: id + secret };
+}
+
+/** Same as main/core/tokens/values.ts hashTokenValue: opaque values are stored only as this hash. */
 export function hashTokenValue(value) {
   return createHash('sha256').update(value).digest('base64url');
 }

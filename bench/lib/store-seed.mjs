@@ -1,16 +1,17 @@
 // Fills the engine's database with stored reference tokens before it starts, much faster than issuing
 // them over HTTP. One real token issued through the token endpoint is the template: its row, its grant
-// (if the engine made one: client_credentials tokens have none) and its `token.issued` event are copied under new ids and values, so the rows are exactly what the
-// engine writes (main/core/store/migrations.ts) and the values hash as main/core/store/tokens.ts does.
+// (if the engine made one: client_credentials tokens have none) and its `token.issued` event are copied
+// under new ids and values, so the rows are exactly what the engine writes (main/core/store/migrations.ts)
+// and the values are made and hashed as main/core/tokens/values.ts does.
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { hashTokenValue, seededTokenValue } from './shared.mjs';
+import { hashTokenValue, seededEngineToken, seededTokenValue } from './shared.mjs';
 
 export const DATABASE_FILE = 'idp-sandbox.db';
 
-/** A 128-bit id in the engine's format (randomId: 16 bytes, base64url), derived from the index. */
-const idFor = (prefix, salt, i) => seededTokenValue(`${prefix}:${salt}`, i).slice(0, 22);
+/** A grant id, derived from the index (the engine's are random UUIDs; only uniqueness matters here). */
+const grantIdFor = (salt, i) => seededTokenValue(`grant:${salt}`, i).slice(0, 22);
 
 /** A positional INSERT for `template`'s columns; `run(changes)` binds the template with `changes` applied. */
 function inserter(db, table, template) {
@@ -72,15 +73,16 @@ export function seedTokens(dataDir, { count, expired, salt, now = Math.floor(Dat
     db.transaction(() => {
       for (const { name } of indexes) db.exec(`DROP INDEX ${name}`);
       for (let i = 0; i < count; i++) {
-        const tokenId = idFor('token', salt, i);
-        const grantId = insertGrant ? idFor('grant', salt, i) : null;
+        const { id: tokenId, secret } = seededEngineToken(salt, i);
+        const grantId = insertGrant ? grantIdFor(salt, i) : null;
         const issuedAt = i < active ? now - (i % 3600) : now - 3 * 86400 - (i % 3600);
         const expiresAt = i < active ? now + 86400 : issuedAt + ttl;
         insertGrant?.({ id: grantId, created_at: issuedAt });
         insertToken({
           id: tokenId,
           grant_id: grantId,
-          value_hash: hashTokenValue(seededTokenValue(salt, i)),
+          value_hash: null,
+          secret_hash: hashTokenValue(secret),
           claims: JSON.stringify({ ...claims, jti: tokenId, iat: issuedAt, exp: expiresAt }),
           issued_at: issuedAt,
           expires_at: expiresAt,

@@ -5,7 +5,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DATABASE_FILE } from '../../main/core/store/database';
-import { hashTokenValue } from '../../main/core/store/tokens';
+import { hashTokenValue, splitOpaqueValue } from '../../main/core/tokens/values';
 import type { Token, TokenState } from '../../shared/schemas';
 import { BUILT_CLI, tempDir } from '../helpers/engine';
 import { type Spawned, spawnProcess } from '../helpers/process';
@@ -439,12 +439,16 @@ function checkFile() {
     expect(integrity).toEqual([{ integrity_check: 'ok' }]);
     expect(db.pragma('foreign_key_check')).toEqual([]);
     stats.integrityChecks++;
-    const byHash = db.prepare('SELECT id FROM tokens WHERE value_hash = ?');
-    const byId = db.prepare('SELECT id FROM tokens WHERE id = ?');
+    const byId = db.prepare('SELECT id, secret_hash FROM tokens WHERE id = ?');
     for (const token of tokens) {
       if (token.id === null) {
-        const row = byHash.get(hashTokenValue(token.value)) as { id: string } | undefined;
-        if (!row) failures.push(`acknowledged ${token.kind} token of ${token.client} is not in the database`);
+        // An opaque value is the token's id followed by its secret, whose hash is stored.
+        const parts = splitOpaqueValue(token.value);
+        const row = parts && (byId.get(parts.id) as { id: string; secret_hash: string } | undefined);
+        if (!parts)
+          failures.push(`acknowledged ${token.kind} token of ${token.client} has a malformed value`);
+        else if (row?.secret_hash !== hashTokenValue(parts.secret))
+          failures.push(`acknowledged ${token.kind} token of ${token.client} is not in the database`);
         else token.id = row.id;
       } else if (!byId.get(token.id)) {
         failures.push(

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../main/core/engine';
 import { DATABASE_FILE } from '../../main/core/store/database';
 import { migrations } from '../../main/core/store/migrations';
+import { splitOpaqueValue } from '../../main/core/tokens/values';
 import type { Client, EngineEvent, SigningKey, Token, User } from '../../shared/schemas';
 import { tempDir } from '../helpers/engine';
 import { adminHttp, fetchJwks, introspect, tokenRequest } from '../helpers/script-http';
@@ -13,8 +14,9 @@ import { adminHttp, fetchJwks, introspect, tokenRequest } from '../helpers/scrip
 /**
  * Upgrading a database written by the first released schema (test/fixtures/schema-v1.db, made by
  * test/fixtures/make-schema-v1.mjs with that release): the engine opens a copy, brings it to the
- * latest schema, and everything in it is intact and usable. Today migration 1 is the only one, so
- * the upgrade is empty; every migration added later runs against these bytes here.
+ * latest schema, and everything in it is intact and usable. Every migration added since (2: indexes,
+ * 3: opaque tokens found by id) runs against these bytes here. The fixture's opaque tokens are in the
+ * format before migration 3 (found by the hash of the whole value), and must keep working.
  */
 
 const FIXTURES = path.resolve(import.meta.dirname, '..', 'fixtures');
@@ -131,6 +133,18 @@ describe('a database from the first released schema', () => {
     // The JWKS still publishes the rotated key, so the fixture's own JWTs verify too.
     await jwtVerify(fixture.values.jwt_access_token, jwks, { currentDate: now });
     expect((await introspect(engine.issuer, INTROSPECTOR, refreshed.access_token)).active).toBe(true);
+    // What the upgraded engine issues is in the current format (its id, then its secret), and works.
+    const parts = splitOpaqueValue(refreshed.refresh_token as string);
+    expect(parts).not.toBeNull();
+    const again = await tokenRequest(engine.issuer, WEB, {
+      grant_type: 'refresh_token',
+      refresh_token: refreshed.refresh_token as string,
+    });
+    expect(again.access_token).toEqual(expect.any(String));
+    const { token } = await call<{ token: Token | null }>('tokens.lookup', {
+      value: refreshed.refresh_token,
+    });
+    expect(token).toMatchObject({ id: parts?.id, state: 'rotated' });
     // The one it replaced, and the one rotated before the fixture was saved, are now reuse.
     const reuse = await fetch(`${engine.issuer}/token`, {
       method: 'POST',

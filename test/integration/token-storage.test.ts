@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATABASE_FILE } from '../../main/core/store/database';
-import { hashTokenValue } from '../../main/core/store/tokens';
+import { hashTokenValue, splitOpaqueValue } from '../../main/core/tokens/values';
 import type { Workspace } from '../../shared/schemas';
 import { FormBrowser } from '../helpers/browser-session';
 import { startTestEngine, tempDir } from '../helpers/engine';
@@ -12,7 +12,8 @@ import { basic, pkcePair, REDIRECT, redeem, tokenRequest } from '../helpers/hard
 /**
  * RFC 9700 §4.x / RFC 6749 §10.10: opaque values an attacker could guess or lift from a copy of the
  * database. Reference access tokens, refresh tokens, authorization codes and browser-session cookies
- * carry at least 128 bits of randomness and are stored only as SHA-256 hashes, so the database file
+ * carry at least 128 bits of randomness and are stored only as SHA-256 hashes (reference and refresh
+ * tokens are their id followed by a 256-bit secret, and only the secret's hash is stored), so the database file
  * (and its write-ahead log) holds none of them in plaintext. JWTs are stored whole on purpose (the UI
  * shows them; they are self-contained anyway), which the last check confirms as a positive control.
  *
@@ -155,6 +156,14 @@ afterAll(() => {
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
+/** What of a value must never be in the database: for id-prefixed tokens the secret, else all of it. */
+function secretOf(kind: keyof typeof values, value: string): string {
+  if (kind !== 'reference' && kind !== 'refresh') return value;
+  const parts = splitOpaqueValue(value);
+  if (!parts) throw new Error(`${kind} token ${value} is not an id followed by a secret`);
+  return parts.secret;
+}
+
 describe('opaque values', () => {
   it.each(Object.keys(values) as (keyof typeof values)[])(
     '%s: at least 128 random bits each (base64url of ≥ 16 bytes), no two alike',
@@ -162,8 +171,9 @@ describe('opaque values', () => {
       const list = values[kind];
       expect(list.length).toBeGreaterThanOrEqual(20);
       for (const value of list) {
-        expect(value).toMatch(/^[A-Za-z0-9_-]+$/);
-        expect(Buffer.from(value, 'base64url').length).toBeGreaterThanOrEqual(16);
+        const secret = secretOf(kind, value);
+        expect(secret).toMatch(/^[A-Za-z0-9_-]+$/);
+        expect(Buffer.from(secret, 'base64url').length).toBeGreaterThanOrEqual(16);
       }
       expect(new Set(list).size).toBe(list.length);
     },
@@ -194,8 +204,8 @@ describe('the database file', () => {
       ['while running (db + wal + shm)', whileRunning],
       ['after closing', afterClose],
     ] as const) {
-      for (const [kind, list] of Object.entries(values)) {
-        const found = list.filter((value) => bytes.includes(value));
+      for (const [kind, list] of Object.entries(values) as [keyof typeof values, string[]][]) {
+        const found = list.filter((value) => bytes.includes(secretOf(kind, value)));
         expect(found, `${kind} values in the database ${label}`).toEqual([]);
       }
       expect(bytes.includes(engine.adminToken), `admin token in the database ${label}`).toBe(false);
@@ -204,8 +214,9 @@ describe('the database file', () => {
 
   it('holds their SHA-256 hashes instead, and the JWTs whole (positive control: the search works)', () => {
     const bytes = databaseBytes();
-    for (const value of [...values.reference, ...values.refresh, ...values.code, ...values.session]) {
-      expect(bytes.includes(hashTokenValue(value))).toBe(true);
+    for (const [kind, list] of Object.entries(values) as [keyof typeof values, string[]][]) {
+      for (const value of list)
+        expect(bytes.includes(hashTokenValue(secretOf(kind, value))), kind).toBe(true);
     }
     expect(hashTokenValue('x')).toBe(createHash('sha256').update('x').digest('base64url'));
     for (const jwt of jwts) expect(bytes.includes(jwt)).toBe(true);

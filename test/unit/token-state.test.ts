@@ -2,13 +2,20 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../main/core/store/database';
 import { GrantStore } from '../../main/core/store/grants';
 import {
-  hashTokenValue,
   REUSE_DETECTED,
   type TokenRecord,
   TokenStore,
   tokenDto,
   tokenState,
 } from '../../main/core/store/tokens';
+import {
+  hashTokenValue,
+  isTokenId,
+  OPAQUE_VALUE_LENGTH,
+  opaqueValue,
+  TOKEN_ID_LENGTH,
+  tokenId,
+} from '../../main/core/tokens/values';
 import type { TokenState } from '../../shared/schemas';
 import { TOKEN_STATES } from '../../shared/schemas';
 
@@ -22,6 +29,7 @@ function token(overrides: Partial<TokenRecord> = {}): TokenRecord {
     kind: 'refresh',
     format: 'opaque',
     value_hash: hashTokenValue(`value-${seq}`),
+    secret_hash: null,
     jwt: null,
     client_id: 'web',
     user_id: 'u1',
@@ -103,13 +111,63 @@ describe('TokenStore', () => {
     }
   });
 
-  it('finds opaque tokens by the hash of their value only', () => {
+  it('finds tokens stored before schema 3 by the hash of their whole value only', () => {
     const record = token({ value_hash: hashTokenValue('secret-value') });
     store.insert(record);
     expect(hashTokenValue('secret-value')).not.toContain('secret-value');
     expect(store.findByValue('secret-value')?.id).toBe(record.id);
     expect(store.findByValue(record.value_hash as string)).toBeUndefined();
     expect(store.findById(record.id)).toEqual(record);
+  });
+
+  it('finds an id-prefixed opaque token only with its own secret', () => {
+    const id = tokenId(NOW * 1000);
+    const { value, secretHash } = opaqueValue(id);
+    const record = token({ id, value_hash: null, secret_hash: secretHash });
+    store.insert(record);
+    expect(value.length).toBe(OPAQUE_VALUE_LENGTH);
+    expect(value.startsWith(id)).toBe(true);
+    expect(store.findByValue(value)).toEqual(record);
+
+    const secret = value.slice(TOKEN_ID_LENGTH);
+    const flipped = `${secret[0] === 'A' ? 'B' : 'A'}${secret.slice(1)}`;
+    expect(store.findByValue(id + flipped), 'another secret').toBeUndefined();
+    expect(store.findByValue(id + secretHash.slice(0, 43)), 'the stored hash as secret').toBeUndefined();
+    expect(store.findByValue(value.slice(0, -1)), 'a truncated value').toBeUndefined();
+    expect(store.findByValue(`${value}A`), 'a longer value').toBeUndefined();
+    const other = opaqueValue(tokenId(NOW * 1000));
+    expect(
+      store.findByValue(id + other.value.slice(TOKEN_ID_LENGTH)),
+      "another token's secret",
+    ).toBeUndefined();
+  });
+
+  it('does not find a pre-schema-3 token by an id-prefixed value, nor a new one by its value hash', () => {
+    const forged = opaqueValue(tokenId(NOW * 1000)).value.slice(TOKEN_ID_LENGTH);
+    // A value in the new layout naming the old token's id: the old row has no secret hash to match.
+    const legacyId = tokenId(NOW * 1000);
+    store.insert(token({ id: legacyId }));
+    expect(store.findByValue(legacyId + forged)).toBeUndefined();
+
+    const id = tokenId(NOW * 1000);
+    const { value, secretHash } = opaqueValue(id);
+    store.insert(token({ id, value_hash: null, secret_hash: secretHash }));
+    expect(store.findByValue(hashTokenValue(value))).toBeUndefined();
+    expect(store.findByValue(value)?.id).toBe(id);
+  });
+
+  it('makes token ids that sort in the order of their time, with 80 random bits', () => {
+    const ids = [0, 1, 31, 32, 1_000, 1_800_000_000_000, 1_800_000_000_001, 2 ** 48].map((ms) => tokenId(ms));
+    for (const id of ids) expect(isTokenId(id), id).toBe(true);
+    expect([...ids].sort()).toEqual(ids);
+    const sameMs = Array.from({ length: 1000 }, () => tokenId(NOW * 1000));
+    expect(new Set(sameMs).size).toBe(1000);
+    expect(new Set(sameMs.map((id) => id.slice(0, 10))).size).toBe(1);
+    // Every one of the 32 characters turns up in every random position over 1,000 ids.
+    for (let position = 10; position < TOKEN_ID_LENGTH; position++) {
+      expect(new Set(sameMs.map((id) => id[position])).size, `position ${position}`).toBe(32);
+    }
+    expect(isTokenId(`${ids[0]?.slice(0, -1)}u`), 'u is not in the alphabet').toBe(false);
   });
 
   it('rotates a refresh token once: a second rotation, or rotating a revoked token, is refused', () => {

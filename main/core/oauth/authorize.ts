@@ -7,7 +7,7 @@ import { sendHtml } from '../http/security-headers';
 import type { ClientRecord } from '../store/clients';
 import type { SessionRecord } from '../store/sessions';
 import type { UserRecord } from '../store/users';
-import { randomToken } from '../tokens/service';
+import { randomToken } from '../tokens/values';
 import { splitScope } from './claims';
 import {
   invalidRequest,

@@ -1,7 +1,6 @@
-import { randomToken } from '../tokens/service';
+import { hashTokenValue, randomToken } from '../tokens/values';
 import { type Db, statement } from './database';
 import { parseJson } from './json';
-import { hashTokenValue } from './tokens';
 
 export interface CodeRecord {
   code_hash: string;

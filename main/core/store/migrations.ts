@@ -130,4 +130,11 @@ export const migrations: readonly string[] = [
   CREATE INDEX tokens_user ON tokens (user_id) WHERE user_id IS NOT NULL;
   DROP INDEX tokens_issued;
   `,
+  /* 3 */ `
+  -- Opaque tokens issued from now on are their id followed by a secret (tokens/values.ts): they are
+  -- found by id, and this column holds the hash of the secret. Their value_hash stays NULL, so the
+  -- unique index on it (which cannot be dropped without rebuilding the table) only ever receives
+  -- NULL entries in rowid order. Tokens issued before keep value_hash and are still found by it.
+  ALTER TABLE tokens ADD COLUMN secret_hash TEXT;
+  `,
 ];

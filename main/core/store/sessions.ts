@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { randomToken } from '../tokens/service';
+import { hashTokenValue, randomToken } from '../tokens/values';
 import { type Db, statement } from './database';
-import { hashTokenValue } from './tokens';
 
 export interface SessionRecord {
   id: string;

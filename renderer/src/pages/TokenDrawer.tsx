@@ -95,7 +95,7 @@ function Contents({ token }: { token: TokenDetail }) {
       <Title order={4}>Stored metadata</Title>
       <Text size="sm" c="dimmed">
         {token.format === 'reference'
-          ? 'A reference token is opaque: its holder sees a random string, and resource servers learn these claims only through introspection.'
+          ? 'A reference token is opaque: its holder sees only its id and a random secret, and resource servers learn these claims only through introspection.'
           : 'An opaque token is kept only as a hash; these are the facts stored with it.'}
       </Text>
       <JsonBlock label="Stored claims" value={token.claims} />

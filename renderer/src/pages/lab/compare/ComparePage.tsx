@@ -225,7 +225,8 @@ export function ComparePage() {
             ]}
           >
             <Text size="sm">
-              Its holder sees a random string; what it stands for is stored at the provider (as a hash).
+              Its holder sees only an id and a random secret; what it stands for is stored at the provider
+              (the secret only as a hash).
             </Text>
           </TokenColumn>
         </SimpleGrid>

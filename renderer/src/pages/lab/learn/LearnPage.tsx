@@ -75,7 +75,8 @@ export function LearnPage() {
             </Text>
             <List size="sm" spacing={2}>
               <List.Item>
-                A random string; the meaning is stored at the provider (here only as a hash).
+                An id and a random secret; the meaning is stored at the provider (here the secret only as a
+                hash).
               </List.Item>
               <List.Item>
                 An API must ask the provider (introspection, RFC 7662) on each request, or cache.
