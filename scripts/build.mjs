@@ -2,6 +2,7 @@
 // Builds the outputs: the Node side with esbuild (CLI, Electron main, preload, signing worker) and the
 // renderer with Vite. `--if-stale` skips the work when no input is newer than the last build, so
 // `npm run serve` and `npm test` can build on demand right after `npm install`.
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,23 +44,37 @@ const common = {
   logLevel: 'warning',
   absWorkingDir: root,
 };
+// The engine finds files beside its bundle through import.meta.url (the signing worker, the UI); a CJS
+// bundle has no import.meta, so it gets the same URL from __filename.
+const importMetaUrlFromFilename = {
+  define: { 'import.meta.url': 'import_meta_url' },
+  banner: { js: "const import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
+};
+const cliDir = path.join(dist, 'cli');
+const cliLauncher = path.join(cliDir, 'idp-sandbox.cjs');
+const codeCache = path.join(cliDir, 'cli-main.cjs.v8cache');
 
 await Promise.all([
+  // The CLI is two files: a small launcher (the package bin) and the bundle it runs from a V8 code cache
+  // (see writeCodeCache below). Both CommonJS, because Node loads a CommonJS entry synchronously: the
+  // launcher's first statement runs before anything has started libuv's thread pool, so
+  // main/cli/runtime-tuning.ts can still size it (an ES module entry is read through that pool).
   esbuild.build({
     ...common,
-    entryPoints: ['main/cli/index.ts'],
+    entryPoints: ['main/cli/launcher.ts'],
     outfile: 'dist/cli/idp-sandbox.cjs',
-    // CommonJS, because Node loads a CommonJS entry synchronously: the CLI's first statement runs before
-    // anything has started libuv's thread pool, so main/cli/runtime-tuning.ts can still size it (an ES
-    // module entry is read through that pool). The CLI also carries its packages in the bundle: one
-    // file to read instead of hundreds to resolve was most of the headless cold start. Only
-    // better-sqlite3 stays outside (a native module).
+    format: 'cjs',
+    banner: { js: '#!/usr/bin/env node' },
+  }),
+  // The bundle carries the CLI's packages: one file to read instead of hundreds to resolve was most of
+  // the headless cold start. Only better-sqlite3 stays outside (a native module).
+  esbuild.build({
+    ...common,
+    ...importMetaUrlFromFilename,
+    entryPoints: ['main/cli/index.ts'],
+    outfile: 'dist/cli/cli-main.cjs',
     format: 'cjs',
     external: ['better-sqlite3'],
-    define: { 'import.meta.url': 'import_meta_url' },
-    banner: {
-      js: "#!/usr/bin/env node\nconst import_meta_url = require('node:url').pathToFileURL(__filename).href;",
-    },
   }),
   esbuild.build({
     ...common,
@@ -68,10 +83,7 @@ await Promise.all([
     format: 'cjs',
     packages: 'external',
     external: ['electron'],
-    // The engine finds files beside its bundle through import.meta.url (the signing worker); a CJS
-    // bundle has no import.meta, so it gets the same URL from __filename.
-    define: { 'import.meta.url': 'import_meta_url' },
-    banner: { js: "const import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
+    ...importMetaUrlFromFilename,
   }),
   // The JWT signing worker (main/core/tokens/signer.ts), one file beside each bundle that runs the
   // engine. jose is bundled in, so the worker resolves no package: it loads the same way from dist/,
@@ -88,9 +100,82 @@ await Promise.all([
     external: ['electron'],
   }),
 ]);
-fs.chmodSync(path.join(dist, 'cli/idp-sandbox.cjs'), 0o755);
+fs.chmodSync(cliLauncher, 0o755);
 
-await viteBuild({ configFile: path.join(root, 'vite.config.ts'), logLevel: 'warn' });
+/**
+ * Makes the CLI's V8 code cache: starts the built CLI once, asks for discovery and JWKS, stops it, and
+ * the launcher writes the cache on exit (IDP_SANDBOX_WRITE_CODE_CACHE), so it covers every function a
+ * start and a first request compile. V8 accepts the cache only from the same Node version with the same
+ * V8 flags: the launcher sets its flags before compiling, and NODE_OPTIONS is left out here because a
+ * normal start has none. Any other run compiles as usual, just slower.
+ */
+async function writeCodeCache(timeoutMs = 30_000) {
+  const started = Date.now();
+  const { NODE_OPTIONS: _, ...env } = process.env;
+  const child = spawn(process.execPath, [cliLauncher, 'serve', '--in-memory', '--port', '0'], {
+    cwd: root,
+    env: { ...env, IDP_SANDBOX_WRITE_CODE_CACHE: codeCache },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => {
+    stdout += chunk;
+  });
+  child.stderr.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`it did not start, answer and stop within ${timeoutMs / 1000} s`)),
+      timeoutMs,
+    );
+  });
+  const run = async () => {
+    while (!stdout.includes('Press Ctrl+C to stop.')) {
+      if (child.exitCode !== null)
+        throw new Error(`the CLI exited with ${child.exitCode} before it was ready`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const issuer = /^ {2}Issuer:\s+(\S+)/m.exec(stdout)?.[1];
+    if (!issuer) throw new Error('the CLI printed no Issuer line');
+    for (const endpoint of ['/.well-known/openid-configuration', '/jwks']) {
+      const response = await fetch(`${issuer}${endpoint}`);
+      if (!response.ok) throw new Error(`GET ${endpoint} answered ${response.status}`);
+      await response.arrayBuffer();
+    }
+    child.kill('SIGINT');
+    const code = await exited;
+    if (code !== 0) throw new Error(`the CLI exited with ${code} after SIGINT`);
+  };
+  const steps = run();
+  steps.catch(() => {}); // After a timeout it fails too, once the child is killed; the timeout is the news.
+  try {
+    await Promise.race([steps, timeout]);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw new Error(
+      `Could not make the CLI's code cache (${path.relative(root, codeCache)}): ${error.message}\n${stdout}${stderr}`,
+    );
+  } finally {
+    clearTimeout(timer);
+  }
+  const size = fs.statSync(codeCache, { throwIfNoEntry: false })?.size;
+  if (!size)
+    throw new Error(
+      `The CLI ran but did not write its code cache ${path.relative(root, codeCache)}.\n${stderr}`,
+    );
+  process.stdout.write(
+    `Code cache: ${path.relative(root, codeCache)} (${Math.round(size / 1024)} kB) in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+  );
+}
+
+await Promise.all([
+  writeCodeCache(),
+  viteBuild({ configFile: path.join(root, 'vite.config.ts'), logLevel: 'warn' }),
+]);
 
 fs.writeFileSync(stampFile, new Date().toISOString());
 process.stdout.write(`Built in ${((Date.now() - started) / 1000).toFixed(1)} s → dist/\n`);

@@ -9,24 +9,33 @@ const BUILT_CLI = path.join(ROOT, 'dist', 'cli', 'idp-sandbox.cjs');
 /**
  * The engine runs from a copy of the built CLI taken when the benchmark starts, so a rebuild of dist/
  * during the run (tests build on demand) cannot pull it away. The copy sits under node_modules/ so the
- * bundle's external packages resolve exactly as from dist/; the signing worker is copied beside it, where
- * the bundle looks for it.
+ * bundle's external packages resolve exactly as from dist/. The CLI is a launcher that runs the bundle
+ * beside it from a V8 code cache, so the files beside the launcher are copied with it.
  */
 export const CLI = path.join(ROOT, 'node_modules', '.cache', 'idp-sandbox-bench', 'idp-sandbox.cjs');
-const SIGN_WORKER = 'sign-worker.cjs';
+/**
+ * Beside the launcher: the bundle, its code cache, its source map (which names the engine's own files in
+ * CPU profiles, --profile) and the signing worker, where the bundle looks for it. A build from before the
+ * launcher or before signing workers lacks some; stale copies of those are removed.
+ */
+const BESIDE_CLI = ['cli-main.cjs', 'cli-main.cjs.v8cache', 'cli-main.cjs.map', 'sign-worker.cjs'];
 
 export async function snapshotCli(source = BUILT_CLI) {
+  const companions = [
+    // A one-file CLI (an older build, --cli) carries its own source map.
+    [`${source}.map`, `${CLI}.map`],
+    ...BESIDE_CLI.map((name) => [path.join(path.dirname(source), name), path.join(path.dirname(CLI), name)]),
+  ];
   for (let attempt = 0; ; attempt++) {
     try {
       fs.mkdirSync(path.dirname(CLI), { recursive: true });
       fs.copyFileSync(source, CLI);
-      // A build from before signing workers has none (and no --signing-workers flag).
-      const worker = path.join(path.dirname(source), SIGN_WORKER);
-      if (fs.existsSync(worker)) fs.copyFileSync(worker, path.join(path.dirname(CLI), SIGN_WORKER));
-      else fs.rmSync(path.join(path.dirname(CLI), SIGN_WORKER), { force: true });
-      // The source map names the engine's own files in CPU profiles (--profile).
-      if (fs.existsSync(`${source}.map`)) fs.copyFileSync(`${source}.map`, `${CLI}.map`);
-      else fs.rmSync(`${CLI}.map`, { force: true });
+      for (const [from, to] of companions) {
+        if (fs.existsSync(from)) fs.copyFileSync(from, to);
+        else fs.rmSync(to, { force: true });
+      }
+      // A build that started meanwhile may have removed some of the files: take them all again.
+      if (!fs.existsSync(source)) throw new Error(`${source} went away while it was copied`);
       return;
     } catch (error) {
       // A build in progress removes dist/ for a few seconds; anything longer means there is no build.

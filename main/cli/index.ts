@@ -1,13 +1,13 @@
-// First, before anything can start libuv's thread pool or grow the heap.
-import './runtime-tuning';
+// Only what runs before the engine is loaded is imported statically: serve() imports the engine and
+// the seed's schemas once the start's signing key is under way (start-key.ts).
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AdminError } from '../../shared/errors';
-import { createEngine, DEFAULT_PORT } from '../core/engine';
-import { defaultDataDir } from '../core/paths';
+import { DEFAULT_PORT } from '../core/port';
 import { VERSION } from '../core/version';
 import { parseCli, type ServeOptions, USAGE, UsageError } from './args';
-import { loadSeedFile, SeedError } from './seed';
+import { readSeedJson, SeedError, type SeedJson } from './seed-file';
+import { dataDirOf, startKeyFor, takeStartKey } from './start-key';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
@@ -33,6 +33,17 @@ function explainStartError(error: unknown, options: ServeOptions): string {
   return err.message ?? String(error);
 }
 
+/** Runs `read` on the seed file; a problem with the file ends the CLI with exit code 2. */
+function seedOrExit<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (!(error instanceof SeedError)) throw error;
+    process.stderr.write(`idp-sandbox: ${error.message}\n`);
+    process.exit(2);
+  }
+}
+
 async function serve(options: ServeOptions): Promise<void> {
   const host = options.host ?? '127.0.0.1';
   if (!LOOPBACK.has(host)) {
@@ -40,17 +51,17 @@ async function serve(options: ServeOptions): Promise<void> {
       `warning: binding ${host} makes the provider and its admin API reachable from other machines. Use only on a trusted network.\n`,
     );
   }
-  const dataDir = options.inMemory ? undefined : path.resolve(options.dataDir ?? defaultDataDir());
-  let seed: ReturnType<typeof loadSeedFile> | undefined;
-  if (options.seed !== undefined) {
-    try {
-      seed = loadSeedFile(path.resolve(options.seed));
-    } catch (error) {
-      if (!(error instanceof SeedError)) throw error;
-      process.stderr.write(`idp-sandbox: ${error.message}\n`);
-      process.exit(2);
-    }
-  }
+  const dataDir = dataDirOf(options);
+  const seedFile = options.seed;
+  const seedJson: SeedJson | undefined =
+    seedFile === undefined ? undefined : seedOrExit(() => readSeedJson(path.resolve(seedFile)));
+  // The launcher began it already; run without the launcher, it is begun here.
+  const preparedKey = takeStartKey() ?? startKeyFor(options, seedJson?.json);
+  const [{ createEngine }, { validateSeed }] = await Promise.all([
+    import('../core/engine'),
+    import('./seed'),
+  ]);
+  const seed = seedJson && seedOrExit(() => validateSeed(seedJson));
   let engine: Awaited<ReturnType<typeof createEngine>>;
   try {
     engine = await createEngine({
@@ -63,6 +74,7 @@ async function serve(options: ServeOptions): Promise<void> {
       uiDir: options.ui ? builtUiDir() : undefined,
       adminToken: process.env.IDP_SANDBOX_ADMIN_TOKEN || undefined,
       signingWorkers: options.signingWorkers,
+      preparedKey,
     });
   } catch (error) {
     if (error instanceof AdminError) {

@@ -3,21 +3,21 @@ import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { AdminError } from '../../shared/errors';
-import type { EngineEvent, ParsedWorkspace, Workspace } from '../../shared/schemas';
+import type { EngineEvent, ParsedWorkspace, SigningAlg, Workspace } from '../../shared/schemas';
 import { WorkspaceSchema } from '../../shared/schemas';
 import { checkInputShape, describeZodError, dispatchAdmin } from './admin/dispatch';
 import { type AdminHandlers, createAdminService } from './admin/service';
 import { type Clock, systemClock } from './clock';
 import { createProviderContext } from './context';
 import { type AdminSecrets, createAdminSecrets, UI_PREFIX } from './http/admin-auth';
+import { DEFAULT_HOST, DEFAULT_PORT } from './port';
 import { purgeHistory } from './retention';
 import { createKeyManager } from './signing';
 import { type Db, openDatabase } from './store/database';
+import type { KeyRecord } from './store/keys';
 import { createSigner, DEFAULT_SIGNING_WORKERS } from './tokens/signer';
 
-/** The port the provider listens on when none is given; documented in the README. */
-export const DEFAULT_PORT = 9400;
-export const DEFAULT_HOST = '127.0.0.1';
+export { DEFAULT_HOST, DEFAULT_PORT } from './port';
 export const ADMIN_TOKEN_FILE = 'admin-token';
 const PURGE_INTERVAL_MS = 10 * 60 * 1000;
 
@@ -46,6 +46,11 @@ export interface EngineOptions {
    * (DEFAULT_SIGNING_WORKERS; docs/ARCHITECTURE.md has the measurements behind it).
    */
   signingWorkers?: number | undefined;
+  /**
+   * A signing key the host began generating before it loaded the engine (the CLI does on a fresh
+   * start). It becomes the first key if the start needs a new key of that algorithm; else it is dropped.
+   */
+  preparedKey?: { alg: SigningAlg; key: Promise<KeyRecord> } | undefined;
 }
 
 export interface Engine {
@@ -116,11 +121,18 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
 
   let app: FastifyInstance | undefined;
   try {
+    // A new signing key is the slowest step of a start (RSA: 0.1–0.8 s, in libuv's thread pool), so it
+    // is begun first, for the algorithm the seed or the stored settings ask for, and is ready while this
+    // thread imports the seed and loads and builds the HTTP server. Not when the seed carries keys:
+    // they become the engine's keys.
+    if (!seed?.keys?.length) {
+      const alg = seed?.settings?.signing_alg ?? ctx.settings.get().signing_alg;
+      keyManager.prepare(alg, options.preparedKey?.alg === alg ? options.preparedKey.key : undefined);
+    }
     // The seed goes in before the key check: a seed that carries keys makes them the engine's keys,
     // instead of demoting a throwaway key generated a moment earlier (which would stay in the JWKS).
-    // The seed and the signing key are made ready while this thread loads the HTTP framework and builds
-    // the server: a new key (RSA: 0.1–0.8 s) is generated in libuv's thread pool. Listening waits for
-    // both. An import ends by making sure of the current key, as the key check alone does without one.
+    // Listening waits for both. An import ends by making sure of the current key, as the key check
+    // alone does without one.
     const dataReady = seed ? Promise.resolve(admin['workspace.import'](seed)) : keyManager.ensureCurrent();
     dataReady.catch(() => undefined); // awaited below; this only stops an early unhandled rejection
     const { createHttpServer } = await import('./http/server');

@@ -1,6 +1,9 @@
 import os from 'node:os';
 import path from 'node:path';
 
+/** The engine's database in its data folder. */
+export const DATABASE_FILE = 'idp-sandbox.db';
+
 /** The product name; Electron derives its userData folder from it, so the CLI uses the same folder. */
 export const PRODUCT_NAME = 'IDP Sandbox';
 

@@ -1,3 +1,7 @@
+/** The port the provider listens on when none is given; documented in the README. */
+export const DEFAULT_PORT = 9400;
+export const DEFAULT_HOST = '127.0.0.1';
+
 /** Parses a port given by a person (flag or environment); the message says what was expected. */
 export function parsePort(raw: string, name = '--port'): number {
   if (!/^\d{1,5}$/.test(raw) || Number(raw) > 65535) {

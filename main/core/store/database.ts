@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { DATABASE_FILE } from '../paths';
 import { migrations } from './migrations';
 
 export type Db = Database.Database;
@@ -38,7 +39,7 @@ export interface OpenDatabaseOptions {
   nativeBinding?: string | undefined;
 }
 
-export const DATABASE_FILE = 'idp-sandbox.db';
+export { DATABASE_FILE };
 
 export type DatabaseProblem = 'damaged' | 'newer' | 'unwritable' | 'busy';
 

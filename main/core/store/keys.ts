@@ -1,6 +1,7 @@
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
+import { importJWK, type JWK } from 'jose';
 import { AdminError } from '../../../shared/errors';
 import type { KeyExport, SigningAlg, SigningKey } from '../../../shared/schemas';
+import { publicPart } from '../keygen';
 import { CommittedCache } from './committed-cache';
 import { type Db, statement } from './database';
 import { parseJson } from './json';
@@ -36,35 +37,6 @@ export function keyDto(key: KeyRecord): SigningKey {
     created_at: new Date(key.created_at * 1000).toISOString(),
     retired_at: key.retired_at === null ? null : new Date(key.retired_at * 1000).toISOString(),
     public_jwk: key.public_jwk as SigningKey['public_jwk'],
-  };
-}
-
-/** Only the public members of a JWK, whatever the key type. */
-function publicPart(jwk: JWK): JWK {
-  const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, oth: _oth, ...rest } = jwk;
-  return rest;
-}
-
-/**
- * Generates a key pair for `alg` (jose does all the key work). Key generation is async and slow for
- * RSA, so it happens before the transaction that stores the key.
- */
-export async function generateSigningKey(alg: SigningAlg, now: number): Promise<KeyRecord> {
-  const { privateKey } = await generateKeyPair(alg, {
-    extractable: true,
-    ...(alg === 'EdDSA' ? { crv: 'Ed25519' } : {}),
-    ...(alg === 'RS256' || alg === 'PS256' ? { modulusLength: 2048 } : {}),
-  });
-  const privateJwk = await exportJWK(privateKey);
-  const kid = await calculateJwkThumbprint(privateJwk);
-  return {
-    kid,
-    alg,
-    status: 'current',
-    private_jwk: { ...privateJwk, kid, alg, use: 'sig' },
-    public_jwk: { ...publicPart(privateJwk), kid, alg, use: 'sig' },
-    created_at: now,
-    retired_at: null,
   };
 }
 

@@ -1,0 +1,64 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { BUILT_CLI, ROOT } from '../helpers/engine';
+import { type Spawned, spawnProcess } from '../helpers/process';
+
+// The built CLI is a launcher that runs dist/cli/cli-main.cjs from the V8 code cache the build made
+// beside it (main/cli/launcher.ts). IDP_SANDBOX_CODE_CACHE_REPORT=1 makes it say on stderr whether V8
+// used the cache; whatever the answer, the CLI must start and serve.
+const CACHE = 'cli-main.cjs.v8cache';
+
+const running: Spawned[] = [];
+afterEach(() => {
+  for (const p of running.splice(0)) if (p.child.exitCode === null) p.child.kill('SIGKILL');
+});
+
+// Copies of dist/cli sit inside the repository, so the bundle resolves better-sqlite3 from its
+// node_modules exactly as from dist/cli.
+let copies = '';
+beforeAll(() => {
+  const results = path.join(ROOT, 'test-results');
+  fs.mkdirSync(results, { recursive: true });
+  copies = fs.mkdtempSync(path.join(results, 'cli-code-cache-'));
+});
+afterAll(() => fs.rmSync(copies, { recursive: true, force: true }));
+
+/** A copy of the built CLI folder whose code cache is `cache` (bytes), or has none. */
+function cliCopy(name: string, cache: Buffer | null): string {
+  const dir = path.join(copies, name);
+  fs.cpSync(path.dirname(BUILT_CLI), dir, { recursive: true });
+  if (cache) fs.writeFileSync(path.join(dir, CACHE), cache);
+  else fs.rmSync(path.join(dir, CACHE));
+  return path.join(dir, path.basename(BUILT_CLI));
+}
+
+async function expectServes(launcher: string, report: 'used' | 'rejected' | 'none'): Promise<void> {
+  const proc = spawnProcess(process.execPath, [launcher, 'serve', '--in-memory', '--port', '0'], {
+    ...process.env,
+    IDP_SANDBOX_CODE_CACHE_REPORT: '1',
+  });
+  running.push(proc);
+  const [, state] = (await proc.waitFor(/code cache: (\w+)/)) as [string, string];
+  expect(state).toBe(report);
+  const [, issuer] = (await proc.waitFor(/Issuer:\s+(\S+)/)) as [string, string];
+  const response = await fetch(`${issuer}/.well-known/openid-configuration`);
+  expect(((await response.json()) as { issuer: string }).issuer).toBe(issuer);
+  proc.child.kill('SIGTERM');
+  expect(await proc.exited).toEqual({ code: 0, signal: null });
+}
+
+describe('the CLI code cache', () => {
+  it('is made by the build and accepted by V8', async () => {
+    expect(fs.statSync(path.join(path.dirname(BUILT_CLI), CACHE)).size).toBeGreaterThan(0);
+    await expectServes(BUILT_CLI, 'used');
+  });
+
+  it('is rejected when damaged, and the CLI compiles and serves as usual', async () => {
+    await expectServes(cliCopy('garbage', Buffer.from('not a V8 code cache '.repeat(500))), 'rejected');
+  });
+
+  it('is optional: without one the CLI compiles and serves as usual', async () => {
+    await expectServes(cliCopy('none', null), 'none');
+  });
+});
