@@ -34,7 +34,7 @@ export async function startSystem(
     case 'engine':
       return startEngine({ seedFile: writeEngineSeed(workDir, alg), dataDir, nodeArgs: engineNodeArgs });
     case 'engine-4t':
-      // The CLI sizes libuv's pool to the machine (main/cli/thread-pool.ts) unless this is set.
+      // The CLI sizes libuv's pool to the machine (main/cli/runtime-tuning.ts) unless this is set.
       return startEngine({
         seedFile: writeEngineSeed(workDir, alg),
         dataDir,

@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-// The crypto ceiling: how many access tokens jose can sign per second with one key of the algorithm.
+// The crypto ceiling: how many access tokens jose can sign per second with one key of the algorithm,
+// with the call the engine makes (main/core/tokens/jws.ts: CompactSign over the claims' JSON).
 // jose signs through WebCrypto, whose jobs run on libuv's thread pool; the caller sets UV_THREADPOOL_SIZE
 // (1 = one signing thread) and this keeps that pool busy with `inflight` signatures at a time.
 // Usage: UV_THREADPOOL_SIZE=1 node bench/servers/crypto-ceiling.mjs '{"alg":"RS256","seconds":2}'
 // Prints `READY {"rate":…}` when done (the same protocol as the servers, so one launcher serves both).
 import { randomBytes } from 'node:crypto';
-import { generateKeyPair, SignJWT } from 'jose';
+import { CompactSign, generateKeyPair } from 'jose';
 
 const options = { alg: 'RS256', seconds: 2, inflight: 8, ...JSON.parse(process.argv[2] ?? '{}') };
 const { privateKey } = await generateKeyPair(options.alg);
@@ -21,8 +22,9 @@ const payload = () => ({
   client_id: 'svc-jwt',
   scope: 'api:read',
 });
+const encoder = new TextEncoder();
 const sign = () =>
-  new SignJWT(payload())
+  new CompactSign(encoder.encode(JSON.stringify(payload())))
     .setProtectedHeader({ alg: options.alg, kid: 'bench', typ: 'at+jwt' })
     .sign(privateKey);
 
