@@ -64,7 +64,10 @@ await Promise.all([
     entryPoints: ['main/cli/launcher.ts'],
     outfile: 'dist/cli/idp-sandbox.cjs',
     format: 'cjs',
-    banner: { js: '#!/usr/bin/env node' },
+    // The launcher begins a fresh start's signing key (main/cli/start-key.ts), so it takes in modules of
+    // the engine that derive paths from import.meta.url (none of that code runs in the launcher).
+    define: importMetaUrlFromFilename.define,
+    banner: { js: `#!/usr/bin/env node\n${importMetaUrlFromFilename.banner.js}` },
   }),
   // The bundle carries the CLI's packages: one file to read instead of hundreds to resolve was most of
   // the headless cold start. Only better-sqlite3 stays outside (a native module).
