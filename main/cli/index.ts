@@ -11,7 +11,7 @@ import { dataDirOf, startKeyFor, takeStartKey } from './start-key';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
-/** The built renderer sits beside the built CLI: dist/cli/idp-sandbox.cjs and dist/renderer/. */
+/** The built renderer sits beside the built CLI: dist/cli/cli-main.cjs and dist/renderer/. */
 function builtUiDir(): string {
   return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'renderer');
 }
