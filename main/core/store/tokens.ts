@@ -36,10 +36,30 @@ interface TokenRow extends Omit<TokenRecord, 'audience' | 'claims'> {
   claims: string;
 }
 
+// Field by field in one literal, like the records tokens/service.ts builds, so that every record has
+// one shape (hidden class) whether it was just issued or read back.
 const toRecord = (row: TokenRow): TokenRecord => ({
-  ...row,
+  id: row.id,
+  kind: row.kind,
+  format: row.format,
+  value_hash: row.value_hash,
+  secret_hash: row.secret_hash,
+  jwt: row.jwt,
+  client_id: row.client_id,
+  user_id: row.user_id,
+  username: row.username,
+  subject: row.subject,
+  grant_id: row.grant_id,
+  parent_id: row.parent_id,
+  scope: row.scope,
   audience: parseJson(row.audience),
   claims: parseJson(row.claims),
+  issued_at: row.issued_at,
+  expires_at: row.expires_at,
+  revoked_at: row.revoked_at,
+  revoked_reason: row.revoked_reason,
+  rotated_at: row.rotated_at,
+  last_used_at: row.last_used_at,
 });
 
 export const REUSE_DETECTED = 'reuse_detected';
