@@ -29,10 +29,11 @@ function decodeBasic(header: string): { id: string; secret: string } {
  * a token request. Comparing hashes keeps the check constant-time and hides the secret's length.
  */
 const secretHashes = new WeakMap<ClientRecord, string>();
-function clientSecretMatches(given: string, client: ClientRecord, expected: string): boolean {
+function clientSecretMatches(given: string, client: ClientRecord): boolean {
+  if (!client.client_secret) return false;
   let stored = secretHashes.get(client);
   if (stored === undefined) {
-    stored = hashTokenValue(expected);
+    stored = hashTokenValue(client.client_secret);
     secretHashes.set(client, stored);
   }
   return secretMatches(given, stored);
@@ -84,14 +85,7 @@ export function authenticateClient(
       usedBasic,
     );
   }
-  if (
-    method !== 'none' &&
-    !(
-      client.client_secret &&
-      secret !== undefined &&
-      clientSecretMatches(secret, client, client.client_secret)
-    )
-  ) {
+  if (method !== 'none' && !(secret !== undefined && clientSecretMatches(secret, client))) {
     throw invalidClient(`Wrong client secret for "${clientId}".`, usedBasic);
   }
   return { client, usedBasic };
