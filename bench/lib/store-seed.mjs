@@ -13,6 +13,13 @@ export const DATABASE_FILE = 'idp-sandbox.db';
 /** A grant id, derived from the index (the engine's are random UUIDs; only uniqueness matters here). */
 const grantIdFor = (salt, i) => seededTokenValue(`grant:${salt}`, i).slice(0, 22);
 
+/** `claims` with those of `values` that it has replaced. */
+function perToken(claims, values) {
+  const copy = { ...claims };
+  for (const [name, value] of Object.entries(values)) if (name in copy) copy[name] = value;
+  return copy;
+}
+
 /** A positional INSERT for `template`'s columns; `run(changes)` binds the template with `changes` applied. */
 function inserter(db, table, template) {
   const columns = Object.keys(template);
@@ -83,7 +90,9 @@ export function seedTokens(dataDir, { count, expired, salt, now = Math.floor(Dat
           grant_id: grantId,
           value_hash: null,
           secret_hash: hashTokenValue(secret),
-          claims: JSON.stringify({ ...claims, jti: tokenId, iat: issuedAt, exp: expiresAt }),
+          // The engine keeps in this column only the claims no other column holds; any it kept that
+          // differ per token are set here as well.
+          claims: JSON.stringify(perToken(claims, { jti: tokenId, iat: issuedAt, exp: expiresAt })),
           issued_at: issuedAt,
           expires_at: expiresAt,
         });

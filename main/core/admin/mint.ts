@@ -80,7 +80,7 @@ export async function lookupToken(
       jti = undefined;
     }
     const record = typeof jti === 'string' ? ctx.tokens.findById(jti) : undefined;
-    if (record?.jwt === trimmed) resolved = { record, claims: record.claims };
+    if (record?.jwt === trimmed) resolved = { record, claims: ctx.tokenService.claimsOf(record) };
   }
   return {
     token: resolved ? tokenDetail(ctx, resolved.record) : null,

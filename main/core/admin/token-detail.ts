@@ -1,4 +1,4 @@
-import { decodeJwt, decodeProtectedHeader } from 'jose';
+import { decodeProtectedHeader } from 'jose';
 import type { TokenDetail } from '../../../shared/schemas';
 import { seconds } from '../clock';
 import type { ProviderContext } from '../context';
@@ -6,9 +6,9 @@ import { type TokenRecord, tokenDto } from '../store/tokens';
 
 type Json = TokenDetail['claims'];
 
-/** A token as the UI inspects it: its state, the decoded JWT (or stored claims) and its introspection. */
+/** A token as the UI inspects it: its state, its claims (the decoded JWT, or rebuilt from its row) and its introspection. */
 export function tokenDetail(ctx: ProviderContext, record: TokenRecord): TokenDetail {
-  const claims = (record.jwt ? decodeJwt(record.jwt) : record.claims) as Json;
+  const claims = ctx.tokenService.claimsOf(record) as Json;
   return {
     ...tokenDto(record, seconds(ctx.clock)),
     jwt: record.jwt,

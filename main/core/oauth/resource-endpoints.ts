@@ -50,7 +50,7 @@ export function registerResourceEndpoints(app: FastifyInstance, ctx: ProviderCon
     const user = record.user_id ? ctx.users.findById(record.user_id) : undefined;
     if (!user)
       throw invalidToken('This access token has no user (client_credentials) or its user was deleted.');
-    await ctx.writes.run(() => ctx.tokens.touch(record.id, seconds(ctx.clock)));
+    ctx.writes.runDetached(() => ctx.tokens.touch(record.id, seconds(ctx.clock)));
     return noStore(reply).send({ ...identityClaims(user.claims, scopes), sub: user.sub });
   }
   app.get('/userinfo', userinfo);
@@ -109,7 +109,7 @@ export function registerIntrospectionRoute(app: FastifyInstance, ctx: ProviderCo
     const token = required(params, 'token');
     const resolved = await ctx.tokenService.resolveAnyToken(token, params.token_type_hint);
     const body = ctx.tokenService.introspection(resolved);
-    await ctx.writes.run(() =>
+    ctx.writes.runDetached(() =>
       ctx.events.record('token.introspected', {
         client_id: client.client_id,
         username: resolved?.record.username ?? null,

@@ -5,6 +5,14 @@ interface Outcome {
   value: unknown;
 }
 
+const ignore = (): void => {};
+
+function reportDetachedFailure(error: unknown): void {
+  process.emitWarning(
+    `IDP Sandbox could not record an observation (an introspection or a token's last use): ${error instanceof Error ? error.message : String(error)}`,
+  );
+}
+
 interface PendingWrite {
   work: () => unknown;
   resolve: (value: unknown) => void;
@@ -20,6 +28,11 @@ interface PendingWrite {
  * Every write keeps its own outcome: one that throws rolls back only its savepoint and rejects only its
  * own promise. A promise resolves only once the transaction holding its write has committed, so a
  * request never answers with something that is not yet stored.
+ *
+ * Observations that an answer does not depend on (an introspection's event, a token's last use) are
+ * queued detached instead: the request answers at once and the write commits with the rest of its turn,
+ * before the next request is read. Waiting for that commit only delayed the answer, by up to a whole
+ * turn's writes.
  */
 export class GroupCommit {
   private pending: PendingWrite[] = [];
@@ -46,13 +59,25 @@ export class GroupCommit {
   /** Runs `work` (synchronous, database only) in the next group transaction; resolves after the commit. */
   run<T>(work: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.pending.push({ work, resolve: resolve as (value: unknown) => void, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        // After the I/O callbacks of this turn: every request read in it has queued its write by then.
-        setImmediate(() => this.flush());
-      }
+      this.queue({ work, resolve: resolve as (value: unknown) => void, reject });
     });
+  }
+
+  private queue(write: PendingWrite): void {
+    this.pending.push(write);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      // After the I/O callbacks of this turn: every request read in it has queued its write by then.
+      setImmediate(() => this.flush());
+    }
+  }
+
+  /**
+   * Queues `work` like run() but answers to nobody: for writes that record what happened rather than
+   * decide an answer. A failure is reported as a process warning, since no request is left to fail.
+   */
+  runDetached(work: () => unknown): void {
+    this.queue({ work, resolve: ignore, reject: reportDetachedFailure });
   }
 
   /** Commits everything queued now (also called when the engine closes). */

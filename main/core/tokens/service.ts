@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createLocalJWKSet, type JWTPayload, jwtVerify } from 'jose';
+import { createLocalJWKSet, decodeJwt, type JWTPayload, jwtVerify } from 'jose';
 import type { AccessTokenFormat, Settings, SigningAlg } from '../../../shared/schemas';
 import { type Clock, seconds } from '../clock';
 import { customClaims, identityClaims, splitScope } from '../oauth/claims';
@@ -78,7 +78,26 @@ type OwnFields = Pick<
   'id' | 'kind' | 'format' | 'secret_hash' | 'jwt' | 'audience' | 'claims' | 'expires_at'
 >;
 
+/**
+ * A token found from its value, with its claims: a JWT's verified payload, or a stored record's own
+ * claims (for a reference token, those that no column of its row holds: see `storedClaims`).
+ */
 export type ResolvedToken = { record: TokenRecord; claims: Record<string, unknown> };
+
+/** The claims of a reference access token that its row holds in columns of their own (or, iss, in none). */
+const COLUMN_CLAIMS = ['iss', 'sub', 'aud', 'exp', 'iat', 'jti', 'client_id', 'scope'];
+
+/**
+ * What a token's row keeps in its claims column: nothing for a JWT, whose claims are the JWT's
+ * payload, and for a reference token only what no column holds (custom claims, auth_time, sid).
+ * Storing each claim once made rows of a reference token about a third smaller.
+ */
+function storedClaims(claims: Record<string, unknown>, format: 'jwt' | 'reference'): Record<string, unknown> {
+  if (format === 'jwt') return {};
+  const own = { ...claims };
+  for (const name of COLUMN_CLAIMS) delete own[name];
+  return own;
+}
 
 /**
  * Makes and recognises tokens. Preparing is async (JWT signing) and touches no table; the caller
@@ -172,7 +191,7 @@ export class TokenService {
         secret_hash: opaque?.secretHash ?? null,
         jwt,
         audience: request.audience,
-        claims,
+        claims: storedClaims(claims, jwt ? 'jwt' : 'reference'),
         expires_at: now + ttl,
       });
       add(access, accessValue);
@@ -235,7 +254,7 @@ export class TokenService {
         secret_hash: null,
         jwt,
         audience: [client.client_id],
-        claims,
+        claims: storedClaims(claims, 'jwt'),
         expires_at: now + ttl,
       });
       add(idToken, jwt);
@@ -301,6 +320,23 @@ export class TokenService {
     const record = this.deps.tokens.findByValue(value);
     if (record?.kind !== 'refresh') return null;
     return { record, claims: record.claims };
+  }
+
+  /** Every claim a token carries, as the UI shows it: the JWT's payload, or rebuilt from the row. */
+  claimsOf(record: TokenRecord): Record<string, unknown> {
+    if (record.jwt) return decodeJwt(record.jwt);
+    if (record.kind !== 'access') return record.claims;
+    return {
+      ...record.claims,
+      iss: this.deps.issuer(),
+      sub: record.subject,
+      aud: record.audience.length === 1 ? record.audience[0] : record.audience,
+      exp: record.expires_at,
+      iat: record.issued_at,
+      jti: record.id,
+      client_id: record.client_id,
+      scope: record.scope,
+    };
   }
 
   isActive(record: TokenRecord): boolean {
