@@ -425,7 +425,7 @@ export function writeReport(results, { config, loadBefore, loadAfter, seconds, m
       '  (the order rotates every round). Cells are medians over rounds; ratios are taken within a round.',
       '- The engine is the built headless CLI (`dist/cli/idp-sandbox.cjs serve --port 0 --in-memory --seed …`),',
       '  on a data folder for the store scenario, with its defaults: signing on the main thread (WebCrypto jobs',
-      "  in libuv's pool, which the CLI sizes to one thread per core beyond the first, at most 4). The",
+      "  in libuv's pool, which the CLI sizes to one thread per core, at most 4). The",
       '  client_credentials JWT scenarios also run it with `--signing-workers 1` and `2`, and with',
       "  `UV_THREADPOOL_SIZE=4` (libuv's own default). Same user, clients, scopes and algorithm everywhere",
       '  (bench/lib/shared.mjs, bench/lib/engine-seed.mjs, bench/servers/).',

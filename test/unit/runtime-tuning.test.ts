@@ -2,13 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { sizeThreadPool } from '../../main/cli/runtime-tuning';
 
 describe('CLI thread pool size', () => {
-  it('is one thread per core beyond the first, at least one, at most libuv’s default of four', () => {
+  it('is one thread per core, at least one, at most libuv’s default of four', () => {
     const sized = (cores: number) => {
       const env: NodeJS.ProcessEnv = {};
       sizeThreadPool(env, cores);
       return env.UV_THREADPOOL_SIZE;
     };
-    expect([1, 2, 3, 4, 5, 16].map(sized)).toEqual(['1', '1', '2', '3', '4', '4']);
+    expect([1, 2, 3, 4, 5, 16].map(sized)).toEqual(['1', '2', '3', '4', '4', '4']);
   });
 
   it('leaves a size the user chose alone', () => {
