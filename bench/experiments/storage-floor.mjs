@@ -1,0 +1,132 @@
+#!/usr/bin/env node
+// How close can a provider that keeps its tokens in SQLite get to the HTTP ceiling on this machine?
+// Runs, in alternating rounds, the HTTP ceiling (bench/servers/http-ceiling.mjs) and the storage floors
+// of floor-server.mjs against the engine's own schema and rows: issuing a reference token (a copy of a
+// token row the engine wrote, committed before the answer), issuing an ES256 JWT the same way (against
+// the combined ceiling, with the crypto ceiling measured in the same round), and introspecting one of
+// 1,000,000 stored tokens (seeded as `npm run bench` seeds them). An experiment, not part of the
+// benchmark: it tells which of the benchmark's targets any such provider could meet here.
+//
+//   node bench/experiments/storage-floor.mjs [--rounds N] [--duration S] [--tokens N]
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import Database from 'better-sqlite3';
+import { writeEngineSeed } from '../lib/engine-seed.mjs';
+import { runLoad } from '../lib/load.mjs';
+import { killAll, ROOT, snapshotCli, spawnNode, startEngine, startScript } from '../lib/procs.mjs';
+import { API_SCOPE, basicAuth, CLIENTS, seededEngineToken } from '../lib/shared.mjs';
+import { DATABASE_FILE, seedTokens } from '../lib/store-seed.mjs';
+import { cryptoRate } from '../lib/systems.mjs';
+
+const { values: flags } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '3' },
+    duration: { type: 'string', default: '5' },
+    tokens: { type: 'string', default: '1000000' },
+  },
+});
+const rounds = Number(flags.rounds);
+const duration = Number(flags.duration);
+const total = Number(flags.tokens);
+const FORM = 'application/x-www-form-urlencoded';
+const salt = `floor-${process.pid}`;
+
+if (spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'build.mjs'), '--if-stale']).status !== 0)
+  throw new Error('the build failed: run npm run build');
+await snapshotCli();
+const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'idp-sandbox-floor-'));
+try {
+  // The engine writes its schema and one reference token: the floors copy that row.
+  const storeDir = path.join(workDir, 'store');
+  const engine = await startEngine({ seedFile: writeEngineSeed(workDir, 'RS256'), dataDir: storeDir });
+  const issued = await fetch(`${engine.origin}/token`, {
+    method: 'POST',
+    headers: { authorization: basicAuth(CLIENTS.ref), 'content-type': FORM },
+    body: `grant_type=client_credentials&scope=${encodeURIComponent(API_SCOPE)}`,
+  });
+  if (!issued.ok) throw new Error(`the engine did not issue a template token: ${await issued.text()}`);
+  await engine.stop();
+  const issueDatabase = path.join(workDir, 'issue.db');
+  const source = new Database(path.join(storeDir, DATABASE_FILE));
+  source.exec(`VACUUM INTO '${issueDatabase}'`);
+  source.close();
+  console.log(`seeding ${total.toLocaleString('en-US')} reference tokens…`);
+  seedTokens(storeDir, { count: total, expired: 0, salt });
+
+  let next = 0;
+  const sample = Array.from({ length: 50_000 }, () => {
+    const { value } = seededEngineToken(salt, Math.floor(Math.random() * total));
+    return `token=${value}&token_type_hint=access_token`;
+  });
+  const introspections = [
+    {
+      method: 'POST',
+      path: '/introspect',
+      headers: { 'content-type': FORM },
+      setupRequest: (request) => ({ ...request, body: sample[next++ % sample.length] }),
+    },
+  ];
+  const issues = [
+    {
+      method: 'POST',
+      path: '/token',
+      headers: { 'content-type': FORM },
+      body: `grant_type=client_credentials&scope=${encodeURIComponent(API_SCOPE)}`,
+    },
+  ];
+  // The pool size the CLI gives the engine on this machine (main/cli/runtime-tuning.ts).
+  const poolSize = String(Math.min(4, Math.max(1, os.availableParallelism())));
+  const floor = (mode, database) =>
+    spawnNode(
+      [path.join(ROOT, 'bench', 'experiments', 'floor-server.mjs'), JSON.stringify({ mode, database })],
+      {
+        env: { UV_THREADPOOL_SIZE: poolSize },
+        ready: (line) => (line.startsWith('READY ') ? { ...JSON.parse(line.slice(6)), ready: true } : null),
+      },
+    );
+  const pairs = [
+    ['issue', issues, () => floor('issue', issueDatabase)],
+    ['issue-jwt', issues, () => floor('issue-jwt', issueDatabase)],
+    ['introspect', introspections, () => floor('introspect', path.join(storeDir, DATABASE_FILE))],
+  ];
+  const results = Object.fromEntries(pairs.map(([name]) => [name, { ceiling: [], floor: [] }]));
+  for (let round = 1; round <= rounds; round++) {
+    for (const [name, requests, startFloor] of pairs) {
+      for (const [system, start] of [
+        ['ceiling', () => startScript('http-ceiling.mjs')],
+        ['floor', startFloor],
+      ]) {
+        const server = await start();
+        const { origin } = server;
+        await runLoad({ origin, requests, connections: 50, duration: 1.5 });
+        const result = await runLoad({ origin, requests, connections: 50, duration });
+        await server.stop();
+        if (result.non2xx || result.errors)
+          throw new Error(`${name} ${system}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+        if (system === 'ceiling' && name === 'issue-jwt') {
+          // The benchmark's combined ceiling: signing and HTTP back to back, 1/(1/crypto + 1/http).
+          const crypto = await cryptoRate('ES256', duration, 1);
+          result.rps = 1 / (1 / crypto + 1 / result.rps);
+        }
+        results[name][system].push(result);
+        console.log(
+          `round ${round} ${name.padEnd(10)} ${system.padEnd(7)} ${Math.round(result.rps)} req/s  p99 ${result.p99} ms`,
+        );
+      }
+    }
+  }
+  const median = (list) => list.slice().sort((a, b) => a - b)[Math.floor(list.length / 2)];
+  for (const [name, { ceiling, floor: floors }] of Object.entries(results)) {
+    const ratios = floors.map((f, i) => f.rps / ceiling[i].rps);
+    console.log(
+      `${name}: floor ${Math.round(median(floors.map((f) => f.rps)))} req/s (p99 ${median(floors.map((f) => f.p99))} ms), ` +
+        `ceiling ${Math.round(median(ceiling.map((c) => c.rps)))} req/s; floor ÷ ceiling by round ${ratios.map((r) => r.toFixed(2)).join(', ')} (median ${median(ratios).toFixed(2)})`,
+    );
+  }
+} finally {
+  killAll();
+  fs.rmSync(workDir, { recursive: true, force: true });
+}
