@@ -229,6 +229,35 @@ describe('client authentication', () => {
     }
   });
 
+  it('decodes Basic credentials as form-urlencoded parts (RFC 6749 §2.3.1), and only those that are', async () => {
+    const client = { client_id: 'odd id:+%', client_secret: 'a b+c:d%e é' };
+    await engine.call('clients.create', { ...client, grant_types: ['client_credentials'], scope: 'x' });
+    try {
+      const raw = (id: string, secret: string) =>
+        `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
+      // Encoded as the RFC says: accepted.
+      const encoded = await tokenRequest(issuer, ccFields, {
+        authorization: basic(client.client_id, client.client_secret),
+      });
+      expect(encoded.status).toBe(200);
+      // '+' is a space, and %XX a byte of UTF-8, in either part.
+      const plus = await tokenRequest(issuer, ccFields, {
+        authorization: raw('odd+id%3A%2B%25', 'a+b%2Bc%3Ad%25e+%C3%A9'),
+      });
+      expect(plus.status).toBe(200);
+      // The same characters unencoded are another secret.
+      const unencoded = await tokenRequest(issuer, ccFields, {
+        authorization: raw('odd+id%3A%2B%25', client.client_secret),
+      });
+      expectOAuthError(unencoded, 401, 'invalid_client');
+      // Plain ids and secrets (nothing to decode) still authenticate.
+      const plain = await tokenRequest(issuer, ccFields, { authorization: raw('api', 'api-secret') });
+      expect(plain.status).toBe(200);
+    } finally {
+      await engine.call('clients.delete', { client_id: client.client_id });
+    }
+  });
+
   it('refuses a wrong secret, with Basic (401 + WWW-Authenticate) and with client_secret_post (401)', async () => {
     const withBasic = await tokenRequest(issuer, ccFields, { authorization: basic('api', 'wrong') });
     expectOAuthError(withBasic, 401, 'invalid_client');

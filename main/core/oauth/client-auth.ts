@@ -15,8 +15,9 @@ function decodeBasic(header: string): { id: string; secret: string } {
   if (colon < 0)
     throw invalidClient('The Basic credentials are malformed (expected "client_id:client_secret").', true);
   try {
-    // RFC 6749 §2.3.1: both parts are form-urlencoded before being joined.
-    const form = (s: string) => decodeURIComponent(s.replace(/\+/g, ' '));
+    // RFC 6749 §2.3.1: both parts are form-urlencoded before being joined. Most ids and secrets have
+    // nothing encoded, and decoding them anyway was a third of authenticating a client.
+    const form = (s: string) => (/[%+]/.test(s) ? decodeURIComponent(s.replace(/\+/g, ' ')) : s);
     return { id: form(decoded.slice(0, colon)), secret: form(decoded.slice(colon + 1)) };
   } catch {
     throw invalidClient('The Basic credentials are not valid form-urlencoded text.', true);

@@ -85,7 +85,7 @@ type OwnFields = Pick<
 export type ResolvedToken = { record: TokenRecord; claims: Record<string, unknown> };
 
 /** The claims of a reference access token that its row holds in columns of their own (or, iss, in none). */
-const COLUMN_CLAIMS = ['iss', 'sub', 'aud', 'exp', 'iat', 'jti', 'client_id', 'scope'];
+const COLUMN_CLAIMS = new Set(['iss', 'sub', 'aud', 'exp', 'iat', 'jti', 'client_id', 'scope']);
 
 /**
  * What a token's row keeps in its claims column: nothing for a JWT, whose claims are the JWT's
@@ -94,8 +94,8 @@ const COLUMN_CLAIMS = ['iss', 'sub', 'aud', 'exp', 'iat', 'jti', 'client_id', 's
  */
 function storedClaims(claims: Record<string, unknown>, format: 'jwt' | 'reference'): Record<string, unknown> {
   if (format === 'jwt') return {};
-  const own = { ...claims };
-  for (const name of COLUMN_CLAIMS) delete own[name];
+  const own: Record<string, unknown> = {};
+  for (const name in claims) if (!COLUMN_CLAIMS.has(name)) own[name] = claims[name];
   return own;
 }
 
