@@ -84,7 +84,7 @@ type OwnFields = Pick<
  */
 export type ResolvedToken = { record: TokenRecord; claims: Record<string, unknown> };
 
-/** The claims of a reference access token that its row holds in columns of their own (or, iss, in none). */
+/** Claims of a reference access token that its row holds in columns (iss is the provider's own issuer). */
 const COLUMN_CLAIMS = new Set(['iss', 'sub', 'aud', 'exp', 'iat', 'jti', 'client_id', 'scope']);
 
 /**
