@@ -89,6 +89,30 @@ describe('GroupCommit', () => {
     expect(committed()).toEqual([]);
   });
 
+  it('commits a detached write with its turn, and reports its failure as a warning without touching the others', async () => {
+    const { db, committed } = fileDatabase();
+    const writes = new GroupCommit(db);
+    const insert = db.prepare('INSERT INTO notes (text) VALUES (?)');
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.message);
+    process.on('warning', onWarning);
+    try {
+      writes.runDetached(() => insert.run('observed'));
+      writes.runDetached(() => insert.run('observed')); // violates UNIQUE: undone and reported
+      const decided = writes.run(() => insert.run('decided'));
+      // Nothing is committed before the end of the turn…
+      expect(committed()).toEqual([]);
+      // …and everything is once the turn's writes are (the promise resolves after that commit).
+      await decided;
+      expect(committed()).toEqual(['observed', 'decided']);
+      // process.emitWarning delivers on the next tick.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings).toEqual([expect.stringMatching(/could not record an observation.*UNIQUE/)]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('flush() commits what is queued at once (used when the engine closes)', async () => {
     const { db, committed } = fileDatabase();
     const writes = new GroupCommit(db);
