@@ -12,6 +12,7 @@ import { clientDto, generateClientSecret } from '../store/clients';
 import { type KeyRecord, keyDto, keyFromExport } from '../store/keys';
 import { tokenDto } from '../store/tokens';
 import { userDto } from '../store/users';
+import { audClaim } from '../tokens/service';
 import { VERSION } from '../version';
 import { lookupToken, mintToken } from './mint';
 import { runPlayground } from './playground';
@@ -232,7 +233,7 @@ export function createAdminService(admin: AdminContext): AdminHandlers {
           ...customClaims(user.claims),
           iss: ctx.issuer(),
           sub: user.sub,
-          aud: accessAud.length === 1 ? accessAud[0] : accessAud,
+          aud: audClaim(accessAud),
           client_id: aud,
           scope: scopes.join(' '),
           iat: at,

@@ -11,6 +11,11 @@ import type { UserRecord } from '../store/users';
 import type { JwtSigner } from './signer';
 import { opaqueValue, tokenId } from './values';
 
+/** The `aud` claim for an audience list: a single audience as a string (RFC 7519 §4.1.3 allows both). */
+export function audClaim(audience: string[]): string | string[] {
+  return audience.length === 1 ? (audience[0] as string) : audience;
+}
+
 /** OIDC Core §3.1.3.6 at_hash: left half of the hash of the token, the hash matching the signing alg. */
 export function leftHalfHash(value: string, alg: SigningAlg): string {
   // Ed25519 signatures use SHA-512, the others here SHA-256.
@@ -171,7 +176,7 @@ export class TokenService {
         ...extra,
         iss: issuer,
         sub: subject,
-        aud: request.audience.length === 1 ? request.audience[0] : request.audience,
+        aud: audClaim(request.audience),
         exp: now + ttl,
         iat: now,
         jti: id,
@@ -330,7 +335,7 @@ export class TokenService {
       ...record.claims,
       iss: this.deps.issuer(),
       sub: record.subject,
-      aud: record.audience.length === 1 ? record.audience[0] : record.audience,
+      aud: audClaim(record.audience),
       exp: record.expires_at,
       iat: record.issued_at,
       jti: record.id,
@@ -360,8 +365,7 @@ export class TokenService {
       jti: record.id,
     };
     if (record.kind === 'access') {
-      const aud = record.audience.length === 1 ? record.audience[0] : record.audience;
-      return { ...resolved.claims, ...base, aud };
+      return { ...resolved.claims, ...base, aud: audClaim(record.audience) };
     }
     return base;
   }
