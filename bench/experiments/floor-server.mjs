@@ -1,18 +1,26 @@
 #!/usr/bin/env node
 // A storage floor (bench/experiments/storage-floor.mjs): the HTTP ceiling's route (Fastify 5 +
-// @fastify/formbody) plus the least any provider must do to keep its opaque tokens in SQLite by hash.
-//   issue:      make an id and a 256-bit secret, hash the secret, insert a copy of the engine's own token
-//               row under them, commit once per event-loop turn, answer only after the commit.
-//   issue-jwt:  the same for an ES256 JWT access token: sign its claims with jose's CompactSign (the call
-//               the engine makes), then store the row under its jti with the JWT.
-//   introspect: split the value, look the row up by id, compare the secret's hash, answer.
-// No client authentication, no event log, no validation: a floor, not a provider.
+// @fastify/formbody) plus the least a provider must do to keep its opaque tokens in SQLite by hash.
+//   issue:          make an id and a 256-bit secret, hash the secret, insert a copy of the engine's own
+//                   token row under them, commit once per event-loop turn, answer only after the commit.
+//   issue-nostore:  the same without the insert and the commit (what storing costs, by difference).
+//   issue-worker:   the same with the inserts and the commit on a writer thread with its own connection
+//                   (floor-writer.mjs): one message per turn each way, answers after its commit.
+//   issue-required: issue, plus what the product requires besides storing: authenticate the client
+//                   (Basic, SHA-256 of the secret compared in constant time) and write the lifecycle
+//                   event in the same commit as the token.
+//   issue-jwt:      issue for an ES256 JWT access token: sign its claims with jose's CompactSign (the call
+//                   the engine makes), then store the row under its jti with the JWT.
+//   introspect:     split the value, look the row up by id, compare the secret's hash, answer.
+//   introspect-required: introspect, plus client authentication as above and the lifecycle event,
+//                   committed at the end of the turn without holding the answer (as the engine does).
+// No validation, no error answers beyond the minimum: a floor, not a provider.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import fastifyFormbody from '@fastify/formbody';
 import Database from 'better-sqlite3';
 import Fastify from 'fastify';
 import { CompactSign, generateKeyPair } from 'jose';
-import { hashTokenValue } from '../lib/shared.mjs';
+import { CLIENTS, hashTokenValue } from '../lib/shared.mjs';
 
 const { mode, database } = JSON.parse(process.argv[2]);
 const db = new Database(database);
@@ -23,8 +31,47 @@ db.pragma('foreign_keys = ON');
 const app = Fastify({ logger: false });
 await app.register(fastifyFormbody);
 const ID_LENGTH = 26;
+const required = mode.endsWith('-required');
 
-if (mode === 'issue' || mode === 'issue-jwt') {
+// The one client of the floors, stored as the engine stores client secrets: as their SHA-256.
+const client = {
+  id: CLIENTS.ref.id,
+  secretHash: Buffer.from(hashTokenValue(CLIENTS.ref.secret), 'base64url'),
+};
+/** The Basic-authenticated client, or null. */
+function authenticate(request) {
+  const header = request.headers.authorization ?? '';
+  if (!header.startsWith('Basic ')) return null;
+  const decoded = Buffer.from(header.slice(6), 'base64').toString();
+  const colon = decoded.indexOf(':');
+  const id = decodeURIComponent(decoded.slice(0, colon));
+  const secret = decodeURIComponent(decoded.slice(colon + 1));
+  const given = Buffer.from(hashTokenValue(secret), 'base64url');
+  return id === client.id && timingSafeEqual(given, client.secretHash) ? client : null;
+}
+const recordEvent = db.prepare(
+  'INSERT INTO events (at, type, client_id, username, token_id, data) VALUES (?, ?, ?, NULL, ?, ?)',
+);
+
+/** Writes queued in one turn, committed together at its end; `done` runs after the commit. */
+function groupCommit(write) {
+  let pending = [];
+  const commit = db.transaction((batch) => {
+    for (const item of batch) write(item.input);
+  });
+  const flush = () => {
+    const batch = pending;
+    pending = [];
+    commit(batch);
+    for (const item of batch) item.done?.();
+  };
+  return (input, done) => {
+    if (pending.length === 0) setImmediate(flush);
+    pending.push({ input, done });
+  };
+}
+
+if (mode.startsWith('issue')) {
   const { privateKey } = await generateKeyPair('ES256');
   const encoder = new TextEncoder();
   const template = db.prepare("SELECT * FROM tokens WHERE format = 'reference' LIMIT 1").get();
@@ -35,18 +82,53 @@ if (mode === 'issue' || mode === 'issue-jwt') {
   );
   const at = (name) => columns.indexOf(name);
   const ttl = template.expires_at - template.issued_at;
-  let pending = [];
-  const commit = db.transaction((rows) => {
-    for (const row of rows) insert.run(row);
+  const eventData = JSON.stringify({ kind: 'access', format: 'reference', grant_type: 'client_credentials' });
+  let store = groupCommit((row) => {
+    insert.run(row);
+    if (required) recordEvent.run(Date.now(), 'token.issued', template.client_id, row[at('id')], eventData);
   });
-  const flush = () => {
-    const batch = pending;
-    pending = [];
-    commit(batch.map((write) => write.row));
-    for (const write of batch) write.done();
-  };
+  if (mode === 'issue-nostore') {
+    let pending = [];
+    store = (_row, done) => {
+      if (pending.length === 0)
+        setImmediate(() => {
+          const batch = pending;
+          pending = [];
+          for (const answer of batch) answer();
+        });
+      pending.push(done);
+    };
+  }
+  if (mode === 'issue-worker') {
+    const { Worker } = await import('node:worker_threads');
+    const writer = new Worker(new URL('./floor-writer.mjs', import.meta.url), {
+      workerData: { database, columns },
+    });
+    writer.unref();
+    const waiting = new Map();
+    let batchId = 0;
+    let pending = [];
+    writer.on('message', (id) => {
+      for (const answer of waiting.get(id)) answer();
+      waiting.delete(id);
+    });
+    store = (row, done) => {
+      if (pending.length === 0)
+        setImmediate(() => {
+          const batch = pending;
+          pending = [];
+          waiting.set(
+            batchId,
+            batch.map((item) => item.done),
+          );
+          writer.postMessage({ id: batchId++, rows: batch.map((item) => item.row) });
+        });
+      pending.push({ row, done });
+    };
+  }
   let sequence = 0;
-  app.post('/token', async () => {
+  app.post('/token', async (request, reply) => {
+    if (required && !authenticate(request)) return reply.code(401).send({ error: 'invalid_client' });
     const now = Date.now();
     // Time-ordered like the engine's ids, so rows go to the end of every index.
     const id = (now * 1000 + (sequence++ % 1000)).toString(32).padStart(ID_LENGTH, '0');
@@ -56,7 +138,7 @@ if (mode === 'issue' || mode === 'issue-jwt') {
     row[at('issued_at')] = iat;
     row[at('expires_at')] = iat + ttl;
     let value;
-    if (mode === 'issue') {
+    if (mode !== 'issue-jwt') {
       const secret = randomBytes(32).toString('base64url');
       row[at('secret_hash')] = hashTokenValue(secret);
       value = id + secret;
@@ -76,23 +158,33 @@ if (mode === 'issue' || mode === 'issue-jwt') {
       row[at('secret_hash')] = null;
       row[at('jwt')] = value;
     }
-    await new Promise((done) => {
-      if (pending.length === 0) setImmediate(flush);
-      pending.push({ row, done });
-    });
+    await new Promise((done) => store(row, done));
     return { access_token: value, token_type: 'Bearer', expires_in: ttl };
   });
-} else if (mode === 'introspect') {
+} else if (mode.startsWith('introspect')) {
   const byId = db
     .prepare('SELECT secret_hash, client_id, scope, expires_at, issued_at, subject FROM tokens WHERE id = ?')
     .raw(true);
-  app.post('/introspect', async (request) => {
+  const observe = groupCommit(({ clientId, tokenId, active }) =>
+    recordEvent.run(
+      Date.now(),
+      'token.introspected',
+      clientId,
+      tokenId,
+      active ? '{"active":true}' : '{"active":false}',
+    ),
+  );
+  app.post('/introspect', async (request, reply) => {
+    const caller = required ? authenticate(request) : null;
+    if (required && !caller) return reply.code(401).send({ error: 'invalid_client' });
     const value = String(request.body?.token ?? '');
-    const row = byId.get(value.slice(0, ID_LENGTH));
+    const id = value.slice(0, ID_LENGTH);
+    const row = byId.get(id);
     const expected = row && Buffer.from(row[0], 'base64url');
     const given = Buffer.from(hashTokenValue(value.slice(ID_LENGTH)), 'base64url');
-    if (!expected || !timingSafeEqual(expected, given) || row[3] <= Date.now() / 1000)
-      return { active: false };
+    const active = Boolean(expected && timingSafeEqual(expected, given) && row[3] > Date.now() / 1000);
+    if (required) observe({ clientId: caller.id, tokenId: id, active });
+    if (!active) return { active: false };
     return { active: true, client_id: row[1], scope: row[2], exp: row[3], iat: row[4], sub: row[5] };
   });
 } else {

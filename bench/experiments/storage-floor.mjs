@@ -7,7 +7,10 @@
 // 1,000,000 stored tokens (seeded as `npm run bench` seeds them). An experiment, not part of the
 // benchmark: it tells which of the benchmark's targets any such provider could meet here.
 //
-//   node bench/experiments/storage-floor.mjs [--rounds N] [--duration S] [--tokens N]
+// Each floor is described in floor-server.mjs. Beside each rate it prints how busy the server's main
+// thread and its other threads were.
+//
+//   node bench/experiments/storage-floor.mjs [--rounds N] [--duration S] [--tokens N] [--modes a,b,…]
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -21,11 +24,40 @@ import { API_SCOPE, basicAuth, CLIENTS, seededEngineToken } from '../lib/shared.
 import { DATABASE_FILE, seedTokens } from '../lib/store-seed.mjs';
 import { cryptoRate } from '../lib/systems.mjs';
 
+/**
+ * CPU seconds used so far by each thread of process `pid` (user + system, from /proc/PID/task/TID/stat
+ * in clock ticks of 1/100 s, Linux's USER_HZ). The main thread's id is the pid.
+ */
+function threadSeconds(pid) {
+  const seconds = new Map();
+  for (const task of fs.readdirSync(`/proc/${pid}/task`)) {
+    const fields = fs.readFileSync(`/proc/${pid}/task/${task}/stat`, 'utf8').split(') ')[1].split(' ');
+    seconds.set(task, (Number(fields[11]) + Number(fields[12])) / 100);
+  }
+  return seconds;
+}
+
+/** How busy the main thread and the process's other threads were, in % of one core, since `before`. */
+function cpuShares(pid, before, seconds) {
+  let main = 0;
+  let others = 0;
+  for (const [task, used] of threadSeconds(pid)) {
+    const share = (100 * (used - (before.get(task) ?? 0))) / seconds;
+    if (task === String(pid)) main = share;
+    else others += share;
+  }
+  return `main thread ${main.toFixed(0)}%, other threads ${others.toFixed(0)}%`;
+}
+
 const { values: flags } = parseArgs({
   options: {
     rounds: { type: 'string', default: '3' },
     duration: { type: 'string', default: '5' },
     tokens: { type: 'string', default: '1000000' },
+    modes: {
+      type: 'string',
+      default: 'issue,issue-nostore,issue-worker,issue-required,issue-jwt,introspect,introspect-required',
+    },
   },
 });
 const rounds = Number(flags.rounds);
@@ -53,8 +85,11 @@ try {
   const source = new Database(path.join(storeDir, DATABASE_FILE));
   source.exec(`VACUUM INTO '${issueDatabase}'`);
   source.close();
-  console.log(`seeding ${total.toLocaleString('en-US')} reference tokens…`);
-  seedTokens(storeDir, { count: total, expired: 0, salt });
+  const modes = flags.modes.split(',');
+  if (modes.some((name) => name.startsWith('introspect'))) {
+    console.log(`seeding ${total.toLocaleString('en-US')} reference tokens…`);
+    seedTokens(storeDir, { count: total, expired: 0, salt });
+  }
 
   let next = 0;
   const sample = Array.from({ length: 50_000 }, () => {
@@ -65,7 +100,7 @@ try {
     {
       method: 'POST',
       path: '/introspect',
-      headers: { 'content-type': FORM },
+      headers: { authorization: basicAuth(CLIENTS.ref), 'content-type': FORM },
       setupRequest: (request) => ({ ...request, body: sample[next++ % sample.length] }),
     },
   ];
@@ -73,7 +108,7 @@ try {
     {
       method: 'POST',
       path: '/token',
-      headers: { 'content-type': FORM },
+      headers: { authorization: basicAuth(CLIENTS.ref), 'content-type': FORM },
       body: `grant_type=client_credentials&scope=${encodeURIComponent(API_SCOPE)}`,
     },
   ];
@@ -87,11 +122,12 @@ try {
         ready: (line) => (line.startsWith('READY ') ? { ...JSON.parse(line.slice(6)), ready: true } : null),
       },
     );
-  const pairs = [
-    ['issue', issues, () => floor('issue', issueDatabase)],
-    ['issue-jwt', issues, () => floor('issue-jwt', issueDatabase)],
-    ['introspect', introspections, () => floor('introspect', path.join(storeDir, DATABASE_FILE))],
-  ];
+  const pairs = modes.map((name) => {
+    if (name.startsWith('issue')) return [name, issues, () => floor(name, issueDatabase)];
+    if (name.startsWith('introspect'))
+      return [name, introspections, () => floor(name, path.join(storeDir, DATABASE_FILE))];
+    throw new Error(`unknown mode ${name}`);
+  });
   const results = Object.fromEntries(pairs.map(([name]) => [name, { ceiling: [], floor: [] }]));
   for (let round = 1; round <= rounds; round++) {
     for (const [name, requests, startFloor] of pairs) {
@@ -101,8 +137,19 @@ try {
       ]) {
         const server = await start();
         const { origin } = server;
+        if (name.startsWith('introspect') && system === 'floor') {
+          // The floors answer what the engine would: a seeded token is active.
+          const answer = await fetch(`${origin}/introspect`, {
+            method: 'POST',
+            headers: introspections[0].headers,
+            body: sample[0],
+          }).then((response) => response.json());
+          if (answer.active !== true) throw new Error(`${name}: a seeded token was not active`);
+        }
         await runLoad({ origin, requests, connections: 50, duration: 1.5 });
+        const before = threadSeconds(server.pid);
         const result = await runLoad({ origin, requests, connections: 50, duration });
+        const cpu = cpuShares(server.pid, before, result.seconds);
         await server.stop();
         if (result.non2xx || result.errors)
           throw new Error(`${name} ${system}: ${result.non2xx} non-2xx, ${result.errors} errors`);
@@ -113,7 +160,7 @@ try {
         }
         results[name][system].push(result);
         console.log(
-          `round ${round} ${name.padEnd(10)} ${system.padEnd(7)} ${Math.round(result.rps)} req/s  p99 ${result.p99} ms`,
+          `round ${round} ${name.padEnd(19)} ${system.padEnd(7)} ${String(Math.round(result.rps)).padStart(6)} req/s  p99 ${result.p99} ms  (${cpu})`,
         );
       }
     }
