@@ -7,10 +7,11 @@
 // 1,000,000 stored tokens (seeded as `npm run bench` seeds them). An experiment, not part of the
 // benchmark: it tells which of the benchmark's targets any such provider could meet here.
 //
-// Each floor is described in floor-server.mjs. Beside each rate it prints how busy the server's main
-// thread and its other threads were.
+// Each floor is described in floor-server.mjs; the modes engine-issue and engine-introspect run the
+// engine's CLI on the same databases. Beside each rate it prints how busy the server's main thread and its
+// other threads were; with --profile, where the main thread spent its time in the last round.
 //
-//   node bench/experiments/storage-floor.mjs [--rounds N] [--duration S] [--tokens N] [--modes a,b,…]
+//   node bench/experiments/storage-floor.mjs [--rounds N] [--duration S] [--tokens N] [--modes a,b,…] [--profile]
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -20,6 +21,7 @@ import Database from 'better-sqlite3';
 import { writeEngineSeed } from '../lib/engine-seed.mjs';
 import { runLoad } from '../lib/load.mjs';
 import { killAll, ROOT, snapshotCli, spawnNode, startEngine, startScript } from '../lib/procs.mjs';
+import { summariseProfile } from '../lib/profile.mjs';
 import { API_SCOPE, basicAuth, CLIENTS, seededEngineToken } from '../lib/shared.mjs';
 import { DATABASE_FILE, seedTokens } from '../lib/store-seed.mjs';
 import { cryptoRate } from '../lib/systems.mjs';
@@ -54,6 +56,7 @@ const { values: flags } = parseArgs({
     rounds: { type: 'string', default: '3' },
     duration: { type: 'string', default: '5' },
     tokens: { type: 'string', default: '1000000' },
+    profile: { type: 'boolean', default: false },
     modes: {
       type: 'string',
       default: 'issue,issue-nostore,issue-worker,issue-required,issue-jwt,introspect,introspect-required',
@@ -73,7 +76,8 @@ const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'idp-sandbox-floor-'));
 try {
   // The engine writes its schema and one reference token: the floors copy that row.
   const storeDir = path.join(workDir, 'store');
-  const engine = await startEngine({ seedFile: writeEngineSeed(workDir, 'RS256'), dataDir: storeDir });
+  const seedFile = writeEngineSeed(workDir, 'RS256');
+  const engine = await startEngine({ seedFile, dataDir: storeDir });
   const issued = await fetch(`${engine.origin}/token`, {
     method: 'POST',
     headers: { authorization: basicAuth(CLIENTS.ref), 'content-type': FORM },
@@ -81,12 +85,16 @@ try {
   });
   if (!issued.ok) throw new Error(`the engine did not issue a template token: ${await issued.text()}`);
   await engine.stop();
+  // The issuing floors write into a copy of that database, the engine into a data folder of its own copy.
   const issueDatabase = path.join(workDir, 'issue.db');
+  const engineIssueDir = path.join(workDir, 'engine-issue');
+  fs.mkdirSync(engineIssueDir);
   const source = new Database(path.join(storeDir, DATABASE_FILE));
   source.exec(`VACUUM INTO '${issueDatabase}'`);
+  source.exec(`VACUUM INTO '${path.join(engineIssueDir, DATABASE_FILE)}'`);
   source.close();
   const modes = flags.modes.split(',');
-  if (modes.some((name) => name.startsWith('introspect'))) {
+  if (modes.some((name) => name.includes('introspect'))) {
     console.log(`seeding ${total.toLocaleString('en-US')} reference tokens…`);
     seedTokens(storeDir, { count: total, expired: 0, salt });
   }
@@ -114,15 +122,35 @@ try {
   ];
   // The pool size the CLI gives the engine on this machine (main/cli/runtime-tuning.ts).
   const poolSize = String(Math.min(4, Math.max(1, os.availableParallelism())));
-  const floor = (mode, database) =>
-    spawnNode(
+  const profileRoot = path.join(workDir, 'profiles');
+  let runs = 0;
+  /** With --profile, a fresh folder for the next process's CPU profile. */
+  const profiling = () => {
+    if (!flags.profile) return { nodeArgs: [] };
+    const dir = path.join(profileRoot, String(runs++));
+    return { dir, nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`] };
+  };
+  const withProfile = (server, profile) => Object.assign(server, { profileDir: profile.dir });
+  const floor = async (mode, database) => {
+    const profile = profiling();
+    const server = await spawnNode(
       [path.join(ROOT, 'bench', 'experiments', 'floor-server.mjs'), JSON.stringify({ mode, database })],
       {
         env: { UV_THREADPOOL_SIZE: poolSize },
+        nodeArgs: profile.nodeArgs,
         ready: (line) => (line.startsWith('READY ') ? { ...JSON.parse(line.slice(6)), ready: true } : null),
       },
     );
+    return withProfile(server, profile);
+  };
+  // The engine itself, as the benchmark starts it, on the same databases.
+  const engineOn = async (dataDir) => {
+    const profile = profiling();
+    return withProfile(await startEngine({ seedFile, dataDir, nodeArgs: profile.nodeArgs }), profile);
+  };
   const pairs = modes.map((name) => {
+    if (name === 'engine-issue') return [name, issues, () => engineOn(engineIssueDir)];
+    if (name === 'engine-introspect') return [name, introspections, () => engineOn(storeDir)];
     if (name.startsWith('issue')) return [name, issues, () => floor(name, issueDatabase)];
     if (name.startsWith('introspect'))
       return [name, introspections, () => floor(name, path.join(storeDir, DATABASE_FILE))];
@@ -137,7 +165,7 @@ try {
       ]) {
         const server = await start();
         const { origin } = server;
-        if (name.startsWith('introspect') && system === 'floor') {
+        if (name.includes('introspect') && system === 'floor') {
           // The floors answer what the engine would: a seeded token is active.
           const answer = await fetch(`${origin}/introspect`, {
             method: 'POST',
@@ -151,6 +179,15 @@ try {
         const result = await runLoad({ origin, requests, connections: 50, duration });
         const cpu = cpuShares(server.pid, before, result.seconds);
         await server.stop();
+        if (server.profileDir && system === 'floor' && round === rounds) {
+          const file = fs.readdirSync(server.profileDir).find((name) => name.endsWith('.cpuprofile'));
+          if (!file) throw new Error(`${name}: no CPU profile was written`);
+          const summary = summariseProfile(path.join(server.profileDir, file), {
+            windows: [result.window],
+            requests: result.ok,
+          });
+          console.log(`${name}, round ${round}:\n${summary.replace(/^/gm, '    ')}`);
+        }
         if (result.non2xx || result.errors)
           throw new Error(`${name} ${system}: ${result.non2xx} non-2xx, ${result.errors} errors`);
         if (system === 'ceiling' && name === 'issue-jwt') {
