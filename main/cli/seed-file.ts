@@ -23,7 +23,10 @@ function lineAndColumn(text: string, position: number): string {
  * it before loading the schemas (see beginInitialKey in index.ts).
  */
 export function readSeedJson(file: string): SeedJson {
-  const shown = path.relative(process.cwd(), file) || file;
+  const relative = path.relative(process.cwd(), file);
+  // Outside the working folder a relative path ("../../seed.json") says less than the absolute one.
+  const shown =
+    relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : path.resolve(file);
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');

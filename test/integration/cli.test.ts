@@ -167,7 +167,8 @@ describe('idp-sandbox serve --seed', () => {
   it('says so when the seed file does not exist', async () => {
     const proc = cli(['serve', '--port', '0', '--in-memory', '--seed', '/nonexistent/seed.json']);
     expect((await proc.exited).code).toBe(2);
-    expect(proc.output()).toContain('does not exist');
+    // Named as given: outside the working folder a path relative to it would be ../../nonexistent/….
+    expect(proc.output()).toContain('seed file /nonexistent/seed.json does not exist.');
   });
 });
 
