@@ -156,6 +156,8 @@ try {
       return [name, introspections, () => floor(name, path.join(storeDir, DATABASE_FILE))];
     throw new Error(`unknown mode ${name}`);
   });
+  // Each pair is the ceiling and a server under test: a floor, or the engine itself (engine-… modes).
+  const shownAs = (name, system) => (system === 'floor' && name.startsWith('engine') ? 'engine' : system);
   const results = Object.fromEntries(pairs.map(([name]) => [name, { ceiling: [], floor: [] }]));
   for (let round = 1; round <= rounds; round++) {
     for (const [name, requests, startFloor] of pairs) {
@@ -197,7 +199,7 @@ try {
         }
         results[name][system].push(result);
         console.log(
-          `round ${round} ${name.padEnd(19)} ${system.padEnd(7)} ${String(Math.round(result.rps)).padStart(6)} req/s  p99 ${result.p99} ms  (${cpu})`,
+          `round ${round} ${name.padEnd(19)} ${shownAs(name, system).padEnd(7)} ${String(Math.round(result.rps)).padStart(6)} req/s  p99 ${result.p99} ms  (${cpu})`,
         );
       }
     }
@@ -206,8 +208,8 @@ try {
   for (const [name, { ceiling, floor: floors }] of Object.entries(results)) {
     const ratios = floors.map((f, i) => f.rps / ceiling[i].rps);
     console.log(
-      `${name}: floor ${Math.round(median(floors.map((f) => f.rps)))} req/s (p99 ${median(floors.map((f) => f.p99))} ms), ` +
-        `ceiling ${Math.round(median(ceiling.map((c) => c.rps)))} req/s; floor ÷ ceiling by round ${ratios.map((r) => r.toFixed(2)).join(', ')} (median ${median(ratios).toFixed(2)})`,
+      `${name}: ${shownAs(name, 'floor')} ${Math.round(median(floors.map((f) => f.rps)))} req/s (p99 ${median(floors.map((f) => f.p99))} ms), ` +
+        `ceiling ${Math.round(median(ceiling.map((c) => c.rps)))} req/s; ${shownAs(name, 'floor')} ÷ ceiling by round ${ratios.map((r) => r.toFixed(2)).join(', ')} (median ${median(ratios).toFixed(2)})`,
     );
   }
 } finally {
