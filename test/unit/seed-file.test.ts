@@ -6,6 +6,7 @@ import { readSeedJson, SeedError } from '../../main/cli/seed-file';
 
 /** A seed file is named in messages as the user would type it from the working folder. */
 const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'idp-seed-file-'));
+fs.mkdirSync(path.join(process.cwd(), 'test-results'), { recursive: true });
 const inside = fs.mkdtempSync(path.join(process.cwd(), 'test-results', 'seed-file-'));
 afterAll(() => {
   fs.rmSync(outside, { recursive: true, force: true });
