@@ -53,22 +53,32 @@ const recordEvent = db.prepare(
   'INSERT INTO events (at, type, client_id, username, token_id, data) VALUES (?, ?, ?, NULL, ?, ?)',
 );
 
-/** Writes queued in one turn, committed together at its end; `done` runs after the commit. */
-function groupCommit(write) {
+/**
+ * Collects `(input, done)` pairs queued during one event-loop turn and hands them to `handle(batch)` at
+ * its end, as the engine's group commit does.
+ */
+function perTurn(handle) {
   let pending = [];
+  return (input, done) => {
+    if (pending.length === 0)
+      setImmediate(() => {
+        const batch = pending;
+        pending = [];
+        handle(batch);
+      });
+    pending.push({ input, done });
+  };
+}
+
+/** Writes queued in one turn, committed together at its end; `done` (if any) runs after the commit. */
+function groupCommit(write) {
   const commit = db.transaction((batch) => {
     for (const item of batch) write(item.input);
   });
-  const flush = () => {
-    const batch = pending;
-    pending = [];
+  return perTurn((batch) => {
     commit(batch);
     for (const item of batch) item.done?.();
-  };
-  return (input, done) => {
-    if (pending.length === 0) setImmediate(flush);
-    pending.push({ input, done });
-  };
+  });
 }
 
 if (mode.startsWith('issue')) {
@@ -88,16 +98,9 @@ if (mode.startsWith('issue')) {
     if (required) recordEvent.run(Date.now(), 'token.issued', template.client_id, row[at('id')], eventData);
   });
   if (mode === 'issue-nostore') {
-    let pending = [];
-    store = (_row, done) => {
-      if (pending.length === 0)
-        setImmediate(() => {
-          const batch = pending;
-          pending = [];
-          for (const answer of batch) answer();
-        });
-      pending.push(done);
-    };
+    store = perTurn((batch) => {
+      for (const item of batch) item.done();
+    });
   }
   if (mode === 'issue-worker') {
     const { Worker } = await import('node:worker_threads');
@@ -107,24 +110,14 @@ if (mode.startsWith('issue')) {
     writer.unref();
     const waiting = new Map();
     let batchId = 0;
-    let pending = [];
     writer.on('message', (id) => {
-      for (const answer of waiting.get(id)) answer();
+      for (const item of waiting.get(id)) item.done();
       waiting.delete(id);
     });
-    store = (row, done) => {
-      if (pending.length === 0)
-        setImmediate(() => {
-          const batch = pending;
-          pending = [];
-          waiting.set(
-            batchId,
-            batch.map((item) => item.done),
-          );
-          writer.postMessage({ id: batchId++, rows: batch.map((item) => item.row) });
-        });
-      pending.push({ row, done });
-    };
+    store = perTurn((batch) => {
+      waiting.set(batchId, batch);
+      writer.postMessage({ id: batchId++, rows: batch.map((item) => item.input) });
+    });
   }
   let sequence = 0;
   app.post('/token', async (request, reply) => {
