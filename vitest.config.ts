@@ -33,6 +33,19 @@ export default defineConfig({
       },
       {
         test: {
+          // Unmodified third-party clients (browsers, gateways, verifiers) against the built CLI, each
+          // on its own origin. Run by `npm run test:interop` and by .ci/run, not by `npm test`.
+          name: 'interop',
+          include: ['test/interop/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['test/e2e/global-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
           name: 'renderer',
           include: ['renderer/src/**/*.test.tsx'],
           environment: 'happy-dom',

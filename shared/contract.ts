@@ -12,6 +12,7 @@ import {
   ClientSchema,
   EngineEventSchema,
   EventFilterSchema,
+  MAX_KEY_ACTIVATION_DELAY_SECONDS,
   SettingsPatchSchema,
   SettingsSchema,
   SigningAlgSchema,
@@ -31,6 +32,14 @@ export const EngineInfoSchema = z.object({
   startedAt: z.string(),
   discoveryUrl: z.string(),
   port: z.number().int(),
+  /** TLS: on or off for this run, the local CA to trust, and the desktop app's choice for the next start. */
+  https: z.object({
+    enabled: z.boolean(),
+    caCertPath: z.string().nullable(),
+    trustCommands: z.array(z.object({ label: z.string(), command: z.string() })),
+    /** The stored choice for the next start; null where the host decides by its own flag (the CLI). */
+    nextStart: z.boolean().nullable(),
+  }),
 });
 export type EngineInfo = z.infer<typeof EngineInfoSchema>;
 
@@ -132,6 +141,11 @@ export type PlaygroundOutput = z.infer<typeof PlaygroundOutputSchema>;
 
 export const adminContract = {
   'engine.info': { input: NoInput, output: EngineInfoSchema },
+  /** The desktop app's HTTPS choice, taken at its next start (refused where the host has a flag for it). */
+  'engine.setHttps': {
+    input: z.strictObject({ enabled: z.boolean() }),
+    output: z.object({ nextStart: z.boolean() }),
+  },
 
   'settings.get': { input: NoInput, output: SettingsSchema },
   'settings.update': { input: SettingsPatchSchema.strict(), output: SettingsSchema },
@@ -188,7 +202,21 @@ export const adminContract = {
   'playground.run': { input: PlaygroundInputSchema, output: PlaygroundOutputSchema },
 
   'keys.list': { input: NoInput, output: z.array(SigningKeySchema) },
+  /** Rotate now: a new key signs at once (a staged next key, if any, is the one that starts signing). */
   'keys.rotate': { input: z.strictObject({ alg: SigningAlgSchema.optional() }), output: SigningKeySchema },
+  /**
+   * Staged rotation, step 1: a new key is published in the JWKS as `next` without signing yet. It
+   * starts signing after `activate_after_seconds`, or when keys.activate is called if that is absent.
+   */
+  'keys.stage': {
+    input: z.strictObject({
+      alg: SigningAlgSchema.optional(),
+      activate_after_seconds: z.number().int().min(1).max(MAX_KEY_ACTIVATION_DELAY_SECONDS).optional(),
+    }),
+    output: SigningKeySchema,
+  },
+  /** Staged rotation, step 2: the next key signs from now on; the current one becomes previous. */
+  'keys.activate': { input: z.strictObject({ kid: z.string().min(1).optional() }), output: SigningKeySchema },
   'keys.retire': { input: z.strictObject({ kid: z.string().min(1) }), output: SigningKeySchema },
 
   'events.list': { input: EventFilterSchema, output: z.array(EngineEventSchema) },

@@ -11,6 +11,7 @@ import { z } from 'zod';
 z.config({ jitless: true });
 
 import { DEFAULT_SIGNING_ALG, SIGNING_ALGS } from './signing';
+import { claimsBytes, MAX_CLAIMS_BYTES } from './token-size';
 
 // ---------------------------------------------------------------- settings
 
@@ -68,6 +69,14 @@ export const RESERVED_CLAIMS = [
 ] as const;
 
 export const ClaimsSchema = z.record(z.string().min(1).max(200), z.json()).superRefine((claims, ctx) => {
+  // Every claim goes into the user's tokens, and the provider must accept each token it issues.
+  const size = claimsBytes(claims);
+  if (size > MAX_CLAIMS_BYTES) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `claims are ${size} bytes as JSON; at most ${MAX_CLAIMS_BYTES} fit in a token the provider accepts back`,
+    });
+  }
   for (const name of Object.keys(claims)) {
     if ((RESERVED_CLAIMS as readonly string[]).includes(name)) {
       ctx.addIssue({
@@ -263,12 +272,26 @@ export type TokenFilter = z.input<typeof TokenFilterSchema>;
 
 // ---------------------------------------------------------------- keys
 
+/**
+ * A key's life: `next` (published in the JWKS, not signing yet), `current` (signs), `previous`
+ * (published so its tokens still verify), `retired` (gone from the JWKS).
+ */
+export const KEY_STATUSES = ['next', 'current', 'previous', 'retired'] as const;
+export const KeyStatusSchema = z.enum(KEY_STATUSES);
+export type KeyStatus = z.infer<typeof KeyStatusSchema>;
+/** The longest delay keys.stage accepts before a staged key starts signing (30 days). */
+export const MAX_KEY_ACTIVATION_DELAY_SECONDS = 30 * 24 * 60 * 60;
+
 export const SigningKeySchema = z.object({
   kid: z.string(),
   alg: SigningAlgSchema,
-  status: z.enum(['current', 'previous', 'retired']),
+  status: KeyStatusSchema,
   created_at: z.string(),
   retired_at: z.string().nullable(),
+  /** A next key: when it starts signing by itself; null when it waits for keys.activate. */
+  activates_at: z.string().nullable(),
+  /** When the key started signing; null for a key that never did. */
+  activated_at: z.string().nullable(),
   public_jwk: z.record(z.string(), z.json()),
 });
 export type SigningKey = z.infer<typeof SigningKeySchema>;
@@ -277,8 +300,10 @@ export type SigningKey = z.infer<typeof SigningKeySchema>;
 export const KeyExportSchema = z.strictObject({
   kid: z.string().min(1).max(200),
   alg: SigningAlgSchema,
-  status: z.enum(['current', 'previous', 'retired']),
+  status: KeyStatusSchema,
   created_at: z.string(),
+  /** A next key's scheduled activation (ISO 8601); absent or null: it waits for keys.activate. */
+  activates_at: z.iso.datetime({ offset: true }).nullable().optional(),
   private_jwk: z.record(z.string(), z.json()),
 });
 export type KeyExport = z.infer<typeof KeyExportSchema>;
@@ -296,6 +321,8 @@ export const EVENT_TYPES = [
   'code.reuse_detected',
   'tokens.purged',
   'key.rotated',
+  'key.staged',
+  'key.activated',
   'key.retired',
   'settings.changed',
   'user.created',

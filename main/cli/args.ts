@@ -10,6 +10,7 @@ export interface ServeOptions {
   issuer: string | undefined;
   seed: string | undefined;
   ui: boolean;
+  https: boolean;
   signingWorkers: number | undefined;
 }
 
@@ -27,6 +28,8 @@ Options:
   --data-dir DIR    Folder for the database and admin token (default: the desktop app's data folder)
   --in-memory       Keep everything in memory; nothing survives a restart
   --issuer URL      Public issuer URL, if clients reach the provider under another address
+  --https           Serve HTTPS with a certificate from a local CA kept in the data folder (tls/ca.crt);
+                    the issuer becomes https://HOST:PORT. Prints how to trust the CA.
   --seed FILE       JSON file of settings, users and clients to upsert at start (same format as export)
   --ui              Also serve the admin UI in the browser (prints a sign-in URL)
   --signing-workers N
@@ -85,6 +88,11 @@ export function parseCli(argv: readonly string[]): CliCommand {
   }
   if (values.host !== undefined && values.host.trim() === '')
     throw new UsageError('--host must not be empty.');
+  if (values.https && values.issuer?.toLowerCase().startsWith('http:')) {
+    throw new UsageError(
+      `--https serves TLS, so the issuer must be https:// (got --issuer ${values.issuer}). Use --issuer https://… or leave out --https.`,
+    );
+  }
   return {
     kind: 'serve',
     options: {
@@ -95,6 +103,7 @@ export function parseCli(argv: readonly string[]): CliCommand {
       issuer: values.issuer === undefined ? undefined : parseIssuer(values.issuer),
       seed: values.seed,
       ui: values.ui ?? false,
+      https: values.https ?? false,
       signingWorkers:
         values['signing-workers'] === undefined ? undefined : parseSigningWorkers(values['signing-workers']),
     },
@@ -114,6 +123,7 @@ function parseServeFlags(args: string[]) {
       issuer: { type: 'string' },
       seed: { type: 'string' },
       ui: { type: 'boolean' },
+      https: { type: 'boolean' },
       'signing-workers': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },

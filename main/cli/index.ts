@@ -3,6 +3,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AdminError } from '../../shared/errors';
+import type { EngineTls } from '../core/engine';
 import { DEFAULT_PORT } from '../core/port';
 import { VERSION } from '../core/version';
 import { parseCli, type ServeOptions, USAGE, UsageError } from './args';
@@ -44,6 +45,21 @@ function seedOrExit<T>(read: () => T): T {
   }
 }
 
+/** Where the CA is and how to trust it: clients refuse the HTTPS issuer until they do. */
+function tlsLines(tls: EngineTls): string[] {
+  const where = tls.temporary
+    ? 'made for this run in a temporary folder, removed at exit; use --data-dir to keep one CA'
+    : tls.caCreated
+      ? 'new: clients must trust it before they connect'
+      : 'kept in the data folder';
+  return [
+    `  HTTPS CA:    ${tls.caCertPath} (${where})`,
+    `               SHA-256 ${tls.caFingerprint}`,
+    '  Trust it:',
+    ...tls.trustCommands.map(({ label, command }) => `    ${`${label}:`.padEnd(24)} ${command}`),
+  ];
+}
+
 async function serve(options: ServeOptions): Promise<void> {
   const host = options.host ?? '127.0.0.1';
   if (!LOOPBACK.has(host)) {
@@ -75,6 +91,7 @@ async function serve(options: ServeOptions): Promise<void> {
       adminToken: process.env.IDP_SANDBOX_ADMIN_TOKEN || undefined,
       signingWorkers: options.signingWorkers,
       preparedKey,
+      https: options.https,
     });
   } catch (error) {
     if (error instanceof AdminError) {
@@ -88,22 +105,7 @@ async function serve(options: ServeOptions): Promise<void> {
     process.exit(1);
   }
 
-  const lines = [
-    `IDP Sandbox ${VERSION} is ready`,
-    `  Issuer:      ${engine.issuer}`,
-    `  Discovery:   ${engine.issuer}/.well-known/openid-configuration`,
-    `  Data:        ${engine.dataDir ?? 'in memory (nothing is kept after exit)'}`,
-    `  Admin token: ${engine.adminTokenFile}`,
-  ];
-  if (seed) {
-    lines.push(
-      `  Seed:        ${options.seed} (${seed.users?.length ?? 0} users, ${seed.clients?.length ?? 0} clients)`,
-    );
-  }
-  if (engine.uiUrl) lines.push(`  Admin UI:    ${engine.uiUrl}`);
-  lines.push('Press Ctrl+C to stop.');
-  process.stdout.write(`${lines.join('\n')}\n`);
-
+  // Before the ready lines: whoever reads them may send a signal at once.
   let closing = false;
   const shutdown = (signal: string) => {
     if (closing) return;
@@ -121,6 +123,23 @@ async function serve(options: ServeOptions): Promise<void> {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+
+  const lines = [
+    `IDP Sandbox ${VERSION} is ready`,
+    `  Issuer:      ${engine.issuer}`,
+    `  Discovery:   ${engine.issuer}/.well-known/openid-configuration`,
+    `  Data:        ${engine.dataDir ?? 'in memory (nothing is kept after exit)'}`,
+    `  Admin token: ${engine.adminTokenFile}`,
+  ];
+  if (seed) {
+    lines.push(
+      `  Seed:        ${options.seed} (${seed.users?.length ?? 0} users, ${seed.clients?.length ?? 0} clients)`,
+    );
+  }
+  if (engine.uiUrl) lines.push(`  Admin UI:    ${engine.uiUrl}`);
+  if (engine.tls) lines.push(...tlsLines(engine.tls));
+  lines.push('Press Ctrl+C to stop.');
+  process.stdout.write(`${lines.join('\n')}\n`);
 }
 
 export async function main(argv: readonly string[]): Promise<void> {

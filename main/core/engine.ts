@@ -15,6 +15,9 @@ import { purgeHistory } from './retention';
 import { createKeyManager } from './signing';
 import { type Db, openDatabase } from './store/database';
 import type { KeyRecord } from './store/keys';
+import type { TlsMaterial } from './tls/material';
+import { readHttpsPreference } from './tls/preference';
+import { type TrustCommand, trustCommands } from './tls/trust';
 import { createSigner, DEFAULT_SIGNING_WORKERS } from './tokens/signer';
 
 export { DEFAULT_HOST, DEFAULT_PORT } from './port';
@@ -51,6 +54,27 @@ export interface EngineOptions {
    * start). It becomes the first key if the start needs a new key of that algorithm; else it is dropped.
    */
   preparedKey?: { alg: SigningAlg; key: Promise<KeyRecord> } | undefined;
+  /**
+   * Serve HTTPS with a certificate from the data folder's local CA (tls/ca.crt, made on first use); the
+   * issuer becomes https://. An http:// `issuer` is refused with it.
+   */
+  https?: boolean | undefined;
+  /**
+   * The host keeps its HTTPS choice in the data folder (the desktop app): when `https` is not given it
+   * is read from there, and the admin API (engine.setHttps) changes it for the next start.
+   */
+  httpsPreference?: boolean | undefined;
+}
+
+/** The local CA a TLS engine's certificate comes from: what clients must trust. */
+export interface EngineTls {
+  caCertPath: string;
+  caFingerprint: string;
+  /** This start made a new CA; clients that trusted an earlier one must trust this one. */
+  caCreated: boolean;
+  /** Made for this run only in a temporary folder (in-memory engine); removed when the engine closes. */
+  temporary: boolean;
+  trustCommands: TrustCommand[];
 }
 
 export interface Engine {
@@ -61,6 +85,8 @@ export interface Engine {
   readonly adminToken: string;
   /** File holding the admin token, readable only by the current user. */
   readonly adminTokenFile: string;
+  /** The local CA when serving HTTPS, null for plain HTTP. */
+  readonly tls: EngineTls | null;
   /** Browser-mode URL with its sign-in token, or null when no UI is served. */
   readonly uiUrl: string | null;
   /** The admin service (the same one IPC and the admin HTTP API call). */
@@ -100,6 +126,9 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   }
   // A bad seed is refused before the database is even opened, naming the JSON path of the fault.
   const seed = options.seed === undefined ? undefined : parseSeed(options.seed);
+  if (options.https && options.issuer?.startsWith('http:')) {
+    throw new Error(`An HTTPS engine needs an https:// issuer (got ${options.issuer}).`);
+  }
   // Before the database opens: a bad count or a missing worker file is refused with nothing to undo
   // (the pool starts its threads only when the first token is signed).
   const signer = createSigner(options.signingWorkers ?? DEFAULT_SIGNING_WORKERS);
@@ -110,14 +139,34 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const secrets: AdminSecrets = createAdminSecrets(options.adminToken);
   const startedAt = new Date(clock.now());
   let issuer = options.issuer?.replace(/\/+$/, '') ?? '';
+  // The stored choice gives way to an http:// issuer the host was given; an explicit `https` does not.
+  const https =
+    options.https ??
+    (!!options.httpsPreference && !!dataDir && readHttpsPreference(dataDir) && !issuer.startsWith('http:'));
+  const scheme = https ? 'https' : 'http';
+  let tls: TlsMaterial | undefined;
   let port = options.port ?? DEFAULT_PORT;
 
   const ctx = createProviderContext(db, clock, () => issuer, signer);
   const keyManager = createKeyManager(ctx);
   // Where this machine reaches the listener: a wildcard bind is reached on loopback.
   const localHost = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
-  const localOrigin = () => `http://${localHost.includes(':') ? `[${localHost}]` : localHost}:${port}`;
-  const admin = createAdminService({ ctx, keyManager, dataDir, startedAt, port: () => port, localOrigin });
+  const localOrigin = () => `${scheme}://${localHost.includes(':') ? `[${localHost}]` : localHost}:${port}`;
+  const admin = createAdminService({
+    ctx,
+    keyManager,
+    dataDir,
+    startedAt,
+    port: () => port,
+    localOrigin,
+    https: () => ({
+      enabled: tls !== undefined,
+      caCertPath: tls?.caCertPath ?? null,
+      trustCommands: tls ? trustCommands(tls.caCertPath, issuer) : [],
+      nextStart: options.httpsPreference && dataDir ? readHttpsPreference(dataDir) : null,
+    }),
+    localCa: () => tls?.ca,
+  });
 
   let app: FastifyInstance | undefined;
   try {
@@ -135,21 +184,35 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     // alone does without one.
     const dataReady = seed ? Promise.resolve(admin['workspace.import'](seed)) : keyManager.ensureCurrent();
     dataReady.catch(() => undefined); // awaited below; this only stops an early unhandled rejection
+    // Loaded only for HTTPS: the X.509 library would lengthen every plain start.
+    const tlsReady = https
+      ? import('./tls/material').then(({ prepareTls, serverNames }) =>
+          prepareTls({
+            dir: dataDir && path.join(dataDir, 'tls'),
+            names: serverNames(host, options.issuer),
+            now: new Date(clock.now()),
+          }),
+        )
+      : undefined;
+    tlsReady?.catch(() => undefined); // awaited below; this only stops an early unhandled rejection
     const { createHttpServer } = await import('./http/server');
-    app = await createHttpServer({ ctx, admin, secrets, uiDir: options.uiDir });
+    tls = await tlsReady;
+    app = await createHttpServer({ ctx, admin, secrets, uiDir: options.uiDir, tls });
     await dataReady;
     await app.listen({ host, port });
   } catch (error) {
+    keyManager.close();
     await app?.close();
     await signer.close();
     db.close();
+    tls?.dispose();
     throw error;
   }
   const address = app.server.address();
   if (typeof address === 'object' && address) port = address.port;
   if (!issuer) {
     const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
-    issuer = `http://${urlHost}:${port}`;
+    issuer = `${scheme}://${urlHost}:${port}`;
   }
 
   // The admin action (tokens.purgeExpired) purges every expired token now; this schedule keeps a day of
@@ -167,18 +230,29 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     dataDir,
     adminToken: secrets.adminToken,
     adminTokenFile,
+    tls: tls
+      ? {
+          caCertPath: tls.caCertPath,
+          caFingerprint: tls.caFingerprint,
+          caCreated: tls.caCreated,
+          temporary: tls.temporary,
+          trustCommands: trustCommands(tls.caCertPath, issuer),
+        }
+      : null,
     uiUrl: options.uiDir ? `${issuer}${UI_PREFIX}?token=${secrets.uiToken}` : null,
     admin,
     call: (method, input) => dispatchAdmin(admin, method, input),
     subscribe: (listener) => ctx.events.subscribe(listener),
     async close() {
       clearInterval(purge);
+      keyManager.close();
       await server.close();
       await signer.close();
       // Writes queued by the last requests commit before the database closes.
       ctx.writes.flush();
       db.close();
       if (!dataDir) fs.rmSync(tokenDir, { recursive: true, force: true });
+      tls?.dispose();
     },
   };
 }

@@ -31,5 +31,8 @@ export async function generateSigningKey(alg: SigningAlg, now: number): Promise<
     public_jwk: { ...publicPart(privateJwk), kid, alg, use: 'sig' },
     created_at: now,
     retired_at: null,
+    activates_at: null,
+    // It starts signing when it is installed (or activated), not when it is made.
+    activated_at: null,
   };
 }

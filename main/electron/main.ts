@@ -32,7 +32,13 @@ const requestedPortArg = portFromArgv(process.argv);
 const requestedPort = requestedPortArg === undefined ? undefined : parsePort(requestedPortArg);
 
 async function startEngine(port = requestedPort): Promise<Engine> {
-  return createEngine({ dataDir: app.getPath('userData'), port, nativeBinding: electronNativeBinding() });
+  // HTTPS or not is the choice stored in the data folder (Settings → HTTPS), taken at each start.
+  return createEngine({
+    dataDir: app.getPath('userData'),
+    port,
+    nativeBinding: electronNativeBinding(),
+    httpsPreference: true,
+  });
 }
 
 /**
@@ -78,6 +84,8 @@ function createWindow(): BrowserWindow {
     width: 1280,
     height: 820,
     title: 'IDP Sandbox',
+    // Linux and Windows show it in the task bar (macOS takes the bundle's icon from electron-builder).
+    icon: path.join(path.dirname(rendererIndex), 'icon.png'),
     show: false,
     webPreferences: hardenedWebPreferences(path.join(__dirname, 'preload.cjs')),
   });

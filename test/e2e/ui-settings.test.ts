@@ -20,7 +20,8 @@ interface Settings {
 }
 interface Key {
   kid: string;
-  status: 'current' | 'previous' | 'retired';
+  status: 'next' | 'current' | 'previous' | 'retired';
+  activates_at: string | null;
 }
 
 describe('Settings page', () => {
@@ -63,10 +64,11 @@ describe('Settings page', () => {
     const oldKid = before.find((k) => k.status === 'current')?.kid as string;
     expect(oldKid).toBeTruthy();
 
-    await page.getByRole('button', { name: 'Rotate signing key' }).click();
+    await page.getByRole('button', { name: 'Rotate now' }).click();
     await confirmDialog(page, 'Rotate key');
     const oldRow = keys.getByRole('row', { name: new RegExp(oldKid) });
-    await expect.poll(() => oldRow.textContent()).toContain('previous');
+    // A new RSA key takes a moment on a busy machine.
+    await expect.poll(() => oldRow.textContent(), { timeout: 10_000 }).toContain('previous');
     await expect
       .poll(async () => (await admin<Key[]>(ui.engine, 'keys.list')).length)
       .toBe(before.length + 1);
@@ -77,6 +79,47 @@ describe('Settings page', () => {
     await expect.poll(() => oldRow.textContent()).toContain('retired');
     const after = await admin<Key[]>(ui.engine, 'keys.list');
     expect(after.find((k) => k.kid === oldKid)?.status).toBe('retired');
+  });
+
+  it('stages the next key with its activation time, activates it, and shows each stage on the timeline', async () => {
+    const keys = page.getByRole('table', { name: 'Signing keys' });
+    const currentKid = (await admin<Key[]>(ui.engine, 'keys.list')).find((k) => k.status === 'current')
+      ?.kid as string;
+    await page.getByRole('textbox', { name: 'Activate after (s)' }).fill('3600');
+    await page.getByText('Signs 1 h after staging').waitFor();
+    const stage = page.getByRole('button', { name: 'Stage next key' });
+    await stage.click();
+
+    await expect
+      .poll(async () => (await admin<Key[]>(ui.engine, 'keys.list'))[0]?.status, { timeout: 10_000 })
+      .toBe('next');
+    const staged = (await admin<Key[]>(ui.engine, 'keys.list')).find((k) => k.status === 'next') as Key;
+    const stagedRow = keys.getByRole('row', { name: new RegExp(staged.kid) });
+    await expect.poll(() => stagedRow.textContent()).toContain('next');
+    // The activation time, an hour ahead, is shown in the row (as a machine-readable <time>).
+    expect(await stagedRow.locator('time').nth(1).getAttribute('datetime')).toBe(staged.activates_at);
+    expect(await stagedRow.textContent()).toMatch(/\(in (59 min|1 h)\)/);
+    // Only one key is staged at a time.
+    await expect.poll(() => stage.isDisabled()).toBe(true);
+
+    await page.getByRole('button', { name: `Activate key ${staged.kid}` }).click();
+    await confirmDialog(page, 'Activate key');
+    await expect.poll(() => stagedRow.textContent()).toContain('current');
+    await expect
+      .poll(() => keys.getByRole('row', { name: new RegExp(currentKid) }).textContent())
+      .toContain('previous');
+    await expect.poll(() => stage.isDisabled()).toBe(false);
+    expect((await admin<Key[]>(ui.engine, 'keys.list')).find((k) => k.kid === staged.kid)?.status).toBe(
+      'current',
+    );
+
+    await page.goto(`${ui.engine.issuer}/ui/#/lab/timeline`);
+    const changes = page.getByRole('list', { name: 'Signing key changes' });
+    await expect.poll(() => changes.textContent()).toContain(`activated${staged.kid.slice(0, 8)}`);
+    expect(await changes.textContent()).toContain(`staged${staged.kid.slice(0, 8)}`);
+    await page.getByRole('list', { name: 'Timeline legend' }).getByText('signing key activated').waitFor();
+    await page.goto(`${ui.engine.issuer}/ui/#/settings`);
+    await page.getByRole('table', { name: 'Signing keys' }).waitFor();
   });
 
   it('exports the workspace as a JSON download, imports one and resets', async () => {

@@ -3,6 +3,8 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { prepareTls, serverNames } from '../../main/core/tls/material';
+import { writeHttpsPreference } from '../../main/core/tls/preference';
 import { adminMethods, IPC_ADMIN_PREFIX } from '../../shared/contract';
 import { ROOT, tempDir } from '../helpers/engine';
 
@@ -13,11 +15,11 @@ const HARNESS = path.join(ROOT, 'test', 'fixtures', 'electron-harness.cjs');
 let appDir: string;
 let configHome: string;
 
-function runHost(extraArgs: string[] = []) {
+function runHost(extraArgs: string[] = [], env: NodeJS.ProcessEnv = {}) {
   const result = spawnSync(process.execPath, [HARNESS, appDir, ...extraArgs], {
     encoding: 'utf8',
     timeout: 30_000,
-    env: { ...process.env, XDG_CONFIG_HOME: configHome, DISPLAY: '' },
+    env: { ...process.env, XDG_CONFIG_HOME: configHome, DISPLAY: '', ...env },
   });
   if (result.status !== 0)
     throw new Error(`harness failed (${result.status}):\n${result.stderr}\n${result.stdout}`);
@@ -78,6 +80,24 @@ describe('desktop host (built main.cjs, Electron stand-in)', () => {
     });
     expect(report.quitPrevented).toBe(true);
     expect(report.closedCleanly).toBe(true);
+  });
+
+  it('serves HTTPS when the HTTPS choice is stored in the data folder (Settings → HTTPS)', async () => {
+    const dataDir = path.join(configHome, 'IDP Sandbox');
+    writeHttpsPreference(dataDir, true);
+    // The CA the engine will find there, made first so the harness's fetch can be told to trust it.
+    const { caCertPath } = await prepareTls({
+      dir: path.join(dataDir, 'tls'),
+      names: serverNames('127.0.0.1', undefined),
+    });
+    try {
+      const report = runHost(['--port', '0'], { NODE_EXTRA_CA_CERTS: caCertPath });
+      expect(report.info.value.issuer).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+      expect(report.info.value.https).toMatchObject({ enabled: true, nextStart: true, caCertPath });
+      expect(report.discovery).toBe(200);
+    } finally {
+      writeHttpsPreference(dataDir, false);
+    }
   });
 
   it('offers a free port when the requested one is taken', async () => {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { redirectSource } from '../../main/core/http/security-headers';
 import type { EngineEvent, Workspace } from '../../shared/schemas';
 import { FormBrowser } from '../helpers/browser-session';
 import { startTestEngine } from '../helpers/engine';
@@ -270,12 +271,28 @@ describe('login page', () => {
     return { browser, response, text, interaction };
   }
 
+  it('allows its form to end at the redirect_uri of this request and nowhere else', async () => {
+    const remote = await openLogin({
+      ...VALID,
+      client_id: 'remote',
+      redirect_uri: 'https://app.example.com/cb',
+    });
+    const csp = remote.response.headers.get('content-security-policy') ?? '';
+    expect(/form-action ([^;]*)/.exec(csp)?.[1]).toBe("'self' https://app.example.com");
+    expect(redirectSource('com.example.app:/callback')).toBe('com.example.app:');
+    // CSP cannot name an IPv6 literal: the scheme is the narrowest source that allows it.
+    expect(redirectSource('http://[::1]:3000/cb')).toBe('http:');
+    expect(redirectSource('http://localhost:3000/cb?x=1')).toBe('http://localhost:3000');
+  });
+
   it('is served with CSP (frame-ancestors none), X-Frame-Options, nosniff, Referrer-Policy and no-store', async () => {
     const { response, text } = await openLogin();
     const csp = response.headers.get('content-security-policy') ?? '';
     expect(csp).toContain("frame-ancestors 'none'");
     expect(csp).toContain("default-src 'none'");
     expect(csp).not.toContain('script-src');
+    // The form's answer redirects to the client (another origin): form-action names that origin only.
+    expect(csp).toContain(`form-action 'self' ${new URL(REDIRECT).origin};`);
     expect(response.headers.get('x-frame-options')).toBe('DENY');
     expect(response.headers.get('x-content-type-options')).toBe('nosniff');
     expect(response.headers.get('referrer-policy')).toBe('no-referrer');

@@ -2,6 +2,7 @@ import net from 'node:net';
 import os from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_HOST } from '../../main/core/engine';
+import { HEADER_LIMIT_BYTES } from '../../main/core/http/server';
 import type { Workspace } from '../../shared/schemas';
 import { startTestEngine } from '../helpers/engine';
 import { basic, REDIRECT, REGISTERED_ORIGIN, rawRequest } from '../helpers/hardening-http';
@@ -204,7 +205,10 @@ describe('requests Fastify refuses before routing', () => {
         `POST /token HTTP/1.1\r\nHost: 127.0.0.1:${engine.port}\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`,
         400,
       ],
-      [`GET / HTTP/1.1\r\nHost: 127.0.0.1:${engine.port}\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, 431],
+      [
+        `GET / HTTP/1.1\r\nHost: 127.0.0.1:${engine.port}\r\nX-Big: ${'a'.repeat(HEADER_LIMIT_BYTES + 1)}\r\n\r\n`,
+        431,
+      ],
     ] as const) {
       const response = parse(await rawSocket(bytes));
       expect({ sent: bytes.slice(0, 30), status: response.status }).toEqual({

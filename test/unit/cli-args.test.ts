@@ -14,6 +14,7 @@ describe('CLI argument parsing', () => {
           issuer: undefined,
           seed: undefined,
           ui: true,
+          https: false,
           signingWorkers: undefined,
         },
       },
@@ -34,6 +35,7 @@ describe('CLI argument parsing', () => {
     [['serve', '--in-memory', '--data-dir', 'x'], 'Use either --data-dir or --in-memory'],
     [['serve', '--issuer', 'not a url'], '--issuer must be an absolute http(s) URL'],
     [['serve', '--issuer', 'ftp://x'], '--issuer must use http or https'],
+    [['serve', '--https', '--issuer', 'http://idp.test:9400'], 'the issuer must be https://'],
     [
       ['serve', '--signing-workers', '17'],
       '--signing-workers must be a whole number from 0 to 16 (got "17")',

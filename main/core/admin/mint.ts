@@ -60,7 +60,7 @@ export async function mintToken(
       data: { kind: record.kind, format: record.format, grant_type: 'mint', grant_id: grant.id },
     });
   })();
-  return { value: prepared.values.get(record.id) as string, token: tokenDetail(ctx, record) };
+  return { value: prepared.values.get(record.id) as string, token: await tokenDetail(ctx, record) };
 }
 
 /** What the provider knows about a pasted token value, and what introspection would answer. */
@@ -83,7 +83,7 @@ export async function lookupToken(
     if (record?.jwt === trimmed) resolved = { record, claims: ctx.tokenService.claimsOf(record) };
   }
   return {
-    token: resolved ? tokenDetail(ctx, resolved.record) : null,
+    token: resolved ? await tokenDetail(ctx, resolved.record) : null,
     introspection: ctx.tokenService.introspection(
       resolved?.record.kind === 'id' ? null : resolved,
     ) as AdminOutput<'tokens.lookup'>['introspection'],

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import type { AdminParsedInput, PlaygroundOutput, PlaygroundStep } from '../../../shared/contract';
 import { AdminError } from '../../../shared/errors';
@@ -15,6 +16,8 @@ export interface PlaygroundDeps {
   ctx: ProviderContext;
   /** Where the engine listens on this machine (the issuer may be a public name). */
   localOrigin(): string;
+  /** PEM of the local CA the engine's HTTPS certificate comes from; undefined over plain HTTP. */
+  localCa?(): string | undefined;
 }
 
 /** Response bodies are shown, not stored: long HTML pages are cut. */
@@ -60,7 +63,9 @@ export async function runPlayground(
     const allHeaders: Record<string, string> = { host: new URL(issuer).host, ...headers };
     if (body !== null) allHeaders['content-length'] = String(Buffer.byteLength(body));
     return new Promise((resolve, reject) => {
-      const req = httpRequest(target, { method, headers: allHeaders }, (res) => {
+      const ca = deps.localCa?.();
+      const request = target.protocol === 'https:' ? httpsRequest : httpRequest;
+      const req = request(target, { method, headers: allHeaders, ...(ca ? { ca } : {}) }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('end', () => {

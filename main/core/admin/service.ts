@@ -2,7 +2,7 @@ import type { AdminMethod, AdminOutput, AdminParsedInput } from '../../../shared
 import { AdminError } from '../../../shared/errors';
 import type { KeyExport, ParsedWorkspace } from '../../../shared/schemas';
 import { jsonPath } from '../../../shared/validation';
-import { seconds } from '../clock';
+import { isoFromSeconds, seconds } from '../clock';
 import type { ProviderContext } from '../context';
 import { customClaims, identityClaims, splitScope } from '../oauth/claims';
 import { defaultAudience } from '../oauth/token';
@@ -12,6 +12,7 @@ import { clientDto, generateClientSecret } from '../store/clients';
 import { type KeyRecord, keyDto, keyFromExport } from '../store/keys';
 import { tokenDto } from '../store/tokens';
 import { userDto } from '../store/users';
+import { writeHttpsPreference } from '../tls/preference';
 import { audClaim } from '../tokens/service';
 import { VERSION } from '../version';
 import { lookupToken, mintToken } from './mint';
@@ -24,8 +25,12 @@ export interface AdminContext {
   dataDir: string | null;
   startedAt: Date;
   port(): number;
-  /** http://HOST:PORT where the engine listens on this machine (the playground calls it). */
+  /** http(s)://HOST:PORT where the engine listens on this machine (the playground calls it). */
   localOrigin(): string;
+  /** TLS state for engine.info; plain HTTP when absent. */
+  https?(): AdminOutput<'engine.info'>['https'];
+  /** PEM of the local CA when serving HTTPS (the playground trusts it). */
+  localCa?(): string | undefined;
 }
 
 export type AdminHandlers = {
@@ -33,6 +38,13 @@ export type AdminHandlers = {
 };
 
 type Json = AdminOutput<'tokens.get'>['claims'];
+
+const PLAIN_HTTP: AdminOutput<'engine.info'>['https'] = {
+  enabled: false,
+  caCertPath: null,
+  trustCommands: [],
+  nextStart: null,
+};
 
 /** Runs one step of an import, prefixing a refusal with the JSON path of the entry at fault. */
 function atPath<T>(path: string, step: () => T): T {
@@ -85,6 +97,19 @@ export function createAdminService(admin: AdminContext): AdminHandlers {
   const now = () => seconds(ctx.clock);
   const tx = <T>(fn: () => T): T => ctx.db.transaction(fn)();
 
+  /** One token.revoked event per revoked token; call inside the revoking transaction. */
+  function recordRevocations(ids: string[], data: Record<string, unknown>): void {
+    for (const id of ids) {
+      const token = ctx.tokens.findById(id);
+      ctx.events.record('token.revoked', {
+        client_id: token?.client_id,
+        username: token?.username,
+        token_id: id,
+        data,
+      });
+    }
+  }
+
   function revokeMatching(
     column: 'grant_id' | 'user_id' | 'client_id',
     value: string,
@@ -94,15 +119,7 @@ export function createAdminService(admin: AdminContext): AdminHandlers {
       const at = now();
       const ids = ctx.tokens.revokeWhere(column, value, reason, at);
       if (column === 'grant_id') ctx.grants.revoke(value, reason, at);
-      for (const id of ids) {
-        const token = ctx.tokens.findById(id);
-        ctx.events.record('token.revoked', {
-          client_id: token?.client_id,
-          username: token?.username,
-          token_id: id,
-          data: { by: 'admin', scope: column },
-        });
-      }
+      recordRevocations(ids, { by: 'admin', scope: column });
       return ids.length;
     });
   }
@@ -113,6 +130,9 @@ export function createAdminService(admin: AdminContext): AdminHandlers {
     const currentKey = keys.find((k) => k.status === 'current');
     if (keys.length && keys.filter((k) => k.status === 'current').length !== 1) {
       throw new AdminError('invalid_input', 'keys: exactly one key must have status "current".');
+    }
+    if (keys.filter((k) => k.status === 'next').length > 1) {
+      throw new AdminError('invalid_input', 'keys: at most one key can have status "next".');
     }
     const settings = { ...workspace.settings };
     if (currentKey && settings.signing_alg !== undefined && settings.signing_alg !== currentKey.alg) {
@@ -143,8 +163,14 @@ export function createAdminService(admin: AdminContext): AdminHandlers {
         });
       }
       if (keys.length) {
-        for (const key of keys.filter((k) => k.status !== 'current')) ctx.keys.insert(key);
-        if (currentKey) ctx.keys.install(currentKey);
+        keys.forEach((key, index) => {
+          if (key.status === 'current') return;
+          // A staged key of the import joins the engine's keys unless another one is already staged.
+          if (key.status === 'next' && ctx.keys.next()?.kid !== key.kid) {
+            atPath(jsonPath(['keys', index]), () => ctx.keys.stage(key, key.activates_at));
+          } else ctx.keys.insert(key);
+        });
+        if (currentKey) ctx.keys.install(currentKey, at);
       }
       const result = {
         users: workspace.users?.length ?? 0,
@@ -167,7 +193,18 @@ export function createAdminService(admin: AdminContext): AdminHandlers {
       startedAt: admin.startedAt.toISOString(),
       discoveryUrl: `${ctx.issuer()}/.well-known/openid-configuration`,
       port: admin.port(),
+      https: admin.https?.() ?? PLAIN_HTTP,
     }),
+    'engine.setHttps': ({ enabled }) => {
+      if ((admin.https?.().nextStart ?? null) === null || !admin.dataDir) {
+        throw new AdminError(
+          'invalid_input',
+          'This host chooses HTTPS at start (idp-sandbox serve --https).',
+        );
+      }
+      writeHttpsPreference(admin.dataDir, enabled);
+      return { nextStart: enabled };
+    },
 
     'settings.get': () => ctx.settings.get(),
     'settings.update': async (patch) => {
@@ -295,7 +332,8 @@ export function createAdminService(admin: AdminContext): AdminHandlers {
     },
     'tokens.mint': (input) => mintToken(ctx, input),
     'tokens.lookup': ({ value }) => lookupToken(ctx, value),
-    'playground.run': (input) => runPlayground({ ctx, localOrigin: admin.localOrigin }, input),
+    'playground.run': (input) =>
+      runPlayground({ ctx, localOrigin: admin.localOrigin, localCa: admin.localCa }, input),
     'tokens.revoke': ({ id }) =>
       tx(() => {
         const token = ctx.tokens.findById(id);
@@ -332,22 +370,23 @@ export function createAdminService(admin: AdminContext): AdminHandlers {
       return { purged };
     },
 
-    'keys.list': () => ctx.keys.list().map(keyDto),
-    'keys.rotate': async ({ alg }) => {
-      if (alg && alg !== ctx.settings.get().signing_alg) {
-        tx(() => {
-          ctx.settings.update({ signing_alg: alg });
-          ctx.events.record('settings.changed', {
-            data: { changed: ['signing_alg'], settings: ctx.settings.get() },
-          });
-        });
-      }
-      return keyDto(await keyManager.rotate(alg));
+    'keys.list': () => {
+      // Reading the current key activates a staged key whose time has come, so the list is never stale.
+      ctx.keys.current();
+      return ctx.keys.list().map(keyDto);
     },
+    'keys.rotate': async ({ alg }) => keyDto(await keyManager.rotate(alg)),
+    'keys.stage': async ({ alg, activate_after_seconds }) =>
+      keyDto(await keyManager.stage({ alg, activateAfterSeconds: activate_after_seconds })),
+    'keys.activate': ({ kid }) => keyDto(keyManager.activate(kid)),
     'keys.retire': ({ kid }) =>
       tx(() => {
+        const was = ctx.keys.find(kid)?.status;
         const key = ctx.keys.retire(kid, now());
-        ctx.events.record('key.retired', { data: { kid } });
+        // Tokens signed with it can no longer be verified by anyone: they are revoked, not "active".
+        const revoked = ctx.tokens.revokeSignedBy(kid, 'key_retired', now());
+        ctx.events.record('key.retired', { data: { kid, was: was ?? null, revoked_tokens: revoked.length } });
+        recordRevocations(revoked, { by: 'key_retired', kid });
         return keyDto(key);
       }),
 
@@ -373,6 +412,7 @@ export function createAdminService(admin: AdminContext): AdminHandlers {
             alg: k.alg,
             status: k.status,
             created_at: new Date(k.created_at * 1000).toISOString(),
+            ...(k.activates_at === null ? {} : { activates_at: isoFromSeconds(k.activates_at) }),
             private_jwk: k.private_jwk as Json,
           }));
       }

@@ -7,14 +7,15 @@ import { type TokenRecord, tokenDto } from '../store/tokens';
 type Json = TokenDetail['claims'];
 
 /** A token as the UI inspects it: its state, its claims (the decoded JWT, or rebuilt from its row) and its introspection. */
-export function tokenDetail(ctx: ProviderContext, record: TokenRecord): TokenDetail {
+export async function tokenDetail(ctx: ProviderContext, record: TokenRecord): Promise<TokenDetail> {
   const claims = ctx.tokenService.claimsOf(record) as Json;
+  // What /introspect answers right now, by the endpoint's own path (ID tokens are not introspectable).
+  const introspection = ctx.tokenService.introspection(await ctx.tokenService.resolveStored(record)) as Json;
   return {
     ...tokenDto(record, seconds(ctx.clock)),
     jwt: record.jwt,
     header: record.jwt ? (decodeProtectedHeader(record.jwt) as Json) : null,
     claims,
-    // ID tokens are not introspectable (RFC 7662 covers access and refresh tokens).
-    introspection: ctx.tokenService.introspection(record.kind === 'id' ? null : { record, claims }) as Json,
+    introspection,
   };
 }

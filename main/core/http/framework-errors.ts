@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { OAuthError } from '../oauth/errors';
 import { ADMIN_PREFIX } from './admin-routes';
 import { allowedHosts, hostRefusal } from './host-check';
 import { BASE_SECURITY_HEADERS } from './security-headers';
@@ -22,7 +23,9 @@ export function clientErrorHandler(error: Error & { code?: string }, socket: Dup
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
   const status =
     error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
-  const body = JSON.stringify({ error: 'invalid_request', error_description: CLIENT_ERRORS[status] });
+  const body = JSON.stringify(
+    new OAuthError(status, 'invalid_request', CLIENT_ERRORS[status] ?? '').toJSON(),
+  );
   const headers = {
     'content-type': 'application/json; charset=utf-8',
     'content-length': String(Buffer.byteLength(body)),
@@ -53,6 +56,6 @@ export function frameworkErrorHandler(issuer: () => string) {
       reply.code(404).send({ code: 'unknown_method', message: `No admin method at ${request.url}.` });
       return;
     }
-    reply.code(400).send({ error: 'invalid_request', error_description: error.message });
+    reply.code(400).send(new OAuthError(400, 'invalid_request', error.message).toJSON());
   };
 }

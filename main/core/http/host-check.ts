@@ -1,3 +1,5 @@
+import { OAuthError } from '../oauth/errors';
+
 const LOOPBACK_NAMES = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 /**
@@ -29,9 +31,10 @@ function hostsFor(issuer: string): Set<string> {
 }
 
 /** The 421 answer for a request to a Host this provider does not serve. */
-export function hostRefusal(issuer: string, host: string): { error: string; error_description: string } {
-  return {
-    error: 'invalid_request',
-    error_description: `Host "${host}" is not this provider's host; use ${new URL(issuer).host}.`,
-  };
+export function hostRefusal(issuer: string, host: string): ReturnType<OAuthError['toJSON']> {
+  return new OAuthError(
+    421,
+    'invalid_request',
+    `Host "${host}" is not this provider's host; use ${new URL(issuer).host}.`,
+  ).toJSON();
 }

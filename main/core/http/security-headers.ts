@@ -7,9 +7,30 @@ export const BASE_SECURITY_HEADERS: Record<string, string> = {
   'x-frame-options': 'DENY',
 };
 
-/** A strict CSP for the provider's own HTML pages (login, errors): no scripts at all. */
-export const PAGE_CSP =
-  "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+/**
+ * A strict CSP for the provider's own HTML pages (login, errors): no scripts at all. `formTarget` is
+ * where a form on the page may end up besides the provider itself: browsers apply form-action to the
+ * redirects that follow a form post (Chromium does), so the login page must name the origin of the
+ * redirect_uri it will send the browser back to, and nothing else.
+ */
+export function pageCsp(formTarget?: string): string {
+  const formAction = formTarget ? `'self' ${formTarget}` : "'self'";
+  return `default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`;
+}
+
+export const PAGE_CSP = pageCsp();
+
+/**
+ * The CSP source expression that allows a redirect to `uri` and as little else as CSP can say: its
+ * origin for http(s), its scheme for a private-use scheme (`com.example.app:`, RFC 8252 §7.1).
+ * CSP host-sources cannot name an IPv6 literal, so `http://[::1]:3000` widens to the scheme `http:`.
+ */
+export function redirectSource(uri: string): string {
+  const url = new URL(uri);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return url.protocol;
+  if (url.hostname.startsWith('[')) return url.protocol;
+  return url.origin;
+}
 
 /** The admin UI's CSP: its own bundle only; Mantine needs inline style attributes. */
 export const UI_CSP =

@@ -1,6 +1,7 @@
 import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { ICON_SVG } from '../../../shared/icon';
 import type { AdminHandlers } from '../admin/service';
 import type { ProviderContext } from '../context';
 import { registerAuthorizeRoutes } from '../oauth/authorize';
@@ -21,16 +22,30 @@ export interface HttpServerOptions {
   admin: AdminHandlers;
   secrets: AdminSecrets;
   uiDir?: string | undefined;
+  /** Serve HTTPS with this certificate and key (PEM); plain HTTP without. */
+  tls?: { cert: string; key: string } | undefined;
 }
 
 /** Request bodies are small form posts or JSON; anything larger is refused before it is parsed. */
 export const BODY_LIMIT_BYTES = 256 * 1024;
+
+/**
+ * Request headers may be as large as the largest token the engine issues, sent back as a bearer token
+ * or an id_token_hint. A user's claims are at most MAX_CLAIMS_BYTES (128 KiB) of JSON, and a minted
+ * token may add as much again (tokens.mint extra_claims): 256 KiB, which base64url makes ~342 KiB,
+ * plus the protocol claims, header and signature. Node's default (16 KiB) answered 431 to the
+ * provider's own tokens for users with ~12 KiB of claims.
+ */
+export const HEADER_LIMIT_BYTES = 512 * 1024;
 
 export async function createHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
   const { ctx } = options;
   const app = Fastify({
     logger: false,
     bodyLimit: BODY_LIMIT_BYTES,
+    http: { maxHeaderSize: HEADER_LIMIT_BYTES },
+    // Fastify creates an https server with these options instead of `http`'s, so the limit goes here too.
+    ...(options.tls ? { https: { ...options.tls, maxHeaderSize: HEADER_LIMIT_BYTES } } : {}),
     return503OnClosing: true,
     // Live event streams stay open; closing the engine must not wait for them.
     forceCloseConnections: true,
@@ -79,10 +94,11 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     return reply
       .code(status)
       .header('cache-control', 'no-store')
-      .send({
-        error: status === 500 ? 'server_error' : 'invalid_request',
-        error_description: status === 500 ? 'The provider failed to handle this request.' : description,
-      });
+      .send(
+        status === 500
+          ? new OAuthError(500, 'server_error', 'The provider failed to handle this request.').toJSON()
+          : new OAuthError(status, 'invalid_request', description).toJSON(),
+      );
   });
 
   app.setNotFoundHandler((request, reply) => {
@@ -91,10 +107,11 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
         .code(404)
         .send({ code: 'unknown_method', message: `No admin route ${request.method} ${request.url}` });
     }
-    return reply.code(404).send({
-      error: 'not_found',
-      error_description: `No route ${request.method} ${request.url.split('?')[0]}`,
-    });
+    return reply
+      .code(404)
+      .send(
+        new OAuthError(404, 'not_found', `No route ${request.method} ${request.url.split('?')[0]}`).toJSON(),
+      );
   });
 
   // CORS (cors.ts) is a hook of this scope only: the endpoints a browser may call. The others (authorize,
@@ -106,6 +123,14 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     registerDiscoveryRoutes(browserCallable, ctx);
     registerTokenRoute(browserCallable, ctx);
     registerResourceEndpoints(browserCallable, ctx);
+  });
+  // Browsers ask every origin for /favicon.ico (a JSON endpoint opened in a tab, say); a 404 there is
+  // a console error. The product icon is SVG, which browsers take as a favicon.
+  app.get('/favicon.ico', (_request, reply) => {
+    reply
+      .header('content-type', 'image/svg+xml')
+      .header('cache-control', 'public, max-age=86400')
+      .send(ICON_SVG);
   });
   registerIntrospectionRoute(app, ctx);
   registerAuthorizeRoutes(app, ctx);

@@ -2,11 +2,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
+import { ICON_DATA_URI } from '../../../shared/icon';
 import { type AdminSecrets, hasUiSession, safeEqual, UI_PREFIX, UI_SESSION_COOKIE } from './admin-auth';
 import { escapeHtml, sendHtml, UI_CSP } from './security-headers';
 
 function page(title: string, body: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body style="font-family:system-ui,sans-serif;max-width:40rem;margin:4rem auto;line-height:1.5"><h1>${escapeHtml(title)}</h1><p>${body}</p></body></html>`;
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title><link rel="icon" href="${escapeHtml(ICON_DATA_URI)}"></head><body style="font-family:system-ui,sans-serif;max-width:40rem;margin:4rem auto;line-height:1.5"><h1>${escapeHtml(title)}</h1><p>${body}</p></body></html>`;
 }
 
 /**

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { seconds } from '../clock';
 import type { ProviderContext } from '../context';
 import { safeEqual } from '../http/admin-auth';
-import { sendHtml } from '../http/security-headers';
+import { pageCsp, redirectSource, sendHtml } from '../http/security-headers';
 import type { ClientRecord } from '../store/clients';
 import type { SessionRecord } from '../store/sessions';
 import type { UserRecord } from '../store/users';
@@ -252,7 +252,9 @@ export function registerAuthorizeRoutes(app: FastifyInstance, ctx: ProviderConte
       });
       return created;
     })();
-    reply.setCookie(SESSION_COOKIE, cookie, { path: '/', httpOnly: true, sameSite: 'lax' });
+    // Secure over https (serve --https), so the session never travels over plain http to the same host.
+    const secure = ctx.issuer().startsWith('https:');
+    reply.setCookie(SESSION_COOKIE, cookie, { path: '/', httpOnly: true, sameSite: 'lax', secure });
     return session;
   }
 
@@ -269,6 +271,7 @@ export function registerAuthorizeRoutes(app: FastifyInstance, ctx: ProviderConte
       path: '/',
       httpOnly: true,
       sameSite: 'lax',
+      secure: ctx.issuer().startsWith('https:'),
       maxAge: 600,
     });
     const users = ctx.users.list().map((u) => ({
@@ -286,6 +289,8 @@ export function registerAuthorizeRoutes(app: FastifyInstance, ctx: ProviderConte
         loginHint: authz.loginHint,
         error,
       }),
+      // The sign-in form's answer is a 303 to the client's redirect_uri, usually another origin.
+      pageCsp(redirectSource(authz.redirectUri)),
     );
   }
 

@@ -2,19 +2,40 @@
  * OAuth-shaped errors (RFC 6749 §5.2, RFC 6750 §3.1, OIDC Core §3.1.2.6). Every endpoint throws one
  * of these; the error handler turns it into the JSON body, status and headers the specs require.
  */
+/** Characters RFC 6749 §5.2 allows in error_description: %x20-21 / %x23-5B / %x5D-7E. */
+export const ERROR_DESCRIPTION_CHARS = /^[\x20\x21\x23-\x5B\x5D-\x7E]*$/;
+
+/**
+ * A message made fit for error_description without losing what it says: double quotes become single
+ * quotes (they only mark names), and any other character outside the allowed set (a backslash, a
+ * control character, non-ASCII text from a client id or a Host header) is percent-encoded as its
+ * UTF-8 bytes, the way it would appear in a URL. A lone surrogate becomes U+FFFD's bytes.
+ */
+export function toErrorDescription(text: string): string {
+  return text
+    .replaceAll('"', "'")
+    .replace(/[^\x20\x21\x23-\x5B\x5D-\x7E]/gu, (ch) =>
+      [...Buffer.from(ch, 'utf8')]
+        .map((byte) => `%${byte.toString(16).toUpperCase().padStart(2, '0')}`)
+        .join(''),
+    );
+}
+
 export class OAuthError extends Error {
   readonly status: number;
   readonly error: string;
+  /** The message as it goes on the wire: always within RFC 6749 §5.2's character set. */
   readonly errorDescription: string;
   /** Extra response headers, e.g. WWW-Authenticate for 401s. */
   readonly headers: Record<string, string>;
 
   constructor(status: number, error: string, description: string, headers: Record<string, string> = {}) {
+    // `message` keeps the text as written, for HTML error pages and logs.
     super(description);
     this.name = 'OAuthError';
     this.status = status;
     this.error = error;
-    this.errorDescription = description;
+    this.errorDescription = toErrorDescription(description);
     this.headers = headers;
   }
 
@@ -50,7 +71,8 @@ export const invalidClient = (description: string, usedBasic: boolean) =>
 /** RFC 6750 §3.1 errors for protected resources (userinfo). */
 export const invalidToken = (description: string) =>
   new OAuthError(401, 'invalid_token', description, {
-    'www-authenticate': `Bearer error="invalid_token", error_description="${description.replace(/["\\]/g, '')}"`,
+    // A quoted-string (RFC 7235) may hold any allowed error_description character.
+    'www-authenticate': `Bearer error="invalid_token", error_description="${toErrorDescription(description)}"`,
   });
 export const insufficientScope = (description: string, scope: string) =>
   new OAuthError(403, 'insufficient_scope', description, {

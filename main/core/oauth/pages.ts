@@ -1,3 +1,4 @@
+import { ICON_DATA_URI } from '../../../shared/icon';
 import { escapeHtml } from '../http/security-headers';
 
 const STYLE = `
@@ -13,8 +14,11 @@ button.primary{margin-top:1rem;padding:.55rem 1rem;border:0;border-radius:6px;ba
 .error{background:#ffebe9;border:1px solid #ff8182;border-radius:6px;padding:.6rem .8rem;margin-bottom:1rem}
 h2{font-size:.95rem;margin:1.25rem 0 .25rem}code{background:#f6f8fa;padding:.1rem .3rem;border-radius:4px}`;
 
+// Inline, so the page needs nothing but itself (its CSP allows images from data: only besides 'self').
+const ICON_LINK = `<link rel="icon" href="${escapeHtml(ICON_DATA_URI)}">`;
+
 export function layout(title: string, body: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(title)} · IDP Sandbox</title><style>${STYLE}</style></head><body><main>${body}</main></body></html>`;
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(title)} · IDP Sandbox</title>${ICON_LINK}<style>${STYLE}</style></head><body><main>${body}</main></body></html>`;
 }
 
 export function errorPage(title: string, description: string): string {

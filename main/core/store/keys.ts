@@ -1,12 +1,13 @@
 import { importJWK, type JWK } from 'jose';
 import { AdminError } from '../../../shared/errors';
-import type { KeyExport, SigningAlg, SigningKey } from '../../../shared/schemas';
+import type { KeyExport, KeyStatus, SigningAlg, SigningKey } from '../../../shared/schemas';
+import { type Clock, isoFromSeconds } from '../clock';
 import { publicPart } from '../keygen';
 import { CommittedCache } from './committed-cache';
 import { type Db, statement } from './database';
 import { parseJson } from './json';
 
-export type KeyStatus = 'current' | 'previous' | 'retired';
+export type { KeyStatus };
 
 export interface KeyRecord {
   kid: string;
@@ -16,6 +17,10 @@ export interface KeyRecord {
   public_jwk: JWK;
   created_at: number;
   retired_at: number | null;
+  /** A next key's scheduled start (Unix seconds); null when it waits for an explicit activation. */
+  activates_at: number | null;
+  /** When the key started signing; null while it is next (or if it never signed). */
+  activated_at: number | null;
 }
 
 interface KeyRow extends Omit<KeyRecord, 'private_jwk' | 'public_jwk'> {
@@ -29,13 +34,17 @@ const toRecord = (row: KeyRow): KeyRecord => ({
   public_jwk: parseJson(row.public_jwk),
 });
 
+const isoOrNull = (value: number | null) => (value === null ? null : isoFromSeconds(value));
+
 export function keyDto(key: KeyRecord): SigningKey {
   return {
     kid: key.kid,
     alg: key.alg,
     status: key.status,
-    created_at: new Date(key.created_at * 1000).toISOString(),
-    retired_at: key.retired_at === null ? null : new Date(key.retired_at * 1000).toISOString(),
+    created_at: isoFromSeconds(key.created_at),
+    retired_at: isoOrNull(key.retired_at),
+    activates_at: isoOrNull(key.activates_at),
+    activated_at: isoOrNull(key.activated_at),
     public_jwk: key.public_jwk as SigningKey['public_jwk'],
   };
 }
@@ -46,14 +55,18 @@ export async function keyFromExport(exported: KeyExport): Promise<KeyRecord> {
   await importJWK(privateJwk, exported.alg);
   if (!privateJwk.d)
     throw new AdminError('invalid_input', `Key "${exported.kid}" has no private part ("d").`);
+  const createdAt = Math.floor(Date.parse(exported.created_at) / 1000) || 0;
+  const next = exported.status === 'next';
   return {
     kid: exported.kid,
     alg: exported.alg,
     status: exported.status,
     private_jwk: { ...privateJwk, kid: exported.kid, alg: exported.alg, use: 'sig' },
     public_jwk: { ...publicPart(privateJwk), kid: exported.kid, alg: exported.alg, use: 'sig' },
-    created_at: Math.floor(Date.parse(exported.created_at) / 1000) || 0,
+    created_at: createdAt,
     retired_at: null,
+    activates_at: next && exported.activates_at ? Math.floor(Date.parse(exported.activates_at) / 1000) : null,
+    activated_at: next ? null : createdAt,
   };
 }
 
@@ -61,12 +74,20 @@ interface KeyIndex {
   /** Newest first. */
   all: KeyRecord[];
   current: KeyRecord | undefined;
+  next: KeyRecord | undefined;
   published: KeyRecord[];
+}
+
+interface ScheduledActivation {
+  clock: Clock;
+  activate: (next: KeyRecord) => void;
+  running: boolean;
 }
 
 export class KeyStore {
   /** The keys, read by every signature, JWT verification and JWKS request. */
   readonly cache: CommittedCache<KeyIndex>;
+  private scheduled: ScheduledActivation | null = null;
 
   constructor(private readonly db: Db) {
     this.cache = new CommittedCache(db, () => {
@@ -76,6 +97,7 @@ export class KeyStore {
       return {
         all,
         current: all.find((key) => key.status === 'current'),
+        next: all.find((key) => key.status === 'next'),
         published: all.filter((key) => key.status !== 'retired'),
       };
     });
@@ -85,33 +107,112 @@ export class KeyStore {
     return this.cache.get().all;
   }
 
+  /**
+   * The key that signs now. A next key whose activation time has come is activated here, by the
+   * first signature (or read) that needs it, so the switch happens exactly at that time by the
+   * engine's clock, whether or not a timer has fired yet (tests freeze and advance the clock).
+   */
   current(): KeyRecord | undefined {
+    const { current, next } = this.cache.get();
+    const scheduled = this.scheduled;
+    if (
+      next?.activates_at == null ||
+      !scheduled ||
+      scheduled.running ||
+      next.activates_at * 1000 > scheduled.clock.now()
+    ) {
+      return current;
+    }
+    scheduled.running = true;
+    try {
+      scheduled.activate(next);
+    } finally {
+      scheduled.running = false;
+    }
     return this.cache.get().current;
+  }
+
+  /** The staged key: published, not signing yet. */
+  next(): KeyRecord | undefined {
+    return this.cache.get().next;
+  }
+
+  /** Lets `current()` activate a due next key through `activate` (which records the event). */
+  activateWhenDue(clock: Clock, activate: (next: KeyRecord) => void): void {
+    this.scheduled = { clock, activate, running: false };
   }
 
   find(kid: string): KeyRecord | undefined {
     return this.list().find((key) => key.kid === kid);
   }
 
-  /** Keys that appear in the JWKS: the current one and previous ones not yet retired. */
+  /** Keys that appear in the JWKS: the next one, the current one and previous ones not yet retired. */
   published(): KeyRecord[] {
     return this.cache.get().published;
   }
 
-  /** Stores `key` as current and demotes the old current key to previous (still published). */
-  install(key: KeyRecord): void {
+  /**
+   * Stores `key` as current and demotes the old current key to previous (still published). It signs
+   * from `now` unless the record knows an earlier start (an imported key).
+   */
+  install(key: KeyRecord, now: number): void {
     this.cache.invalidate();
     statement(this.db, "UPDATE signing_keys SET status = 'previous' WHERE status = 'current'").run();
-    this.insert(key);
+    this.insert({ ...key, status: 'current', activates_at: null, activated_at: key.activated_at ?? now });
+  }
+
+  /** Stores `key` as next (published, not signing); there is at most one. */
+  stage(key: KeyRecord, activatesAt: number | null): KeyRecord {
+    this.assertNothingStaged();
+    const staged: KeyRecord = { ...key, status: 'next', activates_at: activatesAt, activated_at: null };
+    this.insert(staged);
+    return staged;
+  }
+
+  /** Only one key is next at a time: a second staging is refused, naming the pending one. */
+  assertNothingStaged(): void {
+    const pending = this.next();
+    if (!pending) return;
+    const when =
+      pending.activates_at === null
+        ? 'it waits to be activated'
+        : `it starts signing at ${isoFromSeconds(pending.activates_at)}`;
+    throw new AdminError(
+      'conflict',
+      `Key ${pending.kid} is already staged as next (${when}). Activate it or retire it before staging another.`,
+    );
+  }
+
+  /** The next key signs from `now`; the current one becomes previous. Returns both. */
+  activate(kid: string, now: number): { key: KeyRecord; previous: KeyRecord | undefined } {
+    const next = this.next();
+    if (!next || next.kid !== kid) {
+      const key = this.find(kid);
+      throw key
+        ? new AdminError(
+            'conflict',
+            `Key ${kid} is ${key.status}, not next: only a staged key can be activated.`,
+          )
+        : new AdminError('not_found', `No signing key with kid "${kid}".`);
+    }
+    const previous = this.cache.get().current;
+    this.cache.invalidate();
+    statement(this.db, "UPDATE signing_keys SET status = 'previous' WHERE status = 'current'").run();
+    statement(
+      this.db,
+      "UPDATE signing_keys SET status = 'current', activates_at = NULL, activated_at = ? WHERE kid = ?",
+    ).run(now, kid);
+    return { key: { ...next, status: 'current', activates_at: null, activated_at: now }, previous };
   }
 
   insert(key: KeyRecord): void {
     this.cache.invalidate();
     statement(
       this.db,
-      `INSERT INTO signing_keys (kid, alg, status, private_jwk, public_jwk, created_at, retired_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (kid) DO UPDATE SET status = excluded.status, retired_at = excluded.retired_at`,
+      `INSERT INTO signing_keys (kid, alg, status, private_jwk, public_jwk, created_at, retired_at, activates_at, activated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (kid) DO UPDATE SET status = excluded.status, retired_at = excluded.retired_at,
+           activates_at = excluded.activates_at, activated_at = excluded.activated_at`,
     ).run(
       key.kid,
       key.alg,
@@ -120,9 +221,12 @@ export class KeyStore {
       JSON.stringify(key.public_jwk),
       key.created_at,
       key.retired_at,
+      key.activates_at,
+      key.activated_at,
     );
   }
 
+  /** Takes a previous key, or a next one (cancelling the staged rotation), out of the JWKS. */
   retire(kid: string, now: number): KeyRecord {
     const key = this.find(kid);
     if (!key) throw new AdminError('not_found', `No signing key with kid "${kid}".`);
@@ -133,11 +237,11 @@ export class KeyStore {
       );
     }
     this.cache.invalidate();
-    statement(this.db, "UPDATE signing_keys SET status = 'retired', retired_at = ? WHERE kid = ?").run(
-      now,
-      kid,
-    );
-    return { ...key, status: 'retired', retired_at: now };
+    statement(
+      this.db,
+      "UPDATE signing_keys SET status = 'retired', retired_at = ?, activates_at = NULL WHERE kid = ?",
+    ).run(now, kid);
+    return { ...key, status: 'retired', retired_at: now, activates_at: null };
   }
 
   deleteAll(): void {

@@ -137,4 +137,27 @@ export const migrations: readonly string[] = [
   -- NULL entries in rowid order. Tokens issued before keep value_hash and are still found by it.
   ALTER TABLE tokens ADD COLUMN secret_hash TEXT;
   `,
+  /* 4 */ `
+  -- Staged rotation: a key can be 'next' (published in the JWKS, not yet signing). The status CHECK
+  -- cannot be altered in place, so the (small) table is rebuilt. activates_at is when a next key is
+  -- due to start signing (NULL: it waits for keys.activate); activated_at is when a key started
+  -- signing (keys from before this version: their creation, which is when they did).
+  CREATE TABLE signing_keys_v4 (
+    kid TEXT PRIMARY KEY,
+    alg TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('next', 'current', 'previous', 'retired')),
+    private_jwk TEXT NOT NULL,
+    public_jwk TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    retired_at INTEGER,
+    activates_at INTEGER,
+    activated_at INTEGER
+  ) STRICT;
+  INSERT INTO signing_keys_v4 (kid, alg, status, private_jwk, public_jwk, created_at, retired_at, activated_at)
+    SELECT kid, alg, status, private_jwk, public_jwk, created_at, retired_at, created_at FROM signing_keys;
+  DROP TABLE signing_keys;
+  ALTER TABLE signing_keys_v4 RENAME TO signing_keys;
+  CREATE UNIQUE INDEX signing_keys_one_current ON signing_keys (status) WHERE status = 'current';
+  CREATE UNIQUE INDEX signing_keys_one_next ON signing_keys (status) WHERE status = 'next';
+  `,
 ];

@@ -1,3 +1,4 @@
+import { decodeProtectedHeader } from 'jose';
 import type { Token, TokenFilter, TokenFormat, TokenKind, TokenState } from '../../../shared/schemas';
 import { TokenFilterSchema } from '../../../shared/schemas';
 import { isoFromSeconds } from '../clock';
@@ -246,6 +247,23 @@ export class TokenStore {
       `UPDATE tokens SET revoked_at = ?, revoked_reason = ? WHERE ${column} = ? AND revoked_at IS NULL RETURNING id`,
     ).all(now, reason, value) as { id: string }[];
     return rows.map((row) => row.id);
+  }
+
+  /**
+   * Revokes the unexpired JWTs (access and ID tokens) signed with `kid`. Once their key leaves the
+   * JWKS no one can verify them and the provider refuses them, so the admin view must not call them
+   * active. The kid is in each token's protected header; retiring a key is rare and reads only live
+   * JWT rows. Call inside the caller's transaction.
+   */
+  revokeSignedBy(kid: string, reason: string, now: number): string[] {
+    const live = statement(
+      this.db,
+      'SELECT id, jwt FROM tokens WHERE jwt IS NOT NULL AND revoked_at IS NULL AND expires_at > ?',
+    ).all(now) as { id: string; jwt: string }[];
+    const revoke = statement(this.db, 'UPDATE tokens SET revoked_at = ?, revoked_reason = ? WHERE id = ?');
+    const ids = live.filter((row) => decodeProtectedHeader(row.jwt).kid === kid).map((row) => row.id);
+    for (const id of ids) revoke.run(now, reason, id);
+    return ids;
   }
 
   /**

@@ -327,6 +327,18 @@ export class TokenService {
     return { record, claims: record.claims };
   }
 
+  /**
+   * A stored token resolved exactly as if its value had been presented to /introspect: a JWT is
+   * verified again against the published keys (so one signed by a retired key resolves to nothing),
+   * an opaque token is its row. The admin view's "what introspection answers" goes through here and
+   * introspection() below, the same two steps as the endpoint.
+   */
+  async resolveStored(record: TokenRecord): Promise<ResolvedToken | null> {
+    if (record.kind === 'id') return null;
+    if (record.jwt) return this.resolveAccessToken(record.jwt);
+    return { record, claims: record.claims };
+  }
+
   /** Every claim a token carries, as the UI shows it: the JWT's payload, or rebuilt from the row. */
   claimsOf(record: TokenRecord): Record<string, unknown> {
     if (record.jwt) return decodeJwt(record.jwt);

@@ -2,9 +2,11 @@ import { Group, Modal, Select, SimpleGrid, Stack, Text, TextInput } from '@manti
 import { useDebouncedValue } from '@mantine/hooks';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
+import { estimatedBearerHeaderBytes } from '../../../shared/token-size';
 import { adminApi } from '../api';
 import { JsonBlock } from '../components/JsonBlock';
 import { QueryState } from '../components/QueryState';
+import { TokenSizeNote } from '../components/TokenSizeNote';
 import { QK } from '../data/keys';
 
 function Preview({ username }: { username: string }) {
@@ -43,6 +45,9 @@ function Preview({ username }: { username: string }) {
         <TextInput label="Scope" value={scope} onChange={(event) => setScope(event.currentTarget.value)} />
       </Group>
       <QueryState query={preview} what="the claims preview" />
+      {preview.data && (
+        <TokenSizeNote bytes={estimatedBearerHeaderBytes(preview.data.access_token)} approximate />
+      )}
       {preview.data && (
         <SimpleGrid cols={{ base: 1, md: 3 }}>
           <JsonBlock label="ID token claims" value={preview.data.id_token} />

@@ -8,6 +8,7 @@ import {
   SegmentedControl,
   Stack,
   Table,
+  Tabs,
   Text,
   Title,
 } from '@mantine/core';
@@ -21,6 +22,7 @@ import { QK } from '../data/keys';
 import { notifySuccess } from '../lib/errors';
 import { clientSnippet, type SnippetFormat } from '../lib/snippet';
 import { formatDuration } from '../lib/time';
+import { ClientRecipes } from './ClientRecipes';
 
 function lifetime(value: number | null, fallback: number | undefined): string {
   if (value !== null) return formatDuration(value);
@@ -38,7 +40,9 @@ function Snippet({ client }: { client: Client }) {
   return (
     <Stack gap="xs">
       <Group justify="space-between">
-        <Title order={4}>Configuration</Title>
+        <Text size="sm" c="dimmed">
+          What any stack needs to use this client.
+        </Text>
         <SegmentedControl
           size="xs"
           aria-label="Snippet format"
@@ -62,6 +66,14 @@ function Snippet({ client }: { client: Client }) {
       </Group>
     </Stack>
   );
+}
+
+function Recipes({ client }: { client: Client }) {
+  const info = useQuery({ queryKey: [QK.info], queryFn: () => adminApi.engine.info({}) });
+  if (!info.data) return null;
+  // Over https the recipes name the local CA their client must trust.
+  const caFile = info.data.https.enabled ? (info.data.https.caCertPath ?? undefined) : undefined;
+  return <ClientRecipes client={client} issuer={info.data.issuer} caFile={caFile} />;
 }
 
 function Secret({ client }: { client: Client }) {
@@ -123,7 +135,18 @@ export function ClientDrawer({ client, onClose, onEdit }: ClientDrawerProps) {
     >
       {client && (
         <Stack>
-          <Snippet client={client} />
+          <Tabs defaultValue="configuration" keepMounted={false}>
+            <Tabs.List>
+              <Tabs.Tab value="configuration">Configuration</Tabs.Tab>
+              <Tabs.Tab value="recipes">Recipes</Tabs.Tab>
+            </Tabs.List>
+            <Tabs.Panel value="configuration" pt="sm">
+              <Snippet client={client} />
+            </Tabs.Panel>
+            <Tabs.Panel value="recipes" pt="sm">
+              <Recipes key={client.client_id} client={client} />
+            </Tabs.Panel>
+          </Tabs>
           <Title order={4}>Secret</Title>
           <Secret client={client} />
           <Title order={4}>Details</Title>

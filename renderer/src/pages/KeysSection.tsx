@@ -8,11 +8,32 @@ import { QueryState } from '../components/QueryState';
 import { RelativeTime } from '../components/RelativeTime';
 import { QK } from '../data/keys';
 import { notifySuccess } from '../lib/errors';
+import { KeyRotationControls } from './KeyRotationControls';
 
 const STATUS_COLORS: Record<SigningKey['status'], string> = {
+  next: 'yellow',
   current: 'green',
   previous: 'blue',
   retired: 'gray',
+};
+
+/** When the key signs: a next key's schedule, or when a key started signing. */
+function SigningFrom({ signingKey }: { signingKey: SigningKey }) {
+  if (signingKey.status === 'next') {
+    return signingKey.activates_at ? (
+      <RelativeTime value={signingKey.activates_at} />
+    ) : (
+      <Text span size="sm" c="dimmed">
+        when activated
+      </Text>
+    );
+  }
+  return <RelativeTime value={signingKey.activated_at} fallback="never signed" />;
+}
+
+const RETIRE_MESSAGES: Record<'next' | 'previous', string> = {
+  next: 'It leaves the JWKS without ever signing: the staged rotation is cancelled.',
+  previous: 'It leaves the JWKS: tokens it signed no longer verify anywhere. This cannot be undone.',
 };
 
 export function KeysSection() {
@@ -20,35 +41,20 @@ export function KeysSection() {
   const keys = useQuery({ queryKey: [QK.keys], queryFn: () => adminApi.keys.list({}) });
   const [shown, setShown] = useState<string | null>(null);
   const refresh = () => queryClient.invalidateQueries({ queryKey: [QK.keys] });
+  const next = keys.data?.find((key) => key.status === 'next');
 
   return (
     <Paper withBorder p="md">
       <Stack>
-        <Group justify="space-between">
-          <Title order={3}>Signing keys</Title>
-          <ConfirmButton
-            variant="filled"
-            color="indigo"
-            confirm={{
-              title: 'Rotate the signing key?',
-              message:
-                'A new key signs tokens from now on. The current key stays in the JWKS as "previous", so tokens it signed still verify until you retire it.',
-              confirmLabel: 'Rotate key',
-              color: 'indigo',
-            }}
-            onConfirm={async () => {
-              const key = await adminApi.keys.rotate({});
-              notifySuccess(`New signing key ${key.kid} (${key.alg})`);
-              await refresh();
-            }}
-          >
-            Rotate signing key
-          </ConfirmButton>
-        </Group>
+        <Title order={3}>Signing keys</Title>
         <Text size="sm" c="dimmed">
-          Every key that is not retired is published in the JWKS. Retire a previous key to see how your
-          services handle tokens signed by a key they can no longer find.
+          Every key that is not retired is published in the JWKS. Stage the next key to publish it before it
+          signs: verifiers that cache the JWKS (jose and jwks-rsa keep it 10 minutes) already know it when it
+          takes over, after the delay you set or when you activate it. Rotate now switches at once, as a
+          drill. Retire a previous key to see how your services handle tokens signed by a key they can no
+          longer find.
         </Text>
+        <KeyRotationControls next={next} onChanged={refresh} />
         <QueryState query={keys} what="signing keys" />
         {keys.data?.length === 0 && (
           <Text size="sm">No signing key yet; the engine creates one when it first signs a token.</Text>
@@ -62,6 +68,7 @@ export function KeysSection() {
                   <Table.Th>Algorithm</Table.Th>
                   <Table.Th>Status</Table.Th>
                   <Table.Th>Created</Table.Th>
+                  <Table.Th>Signing from</Table.Th>
                   <Table.Th>Retired</Table.Th>
                   <Table.Th>Actions</Table.Th>
                 </Table.Tr>
@@ -81,6 +88,9 @@ export function KeysSection() {
                         <RelativeTime value={key.created_at} />
                       </Table.Td>
                       <Table.Td>
+                        <SigningFrom signingKey={key} />
+                      </Table.Td>
+                      <Table.Td>
                         <RelativeTime value={key.retired_at} fallback="—" />
                       </Table.Td>
                       <Table.Td>
@@ -94,15 +104,36 @@ export function KeysSection() {
                           >
                             JWK
                           </Button>
-                          {key.status === 'previous' && (
+                          {key.status === 'next' && (
+                            <ConfirmButton
+                              size="xs"
+                              variant="light"
+                              color="indigo"
+                              aria-label={`Activate key ${key.kid}`}
+                              confirm={{
+                                title: `Activate key ${key.kid}?`,
+                                message:
+                                  'It signs every token from now on. The current key stays in the JWKS as "previous", so tokens it signed still verify.',
+                                confirmLabel: 'Activate key',
+                                color: 'indigo',
+                              }}
+                              onConfirm={async () => {
+                                await adminApi.keys.activate({ kid: key.kid });
+                                notifySuccess(`Key ${key.kid} signs from now on`);
+                                await refresh();
+                              }}
+                            >
+                              Activate now
+                            </ConfirmButton>
+                          )}
+                          {(key.status === 'previous' || key.status === 'next') && (
                             <ConfirmButton
                               size="xs"
                               variant="subtle"
                               aria-label={`Retire key ${key.kid}`}
                               confirm={{
                                 title: `Retire key ${key.kid}?`,
-                                message:
-                                  'It leaves the JWKS: tokens it signed no longer verify anywhere. This cannot be undone.',
+                                message: RETIRE_MESSAGES[key.status],
                                 confirmLabel: 'Retire key',
                               }}
                               onConfirm={async () => {
@@ -119,7 +150,7 @@ export function KeysSection() {
                     </Table.Tr>
                     <Table.Tr>
                       <Table.Td
-                        colSpan={6}
+                        colSpan={7}
                         p={0}
                         style={{ borderBottom: shown === key.kid ? undefined : 'none' }}
                       >

@@ -21,6 +21,7 @@ import { QK } from '../data/keys';
 import { useAdminMutation } from '../data/useAdminMutation';
 import { errorMessage } from '../lib/errors';
 import { formatDuration } from '../lib/time';
+import { HttpsSection } from './HttpsSection';
 import { KeysSection } from './KeysSection';
 import { WorkspaceSection } from './WorkspaceSection';
 
@@ -157,6 +158,7 @@ export function SettingsPage() {
     <Stack>
       <Title order={2}>Settings</Title>
       <ServerSection />
+      <HttpsSection />
       <Paper withBorder p="md">
         <Stack>
           <Title order={3}>Tokens and sign-in</Title>

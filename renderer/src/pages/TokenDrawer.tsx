@@ -2,11 +2,13 @@ import { Alert, Badge, Button, Code, Drawer, Group, Stack, Table, Tabs, Text, Ti
 import { useQuery } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import type { TokenDetail } from '../../../shared/schemas';
+import { bearerHeaderBytes } from '../../../shared/token-size';
 import { adminApi } from '../api';
 import { CopyButton } from '../components/CopyButton';
 import { JsonBlock } from '../components/JsonBlock';
 import { QueryState } from '../components/QueryState';
 import { RelativeTime } from '../components/RelativeTime';
+import { TokenSizeNote } from '../components/TokenSizeNote';
 import { effectiveState, TokenStateBadge } from '../components/TokenStateBadge';
 import { QK } from '../data/keys';
 import { useNow } from '../data/now';
@@ -70,6 +72,7 @@ function Contents({ token }: { token: TokenDetail }) {
     return (
       <Stack>
         <Title order={4}>Decoded JWT</Title>
+        <TokenSizeNote bytes={bearerHeaderBytes(token.jwt)} />
         <JsonBlock label="Header" value={token.header ?? {}} />
         <JsonBlock label="Payload" value={token.claims} />
         <Stack gap={4}>

@@ -4,7 +4,9 @@ import { useQuery } from '@tanstack/react-query';
 import { decodeProtectedHeader, type JSONWebKeySet } from 'jose';
 import { useEffect, useState } from 'react';
 import { inspectJwt } from '../../../../../shared/jwt-inspect';
+import { bearerHeaderBytes } from '../../../../../shared/token-size';
 import { QueryState } from '../../../components/QueryState';
+import { TokenSizeNote } from '../../../components/TokenSizeNote';
 import { useEngineInfo } from '../../../data/engine';
 import { errorMessage } from '../../../lib/errors';
 import { takeInspectorToken } from '../handoff';
@@ -154,6 +156,7 @@ export function InspectorPage() {
           ))}
         </Alert>
       )}
+      {token && <TokenSizeNote bytes={bearerHeaderBytes(token)} />}
       {data && (
         <Paper withBorder p="md" role="region" aria-label="Findings">
           <Findings findings={data.result.findings} />

@@ -2,10 +2,12 @@ import { Badge, Button, Code, Group, Paper, Stack, Text, Title } from '@mantine/
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { AdminOutput } from '../../../../../shared/contract';
+import { bearerHeaderBytes } from '../../../../../shared/token-size';
 import { adminApi } from '../../../api';
 import { CopyButton } from '../../../components/CopyButton';
 import { QueryState } from '../../../components/QueryState';
 import { RelativeTime } from '../../../components/RelativeTime';
+import { TokenSizeNote } from '../../../components/TokenSizeNote';
 import { effectiveState, TokenStateBadge } from '../../../components/TokenStateBadge';
 import { QK } from '../../../data/keys';
 import { useNow } from '../../../data/now';
@@ -53,6 +55,7 @@ export function MintResult({ minted, issuer }: { minted: Minted; issuer: string 
         >
           {value}
         </Code>
+        <TokenSizeNote bytes={bearerHeaderBytes(value)} />
         <Text size="sm">
           For client <b>{current.client_id}</b>
           {current.username ? (

@@ -71,6 +71,9 @@ export function Legend({ palette: p }: { palette: Palette }) {
       <Mark symbol="└" color={p.link}>
         issued by a refresh (lineage)
       </Mark>
+      <Item swatch={{ borderLeft: `2px dotted ${p.keys.staged}`, width: 2 }}>signing key staged</Item>
+      <Item swatch={{ borderLeft: `2px solid ${p.keys.activated}`, width: 2 }}>signing key activated</Item>
+      <Item swatch={{ borderLeft: `2px dashed ${p.keys.retired}`, width: 2 }}>signing key retired</Item>
     </ul>
   );
 }

@@ -21,6 +21,7 @@ import { useNow } from '../../../data/now';
 import { TokenDrawer } from '../../TokenDrawer';
 import { LabIntro } from '../LabIntro';
 import { createCoalescer } from './coalesce';
+import { KeyChanges } from './KeyChanges';
 import { Legend } from './Legend';
 import { layoutTimeline } from './layout';
 import { usePalette } from './palette';
@@ -49,6 +50,8 @@ type ViewState = { follow: true; width: number } | { follow: false; view: TimeVi
  * cancelling and restarting a 10,000-token request); it refetches through a coalescer instead.
  */
 const TIMELINE_ROOT = 'lab.timeline';
+/** The signing-key stages drawn as lines across the rows. */
+const KEY_EVENT_TYPES = ['key.staged', 'key.activated', 'key.rotated', 'key.retired'] as const;
 
 function useTimelineData(filter: TokenFilter) {
   const queryClient = useQueryClient();
@@ -71,6 +74,12 @@ function useTimelineData(filter: TokenFilter) {
     queryFn: () => adminApi.events.list({ type: 'token.reuse_detected', limit: 5000 }),
     placeholderData: (previous) => previous,
   });
+  const keyEvents = useQuery({
+    queryKey: [TIMELINE_ROOT, 'events', 'key'],
+    queryFn: async () =>
+      (await Promise.all(KEY_EVENT_TYPES.map((type) => adminApi.events.list({ type, limit: 1000 })))).flat(),
+    placeholderData: (previous) => previous,
+  });
   const size = useRef(0);
   size.current = tokens.data?.tokens.length ?? 0;
 
@@ -83,7 +92,7 @@ function useTimelineData(filter: TokenFilter) {
       () => (size.current > 2000 ? 1000 : 100),
     );
     const unsubscribe = adminApi.live.subscribe((event) => {
-      if (rootsForEvent(event.type).includes(QK.tokens)) coalescer.trigger();
+      if (rootsForEvent(event.type).includes(QK.tokens) || event.type.startsWith('key.')) coalescer.trigger();
     });
     return () => {
       unsubscribe();
@@ -92,10 +101,15 @@ function useTimelineData(filter: TokenFilter) {
   }, [queryClient]);
 
   const layout = useMemo(
-    () => layoutTimeline(tokens.data?.tokens ?? [], [...(introspections.data ?? []), ...(reuse.data ?? [])]),
-    [tokens.data, introspections.data, reuse.data],
+    () =>
+      layoutTimeline(tokens.data?.tokens ?? [], [
+        ...(introspections.data ?? []),
+        ...(reuse.data ?? []),
+        ...(keyEvents.data ?? []),
+      ]),
+    [tokens.data, introspections.data, reuse.data, keyEvents.data],
   );
-  return { tokens, introspections, reuse, layout };
+  return { tokens, introspections, reuse, keyEvents, layout };
 }
 
 export function TimelinePage() {
@@ -116,7 +130,7 @@ export function TimelinePage() {
     ...(username ? { username } : {}),
     limit: MAX_TOKENS,
   };
-  const { tokens, introspections, reuse, layout } = useTimelineData(filter);
+  const { tokens, introspections, reuse, keyEvents, layout } = useTimelineData(filter);
 
   const view = state.follow ? followView(state.width, now) : state.view;
   const selected = selectedId === null ? null : (layout.rowById.get(selectedId) ?? null);
@@ -157,8 +171,9 @@ export function TimelinePage() {
       <LabIntro title="Every token, from issue to expiry">
         Each bar is one token on a shared time axis, coloured by its state. Tokens of one sign-in (a family)
         stay together, and a refresh draws a connector from the used refresh token to the tokens it produced.
-        Marks show revocation, introspection calls and refresh-token reuse detection. It updates live as
-        tokens are issued.
+        Marks show revocation, introspection calls and refresh-token reuse detection. Vertical lines mark
+        signing-key changes: a key staged (published in the JWKS), activated (it signs every token after the
+        line) and retired (gone from the JWKS). It updates live as tokens are issued.
       </LabIntro>
       <Group align="flex-end" gap="sm">
         <FilterSelect
@@ -229,6 +244,7 @@ export function TimelinePage() {
       <QueryState query={tokens} what="tokens" />
       {introspections.isError && <QueryState query={introspections} what="introspection events" />}
       {reuse.isError && <QueryState query={reuse} what="reuse-detection events" />}
+      {keyEvents.isError && <QueryState query={keyEvents} what="signing-key events" />}
       {tokens.data && (
         <Text size="sm" c="dimmed" aria-live="polite" data-testid="timeline-summary">
           {layout.rows.length} token{layout.rows.length === 1 ? '' : 's'} in {layout.families}{' '}
@@ -264,6 +280,7 @@ export function TimelinePage() {
           />
         )
       )}
+      <KeyChanges changes={layout.keyChanges} />
       <Legend palette={palette} />
       <Text id="timeline-help" size="xs" c="dimmed">
         Ctrl (⌘) + wheel or a pinch zooms around the pointer; Shift + wheel, a sideways swipe or dragging

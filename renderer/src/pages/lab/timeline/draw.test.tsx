@@ -36,6 +36,7 @@ const palette: Palette = {
   selection: colour,
   states: { active: colour, expired: colour, revoked: colour, rotated: colour, reuse_detected: colour },
   marks: { revoked: colour, introspected: colour, reuse: colour },
+  keys: { staged: colour, activated: colour, retired: colour },
 };
 
 function tokens(count: number): Token[] {

@@ -4,7 +4,7 @@
  * row and bar is under a point) is pure and shared with hit-testing.
  */
 import type { TokenKind, TokenState } from '../../../../../shared/schemas';
-import { type MarkType, rowLabel, stateAt, type TimelineLayout } from './layout';
+import { type KeyStage, type MarkType, rowLabel, stateAt, type TimelineLayout } from './layout';
 import { type TimeView, timeTicks, timeToX } from './scale';
 
 export interface Geometry {
@@ -33,6 +33,7 @@ export interface Palette {
   selection: string;
   states: Record<TokenState, string>;
   marks: Record<MarkType, string>;
+  keys: Record<KeyStage, string>;
 }
 
 export interface DrawInput extends Geometry {
@@ -313,6 +314,20 @@ export function drawTimeline(ctx: CanvasRenderingContext2D, input: DrawInput): n
       ctx.fill();
     }
   }
+
+  // Signing-key stages: a line across every row, since a key change concerns every token signed after it.
+  for (const change of layout.keyChanges) {
+    if (change.at < left || change.at > right) continue;
+    const x = Math.round(plotX(change.at, g)) + 0.5;
+    ctx.strokeStyle = p.keys[change.stage];
+    ctx.lineWidth = change.stage === 'activated' ? 2 : 1.5;
+    ctx.setLineDash(change.stage === 'staged' ? [2, 3] : change.stage === 'retired' ? [6, 3] : []);
+    ctx.beginPath();
+    ctx.moveTo(x, axis);
+    ctx.lineTo(x, height);
+    ctx.stroke();
+  }
+  ctx.setLineDash([]);
 
   // Now.
   const nowX = plotX(now, g);

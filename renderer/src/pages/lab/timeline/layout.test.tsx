@@ -95,6 +95,25 @@ describe('layoutTimeline', () => {
     expect(withEvent.marks.filter((m) => m.type === 'reuse')).toHaveLength(1);
   });
 
+  it('turns signing-key events into key changes, oldest first, apart from token marks', () => {
+    const layout = layoutTimeline(
+      [token('a1')],
+      [
+        { type: 'key.activated', at: iso(600), token_id: null, data: { kid: 'k2', cause: 'scheduled' } },
+        { type: 'key.staged', at: iso(0), token_id: null, data: { kid: 'k2', activates_at: iso(600) } },
+        { type: 'key.rotated', at: iso(700), token_id: null, data: { kid: 'k3', reason: 'rotated' } },
+        { type: 'key.retired', at: iso(900), token_id: null, data: { kid: 'k1', was: 'previous' } },
+      ],
+    );
+    expect(layout.keyChanges).toEqual([
+      { at: T0, stage: 'staged', kid: 'k2', detail: 'scheduled' },
+      { at: T0 + 600_000, stage: 'activated', kid: 'k2', detail: 'scheduled' },
+      { at: T0 + 700_000, stage: 'activated', kid: 'k3', detail: 'rotate now' },
+      { at: T0 + 900_000, stage: 'retired', kid: 'k1', detail: null },
+    ]);
+    expect(layout.marks).toEqual([]);
+  });
+
   it('shows a child whose parent is filtered out as a root of its family', () => {
     const layout = layoutTimeline(family().filter((t) => t.kind !== 'refresh'));
     expect(layout.rows.map((r) => [r.token.id, r.depth])).toEqual([

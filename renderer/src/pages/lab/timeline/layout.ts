@@ -26,6 +26,36 @@ export interface TimelineMark {
   type: MarkType;
 }
 
+/** A stage of a signing key's life, drawn as a vertical line across every row. */
+export type KeyStage = 'staged' | 'activated' | 'retired';
+
+export interface KeyChange {
+  at: number;
+  stage: KeyStage;
+  kid: string;
+  /** "rotate now", "scheduled", …: how it happened, when the event says. */
+  detail: string | null;
+}
+
+/** Key events by type: rotate now is an activation without a staged step. */
+const KEY_STAGES: Partial<Record<EngineEvent['type'], KeyStage>> = {
+  'key.staged': 'staged',
+  'key.activated': 'activated',
+  'key.rotated': 'activated',
+  'key.retired': 'retired',
+};
+
+/** What the timeline reads of an event; key events carry their kid in `data`. */
+export type TimelineEvent = Pick<EngineEvent, 'type' | 'at' | 'token_id'> & { data?: EngineEvent['data'] };
+
+function keyChangeDetail(type: EngineEvent['type'], data: EngineEvent['data']): string | null {
+  if (type === 'key.rotated') return data.reason === 'rotated' ? 'rotate now' : null;
+  if (type === 'key.activated') return typeof data.cause === 'string' ? data.cause : null;
+  if (type === 'key.staged')
+    return typeof data.activates_at === 'string' ? 'scheduled' : 'waits for activation';
+  return null;
+}
+
 /** Parent → child: the child was issued when its parent (a refresh token) was used. */
 export interface TimelineLink {
   from: number;
@@ -37,6 +67,8 @@ export interface TimelineLayout {
   rows: TimelineRow[];
   links: TimelineLink[];
   marks: TimelineMark[];
+  /** Signing-key stages (staged, activated, retired), oldest first. */
+  keyChanges: KeyChange[];
   families: number;
   rowById: Map<string, number>;
   /** Earliest issue and latest expiry, for "fit all". */
@@ -64,7 +96,7 @@ function time(value: string | null): number | null {
 
 export function layoutTimeline(
   tokens: readonly Token[],
-  events: readonly Pick<EngineEvent, 'type' | 'at' | 'token_id'>[] = [],
+  events: readonly TimelineEvent[] = [],
 ): TimelineLayout {
   const byIssue = issueOrder(tokens);
   // Families: tokens sharing a grant; a token without one is a family of its own.
@@ -133,8 +165,22 @@ export function layoutTimeline(
   });
 
   const marks: TimelineMark[] = [];
+  const keyChanges: KeyChange[] = [];
   const reuseMarked = new Set<number>();
   for (const event of events) {
+    const stage = KEY_STAGES[event.type];
+    if (stage) {
+      const kid = event.data?.kid;
+      if (typeof kid === 'string' && event.data) {
+        keyChanges.push({
+          at: Date.parse(event.at),
+          stage,
+          kid,
+          detail: keyChangeDetail(event.type, event.data),
+        });
+      }
+      continue;
+    }
     const row = event.token_id ? rowById.get(event.token_id) : undefined;
     if (row === undefined) continue;
     const at = Date.parse(event.at);
@@ -153,7 +199,8 @@ export function layoutTimeline(
     } else marks.push({ row: index, at: revoked, type: 'revoked' });
   });
 
-  return { rows, links, marks, families: ordered.length, rowById, min, max };
+  keyChanges.sort((a, b) => a.at - b.at);
+  return { rows, links, marks, keyChanges, families: ordered.length, rowById, min, max };
 }
 
 /** The state to colour a bar by at `now`: an active token past its expiry is expired. */

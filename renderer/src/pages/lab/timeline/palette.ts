@@ -29,6 +29,11 @@ export function paletteFor(theme: MantineTheme, scheme: 'light' | 'dark'): Palet
       introspected: c.violet[dark ? 4 : 7],
       reuse: c.orange[dark ? 4 : 8],
     },
+    keys: {
+      staged: c.yellow[dark ? 4 : 7],
+      activated: c.grape[dark ? 4 : 7],
+      retired: c.gray[dark ? 5 : 6],
+    },
   } as Palette;
 }
 

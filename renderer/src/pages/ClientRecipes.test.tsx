@@ -1,0 +1,86 @@
+import { cleanup, screen } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
+import { recipesFor, toRecipeClient } from '../../../shared/recipes';
+import type { Client } from '../../../shared/schemas';
+import { renderWithTheme } from '../test-utils';
+import { ClientRecipes } from './ClientRecipes';
+
+afterEach(cleanup);
+
+const ISSUER = 'http://127.0.0.1:9400';
+
+function client(overrides: Partial<Client>): Client {
+  return {
+    client_id: 'web',
+    client_name: null,
+    client_secret: 'web-secret',
+    redirect_uris: ['http://127.0.0.1:3000/callback'],
+    post_logout_redirect_uris: [],
+    grant_types: ['authorization_code', 'refresh_token'],
+    token_endpoint_auth_method: 'client_secret_basic',
+    scope: 'openid profile',
+    access_token_format: 'jwt',
+    audience: [],
+    access_token_ttl: null,
+    id_token_ttl: null,
+    refresh_token_ttl: null,
+    created_at: '2026-01-01T00:00:00.000Z',
+    updated_at: '2026-01-01T00:00:00.000Z',
+    ...overrides,
+  };
+}
+
+function renderedText(): string {
+  return screen
+    .getAllByLabelText(/^Recipe file /)
+    .map((block) => block.textContent ?? '')
+    .join('\n');
+}
+
+describe('ClientRecipes', () => {
+  it('opens on a recipe that fits the client, filled in with its values and a copy button per file', () => {
+    renderWithTheme(<ClientRecipes client={client({})} issuer={ISSUER} />);
+    // A confidential client signing users in: the first server-side web-app recipe.
+    expect(screen.getByDisplayValue('openid-client (Node web app) · Server-side web app')).toBeTruthy();
+    const text = renderedText();
+    expect(text).toContain(ISSUER);
+    expect(text).toContain('"web"');
+    expect(text).toContain('web-secret');
+    expect(screen.getByText('Verified by the interop suite')).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Copy server.mjs' })).toBeTruthy();
+  });
+
+  it('gives a public client a browser recipe and never a secret', () => {
+    renderWithTheme(
+      <ClientRecipes
+        client={client({
+          client_id: 'spa',
+          token_endpoint_auth_method: 'none',
+          client_secret: 'should-not-appear',
+        })}
+        issuer={ISSUER}
+      />,
+    );
+    expect(screen.getByDisplayValue('oidc-client-ts / react-oidc-context · Browser app (SPA)')).toBeTruthy();
+    const text = renderedText();
+    expect(text).toContain('"client_id": "spa"');
+    expect(text).not.toContain('should-not-appear');
+  });
+
+  it('gives a client with reference tokens an API recipe that introspects, with its verification badge', () => {
+    const billing = client({
+      client_id: 'billing',
+      grant_types: ['client_credentials'],
+      redirect_uris: [],
+      access_token_format: 'reference',
+      audience: ['billing-api'],
+    });
+    renderWithTheme(<ClientRecipes client={billing} issuer={ISSUER} />);
+    const [first] = recipesFor(toRecipeClient(billing));
+    expect(first?.kind).toBe('resource-server');
+    expect(renderedText()).toContain(`${ISSUER}/introspect`);
+    expect(
+      screen.getByText(first?.exercisedBy ? 'Verified by the interop suite' : 'Not exercised here'),
+    ).toBeTruthy();
+  });
+});

@@ -1,0 +1,76 @@
+import { Alert, Code, Group, Paper, Stack, Switch, Table, Text, TextInput, Title } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
+import type { EngineInfo } from '../../../shared/contract';
+import { adminApi } from '../api';
+import { CopyButton } from '../components/CopyButton';
+import { QK } from '../data/keys';
+import { useAdminMutation } from '../data/useAdminMutation';
+import { errorMessage } from '../lib/errors';
+
+/** The local CA and the commands that make a system or tool trust it. */
+function TrustInstructions({ https }: { https: EngineInfo['https'] }) {
+  if (!https.caCertPath) return null;
+  return (
+    <Stack gap="xs">
+      <TextInput
+        label="CA certificate"
+        description="Clients refuse the https:// issuer until they trust this certificate"
+        readOnly
+        value={https.caCertPath}
+        rightSection={<CopyButton compact value={https.caCertPath} label="Copy CA certificate path" />}
+      />
+      <Table>
+        <Table.Tbody>
+          {https.trustCommands.map(({ label, command }) => (
+            <Table.Tr key={label}>
+              <Table.Td>{label}</Table.Td>
+              <Table.Td>
+                <Code>{command}</Code>
+              </Table.Td>
+              <Table.Td>
+                <CopyButton compact value={command} label={`Copy the ${label} command`} />
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Stack>
+  );
+}
+
+/** HTTPS: the CA to trust while it is on, and (in the desktop app) the choice for the next start. */
+export function HttpsSection() {
+  const info = useQuery({ queryKey: [QK.info], queryFn: () => adminApi.engine.info({}) });
+  const setHttps = useAdminMutation(adminApi.engine.setHttps, { invalidate: [QK.info] });
+  const https = info.data?.https;
+  if (!https || (!https.enabled && https.nextStart === null)) return null;
+  return (
+    <Paper withBorder p="md">
+      <Stack>
+        <Title order={3}>HTTPS</Title>
+        <Text size="sm">
+          {https.enabled
+            ? 'The provider serves HTTPS with a certificate from a local certificate authority kept in the data folder.'
+            : 'The provider serves plain HTTP.'}
+        </Text>
+        {https.nextStart !== null && (
+          <Group>
+            <Switch
+              label="Serve HTTPS"
+              description="Takes effect at the next start of the app; the issuer then begins with https://"
+              checked={https.nextStart}
+              disabled={setHttps.isPending}
+              onChange={(event) => setHttps.mutate({ enabled: event.currentTarget.checked })}
+            />
+          </Group>
+        )}
+        {setHttps.error && (
+          <Alert color="red" title="Could not save the HTTPS choice" role="alert">
+            {errorMessage(setHttps.error)}
+          </Alert>
+        )}
+        {https.enabled && <TrustInstructions https={https} />}
+      </Stack>
+    </Paper>
+  );
+}

@@ -1,0 +1,90 @@
+import { Button, Group, NumberInput, Text } from '@mantine/core';
+import { useState } from 'react';
+import { MAX_KEY_ACTIVATION_DELAY_SECONDS, type SigningKey } from '../../../shared/schemas';
+import { adminApi } from '../api';
+import { ConfirmButton } from '../components/Confirm';
+import { notifyError, notifySuccess } from '../lib/errors';
+import { formatDuration } from '../lib/time';
+
+/**
+ * jose's createRemoteJWKSet keeps a fetched JWKS this long (its cacheMaxAge, as jwks-rsa's): a key
+ * published that much earlier is in every such verifier's cache before it signs.
+ */
+const DEFAULT_DELAY_SECONDS = 600;
+
+interface KeyRotationControlsProps {
+  /** The staged key, if any: only one at a time. */
+  next: SigningKey | undefined;
+  onChanged: () => Promise<unknown>;
+}
+
+/** Staged rotation (publish, then sign after a delay or by hand) and the one-click "rotate now". */
+export function KeyRotationControls({ next, onChanged }: KeyRotationControlsProps) {
+  const [delay, setDelay] = useState<number | string>(DEFAULT_DELAY_SECONDS);
+  const [staging, setStaging] = useState(false);
+  const seconds = typeof delay === 'number' && delay >= 1 ? delay : null;
+
+  const stage = async () => {
+    setStaging(true);
+    try {
+      const key = await adminApi.keys.stage(seconds === null ? {} : { activate_after_seconds: seconds });
+      notifySuccess(
+        seconds === null
+          ? `Key ${key.kid} is published as next; it signs when you activate it.`
+          : `Key ${key.kid} is published as next; it signs in ${formatDuration(seconds)}.`,
+      );
+      await onChanged();
+    } catch (error) {
+      notifyError(error, 'Staging a key failed');
+    } finally {
+      setStaging(false);
+    }
+  };
+
+  return (
+    <Group align="flex-end" wrap="wrap">
+      <NumberInput
+        label="Activate after (s)"
+        description={
+          seconds === null
+            ? 'Empty: signs only when you activate it'
+            : `Signs ${formatDuration(seconds)} after staging`
+        }
+        min={1}
+        max={MAX_KEY_ACTIVATION_DELAY_SECONDS}
+        allowDecimal={false}
+        allowNegative={false}
+        value={delay}
+        onChange={setDelay}
+        w={260}
+      />
+      <Button variant="light" color="indigo" loading={staging} disabled={Boolean(next)} onClick={stage}>
+        Stage next key
+      </Button>
+      <ConfirmButton
+        variant="filled"
+        color="indigo"
+        confirm={{
+          title: 'Rotate the signing key now?',
+          message: next
+            ? `The staged key ${next.kid} signs tokens from now on. The current key stays in the JWKS as "previous".`
+            : 'A new key signs tokens from now on. The current key stays in the JWKS as "previous", so tokens it signed still verify until you retire it. Verifiers that fetched the JWKS moments ago refuse the new tokens until they fetch it again: stage the next key to avoid that.',
+          confirmLabel: 'Rotate key',
+          color: 'indigo',
+        }}
+        onConfirm={async () => {
+          const key = await adminApi.keys.rotate({});
+          notifySuccess(`New signing key ${key.kid} (${key.alg})`);
+          await onChanged();
+        }}
+      >
+        Rotate now
+      </ConfirmButton>
+      {next && (
+        <Text size="sm" c="dimmed">
+          Key {next.kid.slice(0, 8)}… is staged: activate or retire it before staging another.
+        </Text>
+      )}
+    </Group>
+  );
+}

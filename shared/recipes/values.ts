@@ -1,0 +1,103 @@
+import type { RecipeClient } from './types';
+
+/**
+ * Values several recipes derive from a client the same way, so they agree with one another and with
+ * what the provider does.
+ */
+
+/** A string literal for code and config files: JSON's escapes are valid in JS, C#, Java, YAML and TOML. */
+export const quoted = (value: string): string => JSON.stringify(value);
+
+export function isPublicClient(client: RecipeClient): boolean {
+  return client.token_endpoint_auth_method === 'none' || client.client_secret === null;
+}
+
+/** The `aud` the provider puts in this client's access tokens (without a `resource` parameter). */
+export function expectedAudience(client: RecipeClient): string {
+  return client.audience[0] ?? client.client_id;
+}
+
+/** The introspection endpoint, as discovery lists it. */
+export function introspectionEndpoint(issuer: string): string {
+  return `${issuer}/introspect`;
+}
+
+export interface ChosenRedirect {
+  uri: string;
+  /** False when the client has no fitting redirect URI and `uri` is a suggestion to register. */
+  registered: boolean;
+}
+
+/** The client's first redirect URI whose path matches, or `fallback` to register. */
+export function redirectUriMatching(client: RecipeClient, path: RegExp, fallback: string): ChosenRedirect {
+  const uri = client.redirect_uris.find((candidate) => path.test(pathOf(candidate)));
+  return uri ? { uri, registered: true } : { uri: fallback, registered: false };
+}
+
+export function pathOf(uri: string): string {
+  try {
+    return new URL(uri).pathname;
+  } catch {
+    return '/';
+  }
+}
+
+export function originOf(uri: string): string {
+  try {
+    return new URL(uri).origin;
+  } catch {
+    return uri;
+  }
+}
+
+/** The port an app listening at `uri` uses. */
+export function portOf(uri: string): number {
+  try {
+    const url = new URL(uri);
+    return Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+  } catch {
+    return 3000;
+  }
+}
+
+/** A line (in the file's comment syntax) telling the user to register a redirect URI, or nothing. */
+export function registerRedirectNote(redirect: ChosenRedirect, comment: string): string {
+  if (redirect.registered) return '';
+  return `${comment} Add ${redirect.uri} to the client's redirect URIs: the provider only returns to registered ones.\n`;
+}
+
+/**
+ * Lines (in the file's comment syntax) saying the client's access tokens are not the format this recipe
+ * reads, or nothing.
+ */
+export function formatMismatch(
+  client: RecipeClient,
+  wanted: RecipeClient['access_token_format'],
+  comment: string,
+): string {
+  if (client.access_token_format === wanted) return '';
+  return wanted === 'jwt'
+    ? `${comment} ${client.client_id} issues reference tokens, which no JWT verifier can read: use the introspection
+${comment} recipe, or set the client's access token format to JWT.\n`
+    : `${comment} ${client.client_id} issues JWT access tokens: the JWT recipe verifies them locally, without a call
+${comment} per request. Introspection reads them too, and also sees a revocation at once.\n`;
+}
+
+/**
+ * The end of a Python API recipe (its `Api` handler class answering JSON, then the server on $PORT),
+ * the same in every Python recipe: each rendered file stays a whole program the user can run.
+ */
+export const PYTHON_JSON_API_TAIL = `    def answer(self, status, body, headers=None):
+        payload = json.dumps(body).encode()
+        self.send_response(status)
+        for name, value in {"Content-Type": "application/json", **(headers or {})}.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+
+server = ThreadingHTTPServer(("127.0.0.1", int(os.environ.get("PORT", "8000"))), Api)
+print(f"listening on http://127.0.0.1:{server.server_address[1]}", flush=True)
+server.serve_forever()
+`;
