@@ -99,6 +99,7 @@ try {
   check(has('/dist/electron/main.cjs'), 'asar holds the built main process (dist/electron/main.cjs)');
   check(has('/dist/electron/preload.cjs'), 'asar holds the built preload (dist/electron/preload.cjs)');
   check(has('/dist/renderer/index.html'), 'asar holds the built renderer (dist/renderer/index.html)');
+  check(has('/dist/renderer/icon.png'), 'asar holds the window icon (dist/renderer/icon.png)');
   check(
     files.some((f) => /^\/dist\/renderer\/assets\/.+\.js$/.test(f)),
     'asar holds the renderer bundle',
