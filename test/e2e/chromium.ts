@@ -16,7 +16,10 @@ export function findChromium(): string {
   return found;
 }
 
-export async function launchChromium(): Promise<{ browser: Browser; close(): Promise<void> }> {
+/** `extraArgs` adds command-line switches (e.g. one that trusts a test server's key). */
+export async function launchChromium(
+  extraArgs: string[] = [],
+): Promise<{ browser: Browser; close(): Promise<void> }> {
   // Playwright gives every launch a fresh, empty profile directory of its own.
   const browser = await chromium.launch({
     executablePath: findChromium(),
@@ -29,6 +32,7 @@ export async function launchChromium(): Promise<{ browser: Browser; close(): Pro
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      ...extraArgs,
     ],
   });
   return {
