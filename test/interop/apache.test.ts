@@ -368,4 +368,34 @@ describe('Apache mod_auth_openidc as OAuth 2.0 resource server', () => {
     await expectRefused(jwksChecking, shortLived.jwt.value);
     expect(jwksChecking.errorLog()).toMatch(/"exp" validation failure \(\d+\): JWT expired/);
   });
+
+  it('JWKS: after the old key is retired, a fresh gateway refuses its tokens and takes the new ones', async () => {
+    const keys = await admin<Array<{ kid: string; status: string }>>('keys.list');
+    const old = keys.find((key) => key.status === 'previous');
+    if (!old) throw new Error(`no previous key to retire: ${JSON.stringify(keys)}`);
+    const signedByNew = await admin<MintedToken>('tokens.mint', { client_id: JWT.client_id });
+    expect(decodeProtectedHeader(signedByNew.value).kid).not.toBe(old.kid);
+    // A token the old key signed before the rotation, found in the provider's own list.
+    const { tokens } = await admin<{ tokens: Array<{ id: string; state: string }> }>('tokens.list', {
+      client_id: JWT.client_id,
+      kind: 'access',
+      limit: 500,
+    });
+    const details = await Promise.all(
+      tokens.map((token) => admin<{ jwt: string | null; state: string }>('tokens.get', { id: token.id })),
+    );
+    const oldToken = details.find(
+      (detail) => detail.jwt && decodeProtectedHeader(detail.jwt).kid === old.kid,
+    );
+    if (!oldToken?.jwt) throw new Error('no token signed by the old key');
+    await admin('keys.retire', { kid: old.kid });
+    // A gateway that never cached the JWKS: the old kid is not published any more.
+    const fresh = await startGateway(JWT.client_id, ca.path);
+    try {
+      await expectRefused(fresh, oldToken.jwt);
+      expect((await callApi(fresh, signedByNew.value)).status, fresh.errorLog()).toBe(200);
+    } finally {
+      await fresh.close();
+    }
+  });
 });
