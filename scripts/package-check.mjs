@@ -168,6 +168,11 @@ try {
     'fuse asar integrity is on',
   );
   check(fuses[FuseV1Options.OnlyLoadAppFromAsar] === FuseState.ENABLE, 'fuse only-load-app-from-asar is on');
+  // The renderer is served as app://, so file:// pages keep no extra powers.
+  check(
+    fuses[FuseV1Options.GrantFileProtocolExtraPrivileges] === FuseState.DISABLE,
+    'fuse file-protocol extra privileges is off',
+  );
 } catch (error) {
   failures.push(error.message);
   process.stderr.write(`package-check: ${error.message}\n`);

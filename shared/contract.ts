@@ -280,3 +280,5 @@ export const IPC_EVENT_CHANNEL = 'idp:event';
 /** The admin HTTP transport's prefix and its live event stream (server-sent events). */
 export const HTTP_ADMIN_PREFIX = '/admin/api';
 export const HTTP_EVENT_STREAM = '/admin/api/events.stream';
+/** The query parameter of the printed browser-mode URL that carries the UI token. */
+export const HTTP_UI_TOKEN_PARAM = 'token';

@@ -167,6 +167,13 @@ const clientFields = {
   access_token_ttl: Ttl.optional(),
   id_token_ttl: Ttl.optional(),
   refresh_token_ttl: Ttl.optional(),
+  /**
+   * RFC 8252 §7.3: any port on a registered http://127.0.0.1 or http://[::1] redirect URI. Omitted: on
+   * for a public client registering one (a native app), off otherwise (shared/client-policies.ts).
+   */
+  allow_loopback_port_variance: z.boolean().optional(),
+  /** May introspect every token (a gateway); otherwise only those issued to it or with it in their aud. */
+  introspect_any_token: z.boolean().default(false),
 };
 
 function checkClientConsistency(
@@ -208,6 +215,8 @@ export const ClientSchema = z.object({
   access_token_ttl: z.number().nullable(),
   id_token_ttl: z.number().nullable(),
   refresh_token_ttl: z.number().nullable(),
+  allow_loopback_port_variance: z.boolean(),
+  introspect_any_token: z.boolean(),
   created_at: z.string(),
   updated_at: z.string(),
 });

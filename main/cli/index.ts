@@ -105,6 +105,8 @@ async function serve(options: ServeOptions): Promise<void> {
     process.exit(1);
   }
 
+  for (const warning of engine.warnings) process.stderr.write(`warning: ${warning}\n`);
+
   // Before the ready lines: whoever reads them may send a signal at once.
   let closing = false;
   const shutdown = (signal: string) => {

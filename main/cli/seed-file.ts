@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { JsonTextError, parseJsonBytes } from '../../shared/validation';
 
 /** A seed file that cannot be used; the message names the file and the problem. */
 export class SeedError extends Error {}
@@ -11,25 +12,19 @@ export interface SeedJson {
   shown: string;
 }
 
-function lineAndColumn(text: string, position: number): string {
-  const before = text.slice(0, position);
-  const line = before.split('\n').length;
-  const column = position - before.lastIndexOf('\n');
-  return `line ${line}, column ${column}`;
-}
-
 /**
- * Reads a seed (workspace) file as JSON. Apart from the validation in seed.ts so that the CLI can read
- * it before loading the schemas (see beginInitialKey in index.ts).
+ * Reads a seed (workspace) file as JSON, by the same parser as the admin API's request bodies.
+ * Apart from the validation in seed.ts so that the CLI can read it before loading the schemas (see
+ * beginInitialKey in index.ts).
  */
 export function readSeedJson(file: string): SeedJson {
   const relative = path.relative(process.cwd(), file);
   // Outside the working folder a relative path ("../../seed.json") says less than the absolute one.
   const shown =
     relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : path.resolve(file);
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    bytes = fs.readFileSync(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new SeedError(
@@ -39,11 +34,9 @@ export function readSeedJson(file: string): SeedJson {
     );
   }
   try {
-    return { json: JSON.parse(text), shown };
+    return { json: parseJsonBytes(bytes), shown };
   } catch (error) {
-    const message = (error as Error).message;
-    const position = /position (\d+)/.exec(message)?.[1];
-    const where = position === undefined ? '' : ` at ${lineAndColumn(text, Number(position))}`;
-    throw new SeedError(`seed file ${shown} is not valid JSON${where}: ${message}`);
+    if (!(error instanceof JsonTextError)) throw error;
+    throw new SeedError(`seed file ${shown} ${error.message}`);
   }
 }

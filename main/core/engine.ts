@@ -2,14 +2,17 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { HTTP_UI_TOKEN_PARAM } from '../../shared/contract';
 import { AdminError } from '../../shared/errors';
 import type { EngineEvent, ParsedWorkspace, SigningAlg, Workspace } from '../../shared/schemas';
 import { WorkspaceSchema } from '../../shared/schemas';
-import { checkInputShape, describeZodError, dispatchAdmin } from './admin/dispatch';
+import { validateInput } from '../../shared/validation';
+import { dispatchAdmin } from './admin/dispatch';
 import { type AdminHandlers, createAdminService } from './admin/service';
 import { type Clock, systemClock } from './clock';
 import { createProviderContext } from './context';
 import { type AdminSecrets, createAdminSecrets, UI_PREFIX } from './http/admin-auth';
+import { dataDirWarning } from './paths';
 import { DEFAULT_HOST, DEFAULT_PORT } from './port';
 import { purgeHistory } from './retention';
 import { createKeyManager } from './signing';
@@ -85,6 +88,8 @@ export interface Engine {
   readonly adminToken: string;
   /** File holding the admin token, readable only by the current user. */
   readonly adminTokenFile: string;
+  /** Problems the host should show once at start (a data folder other users can write to). */
+  readonly warnings: readonly string[];
   /** The local CA when serving HTTPS, null for plain HTTP. */
   readonly tls: EngineTls | null;
   /** Browser-mode URL with its sign-in token, or null when no UI is served. */
@@ -99,21 +104,40 @@ export interface Engine {
 }
 
 function parseSeed(seed: Workspace): ParsedWorkspace {
-  // The same shape checks as admin input: a seed too deep for the validator is a clear refusal.
-  const shapeProblem = checkInputShape(seed);
-  if (shapeProblem) throw new AdminError('invalid_input', `Invalid seed: ${shapeProblem}`);
-  const parsed = WorkspaceSchema.safeParse(seed);
-  if (!parsed.success) {
-    throw new AdminError('invalid_input', `Invalid seed: ${describeZodError(parsed.error)}`);
-  }
+  // The same validation as admin input and workspace.import (shared/validation.ts validateInput).
+  const parsed = validateInput(WorkspaceSchema, seed);
+  if (!parsed.success) throw new AdminError('invalid_input', `Invalid seed: ${parsed.problems.join('; ')}`);
   return parsed.data;
 }
 
+/**
+ * Writes the admin token readable by its owner only. A symbolic link in its place is refused, not
+ * followed: whoever planted it would choose where the token lands, or which file it overwrites.
+ */
 function writeAdminTokenFile(dir: string, token: string): string {
   const file = path.join(dir, ADMIN_TOKEN_FILE);
-  fs.writeFileSync(file, `${token}\n`, { mode: 0o600 });
-  fs.chmodSync(file, 0o600);
+  const { O_WRONLY, O_CREAT, O_TRUNC, O_NOFOLLOW = 0 } = fs.constants;
+  let fd: number;
+  try {
+    // O_NOFOLLOW makes the check and the open one step; lstat covers systems without it.
+    if (fs.lstatSync(file, { throwIfNoEntry: false })?.isSymbolicLink()) throw symlinkRefused(file);
+    fd = fs.openSync(file, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0o600);
+  } catch (error) {
+    throw (error as NodeJS.ErrnoException).code === 'ELOOP' ? symlinkRefused(file) : error;
+  }
+  try {
+    fs.fchmodSync(fd, 0o600);
+    fs.writeSync(fd, `${token}\n`);
+  } finally {
+    fs.closeSync(fd);
+  }
   return file;
+}
+
+function symlinkRefused(file: string): Error {
+  return new Error(
+    `The admin token file ${file} is a symbolic link; the token is not written through it. Remove the link (the engine writes a new file at every start).`,
+  );
 }
 
 /**
@@ -169,7 +193,11 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   });
 
   let app: FastifyInstance | undefined;
+  const tokenDir = dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'idp-sandbox-'));
+  let adminTokenFile: string;
   try {
+    // Before listening: a start that cannot keep its token private does not serve.
+    adminTokenFile = writeAdminTokenFile(tokenDir, secrets.adminToken);
     // A new signing key is the slowest step of a start (RSA: 0.1–0.8 s, in libuv's thread pool), so it
     // is begun first, for the algorithm the seed or the stored settings ask for, and is ready while this
     // thread imports the seed and loads and builds the HTTP server. Not when the seed carries keys:
@@ -206,6 +234,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     await signer.close();
     db.close();
     tls?.dispose();
+    if (!dataDir) fs.rmSync(tokenDir, { recursive: true, force: true });
     throw error;
   }
   const address = app.server.address();
@@ -220,8 +249,6 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const purge = setInterval(() => void purgeHistory(ctx), PURGE_INTERVAL_MS);
   purge.unref();
 
-  const tokenDir = dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'idp-sandbox-'));
-  const adminTokenFile = writeAdminTokenFile(tokenDir, secrets.adminToken);
   const server = app;
 
   return {
@@ -230,6 +257,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     dataDir,
     adminToken: secrets.adminToken,
     adminTokenFile,
+    warnings: dataDir ? [dataDirWarning(dataDir)].filter((w) => w !== null) : [],
     tls: tls
       ? {
           caCertPath: tls.caCertPath,
@@ -239,7 +267,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
           trustCommands: trustCommands(tls.caCertPath, issuer),
         }
       : null,
-    uiUrl: options.uiDir ? `${issuer}${UI_PREFIX}?token=${secrets.uiToken}` : null,
+    uiUrl: options.uiDir ? `${issuer}${UI_PREFIX}?${HTTP_UI_TOKEN_PARAM}=${secrets.uiToken}` : null,
     admin,
     call: (method, input) => dispatchAdmin(admin, method, input),
     subscribe: (listener) => ctx.events.subscribe(listener),

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -20,4 +21,19 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform = 
     return path.join(home, 'Library', 'Application Support', PRODUCT_NAME);
   }
   return path.join(env.XDG_CONFIG_HOME || path.join(home, '.config'), PRODUCT_NAME);
+}
+
+/**
+ * A warning when other local users may write to the data folder: they could replace the database or
+ * plant a file where the engine writes one. Null when only its owner can (and on Windows, where the
+ * folder's ACL decides).
+ */
+export function dataDirWarning(dir: string, platform = process.platform): string | null {
+  if (platform === 'win32') return null;
+  const mode = fs.statSync(dir).mode & 0o777;
+  if ((mode & 0o022) === 0) return null;
+  return (
+    `the data folder ${dir} can be written by other users (mode ${mode.toString(8).padStart(4, '0')}): ` +
+    `they could replace the database or the admin token file. Run chmod 700 "${dir}", or choose another data folder.`
+  );
 }

@@ -55,13 +55,15 @@ export function registerAdminIpc(
   }
 }
 
-/** A sender is trusted when it is a page of the app's own renderer bundle (same file folder). */
+/** A sender is trusted when it is on the origin of the app's own page (app://idp-sandbox). */
 export function rendererOriginCheck(rendererIndexUrl: string): (frameUrl: string) => boolean {
-  const base = new URL('.', rendererIndexUrl).href;
+  const { protocol, host } = new URL(rendererIndexUrl);
+  // A file:// page has no host: an origin check could not tell the app's page from any other file.
+  if (!host) throw new Error(`The app page must have an origin of its own (got ${rendererIndexUrl}).`);
   return (frameUrl) => {
     try {
       const url = new URL(frameUrl);
-      return url.protocol === 'file:' && url.href.startsWith(base);
+      return url.protocol === protocol && url.host === host;
     } catch {
       return false;
     }

@@ -1,18 +1,28 @@
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { app, BrowserWindow, dialog, ipcMain, Menu, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, shell } from 'electron';
 import { IPC_EVENT_CHANNEL } from '../../shared/contract';
 import { createEngine, DEFAULT_PORT, type Engine } from '../core/engine';
 import { UI_CSP } from '../core/http/security-headers';
 import { defaultDataDir } from '../core/paths';
 import { parsePort, portFromArgv } from '../core/port';
 import { DatabaseOpenError, moveDatabaseAside } from '../core/store/database';
+import {
+  APP_INDEX_URL,
+  APP_SCHEME,
+  APP_SCHEME_PRIVILEGES,
+  isAppPage,
+  isAppUrl,
+  serveRendererFile,
+} from './app-protocol';
 import { registerAdminIpc, rendererOriginCheck } from './ipc';
 import { hardenedWebPreferences, isExternalLinkAllowed } from './window-options';
 
-// The built files sit together: dist/electron/{main,preload}.cjs and dist/renderer/.
-const rendererIndex = path.join(__dirname, '..', 'renderer', 'index.html');
-const rendererIndexUrl = pathToFileURL(rendererIndex).href;
+// The built files sit together: dist/electron/{main,preload}.cjs and dist/renderer/, served as app://.
+const rendererDir = path.join(__dirname, '..', 'renderer');
+const rendererIndexUrl = APP_INDEX_URL;
+
+// Only before the app is ready can a scheme be made standard and secure.
+protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
 
 /** better-sqlite3 built for Electron's ABI lives apart from the Node-ABI build tests and the CLI use. */
 function electronNativeBinding(): string {
@@ -85,7 +95,7 @@ function createWindow(): BrowserWindow {
     height: 820,
     title: 'IDP Sandbox',
     // Linux and Windows show it in the task bar (macOS takes the bundle's icon from electron-builder).
-    icon: path.join(path.dirname(rendererIndex), 'icon.png'),
+    icon: path.join(rendererDir, 'icon.png'),
     show: false,
     webPreferences: hardenedWebPreferences(path.join(__dirname, 'preload.cjs')),
   });
@@ -94,21 +104,28 @@ function createWindow(): BrowserWindow {
     if (isExternalLinkAllowed(url)) void shell.openExternal(url);
     return { action: 'deny' };
   });
+  // The window only ever shows the app's page: no navigation, frame navigation or redirect leaves it.
   win.webContents.on('will-navigate', (event, url) => {
-    if (!url.startsWith(rendererIndexUrl)) event.preventDefault();
+    if (!isAppPage(url)) event.preventDefault();
   });
-  void win.loadFile(rendererIndex);
+  win.webContents.on('will-frame-navigate', (event) => {
+    if (!isAppPage(event.url)) event.preventDefault();
+  });
+  win.webContents.on('will-redirect', (event) => {
+    if (!isAppPage(event.url)) event.preventDefault();
+  });
+  void win.loadURL(rendererIndexUrl);
   return win;
 }
 
 function hardenSession(): void {
   // Everything is denied except writing to the clipboard from the app's own page (the copy buttons).
   const allowed = (permission: string, url: string) =>
-    permission === 'clipboard-sanitized-write' && url.startsWith(new URL('.', rendererIndexUrl).href);
+    permission === 'clipboard-sanitized-write' && isAppUrl(url);
   session.defaultSession.setPermissionRequestHandler((webContents, permission, callback) =>
     callback(allowed(permission, webContents.getURL())),
   );
-  // A file:// page's origin is opaque, so judge by the page URL, as for requests.
+  // Judged by the page URL, as for requests.
   session.defaultSession.setPermissionCheckHandler((webContents, permission) =>
     allowed(permission, webContents?.getURL() ?? ''),
   );
@@ -131,6 +148,8 @@ async function main(): Promise<void> {
   });
 
   await app.whenReady();
+  // Files of the renderer folder only; anything else (another host, a path leaving it) is a 404.
+  protocol.handle(APP_SCHEME, (request) => serveRendererFile(request.url, rendererDir));
   hardenSession();
   Menu.setApplicationMenu(
     Menu.buildFromTemplate([

@@ -1,12 +1,14 @@
 import '@mantine/core/styles.css';
 import '@mantine/notifications/styles.css';
-import { MantineProvider } from '@mantine/core';
+import { Code, Container, MantineProvider, Text, Title } from '@mantine/core';
 import { Notifications } from '@mantine/notifications';
 import { QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { StrictMode } from 'react';
+import { StrictMode, useSyncExternalStore } from 'react';
 import { createRoot } from 'react-dom/client';
 import { AdminError } from '../../shared/errors';
 import { App } from './App';
+import { uiSession } from './api';
+import type { UiSessionState } from './api/ui-session';
 import { ConfirmProvider } from './components/Confirm';
 import { QK } from './data/keys';
 import { LiveUpdates } from './data/LiveUpdates';
@@ -25,6 +27,40 @@ const queryClient: QueryClient = new QueryClient({
   }),
 });
 
+/** Browser mode, in a tab that holds no accepted UI token: how to sign in, and nothing else. */
+function SignInNeeded({ state }: { state: Exclude<UiSessionState, 'signed-in'> }) {
+  return (
+    <Container size="sm" py="xl">
+      <Title order={1}>{state === 'expired' ? 'Sign-in link expired' : 'Sign-in link needed'}</Title>
+      {state === 'expired' ? (
+        <Text mt="md">
+          The engine no longer accepts this tab's sign-in: it was restarted and printed a new link. Open the{' '}
+          <b>Admin UI</b> URL it printed at start.
+        </Text>
+      ) : (
+        <Text mt="md">
+          Open the <b>Admin UI</b> URL the engine printed at start (it ends in <Code>?token=…</Code>) in this
+          tab. Each tab signs in with that link: the admin credential stays in the tab, never in a cookie,
+          which the browser would also send to every other program listening on this computer.
+        </Text>
+      )}
+    </Container>
+  );
+}
+
+const subscribeToSignIn = (listener: () => void) => uiSession?.subscribe(listener) ?? (() => {});
+const signInState = (): UiSessionState => uiSession?.state() ?? 'signed-in';
+
+function SignedIn() {
+  const state = useSyncExternalStore(subscribeToSignIn, signInState);
+  if (state !== 'signed-in') return <SignInNeeded state={state} />;
+  return (
+    <LiveUpdates>
+      <App />
+    </LiveUpdates>
+  );
+}
+
 const rootElement = document.getElementById('root');
 if (!rootElement) throw new Error('index.html has no #root element');
 
@@ -35,9 +71,7 @@ createRoot(rootElement).render(
       <QueryClientProvider client={queryClient}>
         <NowProvider>
           <ConfirmProvider>
-            <LiveUpdates>
-              <App />
-            </LiveUpdates>
+            <SignedIn />
           </ConfirmProvider>
         </NowProvider>
       </QueryClientProvider>

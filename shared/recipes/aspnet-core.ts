@@ -1,5 +1,6 @@
+import { csharpQuote as quoted } from '../quote';
 import type { Recipe, RecipeInput } from './types';
-import { expectedAudience, formatMismatch, introspectionEndpoint, isPublicClient, quoted } from './values';
+import { expectedAudience, formatMismatch, introspectionEndpoint, isPublicClient } from './values';
 
 const plainHttp = (issuer: string) => issuer.startsWith('http:');
 
@@ -50,7 +51,8 @@ function introspection({ issuer, client }: RecipeInput): string {
       : '';
   const publicNote = publicClient
     ? `// ${client.client_id} is a public client, and only a confidential client may call introspection: put the
-// id and secret of a confidential client of the sandbox below.\n`
+// id and secret of a confidential client of the sandbox below. It sees only tokens with its client_id in their
+// aud (add it to this client's audience), unless it has introspect_any_token (a gateway).\n`
     : '';
   return `// For reference tokens, which only the provider can read: ask its introspection endpoint.
 // dotnet add package Duende.AspNetCore.Authentication.OAuth2Introspection

@@ -1,3 +1,4 @@
+import { commentText } from '../quote';
 import type { Recipe, RecipeFile, RecipeInput } from './types';
 import { originOf, pathOf, quoted, redirectUriMatching, registerRedirectNote } from './values';
 
@@ -63,7 +64,7 @@ function envFile(input: RecipeInput): string {
   return `# Encrypts Auth.js's session cookie: generate one with \`npx auth secret\` (it writes this file).
 AUTH_SECRET=replace-with-the-output-of-npx-auth-secret
 # Auth.js takes the app's origin from the request: open the app at ${originOf(redirect.uri)} so its
-# callback is ${redirect.uri}, or set AUTH_URL=${originOf(redirect.uri)}
+# callback is ${commentText(redirect.uri)}, or set AUTH_URL=${originOf(redirect.uri)}
 `;
 }
 

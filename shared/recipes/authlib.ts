@@ -1,10 +1,11 @@
+import { pythonDocText, pythonQuote } from '../quote';
 import type { Recipe, RecipeInput } from './types';
-import { expectedAudience, introspectionEndpoint, PYTHON_JSON_API_TAIL, quoted } from './values';
+import { expectedAudience, introspectionEndpoint, PYTHON_JSON_API_TAIL } from './values';
 
 export const AUTHLIB_API_FILE = 'api.py';
 export const AUTHLIB_CLIENT_FILE = 'client.py';
 
-const py = (value: string | null) => (value === null ? 'None' : quoted(value));
+const py = (value: string | null) => (value === null ? 'None' : pythonQuote(value));
 
 /** The client's credentials and endpoints, the same in both files. */
 function settings(input: RecipeInput): string {
@@ -25,7 +26,7 @@ session = OAuth2Session(
 }
 
 function apiPy(input: RecipeInput): string {
-  return `"""An API accepting the access tokens that ${input.client.client_id} gets, reference or JWT, by asking the
+  return `"""An API accepting the access tokens that ${pythonDocText(input.client.client_id)} gets, reference or JWT, by asking the
 provider about each one (token introspection, RFC 7662) with authlib. The provider answers "inactive" as soon
 as a token is revoked, expires or its signing key is retired, so the API refuses it at once.
 
@@ -83,7 +84,7 @@ ${PYTHON_JSON_API_TAIL}`;
 }
 
 function clientPy(input: RecipeInput): string {
-  return `"""What a service holding ${input.client.client_id}'s tokens does with authlib: get one (client credentials),
+  return `"""What a service holding ${pythonDocText(input.client.client_id)}'s tokens does with authlib: get one (client credentials),
 ask the provider about it (introspection, RFC 7662) and revoke it when done with it (RFC 7009).
 
     pip install authlib requests      (Debian/Ubuntu: apt-get install python3-authlib python3-requests)

@@ -1,5 +1,5 @@
+import { goQuote as go } from '../quote';
 import type { Recipe, RecipeInput } from './types';
-import { quoted as go } from './values';
 
 export const GO_OIDC_FILE = 'main.go';
 

@@ -1,3 +1,4 @@
+import { apacheQuote, apacheUnquotable, commentText } from '../quote';
 import type { Recipe, RecipeInput } from './types';
 import {
   type ChosenRedirect,
@@ -40,9 +41,14 @@ export function modAuthOpenidcLogoutUrl(input: RecipeInput): string {
   return `${uri}?logout=${encodeURIComponent(returnTo)}`;
 }
 
-/** A quoted directive argument: Apache reads backslash escapes inside double quotes. */
-function apacheArg(value: string): string {
-  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+/**
+ * A directive with one quoted argument. A value httpd cannot read back as written (a line break would
+ * start directives of its own) is left out, saying why, rather than written wrong.
+ */
+function directive(name: string, value: string): string {
+  const problem = apacheUnquotable(value);
+  if (problem) return `# ${name} is left out: its value cannot be written in this file (${problem}).`;
+  return `${name} ${apacheQuote(value)}`;
 }
 
 /** mod_auth_openidc talks to the provider with libcurl, which must trust the sandbox's own CA over https. */
@@ -52,7 +58,7 @@ function caBundleLines(input: RecipeInput): string[] {
     return [
       "# The sandbox serves https with a CA of its own: trust it for the calls to the provider. httpd's",
       '# workers (www-data) read it: keep a copy they can read if the data folder is private.',
-      `OIDCCABundlePath ${apacheArg(input.caFile)}`,
+      directive('OIDCCABundlePath', input.caFile),
     ];
   }
   return [
@@ -67,30 +73,31 @@ function renderRelyingParty(input: RecipeInput): string {
   const { uri } = redirect;
   const location = protectedPath(uri);
   return [
-    `# mod_auth_openidc as OpenID Connect relying party for client "${client.client_id}".`,
+    `# mod_auth_openidc as OpenID Connect relying party for client "${commentText(client.client_id)}".`,
     `# Debian/Ubuntu: ${INSTALL}`,
     ...caBundleLines(input),
-    `OIDCProviderMetadataURL ${apacheArg(`${input.issuer}/.well-known/openid-configuration`)}`,
-    `OIDCClientID ${apacheArg(client.client_id)}`,
-    `OIDCClientSecret ${apacheArg(client.client_secret ?? '')}`,
+    directive('OIDCProviderMetadataURL', `${input.issuer}/.well-known/openid-configuration`),
+    directive('OIDCClientID', client.client_id),
+    directive('OIDCClientSecret', client.client_secret ?? ''),
     '# A path mod_auth_openidc answers itself (no content behind it), inside the protected location.',
     ...registerRedirectNote(redirect, '#').split('\n').filter(Boolean),
-    `OIDCRedirectURI ${apacheArg(uri)}`,
+    directive('OIDCRedirectURI', uri),
     '# Encrypts the state cookie and the session cache. This one is new at every start (everyone signs',
     '# in again after a restart); write a long random string instead to keep sessions across restarts.',
     'OIDCCryptoPassphrase "exec:/bin/sh -c \\"head -c 32 /dev/urandom | base64\\""',
     '# Without offline_access: the gateway keeps no refresh token; its session ends with the sign-in.',
-    `OIDCScope ${apacheArg(
+    directive(
+      'OIDCScope',
       client.scope
         .split(' ')
         .filter((s) => s !== 'offline_access')
         .join(' '),
-    )}`,
+    ),
     '# Claims reach the application as request headers: OIDC_CLAIM_sub, OIDC_CLAIM_email, and custom',
     '# claims the same way (OIDC_CLAIM_roles: admin,qa; arrays joined with OIDCClaimDelimiter).',
     'OIDCPassClaimsAs headers',
     '',
-    `<Location ${apacheArg(location)}>`,
+    `<Location ${apacheQuote(location)}>`,
     '  AuthType openid-connect',
     '  Require valid-user',
     '  # ProxyPass "http://127.0.0.1:8080/"   (the application that reads the OIDC_CLAIM_* headers)',
@@ -98,7 +105,7 @@ function renderRelyingParty(input: RecipeInput): string {
     '',
     "# Sign out: link to the URL below. mod_auth_openidc ends its session and calls the provider's",
     '# end_session_endpoint, which signs the user out and returns to the post-logout URI.',
-    `#   ${modAuthOpenidcLogoutUrl(input)}`,
+    `#   ${commentText(modAuthOpenidcLogoutUrl(input))}`,
     '',
   ].join('\n');
 }
@@ -109,7 +116,7 @@ export const RESOURCE_SERVER_PATH = '/api';
 function renderResourceServer(input: RecipeInput): string {
   const { client } = input;
   const lines = [
-    `# mod_auth_openidc as OAuth 2.0 resource server for the access tokens of client "${client.client_id}".`,
+    `# mod_auth_openidc as OAuth 2.0 resource server for the access tokens of client "${commentText(client.client_id)}".`,
     `# Debian/Ubuntu: ${INSTALL}`,
   ];
   if (!input.issuer.startsWith('https:')) {
@@ -122,10 +129,11 @@ function renderResourceServer(input: RecipeInput): string {
   if (client.access_token_format === 'reference') {
     lines.push(
       '# Reference tokens mean nothing to the API: it asks the provider about each one (RFC 7662).',
-      `OIDCOAuthIntrospectionEndpoint ${apacheArg(introspectionEndpoint(input.issuer))}`,
-      '# Any confidential client of the sandbox may introspect; this one introspects its own tokens.',
-      `OIDCOAuthClientID ${apacheArg(client.client_id)}`,
-      `OIDCOAuthClientSecret ${apacheArg(client.client_secret ?? '')}`,
+      directive('OIDCOAuthIntrospectionEndpoint', introspectionEndpoint(input.issuer)),
+      '# A client may introspect the tokens issued to it, and access tokens with its client_id in their aud',
+      '# (or every token, with introspect_any_token): this one introspects its own.',
+      directive('OIDCOAuthClientID', client.client_id),
+      directive('OIDCOAuthClientSecret', client.client_secret ?? ''),
       `OIDCOAuthIntrospectionEndpointAuth ${client.token_endpoint_auth_method === 'client_secret_post' ? 'client_secret_post' : 'client_secret_basic'}`,
       '# -1: never cache an introspection result, so a revoked token is refused at once. The default (0)',
       '# caches an active answer until the token expires: revocation would go unseen until then.',
@@ -135,12 +143,12 @@ function renderResourceServer(input: RecipeInput): string {
     lines.push(
       "# JWT access tokens are checked locally (signature and exp) against the provider's published keys.",
       '# A token signed with a key not yet cached (after a rotation) makes it fetch the JWKS again.',
-      `OIDCOAuthVerifyJwksUri ${apacheArg(`${input.issuer}/jwks`)}`,
+      directive('OIDCOAuthVerifyJwksUri', `${input.issuer}/jwks`),
     );
   }
   lines.push(
     '',
-    `<Location ${apacheArg(RESOURCE_SERVER_PATH)}>`,
+    `<Location ${apacheQuote(RESOURCE_SERVER_PATH)}>`,
     '  AuthType oauth20',
     '  Require valid-user',
     "  # The token's claims reach the API as OIDC_CLAIM_* request headers.",

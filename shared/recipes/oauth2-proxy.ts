@@ -1,9 +1,9 @@
+import { tomlQuote as quoted } from '../quote';
 import type { Recipe, RecipeInput } from './types';
 import {
   expectedAudience,
   isPublicClient,
   portOf,
-  quoted,
   redirectUriMatching,
   registerRedirectNote,
 } from './values';

@@ -43,6 +43,9 @@ import oidcConfig from './${OIDC_CLIENT_TS_SETTINGS_FILE}';
 
 const authConfig: AuthProviderProps = {
   ...oidcConfig,
+  // Without a refresh token (no offline_access), signinSilent and automaticSilentRenew renew in a
+  // hidden iframe: add "silent_redirect_uri" to ${OIDC_CLIENT_TS_SETTINGS_FILE} (register it as a redirect URI
+  // too), a page of this app that calls new UserManager(oidcConfig).signinSilentCallback().
   // Takes ?code=…&state=… out of the address bar once they are redeemed.
   onSigninCallback: () => window.history.replaceState({}, document.title, '/'),
 };

@@ -1,10 +1,11 @@
+import { pythonQuote as py, pythonDocText } from '../quote';
 import type { Recipe, RecipeInput } from './types';
-import { expectedAudience, PYTHON_JSON_API_TAIL, quoted as py } from './values';
+import { expectedAudience, PYTHON_JSON_API_TAIL } from './values';
 
 export const PYJWT_API_FILE = 'api.py';
 
 function apiPy(input: RecipeInput): string {
-  return `"""An API accepting the JWT access tokens that ${input.client.client_id} gets, checked against the
+  return `"""An API accepting the JWT access tokens that ${pythonDocText(input.client.client_id)} gets, checked against the
 provider's signing keys with PyJWT's PyJWKClient (standard library HTTP server, nothing else needed).
 
     pip install "pyjwt[crypto]"      (Debian/Ubuntu: apt-get install python3-jwt python3-cryptography)

@@ -1,16 +1,30 @@
+import { yamlQuote } from '../quote';
 import type { Recipe, RecipeInput } from './types';
 import { expectedAudience, formatMismatch, introspectionEndpoint, isPublicClient, quoted } from './values';
 
+/**
+ * A YAML value Spring takes as it is: Spring resolves `${…}` in property values, and Spring Boot 3.4+
+ * (Spring Framework 6.2) reads `\${` as a literal `${`.
+ */
+const springValue = (value: string) => yamlQuote(value.replaceAll('${', '\\${'));
+
+/** Says why a value shows `\${`, when one does. */
+function placeholderNote(values: string[]): string {
+  if (!values.some((value) => value.includes('${'))) return '';
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: Spring's placeholder syntax, named in the note
+  return '# Spring would read ${…} in a value as a placeholder: \\${ (Spring Boot 3.4+) keeps it literal.\n';
+}
+
 function jwtYaml(input: RecipeInput): string {
   return `# Spring Boot 3.5+ (Spring Security 6.5+) with org.springframework.boot:spring-boot-starter-oauth2-resource-server
-${formatMismatch(input.client, 'jwt', '#')}spring:
+${formatMismatch(input.client, 'jwt', '#')}${placeholderNote([input.issuer])}spring:
   security:
     oauth2:
       resourceserver:
         jwt:
           # Read at start-up from <issuer>/.well-known/openid-configuration (plain http is fine): start the
           # sandbox first. Keys are then fetched from its JWKS, rotated keys included.
-          issuer-uri: ${quoted(input.issuer)}
+          issuer-uri: ${springValue(input.issuer)}
 `;
 }
 
@@ -49,11 +63,15 @@ class JwtConfig {
 function opaqueYaml(input: RecipeInput): string {
   const { issuer, client } = input;
   const publicClient = isPublicClient(client);
+  const clientId = publicClient ? 'a-confidential-client' : client.client_id;
+  const clientSecret = publicClient ? 'its-secret' : (client.client_secret ?? '');
   const notes = [
     formatMismatch(input.client, 'reference', '#'),
+    placeholderNote([issuer, clientId, clientSecret]),
     publicClient
       ? `# ${client.client_id} is a public client, and only a confidential client may call introspection: put the
-# id and secret of a confidential client (client_secret_basic) of the sandbox below.\n`
+# id and secret of a confidential client (client_secret_basic) of the sandbox below. It sees only tokens with its
+# client_id in their aud (add it to this client's audience), unless it has introspect_any_token (a gateway).\n`
       : '',
     client.token_endpoint_auth_method === 'client_secret_post'
       ? `# Spring sends these credentials with HTTP Basic, and the sandbox accepts only the method a client is
@@ -67,9 +85,9 @@ ${notes}spring:
       resourceserver:
         opaquetoken:
           # Asked for every request, so a revoked token is refused at once.
-          introspection-uri: ${quoted(introspectionEndpoint(issuer))}
-          client-id: ${quoted(publicClient ? 'a-confidential-client' : client.client_id)}
-          client-secret: ${quoted(publicClient ? 'its-secret' : (client.client_secret ?? ''))}
+          introspection-uri: ${springValue(introspectionEndpoint(issuer))}
+          client-id: ${springValue(clientId)}
+          client-secret: ${springValue(clientSecret)}
 `;
 }
 

@@ -1,3 +1,4 @@
+import { commentText, jsQuote } from '../quote';
 import type { RecipeClient } from './types';
 
 /**
@@ -5,8 +6,8 @@ import type { RecipeClient } from './types';
  * what the provider does.
  */
 
-/** A string literal for code and config files: JSON's escapes are valid in JS, C#, Java, YAML and TOML. */
-export const quoted = (value: string): string => JSON.stringify(value);
+/** A JS, TS, JSON or Java string literal; other languages have their own in shared/quote.ts. */
+export const quoted = jsQuote;
 
 export function isPublicClient(client: RecipeClient): boolean {
   return client.token_endpoint_auth_method === 'none' || client.client_secret === null;
@@ -63,7 +64,7 @@ export function portOf(uri: string): number {
 /** A line (in the file's comment syntax) telling the user to register a redirect URI, or nothing. */
 export function registerRedirectNote(redirect: ChosenRedirect, comment: string): string {
   if (redirect.registered) return '';
-  return `${comment} Add ${redirect.uri} to the client's redirect URIs: the provider only returns to registered ones.\n`;
+  return `${comment} Add ${commentText(redirect.uri)} to the client's redirect URIs: the provider only returns to registered ones.\n`;
 }
 
 /**
@@ -77,9 +78,9 @@ export function formatMismatch(
 ): string {
   if (client.access_token_format === wanted) return '';
   return wanted === 'jwt'
-    ? `${comment} ${client.client_id} issues reference tokens, which no JWT verifier can read: use the introspection
+    ? `${comment} ${commentText(client.client_id)} issues reference tokens, which no JWT verifier can read: use the introspection
 ${comment} recipe, or set the client's access token format to JWT.\n`
-    : `${comment} ${client.client_id} issues JWT access tokens: the JWT recipe verifies them locally, without a call
+    : `${comment} ${commentText(client.client_id)} issues JWT access tokens: the JWT recipe verifies them locally, without a call
 ${comment} per request. Introspection reads them too, and also sees a revocation at once.\n`;
 }
 

@@ -5,7 +5,7 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { admin, isAnsweredAdminCall, startUi, type UiSession } from './ui-helpers';
+import { admin, isAnsweredAdminCall, signInTab, startUi, type UiSession } from './ui-helpers';
 
 let ui: UiSession;
 
@@ -41,8 +41,8 @@ describe('a clean browser console', () => {
     page.on('response', (response) => {
       if (/favicon/.test(response.url())) icons.push(`${response.status()} ${response.url()}`);
     });
-    await page.goto(`${ui.engine.issuer}/ui/#/users`);
-    await page.getByTestId('issuer').waitFor();
+    // A new tab: it signs in through the printed link, as a user's new tab would.
+    await signInTab(page, ui.engine, 'users');
     // Every page the navigation links to, as the UI lists them.
     const routes = await page
       .locator('a[href^="#/"]')

@@ -23,6 +23,8 @@ interface ClientDto {
   access_token_format: string;
   access_token_ttl: number | null;
   id_token_ttl: number | null;
+  allow_loopback_port_variance: boolean;
+  introspect_any_token: boolean;
 }
 
 describe('Clients page', () => {
@@ -148,5 +150,44 @@ describe('Clients page', () => {
     await confirmDialog(page, 'Delete client');
     await page.getByText('No clients yet').waitFor();
     expect(await admin<ClientDto[]>(ui.engine, 'clients.list', {})).toEqual([]);
+  });
+
+  it('shows and edits the loopback-port and introspection policies, defaulting port variance for a native app', async () => {
+    await page.getByRole('button', { name: 'New client' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New client' });
+    await dialog.getByRole('textbox', { name: 'Client ID', exact: true }).fill('cli-tool');
+    const portVariance = dialog.getByRole('switch', { name: /Any port on loopback redirect URIs/ });
+    const introspectAny = dialog.getByRole('switch', { name: /Introspect any token/ });
+    expect(await portVariance.isChecked()).toBe(false);
+    expect(await introspectAny.isChecked()).toBe(false);
+
+    // A public client with a loopback IP redirect is a native app: any port, until the user says otherwise.
+    await dialog.getByRole('combobox', { name: 'Token endpoint auth method' }).click();
+    await page.getByRole('option', { name: /^none/ }).click();
+    const redirects = dialog.getByRole('combobox', { name: 'Redirect URIs', exact: true });
+    await redirects.fill('http://127.0.0.1/callback');
+    await redirects.press('Enter');
+    await expect.poll(() => portVariance.isChecked()).toBe(true);
+    await introspectAny.check({ force: true });
+    await dialog.getByRole('button', { name: 'Create client' }).click();
+
+    const drawer = page.getByRole('dialog', { name: 'Client cli-tool' });
+    const details = drawer.getByRole('table', { name: 'Client details' });
+    await details.getByText(/^Any port on its http:\/\/127\.0\.0\.1/).waitFor();
+    await details.getByText('Any token (gateway)').waitFor();
+    expect(await admin<ClientDto>(ui.engine, 'clients.get', { client_id: 'cli-tool' })).toMatchObject({
+      allow_loopback_port_variance: true,
+      introspect_any_token: true,
+    });
+
+    await drawer.getByRole('button', { name: 'Edit client' }).click();
+    const edit = page.getByRole('dialog', { name: 'Edit client cli-tool' });
+    await edit.getByRole('switch', { name: /Any port on loopback redirect URIs/ }).uncheck({ force: true });
+    await edit.getByRole('button', { name: 'Save client' }).click();
+    await details.getByText('Exactly as registered').waitFor();
+    expect(await admin<ClientDto>(ui.engine, 'clients.get', { client_id: 'cli-tool' })).toMatchObject({
+      allow_loopback_port_variance: false,
+      introspect_any_token: true,
+    });
   });
 });

@@ -28,6 +28,16 @@ export function isAnsweredAdminCall(message: ConsoleMessage): boolean {
   return /^Failed to load resource/.test(message.text()) && message.location().url.includes('/admin/api/');
 }
 
+/**
+ * Signs `page` in through the printed URL and shows `route`. Each tab signs in on its own: the UI
+ * keeps its token in the tab's sessionStorage, which a new tab does not share.
+ */
+export async function signInTab(page: Page, engine: TestEngine, route: string): Promise<void> {
+  await page.goto(engine.uiUrl as string);
+  await page.goto(`${engine.issuer}/ui/#/${route}`);
+  await page.getByTestId('issuer').filter({ hasText: engine.issuer }).waitFor();
+}
+
 /** Starts an engine with the UI and a signed-in page showing `route` ("users", "tokens", …). */
 export async function startUi(route: string): Promise<UiSession> {
   if (!fs.existsSync(path.join(BUILT_UI, 'index.html'))) {
@@ -47,9 +57,7 @@ export async function startUi(route: string): Promise<UiSession> {
         errors.push(`${message.text()} (${message.location().url})`);
       }
     });
-    await page.goto(engine.uiUrl as string);
-    await page.goto(`${engine.issuer}/ui/#/${route}`);
-    await page.getByTestId('issuer').filter({ hasText: engine.issuer }).waitFor();
+    await signInTab(page, engine, route);
     return {
       engine,
       context,

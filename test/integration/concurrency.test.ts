@@ -48,6 +48,8 @@ const SEED: Workspace = {
       client_secret: 'api-secret',
       grant_types: ['client_credentials'],
       scope: 'introspect',
+      // A gateway: it introspects the tokens of every client here.
+      introspect_any_token: true,
     },
   ],
 };
@@ -232,7 +234,7 @@ describe('revocations racing issuance on one grant', () => {
 
   it('refuses a code whose grant was ended by logout before it was redeemed', async () => {
     const result = await obtainCode(issuer, { scope: 'openid offline_access' });
-    const logout = await result.browser.get(`${issuer}/logout`);
+    const logout = await result.browser.logout(`${issuer}/logout`);
     expect(logout.status).toBeLessThan(400);
     const answer = await tokenRequest(issuer, redemption(result), { authorization: CLIENTS.web });
     expectOAuthError(answer, 400, 'invalid_grant');
@@ -246,7 +248,7 @@ describe('revocations racing issuance on one grant', () => {
       const [answer] = await Promise.all([
         tokenRequest(issuer, redemption(result), { authorization: CLIENTS.web }),
         new Promise((resolve) => setTimeout(resolve, round % 3)).then(() =>
-          result.browser.get(`${issuer}/logout`),
+          result.browser.logout(`${issuer}/logout`),
         ),
       ]);
       if (answer.status === 200) {

@@ -48,6 +48,8 @@ const SEED_DOCUMENT = {
       grant_types: ['client_credentials'],
       scope: 'api',
       access_token_format: CLIENTS[id].format,
+      // svc-jwt checks every client's tokens by introspection: a gateway.
+      introspect_any_token: id === 'svc-jwt',
     })),
     ...(['app-jwt', 'app-ref'] as const).map((id) => ({
       client_id: id,

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UI_CSP } from '../../main/core/http/security-headers';
 import { prepareTls, serverNames } from '../../main/core/tls/material';
 import { writeHttpsPreference } from '../../main/core/tls/preference';
 import { adminMethods, IPC_ADMIN_PREFIX } from '../../shared/contract';
@@ -53,7 +54,21 @@ describe('desktop host (built main.cjs, Electron stand-in)', () => {
       nodeIntegration: false,
     });
     expect(report.webPreferences.preload).toMatch(/dist[\\/]electron[\\/]preload\.cjs$/);
-    expect(report.loaded).toMatch(/dist[\\/]renderer[\\/]index\.html$/);
+    // The page comes from app://idp-sandbox/, a scheme of its own, never from file://.
+    expect(report.loaded).toBe('app://idp-sandbox/index.html');
+    expect(report.privilegedSchemes).toEqual([
+      { scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } },
+    ]);
+    expect(report.protocolSchemes).toEqual(['app']);
+    expect(report.served.index).toMatchObject({
+      status: 200,
+      type: 'text/html; charset=utf-8',
+      csp: UI_CSP,
+      body: expect.stringContaining('<!doctype html>'),
+    });
+    for (const refused of ['traversal', 'dotdot', 'otherHost', 'missing']) {
+      expect(report.served[refused], refused).toMatchObject({ status: 404, body: 'Not found' });
+    }
     expect(report.channels).toEqual(adminMethods.map((m) => `${IPC_ADMIN_PREFIX}${m}`).sort());
 
     expect(report.info).toMatchObject({
@@ -72,6 +87,15 @@ describe('desktop host (built main.cjs, Electron stand-in)', () => {
       openedExternal: 'https://example.test/docs',
     });
     expect(report.navigation).toEqual({ foreignPrevented: true, ownPrevented: false });
+    // Navigation, frame navigation and redirects all stay on the app's page.
+    for (const guard of ['will-navigate', 'will-frame-navigate', 'will-redirect']) {
+      expect(report.guards[guard], guard).toEqual({
+        foreign: true,
+        file: true,
+        otherAppFile: true,
+        own: false,
+      });
+    }
     expect(report.permissions).toEqual({
       geolocation: false,
       clipboardFromApp: true,

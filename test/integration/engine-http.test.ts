@@ -109,46 +109,64 @@ describe('engine over real HTTP', () => {
   });
 
   describe('browser-mode UI sign-in', () => {
-    it('serves nothing under /ui/ without the session cookie', async () => {
-      const response = await fetch(`${engine.issuer}/ui/`, { redirect: 'manual' });
-      expect(response.status).toBe(401);
-      expect(await response.text()).toContain('Open the full URL the engine printed');
-    });
+    const uiToken = () => new URL(engine.uiUrl as string).searchParams.get('token') as string;
+    const adminCall = (headers: Record<string, string>) =>
+      fetch(`${engine.issuer}/admin/api/engine.info`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: '{}',
+      });
 
-    it('exchanges the URL token for an HttpOnly SameSite=Strict cookie and drops it from the URL', async () => {
+    it('serves the UI files to anyone, with no cookie and no-store (they hold no data)', async () => {
       expect(engine.uiUrl).toMatch(/\/ui\/\?token=/);
-      const exchange = await fetch(engine.uiUrl as string, { redirect: 'manual' });
-      expect(exchange.status).toBe(303);
-      expect(exchange.headers.get('location')).toBe('/ui/');
-      const cookie = exchange.headers.get('set-cookie') ?? '';
-      expect(cookie).toMatch(/HttpOnly/i);
-      expect(cookie).toMatch(/SameSite=Strict/i);
-      const session = cookie.split(';')[0] as string;
-      expect(session).not.toContain(engine.adminToken);
-
-      const page = await fetch(`${engine.issuer}/ui/`, { headers: { cookie: session } });
-      expect(page.status).toBe(200);
-      expect(page.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
-      expect(await page.text()).toContain('<div id="root">');
-
-      const withoutHeader = await fetch(`${engine.issuer}/admin/api/engine.info`, {
-        method: 'POST',
-        headers: { cookie: session, 'content-type': 'application/json' },
-        body: '{}',
-      });
-      expect(withoutHeader.status).toBe(401);
-      const withHeader = await fetch(`${engine.issuer}/admin/api/engine.info`, {
-        method: 'POST',
-        headers: { cookie: session, 'content-type': 'application/json', 'x-idp-sandbox-ui': '1' },
-        body: '{}',
-      });
-      expect(withHeader.status).toBe(200);
+      for (const url of [`${engine.issuer}/ui/`, engine.uiUrl as string]) {
+        const page = await fetch(url, { redirect: 'manual' });
+        expect(page.status).toBe(200);
+        expect(page.headers.get('set-cookie')).toBeNull();
+        expect(page.headers.get('cache-control')).toBe('no-store');
+        expect(page.headers.get('referrer-policy')).toBe('no-referrer');
+        expect(page.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+        const html = await page.text();
+        expect(html).toContain('<div id="root">');
+        expect(html).not.toContain(uiToken());
+        expect(html).not.toContain(engine.adminToken);
+      }
+      const script = /src="([^"]+\.js)"/.exec(
+        await (await fetch(`${engine.issuer}/ui/`)).text(),
+      )?.[1] as string;
+      const asset = await fetch(new URL(script, `${engine.issuer}/ui/`));
+      expect(asset.status).toBe(200);
+      expect(asset.headers.get('cache-control')).toBe('no-store');
     });
 
-    it('refuses a wrong URL token', async () => {
+    it('keeps the token of /ui?token=… on its way to /ui/', async () => {
+      const response = await fetch(`${engine.issuer}/ui?token=${uiToken()}`, { redirect: 'manual' });
+      expect(response.status).toBe(303);
+      expect(response.headers.get('location')).toBe(`/ui/?token=${uiToken()}`);
+    });
+
+    it('answers admin calls with the UI token as a bearer header, and with nothing else the UI had', async () => {
+      expect(uiToken()).not.toBe(engine.adminToken);
+      expect((await adminCall({ authorization: `Bearer ${uiToken()}` })).status).toBe(200);
+      // What the browser UI used before: a cookie plus a marker header. Neither is a credential now.
+      const replays: Record<string, string>[] = [
+        { cookie: `idp_sandbox_ui=${uiToken()}`, 'x-idp-sandbox-ui': '1' },
+        { cookie: `idp_sandbox_ui=${uiToken()}; idp_sandbox_session=${uiToken()}` },
+        { 'x-idp-sandbox-ui': '1' },
+        { authorization: uiToken() },
+        { authorization: `Basic ${Buffer.from(`ui:${uiToken()}`).toString('base64')}` },
+      ];
+      for (const headers of replays) {
+        const response = await adminCall(headers);
+        expect({ headers, status: response.status }).toEqual({ headers, status: 401 });
+      }
+    });
+
+    it('refuses a wrong URL token with a page that says so', async () => {
       const response = await fetch(`${engine.issuer}/ui/?token=wrong`, { redirect: 'manual' });
       expect(response.status).toBe(401);
       expect(response.headers.get('set-cookie')).toBeNull();
+      expect(await response.text()).toContain('Link expired');
     });
   });
 });

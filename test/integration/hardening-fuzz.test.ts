@@ -577,4 +577,85 @@ describe('bad input never yields a 5xx', () => {
     const discovery = await rawRequest(engine.issuer, { path: '/.well-known/openid-configuration' });
     expect(discovery.status).toBe(200);
   });
+
+  it('workspace.import: one thing it cannot keep, anywhere in a valid document, refuses it all by its path', async () => {
+    const name = fc.stringMatching(/^[a-z][a-z0-9_.-]{0,7}$/).map((n) => `c_${n}`);
+    const plain = fc.oneof(
+      fc.integer(),
+      fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e15, max: 1e15 }),
+      fc.boolean(),
+      fc.constant(null),
+      fc.string({ maxLength: 12 }).filter((t) => !/\p{Cs}/u.test(t)),
+    );
+    const claims = fc.dictionary(name, fc.oneof(plain, fc.array(plain, { maxLength: 3 })), { maxKeys: 4 });
+    // Where the fault goes, below the user's claims: object names and array positions.
+    const route = fc.array(fc.oneof(name, fc.nat({ max: 2 })), { maxLength: 4 });
+    const fault = fc.constantFrom(
+      {
+        json: '{"__proto__":{"admin":true}}',
+        below: '.__proto__',
+        expected: '"__proto__" cannot be used as a name',
+      },
+      { json: '9007199254740993', below: '', expected: 'integers must be between' },
+      { json: '-18014398509481984', below: '', expected: 'integers must be between' },
+      { json: '1e400', below: '', expected: 'numbers must be finite' },
+      { json: '"\\udc00 half"', below: '', expected: 'lone surrogate' },
+      { json: `${'['.repeat(300)}${']'.repeat(300)}`, below: '', expected: 'nests deeper than 256 levels' },
+    );
+    const PLACEHOLDER = '"__fault__"';
+    const documents = fc.record({
+      users: fc.array(fc.record({ claims }), { minLength: 1, maxLength: 3 }),
+      at: fc.nat(),
+      claim: name,
+      route,
+      fault,
+    });
+    const before = await exportAll();
+    await fc.assert(
+      fc.asyncProperty(documents, async ({ users, at, claim, route, fault }) => {
+        const index = at % users.length;
+        let hole: unknown = '__fault__';
+        for (const step of [...route].reverse()) {
+          hole = typeof step === 'number' ? [...Array(step).fill(0), hole] : { [step]: hole };
+        }
+        const doc = {
+          users: users.map((user, i) => ({
+            username: `fuzz-${i}`,
+            claims: i === index ? { ...user.claims, [claim]: hole } : user.claims,
+          })),
+        };
+        const body = JSON.stringify(doc).replace(PLACEHOLDER, fault.json);
+        const where = `users[${index}].claims.${claim}${route.map((s) => (typeof s === 'number' ? `[${s}]` : `.${s}`)).join('')}`;
+        const response = await rawRequest(engine.issuer, {
+          method: 'POST',
+          path: '/admin/api/workspace.import',
+          headers: { authorization: `Bearer ${engine.adminToken}`, 'content-type': 'application/json' },
+          body,
+        });
+        const context = `${body.slice(0, 300)} → ${response.status} ${response.text.slice(0, 300)}`;
+        expect(response.status, context).toBe(400);
+        const { code, message } = JSON.parse(response.text);
+        expect(code, context).toBe('invalid_input');
+        expect(message, context).toContain(fault.expected);
+        // The depth fault's path is cut short (it would be hundreds of [0]s); the others are exact.
+        expect(message, context).toContain(
+          fault.expected.startsWith('nests') ? where.slice(0, 60) : `${where}${fault.below}:`,
+        );
+      }),
+      { numRuns: RUNS || 100 },
+    );
+    expect(await exportAll()).toEqual(before);
+  });
 });
+
+/** Everything stored, for before/after comparisons. */
+async function exportAll(): Promise<unknown> {
+  const response = await rawRequest(engine.issuer, {
+    method: 'POST',
+    path: '/admin/api/workspace.export',
+    headers: { authorization: `Bearer ${engine.adminToken}`, 'content-type': 'application/json' },
+    body: '{"include_keys":true}',
+  });
+  expect(response.status).toBe(200);
+  return JSON.parse(response.text);
+}

@@ -72,6 +72,8 @@ const SEED: Workspace = {
       client_secret: 'api-secret',
       grant_types: ['client_credentials'],
       scope: 'introspect',
+      // A gateway: it introspects the tokens of every client here.
+      introspect_any_token: true,
     },
   ],
 };

@@ -31,6 +31,8 @@ const SEED: Workspace = {
       redirect_uris: [REDIRECT, 'http://127.0.0.1:5173/other'],
       grant_types: ['authorization_code', 'refresh_token'],
       scope: 'openid profile offline_access',
+      // As a desktop app with a secret would: codes for other loopback ports, bound to them at redemption.
+      allow_loopback_port_variance: true,
     },
     {
       client_id: 'web2',
@@ -58,6 +60,8 @@ const SEED: Workspace = {
       client_secret: 'api-secret',
       grant_types: ['client_credentials'],
       scope: 'introspect',
+      // A gateway: it introspects the tokens of every client here.
+      introspect_any_token: true,
     },
   ],
 };

@@ -1,10 +1,11 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_INPUT_DEPTH } from '../../main/core/admin/dispatch';
 import { BODY_LIMIT_BYTES } from '../../main/core/http/server';
 import type { Client, User } from '../../shared/schemas';
-import { FormBrowser } from '../helpers/browser-session';
-import { startTestEngine, tempDir } from '../helpers/engine';
+import { MAX_INPUT_DEPTH } from '../../shared/validation';
+import { FormBrowser, withoutProviderScript } from '../helpers/browser-session';
+import { BUILT_CLI, startTestEngine, tempDir } from '../helpers/engine';
 import {
   basic,
   jwtPayload,
@@ -19,9 +20,11 @@ import {
   HOSTILE,
   HOSTILE_KEYS,
   hostileClaims,
+  hostileDocuments,
   hostileUsername,
   INJECTED_MARKUP,
 } from '../helpers/hostile';
+import { spawnProcess } from '../helpers/process';
 import { adminHttp } from '../helpers/script-http';
 
 /**
@@ -143,18 +146,16 @@ describe('admin API', () => {
         body: { code: 'invalid_input' },
       });
     }
-    for (const body of [
-      '{"username":"proto","claims":{"__proto__":{"polluted":true}}}',
-      '{"username":"proto","claims":{"constructor":{"prototype":{"polluted":true}}}}',
-    ]) {
-      const answer = await rawRequest(engine.issuer, {
-        method: 'POST',
-        path: '/admin/api/users.create',
-        headers: { authorization: `Bearer ${engine.adminToken}`, 'content-type': 'application/json' },
-        body,
-      });
-      expect(answer.status).toBe(400);
-    }
+    const answer = await rawRequest(engine.issuer, {
+      method: 'POST',
+      path: '/admin/api/users.create',
+      headers: { authorization: `Bearer ${engine.adminToken}`, 'content-type': 'application/json' },
+      body: '{"username":"proto","claims":{"__proto__":{"polluted":true}}}',
+    });
+    expect(answer.status).toBe(400);
+    expect(JSON.parse(answer.text).message).toBe(
+      'Invalid input for users.create: claims.__proto__: "__proto__" cannot be used as a name',
+    );
     // The in-process path (the desktop app's IPC, seed files) has no JSON parser to refuse it first.
     await expect(
       engine.call(
@@ -164,6 +165,80 @@ describe('admin API', () => {
     ).rejects.toMatchObject({ code: 'invalid_input' });
     expect(await call<User[]>('users.list', {})).toEqual(before);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('stores "constructor" and "prototype" claim names exactly, polluting nothing', async () => {
+    const claims = { constructor: { prototype: { polluted: true } }, prototype: 'p', toString: 1 };
+    const answer = await rawRequest(engine.issuer, {
+      method: 'POST',
+      path: '/admin/api/users.create',
+      headers: { authorization: `Bearer ${engine.adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'constructor-claims', claims }),
+    });
+    expect(answer.status, answer.text).toBe(200);
+    expect((await call<User>('users.get', { username: 'constructor-claims' })).claims).toEqual(claims);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect((Object.prototype as Record<string, unknown>).polluted).toBeUndefined();
+    await call('users.delete', { username: 'constructor-claims' });
+  });
+});
+
+describe('seed files and workspace.import refuse what they cannot keep exactly', () => {
+  const documents = hostileDocuments();
+  const seedDir = tempDir('idp-sandbox-hostile-seed-');
+  afterAll(() => fs.rmSync(seedDir, { recursive: true, force: true }));
+
+  it('each one: the CLI exits 2 naming the file and where, with no stack trace, and does not start', async () => {
+    // All at once: each is a process start, most of the time spent loading.
+    const runs = documents.map((document) => {
+      const file = path.join(seedDir, `${document.name.replace(/\W+/g, '-')}.json`);
+      fs.writeFileSync(file, document.bytes);
+      const args = [BUILT_CLI, 'serve', '--port', '0', '--in-memory', '--seed', file];
+      return { document, file, proc: spawnProcess(process.execPath, args) };
+    });
+    for (const { document, file, proc } of runs) {
+      const { code } = await proc.exited;
+      const output = proc.output();
+      expect(code, `${document.name}: ${output}`).toBe(2);
+      expect(output, document.name).toContain(`seed file ${file}`);
+      expect(output, document.name).toContain(document.where);
+      expect(output, document.name).toContain(document.expected);
+      expect(output, document.name).not.toMatch(/RangeError|\n\s+at /);
+      expect(output, document.name).not.toContain('is ready');
+    }
+  }, 60_000);
+
+  it.each(documents.map((d) => [d.name, d] as const))(
+    '%s: workspace.import over HTTP answers 400 naming where, and nothing stored changes',
+    async (_name, document) => {
+      const before = await call('workspace.export', { include_keys: true });
+      const answer = await rawRequest(engine.issuer, {
+        method: 'POST',
+        path: '/admin/api/workspace.import',
+        headers: { authorization: `Bearer ${engine.adminToken}`, 'content-type': 'application/json' },
+        body: document.bytes,
+      });
+      expect(answer.status, answer.text).toBe(400);
+      const { code, message } = JSON.parse(answer.text);
+      expect(code).toBe('invalid_input');
+      expect(message).toContain(document.where);
+      expect(message).toContain(document.expected);
+      expect(await call('workspace.export', { include_keys: true })).toEqual(before);
+    },
+  );
+
+  it('the in-process transport (IPC) refuses the same documents with the same messages', async () => {
+    const before = await call('workspace.export', { include_keys: true });
+    for (const document of documents.filter((d) => d.name !== 'bytes that are not UTF-8')) {
+      await expect(
+        engine.call('workspace.import', JSON.parse(document.bytes.toString('utf8'))),
+        document.name,
+      ).rejects.toMatchObject({
+        code: 'invalid_input',
+        message: expect.stringContaining(`${document.where}`),
+      });
+    }
+    expect(await call('workspace.export', { include_keys: true })).toEqual(before);
   });
 });
 
@@ -247,7 +322,7 @@ describe('the login page', () => {
     expect(page.status).toBe(200);
     const html = await page.text();
     for (const markup of [...INJECTED_MARKUP, HOSTILE.attribute]) expect(html).not.toContain(markup);
-    expect(html).not.toMatch(/<script/i);
+    expect(withoutProviderScript(html)).not.toMatch(/<script/i);
     expect(html).not.toMatch(/<img/i);
     expect(html).not.toMatch(/<svg/i);
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');

@@ -108,6 +108,8 @@ describe('request hot path', () => {
       client_secret: 'api-secret',
       grant_types: ['client_credentials'],
       scope: 'x',
+      // A gateway: it introspects svc's token.
+      introspect_any_token: true,
     });
     const answer = await postForm(
       engine.issuer,

@@ -38,7 +38,14 @@ const SEED: Workspace = {
       grant_types: ['password'],
       scope: 'openid profile',
     },
-    { client_id: API.clientId, client_secret: API.secret, grant_types: ['client_credentials'], scope: 'x' },
+    {
+      client_id: API.clientId,
+      client_secret: API.secret,
+      grant_types: ['client_credentials'],
+      scope: 'x',
+      // A gateway: it introspects the tokens of every client here.
+      introspect_any_token: true,
+    },
   ],
 };
 

@@ -41,8 +41,21 @@ const fixture = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'schema-v1.json')
 };
 
 const WEB = { clientId: 'web', secret: 'web-secret' };
-// Introspection needs a confidential client with client_secret_basic; svc-ref uses client_secret_post.
-const INTROSPECTOR = WEB;
+
+/**
+ * Introspection as svc-ref, the client the fixture's reference tokens were issued to (a client may
+ * introspect only its own tokens and those addressed to it). It uses client_secret_post.
+ */
+async function introspectAsSvcRef(token: string): Promise<Record<string, unknown>> {
+  const svcRef = fixture.clients.find((client) => client.client_id === 'svc-ref') as Client;
+  const response = await fetch(`${engine.issuer}/introspect`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ token, client_id: 'svc-ref', client_secret: svcRef.client_secret as string }),
+  });
+  expect(response.status).toBe(200);
+  return (await response.json()) as Record<string, unknown>;
+}
 
 function userVersion(file: string): number {
   const db = new Database(file, { readonly: true, fileMustExist: true });
@@ -87,7 +100,15 @@ describe('a database from the first released schema', () => {
 
   it('keeps users, clients, settings, keys, tokens and events as they were', async () => {
     expect(await call('users.list')).toEqual(fixture.users);
-    expect(await call('clients.list')).toEqual(fixture.clients);
+    // Clients from before the per-client policies get their defaults: the public spa registers a
+    // loopback IP redirect, so it keeps any-port matching; nobody may introspect every token.
+    expect(await call('clients.list')).toEqual(
+      fixture.clients.map((client) => ({
+        ...client,
+        allow_loopback_port_variance: client.client_id === 'spa',
+        introspect_any_token: false,
+      })),
+    );
     expect(await call('settings.get')).toEqual(fixture.settings);
     // Schema 4 added the staged-rotation fields: keys from before signed from their creation.
     expect(await call('keys.list')).toEqual(
@@ -103,15 +124,11 @@ describe('a database from the first released schema', () => {
   });
 
   it('still answers for its tokens: the reference token is active, the revoked one is not', async () => {
-    expect(
-      await introspect(engine.issuer, INTROSPECTOR, fixture.values.reference_access_token),
-    ).toMatchObject({
+    expect(await introspectAsSvcRef(fixture.values.reference_access_token)).toMatchObject({
       active: true,
       client_id: 'svc-ref',
     });
-    expect(
-      await introspect(engine.issuer, INTROSPECTOR, fixture.values.revoked_reference_access_token),
-    ).toEqual({
+    expect(await introspectAsSvcRef(fixture.values.revoked_reference_access_token)).toEqual({
       active: false,
     });
     // JWTs are found by value (their issuer, the fixture's port, is not this engine's).
@@ -135,7 +152,7 @@ describe('a database from the first released schema', () => {
     expect(payload).toMatchObject({ sub: 'alice-sub', aud: 'orders-api', roles: ['admin', 'qa'] });
     // The JWKS still publishes the rotated key, so the fixture's own JWTs verify too.
     await jwtVerify(fixture.values.jwt_access_token, jwks, { currentDate: now });
-    expect((await introspect(engine.issuer, INTROSPECTOR, refreshed.access_token)).active).toBe(true);
+    expect((await introspect(engine.issuer, WEB, refreshed.access_token)).active).toBe(true);
     // What the upgraded engine issues is in the current format (its id, then its secret), and works.
     const parts = splitOpaqueValue(refreshed.refresh_token as string);
     expect(parts).not.toBeNull();

@@ -62,6 +62,8 @@ const SEED: Workspace = {
       client_secret: 'api-secret',
       grant_types: ['client_credentials'],
       scope: 'introspect',
+      // A gateway: it introspects the tokens of every client here.
+      introspect_any_token: true,
     },
   ],
 };
@@ -220,7 +222,8 @@ describe('authorization code + PKCE through the real login form', () => {
       prompt: 'none',
       state: 'xyz',
     });
-    const response = await browser.get(url.href);
+    // The page that reuses the session posts the browser secret, as its script does in a browser.
+    const response = await browser.authorize(url.href);
     expect(response.status).toBe(303);
     const callback = new URL(response.headers.get('location') as string);
     expect(callback.searchParams.get('state')).toBe('xyz');

@@ -159,7 +159,14 @@ describe('an engine signing in worker threads', () => {
     settings: { signing_alg: alg },
     users: [{ username: 'alice', password: 'alice-pw', sub: 'alice-sub' }],
     clients: [
-      { client_id: API.clientId, client_secret: API.secret, grant_types: ['client_credentials'], scope: 'x' },
+      {
+        client_id: API.clientId,
+        client_secret: API.secret,
+        grant_types: ['client_credentials'],
+        scope: 'x',
+        // A gateway: it introspects the tokens of every client here.
+        introspect_any_token: true,
+      },
       {
         client_id: SVC.clientId,
         client_secret: SVC.secret,

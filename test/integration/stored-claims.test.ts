@@ -40,7 +40,14 @@ beforeAll(async () => {
           grant_types: ['client_credentials'],
           scope: 'orders:read',
         },
-        { client_id: 'api', client_secret: 'api-secret', grant_types: ['client_credentials'], scope: 'x' },
+        {
+          client_id: 'api',
+          client_secret: 'api-secret',
+          grant_types: ['client_credentials'],
+          scope: 'x',
+          // A gateway: it introspects the tokens of every client here.
+          introspect_any_token: true,
+        },
       ],
     },
   });

@@ -59,6 +59,8 @@ const values = {
   refresh: [] as string[],
   code: [] as string[],
   session: [] as string[],
+  /** What the login page's script keeps in localStorage; the session stores its hash. */
+  browserSecret: [] as string[],
 };
 /** Codes redeemed (so the database has seen them used) and the JWTs they produced. */
 const jwts: string[] = [];
@@ -121,8 +123,9 @@ beforeAll(async () => {
     const cookie = /idp_sandbox_session=([^;]+)/.exec(browser.cookieHeader())?.[1];
     expect(cookie).toBeDefined();
     values.session.push(cookie as string);
+    values.browserSecret.push(browser.browserSecret() as string);
     for (let i = 0; i < COUNT / 20 - 1; i++) {
-      const again = await browser.get(authorizeUrl());
+      const again = await browser.authorize(authorizeUrl());
       expect(again.status).toBe(303);
       values.code.push(new URL(again.headers.get('location') as string).searchParams.get('code') as string);
     }
@@ -198,7 +201,7 @@ describe('the data folder', () => {
 });
 
 describe('the database file', () => {
-  it('holds no reference token, refresh token, code, session cookie or admin token in plaintext', () => {
+  it('holds no reference token, refresh token, code, session cookie, browser secret or admin token in plaintext', () => {
     const afterClose = databaseBytes();
     for (const [label, bytes] of [
       ['while running (db + wal + shm)', whileRunning],

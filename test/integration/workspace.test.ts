@@ -121,6 +121,18 @@ describe('export seeds an identical engine', () => {
     expect(await copy.call('workspace.export', {})).toEqual(exported);
   });
 
+  it('claims named "constructor" and "prototype" survive export and import over HTTP', async () => {
+    const claims = { constructor: { prototype: { role: 'x' } }, prototype: ['p'], __defineGetter__: 1 };
+    const engine = await start({ seed: { users: [{ username: 'dana', claims }] } });
+    const exported = await adminHttp<Workspace>(engine, 'workspace.export', { include_keys: true });
+    const copy = await start({});
+    await adminHttp(copy, 'workspace.import', exported);
+    expect((await adminHttp<User>(copy, 'users.get', { username: 'dana' })).claims).toEqual(claims);
+    // The copy keeps its own first key as a previous one; everything else is the same document.
+    const { keys: _keys, ...rest } = exported;
+    expect(await adminHttp(copy, 'workspace.export', {})).toEqual(rest);
+  });
+
   it('with keys: identical JWKS, so a token from one verifies against the other', async () => {
     const exported = await adminHttp<Workspace>(source, 'workspace.export', { include_keys: true });
     expect(exported.keys?.map((k) => k.status).sort()).toEqual(['current', 'previous']);

@@ -3,13 +3,18 @@
  * code flow with PKCE through the provider's real login page. A plain app drives UserManager and shows
  * what the library concluded (profile, userinfo, refresh from the browser, which proves CORS from a
  * real origin, sign-out through end_session); its settings are the recipe's JSON file as rendered. The
- * recipe's own react-oidc-context app (main.tsx) is bundled and run as it is, on another origin.
+ * recipe's own react-oidc-context app (main.tsx) is bundled and run as it is, on another origin. A
+ * third origin's client has no refresh token, so oidc-client-ts renews in a hidden iframe (prompt=none).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { BrowserContext, Page, Response } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OIDC_CLIENT_TS_SETTINGS_FILE, oidcClientTsRecipe } from '../../shared/recipes/oidc-client-ts';
+import {
+  OIDC_CLIENT_TS_SETTINGS_FILE,
+  type OidcClientTsSettings,
+  oidcClientTsRecipe,
+} from '../../shared/recipes/oidc-client-ts';
 import type { RecipeClient } from '../../shared/recipes/types';
 import { bundleRecipe } from './apps/spa/bundle';
 import { type SpaServer, startPlainSpa, startReactSpa } from './apps/spa/server';
@@ -41,6 +46,7 @@ interface ProviderExchange {
 
 let spa: SpaServer;
 let reactSpa: SpaServer;
+let silentSpa: SpaServer;
 let provider: InteropProvider;
 let browser: InteropBrowser;
 let context: BrowserContext;
@@ -65,17 +71,48 @@ async function renderRecipe(clientId: string) {
   return oidcClientTsRecipe.render({ issuer: provider.issuer, client });
 }
 
+const SILENT_CALLBACK_PATH = '/silent-callback';
+
+/**
+ * A public client without the refresh_token grant (so no offline_access and no refresh token): it
+ * renews through /authorize?prompt=none in a hidden iframe that ends at its silent redirect URI.
+ */
+function silentRenewClient(clientId: string, origin: string) {
+  return {
+    ...spaClient(clientId, origin, '/signed-out'),
+    redirect_uris: [`${origin}/callback`, `${origin}${SILENT_CALLBACK_PATH}`],
+    grant_types: ['authorization_code'],
+    scope: 'openid profile email',
+  };
+}
+
+async function renderSettingsFile(clientId: string): Promise<string> {
+  const settings = (await renderRecipe(clientId)).find((file) => file.name === OIDC_CLIENT_TS_SETTINGS_FILE);
+  if (!settings) throw new Error(`the oidc-client-ts recipe renders no ${OIDC_CLIENT_TS_SETTINGS_FILE}`);
+  return settings.content;
+}
+
 beforeAll(async () => {
-  [spa, reactSpa] = await Promise.all([startPlainSpa(), startReactSpa()]);
+  [spa, reactSpa, silentSpa] = await Promise.all([startPlainSpa(), startReactSpa(), startPlainSpa()]);
   provider = await startProvider({
     seed: {
       users: [ADA, GRACE],
-      clients: [spaClient('spa', spa.origin, '/signed-out'), spaClient('spa-react', reactSpa.origin, '/')],
+      clients: [
+        spaClient('spa', spa.origin, '/signed-out'),
+        spaClient('spa-react', reactSpa.origin, '/'),
+        silentRenewClient('spa-silent', silentSpa.origin),
+      ],
     },
   });
-  const settings = (await renderRecipe('spa')).find((file) => file.name === OIDC_CLIENT_TS_SETTINGS_FILE);
-  if (!settings) throw new Error(`the oidc-client-ts recipe renders no ${OIDC_CLIENT_TS_SETTINGS_FILE}`);
-  spa.serveFile(settings.name, settings.content);
+  spa.serveFile(OIDC_CLIENT_TS_SETTINGS_FILE, await renderSettingsFile('spa'));
+  // What the recipe's note asks for when the client gets no refresh token.
+  silentSpa.serveFile(
+    OIDC_CLIENT_TS_SETTINGS_FILE,
+    JSON.stringify({
+      ...(JSON.parse(await renderSettingsFile('spa-silent')) as OidcClientTsSettings),
+      silent_redirect_uri: `${silentSpa.origin}${SILENT_CALLBACK_PATH}`,
+    }),
+  );
   reactSpa.serveFile('main.js', await bundleRecipe(await renderRecipe('spa-react'), 'main.tsx'));
 
   browser = await openBrowser();
@@ -88,6 +125,7 @@ afterAll(async () => {
   await provider?.close();
   await spa?.close();
   await reactSpa?.close();
+  await silentSpa?.close();
 });
 
 function recordExchange(response: Response): void {
@@ -103,15 +141,15 @@ function recordExchange(response: Response): void {
 }
 
 /** Waits for the SPA to reach `state` (or fail) without DOM code here: the test side has no DOM types. */
-function reached(state: string): Promise<void> {
-  return page.locator(`body[data-state="${state}"], body[data-state="error"]`).waitFor();
+function reached(state: string, on = page): Promise<void> {
+  return on.locator(`body[data-state="${state}"], body[data-state="error"]`).waitFor();
 }
 
-async function shownUser(state: string): Promise<ShownUser> {
-  await reached(state);
-  const error = await page.locator('#error').textContent();
+async function shownUser(state: string, on = page): Promise<ShownUser> {
+  await reached(state, on);
+  const error = await on.locator('#error').textContent();
   expect(error, 'the SPA reported an error').toBe('');
-  return JSON.parse((await page.locator('#user').textContent()) ?? '') as ShownUser;
+  return JSON.parse((await on.locator('#user').textContent()) ?? '') as ShownUser;
 }
 
 async function signOut(): Promise<void> {
@@ -237,6 +275,98 @@ describe('an SPA on its own origin with oidc-client-ts, in Chromium', () => {
     } finally {
       await loginPage.close();
       await elsewhere.close();
+    }
+  });
+
+  it('renews silently in a hidden iframe (prompt=none) when the client has no refresh token', async () => {
+    const silentPage = await context.newPage();
+    // Every frame's console: the SPA's page, the provider's resume page and the silent callback.
+    const silentPageErrors = watchConsoleErrors(silentPage);
+    const tokenRequests: string[] = [];
+    silentPage.on('request', (request) => {
+      if (request.url() === `${provider.issuer}/token`) tokenRequests.push(request.postData() ?? '');
+    });
+    try {
+      await silentPage.goto(silentSpa.origin);
+      await reached('anonymous', silentPage);
+      await silentPage.getByRole('button', { name: 'Sign in' }).click();
+      await expectLoginPage(silentPage, provider.issuer);
+      await signInWithButton(silentPage, ADA.username);
+      const signedIn = await shownUser('signed-in', silentPage);
+      expect(signedIn.refresh_token).toBeUndefined();
+
+      // No refresh token, so signinSilent frames /authorize?prompt=none on this page.
+      const framedAuthorize = silentPage.waitForResponse(
+        (response) =>
+          response.url().startsWith(`${provider.issuer}/authorize?`) &&
+          response.frame() !== silentPage.mainFrame(),
+      );
+      await silentPage.getByRole('button', { name: 'Refresh tokens' }).click();
+      const renewed = await shownUser('refreshed-1', silentPage);
+
+      const resume = await framedAuthorize;
+      expect(new URL(resume.url()).searchParams.get('prompt')).toBe('none');
+      expect(resume.status()).toBe(200);
+      expect(resume.headers()['content-security-policy']).toContain(`frame-ancestors ${silentSpa.origin};`);
+      expect(resume.headers()['x-frame-options']).toBeUndefined();
+      expect(renewed.access_token).not.toBe(signedIn.access_token);
+      expect(renewed.profile).toMatchObject({ sub: ADA.sub, roles: ADA.claims.roles });
+      // The session was reused with a new code: two code exchanges, two grants, no refresh token.
+      expect(tokenRequests.filter((body) => body.includes('grant_type=authorization_code'))).toHaveLength(2);
+      const issued = await provider.admin<{ tokens: Array<{ kind: string; grant_id: string | null }> }>(
+        'tokens.list',
+        { client_id: 'spa-silent' },
+      );
+      const accessTokens = issued.tokens.filter((token) => token.kind === 'access');
+      expect(accessTokens).toHaveLength(2);
+      expect(new Set(accessTokens.map((token) => token.grant_id)).size).toBe(2);
+      expect(issued.tokens.filter((token) => token.kind === 'refresh')).toEqual([]);
+      expect(silentPageErrors).toEqual([]);
+    } finally {
+      await silentPage.close();
+    }
+  });
+
+  it('keeps the login page unframeable, also for the origin of its redirect_uri', async () => {
+    const framingPage = await context.newPage();
+    const framingPageErrors = watchConsoleErrors(framingPage);
+    try {
+      await framingPage.goto(spa.origin);
+      await reached('anonymous', framingPage);
+      // prompt=login: the login page even though this browser has a session from the previous test.
+      const authorize = new URL(`${provider.issuer}/authorize`);
+      authorize.search = new URLSearchParams({
+        client_id: 'spa',
+        redirect_uri: `${spa.origin}/callback`,
+        response_type: 'code',
+        scope: 'openid',
+        code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+        code_challenge_method: 'S256',
+        prompt: 'login',
+      }).toString();
+      const refusal = framingPage.waitForEvent('console', {
+        predicate: (message) => message.text().includes('frame-ancestors'),
+      });
+      const loginPageAnswer = framingPage.waitForResponse((response) => response.url() === authorize.href);
+      await framingPage.evaluate(`{
+        const frame = document.createElement('iframe');
+        frame.src = ${JSON.stringify(authorize.href)};
+        document.body.append(frame);
+      }`);
+
+      expect((await loginPageAnswer).headers()['content-security-policy']).toContain(
+        "frame-ancestors 'none'",
+      );
+      expect((await refusal).text().trim()).toBe(
+        `Framing '${provider.issuer}/' violates the following Content Security Policy directive: ` +
+          `"frame-ancestors 'none'". The request has been blocked.`,
+      );
+      // The refusal is the one console error on this page, and nothing of the login page rendered.
+      expect(framingPageErrors).toHaveLength(1);
+      const frame = framingPage.frames().find((candidate) => candidate !== framingPage.mainFrame());
+      expect(await frame?.locator('form[data-sign-in]').count()).toBe(0);
+    } finally {
+      await framingPage.close();
     }
   });
 });

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
 import { describe, expect, it } from 'vitest';
+import { APP_INDEX_URL, isAppUrl } from '../../main/electron/app-protocol';
 
 /**
  * The Electron security checklist, read statically from the desktop host's source and from the same
@@ -86,9 +87,11 @@ describe('Electron main process (static)', () => {
       expect(source).not.toMatch(/allowRunningInsecureContent:\s*true/);
       expect(source).not.toMatch(/webviewTag:\s*true/);
       expect(source).not.toMatch(/enableRemoteModule|@electron\/remote|experimentalFeatures/);
-      expect(source).not.toMatch(/\bloadURL\(/);
+      expect(source).not.toMatch(/\bloadFile\(/);
     }
-    expect(only(MAIN, 'win.loadFile(')).toBe('rendererIndex');
+    // The page is loaded from the app:// scheme only, never from file:// or the network.
+    expect(only(MAIN, 'win.loadURL(')).toBe('rendererIndexUrl');
+    expect(MAIN).toMatch(/^const rendererIndexUrl = APP_INDEX_URL;$/m);
   });
 
   it('denies every window.open: each return of the handler is { action: "deny" }', () => {
@@ -101,9 +104,24 @@ describe('Electron main process (static)', () => {
     expect(handler).toMatch(/if \(isExternalLinkAllowed\(url\)\) void shell\.openExternal\(url\)/);
   });
 
-  it("prevents navigation away from the app's own page", () => {
-    const [listener] = calls(MAIN, "win.webContents.on('will-navigate'");
-    expect(listener).toMatch(/if \(!url\.startsWith\(rendererIndexUrl\)\) event\.preventDefault\(\)/);
+  it("prevents navigation, frame navigation and redirects away from the app's own page", () => {
+    expect(only(MAIN, "win.webContents.on('will-navigate'")).toMatch(
+      /\(event, url\) => \{\s*if \(!isAppPage\(url\)\) event\.preventDefault\(\);\s*\}$/,
+    );
+    for (const name of ['will-frame-navigate', 'will-redirect']) {
+      expect(only(MAIN, `win.webContents.on('${name}'`), name).toMatch(
+        /\(event\) => \{\s*if \(!isAppPage\(event\.url\)\) event\.preventDefault\(\);\s*\}$/,
+      );
+    }
+  });
+
+  it('serves the renderer from a privileged app:// scheme registered before ready, files from its folder only', () => {
+    const register = MAIN.indexOf('protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES])');
+    expect(register).toBeGreaterThan(0);
+    expect(register).toBeLessThan(MAIN.indexOf('await app.whenReady()'));
+    expect(only(MAIN, 'protocol.handle(')).toBe(
+      'APP_SCHEME, (request) => serveRendererFile(request.url, rendererDir)',
+    );
   });
 
   it('prevents <webview> attachment in every web contents', () => {
@@ -121,12 +139,11 @@ describe('Electron main process (static)', () => {
     const declaration = /const allowed = ([\s\S]*?);\n/.exec(MAIN)?.[1];
     expect(declaration).toBeDefined();
     const js = (await esbuild.transform(`(${declaration})`, { loader: 'ts' })).code;
-    const rendererIndexUrl = 'file:///opt/IDP%20Sandbox/resources/app.asar/dist/renderer/index.html';
-    const allowed = new Function('rendererIndexUrl', `return ${js}`)(rendererIndexUrl) as (
+    const allowed = new Function('isAppUrl', `return ${js}`)(isAppUrl) as (
       permission: string,
       url: string,
     ) => boolean;
-    const appPage = `${rendererIndexUrl}#/tokens`;
+    const appPage = `${APP_INDEX_URL}#/tokens`;
     const permissions = [
       'clipboard-read',
       'clipboard-sanitized-write',
@@ -158,7 +175,8 @@ describe('Electron main process (static)', () => {
     for (const elsewhere of [
       'https://evil.example/',
       'http://127.0.0.1:9400/ui/',
-      'file:///opt/IDP%20Sandbox/resources/app.asar/dist/renderer-evil/index.html',
+      'file:///opt/IDP%20Sandbox/resources/app.asar/dist/renderer/index.html',
+      'app://idp-sandbox.evil/index.html',
       'file:///etc/passwd',
       '',
     ]) {
@@ -181,7 +199,7 @@ describe('Electron main process (static)', () => {
     expect(handlerBody.indexOf('isTrustedSender(frameUrl)')).toBeLessThan(
       handlerBody.indexOf('dispatchAdmin('),
     );
-    expect(IPC).toMatch(/url\.protocol === 'file:' && url\.href\.startsWith\(base\)/);
+    expect(IPC).toMatch(/url\.protocol === protocol && url\.host === host/);
   });
 
   it('exposes only the domain API to the page, never ipcRenderer', () => {
@@ -195,6 +213,9 @@ describe('Electron main process (static)', () => {
       'setWindowOpenHandler',
       'action: "deny"',
       '"will-navigate"',
+      '"will-frame-navigate"',
+      '"will-redirect"',
+      'registerSchemesAsPrivileged',
       '"will-attach-webview"',
       'setPermissionRequestHandler',
       'setPermissionCheckHandler',
@@ -231,6 +252,8 @@ describe('electron-builder fuses', () => {
       enableNodeCliInspectArguments: 'false',
       enableEmbeddedAsarIntegrityValidation: 'true',
       onlyLoadAppFromAsar: 'true',
+      // The page is served as app://, so file:// pages need none of their old extra powers.
+      grantFileProtocolExtraPrivileges: 'false',
     });
     // Only the built app is packaged: no sources, no source maps.
     expect(yml).toMatch(

@@ -17,7 +17,7 @@ function fakeIpcMain() {
   return { ipcMain, handlers };
 }
 
-const RENDERER = 'file:///opt/IDP%20Sandbox/resources/app.asar/dist/renderer/index.html';
+const RENDERER = 'app://idp-sandbox/index.html';
 
 async function setup() {
   const { ipcMain, handlers } = fakeIpcMain();
@@ -50,7 +50,12 @@ describe('admin IPC wrapper', () => {
 
   it.each([
     ['a web page', 'https://evil.example/'],
-    ['a file outside the renderer folder', 'file:///tmp/evil.html'],
+    ['a local file', 'file:///tmp/evil.html'],
+    [
+      'the renderer bundle opened as a file',
+      'file:///opt/IDP%20Sandbox/resources/app.asar/dist/renderer/index.html',
+    ],
+    ['another app:// host', 'app://elsewhere/index.html'],
     ['no frame', null],
   ])('refuses a sender that is %s', async (_what, frameUrl) => {
     const { invoke } = await setup();

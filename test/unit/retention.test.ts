@@ -30,7 +30,7 @@ describe('scheduled purge (store stays bounded)', () => {
       client_id: 'svc',
     })) as AdminOutput<'tokens.mint'>;
     const user = ctx.users.findByUsername('u');
-    const { session } = ctx.sessions.create(user?.id as string, Math.floor(clock.now() / 1000));
+    const { session } = ctx.sessions.create(user?.id as string, Math.floor(clock.now() / 1000), null);
     ctx.sessions.end(session.id, Math.floor(clock.now() / 1000));
 
     // Not yet: the token expired, but less than a day ago, so the UI still shows it.

@@ -235,10 +235,15 @@ describe('scope and claims helpers', () => {
 
 describe('redirect URI matching', () => {
   const registered = ['http://127.0.0.1:5173/callback', 'https://app.example.com/cb', 'http://[::1]:8080/cb'];
+  const native = { redirect_uris: registered, allow_loopback_port_variance: true };
+  const exact = { redirect_uris: registered, allow_loopback_port_variance: false };
+  const withVariance = (uris: string[]) => ({ redirect_uris: uris, allow_loopback_port_variance: true });
 
   it('matches a registered URI exactly', () => {
-    expect(matchRedirectUri(registered, 'http://127.0.0.1:5173/callback')).toBe(true);
-    expect(matchRedirectUri(registered, 'https://app.example.com/cb')).toBe(true);
+    for (const client of [native, exact]) {
+      expect(matchRedirectUri(client, 'http://127.0.0.1:5173/callback')).toBe(true);
+      expect(matchRedirectUri(client, 'https://app.example.com/cb')).toBe(true);
+    }
   });
 
   it.each([
@@ -255,24 +260,35 @@ describe('redirect URI matching', () => {
     'not a url',
     '',
   ])('refuses %j', (requested) => {
-    expect(matchRedirectUri(registered, requested)).toBe(false);
+    expect(matchRedirectUri(native, requested)).toBe(false);
+    expect(matchRedirectUri(exact, requested)).toBe(false);
   });
 
-  it('lets a loopback http URI use any port (RFC 8252 §7.3), nothing else', () => {
-    expect(matchRedirectUri(registered, 'http://127.0.0.1:49152/callback')).toBe(true);
-    expect(matchRedirectUri(registered, 'http://127.0.0.1/callback')).toBe(true);
-    expect(matchRedirectUri(registered, 'http://[::1]:1/cb')).toBe(true);
-    expect(matchRedirectUri(['http://localhost:3000/cb'], 'http://localhost:4000/cb')).toBe(true);
-    // The loopback name itself must match, and https loopback URIs get no port exception.
-    expect(matchRedirectUri(registered, 'http://localhost:5173/callback')).toBe(false);
-    expect(matchRedirectUri(['https://127.0.0.1:1/cb'], 'https://127.0.0.1:2/cb')).toBe(false);
+  it('lets a loopback IP URI use any port (RFC 8252 §7.3) when the client allows it, nothing else', () => {
+    expect(matchRedirectUri(native, 'http://127.0.0.1:49152/callback')).toBe(true);
+    expect(matchRedirectUri(native, 'http://127.0.0.1/callback')).toBe(true);
+    expect(matchRedirectUri(native, 'http://[::1]:1/cb')).toBe(true);
+    // The loopback IP itself must match; localhost (RFC 8252 §8.3: not recommended) and https get no leeway.
+    expect(matchRedirectUri(native, 'http://localhost:5173/callback')).toBe(false);
+    expect(matchRedirectUri(withVariance(['http://localhost:3000/cb']), 'http://localhost:4000/cb')).toBe(
+      false,
+    );
+    expect(matchRedirectUri(withVariance(['https://127.0.0.1:1/cb']), 'https://127.0.0.1:2/cb')).toBe(false);
     // The exception is only for loopback hosts.
-    expect(matchRedirectUri(['http://app.example.com:80/cb'], 'http://app.example.com:81/cb')).toBe(false);
+    expect(
+      matchRedirectUri(withVariance(['http://app.example.com:80/cb']), 'http://app.example.com:81/cb'),
+    ).toBe(false);
+  });
+
+  it('matches exactly, port included, for a client that does not allow port variance', () => {
+    expect(matchRedirectUri(exact, 'http://127.0.0.1:49152/callback')).toBe(false);
+    expect(matchRedirectUri(exact, 'http://127.0.0.1/callback')).toBe(false);
+    expect(matchRedirectUri(exact, 'http://[::1]:1/cb')).toBe(false);
   });
 
   it('is not fooled by userinfo tricks around a loopback host', () => {
-    expect(matchRedirectUri(registered, 'http://127.0.0.1:5173@evil.example/callback')).toBe(false);
-    expect(matchRedirectUri(registered, 'http://evil@127.0.0.1:9999/callback')).toBe(false);
-    expect(matchRedirectUri(registered, 'http://127.0.0.1:5173/callback@evil.example')).toBe(false);
+    expect(matchRedirectUri(native, 'http://127.0.0.1:5173@evil.example/callback')).toBe(false);
+    expect(matchRedirectUri(native, 'http://evil@127.0.0.1:9999/callback')).toBe(false);
+    expect(matchRedirectUri(native, 'http://127.0.0.1:5173/callback@evil.example')).toBe(false);
   });
 });

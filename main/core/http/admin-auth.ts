@@ -3,9 +3,6 @@ import type { FastifyRequest } from 'fastify';
 
 /** Where browser mode serves the admin UI (http/ui-routes.ts, loaded only when a UI is served). */
 export const UI_PREFIX = '/ui/';
-export const UI_SESSION_COOKIE = 'idp_sandbox_ui';
-/** Browsers cannot add a custom header to a cross-site form post, so requiring one stops CSRF. */
-export const UI_CSRF_HEADER = 'x-idp-sandbox-ui';
 
 export function randomSecret(bytes = 32): string {
   return randomBytes(bytes).toString('base64url');
@@ -20,32 +17,30 @@ export function safeEqual(given: string, expected: string): boolean {
 export interface AdminSecrets {
   /** For scripts: `Authorization: Bearer <adminToken>`. Never reaches the UI. */
   adminToken: string;
-  /** Printed in the browser-mode URL and exchanged for the session cookie. */
+  /**
+   * For the browser-mode UI: printed in its URL, kept by the page in its tab's sessionStorage and sent
+   * as `Authorization: Bearer <uiToken>`. Never in a cookie: browsers send a host's cookies to every
+   * port of it, so any local listener the browser visits would receive it.
+   */
   uiToken: string;
-  /** Value of the HttpOnly session cookie the browser UI holds. */
-  uiSession: string;
 }
 
 export function createAdminSecrets(adminToken?: string): AdminSecrets {
-  return { adminToken: adminToken ?? randomSecret(), uiToken: randomSecret(), uiSession: randomSecret() };
+  return { adminToken: adminToken ?? randomSecret(), uiToken: randomSecret() };
 }
 
 export type AdminCaller = 'script' | 'ui';
 
-/** Who is calling: a script with the bearer token, the browser UI with cookie + header, or nobody. */
+/**
+ * Who is calling: a script with the admin token, the browser UI with its UI token, or nobody. Only the
+ * Authorization header counts, never a cookie: another site's page cannot set that header on a request
+ * to the engine (it would need a CORS preflight the admin routes never grant).
+ */
 export function authenticateAdmin(request: FastifyRequest, secrets: AdminSecrets): AdminCaller | null {
   const authorization = request.headers.authorization;
-  if (typeof authorization === 'string' && /^bearer /i.test(authorization)) {
-    return safeEqual(authorization.slice(7).trim(), secrets.adminToken) ? 'script' : null;
-  }
-  const cookie = request.cookies[UI_SESSION_COOKIE];
-  if (cookie && safeEqual(cookie, secrets.uiSession) && request.headers[UI_CSRF_HEADER] === '1') {
-    return 'ui';
-  }
+  if (typeof authorization !== 'string' || !/^bearer /i.test(authorization)) return null;
+  const given = authorization.slice(7).trim();
+  if (safeEqual(given, secrets.adminToken)) return 'script';
+  if (safeEqual(given, secrets.uiToken)) return 'ui';
   return null;
-}
-
-export function hasUiSession(request: FastifyRequest, secrets: AdminSecrets): boolean {
-  const cookie = request.cookies[UI_SESSION_COOKIE];
-  return cookie !== undefined && safeEqual(cookie, secrets.uiSession);
 }

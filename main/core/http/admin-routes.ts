@@ -1,5 +1,7 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { isAdminMethod } from '../../../shared/contract';
 import { AdminError, type AdminErrorCode } from '../../../shared/errors';
+import { JsonTextError, parseJsonBytes } from '../../../shared/validation';
 import { dispatchAdmin } from '../admin/dispatch';
 import type { AdminHandlers } from '../admin/service';
 import type { EventLog } from '../store/events';
@@ -16,6 +18,20 @@ const STATUS_BY_CODE: Record<AdminErrorCode, number> = {
   forbidden: 403,
   internal: 500,
 };
+
+/** The JSON body, by the parser seed files use too; what it refuses is invalid input naming the problem. */
+function jsonBody(request: FastifyRequest<{ Params: { method: string } }>): unknown {
+  if (!Buffer.isBuffer(request.body)) return request.body;
+  try {
+    return parseJsonBytes(request.body);
+  } catch (error) {
+    if (!(error instanceof JsonTextError)) throw error;
+    throw new AdminError(
+      'invalid_input',
+      `Invalid input for ${request.params.method}: the body ${error.message}`,
+    );
+  }
+}
 
 /**
  * The admin HTTP transport: `POST /admin/api/<method>` with a JSON body, answered with the method's
@@ -59,6 +75,13 @@ export function registerAdminRoutes(
         });
       });
 
+      // Fastify's JSON parser decodes invalid UTF-8 to U+FFFD and refuses a "constructor" key holding
+      // "prototype" (a claim an export may carry); the body is kept as bytes for parseJsonBytes instead.
+      admin.removeContentTypeParser('application/json');
+      admin.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) =>
+        done(null, body),
+      );
+
       admin.post<{ Params: { method: string } }>('/:method', async (request, reply) => {
         const contentType = request.headers['content-type'] ?? '';
         if (request.body !== undefined && !contentType.toLowerCase().startsWith('application/json')) {
@@ -67,7 +90,9 @@ export function registerAdminRoutes(
             .send({ code: 'invalid_input', message: 'Send the input as application/json.' });
         }
         try {
-          const output = await dispatchAdmin(handlers, request.params.method, request.body);
+          // An unknown method is answered as such whatever its body.
+          const input = isAdminMethod(request.params.method) ? jsonBody(request) : undefined;
+          const output = await dispatchAdmin(handlers, request.params.method, input);
           return reply.header('cache-control', 'no-store').send(output ?? null);
         } catch (error) {
           if (error instanceof AdminError) {

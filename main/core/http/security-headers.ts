@@ -7,15 +7,24 @@ export const BASE_SECURITY_HEADERS: Record<string, string> = {
   'x-frame-options': 'DENY',
 };
 
-/**
- * A strict CSP for the provider's own HTML pages (login, errors): no scripts at all. `formTarget` is
- * where a form on the page may end up besides the provider itself: browsers apply form-action to the
- * redirects that follow a form post (Chromium does), so the login page must name the origin of the
- * redirect_uri it will send the browser back to, and nothing else.
- */
-export function pageCsp(formTarget?: string): string {
+export interface PageCspOptions {
+  /**
+   * Where a form on the page may end up besides the provider itself: browsers apply form-action to
+   * the redirects that follow a form post (Chromium does), so a page whose form ends in a redirect to
+   * the client names the origin of that redirect_uri, and nothing else.
+   */
+  formTarget?: string;
+  /** A hash source that lets one known inline script run; without it no script runs at all. */
+  scriptSource?: string;
+  /** The one source that may frame the page; without it nobody may (clickjacking). */
+  frameAncestor?: string;
+}
+
+/** A strict CSP for the provider's own HTML pages (login, errors). */
+export function pageCsp({ formTarget, scriptSource, frameAncestor }: PageCspOptions = {}): string {
   const formAction = formTarget ? `'self' ${formTarget}` : "'self'";
-  return `default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`;
+  const script = scriptSource ? `; script-src ${scriptSource}` : '';
+  return `default-src 'none'${script}; style-src 'unsafe-inline'; img-src 'self' data:; form-action ${formAction}; frame-ancestors ${frameAncestor ?? "'none'"}; base-uri 'none'`;
 }
 
 export const PAGE_CSP = pageCsp();

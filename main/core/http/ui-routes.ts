@@ -2,8 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
+import { HTTP_UI_TOKEN_PARAM } from '../../../shared/contract';
 import { ICON_DATA_URI } from '../../../shared/icon';
-import { type AdminSecrets, hasUiSession, safeEqual, UI_PREFIX, UI_SESSION_COOKIE } from './admin-auth';
+import { type AdminSecrets, safeEqual, UI_PREFIX } from './admin-auth';
 import { escapeHtml, sendHtml, UI_CSP } from './security-headers';
 
 function page(title: string, body: string): string {
@@ -11,47 +12,32 @@ function page(title: string, body: string): string {
 }
 
 /**
- * Browser mode: serves the built renderer under /ui/. The token in the printed URL is exchanged once
- * per browser for an HttpOnly, SameSite=Strict session cookie and dropped from the address bar, the
- * way Jupyter does it; without that cookie nothing under /ui/ is served.
+ * Browser mode: serves the built renderer under /ui/, to anyone: its files are the same public build
+ * the desktop app ships and hold no data. The credential is the UI token of the printed URL, which the
+ * page itself moves into its tab's sessionStorage (and out of the address bar) and sends as a header on
+ * every admin call; a page load cannot carry a header, and a cookie would reach every local port.
  */
 export function registerUiRoutes(app: FastifyInstance, uiDir: string, secrets: AdminSecrets): void {
   const indexFile = path.join(uiDir, 'index.html');
 
-  app.get('/ui', async (_request, reply) => reply.redirect(UI_PREFIX, 303));
+  app.get('/ui', async (request, reply) => {
+    const query = request.url.indexOf('?');
+    return reply.redirect(`${UI_PREFIX}${query >= 0 ? request.url.slice(query) : ''}`, 303);
+  });
 
   app.register(
     async (ui) => {
       ui.addHook('onRequest', async (request, reply) => {
-        const url = new URL(request.url, 'http://placeholder');
-        const token = url.searchParams.get('token');
-        if (token !== null) {
-          if (!safeEqual(token, secrets.uiToken)) {
-            return sendHtml(
-              reply,
-              401,
-              page(
-                'Link expired',
-                'This UI link is not valid for the running engine. Open the URL it printed at start.',
-              ),
-            );
-          }
-          url.searchParams.delete('token');
-          reply.setCookie(UI_SESSION_COOKIE, secrets.uiSession, {
-            path: '/',
-            httpOnly: true,
-            sameSite: 'strict',
-            secure: request.protocol === 'https',
-          });
-          return reply.redirect(url.pathname + url.search, 303);
-        }
-        if (!hasUiSession(request, secrets)) {
+        const token = new URL(request.url, 'http://placeholder').searchParams.get(HTTP_UI_TOKEN_PARAM);
+        // Said here rather than by the page's first refused call: a link from an earlier start is the
+        // common mistake.
+        if (token !== null && !safeEqual(token, secrets.uiToken)) {
           return sendHtml(
             reply,
             401,
             page(
-              'Sign-in link needed',
-              'Open the full URL the engine printed at start (it ends in <code>?token=…</code>). It signs this browser in to the admin UI.',
+              'Link expired',
+              'This UI link is not valid for the running engine. Open the URL it printed at start.',
             ),
           );
         }
@@ -69,7 +55,14 @@ export function registerUiRoutes(app: FastifyInstance, uiDir: string, secrets: A
         );
         return;
       }
-      await ui.register(fastifyStatic, { root: uiDir, prefix: '/', index: ['index.html'], wildcard: true });
+      // cacheControl off: its default ("public, max-age=0") would replace the no-store set above.
+      await ui.register(fastifyStatic, {
+        root: uiDir,
+        prefix: '/',
+        index: ['index.html'],
+        wildcard: true,
+        cacheControl: false,
+      });
     },
     { prefix: UI_PREFIX },
   );

@@ -8,6 +8,7 @@ import type { ClientRecord } from '../store/clients';
 import type { SessionRecord } from '../store/sessions';
 import type { UserRecord } from '../store/users';
 import { randomToken } from '../tokens/values';
+import { BINDING_TTL_MS, bindingMatches, clearBindingCookie, setBindingCookie } from './browser-binding';
 import { splitScope } from './claims';
 import {
   invalidRequest,
@@ -18,13 +19,15 @@ import {
   unauthorizedClient,
   unsupportedResponseType,
 } from './errors';
-import { errorPage, loginPage } from './pages';
+import { checkParameterSizes, echoableState, interactionsOf } from './interactions';
+import { BROWSER_SECRET_SCRIPT_SOURCE, errorPage, loginPage, resumePage } from './pages';
 import { duplicatedParameter, type Params, parseParams, readParams, readRepeated } from './params';
-import { matchRedirectUri } from './redirect-uri';
+import { matchRedirectUri, redirectMismatchMessage } from './redirect-uri';
 
 export const SESSION_COOKIE = 'idp_sandbox_session';
 const INTERACTION_COOKIE = 'idp_sandbox_interaction';
-const INTERACTION_TTL_MS = 10 * 60 * 1000;
+/** What the login page's script generates: 32 random bytes, base64url. */
+const BROWSER_SECRET_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
 export interface AuthorizationRequest {
   client: ClientRecord;
@@ -110,15 +113,14 @@ function resolveClientAndRedirect(
     }
     throw new UntrustedRedirectError('The request has no redirect_uri.');
   }
-  if (!matchRedirectUri(client.redirect_uris, requested)) {
-    throw new UntrustedRedirectError(
-      `redirect_uri "${requested}" is not registered for client "${clientId}". Registered: ${client.redirect_uris.join(', ') || 'none'}.`,
-    );
+  if (!matchRedirectUri(client, requested)) {
+    throw new UntrustedRedirectError(redirectMismatchMessage(client, requested));
   }
   return { client, redirectUri: requested };
 }
 
 function validateRequest(params: Params, client: ClientRecord, redirectUri: string): AuthorizationRequest {
+  checkParameterSizes(params);
   if (params.request !== undefined || params.request_uri !== undefined) {
     throw new OAuthError(400, 'request_not_supported', 'Request objects are not supported.');
   }
@@ -164,7 +166,6 @@ function validateRequest(params: Params, client: ClientRecord, redirectUri: stri
   }
   const resources = parseResource(readRepeated(params, 'resource'));
   checkResources(client, resources);
-  if (params.nonce !== undefined && params.nonce.length > 2000) throw invalidRequest('nonce is too long.');
 
   return {
     client,
@@ -182,6 +183,16 @@ function validateRequest(params: Params, client: ClientRecord, redirectUri: stri
   };
 }
 
+/** The CSP of a page whose form ends in a redirect to the client, with the browser-secret script. */
+function interactionCsp(authz: AuthorizationRequest, framedByClient = false): string {
+  const client = redirectSource(authz.redirectUri);
+  return pageCsp({
+    formTarget: client,
+    scriptSource: BROWSER_SECRET_SCRIPT_SOURCE,
+    ...(framedByClient ? { frameAncestor: client } : {}),
+  });
+}
+
 function redirectWith(
   reply: FastifyReply,
   redirectUri: string,
@@ -193,7 +204,7 @@ function redirectWith(
 }
 
 export function registerAuthorizeRoutes(app: FastifyInstance, ctx: ProviderContext): void {
-  const interactions = new Map<string, Interaction>();
+  const interactions = interactionsOf<Interaction>(ctx);
 
   function currentSession(request: FastifyRequest): { session: SessionRecord; user: UserRecord } | null {
     const cookie = request.cookies[SESSION_COOKIE];
@@ -202,6 +213,25 @@ export function registerAuthorizeRoutes(app: FastifyInstance, ctx: ProviderConte
     if (!session) return null;
     const user = ctx.users.findById(session.user_id);
     return user ? { session, user } : null;
+  }
+
+  /**
+   * Whether the request may be answered from the existing session. Sessions signed in without script
+   * have no browser secret to check, so they are never reused.
+   */
+  function reusable(authz: AuthorizationRequest, session: SessionRecord): boolean {
+    if (authz.prompt.has('login')) return false;
+    if (authz.maxAge !== null && seconds(ctx.clock) - session.auth_time > authz.maxAge) return false;
+    return ctx.sessions.hasBrowserSecret(session.id);
+  }
+
+  function redirectError(reply: FastifyReply, redirectUri: string, error: OAuthError, state: string | null) {
+    return redirectWith(reply, redirectUri, {
+      error: error.error,
+      error_description: error.errorDescription,
+      state,
+      iss: ctx.issuer(),
+    });
   }
 
   /** Issues the code and sends the browser back to the client (RFC 6749 §4.1.2, RFC 9207 iss). */
@@ -242,10 +272,15 @@ export function registerAuthorizeRoutes(app: FastifyInstance, ctx: ProviderConte
     return redirectWith(reply, authz.redirectUri, { code, state: authz.state, iss: ctx.issuer() });
   }
 
-  function startSession(reply: FastifyReply, user: UserRecord, method: string): SessionRecord {
+  function startSession(
+    reply: FastifyReply,
+    user: UserRecord,
+    method: string,
+    browserSecret: string | null,
+  ): SessionRecord {
     const now = seconds(ctx.clock);
     const { session, cookie } = ctx.db.transaction(() => {
-      const created = ctx.sessions.create(user.id, now);
+      const created = ctx.sessions.create(user.id, now, browserSecret);
       ctx.events.record('login', {
         username: user.username,
         data: { method, session_id: created.session.id },
@@ -258,22 +293,80 @@ export function registerAuthorizeRoutes(app: FastifyInstance, ctx: ProviderConte
     return session;
   }
 
-  function showLogin(reply: FastifyReply, authz: AuthorizationRequest, error: string | null, status = 200) {
+  /** Keeps the request for the page's form post, bound to this browser; returns its id. */
+  function openInteraction(reply: FastifyReply, authz: AuthorizationRequest): string {
     const id = randomUUID();
     const binding = randomToken();
     interactions.set(id, {
       request: authz,
       browserBindingHash: binding,
-      expiresAt: ctx.clock.now() + INTERACTION_TTL_MS,
+      expiresAt: ctx.clock.now() + BINDING_TTL_MS,
     });
-    for (const [key, value] of interactions) if (value.expiresAt < ctx.clock.now()) interactions.delete(key);
-    reply.setCookie(`${INTERACTION_COOKIE}_${id}`, binding, {
-      path: '/',
-      httpOnly: true,
-      sameSite: 'lax',
-      secure: ctx.issuer().startsWith('https:'),
-      maxAge: 600,
-    });
+    setBindingCookie(ctx, reply, INTERACTION_COOKIE, id, binding);
+    return id;
+  }
+
+  /**
+   * The form post of a login or resume page: its interaction, if it exists and this browser was shown
+   * the page. Otherwise the refusal has been sent and the result is null.
+   */
+  function takeInteraction(
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): { id: string; authz: AuthorizationRequest; params: Params } | null {
+    let params: Params;
+    try {
+      params = readParams(request, 'body');
+    } catch (error) {
+      sendHtml(reply, 400, errorPage('Sign-in failed', (error as Error).message));
+      return null;
+    }
+    const id = params.interaction ?? '';
+    const interaction = interactions.get(id);
+    if (!interaction || interaction.expiresAt < ctx.clock.now()) {
+      sendHtml(
+        reply,
+        400,
+        errorPage('Sign-in expired', 'This sign-in page has expired. Start again from the application.'),
+      );
+      return null;
+    }
+    // The cookie set when the page was shown must come back: a form posted from another site lacks it.
+    if (!bindingMatches(request, INTERACTION_COOKIE, id, interaction.browserBindingHash)) {
+      sendHtml(
+        reply,
+        403,
+        errorPage('Sign-in refused', 'This sign-in was not started in this browser (CSRF check failed).'),
+      );
+      return null;
+    }
+    return { id, authz: interaction.request, params };
+  }
+
+  function closeInteraction(reply: FastifyReply, id: string): void {
+    interactions.delete(id);
+    clearBindingCookie(reply, INTERACTION_COOKIE, id);
+  }
+
+  /**
+   * A session would be reused: first the page's script must present the browser secret.
+   *
+   * Silent renewal (oidc-client-ts signinSilent, keycloak-js check-sso, MSAL ssoSilent) runs this in a
+   * hidden iframe on the client's page, so this page, unlike the login and logout pages, may be framed
+   * by the origin of the redirect_uri validated for the request. Framing it offers no clickjacking:
+   * with script it posts itself before anyone can click, and the noscript Continue button only goes on
+   * with the request the framing client made itself, to that client's own redirect_uri. X-Frame-Options
+   * cannot name an origin, so it is dropped here rather than left to contradict frame-ancestors.
+   */
+  function showResume(reply: FastifyReply, authz: AuthorizationRequest) {
+    const id = openInteraction(reply, authz);
+    const clientName = authz.client.client_name ?? authz.client.client_id;
+    reply.removeHeader('x-frame-options');
+    return sendHtml(reply, 200, resumePage(id, clientName), interactionCsp(authz, true));
+  }
+
+  function showLogin(reply: FastifyReply, authz: AuthorizationRequest, error: string | null, status = 200) {
+    const id = openInteraction(reply, authz);
     const users = ctx.users.list().map((u) => ({
       username: u.username,
       name: typeof u.claims.name === 'string' ? u.claims.name : null,
@@ -290,7 +383,7 @@ export function registerAuthorizeRoutes(app: FastifyInstance, ctx: ProviderConte
         error,
       }),
       // The sign-in form's answer is a 303 to the client's redirect_uri, usually another origin.
-      pageCsp(redirectSource(authz.redirectUri)),
+      interactionCsp(authz),
     );
   }
 
@@ -312,35 +405,25 @@ export function registerAuthorizeRoutes(app: FastifyInstance, ctx: ProviderConte
       throw error;
     }
     // A state sent twice is left out (parseParams drops duplicates): neither copy is echoed.
-    const state = params.state ?? null;
+    const state = echoableState(params.state);
     try {
       // Any other parameter sent twice goes back to the client as invalid_request (RFC 6749 §4.1.2.1).
       if (duplicated.length) throw duplicatedParameter(duplicated);
       const authz = validateRequest(params, client, redirectUri);
       const existing = currentSession(request);
-      const now = seconds(ctx.clock);
-      const tooOld = existing && authz.maxAge !== null && now - existing.session.auth_time > authz.maxAge;
-      const mustLogin = authz.prompt.has('login') || tooOld || !existing;
-      if (authz.prompt.has('none')) {
-        if (mustLogin || !existing) throw loginRequired('The user is not signed in (prompt=none).');
-        return complete(reply, authz, existing.user, existing.session, []);
-      }
-      if (!mustLogin && existing) return complete(reply, authz, existing.user, existing.session, []);
+      // The session cookie reaches every port of this host, so it never yields a code by itself.
+      const reuse = existing !== null && reusable(authz, existing.session);
+      if (authz.prompt.has('none') && !reuse) throw loginRequired('The user is not signed in (prompt=none).');
+      if (reuse) return showResume(reply, authz);
 
       if (authz.loginHint && ctx.settings.get().login_hint_skips_login) {
         const hinted = ctx.users.findByUsername(authz.loginHint);
-        if (hinted) return complete(reply, authz, hinted, startSession(reply, hinted, 'login_hint'), []);
+        if (hinted)
+          return complete(reply, authz, hinted, startSession(reply, hinted, 'login_hint', null), []);
       }
       return showLogin(reply, authz, null);
     } catch (error) {
-      if (error instanceof OAuthError) {
-        return redirectWith(reply, redirectUri, {
-          error: error.error,
-          error_description: error.errorDescription,
-          state,
-          iss: ctx.issuer(),
-        });
-      }
+      if (error instanceof OAuthError) return redirectError(reply, redirectUri, error, state);
       throw error;
     }
   }
@@ -348,32 +431,33 @@ export function registerAuthorizeRoutes(app: FastifyInstance, ctx: ProviderConte
   app.get('/authorize', authorize);
   app.post('/authorize', authorize);
 
+  app.post('/resume', async (request, reply) => {
+    const taken = takeInteraction(request, reply);
+    if (!taken) return reply;
+    const { id, authz, params } = taken;
+    closeInteraction(reply, id);
+    const existing = currentSession(request);
+    const secret = params.browser_secret;
+    if (
+      existing &&
+      reusable(authz, existing.session) &&
+      secret !== undefined &&
+      ctx.sessions.matchesBrowserSecret(existing.session.id, secret)
+    ) {
+      return complete(reply, authz, existing.user, existing.session, []);
+    }
+    // A replayed cookie, or a browser whose storage was cleared or runs no script: sign in again.
+    if (authz.prompt.has('none')) {
+      const error = loginRequired('The session could not be confirmed in this browser (prompt=none).');
+      return redirectError(reply, authz.redirectUri, error, authz.state);
+    }
+    return showLogin(reply, authz, null);
+  });
+
   app.post('/login', async (request, reply) => {
-    let params: Params;
-    try {
-      params = readParams(request, 'body');
-    } catch (error) {
-      return sendHtml(reply, 400, errorPage('Sign-in failed', (error as Error).message));
-    }
-    const id = params.interaction ?? '';
-    const interaction = interactions.get(id);
-    const binding = request.cookies[`${INTERACTION_COOKIE}_${id}`];
-    if (!interaction || interaction.expiresAt < ctx.clock.now()) {
-      return sendHtml(
-        reply,
-        400,
-        errorPage('Sign-in expired', 'This sign-in page has expired. Start again from the application.'),
-      );
-    }
-    // The cookie set when the page was shown must come back: a form posted from another site lacks it.
-    if (!binding || !safeEqual(binding, interaction.browserBindingHash)) {
-      return sendHtml(
-        reply,
-        403,
-        errorPage('Sign-in refused', 'This sign-in was not started in this browser (CSRF check failed).'),
-      );
-    }
-    const authz = interaction.request;
+    const taken = takeInteraction(request, reply);
+    if (!taken) return reply;
+    const { id, authz, params } = taken;
     const user = params.username ? ctx.users.findByUsername(params.username) : undefined;
     if (!user) return showLogin(reply, authz, `No test user named "${params.username ?? ''}".`, 401);
     let amr: string[] = [];
@@ -383,9 +467,10 @@ export function registerAuthorizeRoutes(app: FastifyInstance, ctx: ProviderConte
       }
       amr = ['pwd'];
     }
-    interactions.delete(id);
-    reply.clearCookie(`${INTERACTION_COOKIE}_${id}`, { path: '/' });
-    const session = startSession(reply, user, amr.length ? 'password' : 'test_user');
+    closeInteraction(reply, id);
+    const secret = params.browser_secret;
+    const browserSecret = secret !== undefined && BROWSER_SECRET_PATTERN.test(secret) ? secret : null;
+    const session = startSession(reply, user, amr.length ? 'password' : 'test_user', browserSecret);
     return complete(reply, authz, user, session, amr);
   });
 }

@@ -1,20 +1,94 @@
+import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { compactVerify, createLocalJWKSet, decodeJwt } from 'jose';
 import { seconds } from '../clock';
 import type { ProviderContext } from '../context';
-import { sendHtml } from '../http/security-headers';
+import { pageCsp, redirectSource, sendHtml } from '../http/security-headers';
 import type { ClientRecord } from '../store/clients';
+import type { SessionRecord } from '../store/sessions';
+import { randomToken } from '../tokens/values';
 import { SESSION_COOKIE } from './authorize';
-import { errorPage, signedOutPage } from './pages';
+import { BINDING_TTL_MS, bindingMatches, clearBindingCookie, setBindingCookie } from './browser-binding';
+import { errorPage, logoutConfirmPage, signedOutPage } from './pages';
 import { type Params, readParams } from './params';
+
+const LOGOUT_COOKIE = 'idp_sandbox_logout';
+/** Confirmation pages kept at once; each is small, and the oldest give way first. */
+const MAX_PENDING_LOGOUTS = 1000;
+
+/** A logout request waiting for the user to confirm it, bound to the browser it was shown in. */
+interface PendingLogout {
+  client: ClientRecord | undefined;
+  target: string | undefined;
+  state: string | undefined;
+  binding: string;
+  expiresAt: number;
+}
 
 /**
  * RP-Initiated Logout 1.0: ends the browser session, revokes the grants made in it (so their refresh
  * and access tokens stop working), and returns to a registered post_logout_redirect_uri with `state`.
+ * Only a valid id_token_hint ends the session at once; any other request, which any site could make
+ * by navigating the browser here, is confirmed by the user first (§2).
  */
 export function registerLogoutRoute(app: FastifyInstance, ctx: ProviderContext): void {
-  /** The client an id_token_hint was issued to, if the hint is an ID token we signed (expired is fine). */
-  async function clientFromHint(hint: string): Promise<string | null> {
+  const pending = new Map<string, PendingLogout>();
+
+  function liveSession(request: FastifyRequest): SessionRecord | undefined {
+    const cookie = request.cookies[SESSION_COOKIE];
+    return cookie ? ctx.sessions.findByCookie(cookie) : undefined;
+  }
+
+  function endSession(session: SessionRecord | undefined, client: ClientRecord | undefined): void {
+    if (!session) return;
+    const now = seconds(ctx.clock);
+    const user = ctx.users.findById(session.user_id);
+    ctx.db.transaction(() => {
+      ctx.sessions.end(session.id, now);
+      let revoked = 0;
+      for (const grant of ctx.grants.bySession(session.id)) {
+        ctx.grants.revoke(grant.id, 'logout', now);
+        revoked += ctx.tokens.revokeWhere('grant_id', grant.id, 'logout', now).length;
+      }
+      ctx.events.record('logout', {
+        client_id: client?.client_id ?? null,
+        username: user?.username ?? null,
+        data: { session_id: session.id, revoked_tokens: revoked },
+      });
+    })();
+  }
+
+  function finish(reply: FastifyReply, target: string | undefined, state: string | undefined) {
+    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    if (target !== undefined) {
+      const url = new URL(target);
+      if (state !== undefined) url.searchParams.set('state', state);
+      return reply.header('cache-control', 'no-store').redirect(url.href, 303);
+    }
+    return sendHtml(reply, 200, signedOutPage());
+  }
+
+  function askToConfirm(reply: FastifyReply, logout: Omit<PendingLogout, 'binding' | 'expiresAt'>) {
+    const now = ctx.clock.now();
+    for (const [key, value] of pending) if (value.expiresAt < now) pending.delete(key);
+    while (pending.size >= MAX_PENDING_LOGOUTS) pending.delete(pending.keys().next().value as string);
+    const id = randomUUID();
+    const binding = randomToken();
+    pending.set(id, { ...logout, binding, expiresAt: now + BINDING_TTL_MS });
+    setBindingCookie(ctx, reply, LOGOUT_COOKIE, id, binding);
+    const clientName = logout.client ? (logout.client.client_name ?? logout.client.client_id) : null;
+    // The confirmed post may end in a redirect to the post_logout_redirect_uri: form-action names it.
+    const csp = pageCsp({
+      formTarget: logout.target === undefined ? undefined : redirectSource(logout.target),
+    });
+    return sendHtml(reply, 200, logoutConfirmPage(id, clientName), csp);
+  }
+
+  /**
+   * The client an id_token_hint was issued to and the session it was issued in, if the hint is an ID
+   * token we signed (expired is fine).
+   */
+  async function readHint(hint: string): Promise<{ clientId: string; sid: string | null } | null> {
     const keys = ctx.keys.published();
     try {
       const { protectedHeader } = await compactVerify(
@@ -27,13 +101,16 @@ export function registerLogoutRoute(app: FastifyInstance, ctx: ProviderContext):
       if (protectedHeader.typ === 'at+jwt') return null;
       const claims = decodeJwt(hint);
       if (claims.iss !== ctx.issuer()) return null;
-      return typeof claims.aud === 'string' ? claims.aud : (claims.aud?.[0] ?? null);
+      const clientId = typeof claims.aud === 'string' ? claims.aud : claims.aud?.[0];
+      if (!clientId) return null;
+      return { clientId, sid: typeof claims.sid === 'string' ? claims.sid : null };
     } catch {
       return null;
     }
   }
 
   async function logout(request: FastifyRequest, reply: FastifyReply) {
+    let hintedSid: string | null = null;
     let params: Params;
     try {
       params = readParams(request, 'either');
@@ -42,21 +119,22 @@ export function registerLogoutRoute(app: FastifyInstance, ctx: ProviderContext):
     }
     let clientId = params.client_id ?? null;
     if (params.id_token_hint) {
-      const hinted = await clientFromHint(params.id_token_hint);
-      if (!hinted)
+      const hint = await readHint(params.id_token_hint);
+      if (!hint)
         return sendHtml(
           reply,
           400,
           errorPage('Invalid logout request', 'id_token_hint is not an ID token issued by this provider.'),
         );
-      if (clientId && clientId !== hinted) {
+      if (clientId && clientId !== hint.clientId) {
         return sendHtml(
           reply,
           400,
           errorPage('Invalid logout request', 'client_id does not match the id_token_hint.'),
         );
       }
-      clientId = hinted;
+      clientId = hint.clientId;
+      hintedSid = hint.sid;
     }
     let client: ClientRecord | undefined;
     if (clientId) {
@@ -85,34 +163,46 @@ export function registerLogoutRoute(app: FastifyInstance, ctx: ProviderContext):
       }
     }
 
-    const cookie = request.cookies[SESSION_COOKIE];
-    const session = cookie ? ctx.sessions.findByCookie(cookie) : undefined;
-    if (session) {
-      const now = seconds(ctx.clock);
-      const user = ctx.users.findById(session.user_id);
-      ctx.db.transaction(() => {
-        ctx.sessions.end(session.id, now);
-        let revoked = 0;
-        for (const grant of ctx.grants.bySession(session.id)) {
-          ctx.grants.revoke(grant.id, 'logout', now);
-          revoked += ctx.tokens.revokeWhere('grant_id', grant.id, 'logout', now).length;
-        }
-        ctx.events.record('logout', {
-          client_id: client?.client_id ?? null,
-          username: user?.username ?? null,
-          data: { session_id: session.id, revoked_tokens: revoked },
-        });
-      })();
+    const session = liveSession(request);
+    // An ID token of this very session proves the request comes from an RP the user signed in to;
+    // anything else could be any site's navigation. Without a session there is nothing to end.
+    if (session && hintedSid !== session.id)
+      return askToConfirm(reply, { client, target, state: params.state });
+    endSession(session, client);
+    return finish(reply, target, params.state);
+  }
+
+  async function confirm(request: FastifyRequest, reply: FastifyReply) {
+    let params: Params;
+    try {
+      params = readParams(request, 'body');
+    } catch (error) {
+      return sendHtml(reply, 400, errorPage('Invalid logout request', (error as Error).message));
     }
-    reply.clearCookie(SESSION_COOKIE, { path: '/' });
-    if (target !== undefined) {
-      const url = new URL(target);
-      if (params.state !== undefined) url.searchParams.set('state', params.state);
-      return reply.header('cache-control', 'no-store').redirect(url.href, 303);
+    const id = params.logout_request ?? '';
+    const logout = pending.get(id);
+    if (!logout || logout.expiresAt < ctx.clock.now()) {
+      return sendHtml(
+        reply,
+        400,
+        errorPage('Sign-out expired', 'This sign-out page has expired. Start again from the application.'),
+      );
     }
-    return sendHtml(reply, 200, signedOutPage());
+    // The cookie set with the page must come back: a form posted from another site lacks it.
+    if (!bindingMatches(request, LOGOUT_COOKIE, id, logout.binding)) {
+      return sendHtml(
+        reply,
+        403,
+        errorPage('Sign-out refused', 'This sign-out was not asked for in this browser (CSRF check failed).'),
+      );
+    }
+    pending.delete(id);
+    clearBindingCookie(reply, LOGOUT_COOKIE, id);
+    endSession(liveSession(request), logout.client);
+    return finish(reply, logout.target, logout.state);
   }
 
   app.get('/logout', logout);
   app.post('/logout', logout);
+  app.post('/logout/confirm', confirm);
 }

@@ -1,6 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { seconds } from '../clock';
 import type { ProviderContext } from '../context';
+import type { ClientRecord } from '../store/clients';
+import type { TokenRecord } from '../store/tokens';
 import { identityClaims, splitScope } from './claims';
 import { authenticateClient } from './client-auth';
 import {
@@ -94,6 +96,17 @@ export function registerResourceEndpoints(app: FastifyInstance, ctx: ProviderCon
   });
 }
 
+/**
+ * RFC 7662 §4: a caller learns about a token only if it is the client the token was issued to, or a
+ * resource server the access token is addressed to (its client_id in `aud`), or a gateway allowed to
+ * see every token (`introspect_any_token`). A refresh token is presented to nobody but this server, so
+ * only its own client (or a gateway) may ask about it.
+ */
+function mayIntrospect(caller: ClientRecord, token: TokenRecord): boolean {
+  if (caller.introspect_any_token || token.client_id === caller.client_id) return true;
+  return token.kind === 'access' && token.audience.includes(caller.client_id);
+}
+
 /** Token introspection (RFC 7662): for resource servers only, never from a browser (no CORS). */
 export function registerIntrospectionRoute(app: FastifyInstance, ctx: ProviderContext): void {
   app.post('/introspect', async (request, reply) => {
@@ -108,13 +121,19 @@ export function registerIntrospectionRoute(app: FastifyInstance, ctx: ProviderCo
     }
     const token = required(params, 'token');
     const resolved = await ctx.tokenService.resolveAnyToken(token, params.token_type_hint);
-    const body = ctx.tokenService.introspection(resolved);
+    const visible = resolved !== null && mayIntrospect(client, resolved.record);
+    const body = ctx.tokenService.introspection(visible ? resolved : null);
     ctx.writes.runDetached(() =>
       ctx.events.record('token.introspected', {
         client_id: client.client_id,
         username: resolved?.record.username ?? null,
         token_id: resolved?.record.id ?? null,
-        data: { active: body.active === true, caller: client.client_id },
+        data: {
+          active: body.active === true,
+          caller: client.client_id,
+          // The timeline says why a live token was answered inactive: the caller may not see it.
+          ...(resolved && !visible ? { hidden_from_caller: true } : {}),
+        },
       }),
     );
     return noStore(reply).send(body);

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
+import { defaultLoopbackPortVariance } from '../../../shared/client-policies';
 import { AdminError } from '../../../shared/errors';
 import type { Client, ClientInputSchema } from '../../../shared/schemas';
 import { CommittedCache } from './committed-cache';
@@ -8,9 +9,25 @@ import { parseJson } from './json';
 
 export type ClientMetadata = z.output<typeof ClientInputSchema>;
 
-export interface ClientRecord extends ClientMetadata {
+/** Metadata as stored: every policy resolved, so what the engine applies is what the UI and exports show. */
+type StoredMetadata = ClientMetadata & { allow_loopback_port_variance: boolean };
+
+export interface ClientRecord extends StoredMetadata {
   created_at: number;
   updated_at: number;
+}
+
+/** A row as written by any version: the policies came later, so older rows lack them. */
+type StoredRow = Omit<ClientMetadata, 'introspect_any_token'> & { introspect_any_token?: boolean };
+
+/** Fills in the policies a client (or a row stored before they existed) does not state. */
+function withPolicies(metadata: StoredRow): StoredMetadata {
+  return {
+    ...metadata,
+    allow_loopback_port_variance:
+      metadata.allow_loopback_port_variance ?? defaultLoopbackPortVariance(metadata),
+    introspect_any_token: metadata.introspect_any_token ?? false,
+  };
 }
 
 interface ClientRow {
@@ -21,7 +38,7 @@ interface ClientRow {
 }
 
 const toRecord = (row: ClientRow): ClientRecord => ({
-  ...parseJson<ClientMetadata>(row.metadata),
+  ...withPolicies(parseJson<StoredRow>(row.metadata)),
   client_id: row.client_id,
   created_at: row.created_at,
   updated_at: row.updated_at,
@@ -46,14 +63,16 @@ export function clientDto(client: ClientRecord): Client {
     access_token_ttl: client.access_token_ttl ?? null,
     id_token_ttl: client.id_token_ttl ?? null,
     refresh_token_ttl: client.refresh_token_ttl ?? null,
+    allow_loopback_port_variance: client.allow_loopback_port_variance,
+    introspect_any_token: client.introspect_any_token,
     created_at: new Date(client.created_at * 1000).toISOString(),
     updated_at: new Date(client.updated_at * 1000).toISOString(),
   };
 }
 
 /** Normalises metadata before it is stored: confidential clients always have a secret, public ones never. */
-function normalise(input: ClientMetadata, previousSecret?: string): ClientMetadata {
-  const metadata: ClientMetadata = { ...input };
+function normalise(input: ClientMetadata, previousSecret?: string): StoredMetadata {
+  const metadata = withPolicies(input);
   if (metadata.token_endpoint_auth_method === 'none') {
     delete metadata.client_secret;
   } else {

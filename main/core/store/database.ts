@@ -105,6 +105,30 @@ export function moveDatabaseAside(dataDir: string, now = new Date()): string {
   return file + suffix;
 }
 
+/**
+ * The database (and its -wal and -shm files) are readable by their owner only, whatever the folder's
+ * permissions or the umask: they hold client secrets, test passwords and private signing keys. SQLite
+ * creates -wal and -shm with the database file's permissions (and chmods them to those when the
+ * umask narrowed them), so the file is created 0600 before SQLite opens it; files an earlier version
+ * left readable by others are narrowed too.
+ */
+function makePrivate(file: string): void {
+  // Windows has no such mode bits: a file there is private by its folder's ACL.
+  if (process.platform === 'win32') return;
+  try {
+    fs.closeSync(fs.openSync(file, 'wx', 0o600));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  for (const each of [file, `${file}-wal`, `${file}-shm`]) {
+    try {
+      if ((fs.statSync(each).mode & 0o077) !== 0) fs.chmodSync(each, 0o600);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+  }
+}
+
 export function openDatabase(options: OpenDatabaseOptions): Db {
   let file = ':memory:';
   if (options.dataDir) {
@@ -115,6 +139,7 @@ export function openDatabase(options: OpenDatabaseOptions): Db {
       // An existing folder keeps the permissions its owner gave it.
       fs.mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
       fs.accessSync(options.dataDir, fs.constants.W_OK);
+      makePrivate(file);
     } catch (error) {
       throw explainOpenFailure(error, file, options.dataDir);
     }

@@ -49,10 +49,32 @@ export function keyDto(key: KeyRecord): SigningKey {
   };
 }
 
+/** The smallest RSA modulus jose signs with (RFC 7518 §3.3): a smaller key imported, then failed every signature. */
+export const MIN_RSA_BITS = 2048;
+
+/** Refuses a key that imports but that the signer would refuse (or should): too short, wrong curve. */
+function assertSigningStrength(exported: KeyExport, key: Awaited<ReturnType<typeof importJWK>>): void {
+  // A WebCrypto key (jose 6): its algorithm names the curve or the modulus length.
+  const algorithm = (key as { algorithm?: Record<string, unknown> }).algorithm;
+  const refuse = (why: string) => {
+    throw new AdminError('invalid_input', `Key "${exported.kid}" cannot sign ${exported.alg}: ${why}`);
+  };
+  if (exported.alg === 'RS256' || exported.alg === 'PS256') {
+    const bits = typeof algorithm?.modulusLength === 'number' ? algorithm.modulusLength : 0;
+    if (bits < MIN_RSA_BITS)
+      refuse(`RSA keys must have at least ${MIN_RSA_BITS} bits (this one has ${bits}).`);
+  } else if (exported.alg === 'ES256') {
+    if (algorithm?.namedCurve !== 'P-256')
+      refuse(`ES256 needs a P-256 key (this one is ${String(algorithm?.namedCurve ?? 'not an EC key')}).`);
+  } else if (algorithm?.name !== 'Ed25519') {
+    refuse(`EdDSA needs an Ed25519 key (this one is ${String(algorithm?.name ?? 'another kind')}).`);
+  }
+}
+
 export async function keyFromExport(exported: KeyExport): Promise<KeyRecord> {
   const privateJwk = exported.private_jwk as JWK;
   // Importing proves the JWK is a usable private key for its algorithm before anything is stored.
-  await importJWK(privateJwk, exported.alg);
+  assertSigningStrength(exported, await importJWK(privateJwk, exported.alg));
   if (!privateJwk.d)
     throw new AdminError('invalid_input', `Key "${exported.kid}" has no private part ("d").`);
   const createdAt = Math.floor(Date.parse(exported.created_at) / 1000) || 0;

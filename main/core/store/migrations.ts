@@ -160,4 +160,10 @@ export const migrations: readonly string[] = [
   CREATE UNIQUE INDEX signing_keys_one_current ON signing_keys (status) WHERE status = 'current';
   CREATE UNIQUE INDEX signing_keys_one_next ON signing_keys (status) WHERE status = 'next';
   `,
+  /* 5 */ `
+  -- The session cookie reaches every port of the host, so reusing a session also takes a secret the
+  -- login page's script kept in the provider origin's localStorage; this is its hash. NULL: signed in
+  -- without script (or by login_hint), never reused.
+  ALTER TABLE sessions ADD COLUMN browser_secret_hash TEXT;
+  `,
 ];

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { hashTokenValue, randomToken } from '../tokens/values';
+import { hashTokenValue, randomToken, secretMatches } from '../tokens/values';
 import { type Db, statement } from './database';
 
 export interface SessionRecord {
@@ -10,11 +10,20 @@ export interface SessionRecord {
   ended_at: number | null;
 }
 
-/** Browser sign-ins at the login page. The cookie carries a random value; only its hash is stored. */
+/**
+ * Browser sign-ins at the login page. The cookie carries a random value; only its hash is stored.
+ * The cookie alone does not let a session be reused: that also takes the browser secret the login
+ * page's script kept in the provider origin's localStorage (oauth/pages.ts), stored here hashed.
+ */
 export class SessionStore {
   constructor(private readonly db: Db) {}
 
-  create(userId: string, now: number): { session: SessionRecord; cookie: string } {
+  /** `browserSecret` is null when the browser ran no script: such a session is never reused. */
+  create(
+    userId: string,
+    now: number,
+    browserSecret: string | null,
+  ): { session: SessionRecord; cookie: string } {
     const cookie = randomToken();
     const session: SessionRecord = {
       id: randomUUID(),
@@ -25,8 +34,15 @@ export class SessionStore {
     };
     statement(
       this.db,
-      'INSERT INTO sessions (id, cookie_hash, user_id, auth_time, created_at) VALUES (?, ?, ?, ?, ?)',
-    ).run(session.id, hashTokenValue(cookie), userId, now, now);
+      'INSERT INTO sessions (id, cookie_hash, user_id, auth_time, created_at, browser_secret_hash) VALUES (?, ?, ?, ?, ?, ?)',
+    ).run(
+      session.id,
+      hashTokenValue(cookie),
+      userId,
+      now,
+      now,
+      browserSecret && hashTokenValue(browserSecret),
+    );
     return { session, cookie };
   }
 
@@ -35,6 +51,24 @@ export class SessionStore {
       this.db,
       'SELECT id, user_id, auth_time, created_at, ended_at FROM sessions WHERE cookie_hash = ? AND ended_at IS NULL',
     ).get(hashTokenValue(cookie)) as SessionRecord | undefined;
+  }
+
+  private browserSecretHash(id: string): string | null {
+    const row = statement(this.db, 'SELECT browser_secret_hash FROM sessions WHERE id = ?').get(id) as
+      | { browser_secret_hash: string | null }
+      | undefined;
+    return row?.browser_secret_hash ?? null;
+  }
+
+  /** Whether the session can be reused at all: its sign-in stored a browser secret. */
+  hasBrowserSecret(id: string): boolean {
+    return this.browserSecretHash(id) !== null;
+  }
+
+  /** Whether `secret` is the one the session's sign-in stored; constant time in the secret. */
+  matchesBrowserSecret(id: string, secret: string): boolean {
+    const stored = this.browserSecretHash(id);
+    return stored !== null && secretMatches(secret, stored);
   }
 
   end(id: string, now: number): void {

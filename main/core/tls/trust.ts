@@ -1,3 +1,5 @@
+import { shellQuote } from '../../../shared/quote';
+
 /** One way to make a system or a tool trust the local CA. */
 export interface TrustCommand {
   /** Where it applies: "Debian/Ubuntu", "macOS", "Node.js", … */
@@ -33,6 +35,9 @@ export function trustCommands(caCertPath: string, issuer: string): TrustCommand[
     },
     { label: 'Windows (current user)', command: `certutil -user -addstore Root ${windows(caCertPath)}` },
     { label: 'Node.js', command: `NODE_EXTRA_CA_CERTS=${ca} node your-app.js` },
-    { label: 'curl', command: `curl --cacert ${ca} ${issuer}/.well-known/openid-configuration` },
+    {
+      label: 'curl',
+      command: `curl --cacert ${ca} ${shellQuote(`${issuer}/.well-known/openid-configuration`)}`,
+    },
   ];
 }

@@ -8,23 +8,51 @@ import {
 } from '../../../shared/contract';
 import { AdminError, isAdminErrorBody } from '../../../shared/errors';
 import { type EngineEvent, EngineEventSchema } from '../../../shared/schemas';
+import type { UiSession } from './ui-session';
 
-/** Marks a request as coming from the UI's own script; a cross-site form cannot set it. */
-const UI_HEADER = { 'x-idp-sandbox-ui': '1' } as const;
+const SIGN_IN_AGAIN =
+  'The engine did not accept this tab\'s sign-in (it may have been restarted). Open the "Admin UI" link it printed at start.';
 
-async function call(baseUrl: string, method: AdminMethod, input: unknown): Promise<unknown> {
+/**
+ * The tab's UI token as a header, which no other site's page can set on a request to the engine.
+ * `credentials: 'omit'`: no cookie takes part in admin calls.
+ */
+function requestInit(
+  session: UiSession,
+  init: RequestInit & { headers: Record<string, string> },
+): RequestInit {
+  const token = session.token();
+  return {
+    ...init,
+    credentials: 'omit',
+    headers: token ? { ...init.headers, authorization: `Bearer ${token}` } : init.headers,
+  };
+}
+
+async function call(
+  baseUrl: string,
+  session: UiSession,
+  method: AdminMethod,
+  input: unknown,
+): Promise<unknown> {
   let response: Response;
   try {
-    response = await fetch(`${baseUrl}${HTTP_ADMIN_PREFIX}/${method}`, {
-      method: 'POST',
-      credentials: 'same-origin',
-      headers: { 'content-type': 'application/json', ...UI_HEADER },
-      body: JSON.stringify(input ?? {}),
-    });
+    response = await fetch(
+      `${baseUrl}${HTTP_ADMIN_PREFIX}/${method}`,
+      requestInit(session, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(input ?? {}),
+      }),
+    );
   } catch {
     throw new AdminError('internal', 'Cannot reach the IDP Sandbox engine. Is it still running?');
   }
   const body: unknown = await response.json().catch(() => null);
+  if (response.status === 401) {
+    session.expire();
+    throw new AdminError('unauthorized', SIGN_IN_AGAIN);
+  }
   if (!response.ok) {
     if (isAdminErrorBody(body)) throw new AdminError(body.code, body.message);
     throw new AdminError('internal', `The engine answered ${response.status} ${response.statusText}.`);
@@ -33,10 +61,11 @@ async function call(baseUrl: string, method: AdminMethod, input: unknown): Promi
 }
 
 /**
- * One server-sent-events connection shared by all subscribers, opened with fetch so it can carry
- * the UI header like every other admin call. Reconnects with back-off while anyone listens.
+ * One server-sent-events connection shared by all subscribers, read with fetch (EventSource cannot
+ * send a header) so it carries the UI token like every other admin call. Reconnects with back-off
+ * while anyone listens, and stops for good once the engine refuses the token.
  */
-function createEventStream(baseUrl: string): EventSubscriber {
+function createEventStream(baseUrl: string, session: UiSession): EventSubscriber {
   const listeners = new Set<(event: EngineEvent) => void>();
   let controller: AbortController | null = null;
 
@@ -44,11 +73,14 @@ function createEventStream(baseUrl: string): EventSubscriber {
     let delay = 500;
     while (!signal.aborted) {
       try {
-        const response = await fetch(`${baseUrl}${HTTP_EVENT_STREAM}`, {
-          credentials: 'same-origin',
-          headers: { accept: 'text/event-stream', ...UI_HEADER },
-          signal,
-        });
+        const response = await fetch(
+          `${baseUrl}${HTTP_EVENT_STREAM}`,
+          requestInit(session, { headers: { accept: 'text/event-stream' }, signal }),
+        );
+        if (response.status === 401) {
+          session.expire();
+          return;
+        }
         if (!response.ok || !response.body) throw new Error(`event stream answered ${response.status}`);
         delay = 500;
         const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
@@ -97,7 +129,10 @@ function createEventStream(baseUrl: string): EventSubscriber {
   };
 }
 
-/** Browser mode: admin calls over HTTP, authenticated by the HttpOnly session cookie. */
-export function createHttpAdminApi(baseUrl = ''): AdminApi {
-  return buildAdminApi((method, input) => call(baseUrl, method, input), createEventStream(baseUrl));
+/** Browser mode: admin calls over HTTP, authenticated by the tab's UI token. */
+export function createHttpAdminApi(session: UiSession, baseUrl = ''): AdminApi {
+  return buildAdminApi(
+    (method, input) => call(baseUrl, session, method, input),
+    createEventStream(baseUrl, session),
+  );
 }

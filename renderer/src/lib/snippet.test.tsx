@@ -27,7 +27,7 @@ describe('clientSnippet', () => {
       'OIDC_CLIENT_ID=web',
       'OIDC_CLIENT_SECRET=s3cret',
       'OIDC_REDIRECT_URI=http://localhost:3000/cb',
-      'OIDC_SCOPE="openid profile"',
+      "OIDC_SCOPE='openid profile'",
     ]);
   });
 
@@ -51,5 +51,29 @@ describe('clientSnippet', () => {
       client_id: 'spa',
       scope: 'openid',
     });
+  });
+
+  // test/unit/quote.test.ts sources these lines with sh and reads the values back byte for byte.
+  it('writes .env values in single quotes, where sh expands nothing', () => {
+    const text = clientSnippet(
+      {
+        ...base,
+        client: {
+          client_id: "web $(touch /tmp/pwned) `id` 'q' \\",
+          client_secret: 's\n"$HOME"',
+          redirect_uris: ['http://localhost:3000/cb?x=$(id)'],
+          scope: 'openid',
+          token_endpoint_auth_method: 'client_secret_basic',
+        },
+      },
+      'env',
+    );
+    expect(text.split('\n').slice(2)).toEqual([
+      "OIDC_CLIENT_ID='web $(touch /tmp/pwned) `id` '\\''q'\\'' \\'",
+      "OIDC_CLIENT_SECRET='s",
+      `"$HOME"'`,
+      "OIDC_REDIRECT_URI='http://localhost:3000/cb?x=$(id)'",
+      'OIDC_SCOPE=openid',
+    ]);
   });
 });

@@ -1,3 +1,4 @@
+import { shellQuote } from '../../../shared/quote';
 import type { Client } from '../../../shared/schemas';
 
 export type SnippetFormat = 'env' | 'json';
@@ -11,11 +12,10 @@ interface SnippetInput {
   >;
 }
 
-function envValue(value: string): string {
-  return /^[\w@%+=:,./-]*$/.test(value) ? value : JSON.stringify(value);
-}
-
-/** What a service needs to use this client, ready to paste into a .env file or a JSON config. */
+/**
+ * What a service needs to use this client, ready to paste into a .env file or a JSON config. The .env
+ * lines are sh assignments (a .env file is often sourced), so each value is quoted for sh.
+ */
 export function clientSnippet({ issuer, discoveryUrl, client }: SnippetInput, format: SnippetFormat): string {
   const fields: Array<[string, string]> = [
     ['issuer', issuer],
@@ -30,5 +30,5 @@ export function clientSnippet({ issuer, discoveryUrl, client }: SnippetInput, fo
   if (client.scope) fields.push(['scope', client.scope]);
 
   if (format === 'json') return JSON.stringify(Object.fromEntries(fields), null, 2);
-  return fields.map(([name, value]) => `OIDC_${name.toUpperCase()}=${envValue(value)}`).join('\n');
+  return fields.map(([name, value]) => `OIDC_${name.toUpperCase()}=${shellQuote(value)}`).join('\n');
 }

@@ -189,6 +189,22 @@ export function ClientDrawer({ client, onClose, onEdit }: ClientDrawerProps) {
                 <Table.Td>{client.audience.join(', ') || '—'}</Table.Td>
               </Table.Tr>
               <Table.Tr>
+                <Table.Th>Loopback redirect port</Table.Th>
+                <Table.Td>
+                  {client.allow_loopback_port_variance
+                    ? 'Any port on its http://127.0.0.1 and http://[::1] redirect URIs (RFC 8252 §7.3)'
+                    : 'Exactly as registered'}
+                </Table.Td>
+              </Table.Tr>
+              <Table.Tr>
+                <Table.Th>Introspection</Table.Th>
+                <Table.Td>
+                  {client.introspect_any_token
+                    ? 'Any token (gateway)'
+                    : 'Tokens issued to it, and access tokens with it in their aud'}
+                </Table.Td>
+              </Table.Tr>
+              <Table.Tr>
                 <Table.Th>Access token format</Table.Th>
                 <Table.Td>{client.access_token_format === 'jwt' ? 'JWT' : 'Reference'}</Table.Td>
               </Table.Tr>

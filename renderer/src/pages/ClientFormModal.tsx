@@ -10,11 +10,13 @@ import {
   Select,
   SimpleGrid,
   Stack,
+  Switch,
   TagsInput,
   TextInput,
 } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
+import { defaultLoopbackPortVariance } from '../../../shared/client-policies';
 import {
   type AccessTokenFormat,
   AUTH_METHODS,
@@ -67,6 +69,15 @@ function ClientForm({ client, onClose, onSaved }: ClientFormProps) {
   const [accessTtl, setAccessTtl] = useState<Ttl>(client?.access_token_ttl ?? '');
   const [idTtl, setIdTtl] = useState<Ttl>(client?.id_token_ttl ?? '');
   const [refreshTtl, setRefreshTtl] = useState<Ttl>(client?.refresh_token_ttl ?? '');
+  // null: not chosen yet, so it follows the default for the auth method and redirect URIs being entered.
+  const [portVariance, setPortVariance] = useState<boolean | null>(
+    client?.allow_loopback_port_variance ?? null,
+  );
+  const [introspectAny, setIntrospectAny] = useState(client?.introspect_any_token ?? false);
+  const portVarianceDefault = defaultLoopbackPortVariance({
+    token_endpoint_auth_method: authMethod,
+    redirect_uris: redirectUris,
+  });
   const [invalid, setInvalid] = useState<string | null>(null);
 
   const save = useAdminMutation(
@@ -87,7 +98,9 @@ function ClientForm({ client, onClose, onSaved }: ClientFormProps) {
       scope: scope.trim().replace(/\s+/g, ' '),
       access_token_format: format,
       audience,
+      introspect_any_token: introspectAny,
     };
+    if (portVariance !== null) input.allow_loopback_port_variance = portVariance;
     if (name.trim()) input.client_name = name.trim();
     if (secret && authMethod !== 'none') input.client_secret = secret;
     const ttls = { access_token_ttl: accessTtl, id_token_ttl: idTtl, refresh_token_ttl: refreshTtl };
@@ -202,6 +215,20 @@ function ClientForm({ client, onClose, onSaved }: ClientFormProps) {
           placeholder="https://api.example.com"
           value={audience}
           onChange={setAudience}
+        />
+        <Switch
+          label="Any port on loopback redirect URIs (RFC 8252 §7.3)"
+          description={`For native apps, which listen on whatever port is free: a redirect to a registered http://127.0.0.1 or http://[::1] URI may use another port. Leave off for web apps — a page on any local port could receive their codes.${portVariance === null ? ` Default for this client: ${portVarianceDefault ? 'on' : 'off'}.` : ''}`}
+          checked={portVariance ?? portVarianceDefault}
+          onChange={(event) => setPortVariance(event.currentTarget.checked)}
+        />
+        <Switch
+          label="Introspect any token (gateway)"
+          description={
+            'Off: it may introspect only the tokens issued to it and the access tokens with its client_id in their aud; others are answered {"active":false}.'
+          }
+          checked={introspectAny}
+          onChange={(event) => setIntrospectAny(event.currentTarget.checked)}
         />
         <Radio.Group
           label="Access token format"

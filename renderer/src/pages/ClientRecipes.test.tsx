@@ -24,6 +24,8 @@ function client(overrides: Partial<Client>): Client {
     access_token_ttl: null,
     id_token_ttl: null,
     refresh_token_ttl: null,
+    allow_loopback_port_variance: false,
+    introspect_any_token: false,
     created_at: '2026-01-01T00:00:00.000Z',
     updated_at: '2026-01-01T00:00:00.000Z',
     ...overrides,

@@ -31,7 +31,8 @@ async function main() {
     userManager.signinRedirect().catch(fail);
   });
   document.getElementById('refresh').addEventListener('click', () => {
-    // With a refresh token in hand, signinSilent uses the refresh_token grant (no iframe).
+    // With a refresh token in hand, signinSilent uses the refresh_token grant; without one, it runs
+    // /authorize?prompt=none in a hidden iframe that ends at silent_redirect_uri.
     userManager.signinSilent().then((user) => show(`refreshed-${++refreshes}`, user), fail);
   });
   document.getElementById('sign-out').addEventListener('click', () => {
@@ -39,6 +40,10 @@ async function main() {
   });
 
   const path = window.location.pathname;
+  if (settings.silent_redirect_uri && path === new URL(settings.silent_redirect_uri).pathname) {
+    // This page is the hidden iframe: hand the provider's answer to the UserManager of the parent page.
+    return userManager.signinSilentCallback();
+  }
   if (path === new URL(settings.redirect_uri).pathname) {
     const user = await userManager.signinRedirectCallback();
     window.history.replaceState({}, document.title, '/');

@@ -3,7 +3,10 @@
  * refresh for refresh tokens. Values are single-quoted for POSIX shells; client authentication follows
  * how the client is registered (RFC 6749 §2.3.1).
  */
+import { shellQuote } from '../../../../../shared/quote';
 import type { AuthMethod, TokenKind } from '../../../../../shared/schemas';
+
+export { shellQuote };
 
 export interface CurlClient {
   client_id: string;
@@ -28,11 +31,6 @@ export interface CurlCommand {
   command: string;
   /** What to expect, or why a command is what it is. */
   note: string;
-}
-
-/** Quotes a value for a POSIX shell: 'it'\''s'. */
-export function shellQuote(value: string): string {
-  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
 /** RFC 6749 §2.3.1: the id and secret are form-encoded before they go into Basic. */
@@ -74,7 +72,9 @@ function command(parts: string[]): string {
 }
 
 export function buildCurlCommands({ issuer, client, token, kind, apiUrl }: CurlInput): CurlCommand[] {
-  const base = issuer.replace(/\/+$/, '');
+  const issuerBase = issuer.replace(/\/+$/, '');
+  // The issuer is the operator's choice of URL: quoted like every other value.
+  const endpoint = (path: string) => shellQuote(`${issuerBase}${path}`);
   const tokenArg = (name: string) => `--data-urlencode ${shellQuote(`${name}=${token}`)}`;
   const bearer = `-H ${shellQuote(`Authorization: Bearer ${token}`)}`;
   const confidential = client.token_endpoint_auth_method !== 'none';
@@ -84,19 +84,19 @@ export function buildCurlCommands({ issuer, client, token, kind, apiUrl }: CurlI
   commands.push({
     id: 'introspect',
     title: 'Introspect it (RFC 7662)',
-    command: command(['curl -s -X POST', ...introspectAuth, tokenArg('token'), `${base}/introspect`]),
+    command: command(['curl -s -X POST', ...introspectAuth, tokenArg('token'), endpoint('/introspect')]),
     note:
       kind === 'id'
         ? 'ID tokens are not introspectable: the answer is {"active":false}.'
         : confidential
           ? `Answers {"active": true, …} while the token is valid; authenticated as ${client.client_id}.`
-          : `${client.client_id} is a public client and may not introspect: set RS_CLIENT_ID and RS_CLIENT_SECRET to a confidential client (your API's).`,
+          : `${client.client_id} is a public client and may not introspect: set RS_CLIENT_ID and RS_CLIENT_SECRET to a confidential client (your API's) whose client_id is in the token's aud, or one with introspect_any_token.`,
   });
   if (kind === 'access') {
     commands.push({
       id: 'userinfo',
       title: 'Call userinfo (OIDC Core §5.3)',
-      command: command(['curl -s', bearer, `${base}/userinfo`]),
+      command: command(['curl -s', bearer, endpoint('/userinfo')]),
       note: 'Works for an access token about a user with the openid scope; a machine token gets 401.',
     });
   }
@@ -109,7 +109,7 @@ export function buildCurlCommands({ issuer, client, token, kind, apiUrl }: CurlI
         ...clientAuthArgs(client),
         tokenArg('token'),
         `--data-urlencode token_type_hint=${kind === 'refresh' ? 'refresh_token' : 'access_token'}`,
-        `${base}/revoke`,
+        endpoint('/revoke'),
       ]),
       note:
         kind === 'refresh'
@@ -134,7 +134,7 @@ export function buildCurlCommands({ issuer, client, token, kind, apiUrl }: CurlI
         ...clientAuthArgs(client),
         '-d grant_type=refresh_token',
         tokenArg('refresh_token'),
-        `${base}/token`,
+        endpoint('/token'),
       ]),
       note: 'Rotates it: a new refresh token comes back, and using this one again revokes the whole family.',
     });
@@ -143,7 +143,7 @@ export function buildCurlCommands({ issuer, client, token, kind, apiUrl }: CurlI
     commands.push({
       id: 'jwks',
       title: 'Fetch the keys that verify it',
-      command: command(['curl -s', `${base}/jwks`]),
+      command: command(['curl -s', endpoint('/jwks')]),
       note: 'A service verifies JWTs locally with these keys (pick the one whose kid is in the token header).',
     });
   }

@@ -1,0 +1,41 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ProviderContext } from '../context';
+import { safeEqual } from '../http/admin-auth';
+
+/** How long a page that waits for the user (sign-in, sign-out confirmation) stays valid. */
+export const BINDING_TTL_MS = 10 * 60 * 1000;
+
+/**
+ * Ties a page the provider showed to the browser it showed it to: an HttpOnly SameSite=Lax cookie
+ * named after the page's id. A form posted to the provider from another site comes without it
+ * (Lax cookies are not sent on cross-site POSTs), so such a post is refused as CSRF.
+ */
+export function setBindingCookie(
+  ctx: ProviderContext,
+  reply: FastifyReply,
+  cookiePrefix: string,
+  id: string,
+  binding: string,
+): void {
+  reply.setCookie(`${cookiePrefix}_${id}`, binding, {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: ctx.issuer().startsWith('https:'),
+    maxAge: BINDING_TTL_MS / 1000,
+  });
+}
+
+export function bindingMatches(
+  request: FastifyRequest,
+  cookiePrefix: string,
+  id: string,
+  expected: string,
+): boolean {
+  const binding = request.cookies[`${cookiePrefix}_${id}`];
+  return binding !== undefined && safeEqual(binding, expected);
+}
+
+export function clearBindingCookie(reply: FastifyReply, cookiePrefix: string, id: string): void {
+  reply.clearCookie(`${cookiePrefix}_${id}`, { path: '/' });
+}
