@@ -5,7 +5,7 @@ function readPath(): string {
   return window.location.hash.replace(/^#\/?/, '').split('?')[0] ?? '';
 }
 
-/** The page name from the URL hash ("#/tokens" → "tokens"); hash routing works from file:// and /ui/ alike. */
+/** The page name from the URL hash ("#/tokens" → "tokens"); hash routing works under app://idp-sandbox/ and /ui/ alike. */
 function read(): string {
   return readPath().split('/')[0] ?? '';
 }

@@ -11,7 +11,7 @@ export interface KeySetSource {
 
 /**
  * This provider's JWKS. In browser mode the UI shares the issuer's origin and fetches /jwks exactly as
- * a service would; in the desktop app (a file:// page, where the CSP allows no network) it reads the
+ * a service would; in the desktop app (an app:// page, whose CSP allows no network) it reads the
  * same published keys (current and previous, not retired) from the engine's key list.
  */
 export function useProviderJwks(issuer: string | undefined) {
