@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PARAMETER_LIMITS } from '../../main/core/oauth/interactions';
 import type { EngineEvent, Workspace } from '../../shared/schemas';
 import { FormBrowser } from '../helpers/browser-session';
 import { startTestEngine } from '../helpers/engine';
@@ -165,6 +166,20 @@ describe('logout with an id_token_hint of this session', () => {
     expect(browser.hasCookie('idp_sandbox_session')).toBe(false);
     expect(await isActive(tokens.refresh_token as string)).toBe(false);
     expect(await logoutEvents()).toHaveLength(before + 1);
+  });
+
+  it('refuses a state over the /authorize limit before keeping anything, and ends nothing', async () => {
+    const { browser, tokens } = await signedIn();
+    const response = await browser.get(
+      logoutUrl({
+        client_id: 'web',
+        post_logout_redirect_uri: BYE,
+        state: 's'.repeat(PARAMETER_LIMITS.state + 1),
+      }),
+    );
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain(`state is too long: at most ${PARAMETER_LIMITS.state} bytes`);
+    expect(await isActive(tokens.refresh_token as string)).toBe(true);
   });
 
   it('ends nothing and asks nothing when the browser has no session', async () => {

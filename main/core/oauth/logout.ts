@@ -9,6 +9,7 @@ import type { SessionRecord } from '../store/sessions';
 import { randomToken } from '../tokens/values';
 import { SESSION_COOKIE } from './authorize';
 import { BINDING_TTL_MS, bindingMatches, clearBindingCookie, setBindingCookie } from './browser-binding';
+import { PARAMETER_LIMITS } from './interactions';
 import { errorPage, logoutConfirmPage, signedOutPage } from './pages';
 import { type Params, readParams } from './params';
 
@@ -116,6 +117,19 @@ export function registerLogoutRoute(app: FastifyInstance, ctx: ProviderContext):
       params = readParams(request, 'either');
     } catch (error) {
       return sendHtml(reply, 400, errorPage('Invalid logout request', (error as Error).message));
+    }
+    // A pending confirmation keeps `state` in memory: bounded as at /authorize (finding: any page can
+    // make the browser open one).
+    const stateBytes = Buffer.byteLength(params.state ?? '', 'utf8');
+    if (stateBytes > PARAMETER_LIMITS.state) {
+      return sendHtml(
+        reply,
+        400,
+        errorPage(
+          'Invalid logout request',
+          `state is too long: at most ${PARAMETER_LIMITS.state} bytes (got ${stateBytes}).`,
+        ),
+      );
     }
     let clientId = params.client_id ?? null;
     if (params.id_token_hint) {
