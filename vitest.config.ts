@@ -1,10 +1,18 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Options every project takes. Inline projects do not inherit the root `test` options, so they are
+ * spread into each. allowOnly: a stray `.only` would silently skip the rest of a file; it fails
+ * everywhere, not only where CI is set (vitest's default is allowOnly: !CI).
+ */
+const everyProject = { allowOnly: false } as const;
+
 export default defineConfig({
   test: {
     projects: [
       {
         test: {
+          ...everyProject,
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
@@ -12,6 +20,7 @@ export default defineConfig({
       },
       {
         test: {
+          ...everyProject,
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           environment: 'node',
@@ -21,6 +30,7 @@ export default defineConfig({
       },
       {
         test: {
+          ...everyProject,
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
           environment: 'node',
@@ -33,6 +43,7 @@ export default defineConfig({
       },
       {
         test: {
+          ...everyProject,
           // Unmodified third-party clients (browsers, gateways, verifiers) against the built CLI, each
           // on its own origin. Run by `npm run test:interop` and by .ci/run, not by `npm test`.
           name: 'interop',
@@ -46,6 +57,7 @@ export default defineConfig({
       },
       {
         test: {
+          ...everyProject,
           name: 'renderer',
           include: ['renderer/src/**/*.test.tsx'],
           environment: 'happy-dom',

@@ -134,8 +134,18 @@ export const PlaygroundOutputSchema = z.object({
   flow: z.enum(PLAYGROUND_FLOWS),
   ok: z.boolean(),
   steps: z.array(PlaygroundStepSchema),
-  /** Tokens the flow produced, for the next flow (refresh, revocation). */
-  tokens: z.record(z.string(), z.string()),
+  /**
+   * Tokens the flow produced, for the next flow (refresh, revocation): the last successful token
+   * response as the provider sent it (RFC 6749 §5.1, so expires_in is a number); empty when none.
+   */
+  tokens: z.object({
+    access_token: z.string().optional(),
+    token_type: z.string().optional(),
+    expires_in: z.number().int().optional(),
+    scope: z.string().optional(),
+    refresh_token: z.string().optional(),
+    id_token: z.string().optional(),
+  }),
 });
 export type PlaygroundOutput = z.infer<typeof PlaygroundOutputSchema>;
 

@@ -6,6 +6,8 @@ import type { AdminHandlers } from '../core/admin/service';
 
 export interface IpcFrameLike {
   readonly url: string;
+  /** The embedding frame; null for a window's top-level page (as Electron's WebFrameMain). */
+  readonly parent: IpcFrameLike | null;
 }
 
 export interface IpcInvokeEventLike {
@@ -24,7 +26,8 @@ export type IpcResult = { ok: true; value: unknown } | { ok: false; error: Admin
 
 /**
  * Registers one channel per admin method. Every call goes through the same checks, in order:
- * the sender frame must be the app's own page, the payload must match the method's shared schema.
+ * the sender frame must be the app's own top-level page (not a frame inside it), the payload must
+ * match the method's shared schema.
  * Errors come back as `{ code, message }` values, never as thrown objects Electron would mangle.
  */
 export function registerAdminIpc(
@@ -36,6 +39,11 @@ export function registerAdminIpc(
     ipcMain.handle(`${IPC_ADMIN_PREFIX}${method}`, async (event, ...args): Promise<IpcResult> => {
       try {
         const frameUrl = event.senderFrame?.url ?? '';
+        // A frame embedded in the app's page (an iframe of any origin, or one the origin check would
+        // pass) is refused too: only the page itself calls the admin API, as VS Code's validatedIpcMain.
+        if (event.senderFrame?.parent) {
+          throw new AdminError('forbidden', `IPC from a sub-frame (${frameUrl || 'unknown'}) was refused.`);
+        }
         if (!isTrustedSender(frameUrl)) {
           throw new AdminError(
             'forbidden',

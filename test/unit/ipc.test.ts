@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  type IpcFrameLike,
   type IpcInvokeEventLike,
   type IpcMainLike,
   type IpcResult,
@@ -19,19 +20,21 @@ function fakeIpcMain() {
 
 const RENDERER = 'app://idp-sandbox/index.html';
 
+const topFrame = (url: string): IpcFrameLike => ({ url, parent: null });
+
 async function setup() {
   const { ipcMain, handlers } = fakeIpcMain();
   const { admin } = await createTestAdmin();
   registerAdminIpc(ipcMain, admin, rendererOriginCheck(RENDERER));
-  const invoke = (method: string, frameUrl: string | null, ...args: unknown[]) => {
+  const invokeFrom = (method: string, senderFrame: IpcFrameLike | null, ...args: unknown[]) => {
     const handler = handlers.get(`${ADMIN_CHANNEL_PREFIX}${method}`);
     if (!handler) throw new Error(`no handler for ${method}`);
-    return handler(
-      { senderFrame: frameUrl === null ? null : { url: frameUrl } },
-      ...args,
-    ) as Promise<IpcResult>;
+    return handler({ senderFrame }, ...args) as Promise<IpcResult>;
   };
-  return { handlers, invoke };
+  // A call from a window's top-level page at frameUrl (null: the frame is gone).
+  const invoke = (method: string, frameUrl: string | null, ...args: unknown[]) =>
+    invokeFrom(method, frameUrl === null ? null : topFrame(frameUrl), ...args);
+  return { handlers, invoke, invokeFrom };
 }
 
 describe('admin IPC wrapper', () => {
@@ -63,6 +66,18 @@ describe('admin IPC wrapper', () => {
     expect(result).toEqual({
       ok: false,
       error: { code: 'forbidden', message: expect.stringContaining('untrusted frame') },
+    });
+  });
+
+  it.each([
+    ['the app page itself', RENDERER],
+    ['a web page', 'https://evil.example/'],
+  ])('refuses a sub-frame of the app page that is %s', async (_what, frameUrl) => {
+    const { invokeFrom } = await setup();
+    const result = await invokeFrom('engine.info', { url: frameUrl, parent: topFrame(RENDERER) }, {});
+    expect(result).toEqual({
+      ok: false,
+      error: { code: 'forbidden', message: `IPC from a sub-frame (${frameUrl}) was refused.` },
     });
   });
 

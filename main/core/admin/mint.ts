@@ -4,7 +4,7 @@ import { AdminError } from '../../../shared/errors';
 import { seconds } from '../clock';
 import type { ProviderContext } from '../context';
 import { machineScope } from '../oauth/claims';
-import { defaultAudience } from '../oauth/token';
+import { defaultAudience } from '../oauth/grants/issue';
 import type { TokenRecord } from '../store/tokens';
 import { tokenDetail } from './token-detail';
 

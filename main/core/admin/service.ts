@@ -5,7 +5,7 @@ import { jsonPath } from '../../../shared/validation';
 import { isoFromSeconds, seconds } from '../clock';
 import type { ProviderContext } from '../context';
 import { customClaims, identityClaims, splitScope } from '../oauth/claims';
-import { defaultAudience } from '../oauth/token';
+import { defaultAudience } from '../oauth/grants/issue';
 import { inBatches, PURGE_BATCH } from '../retention';
 import type { KeyManager } from '../signing';
 import { clientDto, generateClientSecret } from '../store/clients';

@@ -1,0 +1,24 @@
+import { checkResources, grantedScope, parseResource } from '../authorize';
+import { IDENTITY_SCOPES, machineScope, splitScope } from '../claims';
+import { invalidScope } from '../errors';
+import { readRepeated } from '../params';
+import { issueFresh } from './issue';
+import type { GrantHandler } from './types';
+
+/** RFC 6749 §4.4: a token for the client itself, with no user and so no identity scopes. */
+export const clientCredentials: GrantHandler = async ({ ctx, client, params }) => {
+  let scope = machineScope(client.scope);
+  if (params.scope !== undefined) {
+    const requested = splitScope(params.scope);
+    const identity = requested.filter((s) => IDENTITY_SCOPES.has(s));
+    if (identity.length) {
+      throw invalidScope(
+        `client_credentials tokens have no user, so ${identity.join(', ')} cannot be requested.`,
+      );
+    }
+    scope = grantedScope(client, params.scope);
+  }
+  const resources = parseResource(readRepeated(params, 'resource'));
+  checkResources(client, resources);
+  return issueFresh(ctx, client, null, scope, resources, 'client_credentials', {});
+};

@@ -1,0 +1,17 @@
+import type { ProviderContext } from '../../context';
+import type { ClientRecord } from '../../store/clients';
+import type { Params } from '../params';
+
+/** What the token route hands a grant once the client is authenticated and allowed that grant. */
+export interface GrantInput {
+  ctx: ProviderContext;
+  client: ClientRecord;
+  /** The form body of the token request, grant_type included. */
+  params: Params;
+}
+
+/**
+ * One grant type's half of the token endpoint: validates its own parameters, issues the tokens and
+ * returns the RFC 6749 §5.1 response body. Errors are thrown as OAuthError; the route answers them.
+ */
+export type GrantHandler = (input: GrantInput) => Promise<Record<string, unknown>>;

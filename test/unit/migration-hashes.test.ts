@@ -1,0 +1,42 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { migrations } from '../../main/core/store/migrations';
+
+/**
+ * SHA-256 of each released migration's exact SQL text, in order. A database that already ran a
+ * migration never runs it again, so an edited one would leave old and new installs with different
+ * schemas under the same `user_version`. Append a line when a migration is added; never change one.
+ */
+const RELEASED_MIGRATION_HASHES: readonly string[] = [
+  /* 1 */ 'e5ad940817fff47bc27663a7754931d56aeaaee0fec6d9126b3a9cba5a0bee7e',
+  /* 2 */ 'e458943c94b0960503b6bc35b0b20eefa09a3fe2c372ce3247f8d2db998099af',
+  /* 3 */ 'ed6b6bdc6cbb5c2a3b40740e96ce69b926f960bcc9655d8321a2caed11311ca6',
+  /* 4 */ 'cad8a476f29a6c0b970f3dfb749899cc213661b4b93a48fc5cf7cf851dd6d390',
+  /* 5 */ '453069f114d2ad4438cf048ea5b4766c5d64cd9fa82bcf4c8b2f96195d928db3',
+];
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+describe('released migrations', () => {
+  it.each(RELEASED_MIGRATION_HASHES.map((hash, index) => [index + 1, hash] as const))(
+    'migration %i is unchanged',
+    (version, pinned) => {
+      const sql = migrations[version - 1];
+      if (sql === undefined) {
+        throw new Error(`migration ${version} was removed after release: migrations are never removed.`);
+      }
+      if (sha256(sql) !== pinned) {
+        throw new Error(
+          `migration ${version} changed after release: never edit a released migration; add a new one.`,
+        );
+      }
+    },
+  );
+
+  it('pins every migration', () => {
+    const unpinned = migrations
+      .slice(RELEASED_MIGRATION_HASHES.length)
+      .map((sql, index) => `/* ${RELEASED_MIGRATION_HASHES.length + index + 1} */ '${sha256(sql)}',`);
+    expect(unpinned, 'add these lines to RELEASED_MIGRATION_HASHES').toEqual([]);
+  });
+});
