@@ -12,7 +12,7 @@
  */
 const LOOPBACK_IP_URI = /^http:\/\/(127\.0\.0\.1|\[::1\])(?::(\d{1,5}))?([/?][^#]*)?$/;
 
-export interface LoopbackIpUri {
+interface LoopbackIpUri {
   host: string;
   port: number | null;
   rest: string;

@@ -22,7 +22,7 @@ export interface Finding {
   message: string;
 }
 
-export interface InspectOptions {
+interface InspectOptions {
   /** The JWKS to verify against (the provider's, or one the user pasted). */
   jwks?: JSONWebKeySet | null;
   /** Issuer the token should come from. */
@@ -35,7 +35,7 @@ export interface InspectOptions {
   clockSkewSeconds?: number;
 }
 
-export interface InspectResult {
+interface InspectResult {
   header: ProtectedHeaderParameters | null;
   payload: JWTPayload | null;
   signature: string | null;

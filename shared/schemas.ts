@@ -6,8 +6,8 @@ import { z } from 'zod';
 
 // Zod generates and compiles a parser for an object schema the first time it parses one. Here each
 // schema is parsed a few times (a seed, an admin call, a form), never in a request's hot path, so that
-// compilation was never repaid: it was about 20 ms of the headless CLI's cold start. Parsing without
-// it is equally strict.
+// compilation was never repaid: it was a measurable part of the headless CLI's cold start
+// (docs/BENCHMARKS.md). Parsing without it is equally strict.
 z.config({ jitless: true });
 
 import { DEFAULT_SIGNING_ALG, SIGNING_ALGS } from './signing';

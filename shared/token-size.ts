@@ -9,7 +9,7 @@
 /** A user's claims, as JSON in UTF-8, are at most this big (checked when a user is saved or seeded). */
 export const MAX_CLAIMS_BYTES = 128 * 1024;
 
-export interface HeaderLimit {
+interface HeaderLimit {
   server: string;
   /** Bytes the limited header line or block may have. */
   bytes: number;
@@ -18,7 +18,7 @@ export interface HeaderLimit {
 }
 
 /** Default limits of servers a token is commonly sent to, smallest first. */
-export const HEADER_LIMITS: readonly HeaderLimit[] = [
+const HEADER_LIMITS: readonly HeaderLimit[] = [
   { server: 'Apache httpd', bytes: 8190, setting: 'LimitRequestFieldSize 8190 (one header line)' },
   { server: 'nginx', bytes: 8192, setting: 'large_client_header_buffers 4 8k (one header line)' },
   {

@@ -37,7 +37,7 @@ const childPath = (path: string, key: string | number) =>
  * and a "__proto__" claim not at all (copying it, as validation does, sets the prototype instead).
  * Returns the first problem, naming its JSON path, or null.
  */
-export function checkInputShape(input: unknown): string | null {
+function checkInputShape(input: unknown): string | null {
   const stack: { value: unknown; path: string; depth: number }[] = [{ value: input, path: '', depth: 0 }];
   for (let item = stack.pop(); item; item = stack.pop()) {
     const { value, path, depth } = item;
@@ -125,7 +125,7 @@ function firstInvalidUtf8Byte(bytes: Uint8Array): number {
   return bytes.length;
 }
 
-export type InputCheck<T> = { success: true; data: T } | { success: false; problems: string[] };
+type InputCheck<T> = { success: true; data: T } | { success: false; problems: string[] };
 
 /**
  * The one validation of admin input, imports and seed files: the shape checks above, then the

@@ -14,7 +14,7 @@ export interface ServeOptions {
   signingWorkers: number | undefined;
 }
 
-export type CliCommand = { kind: 'help' } | { kind: 'version' } | { kind: 'serve'; options: ServeOptions };
+type CliCommand = { kind: 'help' } | { kind: 'version' } | { kind: 'serve'; options: ServeOptions };
 
 export class UsageError extends Error {}
 

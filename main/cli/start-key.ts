@@ -8,7 +8,7 @@ import { parseCli, type ServeOptions } from './args';
 import { readSeedJson } from './seed-file';
 
 /** A signing key begun before the engine is loaded, for EngineOptions.preparedKey. */
-export interface StartKey {
+interface StartKey {
   alg: SigningAlg;
   key: Promise<KeyRecord>;
 }

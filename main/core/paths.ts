@@ -6,7 +6,7 @@ import path from 'node:path';
 export const DATABASE_FILE = 'idp-sandbox.db';
 
 /** The product name; Electron derives its userData folder from it, so the CLI uses the same folder. */
-export const PRODUCT_NAME = 'IDP Sandbox';
+const PRODUCT_NAME = 'IDP Sandbox';
 
 /**
  * The OS application-data folder that the desktop app uses as `app.getPath('userData')`, so that the

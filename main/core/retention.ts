@@ -5,9 +5,9 @@ import type { ProviderContext } from './context';
 export const EXPIRED_TOKEN_RETENTION_SECONDS = 24 * 60 * 60;
 /** Events are the lifecycle history: kept a week, and never more than this many. */
 export const EVENT_RETENTION_SECONDS = 7 * 24 * 60 * 60;
-export const MAX_EVENTS = 100_000;
+const MAX_EVENTS = 100_000;
 
-export interface PurgeCounts {
+interface PurgeCounts {
   tokens: number;
   grants: number;
   sessions: number;

@@ -6,9 +6,9 @@ import { generateSigningKey } from './keygen';
 import type { KeyRecord } from './store/keys';
 
 /** How a staged key came to sign: its scheduled time, keys.activate, or keys.rotate ("rotate now"). */
-export type ActivationCause = 'scheduled' | 'activated' | 'rotated';
+type ActivationCause = 'scheduled' | 'activated' | 'rotated';
 
-export interface StageOptions {
+interface StageOptions {
   alg?: SigningAlg | undefined;
   /** Seconds until the key signs by itself; absent: it waits for `activate`. */
   activateAfterSeconds?: number | undefined;

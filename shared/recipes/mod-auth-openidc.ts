@@ -19,7 +19,7 @@ import {
 const INSTALL = 'apt-get install apache2 libapache2-mod-auth-openidc && a2enmod auth_openidc proxy_http';
 
 /** The path mod_auth_openidc protects: the folder of the redirect URI, which must lie inside it. */
-export function protectedPath(redirectUri: string): string {
+function protectedPath(redirectUri: string): string {
   const path = pathOf(redirectUri);
   const folder = path.slice(0, path.lastIndexOf('/'));
   return folder === '' ? '/' : folder;

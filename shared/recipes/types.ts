@@ -24,7 +24,7 @@ export interface RecipeInput {
   caFile?: string;
 }
 
-export type RecipeLanguage =
+type RecipeLanguage =
   | 'typescript'
   | 'javascript'
   | 'python'

@@ -12,7 +12,7 @@ import type { ClientRecord } from '../store/clients';
 type Json = PlaygroundStep['values'];
 type Exchange = NonNullable<PlaygroundStep['http']>;
 
-export interface PlaygroundDeps {
+interface PlaygroundDeps {
   ctx: ProviderContext;
   /** Where the engine listens on this machine (the issuer may be a public name). */
   localOrigin(): string;
@@ -28,7 +28,7 @@ function random(): string {
 }
 
 /** Decodes a token for display: header and payload of a JWT, or a note that it is opaque. */
-export function describeToken(value: string | undefined): Json[string] {
+function describeToken(value: string | undefined): Json[string] {
   if (!value) return null;
   if (value.split('.').length !== 3) return { format: 'opaque (reference)', value };
   try {

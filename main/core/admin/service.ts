@@ -19,7 +19,7 @@ import { lookupToken, mintToken } from './mint';
 import { runPlayground } from './playground';
 import { tokenDetail } from './token-detail';
 
-export interface AdminContext {
+interface AdminContext {
   ctx: ProviderContext;
   keyManager: KeyManager;
   dataDir: string | null;

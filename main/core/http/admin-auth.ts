@@ -4,7 +4,7 @@ import type { FastifyRequest } from 'fastify';
 /** Where browser mode serves the admin UI (http/ui-routes.ts, loaded only when a UI is served). */
 export const UI_PREFIX = '/ui/';
 
-export function randomSecret(bytes = 32): string {
+function randomSecret(bytes = 32): string {
   return randomBytes(bytes).toString('base64url');
 }
 
@@ -29,7 +29,7 @@ export function createAdminSecrets(adminToken?: string): AdminSecrets {
   return { adminToken: adminToken ?? randomSecret(), uiToken: randomSecret() };
 }
 
-export type AdminCaller = 'script' | 'ui';
+type AdminCaller = 'script' | 'ui';
 
 /**
  * Who is calling: a script with the admin token, the browser UI with its UI token, or nobody. Only the

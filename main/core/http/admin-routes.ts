@@ -6,6 +6,7 @@ import { dispatchAdmin } from '../admin/dispatch';
 import type { AdminHandlers } from '../admin/service';
 import type { EventLog } from '../store/events';
 import { type AdminSecrets, authenticateAdmin } from './admin-auth';
+import type { EnvelopeConfig } from './framework-errors';
 
 export const ADMIN_PREFIX = '/admin/api';
 
@@ -45,6 +46,12 @@ export function registerAdminRoutes(
 ): void {
   app.register(
     async (admin) => {
+      // Every route of this group answers errors as `{ code, message }`; the error handlers read this
+      // declaration (framework-errors.ts envelopeFor) rather than the URL.
+      admin.addHook('onRoute', (route) => {
+        const declared: EnvelopeConfig = { envelope: 'admin' };
+        route.config = { ...route.config, ...declared };
+      });
       admin.addHook('onRequest', async (request, reply) => {
         if (!authenticateAdmin(request, secrets)) {
           return reply.code(401).header('www-authenticate', 'Bearer realm="idp-sandbox-admin"').send({

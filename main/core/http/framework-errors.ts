@@ -7,6 +7,31 @@ import { allowedHosts, hostRefusal } from './host-check';
 import { BASE_SECURITY_HEADERS } from './security-headers';
 
 /**
+ * The body shape of an error answer: RFC 6749 §5.2's `{ error, error_description }` (every endpoint but
+ * the admin API) or the admin API's `{ code, message }`.
+ */
+export type Envelope = 'oauth' | 'admin';
+
+/**
+ * What a route group sets in its routes' `config` to declare its envelope; unset is 'oauth'. Not added to
+ * Fastify's FastifyContextConfig: a non-empty one would refuse the `cors` key cors.ts sets the same way.
+ */
+export interface EnvelopeConfig {
+  envelope?: Envelope;
+}
+
+/**
+ * The one place that decides which envelope an error answer gets. A routed request takes what its route
+ * declared. An unmatched URL (404) or one Fastify refuses while routing (`/admin/api/%zz`) has no route,
+ * so the URL is all there is to go by. The admin plugin's own not-found handler cannot take that part:
+ * it would run the admin token check first, answering 401 where an unknown admin route answers 404.
+ */
+export function envelopeFor(request: FastifyRequest): Envelope {
+  if (!request.is404) return (request.routeOptions.config as EnvelopeConfig).envelope ?? 'oauth';
+  return request.url.startsWith(ADMIN_PREFIX) ? 'admin' : 'oauth';
+}
+
+/**
  * What Fastify refuses before any route or hook runs gets the provider's own answers here. Without
  * this, such requests skip the Host check and the security headers and answer in Fastify's shape.
  */
@@ -52,7 +77,7 @@ export function frameworkErrorHandler(issuer: () => string) {
       reply.code(421).send(hostRefusal(issuer(), host));
       return;
     }
-    if (request.url.startsWith(ADMIN_PREFIX)) {
+    if (envelopeFor(request) === 'admin') {
       reply.code(404).send({ code: 'unknown_method', message: `No admin method at ${request.url}.` });
       return;
     }

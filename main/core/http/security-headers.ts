@@ -7,7 +7,7 @@ export const BASE_SECURITY_HEADERS: Record<string, string> = {
   'x-frame-options': 'DENY',
 };
 
-export interface PageCspOptions {
+interface PageCspOptions {
   /**
    * Where a form on the page may end up besides the provider itself: browsers apply form-action to
    * the redirects that follow a form post (Chromium does), so a page whose form ends in a redirect to
@@ -27,7 +27,7 @@ export function pageCsp({ formTarget, scriptSource, frameAncestor }: PageCspOpti
   return `default-src 'none'${script}; style-src 'unsafe-inline'; img-src 'self' data:; form-action ${formAction}; frame-ancestors ${frameAncestor ?? "'none'"}; base-uri 'none'`;
 }
 
-export const PAGE_CSP = pageCsp();
+const PAGE_CSP = pageCsp();
 
 /**
  * The CSP source expression that allows a redirect to `uri` and as little else as CSP can say: its

@@ -11,9 +11,9 @@ import { registerLogoutRoute } from '../oauth/logout';
 import { registerIntrospectionRoute, registerResourceEndpoints } from '../oauth/resource-endpoints';
 import { registerTokenRoute } from '../oauth/token';
 import type { AdminSecrets } from './admin-auth';
-import { ADMIN_PREFIX, registerAdminRoutes } from './admin-routes';
+import { registerAdminRoutes } from './admin-routes';
 import { registerCors } from './cors';
-import { clientErrorHandler, frameworkErrorHandler } from './framework-errors';
+import { clientErrorHandler, envelopeFor, frameworkErrorHandler } from './framework-errors';
 import { allowedHosts, hostRefusal } from './host-check';
 import { BASE_SECURITY_HEADERS } from './security-headers';
 
@@ -79,7 +79,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     let status =
       error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     if (status === 500) request.log.error(error);
-    if (request.url.startsWith(ADMIN_PREFIX)) {
+    if (envelopeFor(request) === 'admin') {
       return reply
         .code(status)
         .send({ code: status === 500 ? 'internal' : 'invalid_input', message: error.message });
@@ -102,7 +102,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   });
 
   app.setNotFoundHandler((request, reply) => {
-    if (request.url.startsWith(ADMIN_PREFIX)) {
+    if (envelopeFor(request) === 'admin') {
       return reply
         .code(404)
         .send({ code: 'unknown_method', message: `No admin route ${request.method} ${request.url}` });

@@ -4,7 +4,7 @@ import { hashTokenValue, secretMatches } from '../tokens/values';
 import { invalidClient, invalidRequest } from './errors';
 import type { Params } from './params';
 
-export interface AuthenticatedClient {
+interface AuthenticatedClient {
   client: ClientRecord;
   usedBasic: boolean;
 }

@@ -55,7 +55,6 @@ export const unsupportedResponseType = (description: string) =>
   new OAuthError(400, 'unsupported_response_type', description);
 export const unsupportedTokenType = (description: string) =>
   new OAuthError(400, 'unsupported_token_type', description);
-export const accessDenied = (description: string) => new OAuthError(400, 'access_denied', description);
 export const loginRequired = (description: string) => new OAuthError(400, 'login_required', description);
 export const invalidTarget = (description: string) => new OAuthError(400, 'invalid_target', description);
 

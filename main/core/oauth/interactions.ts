@@ -77,7 +77,7 @@ interface Pending {
  * make the browser open one, so without a bound each was kept for ten minutes whatever its size. When
  * full, the oldest is dropped; its page then answers "This sign-in page has expired".
  */
-export class InteractionStore<T extends Pending> {
+class InteractionStore<T extends Pending> {
   private readonly entries = new Map<string, { value: T; bytes: number }>();
   private totalBytes = 0;
 

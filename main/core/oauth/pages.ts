@@ -53,13 +53,13 @@ export function errorPage(title: string, description: string): string {
   );
 }
 
-export interface LoginPageUser {
+interface LoginPageUser {
   username: string;
   name: string | null;
   hasPassword: boolean;
 }
 
-export interface LoginPageInput {
+interface LoginPageInput {
   interactionId: string;
   clientName: string;
   users: LoginPageUser[];

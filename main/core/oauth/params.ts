@@ -6,7 +6,7 @@ export type Params = Record<string, string>;
 /** Parameters RFC 8707 allows more than once. */
 const REPEATABLE = new Set(['resource']);
 
-export interface ParsedParams {
+interface ParsedParams {
   params: Params;
   /** Names sent more than once (and not repeatable); they are left out of `params`. */
   duplicated: string[];

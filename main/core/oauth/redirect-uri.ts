@@ -1,6 +1,6 @@
 import { splitLoopbackIpUri } from '../../../shared/client-policies';
 
-export interface RedirectPolicy {
+interface RedirectPolicy {
   redirect_uris: readonly string[];
   /** RFC 8252 §7.3 for this client: any port on its registered loopback IP redirect URIs. */
   allow_loopback_port_variance: boolean;

@@ -7,7 +7,7 @@ import { CommittedCache } from './committed-cache';
 import { type Db, statement } from './database';
 import { parseJson } from './json';
 
-export type ClientMetadata = z.output<typeof ClientInputSchema>;
+type ClientMetadata = z.output<typeof ClientInputSchema>;
 
 /** Metadata as stored: every policy resolved, so what the engine applies is what the UI and exports show. */
 type StoredMetadata = ClientMetadata & { allow_loopback_port_variance: boolean };

@@ -2,7 +2,7 @@ import { hashTokenValue, randomToken } from '../tokens/values';
 import { type Db, statement } from './database';
 import { parseJson } from './json';
 
-export interface CodeRecord {
+interface CodeRecord {
   code_hash: string;
   grant_id: string;
   client_id: string;

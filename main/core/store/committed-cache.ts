@@ -1,7 +1,7 @@
 import type { Db } from './database';
 
 /** Freezes a record read from the database, so a shared cached copy cannot be changed by a caller. */
-export function deepFreeze<T>(value: T): T {
+function deepFreeze<T>(value: T): T {
   if (value && typeof value === 'object' && !Object.isFrozen(value)) {
     Object.freeze(value);
     for (const member of Object.values(value)) deepFreeze(member);

@@ -29,7 +29,7 @@ export function statement<Params extends unknown[] | object = unknown[], Row = u
   return prepared as unknown as Database.Statement<Params, Row>;
 }
 
-export interface OpenDatabaseOptions {
+interface OpenDatabaseOptions {
   /** Folder holding `idp-sandbox.db`; omitted for an in-memory database. */
   dataDir?: string | undefined;
   /**
@@ -41,7 +41,7 @@ export interface OpenDatabaseOptions {
 
 export { DATABASE_FILE };
 
-export type DatabaseProblem = 'damaged' | 'newer' | 'unwritable' | 'busy';
+type DatabaseProblem = 'damaged' | 'newer' | 'unwritable' | 'busy';
 
 /** Why the database could not be opened, in words a user can act on; the file is never touched. */
 export class DatabaseOpenError extends Error {
@@ -169,7 +169,7 @@ export function openDatabase(options: OpenDatabaseOptions): Db {
 }
 
 /** Refuses a database whose schema is newer than the migrations this version knows. Reads only. */
-export function assertKnownSchema(db: Db): void {
+function assertKnownSchema(db: Db): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   const latest = migrations.length;
   if (current > latest) {

@@ -5,7 +5,7 @@ import type { Clock } from '../clock';
 import { type Db, statement } from './database';
 import { parseJson } from './json';
 
-export interface EventInput {
+interface EventInput {
   client_id?: string | null | undefined;
   username?: string | null | undefined;
   token_id?: string | null | undefined;

@@ -50,7 +50,7 @@ export function keyDto(key: KeyRecord): SigningKey {
 }
 
 /** The smallest RSA modulus jose signs with (RFC 7518 §3.3): a smaller key imported, then failed every signature. */
-export const MIN_RSA_BITS = 2048;
+const MIN_RSA_BITS = 2048;
 
 /** Refuses a key that imports but that the signer would refuse (or should): too short, wrong curve. */
 function assertSigningStrength(exported: KeyExport, key: Awaited<ReturnType<typeof importJWK>>): void {

@@ -6,7 +6,7 @@ import { CommittedCache } from './committed-cache';
 import { type Db, statement } from './database';
 import { parseJson } from './json';
 
-export type ParsedUserInput = z.output<typeof UserInputSchema>;
+type ParsedUserInput = z.output<typeof UserInputSchema>;
 
 export interface UserRecord {
   id: string;

@@ -11,8 +11,6 @@ import {
   subtreesPermittedBy,
 } from './certificates';
 
-/** Inside the data folder: the CA and the server certificate, each with its key. */
-export const TLS_FOLDER = 'tls';
 const CA_CERT = 'ca.crt';
 const CA_KEY = 'ca.key';
 const SERVER_CERT = 'server.crt';

@@ -6,7 +6,7 @@ import path from 'node:path';
  * settings belong to the workspace (exported, seeded, cleared by a reset), and this is a choice about
  * how the host starts, which the CLI makes with its --https flag instead.
  */
-export const HTTPS_PREFERENCE_FILE = 'desktop-preferences.json';
+const HTTPS_PREFERENCE_FILE = 'desktop-preferences.json';
 
 /** Whether the desktop app should serve HTTPS; false when nothing (or nothing readable) is stored. */
 export function readHttpsPreference(dataDir: string): boolean {

@@ -25,7 +25,7 @@ export function leftHalfHash(value: string, alg: SigningAlg): string {
   return digest.subarray(0, digest.length / 2).toString('base64url');
 }
 
-export interface TokenOverrides {
+interface TokenOverrides {
   /** Access token format instead of the client's. */
   accessFormat?: AccessTokenFormat;
   /** Lifetimes (seconds) instead of the client's or the global ones. */
@@ -67,7 +67,7 @@ export interface PreparedTokens {
   values: Map<string, string>;
 }
 
-export interface TokenServiceDeps {
+interface TokenServiceDeps {
   keys: KeyStore;
   tokens: TokenStore;
   clock: Clock;
@@ -87,7 +87,7 @@ type OwnFields = Pick<
  * A token found from its value, with its claims: a JWT's verified payload, or a stored record's own
  * claims (for a reference token, those that no column of its row holds: see `storedClaims`).
  */
-export type ResolvedToken = { record: TokenRecord; claims: Record<string, unknown> };
+type ResolvedToken = { record: TokenRecord; claims: Record<string, unknown> };
 
 /** Claims of a reference access token that its row holds in columns (iss is the provider's own issuer). */
 const COLUMN_CLAIMS = new Set(['iss', 'sub', 'aud', 'exp', 'iat', 'jti', 'client_id', 'scope']);

@@ -25,7 +25,7 @@ const WORKER_FILE = 'sign-worker.cjs';
  * __filename); each bundle has the worker beside it. Tests run the TypeScript sources, which Node
  * cannot start as a worker: they use the one `npm test` built into dist/cli/.
  */
-export function signWorkerFile(): string {
+function signWorkerFile(): string {
   const here = fileURLToPath(import.meta.url);
   if (here.endsWith('.ts')) return path.resolve(path.dirname(here), '../../../dist/cli', WORKER_FILE);
   return path.join(path.dirname(here), WORKER_FILE);
@@ -58,10 +58,10 @@ interface PoolWorker {
 
 /**
  * Jobs one worker holds at a time. One at a time left workers idle while their answers waited for the
- * busy main thread (0.55–0.75× the in-process rate on 2 cores); eight keep them busy and let the main
- * thread take several answers per turn of its event loop (docs/ARCHITECTURE.md, "Signing").
+ * busy main thread, well below the in-process rate; eight keep them busy and let the main thread take
+ * several answers per turn of its event loop (figures: docs/ARCHITECTURE.md, "Signing").
  */
-export const JOBS_PER_WORKER = 8;
+const JOBS_PER_WORKER = 8;
 
 /**
  * Signs in up to `size` worker threads, `perWorker` jobs per worker at a time, so at most

@@ -2,7 +2,7 @@ import { Button, type ButtonProps, Group, type MantineColor, Modal, Stack, Text 
 import { createContext, type ReactNode, useCallback, useContext, useRef, useState } from 'react';
 import { notifyError } from '../lib/errors';
 
-export interface ConfirmOptions {
+interface ConfirmOptions {
   title: string;
   message: ReactNode;
   /** The confirm button's text: says what happens ("Delete user"), never just "OK". */
@@ -59,7 +59,7 @@ export function ConfirmProvider({ children }: { children: ReactNode }) {
   );
 }
 
-export function useConfirm(): Confirm {
+function useConfirm(): Confirm {
   const confirm = useContext(ConfirmContext);
   if (!confirm) throw new Error('useConfirm needs a ConfirmProvider');
   return confirm;

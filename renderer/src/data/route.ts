@@ -5,11 +5,6 @@ function readPath(): string {
   return window.location.hash.replace(/^#\/?/, '').split('?')[0] ?? '';
 }
 
-/** The page name from the URL hash ("#/tokens" → "tokens"); hash routing works under app://idp-sandbox/ and /ui/ alike. */
-function read(): string {
-  return readPath().split('/')[0] ?? '';
-}
-
 function useHash<T>(reader: () => T): T {
   const [value, setValue] = useState(reader);
   useEffect(() => {
@@ -20,11 +15,10 @@ function useHash<T>(reader: () => T): T {
   return value;
 }
 
-export function useHashRoute(): string {
-  return useHash(read);
-}
-
-/** The whole route path ("lab/timeline"), for pages with sub-pages. */
+/**
+ * The whole route path ("lab/timeline"); its first segment is the page. Hash routing works under
+ * app://idp-sandbox/ and /ui/ alike.
+ */
 export function useHashPath(): string {
   return useHash(readPath);
 }

@@ -1,6 +1,6 @@
 import { type Claims, ClaimsSchema } from '../../../shared/schemas';
 
-export type JsonValue = Claims[string];
+type JsonValue = Claims[string];
 export interface ClaimRow {
   name: string;
   /** What the user typed: JSON when it parses as JSON, otherwise a plain string. */
@@ -47,7 +47,7 @@ function parsesAsJson(text: string): boolean {
  * something else (the string "true" or "42"), in which case they keep their JSON quotes, so
  * table → value → table is lossless.
  */
-export function cellText(value: JsonValue): string {
+function cellText(value: JsonValue): string {
   if (typeof value === 'string') return parsesAsJson(value) ? JSON.stringify(value) : value;
   return JSON.stringify(value);
 }

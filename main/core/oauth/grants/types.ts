@@ -3,7 +3,7 @@ import type { ClientRecord } from '../../store/clients';
 import type { Params } from '../params';
 
 /** What the token route hands a grant once the client is authenticated and allowed that grant. */
-export interface GrantInput {
+interface GrantInput {
   ctx: ProviderContext;
   client: ClientRecord;
   /** The form body of the token request, grant_type included. */

@@ -3,7 +3,7 @@ import { exportJWK, importSPKI, importX509, type JSONWebKeySet, type JWK } from 
 import { adminApi } from '../../api';
 import { QK } from '../../data/keys';
 
-export interface KeySetSource {
+interface KeySetSource {
   jwks: JSONWebKeySet;
   /** Where the keys came from, in words. */
   source: string;
@@ -43,7 +43,7 @@ function ktyFor(alg: string): string | null {
 
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const;
 
-export interface ParsedKeys {
+interface ParsedKeys {
   jwks: JSONWebKeySet;
   /** What was assumed or dropped, to show next to the result. */
   notes: string[];

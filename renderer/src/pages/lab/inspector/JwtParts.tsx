@@ -13,7 +13,7 @@ const PART_COLORS = [
 ];
 
 /** The compact token with its three parts coloured: header . payload . signature. */
-export function ColouredToken({ token }: { token: string }) {
+function ColouredToken({ token }: { token: string }) {
   const parts = token.trim().split('.');
   return (
     <Code
@@ -37,7 +37,7 @@ function compact(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
-export function HeaderTable({ header }: { header: ProtectedHeaderParameters }) {
+function HeaderTable({ header }: { header: ProtectedHeaderParameters }) {
   return (
     <Table aria-label="Header parameters" withTableBorder verticalSpacing={4}>
       <Table.Thead>
@@ -64,7 +64,7 @@ export function HeaderTable({ header }: { header: ProtectedHeaderParameters }) {
   );
 }
 
-export function ClaimsTable({ payload }: { payload: JWTPayload }) {
+function ClaimsTable({ payload }: { payload: JWTPayload }) {
   const times = timeClaims(payload) as Record<string, Date | undefined>;
   return (
     <Table aria-label="Claims" withTableBorder verticalSpacing={4}>
@@ -113,7 +113,7 @@ interface SignaturePanelProps {
   keySource: string | null;
 }
 
-export function SignaturePanel({ header, signature, valid, keySource }: SignaturePanelProps) {
+function SignaturePanel({ header, signature, valid, keySource }: SignaturePanelProps) {
   const [label, color] =
     valid === null
       ? ['not verified', 'gray']

@@ -14,7 +14,7 @@ import { TokenDrawer } from '../../TokenDrawer';
 const MAX_LOOKUP = 20_000;
 
 /** What this provider knows about a token value, live (token events refresh it), and its introspection. */
-export function useTokenLookup(value: string) {
+function useTokenLookup(value: string) {
   return useQuery({
     queryKey: [QK.token, 'lookup', value],
     queryFn: () => adminApi.tokens.lookup({ value }),

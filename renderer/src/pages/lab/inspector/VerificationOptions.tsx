@@ -10,7 +10,7 @@ import {
 } from '@mantine/core';
 import { useClients } from '../../../data/engine';
 
-export type KeyMode = 'provider' | 'pasted' | 'none';
+type KeyMode = 'provider' | 'pasted' | 'none';
 
 export interface VerificationSettings {
   keyMode: KeyMode;

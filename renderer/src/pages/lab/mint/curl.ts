@@ -23,9 +23,9 @@ export interface CurlInput {
   apiUrl: string;
 }
 
-export type CurlId = 'introspect' | 'userinfo' | 'revoke' | 'api' | 'refresh' | 'jwks';
+type CurlId = 'introspect' | 'userinfo' | 'revoke' | 'api' | 'refresh' | 'jwks';
 
-export interface CurlCommand {
+interface CurlCommand {
   id: CurlId;
   title: string;
   command: string;

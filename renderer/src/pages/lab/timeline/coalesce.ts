@@ -3,7 +3,7 @@
  * trigger during a run schedules exactly one more run after it. The timeline refetches its (possibly
  * 10,000-token) list this way, so a burst of live events cannot keep restarting a big request.
  */
-export interface Coalescer {
+interface Coalescer {
   trigger(): void;
   dispose(): void;
 }

@@ -49,11 +49,11 @@ export const GUTTER_WIDTH = 200;
 /** Rows at least this tall get a text label in the gutter. */
 export const LABEL_MIN_ROW = 14;
 
-export function plotX(time: number, g: Geometry): number {
+function plotX(time: number, g: Geometry): number {
   return g.gutter + timeToX(time, g.view, g.width - g.gutter);
 }
 
-export function rowTop(index: number, g: Geometry): number {
+function rowTop(index: number, g: Geometry): number {
   return g.axis + index * g.rowHeight - g.scrollTop;
 }
 

@@ -5,7 +5,7 @@
  */
 import type { EngineEvent, Token, TokenKind, TokenState } from '../../../../../shared/schemas';
 
-export interface TimelineRow {
+interface TimelineRow {
   token: Token;
   /** Issued and nominal expiry, epoch ms. */
   start: number;
@@ -20,7 +20,7 @@ export interface TimelineRow {
 
 export type MarkType = 'revoked' | 'introspected' | 'reuse';
 
-export interface TimelineMark {
+interface TimelineMark {
   row: number;
   at: number;
   type: MarkType;
@@ -46,7 +46,7 @@ const KEY_STAGES: Partial<Record<EngineEvent['type'], KeyStage>> = {
 };
 
 /** What the timeline reads of an event; key events carry their kid in `data`. */
-export type TimelineEvent = Pick<EngineEvent, 'type' | 'at' | 'token_id'> & { data?: EngineEvent['data'] };
+type TimelineEvent = Pick<EngineEvent, 'type' | 'at' | 'token_id'> & { data?: EngineEvent['data'] };
 
 function keyChangeDetail(type: EngineEvent['type'], data: EngineEvent['data']): string | null {
   if (type === 'key.rotated') return data.reason === 'rotated' ? 'rotate now' : null;
@@ -57,7 +57,7 @@ function keyChangeDetail(type: EngineEvent['type'], data: EngineEvent['data']): 
 }
 
 /** Parent → child: the child was issued when its parent (a refresh token) was used. */
-export interface TimelineLink {
+interface TimelineLink {
   from: number;
   to: number;
   at: number;

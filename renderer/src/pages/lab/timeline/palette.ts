@@ -3,7 +3,7 @@ import { useMemo } from 'react';
 import type { Palette } from './draw';
 
 /** Canvas colours from the Mantine theme, matching the state badges, for light and dark schemes. */
-export function paletteFor(theme: MantineTheme, scheme: 'light' | 'dark'): Palette {
+function paletteFor(theme: MantineTheme, scheme: 'light' | 'dark'): Palette {
   const c = theme.colors;
   const dark = scheme === 'dark';
   const shade = dark ? 5 : 6;

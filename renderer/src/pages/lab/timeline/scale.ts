@@ -18,7 +18,7 @@ export const MIN_SPAN = 10 * SECOND;
 export const MAX_SPAN = 400 * DAY;
 
 /** Where "now" sits in a followed view: most of the window is the past, a quarter the future. */
-export const NOW_FRACTION = 0.75;
+const NOW_FRACTION = 0.75;
 
 export const RANGE_PRESETS = [
   { value: '15m', label: '15 min', span: 15 * MINUTE },
@@ -104,7 +104,7 @@ const STEPS = [
   91 * DAY,
 ];
 
-export interface Tick {
+interface Tick {
   time: number;
   label: string;
 }
