@@ -7,6 +7,16 @@ import { defineConfig } from 'vitest/config';
  */
 const everyProject = { allowOnly: false } as const;
 
+/** Suites that drive Chromium (and, for interop, other real clients): one file at a time on 2 cores. */
+const browserProject = {
+  ...everyProject,
+  environment: 'node' as const,
+  globalSetup: ['test/e2e/global-setup.ts'],
+  testTimeout: 60_000,
+  hookTimeout: 60_000,
+  fileParallelism: false,
+};
+
 export default defineConfig({
   test: {
     projects: [
@@ -29,30 +39,15 @@ export default defineConfig({
         },
       },
       {
-        test: {
-          ...everyProject,
-          name: 'e2e',
-          include: ['test/e2e/**/*.test.ts'],
-          environment: 'node',
-          globalSetup: ['test/e2e/global-setup.ts'],
-          testTimeout: 60_000,
-          hookTimeout: 60_000,
-          // One Chromium at a time on a 2-core machine.
-          fileParallelism: false,
-        },
+        test: { ...browserProject, name: 'e2e', include: ['test/e2e/**/*.test.ts'] },
       },
       {
         test: {
-          ...everyProject,
+          ...browserProject,
           // Unmodified third-party clients (browsers, gateways, verifiers) against the built CLI, each
           // on its own origin. Run by `npm run test:interop` and by .ci/run, not by `npm test`.
           name: 'interop',
           include: ['test/interop/**/*.test.ts'],
-          environment: 'node',
-          globalSetup: ['test/e2e/global-setup.ts'],
-          testTimeout: 60_000,
-          hookTimeout: 60_000,
-          fileParallelism: false,
         },
       },
       {

@@ -8,7 +8,13 @@ import type { ClientRecord } from '../store/clients';
 import type { SessionRecord } from '../store/sessions';
 import type { UserRecord } from '../store/users';
 import { randomToken } from '../tokens/values';
-import { BINDING_TTL_MS, bindingMatches, clearBindingCookie, setBindingCookie } from './browser-binding';
+import {
+  BINDING_TTL_MS,
+  bindingMatches,
+  clearBindingCookie,
+  secureCookies,
+  setBindingCookie,
+} from './browser-binding';
 import { splitScope } from './claims';
 import {
   invalidRequest,
@@ -287,9 +293,12 @@ export function registerAuthorizeRoutes(app: FastifyInstance, ctx: ProviderConte
       });
       return created;
     })();
-    // Secure over https (serve --https), so the session never travels over plain http to the same host.
-    const secure = ctx.issuer().startsWith('https:');
-    reply.setCookie(SESSION_COOKIE, cookie, { path: '/', httpOnly: true, sameSite: 'lax', secure });
+    reply.setCookie(SESSION_COOKIE, cookie, {
+      path: '/',
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: secureCookies(ctx),
+    });
     return session;
   }
 

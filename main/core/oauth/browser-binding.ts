@@ -5,6 +5,11 @@ import { safeEqual } from '../http/admin-auth';
 /** How long a page that waits for the user (sign-in, sign-out confirmation) stays valid. */
 export const BINDING_TTL_MS = 10 * 60 * 1000;
 
+/** Cookies are Secure over https (serve --https), so they never travel over plain http to the host. */
+export function secureCookies(ctx: ProviderContext): boolean {
+  return ctx.issuer().startsWith('https:');
+}
+
 /**
  * Ties a page the provider showed to the browser it showed it to: an HttpOnly SameSite=Lax cookie
  * named after the page's id. A form posted to the provider from another site comes without it
@@ -21,7 +26,7 @@ export function setBindingCookie(
     path: '/',
     httpOnly: true,
     sameSite: 'lax',
-    secure: ctx.issuer().startsWith('https:'),
+    secure: secureCookies(ctx),
     maxAge: BINDING_TTL_MS / 1000,
   });
 }

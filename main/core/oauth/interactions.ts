@@ -50,9 +50,15 @@ export function echoableState(state: string | undefined): string | null {
   return state !== undefined && utf8Length(state) <= PARAMETER_LIMITS.state ? state : null;
 }
 
-/** An upper bound of the memory a request holds: two bytes per UTF-16 unit of its own strings. */
+/** An upper bound of the memory a pending page holds: two bytes per UTF-16 unit of its own strings. */
+export function heldBytes(strings: ReadonlyArray<string | null | undefined>): number {
+  let units = 0;
+  for (const value of strings) units += value?.length ?? 0;
+  return 2 * units + PENDING_OVERHEAD_BYTES;
+}
+
 function requestBytes(request: AuthorizationRequest): number {
-  const strings = [
+  return heldBytes([
     request.redirectUri,
     request.scope,
     request.state,
@@ -61,10 +67,7 @@ function requestBytes(request: AuthorizationRequest): number {
     request.loginHint,
     ...request.resources,
     ...request.prompt,
-  ];
-  let units = 0;
-  for (const value of strings) units += value?.length ?? 0;
-  return 2 * units + PENDING_OVERHEAD_BYTES;
+  ]);
 }
 
 interface Pending {
@@ -73,16 +76,17 @@ interface Pending {
 }
 
 /**
- * The authorization requests waiting at a login page, bounded in count and bytes: any web page can
- * make the browser open one, so without a bound each was kept for ten minutes whatever its size. When
- * full, the oldest is dropped; its page then answers "This sign-in page has expired".
+ * Pages waiting for the user (a login page's request, a sign-out confirmation), bounded in count and
+ * bytes: any web page can make the browser open one, so without a bound each was kept for ten minutes
+ * whatever its size. When full, the oldest is dropped; its page then answers that it expired.
  */
-class InteractionStore<T extends Pending> {
+export class InteractionStore<T extends { expiresAt: number }> {
   private readonly entries = new Map<string, { value: T; bytes: number }>();
   private totalBytes = 0;
 
   constructor(
     private readonly now: () => number,
+    private readonly sizeOf: (value: T) => number,
     readonly maxCount = MAX_PENDING,
     readonly maxBytes = MAX_PENDING_BYTES,
   ) {}
@@ -98,7 +102,7 @@ class InteractionStore<T extends Pending> {
 
   set(id: string, value: T): void {
     this.delete(id);
-    const bytes = requestBytes(value.request);
+    const bytes = this.sizeOf(value);
     this.entries.set(id, { value, bytes });
     this.totalBytes += bytes;
     this.evict();
@@ -139,8 +143,12 @@ const stores = new WeakMap<ProviderContext, InteractionStore<Pending>>();
 export function interactionsOf<T extends Pending>(ctx: ProviderContext): InteractionStore<T> {
   let store = stores.get(ctx);
   if (!store) {
-    store = new InteractionStore<Pending>(() => ctx.clock.now());
+    store = new InteractionStore<Pending>(
+      () => ctx.clock.now(),
+      (pending) => requestBytes(pending.request),
+    );
     stores.set(ctx, store);
   }
-  return store as InteractionStore<T>;
+  // Only authorize.ts stores and reads these, always with its own Interaction type.
+  return store as unknown as InteractionStore<T>;
 }

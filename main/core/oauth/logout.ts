@@ -9,7 +9,7 @@ import type { SessionRecord } from '../store/sessions';
 import { randomToken } from '../tokens/values';
 import { SESSION_COOKIE } from './authorize';
 import { BINDING_TTL_MS, bindingMatches, clearBindingCookie, setBindingCookie } from './browser-binding';
-import { PARAMETER_LIMITS } from './interactions';
+import { heldBytes, InteractionStore, PARAMETER_LIMITS } from './interactions';
 import { errorPage, logoutConfirmPage, signedOutPage } from './pages';
 import { type Params, readParams } from './params';
 
@@ -33,7 +33,11 @@ interface PendingLogout {
  * by navigating the browser here, is confirmed by the user first (§2).
  */
 export function registerLogoutRoute(app: FastifyInstance, ctx: ProviderContext): void {
-  const pending = new Map<string, PendingLogout>();
+  const pending = new InteractionStore<PendingLogout>(
+    () => ctx.clock.now(),
+    (logout) => heldBytes([logout.target, logout.state, logout.binding]),
+    MAX_PENDING_LOGOUTS,
+  );
 
   function liveSession(request: FastifyRequest): SessionRecord | undefined {
     const cookie = request.cookies[SESSION_COOKIE];
@@ -70,12 +74,9 @@ export function registerLogoutRoute(app: FastifyInstance, ctx: ProviderContext):
   }
 
   function askToConfirm(reply: FastifyReply, logout: Omit<PendingLogout, 'binding' | 'expiresAt'>) {
-    const now = ctx.clock.now();
-    for (const [key, value] of pending) if (value.expiresAt < now) pending.delete(key);
-    while (pending.size >= MAX_PENDING_LOGOUTS) pending.delete(pending.keys().next().value as string);
     const id = randomUUID();
     const binding = randomToken();
-    pending.set(id, { ...logout, binding, expiresAt: now + BINDING_TTL_MS });
+    pending.set(id, { ...logout, binding, expiresAt: ctx.clock.now() + BINDING_TTL_MS });
     setBindingCookie(ctx, reply, LOGOUT_COOKIE, id, binding);
     const clientName = logout.client ? (logout.client.client_name ?? logout.client.client_id) : null;
     // The confirmed post may end in a redirect to the post_logout_redirect_uri: form-action names it.
@@ -195,7 +196,7 @@ export function registerLogoutRoute(app: FastifyInstance, ctx: ProviderContext):
     }
     const id = params.logout_request ?? '';
     const logout = pending.get(id);
-    if (!logout || logout.expiresAt < ctx.clock.now()) {
+    if (!logout) {
       return sendHtml(
         reply,
         400,
