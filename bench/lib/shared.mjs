@@ -53,7 +53,7 @@ export function seededTokenValue(salt, i) {
   return buffer.toString('base64url');
 }
 
-/** Crockford's base32 in lower case, as main/core/tokens/values.ts writes token ids. */
+/** Crockford's base32 in lower case, as main/core/lib/token-values.ts writes token ids. */
 const ID_ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
 const base32 = (value, chars) => {
   let text = '';
@@ -67,7 +67,7 @@ const base32 = (value, chars) => {
 const SEEDED_FROM_MS = Date.UTC(2026, 0, 1);
 
 /**
- * The i-th pre-seeded token in the engine's format (main/core/tokens/values.ts): its id (milliseconds
+ * The i-th pre-seeded token in the engine's format (main/core/lib/token-values.ts): its id (milliseconds
  * as 10 base32 characters, then 80 bits as 16) and its value, the id followed by a 256-bit secret
  * (43 base64url characters), of which the engine stores only the hash. Derived from (salt, i) like
  * seededTokenValue.
@@ -81,7 +81,7 @@ export function seededEngineToken(salt, i) {
   return { id, secret, value: id + secret };
 }
 
-/** Same as main/core/tokens/values.ts hashTokenValue: opaque values are stored only as this hash. */
+/** Same as main/core/lib/secrets.ts hashTokenValue: opaque values are stored only as this hash. */
 export function hashTokenValue(value) {
   return createHash('sha256').update(value).digest('base64url');
 }

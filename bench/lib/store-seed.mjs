@@ -2,7 +2,7 @@
 // them over HTTP. One real token issued through the token endpoint is the template: its row, its grant
 // (if the engine made one: client_credentials tokens have none) and its `token.issued` event are copied
 // under new ids and values, so the rows are exactly what the engine writes (main/core/store/migrations.ts)
-// and the values are made and hashed as main/core/tokens/values.ts does.
+// and the values are made and hashed as main/core/lib/token-values.ts does.
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';

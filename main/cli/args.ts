@@ -1,6 +1,5 @@
 import { parseArgs } from 'node:util';
-import { parsePort } from '../core/port';
-import { MAX_SIGNING_WORKERS } from '../core/tokens/signer';
+import { MAX_SIGNING_WORKERS, parsePort } from '../core';
 
 export interface ServeOptions {
   port: number | undefined;

@@ -3,9 +3,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AdminError } from '../../shared/errors';
-import type { EngineTls } from '../core/engine';
-import { DEFAULT_PORT } from '../core/port';
-import { VERSION } from '../core/version';
+import { createEngine, EngineStartError, type EngineTls, VERSION } from '../core';
 import { parseCli, type ServeOptions, USAGE, UsageError } from './args';
 import { readSeedJson, SeedError, type SeedJson } from './seed-file';
 import { dataDirOf, startKeyFor, takeStartKey } from './start-key';
@@ -17,21 +15,17 @@ function builtUiDir(): string {
   return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'renderer');
 }
 
-function explainStartError(error: unknown, options: ServeOptions): string {
-  const err = error as NodeJS.ErrnoException;
-  const where = `${options.host ?? '127.0.0.1'}:${options.port ?? DEFAULT_PORT}`;
-  if (err.code === 'EADDRINUSE') {
-    return `Port ${where} is already in use. Stop the other process, or pick another port with --port N (--port 0 picks a free one).`;
-  }
-  if (err.code === 'EACCES' && err.syscall === 'listen') {
-    return `Not allowed to listen on ${where}. Pick a port above 1023 with --port N.`;
-  }
-  if (err.code === 'EADDRNOTAVAIL')
-    return `Cannot bind ${where}: no such address on this machine. Check --host.`;
-  if (err.code === 'EACCES' || err.code === 'EROFS' || err.code === 'EPERM') {
-    return `Cannot write to the data folder (${err.path ?? 'unknown path'}): ${err.code}. Choose another with --data-dir DIR.`;
-  }
-  return err.message ?? String(error);
+/** What the user can do about a failed start, in this host's terms (its flags). */
+const START_ADVICE: Record<EngineStartError['problem'], string> = {
+  port_in_use: 'Stop the other process, or pick another port with --port N (--port 0 picks a free one).',
+  port_not_allowed: 'Pick a port above 1023 with --port N.',
+  address_not_available: 'Check --host.',
+  folder_not_writable: 'Choose another with --data-dir DIR.',
+};
+
+function explainStartError(error: unknown): string {
+  if (error instanceof EngineStartError) return `${error.message} ${START_ADVICE[error.problem]}`;
+  return (error as Error).message ?? String(error);
 }
 
 /** Runs `read` on the seed file; a problem with the file ends the CLI with exit code 2. */
@@ -73,10 +67,7 @@ async function serve(options: ServeOptions): Promise<void> {
     seedFile === undefined ? undefined : seedOrExit(() => readSeedJson(path.resolve(seedFile)));
   // The launcher began it already; run without the launcher, it is begun here.
   const preparedKey = takeStartKey() ?? startKeyFor(options, seedJson?.json);
-  const [{ createEngine }, { validateSeed }] = await Promise.all([
-    import('../core/engine'),
-    import('./seed'),
-  ]);
+  const { validateSeed } = await import('./seed');
   const seed = seedJson && seedOrExit(() => validateSeed(seedJson));
   let engine: Awaited<ReturnType<typeof createEngine>>;
   try {
@@ -101,7 +92,7 @@ async function serve(options: ServeOptions): Promise<void> {
       );
       process.exit(2);
     }
-    process.stderr.write(`idp-sandbox: ${explainStartError(error, options)}\n`);
+    process.stderr.write(`idp-sandbox: ${explainStartError(error)}\n`);
     process.exit(1);
   }
 

@@ -1,9 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_SIGNING_ALG, isSigningAlg, type SigningAlg } from '../../shared/signing';
-import { generateSigningKey } from '../core/keygen';
-import { DATABASE_FILE, defaultDataDir } from '../core/paths';
-import type { KeyRecord } from '../core/store/keys';
+import { DATABASE_FILE, defaultDataDir, generateSigningKey, type KeyRecord } from '../core';
 import { parseCli, type ServeOptions } from './args';
 import { readSeedJson } from './seed-file';
 

@@ -9,13 +9,14 @@ import { WorkspaceSchema } from '../../shared/schemas';
 import { validateInput } from '../../shared/validation';
 import { dispatchAdmin } from './admin/dispatch';
 import { type AdminHandlers, createAdminService } from './admin/service';
-import { type Clock, systemClock } from './clock';
-import { createProviderContext } from './context';
 import { type AdminSecrets, createAdminSecrets, UI_PREFIX } from './http/admin-auth';
-import { dataDirWarning } from './paths';
-import { DEFAULT_HOST, DEFAULT_PORT } from './port';
-import { purgeHistory } from './retention';
-import { createKeyManager } from './signing';
+import { type Clock, systemClock } from './lib/clock';
+import { dataDirWarning } from './lib/paths';
+import { DEFAULT_HOST, DEFAULT_PORT } from './lib/port';
+import { explainStartFailure } from './lib/start-errors';
+import { createProviderContext, type ProviderContext } from './provider/context';
+import { createKeyManager, type KeyManager } from './provider/key-manager';
+import { purgeHistory } from './provider/retention';
 import { type Db, openDatabase } from './store/database';
 import type { KeyRecord } from './store/keys';
 import type { TlsMaterial } from './tls/material';
@@ -23,7 +24,7 @@ import { readHttpsPreference } from './tls/preference';
 import { type TrustCommand, trustCommands } from './tls/trust';
 import { createSigner, DEFAULT_SIGNING_WORKERS } from './tokens/signer';
 
-export { DEFAULT_HOST, DEFAULT_PORT } from './port';
+export { DEFAULT_HOST, DEFAULT_PORT } from './lib/port';
 export const ADMIN_TOKEN_FILE = 'admin-token';
 const PURGE_INTERVAL_MS = 10 * 60 * 1000;
 
@@ -140,6 +141,68 @@ function symlinkRefused(file: string): Error {
   );
 }
 
+interface StartServing {
+  options: EngineOptions;
+  seed: ParsedWorkspace | undefined;
+  ctx: ProviderContext;
+  admin: AdminHandlers;
+  keyManager: KeyManager;
+  secrets: AdminSecrets;
+  tokenDir: string;
+  host: string;
+  port: number;
+  https: boolean;
+  clock: Clock;
+}
+
+/** What a start has made so far: the HTTP server, and for HTTPS its certificates. */
+interface Serving {
+  app?: FastifyInstance;
+  tls?: TlsMaterial | undefined;
+}
+
+/**
+ * The slow part of a start, overlapped where it can be: the signing key, the seed, TLS material and the
+ * HTTP server. What it made is in `serving` as soon as it exists, for the caller to release if it throws.
+ */
+async function startServing(start: StartServing, serving: Serving): Promise<{ adminTokenFile: string }> {
+  const { options, seed, ctx, admin, keyManager, secrets, tokenDir, host, port, https, clock } = start;
+  const dataDir = options.inMemory ? null : path.resolve(options.dataDir as string);
+  // Before listening: a start that cannot keep its token private does not serve.
+  const adminTokenFile = writeAdminTokenFile(tokenDir, secrets.adminToken);
+  // A new signing key is the slowest step of a start (RSA: 0.1–0.8 s, in libuv's thread pool), so it
+  // is begun first, for the algorithm the seed or the stored settings ask for, and is ready while this
+  // thread imports the seed and loads and builds the HTTP server. Not when the seed carries keys:
+  // they become the engine's keys.
+  if (!seed?.keys?.length) {
+    const alg = seed?.settings?.signing_alg ?? ctx.settings.get().signing_alg;
+    keyManager.prepare(alg, options.preparedKey?.alg === alg ? options.preparedKey.key : undefined);
+  }
+  // The seed goes in before the key check: a seed that carries keys makes them the engine's keys,
+  // instead of demoting a throwaway key generated a moment earlier (which would stay in the JWKS).
+  // Listening waits for both. An import ends by making sure of the current key, as the key check
+  // alone does without one.
+  const dataReady = seed ? Promise.resolve(admin['workspace.import'](seed)) : keyManager.ensureCurrent();
+  dataReady.catch(() => undefined); // awaited below; this only stops an early unhandled rejection
+  // Loaded only for HTTPS: the X.509 library would lengthen every plain start.
+  const tlsReady = https
+    ? import('./tls/material').then(({ prepareTls, serverNames }) =>
+        prepareTls({
+          dir: dataDir && path.join(dataDir, 'tls'),
+          names: serverNames(host, options.issuer),
+          now: new Date(clock.now()),
+        }),
+      )
+    : undefined;
+  tlsReady?.catch(() => undefined); // awaited below; this only stops an early unhandled rejection
+  const { createHttpServer } = await import('./http/server');
+  serving.tls = await tlsReady;
+  serving.app = await createHttpServer({ ctx, admin, secrets, uiDir: options.uiDir, tls: serving.tls });
+  await dataReady;
+  await serving.app.listen({ host, port });
+  return { adminTokenFile };
+}
+
 /**
  * Builds and starts the engine: database, signing keys, seed, admin service and the HTTP server.
  * The desktop app and the CLI both call this one factory.
@@ -168,7 +231,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     options.https ??
     (!!options.httpsPreference && !!dataDir && readHttpsPreference(dataDir) && !issuer.startsWith('http:'));
   const scheme = https ? 'https' : 'http';
-  let tls: TlsMaterial | undefined;
+  const serving: Serving = {};
   let port = options.port ?? DEFAULT_PORT;
 
   const ctx = createProviderContext(db, clock, () => issuer, signer);
@@ -184,59 +247,30 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     port: () => port,
     localOrigin,
     https: () => ({
-      enabled: tls !== undefined,
-      caCertPath: tls?.caCertPath ?? null,
-      trustCommands: tls ? trustCommands(tls.caCertPath, issuer) : [],
+      enabled: serving.tls !== undefined,
+      caCertPath: serving.tls?.caCertPath ?? null,
+      trustCommands: serving.tls ? trustCommands(serving.tls.caCertPath, issuer) : [],
       nextStart: options.httpsPreference && dataDir ? readHttpsPreference(dataDir) : null,
     }),
-    localCa: () => tls?.ca,
+    localCa: () => serving.tls?.ca,
   });
 
-  let app: FastifyInstance | undefined;
   const tokenDir = dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'idp-sandbox-'));
   let adminTokenFile: string;
   try {
-    // Before listening: a start that cannot keep its token private does not serve.
-    adminTokenFile = writeAdminTokenFile(tokenDir, secrets.adminToken);
-    // A new signing key is the slowest step of a start (RSA: 0.1–0.8 s, in libuv's thread pool), so it
-    // is begun first, for the algorithm the seed or the stored settings ask for, and is ready while this
-    // thread imports the seed and loads and builds the HTTP server. Not when the seed carries keys:
-    // they become the engine's keys.
-    if (!seed?.keys?.length) {
-      const alg = seed?.settings?.signing_alg ?? ctx.settings.get().signing_alg;
-      keyManager.prepare(alg, options.preparedKey?.alg === alg ? options.preparedKey.key : undefined);
-    }
-    // The seed goes in before the key check: a seed that carries keys makes them the engine's keys,
-    // instead of demoting a throwaway key generated a moment earlier (which would stay in the JWKS).
-    // Listening waits for both. An import ends by making sure of the current key, as the key check
-    // alone does without one.
-    const dataReady = seed ? Promise.resolve(admin['workspace.import'](seed)) : keyManager.ensureCurrent();
-    dataReady.catch(() => undefined); // awaited below; this only stops an early unhandled rejection
-    // Loaded only for HTTPS: the X.509 library would lengthen every plain start.
-    const tlsReady = https
-      ? import('./tls/material').then(({ prepareTls, serverNames }) =>
-          prepareTls({
-            dir: dataDir && path.join(dataDir, 'tls'),
-            names: serverNames(host, options.issuer),
-            now: new Date(clock.now()),
-          }),
-        )
-      : undefined;
-    tlsReady?.catch(() => undefined); // awaited below; this only stops an early unhandled rejection
-    const { createHttpServer } = await import('./http/server');
-    tls = await tlsReady;
-    app = await createHttpServer({ ctx, admin, secrets, uiDir: options.uiDir, tls });
-    await dataReady;
-    await app.listen({ host, port });
+    const start = { options, seed, ctx, admin, keyManager, secrets, tokenDir, host, port, https, clock };
+    ({ adminTokenFile } = await startServing(start, serving));
   } catch (error) {
     keyManager.close();
-    await app?.close();
+    await serving.app?.close();
+    serving.tls?.dispose();
     await signer.close();
     db.close();
-    tls?.dispose();
     if (!dataDir) fs.rmSync(tokenDir, { recursive: true, force: true });
-    throw error;
+    throw explainStartFailure(error, `${host}:${port}`);
   }
+  const app = serving.app as FastifyInstance;
+  const tls = serving.tls;
   const address = app.server.address();
   if (typeof address === 'object' && address) port = address.port;
   if (!issuer) {

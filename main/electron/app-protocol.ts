@@ -1,7 +1,7 @@
 // Pure functions, no electron import: the protocol's rules can be asserted by unit tests.
 import fs from 'node:fs';
 import path from 'node:path';
-import { UI_CSP } from '../core/http/security-headers';
+import { UI_CSP } from '../core';
 
 /**
  * The renderer is served from app://idp-sandbox/ rather than file://, so the page has an origin of its

@@ -1,8 +1,7 @@
 // Kept free of `electron` imports so unit tests can run it with a fake IpcMain.
 import { adminMethods, IPC_ADMIN_PREFIX } from '../../shared/contract';
 import { AdminError, type AdminErrorBody } from '../../shared/errors';
-import { dispatchAdmin } from '../core/admin/dispatch';
-import type { AdminHandlers } from '../core/admin/service';
+import type { Engine } from '../core';
 
 export interface IpcFrameLike {
   readonly url: string;
@@ -32,7 +31,8 @@ export type IpcResult = { ok: true; value: unknown } | { ok: false; error: Admin
  */
 export function registerAdminIpc(
   ipcMain: IpcMainLike,
-  handlers: AdminHandlers,
+  /** Validates and runs one admin call: the engine's `call`, the same path as the admin HTTP API. */
+  call: Engine['call'],
   isTrustedSender: (frameUrl: string) => boolean,
 ): void {
   for (const method of adminMethods) {
@@ -51,7 +51,7 @@ export function registerAdminIpc(
           );
         }
         if (args.length > 1) throw new AdminError('invalid_input', `${method} takes one argument.`);
-        return { ok: true, value: await dispatchAdmin(handlers, method, args[0]) };
+        return { ok: true, value: await call(method, args[0]) };
       } catch (error) {
         if (error instanceof AdminError) return { ok: false, error: error.toJSON() };
         return {

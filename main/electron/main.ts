@@ -1,11 +1,18 @@
 import path from 'node:path';
 import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, shell } from 'electron';
 import { IPC_EVENT_CHANNEL } from '../../shared/contract';
-import { createEngine, DEFAULT_PORT, type Engine } from '../core/engine';
-import { UI_CSP } from '../core/http/security-headers';
-import { defaultDataDir } from '../core/paths';
-import { parsePort, portFromArgv } from '../core/port';
-import { DatabaseOpenError, moveDatabaseAside } from '../core/store/database';
+import {
+  createEngine,
+  DatabaseOpenError,
+  DEFAULT_PORT,
+  defaultDataDir,
+  type Engine,
+  EngineStartError,
+  moveDatabaseAside,
+  parsePort,
+  portFromArgv,
+  UI_CSP,
+} from '../core';
 import {
   APP_INDEX_URL,
   APP_SCHEME,
@@ -73,7 +80,7 @@ async function startEngineWithRecovery(): Promise<Engine | undefined> {
       moveDatabaseAside(app.getPath('userData'));
       return startEngine();
     }
-    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+    if (error instanceof EngineStartError && error.problem === 'port_in_use') {
       const choice = await dialog.showMessageBox({
         type: 'warning',
         message: `Port ${requestedPort ?? DEFAULT_PORT} is already in use.`,
@@ -166,7 +173,7 @@ async function main(): Promise<void> {
     return;
   }
 
-  registerAdminIpc(ipcMain, engine.admin, rendererOriginCheck(rendererIndexUrl));
+  registerAdminIpc(ipcMain, engine.call, rendererOriginCheck(rendererIndexUrl));
   mainWindow = createWindow();
   // Live updates are pushed, never polled: every engine event goes to the window as it happens.
   const unsubscribe = engine.subscribe((event) => {

@@ -1,7 +1,7 @@
 import { createAdminService } from '../../main/core/admin/service';
-import { type Clock, systemClock } from '../../main/core/clock';
-import { createProviderContext } from '../../main/core/context';
-import { createKeyManager } from '../../main/core/signing';
+import { type Clock, systemClock } from '../../main/core/lib/clock';
+import { createProviderContext } from '../../main/core/provider/context';
+import { createKeyManager } from '../../main/core/provider/key-manager';
 import { openDatabase } from '../../main/core/store/database';
 
 /** The real admin service over a real (in-memory) SQLite database, without HTTP. */

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { BROWSER_SECRET_SCRIPT } from '../../main/core/oauth/pages';
+import { BROWSER_SECRET_SCRIPT } from '../../main/core/protocol/pages';
 
 /** A provider page without its one known script, so a test can check that no other script got in. */
 export function withoutProviderScript(html: string): string {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Token, User } from '../../shared/schemas';
+import { frozenClock } from '../helpers/clock';
 import { startTestEngine } from '../helpers/engine';
 import { adminHttp, introspect, tokenRequest, tokenResponse } from '../helpers/script-http';
 
@@ -143,10 +144,10 @@ describe('a QA script over the admin HTTP API', () => {
 
 describe('tokens.purgeExpired', () => {
   it('purges every expired token now, not only those expired for a day', async () => {
-    let now = Date.parse('2030-01-01T00:00:00Z');
+    const clock = frozenClock(Date.parse('2030-01-01T00:00:00Z'));
     const clocked = await startTestEngine({
       inMemory: true,
-      clock: { now: () => now },
+      clock,
       seed: {
         settings: { access_token_ttl: 60 },
         users: [{ username: 'u' }],
@@ -155,7 +156,7 @@ describe('tokens.purgeExpired', () => {
     });
     try {
       const tokens = await tokenRequest(clocked.issuer, CLIENT, { grant_type: 'password', username: 'u' });
-      now += 61_000;
+      clock.advance(61);
       expect(await introspect(clocked.issuer, CLIENT, tokens.access_token)).toEqual({ active: false });
       // The access token expired a minute ago; the ID token (an hour) has not.
       expect(await adminHttp(clocked, 'tokens.list', { state: 'expired' })).toMatchObject({ total: 1 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TokenDetail, Workspace } from '../../shared/schemas';
 import { startTestEngine } from '../helpers/engine';
-import { basic, postForm, tokenRequest } from '../helpers/hardening-http';
+import { basic, postForm, tokenRequest } from '../helpers/oauth-http';
 import { adminHttp } from '../helpers/script-http';
 
 /**

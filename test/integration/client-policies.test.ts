@@ -4,14 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client, EngineEvent, Workspace } from '../../shared/schemas';
 import { FormBrowser } from '../helpers/browser-session';
 import { startTestEngine } from '../helpers/engine';
-import {
-  basic,
-  expectOAuthError,
-  pkcePair,
-  postForm,
-  REDIRECT,
-  tokenRequest,
-} from '../helpers/hardening-http';
+import { basic, expectOAuthError, pkcePair, postForm, REDIRECT, tokenRequest } from '../helpers/oauth-http';
 
 /**
  * The per-client policies over real HTTP: which redirect URIs may differ by port (RFC 8252 §7.3 only

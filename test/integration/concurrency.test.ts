@@ -14,7 +14,7 @@ import {
   redemption,
   tokenById,
   tokenRequest,
-} from '../helpers/hardening-http';
+} from '../helpers/oauth-http';
 
 /**
  * Concurrency over real HTTP: many requests racing on one refresh token, and revocations racing the

@@ -8,6 +8,7 @@ import {
 } from '../../shared/contract';
 import { TOKEN_STATES } from '../../shared/schemas';
 import { formatIssues } from '../../shared/validation';
+import { runningClock } from '../helpers/clock';
 import { startTestEngine } from '../helpers/engine';
 import {
   basic,
@@ -15,10 +16,9 @@ import {
   obtainCode,
   REDIRECT,
   redeem,
-  skewableClock,
   type Tokens,
   tokenRequest,
-} from '../helpers/hardening-http';
+} from '../helpers/oauth-http';
 
 /**
  * The contract's output schemas give both transports their types, but nothing on the hot path parses
@@ -27,7 +27,7 @@ import {
  * `string` where the engine answers `null` fails here instead of surprising the UI.
  */
 
-const clock = skewableClock();
+const clock = runningClock();
 let engine: Awaited<ReturnType<typeof startTestEngine>>;
 
 /** Token values and ids issued over real HTTP before the calls, for the inputs that need them. */
@@ -131,7 +131,7 @@ const calls: CallTable = {
   'tokens.revokeUser': { username: 'alice' },
   'tokens.revokeClient': { client_id: 'svc' },
   'tokens.purgeExpired': () => {
-    clock.skew += 5;
+    clock.advance(5);
     return {};
   },
   'users.delete': { username: 'carol2' },
@@ -223,7 +223,7 @@ beforeAll(async () => {
   });
   expect(password.status, password.text).toBe(200);
   // pw's access tokens live one second: this one is now expired.
-  clock.skew += 2;
+  clock.advance(2);
 
   const tokens = await listTokens(engine);
   issued.tokenIds = tokens.map((t) => t.id);

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UI_CSP } from '../../main/core/http/security-headers';
+import { UI_CSP } from '../../main/core/lib/security-headers';
 import { prepareTls, serverNames } from '../../main/core/tls/material';
 import { writeHttpsPreference } from '../../main/core/tls/preference';
 import { adminMethods, IPC_ADMIN_PREFIX } from '../../shared/contract';

@@ -2,10 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ERROR_DESCRIPTION_CHARS, OAuthError, toErrorDescription } from '../../main/core/oauth/errors';
+import { ERROR_DESCRIPTION_CHARS, OAuthError, toErrorDescription } from '../../main/core/protocol/errors';
 import type { Workspace } from '../../shared/schemas';
 import { ROOT, startTestEngine } from '../helpers/engine';
-import { basic, REDIRECT, rawRequest } from '../helpers/hardening-http';
+import { basic, REDIRECT, rawRequest } from '../helpers/oauth-http';
 
 /**
  * RFC 6749 §5.2: error_description may hold only %x20-21 / %x23-5B / %x5D-7E. Strict clients refuse
@@ -50,7 +50,7 @@ describe('OAuthError: error_description within RFC 6749 §5.2', () => {
       for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
         const file = path.join(dir, entry.name);
         if (entry.isDirectory()) walk(file);
-        else if (file.endsWith('.ts') && !file.endsWith(path.join('oauth', 'errors.ts'))) {
+        else if (file.endsWith('.ts') && !file.endsWith(path.join('protocol', 'errors.ts'))) {
           fs.readFileSync(file, 'utf8')
             .split('\n')
             .forEach((line, index) => {

@@ -7,15 +7,6 @@ import { MAX_INPUT_DEPTH } from '../../shared/validation';
 import { FormBrowser, withoutProviderScript } from '../helpers/browser-session';
 import { BUILT_CLI, startTestEngine, tempDir } from '../helpers/engine';
 import {
-  basic,
-  jwtPayload,
-  pkcePair,
-  postForm,
-  REDIRECT,
-  rawRequest,
-  tokenRequest,
-} from '../helpers/hardening-http';
-import {
   deeplyNested,
   HOSTILE,
   HOSTILE_KEYS,
@@ -24,6 +15,15 @@ import {
   hostileUsername,
   INJECTED_MARKUP,
 } from '../helpers/hostile';
+import {
+  basic,
+  jwtPayload,
+  pkcePair,
+  postForm,
+  REDIRECT,
+  rawRequest,
+  tokenRequest,
+} from '../helpers/oauth-http';
 import { spawnProcess } from '../helpers/process';
 import { adminHttp } from '../helpers/script-http';
 

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EngineEvent, Token } from '../../shared/schemas';
 import { startTestEngine } from '../helpers/engine';
-import { basic, postForm, tokenRequest } from '../helpers/hardening-http';
+import { basic, postForm, tokenRequest } from '../helpers/oauth-http';
 
 let engine: Awaited<ReturnType<typeof startTestEngine>>;
 const SVC = { client_id: 'svc', client_secret: 'svc-secret-0123456789' };

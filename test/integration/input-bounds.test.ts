@@ -1,19 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dispatchAdmin } from '../../main/core/admin/dispatch';
-import type { ProviderContext } from '../../main/core/context';
 import { createAdminSecrets } from '../../main/core/http/admin-auth';
 import { createHttpServer } from '../../main/core/http/server';
-import {
-  interactionsOf,
-  MAX_PENDING,
-  MAX_PENDING_BYTES,
-  MAX_RESOURCES,
-  PARAMETER_LIMITS,
-} from '../../main/core/oauth/interactions';
+import { interactionsOf, MAX_PENDING, MAX_PENDING_BYTES } from '../../main/core/protocol/interactions';
+import { MAX_RESOURCES, PARAMETER_LIMITS } from '../../main/core/protocol/parameter-limits';
+import type { ProviderContext } from '../../main/core/provider/context';
 import { createTestAdmin } from '../helpers/admin';
 import { FormBrowser } from '../helpers/browser-session';
-import { pkcePair, REDIRECT } from '../helpers/hardening-http';
+import { pkcePair, REDIRECT } from '../helpers/oauth-http';
 
 /**
  * Any web page can make a browser open the login page, and each open one keeps its authorization

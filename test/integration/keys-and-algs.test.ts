@@ -3,7 +3,7 @@ import { decodeProtectedHeader, importJWK, errors as joseErrors, jwtVerify, Sign
 import * as oauth from 'oauth4webapi';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateSigningKey } from '../../main/core/keygen';
+import { generateSigningKey } from '../../main/core/tokens/keygen';
 import { leftHalfHash } from '../../main/core/tokens/service';
 import type { SigningAlg, SigningKey, Workspace } from '../../shared/schemas';
 import { SIGNING_ALGS } from '../../shared/schemas';

@@ -8,6 +8,7 @@ import {
 } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EngineEvent, SigningKey, Workspace } from '../../shared/schemas';
+import { frozenClock } from '../helpers/clock';
 import { startTestEngine } from '../helpers/engine';
 import { adminHttp, currentJwks, fetchJwks, introspect, tokenRequest } from '../helpers/script-http';
 
@@ -31,8 +32,8 @@ const SEED: Workspace = {
 };
 
 type Started = Awaited<ReturnType<typeof startTestEngine>>;
-/** A clock the test sets by hand: it stands still until advanced. */
-const clock = { ms: Math.floor(Date.now() / 1000) * 1000, now: () => clock.ms };
+/** A clock the test sets by hand: it stands still until advanced, from a whole second of the present. */
+const clock = frozenClock(Math.floor(Date.now() / 1000) * 1000);
 let engine: Started;
 
 beforeAll(async () => {
@@ -75,7 +76,7 @@ function remoteVerifier(on: Started = engine) {
     jwtVerify(token, jwks, {
       issuer: on.issuer,
       typ: 'at+jwt',
-      currentDate: new Date(on === engine ? clock.ms : Date.now()),
+      currentDate: new Date(on === engine ? clock.now() : Date.now()),
     });
   return Object.assign(counted, { verify });
 }
@@ -96,7 +97,7 @@ describe('staged rotation: publish first, sign later', () => {
 
     const activated = await adminHttp<SigningKey>(engine, 'keys.activate', {});
     expect(activated).toMatchObject({ kid: staged.kid, status: 'current', activates_at: null });
-    expect(activated.activated_at).toBe(new Date(Math.floor(clock.ms / 1000) * 1000).toISOString());
+    expect(activated.activated_at).toBe(new Date(Math.floor(clock.now() / 1000) * 1000).toISOString());
     expect((await keys()).find((k) => k.kid === current?.kid)?.status).toBe('previous');
 
     const after = await issue();
@@ -142,16 +143,16 @@ describe('staged rotation: publish first, sign later', () => {
 
   it('activates a scheduled key exactly when its time comes by the engine clock', async () => {
     const current = await keyWith('current');
-    const stagedAt = Math.floor(clock.ms / 1000);
+    const stagedAt = Math.floor(clock.now() / 1000);
     const staged = await adminHttp<SigningKey>(engine, 'keys.stage', { activate_after_seconds: 120 });
     const due = new Date((stagedAt + 120) * 1000).toISOString();
     expect(staged).toMatchObject({ status: 'next', activates_at: due });
 
-    clock.ms += 119_000;
+    clock.advance(119);
     expect((await issue()).kid).toBe(current?.kid);
     expect(await keyWith('next')).toMatchObject({ kid: staged.kid, activates_at: due });
 
-    clock.ms += 1_000;
+    clock.advance(1);
     // Nothing but the clock moved: the first token signed at the due second carries the new kid.
     expect((await issue()).kid).toBe(staged.kid);
     expect(await keyWith('current')).toMatchObject({ kid: staged.kid, activated_at: due });
@@ -211,7 +212,7 @@ describe('staged rotation: publish first, sign later', () => {
     expect(await publishedKids()).not.toContain(old.kid);
     expect(await publishedKids()).toContain(staged.kid);
     const jwks = await currentJwks(engine.issuer);
-    const at = { issuer: engine.issuer, currentDate: new Date(clock.ms) };
+    const at = { issuer: engine.issuer, currentDate: new Date(clock.now()) };
     await expect(jwtVerify(old.token, jwks, at)).rejects.toBeInstanceOf(joseErrors.JWKSNoMatchingKey);
     await expect(jwtVerify(fresh.token, jwks, at)).resolves.toBeTruthy();
     expect(await introspect(engine.issuer, API, old.token)).toEqual({ active: false });
@@ -226,7 +227,7 @@ describe('staged rotation: publish first, sign later', () => {
     expect(await publishedKids()).toContain(staged.kid);
     await adminHttp(engine, 'keys.retire', { kid: staged.kid });
     expect(await publishedKids()).not.toContain(staged.kid);
-    clock.ms += 61_000;
+    clock.advance(61);
     expect((await issue()).kid).toBe(current?.kid);
     expect((await keys()).find((k) => k.kid === staged.kid)).toMatchObject({
       status: 'retired',
@@ -263,7 +264,7 @@ describe('staged rotation to another algorithm', () => {
       await copy.cleanup();
     }
 
-    clock.ms += 30_000;
+    clock.advance(30);
     const { kid } = await issue();
     expect(kid).toBe(staged.kid);
     expect((await adminHttp<{ signing_alg: string }>(engine, 'settings.get')).signing_alg).toBe('EdDSA');

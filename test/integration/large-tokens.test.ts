@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Workspace } from '../../shared/schemas';
 import { bearerHeaderBytes, exceededHeaderLimits, MAX_CLAIMS_BYTES } from '../../shared/token-size';
 import { startTestEngine } from '../helpers/engine';
-import { basic, postForm, rawRequest, tokenRequest } from '../helpers/hardening-http';
+import { basic, postForm, rawRequest, tokenRequest } from '../helpers/oauth-http';
 import { adminHttp } from '../helpers/script-http';
 
 /** Claims of about `bytes` bytes as JSON: a few custom claims, as a user with many groups would have. */

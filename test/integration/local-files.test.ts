@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN_FILE, createEngine } from '../../main/core/engine';
-import { DATABASE_FILE } from '../../main/core/paths';
+import { DATABASE_FILE } from '../../main/core/lib/paths';
 import { BUILT_CLI, startTestEngine, tempDir } from '../helpers/engine';
 import { type Spawned, spawnProcess } from '../helpers/process';
 

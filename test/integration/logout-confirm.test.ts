@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PARAMETER_LIMITS } from '../../main/core/oauth/interactions';
+import { PARAMETER_LIMITS } from '../../main/core/protocol/parameter-limits';
 import type { EngineEvent, Workspace } from '../../shared/schemas';
 import { FormBrowser } from '../helpers/browser-session';
 import { startTestEngine } from '../helpers/engine';
-import { basic, obtainCode, postForm, REDIRECT, redeem } from '../helpers/hardening-http';
+import { basic, obtainCode, postForm, REDIRECT, redeem } from '../helpers/oauth-http';
 
 /**
  * RP-Initiated Logout §2: any site can navigate the browser to /logout, so only an id_token_hint of

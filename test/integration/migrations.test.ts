@@ -3,11 +3,12 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DATABASE_FILE } from '../../main/core';
 import { createEngine, type Engine } from '../../main/core/engine';
-import { DATABASE_FILE } from '../../main/core/store/database';
+import { splitOpaqueValue } from '../../main/core/lib/token-values';
 import { migrations } from '../../main/core/store/migrations';
-import { splitOpaqueValue } from '../../main/core/tokens/values';
 import type { Client, EngineEvent, SigningKey, Token, User } from '../../shared/schemas';
+import { runningClock } from '../helpers/clock';
 import { tempDir } from '../helpers/engine';
 import { adminHttp, fetchJwks, introspect, tokenRequest } from '../helpers/script-http';
 
@@ -73,8 +74,9 @@ let engine: Engine;
 beforeAll(async () => {
   fs.copyFileSync(path.join(FIXTURES, 'schema-v1.db'), file);
   // The engine runs a minute after the fixture was made, so nothing in it has expired yet.
-  const offset = fixture.made_at_ms + 60_000 - Date.now();
-  engine = await createEngine({ dataDir, port: 0, clock: { now: () => Date.now() + offset } });
+  const clock = runningClock();
+  clock.set(fixture.made_at_ms + 60_000);
+  engine = await createEngine({ dataDir, port: 0, clock });
 });
 afterAll(async () => {
   await engine?.close();

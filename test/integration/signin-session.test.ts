@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BROWSER_SECRET_SCRIPT_SOURCE } from '../../main/core/oauth/pages';
+import { BROWSER_SECRET_SCRIPT_SOURCE } from '../../main/core/protocol/pages';
 import type { Workspace } from '../../shared/schemas';
 import { FormBrowser } from '../helpers/browser-session';
 import { startTestEngine } from '../helpers/engine';
@@ -10,7 +10,7 @@ import {
   REDIRECT,
   REGISTERED_ORIGIN,
   tokenRequest,
-} from '../helpers/hardening-http';
+} from '../helpers/oauth-http';
 
 /**
  * The sign-in session cookie reaches every port of the host, so any local process the browser visits

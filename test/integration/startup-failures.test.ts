@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { DATABASE_FILE, DatabaseOpenError, moveDatabaseAside } from '../../main/core';
 import { createEngine } from '../../main/core/engine';
-import { DATABASE_FILE, DatabaseOpenError, moveDatabaseAside } from '../../main/core/store/database';
 import { BUILT_CLI, tempDir } from '../helpers/engine';
 import { type Spawned, spawnProcess } from '../helpers/process';
 

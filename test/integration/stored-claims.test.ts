@@ -4,10 +4,10 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DATABASE_FILE } from '../../main/core/store/database';
+import { DATABASE_FILE } from '../../main/core';
 import type { TokenDetail } from '../../shared/schemas';
 import { startTestEngine, tempDir } from '../helpers/engine';
-import { basic, introspect, tokenRequest } from '../helpers/hardening-http';
+import { basic, introspect, tokenRequest } from '../helpers/oauth-http';
 
 const dataDir = tempDir('idp-sandbox-claims-');
 let engine: Awaited<ReturnType<typeof startTestEngine>>;

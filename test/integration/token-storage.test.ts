@@ -2,12 +2,13 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DATABASE_FILE } from '../../main/core/store/database';
-import { hashTokenValue, splitOpaqueValue } from '../../main/core/tokens/values';
+import { DATABASE_FILE } from '../../main/core';
+import { hashTokenValue } from '../../main/core/lib/secrets';
+import { splitOpaqueValue } from '../../main/core/lib/token-values';
 import type { Workspace } from '../../shared/schemas';
 import { FormBrowser } from '../helpers/browser-session';
 import { startTestEngine, tempDir } from '../helpers/engine';
-import { basic, pkcePair, REDIRECT, redeem, tokenRequest } from '../helpers/hardening-http';
+import { basic, pkcePair, REDIRECT, redeem, tokenRequest } from '../helpers/oauth-http';
 
 /**
  * RFC 9700 §4.x / RFC 6749 §10.10: opaque values an attacker could guess or lift from a copy of the
@@ -18,9 +19,9 @@ import { basic, pkcePair, REDIRECT, redeem, tokenRequest } from '../helpers/hard
  * shows them; they are self-contained anyway), which the last check confirms as a positive control.
  *
  * That an ID token is never accepted as an access token (`typ` check, RFC 8725 §3.11) is covered in
- * test/integration/hardening-resources.test.ts: "refuses an ID token presented as an access token
- * with 401 invalid_token" (userinfo, refresh token too) and "answers {"active":false} for a real ID
- * token (wrong typ) and for token type hints that do not fit" (introspection).
+ * test/integration/userinfo-endpoint.test.ts: "refuses an ID token presented as an access token
+ * with 401 invalid_token" (refresh token too) and introspection-endpoint.test.ts: "answers
+ * {"active":false} for a real ID token (wrong typ) and for token type hints that do not fit".
  */
 
 const SEED: Workspace = {

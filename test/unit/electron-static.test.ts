@@ -191,13 +191,13 @@ describe('Electron main process (static)', () => {
 
   it('registers IPC only through registerAdminIpc, with the renderer origin check, checked before dispatch', () => {
     expect(only(MAIN, 'registerAdminIpc(')).toBe(
-      'ipcMain, engine.admin, rendererOriginCheck(rendererIndexUrl)',
+      'ipcMain, engine.call, rendererOriginCheck(rendererIndexUrl)',
     );
     expect(MAIN).not.toMatch(/ipcMain\.(handle|on|once|handleOnce)\(/);
     const handlerBody = IPC.slice(IPC.indexOf('ipcMain.handle('));
     expect(handlerBody.indexOf('isTrustedSender(frameUrl)')).toBeGreaterThan(0);
     expect(handlerBody.indexOf('isTrustedSender(frameUrl)')).toBeLessThan(
-      handlerBody.indexOf('dispatchAdmin('),
+      handlerBody.indexOf('await call(method'),
     );
     expect(IPC).toMatch(/url\.protocol === protocol && url\.host === host/);
   });

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { UI_CSP } from '../../main/core/http/security-headers';
+import { UI_CSP } from '../../main/core/lib/security-headers';
 import {
   APP_INDEX_URL,
   isAppPage,

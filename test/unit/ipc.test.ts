@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { dispatchAdmin } from '../../main/core/admin/dispatch';
 import {
   type IpcFrameLike,
   type IpcInvokeEventLike,
@@ -25,7 +26,11 @@ const topFrame = (url: string): IpcFrameLike => ({ url, parent: null });
 async function setup() {
   const { ipcMain, handlers } = fakeIpcMain();
   const { admin } = await createTestAdmin();
-  registerAdminIpc(ipcMain, admin, rendererOriginCheck(RENDERER));
+  registerAdminIpc(
+    ipcMain,
+    (method, input) => dispatchAdmin(admin, method, input),
+    rendererOriginCheck(RENDERER),
+  );
   const invokeFrom = (method: string, senderFrame: IpcFrameLike | null, ...args: unknown[]) => {
     const handler = handlers.get(`${ADMIN_CHANNEL_PREFIX}${method}`);
     if (!handler) throw new Error(`no handler for ${method}`);

@@ -1,7 +1,7 @@
 import { importJWK, jwtVerify, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { generateSigningKey } from '../../main/core/keygen';
 import { createJwtSigner } from '../../main/core/tokens/jws';
+import { generateSigningKey } from '../../main/core/tokens/keygen';
 
 /**
  * The engine signs with jose's CompactSign over the payload's JSON instead of SignJWT (which copies

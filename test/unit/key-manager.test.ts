@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Clock } from '../../main/core/clock';
-import { createProviderContext } from '../../main/core/context';
-import { createKeyManager } from '../../main/core/signing';
+import { createProviderContext } from '../../main/core/provider/context';
+import { createKeyManager } from '../../main/core/provider/key-manager';
 import { type Db, openDatabase } from '../../main/core/store/database';
+import { frozenClock } from '../helpers/clock';
 
 /**
  * The key prepared at start-up (engine.ts begins it before anything else, for the start's algorithm)
@@ -10,12 +10,11 @@ import { type Db, openDatabase } from '../../main/core/store/database';
  * clock moves between preparing and installing, so a key's created_at tells which one was installed.
  */
 const PREPARED_AT = 1_800_000_000;
-let now = PREPARED_AT * 1000;
-const clock: Clock = { now: () => now };
+const clock = frozenClock(PREPARED_AT * 1000);
 let db: Db | undefined;
 
 function setup() {
-  now = PREPARED_AT * 1000;
+  clock.reset();
   db = openDatabase({});
   const ctx = createProviderContext(db, clock, () => 'http://127.0.0.1:9400');
   return { ctx, keys: createKeyManager(ctx) };
@@ -27,7 +26,7 @@ describe('KeyManager.prepare', () => {
   it('hands the prepared key to the first key check, which generates none of its own', async () => {
     const { ctx, keys } = setup();
     keys.prepare('ES256');
-    now += 60_000;
+    clock.advance(60);
     const installed = await keys.ensureCurrent();
     expect(ctx.settings.get().signing_alg).toBe('RS256');
     // The settings ask for RS256, so the prepared ES256 key is not the one: a new RS256 key is made.
@@ -35,7 +34,7 @@ describe('KeyManager.prepare', () => {
 
     // After a change of algorithm, the prepared key is taken as is.
     ctx.settings.update({ ...ctx.settings.get(), signing_alg: 'ES256' });
-    now += 60_000;
+    clock.advance(60);
     const switched = await keys.ensureCurrent();
     expect(switched).toMatchObject({ alg: 'ES256', created_at: PREPARED_AT, status: 'current' });
     expect(ctx.keys.current()?.kid).toBe(switched.kid);
@@ -44,7 +43,7 @@ describe('KeyManager.prepare', () => {
   it('is taken once: the next key of that algorithm is generated anew', async () => {
     const { keys } = setup();
     keys.prepare('RS256');
-    now += 60_000;
+    clock.advance(60);
     const first = await keys.ensureCurrent();
     expect(first.created_at).toBe(PREPARED_AT);
     const rotated = await keys.rotate('RS256');
@@ -56,7 +55,7 @@ describe('KeyManager.prepare', () => {
     const { keys } = setup();
     const existing = await keys.ensureCurrent();
     keys.prepare('RS256');
-    now += 60_000;
+    clock.advance(60);
     expect(await keys.ensureCurrent()).toEqual(existing);
     // Had a key been prepared, this rotation would have taken it (created at the earlier time).
     expect((await keys.rotate('RS256')).created_at).toBe(PREPARED_AT + 60);

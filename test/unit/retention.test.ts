@@ -5,19 +5,17 @@ import {
   EXPIRED_TOKEN_RETENTION_SECONDS,
   PURGE_BATCH,
   purgeHistory,
-} from '../../main/core/retention';
+} from '../../main/core/provider/retention';
 import type { AdminOutput } from '../../shared/contract';
 import { createTestAdmin } from '../helpers/admin';
+import { frozenClock } from '../helpers/clock';
 
-/** A clock the test moves by hand. */
-function manualClock(start = Date.UTC(2026, 10, 29)) {
-  let now = start;
-  return { now: () => now, advance: (seconds: number) => (now += seconds * 1000) };
-}
+/** Where each test's clock starts; it stands still until the test advances it. */
+const START = Date.UTC(2026, 10, 29);
 
 describe('scheduled purge (store stays bounded)', () => {
   it('removes day-old expired tokens, their unused grants, ended sessions and week-old events', async () => {
-    const clock = manualClock();
+    const clock = frozenClock(START);
     const { admin, ctx, close } = await createTestAdmin({ clock });
     await dispatchAdmin(admin, 'clients.create', {
       client_id: 'svc',
@@ -54,7 +52,7 @@ describe('scheduled purge (store stays bounded)', () => {
   });
 
   it('keeps grants that still have live tokens', async () => {
-    const clock = manualClock();
+    const clock = frozenClock(START);
     const { admin, ctx, close } = await createTestAdmin({ clock });
     await dispatchAdmin(admin, 'clients.create', {
       client_id: 'svc',
@@ -74,7 +72,7 @@ describe('scheduled purge (store stays bounded)', () => {
 
 describe('purging a large backlog', () => {
   it('deletes in slices of PURGE_BATCH, all of it, yielding to other work between slices', async () => {
-    const clock = manualClock();
+    const clock = frozenClock(START);
     const { admin, ctx, close } = await createTestAdmin({ clock });
     await dispatchAdmin(admin, 'clients.create', {
       client_id: 'svc',

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { describeZodError } from '../../main/core/admin/dispatch';
+import { matchRedirectUri } from '../../main/core/protocol/redirect-uri';
 import {
   customClaims,
   identityClaims,
   SCOPE_CLAIMS,
   splitScope,
   standardClaimsForScopes,
-} from '../../main/core/oauth/claims';
-import { matchRedirectUri } from '../../main/core/oauth/redirect-uri';
+} from '../../main/core/tokens/claims';
 import {
   ClientInputSchema,
   RESERVED_CLAIMS,

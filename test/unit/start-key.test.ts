@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseCli, type ServeOptions } from '../../main/cli/args';
 import { beginStartKey, startKeyFor, takeStartKey } from '../../main/cli/start-key';
-import { DATABASE_FILE } from '../../main/core/paths';
+import { DATABASE_FILE } from '../../main/core/lib/paths';
 
 /**
  * The CLI begins a fresh start's signing key before it loads the engine (main/cli/start-key.ts). It

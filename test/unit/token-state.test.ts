@@ -1,4 +1,12 @@
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { hashTokenValue } from '../../main/core/lib/secrets';
+import {
+  isTokenId,
+  OPAQUE_VALUE_LENGTH,
+  opaqueValue,
+  TOKEN_ID_LENGTH,
+  tokenId,
+} from '../../main/core/lib/token-values';
 import { openDatabase } from '../../main/core/store/database';
 import { GrantStore } from '../../main/core/store/grants';
 import {
@@ -8,14 +16,6 @@ import {
   tokenDto,
   tokenState,
 } from '../../main/core/store/tokens';
-import {
-  hashTokenValue,
-  isTokenId,
-  OPAQUE_VALUE_LENGTH,
-  opaqueValue,
-  TOKEN_ID_LENGTH,
-  tokenId,
-} from '../../main/core/tokens/values';
 import type { TokenState } from '../../shared/schemas';
 import { TOKEN_STATES } from '../../shared/schemas';
 

@@ -1,18 +1,11 @@
-import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
+import { randomToken, safeEqual } from '../lib/secrets';
+
+/** Where the admin API answers (http/admin-routes.ts). */
+export const ADMIN_PREFIX = '/admin/api';
 
 /** Where browser mode serves the admin UI (http/ui-routes.ts, loaded only when a UI is served). */
 export const UI_PREFIX = '/ui/';
-
-function randomSecret(bytes = 32): string {
-  return randomBytes(bytes).toString('base64url');
-}
-
-/** Constant-time comparison that also hides the length of the expected value. */
-export function safeEqual(given: string, expected: string): boolean {
-  // One-shot hashes: this runs on every client authentication, and a Hash object each was measurable.
-  return timingSafeEqual(hash('sha256', given, 'buffer'), hash('sha256', expected, 'buffer'));
-}
 
 export interface AdminSecrets {
   /** For scripts: `Authorization: Bearer <adminToken>`. Never reaches the UI. */
@@ -26,7 +19,7 @@ export interface AdminSecrets {
 }
 
 export function createAdminSecrets(adminToken?: string): AdminSecrets {
-  return { adminToken: adminToken ?? randomSecret(), uiToken: randomSecret() };
+  return { adminToken: adminToken ?? randomToken(), uiToken: randomToken() };
 }
 
 type AdminCaller = 'script' | 'ui';

@@ -5,10 +5,8 @@ import { JsonTextError, parseJsonBytes } from '../../../shared/validation';
 import { dispatchAdmin } from '../admin/dispatch';
 import type { AdminHandlers } from '../admin/service';
 import type { EventLog } from '../store/events';
-import { type AdminSecrets, authenticateAdmin } from './admin-auth';
+import { ADMIN_PREFIX, type AdminSecrets, authenticateAdmin } from './admin-auth';
 import type { EnvelopeConfig } from './framework-errors';
-
-export const ADMIN_PREFIX = '/admin/api';
 
 const STATUS_BY_CODE: Record<AdminErrorCode, number> = {
   invalid_input: 400,

@@ -1,6 +1,6 @@
 import fastifyCors from '@fastify/cors';
 import type { FastifyInstance } from 'fastify';
-import type { ProviderContext } from '../context';
+import type { ProviderContext } from '../provider/context';
 
 /** Metadata anyone may read from any origin. */
 const PUBLIC_PATHS = [

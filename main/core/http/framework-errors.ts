@@ -1,10 +1,10 @@
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { OAuthError } from '../oauth/errors';
-import { ADMIN_PREFIX } from './admin-routes';
+import { BASE_SECURITY_HEADERS } from '../lib/security-headers';
+import { OAuthError } from '../protocol/errors';
+import { ADMIN_PREFIX } from './admin-auth';
 import { allowedHosts, hostRefusal } from './host-check';
-import { BASE_SECURITY_HEADERS } from './security-headers';
 
 /**
  * The body shape of an error answer: RFC 6749 §5.2's `{ error, error_description }` (every endpoint but

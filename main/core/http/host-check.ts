@@ -1,4 +1,4 @@
-import { OAuthError } from '../oauth/errors';
+import { OAuthError } from '../protocol/errors';
 
 const LOOPBACK_NAMES = new Set(['127.0.0.1', 'localhost', '[::1]']);
 

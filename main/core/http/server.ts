@@ -3,19 +3,19 @@ import fastifyFormbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { ICON_SVG } from '../../../shared/icon';
 import type { AdminHandlers } from '../admin/service';
-import type { ProviderContext } from '../context';
+import { BASE_SECURITY_HEADERS } from '../lib/security-headers';
 import { registerAuthorizeRoutes } from '../oauth/authorize';
 import { registerDiscoveryRoutes } from '../oauth/discovery';
-import { OAuthError } from '../oauth/errors';
 import { registerLogoutRoute } from '../oauth/logout';
 import { registerIntrospectionRoute, registerResourceEndpoints } from '../oauth/resource-endpoints';
 import { registerTokenRoute } from '../oauth/token';
+import { OAuthError } from '../protocol/errors';
+import type { ProviderContext } from '../provider/context';
 import type { AdminSecrets } from './admin-auth';
 import { registerAdminRoutes } from './admin-routes';
 import { registerCors } from './cors';
 import { clientErrorHandler, envelopeFor, frameworkErrorHandler } from './framework-errors';
 import { allowedHosts, hostRefusal } from './host-check';
-import { BASE_SECURITY_HEADERS } from './security-headers';
 
 export interface HttpServerOptions {
   ctx: ProviderContext;

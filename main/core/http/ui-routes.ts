@@ -4,8 +4,9 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 import { HTTP_UI_TOKEN_PARAM } from '../../../shared/contract';
 import { ICON_DATA_URI } from '../../../shared/icon';
-import { type AdminSecrets, safeEqual, UI_PREFIX } from './admin-auth';
-import { escapeHtml, sendHtml, UI_CSP } from './security-headers';
+import { safeEqual } from '../lib/secrets';
+import { escapeHtml, sendHtml, UI_CSP } from '../lib/security-headers';
+import { type AdminSecrets, UI_PREFIX } from './admin-auth';
 
 function page(title: string, body: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title><link rel="icon" href="${escapeHtml(ICON_DATA_URI)}"></head><body style="font-family:system-ui,sans-serif;max-width:40rem;margin:4rem auto;line-height:1.5"><h1>${escapeHtml(title)}</h1><p>${body}</p></body></html>`;

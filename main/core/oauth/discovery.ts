@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AUTH_METHODS, GRANT_TYPES } from '../../../shared/schemas';
-import type { ProviderContext } from '../context';
-import { SCOPE_CLAIMS, STANDARD_SCOPES, splitScope } from './claims';
+import type { ProviderContext } from '../provider/context';
+import { SCOPE_CLAIMS, STANDARD_SCOPES, splitScope } from '../tokens/claims';
 
 export const ENDPOINTS = {
   authorization: '/authorize',

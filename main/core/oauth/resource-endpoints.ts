@@ -1,10 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { seconds } from '../clock';
-import type { ProviderContext } from '../context';
-import type { ClientRecord } from '../store/clients';
-import type { TokenRecord } from '../store/tokens';
-import { identityClaims, splitScope } from './claims';
-import { authenticateClient } from './client-auth';
+import { seconds } from '../lib/clock';
+import { authenticateClient } from '../protocol/client-auth';
 import {
   insufficientScope,
   invalidRequest,
@@ -12,8 +8,12 @@ import {
   missingBearer,
   OAuthError,
   unsupportedTokenType,
-} from './errors';
-import { readParams, required } from './params';
+} from '../protocol/errors';
+import { readParams, required } from '../protocol/params';
+import type { ProviderContext } from '../provider/context';
+import type { ClientRecord } from '../store/clients';
+import type { TokenRecord } from '../store/tokens';
+import { identityClaims, splitScope } from '../tokens/claims';
 
 function noStore(reply: FastifyReply): FastifyReply {
   return reply.header('cache-control', 'no-store').header('pragma', 'no-cache');

@@ -1,9 +1,9 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { ProviderContext } from '../context';
-import { authenticateClient } from './client-auth';
-import { unauthorizedClient, unsupportedGrantType } from './errors';
+import { authenticateClient } from '../protocol/client-auth';
+import { unauthorizedClient, unsupportedGrantType } from '../protocol/errors';
+import { readParams, required } from '../protocol/params';
+import type { ProviderContext } from '../provider/context';
 import { GRANT_HANDLERS, isSupportedGrantType } from './grants';
-import { readParams, required } from './params';
 
 function noStore(reply: FastifyReply): FastifyReply {
   return reply.header('cache-control', 'no-store').header('pragma', 'no-cache');

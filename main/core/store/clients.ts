@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
 import { defaultLoopbackPortVariance } from '../../../shared/client-policies';
 import { AdminError } from '../../../shared/errors';
 import type { Client, ClientInputSchema } from '../../../shared/schemas';
+import { randomToken } from '../lib/secrets';
 import { CommittedCache } from './committed-cache';
 import { type Db, statement } from './database';
 import { parseJson } from './json';
@@ -45,7 +45,7 @@ const toRecord = (row: ClientRow): ClientRecord => ({
 });
 
 export function generateClientSecret(): string {
-  return randomBytes(32).toString('base64url');
+  return randomToken();
 }
 
 export function clientDto(client: ClientRecord): Client {

@@ -1,4 +1,4 @@
-import { hashTokenValue, randomToken } from '../tokens/values';
+import { hashTokenValue, randomToken } from '../lib/secrets';
 import { type Db, statement } from './database';
 import { parseJson } from './json';
 

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { DATABASE_FILE } from '../paths';
+import { DATABASE_FILE } from '../lib/paths';
+import { DatabaseOpenError } from '../lib/start-errors';
 import { migrations } from './migrations';
 
 export type Db = Database.Database;
@@ -39,22 +40,6 @@ interface OpenDatabaseOptions {
   nativeBinding?: string | undefined;
 }
 
-export { DATABASE_FILE };
-
-type DatabaseProblem = 'damaged' | 'newer' | 'unwritable' | 'busy';
-
-/** Why the database could not be opened, in words a user can act on; the file is never touched. */
-export class DatabaseOpenError extends Error {
-  constructor(
-    readonly problem: DatabaseProblem,
-    readonly file: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'DatabaseOpenError';
-  }
-}
-
 function explainOpenFailure(error: unknown, file: string, dataDir: string): DatabaseOpenError {
   if (error instanceof DatabaseOpenError) return error;
   const code = (error as { code?: string }).code ?? '';
@@ -90,19 +75,6 @@ function explainOpenFailure(error: unknown, file: string, dataDir: string): Data
     file,
     `Cannot open the database ${file}: ${(error as Error).message}`,
   );
-}
-
-/**
- * Keeps a damaged database (and its WAL files) aside under a dated name, so a fresh one can be made
- * without losing the old bytes. Returns the new name of the main file.
- */
-export function moveDatabaseAside(dataDir: string, now = new Date()): string {
-  const file = path.join(dataDir, DATABASE_FILE);
-  const suffix = `.damaged-${now.toISOString().replace(/[:.]/g, '-')}`;
-  for (const extra of ['', '-wal', '-shm']) {
-    if (fs.existsSync(file + extra)) fs.renameSync(file + extra, `${file}${suffix}${extra}`);
-  }
-  return file + suffix;
 }
 
 /**

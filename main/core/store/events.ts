@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { EngineEvent, EventFilter, EventType } from '../../../shared/schemas';
 import { EventFilterSchema } from '../../../shared/schemas';
-import type { Clock } from '../clock';
+import type { Clock } from '../lib/clock';
 import { type Db, statement } from './database';
 import { parseJson } from './json';
 

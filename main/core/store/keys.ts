@@ -1,8 +1,8 @@
 import { importJWK, type JWK } from 'jose';
 import { AdminError } from '../../../shared/errors';
 import type { KeyExport, KeyStatus, SigningAlg, SigningKey } from '../../../shared/schemas';
-import { type Clock, isoFromSeconds } from '../clock';
-import { publicPart } from '../keygen';
+import { type Clock, isoFromSeconds } from '../lib/clock';
+import { publicPart } from '../lib/jwk';
 import { CommittedCache } from './committed-cache';
 import { type Db, statement } from './database';
 import { parseJson } from './json';

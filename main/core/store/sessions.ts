@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { hashTokenValue, randomToken, secretMatches } from '../tokens/values';
+import { hashTokenValue, randomToken, secretMatches } from '../lib/secrets';
 import { type Db, statement } from './database';
 
 export interface SessionRecord {

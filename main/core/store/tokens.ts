@@ -1,8 +1,9 @@
 import { decodeProtectedHeader } from 'jose';
 import type { Token, TokenFilter, TokenFormat, TokenKind, TokenState } from '../../../shared/schemas';
 import { TokenFilterSchema } from '../../../shared/schemas';
-import { isoFromSeconds } from '../clock';
-import { hashTokenValue, secretMatches, splitOpaqueValue } from '../tokens/values';
+import { isoFromSeconds } from '../lib/clock';
+import { hashTokenValue, secretMatches } from '../lib/secrets';
+import { splitOpaqueValue } from '../lib/token-values';
 import { type Db, statement } from './database';
 import { parseJson } from './json';
 

@@ -1,15 +1,15 @@
 import { createHash } from 'node:crypto';
 import { createLocalJWKSet, decodeJwt, type JWTPayload, jwtVerify } from 'jose';
 import type { AccessTokenFormat, Settings, SigningAlg } from '../../../shared/schemas';
-import { type Clock, seconds } from '../clock';
-import { customClaims, identityClaims, splitScope } from '../oauth/claims';
+import { type Clock, seconds } from '../lib/clock';
+import { opaqueValue, tokenId } from '../lib/token-values';
 import type { ClientRecord } from '../store/clients';
 import type { GrantRecord } from '../store/grants';
 import type { KeyRecord, KeyStore } from '../store/keys';
 import { type TokenRecord, type TokenStore, tokenState } from '../store/tokens';
 import type { UserRecord } from '../store/users';
+import { customClaims, identityClaims, splitScope } from './claims';
 import type { JwtSigner } from './signer';
-import { opaqueValue, tokenId } from './values';
 
 /** The `aud` claim for an audience list: a single audience as a string (RFC 7519 §4.1.3 allows both). */
 export function audClaim(audience: string[]): string | string[] {
@@ -83,6 +83,23 @@ type OwnFields = Pick<
   'id' | 'kind' | 'format' | 'secret_hash' | 'jwt' | 'audience' | 'claims' | 'expires_at'
 >;
 
+/** One call of `prepare`: what its tokens share, and the list they are collected in. */
+interface Issuance {
+  request: IssueRequest;
+  settings: Settings;
+  overrides: NonNullable<IssueRequest['overrides']>;
+  extra: Record<string, unknown>;
+  nowMs: number;
+  now: number;
+  issuer: string;
+  subject: string;
+  records: TokenRecord[];
+  values: Map<string, string>;
+  response: Record<string, unknown>;
+  record(own: OwnFields): TokenRecord;
+  add(record: TokenRecord, value: string): void;
+}
+
 /**
  * A token found from its value, with its claims: a JWT's verified payload, or a stored record's own
  * claims (for a reference token, those that no column of its row holds: see `storedClaims`).
@@ -124,149 +141,174 @@ export class TokenService {
   }
 
   async prepare(request: IssueRequest): Promise<PreparedTokens> {
-    const settings = this.deps.settings();
+    const job = this.issuance(request);
+    const issued = (request.withAccess ?? true) ? await this.prepareAccess(job) : null;
+    const refresh = request.withRefresh ? this.prepareRefresh(job) : null;
+    const idToken =
+      request.withIdToken && request.user
+        ? await this.prepareIdToken(job, request.user, issued?.value ?? null)
+        : null;
+    const { records, response, values } = job;
+    return { records, access: issued?.access ?? null, refresh, idToken, response, values };
+  }
+
+  /** What every token of one issuance shares, and where the prepared tokens are collected. */
+  private issuance(request: IssueRequest): Issuance {
     const nowMs = this.deps.clock.now();
     const now = Math.floor(nowMs / 1000);
-    const issuer = this.deps.issuer();
     const { client, user, grant } = request;
     const overrides = request.overrides ?? {};
-    const extra = overrides.extraClaims ?? {};
     const subject = user ? user.sub : client.client_id;
-    // Every record is built by this one literal, so all have one shape (hidden class): spreading a
-    // shared part into each record's own literal was an eighth of issuing a reference token.
-    const record = (own: OwnFields): TokenRecord => ({
-      id: own.id,
-      kind: own.kind,
-      format: own.format,
-      value_hash: null,
-      secret_hash: own.secret_hash,
-      jwt: own.jwt,
-      client_id: client.client_id,
-      user_id: user?.id ?? null,
-      username: user?.username ?? null,
-      subject,
-      grant_id: grant?.id ?? null,
-      parent_id: request.parentId ?? null,
-      scope: request.scope,
-      audience: own.audience,
-      claims: own.claims,
-      issued_at: now,
-      expires_at: own.expires_at,
-      revoked_at: null,
-      revoked_reason: null,
-      rotated_at: null,
-      last_used_at: null,
-    });
     const records: TokenRecord[] = [];
     const values = new Map<string, string>();
-    const response: Record<string, unknown> = {};
-    const add = (record: TokenRecord, value: string) => {
-      records.push(record);
-      values.set(record.id, value);
-    };
-
-    // Access token: RFC 9068 claims for both formats; a reference token keeps them for introspection.
-    let access: TokenRecord | null = null;
-    let accessValue: string | null = null;
-    if (request.withAccess ?? true) {
-      const ttl = overrides.accessTtl ?? client.access_token_ttl ?? settings.access_token_ttl;
-      const id = tokenId(nowMs);
-      const claims: Record<string, unknown> = {
-        ...(user ? customClaims(user.claims) : {}),
-        ...extra,
-        iss: issuer,
-        sub: subject,
-        aud: audClaim(request.audience),
-        exp: now + ttl,
-        iat: now,
-        jti: id,
+    return {
+      request,
+      settings: this.deps.settings(),
+      overrides,
+      extra: overrides.extraClaims ?? {},
+      nowMs,
+      now,
+      issuer: this.deps.issuer(),
+      subject,
+      records,
+      values,
+      response: {},
+      // Every record is built by this one literal, so all have one shape (hidden class): spreading a
+      // shared part into each record's own literal was an eighth of issuing a reference token.
+      record: (own: OwnFields): TokenRecord => ({
+        id: own.id,
+        kind: own.kind,
+        format: own.format,
+        value_hash: null,
+        secret_hash: own.secret_hash,
+        jwt: own.jwt,
         client_id: client.client_id,
+        user_id: user?.id ?? null,
+        username: user?.username ?? null,
+        subject,
+        grant_id: grant?.id ?? null,
+        parent_id: request.parentId ?? null,
         scope: request.scope,
-        ...(user && request.authTime ? { auth_time: request.authTime } : {}),
-        ...(request.sid ? { sid: request.sid } : {}),
-      };
-      const format = overrides.accessFormat ?? client.access_token_format;
-      const jwt = format === 'jwt' ? (await this.sign(claims, 'at+jwt')).jwt : null;
-      const opaque = jwt ? null : opaqueValue(id);
-      accessValue = jwt ?? (opaque as { value: string }).value;
-      access = record({
-        id,
-        kind: 'access',
-        format: jwt ? 'jwt' : 'reference',
-        secret_hash: opaque?.secretHash ?? null,
-        jwt,
-        audience: request.audience,
-        claims: storedClaims(claims, jwt ? 'jwt' : 'reference'),
-        expires_at: now + ttl,
-      });
-      add(access, accessValue);
-      Object.assign(response, {
-        access_token: accessValue,
-        token_type: 'Bearer',
-        expires_in: ttl,
-        scope: request.scope,
-      });
-    }
+        audience: own.audience,
+        claims: own.claims,
+        issued_at: now,
+        expires_at: own.expires_at,
+        revoked_at: null,
+        revoked_reason: null,
+        rotated_at: null,
+        last_used_at: null,
+      }),
+      add: (record: TokenRecord, value: string) => {
+        records.push(record);
+        values.set(record.id, value);
+      },
+    };
+  }
 
-    let refresh: TokenRecord | null = null;
-    if (request.withRefresh) {
-      const ttl = overrides.refreshTtl ?? client.refresh_token_ttl ?? settings.refresh_token_ttl;
-      const id = tokenId(nowMs);
-      const { value, secretHash } = opaqueValue(id);
-      refresh = record({
-        id,
-        kind: 'refresh',
-        format: 'opaque',
-        secret_hash: secretHash,
-        jwt: null,
-        audience: request.audience,
-        claims: {
-          ...(request.authTime ? { auth_time: request.authTime } : {}),
-          ...(request.sid ? { sid: request.sid } : {}),
-          ...(request.amr ? { amr: request.amr } : {}),
-        },
-        expires_at: now + ttl,
-      });
-      add(refresh, value);
-      response.refresh_token = value;
-    }
+  /** Access token: RFC 9068 claims for both formats; a reference token keeps them for introspection. */
+  private async prepareAccess(job: Issuance): Promise<{ access: TokenRecord; value: string }> {
+    const ttl =
+      job.overrides.accessTtl ?? job.request.client.access_token_ttl ?? job.settings.access_token_ttl;
+    const id = tokenId(job.nowMs);
+    const claims: Record<string, unknown> = {
+      ...(job.request.user ? customClaims(job.request.user.claims) : {}),
+      ...job.extra,
+      iss: job.issuer,
+      sub: job.subject,
+      aud: audClaim(job.request.audience),
+      exp: job.now + ttl,
+      iat: job.now,
+      jti: id,
+      client_id: job.request.client.client_id,
+      scope: job.request.scope,
+      ...(job.request.user && job.request.authTime ? { auth_time: job.request.authTime } : {}),
+      ...(job.request.sid ? { sid: job.request.sid } : {}),
+    };
+    const format = job.overrides.accessFormat ?? job.request.client.access_token_format;
+    const jwt = format === 'jwt' ? (await this.sign(claims, 'at+jwt')).jwt : null;
+    const opaque = jwt ? null : opaqueValue(id);
+    const value = jwt ?? (opaque as { value: string }).value;
+    const access = job.record({
+      id,
+      kind: 'access',
+      format: jwt ? 'jwt' : 'reference',
+      secret_hash: opaque?.secretHash ?? null,
+      jwt,
+      audience: job.request.audience,
+      claims: storedClaims(claims, jwt ? 'jwt' : 'reference'),
+      expires_at: job.now + ttl,
+    });
+    job.add(access, value);
+    Object.assign(job.response, {
+      access_token: value,
+      token_type: 'Bearer',
+      expires_in: ttl,
+      scope: job.request.scope,
+    });
+    return { access, value };
+  }
 
-    let idToken: TokenRecord | null = null;
-    if (request.withIdToken && user) {
-      const ttl = overrides.idTtl ?? client.id_token_ttl ?? settings.id_token_ttl;
-      const key = this.currentKey();
-      const id = tokenId(nowMs);
-      const claims: Record<string, unknown> = {
-        ...identityClaims(user.claims, splitScope(request.scope)),
-        ...extra,
-        iss: issuer,
-        sub: user.sub,
-        aud: client.client_id,
-        exp: now + ttl,
-        iat: now,
-        jti: id,
-        ...(request.authTime ? { auth_time: request.authTime } : {}),
-        ...(request.nonce ? { nonce: request.nonce } : {}),
-        ...(accessValue ? { at_hash: leftHalfHash(accessValue, key.alg) } : {}),
-        ...(request.sid ? { sid: request.sid } : {}),
-        ...(request.amr ? { amr: request.amr } : {}),
-      };
-      const { jwt } = await this.sign(claims, 'JWT');
-      idToken = record({
-        id,
-        kind: 'id',
-        format: 'jwt',
-        secret_hash: null,
-        jwt,
-        audience: [client.client_id],
-        claims: storedClaims(claims, 'jwt'),
-        expires_at: now + ttl,
-      });
-      add(idToken, jwt);
-      response.id_token = jwt;
-    }
+  private prepareRefresh(job: Issuance): TokenRecord {
+    const ttl =
+      job.overrides.refreshTtl ?? job.request.client.refresh_token_ttl ?? job.settings.refresh_token_ttl;
+    const id = tokenId(job.nowMs);
+    const { value, secretHash } = opaqueValue(id);
+    const refresh = job.record({
+      id,
+      kind: 'refresh',
+      format: 'opaque',
+      secret_hash: secretHash,
+      jwt: null,
+      audience: job.request.audience,
+      claims: {
+        ...(job.request.authTime ? { auth_time: job.request.authTime } : {}),
+        ...(job.request.sid ? { sid: job.request.sid } : {}),
+        ...(job.request.amr ? { amr: job.request.amr } : {}),
+      },
+      expires_at: job.now + ttl,
+    });
+    job.add(refresh, value);
+    job.response.refresh_token = value;
+    return refresh;
+  }
 
-    return { records, access, refresh, idToken, response, values };
+  private async prepareIdToken(
+    job: Issuance,
+    user: UserRecord,
+    accessValue: string | null,
+  ): Promise<TokenRecord> {
+    const ttl = job.overrides.idTtl ?? job.request.client.id_token_ttl ?? job.settings.id_token_ttl;
+    const key = this.currentKey();
+    const id = tokenId(job.nowMs);
+    const claims: Record<string, unknown> = {
+      ...identityClaims(user.claims, splitScope(job.request.scope)),
+      ...job.extra,
+      iss: job.issuer,
+      sub: user.sub,
+      aud: job.request.client.client_id,
+      exp: job.now + ttl,
+      iat: job.now,
+      jti: id,
+      ...(job.request.authTime ? { auth_time: job.request.authTime } : {}),
+      ...(job.request.nonce ? { nonce: job.request.nonce } : {}),
+      ...(accessValue !== null ? { at_hash: leftHalfHash(accessValue, key.alg) } : {}),
+      ...(job.request.sid ? { sid: job.request.sid } : {}),
+      ...(job.request.amr ? { amr: job.request.amr } : {}),
+    };
+    const { jwt } = await this.sign(claims, 'JWT');
+    const idToken = job.record({
+      id,
+      kind: 'id',
+      format: 'jwt',
+      secret_hash: null,
+      jwt,
+      audience: [job.request.client.client_id],
+      claims: storedClaims(claims, 'jwt'),
+      expires_at: job.now + ttl,
+    });
+    job.add(idToken, jwt);
+    job.response.id_token = jwt;
+    return idToken;
   }
 
   /** Stores prepared tokens; call inside the caller's transaction. */

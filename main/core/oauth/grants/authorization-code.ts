@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import { seconds } from '../../clock';
-import { safeEqual } from '../../http/admin-auth';
-import { splitScope } from '../claims';
-import { invalidGrant } from '../errors';
-import { required } from '../params';
-import { assertStillIssuable, defaultAudience, recordIssued, revokeForReplay } from './issue';
+import { seconds } from '../../lib/clock';
+import { safeEqual } from '../../lib/secrets';
+import { invalidGrant } from '../../protocol/errors';
+import { required } from '../../protocol/params';
+import { defaultAudience } from '../../protocol/policy';
+import { splitScope } from '../../tokens/claims';
+import { assertStillIssuable, recordIssued, revokeForReplay } from './issue';
 import type { GrantHandler } from './types';
 
 /** RFC 7636 §4.6: BASE64URL(SHA256(ASCII(code_verifier))) == code_challenge. */

@@ -1,7 +1,7 @@
-import { checkResources, grantedScope, parseResource } from '../authorize';
-import { IDENTITY_SCOPES, machineScope, splitScope } from '../claims';
-import { invalidScope } from '../errors';
-import { readRepeated } from '../params';
+import { invalidScope } from '../../protocol/errors';
+import { readRepeated } from '../../protocol/params';
+import { checkResources, grantedScope, parseResource } from '../../protocol/policy';
+import { IDENTITY_SCOPES, machineScope, splitScope } from '../../tokens/claims';
 import { issueFresh } from './issue';
 import type { GrantHandler } from './types';
 

@@ -1,18 +1,15 @@
-import { seconds } from '../../clock';
-import type { ProviderContext } from '../../context';
+import { seconds } from '../../lib/clock';
+import { invalidGrant } from '../../protocol/errors';
+import { defaultAudience } from '../../protocol/policy';
+import type { ProviderContext } from '../../provider/context';
 import type { ClientRecord } from '../../store/clients';
 import type { GrantRecord } from '../../store/grants';
 import { REUSE_DETECTED } from '../../store/tokens';
 import type { UserRecord } from '../../store/users';
 import type { IssueRequest, PreparedTokens } from '../../tokens/service';
-import { invalidGrant } from '../errors';
 
-// What more than one grant needs (and the admin's mint and claims preview, for defaultAudience): one
-// copy here, below the grant modules, so a new grant reuses it instead of copying it.
-
-export function defaultAudience(client: ClientRecord): string[] {
-  return client.audience.length ? client.audience : [client.client_id];
-}
+// What more than one grant needs: one copy here, below the grant modules, so a new grant reuses it
+// instead of copying it.
 
 /** Revokes every token of a grant after a replay, then records why; committed even though the request fails. */
 export function revokeForReplay(

@@ -1,9 +1,9 @@
-import { seconds } from '../../clock';
-import { safeEqual } from '../../http/admin-auth';
-import { checkResources, grantedScope, parseResource } from '../authorize';
-import { splitScope } from '../claims';
-import { invalidGrant } from '../errors';
-import { readRepeated, required } from '../params';
+import { seconds } from '../../lib/clock';
+import { safeEqual } from '../../lib/secrets';
+import { invalidGrant } from '../../protocol/errors';
+import { readRepeated, required } from '../../protocol/params';
+import { checkResources, grantedScope, parseResource } from '../../protocol/policy';
+import { splitScope } from '../../tokens/claims';
 import { issueFresh } from './issue';
 import type { GrantHandler } from './types';
 

@@ -1,8 +1,8 @@
-import { seconds } from '../../clock';
-import { parseResource } from '../authorize';
-import { splitScope } from '../claims';
-import { invalidGrant, invalidScope, invalidTarget } from '../errors';
-import { readRepeated, required } from '../params';
+import { seconds } from '../../lib/clock';
+import { invalidGrant, invalidScope, invalidTarget } from '../../protocol/errors';
+import { readRepeated, required } from '../../protocol/params';
+import { parseResource } from '../../protocol/policy';
+import { splitScope } from '../../tokens/claims';
 import { assertStillIssuable, recordIssued, revokeForReplay } from './issue';
 import type { GrantHandler } from './types';
 

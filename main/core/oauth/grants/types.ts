@@ -1,6 +1,6 @@
-import type { ProviderContext } from '../../context';
+import type { Params } from '../../protocol/params';
+import type { ProviderContext } from '../../provider/context';
 import type { ClientRecord } from '../../store/clients';
-import type { Params } from '../params';
 
 /** What the token route hands a grant once the client is authenticated and allowed that grant. */
 interface GrantInput {

@@ -1,0 +1,7 @@
+import type { AdminContext, NamespaceHandlers } from './common';
+
+export function eventHandlers({ ctx }: AdminContext): NamespaceHandlers<'events'> {
+  return {
+    'events.list': (filter) => ctx.events.list(filter),
+  };
+}

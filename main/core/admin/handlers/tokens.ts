@@ -1,0 +1,76 @@
+import { AdminError } from '../../../../shared/errors';
+import { seconds } from '../../lib/clock';
+import type { ProviderContext } from '../../provider/context';
+import { inBatches, PURGE_BATCH } from '../../provider/retention';
+import { tokenDto } from '../../store/tokens';
+import { type AdminContext, inTransaction, type NamespaceHandlers, recordRevocations } from './common';
+import { lookupToken, mintToken } from './mint';
+import { tokenDetail } from './token-detail';
+
+/** Revokes every token of one grant, user or client (and the grant itself); returns how many. */
+function revokeMatching(
+  ctx: ProviderContext,
+  column: 'grant_id' | 'user_id' | 'client_id',
+  value: string,
+  reason: string,
+): number {
+  return inTransaction(ctx, () => {
+    const at = seconds(ctx.clock);
+    const ids = ctx.tokens.revokeWhere(column, value, reason, at);
+    if (column === 'grant_id') ctx.grants.revoke(value, reason, at);
+    recordRevocations(ctx, ids, { by: 'admin', scope: column });
+    return ids.length;
+  });
+}
+
+export function tokenHandlers({ ctx }: AdminContext): NamespaceHandlers<'tokens'> {
+  return {
+    'tokens.list': (filter) => {
+      const at = seconds(ctx.clock);
+      const { tokens, total } = ctx.tokens.list(filter, at);
+      return { tokens: tokens.map((t) => tokenDto(t, at)), total };
+    },
+    'tokens.get': ({ id }) => {
+      const record = ctx.tokens.findById(id);
+      if (!record) throw new AdminError('not_found', `No token with id "${id}".`);
+      return tokenDetail(ctx, record);
+    },
+    'tokens.mint': (input) => mintToken(ctx, input),
+    'tokens.lookup': ({ value }) => lookupToken(ctx, value),
+    'tokens.revoke': ({ id }) =>
+      inTransaction(ctx, () => {
+        const token = ctx.tokens.findById(id);
+        if (!token) throw new AdminError('not_found', `No token with id "${id}".`);
+        const changed = ctx.tokens.revoke(id, 'revoked_by_admin', seconds(ctx.clock));
+        if (changed) {
+          ctx.events.record('token.revoked', {
+            client_id: token.client_id,
+            username: token.username,
+            token_id: id,
+            data: { by: 'admin', scope: 'token' },
+          });
+        }
+        return { revoked: changed ? 1 : 0 };
+      }),
+    'tokens.revokeGrant': ({ grant_id }) => {
+      if (!ctx.grants.find(grant_id)) throw new AdminError('not_found', `No grant with id "${grant_id}".`);
+      return { revoked: revokeMatching(ctx, 'grant_id', grant_id, 'revoked_by_admin') };
+    },
+    'tokens.revokeUser': ({ username }) => ({
+      revoked: revokeMatching(ctx, 'user_id', ctx.users.require(username).id, 'revoked_by_admin'),
+    }),
+    'tokens.revokeClient': ({ client_id }) => {
+      ctx.clients.require(client_id);
+      return { revoked: revokeMatching(ctx, 'client_id', client_id, 'revoked_by_admin') };
+    },
+    'tokens.purgeExpired': async () => {
+      const cutoff = seconds(ctx.clock);
+      const purged = await inBatches(ctx, () => ctx.tokens.purgeExpiredBefore(cutoff, PURGE_BATCH));
+      inTransaction(ctx, () => {
+        ctx.codes.purgeExpiredBefore(cutoff);
+        if (purged) ctx.events.record('tokens.purged', { data: { purged } });
+      });
+      return { purged };
+    },
+  };
+}

@@ -1,0 +1,189 @@
+import type { AdminOutput } from '../../../../shared/contract';
+import { AdminError } from '../../../../shared/errors';
+import type { KeyExport, ParsedWorkspace, SettingsPatch } from '../../../../shared/schemas';
+import { jsonPath } from '../../../../shared/validation';
+import { isoFromSeconds, seconds } from '../../lib/clock';
+import type { ProviderContext } from '../../provider/context';
+import { type KeyRecord, keyFromExport } from '../../store/keys';
+import { type AdminContext, inTransaction, type Json, type NamespaceHandlers } from './common';
+
+/** An import that passed every check that can be made before writing: its keys parsed, its settings final. */
+export interface CheckedImport {
+  keys: KeyRecord[];
+  /** The imported key that signs from now on, if the import carries keys. */
+  currentKey: KeyRecord | undefined;
+  /** The settings to write: the imported ones, with signing_alg set to the current key's alg. */
+  settings: SettingsPatch;
+}
+
+/** Runs one step of an import, prefixing a refusal with the JSON path of the entry at fault. */
+function atPath<T>(path: string, step: () => T): T {
+  try {
+    return step();
+  } catch (error) {
+    if (error instanceof AdminError) throw new AdminError(error.code, `${path}: ${error.message}`);
+    throw error;
+  }
+}
+
+/**
+ * An import upserts by username and client_id, so the same name twice in one document would silently
+ * keep only the last entry; it is refused instead.
+ */
+function assertUnique<K extends string>(entries: Record<K, string>[], list: string, field: K): void {
+  const seen = new Map<string, number>();
+  entries.forEach((entry, index) => {
+    const first = seen.get(entry[field]);
+    if (first !== undefined) {
+      throw new AdminError(
+        'invalid_input',
+        `${jsonPath([list, index, field])}: "${entry[field]}" appears twice in this import (also at ${jsonPath([list, first])}).`,
+      );
+    }
+    seen.set(entry[field], index);
+  });
+}
+
+/** Checks an exported key is a usable private key for its alg; a bad one is invalid input, not a crash. */
+async function importKey(exported: KeyExport, index: number): Promise<KeyRecord> {
+  try {
+    return await keyFromExport(exported);
+  } catch (error) {
+    const reason =
+      error instanceof AdminError
+        ? error.message
+        : `not a usable ${exported.alg} private key (${(error as Error).message}).`;
+    throw new AdminError('invalid_input', `${jsonPath(['keys', index, 'private_jwk'])}: ${reason}`);
+  }
+}
+
+/**
+ * The checks of an import that need no database: its keys (async, so before the transaction), their
+ * statuses, the signing algorithm they imply, and duplicate names. Refuses with the JSON path at fault.
+ */
+export async function checkImport(workspace: ParsedWorkspace): Promise<CheckedImport> {
+  const keys = await Promise.all((workspace.keys ?? []).map(importKey));
+  const currentKey = keys.find((k) => k.status === 'current');
+  if (keys.length && keys.filter((k) => k.status === 'current').length !== 1) {
+    throw new AdminError('invalid_input', 'keys: exactly one key must have status "current".');
+  }
+  if (keys.filter((k) => k.status === 'next').length > 1) {
+    throw new AdminError('invalid_input', 'keys: at most one key can have status "next".');
+  }
+  const settings = { ...workspace.settings };
+  if (currentKey && settings.signing_alg !== undefined && settings.signing_alg !== currentKey.alg) {
+    throw new AdminError(
+      'invalid_input',
+      `settings.signing_alg: "${settings.signing_alg}" differs from the current key's alg "${currentKey.alg}"; the engine would replace the imported key at once.`,
+    );
+  }
+  // Imported keys stay the signing keys only if the signing algorithm matches the current one.
+  if (currentKey) settings.signing_alg = currentKey.alg;
+  assertUnique(workspace.users ?? [], 'users', 'username');
+  assertUnique(workspace.clients ?? [], 'clients', 'client_id');
+  return { keys, currentKey, settings };
+}
+
+/** Writes a checked import; call inside one transaction, so it is applied at once or not at all. */
+function applyImport(
+  ctx: ProviderContext,
+  workspace: ParsedWorkspace,
+  { keys, currentKey, settings }: CheckedImport,
+): AdminOutput<'workspace.import'> {
+  const at = seconds(ctx.clock);
+  if (workspace.settings || currentKey) ctx.settings.update(settings);
+  for (const [index, input] of (workspace.users ?? []).entries()) {
+    atPath(jsonPath(['users', index]), () => {
+      const existing = ctx.users.findByUsername(input.username);
+      if (existing) ctx.users.replace(existing, input, at);
+      else ctx.users.create(input, at);
+    });
+  }
+  for (const [index, input] of (workspace.clients ?? []).entries()) {
+    atPath(jsonPath(['clients', index]), () => {
+      const existing = ctx.clients.find(input.client_id);
+      if (existing) ctx.clients.replace(existing, input, at);
+      else ctx.clients.create(input, at);
+    });
+  }
+  if (keys.length) {
+    keys.forEach((key, index) => {
+      if (key.status === 'current') return;
+      // A staged key of the import joins the engine's keys unless another one is already staged.
+      if (key.status === 'next' && ctx.keys.next()?.kid !== key.kid) {
+        atPath(jsonPath(['keys', index]), () => ctx.keys.stage(key, key.activates_at));
+      } else ctx.keys.insert(key);
+    });
+    if (currentKey) ctx.keys.install(currentKey, at);
+  }
+  const result = {
+    users: workspace.users?.length ?? 0,
+    clients: workspace.clients?.length ?? 0,
+    keys: keys.length,
+    settings: workspace.settings !== undefined,
+  };
+  ctx.events.record('workspace.imported', { data: result });
+  return result;
+}
+
+/** Imports a workspace document: users and clients are upserted by name, keys and settings replaced. */
+export async function importWorkspace(
+  { ctx, keyManager }: AdminContext,
+  workspace: ParsedWorkspace,
+): Promise<AdminOutput<'workspace.import'>> {
+  const checked = await checkImport(workspace);
+  const summary = inTransaction(ctx, () => applyImport(ctx, workspace, checked));
+  await keyManager.ensureCurrent();
+  return summary;
+}
+
+/** The workspace as a document workspace.import takes back; private keys only when asked for. */
+export function exportWorkspace(ctx: ProviderContext, includeKeys: boolean): ParsedWorkspace {
+  const workspace: ParsedWorkspace = {
+    settings: ctx.settings.get(),
+    users: ctx.users.list().map((u) => ({
+      username: u.username,
+      ...(u.password !== null ? { password: u.password } : {}),
+      sub: u.sub,
+      claims: u.claims as Json,
+    })),
+    clients: ctx.clients.list().map(({ created_at: _c, updated_at: _u, ...metadata }) => metadata),
+  };
+  if (includeKeys) {
+    workspace.keys = ctx.keys
+      .list()
+      .filter((k) => k.status !== 'retired')
+      .map((k) => ({
+        kid: k.kid,
+        alg: k.alg,
+        status: k.status,
+        created_at: new Date(k.created_at * 1000).toISOString(),
+        ...(k.activates_at === null ? {} : { activates_at: isoFromSeconds(k.activates_at) }),
+        private_jwk: k.private_jwk as Json,
+      }));
+  }
+  return workspace;
+}
+
+export function workspaceHandlers(admin: AdminContext): NamespaceHandlers<'workspace'> {
+  const { ctx, keyManager } = admin;
+  return {
+    'workspace.export': ({ include_keys }) => exportWorkspace(ctx, include_keys),
+    'workspace.import': (workspace) => importWorkspace(admin, workspace),
+    'workspace.reset': async () => {
+      inTransaction(ctx, () => {
+        ctx.tokens.deleteAll();
+        ctx.grants.deleteAll();
+        ctx.sessions.deleteAll();
+        ctx.users.deleteAll();
+        ctx.clients.deleteAll();
+        ctx.keys.deleteAll();
+        ctx.settings.reset();
+        ctx.db.prepare('DELETE FROM events').run();
+        ctx.events.record('workspace.reset');
+      });
+      await keyManager.ensureCurrent();
+      return { reset: true as const };
+    },
+  };
+}

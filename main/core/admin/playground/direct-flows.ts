@@ -1,0 +1,92 @@
+import type { AdminParsedInput } from '../../../../shared/contract';
+import { AdminError } from '../../../../shared/errors';
+import { ENDPOINTS } from '../../oauth/discovery';
+import {
+  describeToken,
+  describeTokens,
+  introspectStep,
+  type PlaygroundRun,
+  send,
+  tokenRequest,
+  withClientAuth,
+} from './exchange';
+
+// The flows in which the client calls the provider directly, with no browser and no user on screen.
+// Each records its steps in the run and answers whether the flow succeeded.
+
+export async function refreshTokenFlow(
+  run: PlaygroundRun,
+  input: AdminParsedInput<'playground.run'>,
+): Promise<boolean> {
+  if (!input.token)
+    throw new AdminError(
+      'invalid_input',
+      'Give the refresh token to use (run the authorization code flow first).',
+    );
+  const { http, parsed } = await tokenRequest(run, {
+    grant_type: 'refresh_token',
+    refresh_token: input.token,
+  });
+  run.steps.push({
+    title: 'Client → POST /token (refresh_token)',
+    spec: 'RFC 6749 §6, RFC 9700 §4.14.2',
+    explanation:
+      'The client trades its refresh token for new tokens. The refresh token is rotated: the old one is now used up, and presenting it again would revoke the whole token family (reuse detection).',
+    http,
+    values: {
+      ...describeTokens(parsed),
+      new_refresh_token_differs: parsed ? parsed.refresh_token !== input.token : null,
+    },
+  });
+  if (!parsed) return false;
+  Object.assign(run.tokens, parsed);
+  return true;
+}
+
+export async function clientCredentialsFlow(
+  run: PlaygroundRun,
+  input: AdminParsedInput<'playground.run'>,
+): Promise<boolean> {
+  const form: Record<string, string> = { grant_type: 'client_credentials' };
+  if (input.scope) form.scope = input.scope;
+  const { http, parsed } = await tokenRequest(run, form);
+  run.steps.push({
+    title: 'Service → POST /token (client_credentials)',
+    spec: 'RFC 6749 §4.4',
+    explanation:
+      'A service gets a token for itself, with no user: the subject is the client. No refresh token is issued.',
+    http,
+    values: { access_token: describeToken(parsed?.access_token) },
+  });
+  if (!parsed) return false;
+  Object.assign(run.tokens, parsed);
+  await introspectStep(
+    run,
+    parsed.access_token as string,
+    'The API asks the provider whether the token is active and what it may do.',
+  );
+  return true;
+}
+
+export async function revocationFlow(
+  run: PlaygroundRun,
+  input: AdminParsedInput<'playground.run'>,
+): Promise<boolean> {
+  if (!input.token) throw new AdminError('invalid_input', 'Give the token to revoke.');
+  const { headers, body } = withClientAuth(run.client, { token: input.token });
+  const http = await send(run, 'POST', ENDPOINTS.revocation, headers, body);
+  run.steps.push({
+    title: 'Client → POST /revoke',
+    spec: 'RFC 7009 §2.1–2.2',
+    explanation:
+      'The client tells the provider it no longer needs the token. The answer is 200 even for unknown tokens. Revoking a refresh token also revokes the access tokens of its grant.',
+    http,
+    values: {},
+  });
+  await introspectStep(
+    run,
+    input.token,
+    'Introspection now answers {"active":false}. A JWT access token would still verify locally: only services that introspect see the revocation.',
+  );
+  return http.response.status === 200;
+}
