@@ -2,15 +2,15 @@ import { AppShell, Badge, Burger, Code, Group, NavLink, Stack, Text, Title, Tool
 import { useDisclosure } from '@mantine/hooks';
 import type { ComponentType } from 'react';
 import { CopyButton } from './components/CopyButton';
-import { useEngineInfo } from './data/engine';
+import { useEngineInfo } from './data/contract-queries';
 import { useHashPath } from './data/route';
 import { errorMessage } from './lib/errors';
-import { ActivityPage } from './pages/ActivityPage';
-import { ClientsPage } from './pages/ClientsPage';
+import { ActivityPage } from './pages/activity/ActivityPage';
+import { ClientsPage } from './pages/clients/ClientsPage';
 import { LAB_PAGES } from './pages/lab/LabPages';
-import { SettingsPage } from './pages/SettingsPage';
-import { TokensPage } from './pages/TokensPage';
-import { UsersPage } from './pages/UsersPage';
+import { SettingsPage } from './pages/settings/SettingsPage';
+import { TokensPage } from './pages/tokens/TokensPage';
+import { UsersPage } from './pages/users/UsersPage';
 
 interface PageEntry {
   path: string;

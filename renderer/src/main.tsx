@@ -10,7 +10,7 @@ import { App } from './App';
 import { uiSession } from './api';
 import type { UiSessionState } from './api/ui-session';
 import { ConfirmProvider } from './components/Confirm';
-import { QK } from './data/keys';
+import { adminQueryKey } from './data/contract-queries';
 import { LiveUpdates } from './data/LiveUpdates';
 import { NowProvider } from './data/now';
 import { theme } from './theme';
@@ -20,8 +20,9 @@ const queryClient: QueryClient = new QueryClient({
   queryCache: new QueryCache({
     // A call that cannot reach the engine re-checks engine.info, so the header's state turns red.
     onError: (error, query) => {
-      if (error instanceof AdminError && error.code === 'internal' && query.queryKey[0] !== QK.info) {
-        void queryClient.invalidateQueries({ queryKey: [QK.info] });
+      const engineInfo = adminQueryKey('engine.info');
+      if (error instanceof AdminError && error.code === 'internal' && query.queryKey[0] !== engineInfo[0]) {
+        void queryClient.invalidateQueries({ queryKey: engineInfo });
       }
     },
   }),

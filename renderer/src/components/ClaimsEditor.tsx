@@ -4,7 +4,6 @@ import {
   Badge,
   Button,
   Group,
-  SegmentedControl,
   Stack,
   Table,
   Text,
@@ -24,6 +23,7 @@ import {
   rowsToClaims,
   STANDARD_CLAIMS,
 } from '../lib/claims';
+import { Choice } from './Choice';
 import { CloseIcon } from './icons';
 
 type Mode = 'table' | 'json';
@@ -83,7 +83,7 @@ export function ClaimsEditor({ defaultValue = {}, onChange }: ClaimsEditorProps)
         <Text fw={500} size="sm" id="claims-editor-label">
           Claims
         </Text>
-        <SegmentedControl
+        <Choice
           size="xs"
           aria-label="Claims editor mode"
           value={mode}

@@ -2,7 +2,7 @@ import { Button, type ButtonProps, Group, type MantineColor, Modal, Stack, Text 
 import { createContext, type ReactNode, useCallback, useContext, useRef, useState } from 'react';
 import { notifyError } from '../lib/errors';
 
-interface ConfirmOptions {
+export interface ConfirmOptions {
   title: string;
   message: ReactNode;
   /** The confirm button's text: says what happens ("Delete user"), never just "OK". */

@@ -1,7 +1,7 @@
 import { Select, type SelectProps } from '@mantine/core';
-import { useQuery } from '@tanstack/react-query';
-import { adminApi } from '../api';
-import { QK } from '../data/keys';
+import { useState } from 'react';
+import { TOKEN_KINDS, type TokenKind } from '../../../shared/schemas';
+import { useAdminQuery } from '../data/contract-queries';
 
 interface FilterSelectProps extends Omit<SelectProps, 'clearable' | 'label'> {
   label: string;
@@ -27,39 +27,71 @@ export function FilterSelect({ label, ...props }: FilterSelectProps) {
   );
 }
 
-interface EntityFilterProps {
-  value: string | null;
-  onChange: (value: string | null) => void;
+export const TOKEN_KIND_LABELS: Record<TokenKind, string> = {
+  access: 'Access',
+  refresh: 'Refresh',
+  id: 'ID',
+};
+
+/** The "Kind" filter of the token views. */
+export function TokenKindFilter({
+  value,
+  onChange,
+}: {
+  value: TokenKind | null;
+  onChange: (kind: TokenKind | null) => void;
+}) {
+  return (
+    <FilterSelect
+      label="Kind"
+      placeholder="Any kind"
+      data={TOKEN_KINDS.map((kind) => ({ value: kind, label: TOKEN_KIND_LABELS[kind] }))}
+      value={value}
+      onChange={(kind) => onChange(kind as TokenKind | null)}
+      w={140}
+    />
+  );
 }
 
+/** The client and user a token or event view is narrowed to, and the filter fields they make. */
+export function useClientAndUserFilter() {
+  const [clientId, setClientId] = useState<string | null>(null);
+  const [username, setUsername] = useState<string | null>(null);
+  return {
+    clientId,
+    setClientId,
+    username,
+    setUsername,
+    /** The fields of a tokens.list or events.list filter; empty when nothing is chosen. */
+    filter: { ...(clientId ? { client_id: clientId } : {}), ...(username ? { username } : {}) },
+  };
+}
+
+type ClientAndUserFilter = ReturnType<typeof useClientAndUserFilter>;
+
 /** The "Client" and "User" filters of the token, activity and timeline views, with their own data. */
-export function ClientAndUserFilters({
-  client,
-  user,
-}: {
-  client: EntityFilterProps;
-  user: EntityFilterProps;
-}) {
-  const clients = useQuery({ queryKey: [QK.clients], queryFn: () => adminApi.clients.list({}) });
-  const users = useQuery({ queryKey: [QK.users, ''], queryFn: () => adminApi.users.list({}) });
-  return (
-    <>
-      <FilterSelect
-        label="Client"
-        placeholder="Any client"
-        data={(clients.data ?? []).map((c) => c.client_id)}
-        value={client.value}
-        onChange={client.onChange}
-        w={200}
-      />
-      <FilterSelect
-        label="User"
-        placeholder="Any user"
-        data={(users.data ?? []).map((u) => u.username)}
-        value={user.value}
-        onChange={user.onChange}
-        w={200}
-      />
-    </>
-  );
+export function ClientAndUserFilters({ selection }: { selection: ClientAndUserFilter }) {
+  const clients = useAdminQuery('clients.list');
+  const users = useAdminQuery('users.list');
+  const filters = [
+    [
+      'Client',
+      'Any client',
+      clients.data?.map((c) => c.client_id),
+      selection.clientId,
+      selection.setClientId,
+    ],
+    ['User', 'Any user', users.data?.map((u) => u.username), selection.username, selection.setUsername],
+  ] as const;
+  return filters.map(([label, placeholder, data, value, onChange]) => (
+    <FilterSelect
+      key={label}
+      label={label}
+      placeholder={placeholder}
+      data={data ?? []}
+      value={value}
+      onChange={onChange}
+      w={200}
+    />
+  ));
 }

@@ -1,7 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { exportJWK, importSPKI, importX509, type JSONWebKeySet, type JWK } from 'jose';
 import { adminApi } from '../../api';
-import { QK } from '../../data/keys';
 
 interface KeySetSource {
   jwks: JSONWebKeySet;
@@ -16,7 +15,8 @@ interface KeySetSource {
  */
 export function useProviderJwks(issuer: string | undefined) {
   return useQuery({
-    queryKey: [QK.keys, 'jwks', issuer],
+    // Not an admin method, but keyed under the keys namespace: key changes make it stale with keys.list.
+    queryKey: ['keys.jwks', issuer],
     enabled: Boolean(issuer),
     queryFn: async (): Promise<KeySetSource> => {
       if (issuer && new URL(issuer).origin === window.location.origin) {

@@ -13,17 +13,14 @@ import {
   Text,
   Title,
 } from '@mantine/core';
-import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { adminApi } from '../../../api';
 import { QueryState } from '../../../components/QueryState';
-import { useClients, useEngineInfo, useUsers } from '../../../data/engine';
-import { QK } from '../../../data/keys';
+import { useAdminMutation, useAdminQuery, useEngineInfo } from '../../../data/contract-queries';
 import { errorMessage } from '../../../lib/errors';
 import { useProviderJwks } from '../jwks';
 import { LabIntro } from '../LabIntro';
 import { checkPair, type Minted, type PairCheck } from './checks';
-import { TokenColumn } from './TokenColumn';
+import { type CheckRow, TokenColumn } from './TokenColumn';
 import { TradeOffs } from './TradeOffs';
 
 interface Demo {
@@ -31,6 +28,20 @@ interface Demo {
   reference: Minted;
   before: PairCheck;
   after: PairCheck | null;
+}
+
+const VERIFIES = { yes: 'accepted', no: 'rejected' };
+const INTROSPECTION = { yes: 'active', no: 'inactive' };
+
+/** One check of the demo, before and after the revocation, in the words its kind of check uses. */
+function checkRow(
+  demo: Demo,
+  id: string,
+  label: string,
+  check: 'jwtVerifies' | 'jwtIntrospectionActive' | 'referenceIntrospectionActive',
+): CheckRow {
+  const words = check === 'jwtVerifies' ? VERIFIES : INTROSPECTION;
+  return { ...words, id, label, before: demo.before[check], after: demo.after?.[check] ?? null };
 }
 
 function decodedPayload(value: string): string {
@@ -51,9 +62,10 @@ export function ComparePage() {
   const info = useEngineInfo();
   const issuer = info.data?.issuer;
   const jwks = useProviderJwks(issuer);
-  const clients = useClients();
-  const users = useUsers();
-  const queryClient = useQueryClient();
+  const clients = useAdminQuery('clients.list');
+  const users = useAdminQuery('users.list');
+  const { mutateAsync: mint } = useAdminMutation('tokens.mint');
+  const { mutateAsync: revoke } = useAdminMutation('tokens.revoke');
   const [clientId, setClientId] = useState<string | null>(null);
   const [username, setUsername] = useState<string | null>(null);
   const [demo, setDemo] = useState<Demo | null>(null);
@@ -72,7 +84,6 @@ export function ComparePage() {
       setError(errorMessage(e));
     } finally {
       setBusy(null);
-      void queryClient.invalidateQueries({ queryKey: [QK.tokens] });
     }
   };
 
@@ -81,8 +92,8 @@ export function ComparePage() {
       if (!client || !issuer || !jwks.data) return;
       const base = { client_id: client, kind: 'access' as const, ...(username ? { username } : {}) };
       const [jwt, reference] = await Promise.all([
-        adminApi.tokens.mint({ ...base, format: 'jwt' }),
-        adminApi.tokens.mint({ ...base, format: 'reference' }),
+        mint({ ...base, format: 'jwt' }),
+        mint({ ...base, format: 'reference' }),
       ]);
       const before = await checkPair({ jwt, reference }, jwks.data.jwks, issuer);
       setDemo({ jwt, reference, before, after: null });
@@ -91,8 +102,8 @@ export function ComparePage() {
   const revokeBoth = () =>
     run('revoke', async () => {
       if (!demo || !issuer || !jwks.data) return;
-      await adminApi.tokens.revoke({ id: demo.jwt.token.id });
-      await adminApi.tokens.revoke({ id: demo.reference.token.id });
+      await revoke({ id: demo.jwt.token.id });
+      await revoke({ id: demo.reference.token.id });
       const after = await checkPair(demo, jwks.data.jwks, issuer);
       setDemo({ ...demo, after });
     });
@@ -177,22 +188,13 @@ export function ComparePage() {
             minted={demo.jwt}
             revoked={revoked}
             rows={[
-              {
-                id: 'jwt-local',
-                label: 'Verifies locally (signature with the JWKS, issuer, expiry)',
-                before: demo.before.jwtVerifies,
-                after: demo.after?.jwtVerifies ?? null,
-                yes: 'accepted',
-                no: 'rejected',
-              },
-              {
-                id: 'jwt-introspection',
-                label: 'Introspection at the provider',
-                before: demo.before.jwtIntrospectionActive,
-                after: demo.after?.jwtIntrospectionActive ?? null,
-                yes: 'active',
-                no: 'inactive',
-              },
+              checkRow(
+                demo,
+                'jwt-local',
+                'Verifies locally (signature with the JWKS, issuer, expiry)',
+                'jwtVerifies',
+              ),
+              checkRow(demo, 'jwt-introspection', 'Introspection at the provider', 'jwtIntrospectionActive'),
             ]}
           >
             <Text size="sm">Anyone holding it can read its claims:</Text>
@@ -205,23 +207,21 @@ export function ComparePage() {
             minted={demo.reference}
             revoked={revoked}
             rows={[
+              // Nothing to verify in a random handle: the check does not apply.
               {
+                ...VERIFIES,
                 id: 'ref-local',
                 label: 'Verifies locally',
                 before: null,
                 after: null,
-                yes: 'accepted',
-                no: 'rejected',
                 na: 'nothing to verify',
               },
-              {
-                id: 'ref-introspection',
-                label: 'Introspection at the provider',
-                before: demo.before.referenceIntrospectionActive,
-                after: demo.after?.referenceIntrospectionActive ?? null,
-                yes: 'active',
-                no: 'inactive',
-              },
+              checkRow(
+                demo,
+                'ref-introspection',
+                'Introspection at the provider',
+                'referenceIntrospectionActive',
+              ),
             ]}
           >
             <Text size="sm">

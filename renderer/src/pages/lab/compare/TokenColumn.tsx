@@ -3,7 +3,7 @@ import type { ReactNode } from 'react';
 import { CopyButton } from '../../../components/CopyButton';
 import type { Minted } from './checks';
 
-interface CheckRow {
+export interface CheckRow {
   id: string;
   label: string;
   before: boolean | null;

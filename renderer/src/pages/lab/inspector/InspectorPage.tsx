@@ -7,7 +7,7 @@ import { inspectJwt } from '../../../../../shared/jwt-inspect';
 import { bearerHeaderBytes } from '../../../../../shared/token-size';
 import { QueryState } from '../../../components/QueryState';
 import { TokenSizeNote } from '../../../components/TokenSizeNote';
-import { useEngineInfo } from '../../../data/engine';
+import { useEngineInfo } from '../../../data/contract-queries';
 import { errorMessage } from '../../../lib/errors';
 import { takeInspectorToken } from '../handoff';
 import { parsePastedKeys, useProviderJwks } from '../jwks';

@@ -1,5 +1,6 @@
 import { Badge, Code, Group, Paper, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import type { JWTPayload, ProtectedHeaderParameters } from 'jose';
+import type { ReactNode } from 'react';
 import { timeClaims } from '../../../../../shared/jwt-inspect';
 import { CopyButton } from '../../../components/CopyButton';
 import { JsonBlock } from '../../../components/JsonBlock';
@@ -37,25 +38,51 @@ function compact(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
-function HeaderTable({ header }: { header: ProtectedHeaderParameters }) {
+interface ExplainedTableProps {
+  label: string;
+  /** The first column's header and the widths of the first two columns. */
+  nameHeader: string;
+  widths: readonly [number, number];
+  entries: Record<string, unknown>;
+  explain: (name: string) => string;
+  /** The value cell; by default the value as compact JSON. */
+  renderValue?: (name: string, value: unknown) => ReactNode;
+  /** Marks each row with data-claim="name" (the claims table). */
+  markClaims?: boolean;
+}
+
+/** Names, values and what each one means: the header parameters and the claims of a JWT. */
+function ExplainedTable({
+  label,
+  nameHeader,
+  widths,
+  entries,
+  explain,
+  renderValue,
+  markClaims,
+}: ExplainedTableProps) {
   return (
-    <Table aria-label="Header parameters" withTableBorder verticalSpacing={4}>
+    <Table aria-label={label} withTableBorder verticalSpacing={4}>
       <Table.Thead>
         <Table.Tr>
-          <Table.Th w={90}>Parameter</Table.Th>
-          <Table.Th w={160}>Value</Table.Th>
+          <Table.Th w={widths[0]}>{nameHeader}</Table.Th>
+          <Table.Th w={widths[1]}>Value</Table.Th>
           <Table.Th>Meaning</Table.Th>
         </Table.Tr>
       </Table.Thead>
       <Table.Tbody>
-        {Object.entries(header).map(([name, value]) => (
-          <Table.Tr key={name}>
+        {Object.entries(entries).map(([name, value]) => (
+          <Table.Tr key={name} data-claim={markClaims ? name : undefined}>
             <Table.Td ff="monospace">{name}</Table.Td>
-            <Table.Td ff="monospace" style={{ wordBreak: 'break-all' }}>
-              {compact(value)}
+            <Table.Td style={{ wordBreak: 'break-all' }}>
+              {renderValue?.(name, value) ?? (
+                <Text size="sm" ff="monospace">
+                  {compact(value)}
+                </Text>
+              )}
             </Table.Td>
             <Table.Td>
-              <Text size="sm">{HEADER_EXPLANATIONS[name] ?? 'Not a registered header parameter.'}</Text>
+              <Text size="sm">{explain(name)}</Text>
             </Table.Td>
           </Table.Tr>
         ))}
@@ -64,45 +91,57 @@ function HeaderTable({ header }: { header: ProtectedHeaderParameters }) {
   );
 }
 
+function HeaderTable({ header }: { header: ProtectedHeaderParameters }) {
+  return (
+    <ExplainedTable
+      label="Header parameters"
+      nameHeader="Parameter"
+      widths={[90, 160]}
+      entries={header}
+      explain={(name) => HEADER_EXPLANATIONS[name] ?? 'Not a registered header parameter.'}
+    />
+  );
+}
+
 function ClaimsTable({ payload }: { payload: JWTPayload }) {
   const times = timeClaims(payload) as Record<string, Date | undefined>;
   return (
-    <Table aria-label="Claims" withTableBorder verticalSpacing={4}>
-      <Table.Thead>
-        <Table.Tr>
-          <Table.Th w={110}>Claim</Table.Th>
-          <Table.Th w={260}>Value</Table.Th>
-          <Table.Th>Meaning</Table.Th>
-        </Table.Tr>
-      </Table.Thead>
-      <Table.Tbody>
-        {Object.entries(payload).map(([name, value]) => {
-          const date = times[name];
-          return (
-            <Table.Tr key={name} data-claim={name}>
-              <Table.Td ff="monospace">{name}</Table.Td>
-              <Table.Td style={{ wordBreak: 'break-all' }}>
-                {date ? (
-                  <Stack gap={0}>
-                    <RelativeTime value={date.toISOString()} />
-                    <Text size="xs" c="dimmed" ff="monospace">
-                      {compact(value)}
-                    </Text>
-                  </Stack>
-                ) : (
-                  <Text size="sm" ff="monospace">
-                    {compact(value)}
-                  </Text>
-                )}
-              </Table.Td>
-              <Table.Td>
-                <Text size="sm">{explainClaim(name)}</Text>
-              </Table.Td>
-            </Table.Tr>
-          );
-        })}
-      </Table.Tbody>
-    </Table>
+    <ExplainedTable
+      label="Claims"
+      nameHeader="Claim"
+      widths={[110, 260]}
+      entries={payload}
+      explain={explainClaim}
+      markClaims
+      renderValue={(name, value) => {
+        const date = times[name];
+        // Time claims read as "in 5 min", with the number underneath.
+        return (
+          date && (
+            <Stack gap={0}>
+              <RelativeTime value={date.toISOString()} />
+              <Text size="xs" c="dimmed" ff="monospace">
+                {compact(value)}
+              </Text>
+            </Stack>
+          )
+        );
+      }}
+    />
+  );
+}
+
+/** One part of the JWT, titled in the colour it has in the token above. */
+function PartPanel({ title, color, children }: { title: string; color: string; children: ReactNode }) {
+  return (
+    <Paper withBorder p="sm">
+      <Stack gap="xs">
+        <Text fw={600} c={color}>
+          {title}
+        </Text>
+        {children}
+      </Stack>
+    </Paper>
   );
 }
 
@@ -161,32 +200,17 @@ export function JwtParts({
       </Group>
       <ColouredToken token={token} />
       <SimpleGrid cols={{ base: 1, lg: 2 }}>
-        <Paper withBorder p="sm">
-          <Stack gap="xs">
-            <Text fw={600} c="red.7">
-              Header
-            </Text>
-            <HeaderTable header={header} />
-          </Stack>
-        </Paper>
-        <Paper withBorder p="sm">
-          <Stack gap="xs">
-            <Text fw={600} c="blue.7">
-              Signature
-            </Text>
-            <SignaturePanel header={header} signature={signature} valid={valid} keySource={keySource} />
-          </Stack>
-        </Paper>
+        <PartPanel title="Header" color="red.7">
+          <HeaderTable header={header} />
+        </PartPanel>
+        <PartPanel title="Signature" color="blue.7">
+          <SignaturePanel header={header} signature={signature} valid={valid} keySource={keySource} />
+        </PartPanel>
       </SimpleGrid>
-      <Paper withBorder p="sm">
-        <Stack gap="xs">
-          <Text fw={600} c="violet.7">
-            Payload
-          </Text>
-          <ClaimsTable payload={payload} />
-          <JsonBlock label="Payload JSON" value={payload} />
-        </Stack>
-      </Paper>
+      <PartPanel title="Payload" color="violet.7">
+        <ClaimsTable payload={payload} />
+        <JsonBlock label="Payload JSON" value={payload} />
+      </PartPanel>
     </Stack>
   );
 }

@@ -1,25 +1,23 @@
 import { Alert, Badge, Button, Group, Paper, Stack, Text, Title } from '@mantine/core';
-import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { adminApi } from '../../../api';
 import { JsonBlock } from '../../../components/JsonBlock';
 import { QueryState } from '../../../components/QueryState';
 import { RelativeTime } from '../../../components/RelativeTime';
 import { effectiveState, TokenStateBadge } from '../../../components/TokenStateBadge';
-import { QK } from '../../../data/keys';
+import { useAdminQuery } from '../../../data/contract-queries';
 import { useNow } from '../../../data/now';
-import { TokenDrawer } from '../../TokenDrawer';
+import { TokenDrawer } from '../../tokens/TokenDrawer';
 
 /** Lookup limit of the admin contract. */
 const MAX_LOOKUP = 20_000;
 
 /** What this provider knows about a token value, live (token events refresh it), and its introspection. */
 function useTokenLookup(value: string) {
-  return useQuery({
-    queryKey: [QK.token, 'lookup', value],
-    queryFn: () => adminApi.tokens.lookup({ value }),
-    enabled: value.length > 0 && value.length <= MAX_LOOKUP,
-  });
+  return useAdminQuery(
+    'tokens.lookup',
+    { value },
+    { enabled: value.length > 0 && value.length <= MAX_LOOKUP },
+  );
 }
 
 export function ProviderKnowledge({ value, isJwt }: { value: string; isJwt: boolean }) {

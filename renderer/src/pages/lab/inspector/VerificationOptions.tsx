@@ -1,14 +1,6 @@
-import {
-  Autocomplete,
-  Group,
-  NumberInput,
-  SegmentedControl,
-  Stack,
-  Text,
-  Textarea,
-  TextInput,
-} from '@mantine/core';
-import { useClients } from '../../../data/engine';
+import { Autocomplete, Group, NumberInput, Stack, Textarea, TextInput } from '@mantine/core';
+import { Choice } from '../../../components/Choice';
+import { useAdminQuery } from '../../../data/contract-queries';
 
 type KeyMode = 'provider' | 'pasted' | 'none';
 
@@ -28,28 +20,23 @@ interface Props {
 
 /** How to judge the token: which keys, which issuer, which API (audience), how much clock skew. */
 export function VerificationOptions({ value, onChange, providerIssuer }: Props) {
-  const clients = useClients();
+  const clients = useAdminQuery('clients.list');
   const audiences = [
     ...new Set((clients.data ?? []).flatMap((client) => [...client.audience, client.client_id])),
   ].sort();
   const set = (patch: Partial<VerificationSettings>) => onChange({ ...value, ...patch });
   return (
     <Stack gap="sm">
-      <Stack gap={4}>
-        <Text size="sm" fw={500} id="key-mode-label">
-          Verify the signature with
-        </Text>
-        <SegmentedControl
-          aria-labelledby="key-mode-label"
-          value={value.keyMode}
-          onChange={(keyMode) => set({ keyMode: keyMode as KeyMode })}
-          data={[
-            { value: 'provider', label: 'This provider’s JWKS' },
-            { value: 'pasted', label: 'A pasted key or JWKS' },
-            { value: 'none', label: 'Do not verify' },
-          ]}
-        />
-      </Stack>
+      <Choice
+        label="Verify the signature with"
+        value={value.keyMode}
+        onChange={(keyMode) => set({ keyMode })}
+        data={[
+          { value: 'provider', label: 'This provider’s JWKS' },
+          { value: 'pasted', label: 'A pasted key or JWKS' },
+          { value: 'none', label: 'Do not verify' },
+        ]}
+      />
       {value.keyMode === 'pasted' && (
         <Textarea
           label="Public key or JWKS"

@@ -4,7 +4,6 @@ import {
   Fieldset,
   Group,
   NumberInput,
-  SegmentedControl,
   Select,
   Stack,
   TagsInput,
@@ -14,6 +13,7 @@ import {
 import { useState } from 'react';
 import type { MintInput } from '../../../../../shared/contract';
 import type { Client, Settings, TokenKind, User } from '../../../../../shared/schemas';
+import { Choice } from '../../../components/Choice';
 import { ClaimsEditor } from '../../../components/ClaimsEditor';
 import type { ClaimsResult } from '../../../lib/claims';
 import { formatDuration } from '../../../lib/time';
@@ -100,37 +100,27 @@ export function MintForm({ clients, users, settings, pending, onMint }: MintForm
         />
       </Group>
       <Group align="flex-end" gap="xl">
-        <Stack gap={4}>
-          <Text size="sm" fw={500} id="mint-kind-label">
-            Token kind
-          </Text>
-          <SegmentedControl
-            aria-labelledby="mint-kind-label"
-            value={kind}
-            onChange={(value) => setKind(value as TokenKind)}
+        <Choice
+          label="Token kind"
+          value={kind}
+          onChange={setKind}
+          data={[
+            { value: 'access', label: 'Access' },
+            { value: 'id', label: 'ID' },
+            { value: 'refresh', label: 'Refresh' },
+          ]}
+        />
+        {kind === 'access' && (
+          <Choice
+            label="Format"
+            value={format}
+            onChange={setFormat}
             data={[
-              { value: 'access', label: 'Access' },
-              { value: 'id', label: 'ID' },
-              { value: 'refresh', label: 'Refresh' },
+              { value: 'client', label: `Client's (${client?.access_token_format ?? 'jwt'})` },
+              { value: 'jwt', label: 'JWT' },
+              { value: 'reference', label: 'Reference' },
             ]}
           />
-        </Stack>
-        {kind === 'access' && (
-          <Stack gap={4}>
-            <Text size="sm" fw={500} id="mint-format-label">
-              Format
-            </Text>
-            <SegmentedControl
-              aria-labelledby="mint-format-label"
-              value={format}
-              onChange={(value) => setFormat(value as FormatChoice)}
-              data={[
-                { value: 'client', label: `Client's (${client?.access_token_format ?? 'jwt'})` },
-                { value: 'jwt', label: 'JWT' },
-                { value: 'reference', label: 'Reference' },
-              ]}
-            />
-          </Stack>
         )}
       </Group>
       {idWithoutUser && (

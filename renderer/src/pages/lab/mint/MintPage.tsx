@@ -1,11 +1,6 @@
 import { Alert, Anchor, EmptyState, Paper, Stack, Title } from '@mantine/core';
-import { useQuery } from '@tanstack/react-query';
-import type { AdminOutput, MintInput } from '../../../../../shared/contract';
-import { adminApi } from '../../../api';
 import { QueryState } from '../../../components/QueryState';
-import { useClients, useEngineInfo, useUsers } from '../../../data/engine';
-import { QK } from '../../../data/keys';
-import { useAdminMutation } from '../../../data/useAdminMutation';
+import { useAdminMutation, useAdminQuery, useEngineInfo } from '../../../data/contract-queries';
 import { errorMessage } from '../../../lib/errors';
 import { LabIntro } from '../LabIntro';
 import { MintForm } from './MintForm';
@@ -13,15 +8,10 @@ import { MintResult } from './MintResult';
 
 export function MintPage() {
   const info = useEngineInfo();
-  const clients = useClients();
-  const users = useUsers();
-  const settings = useQuery({ queryKey: [QK.settings], queryFn: () => adminApi.settings.get({}) });
-  const mint = useAdminMutation<MintInput, AdminOutput<'tokens.mint'>>(
-    (input) => adminApi.tokens.mint(input),
-    {
-      invalidate: [QK.tokens],
-    },
-  );
+  const clients = useAdminQuery('clients.list');
+  const users = useAdminQuery('users.list');
+  const settings = useAdminQuery('settings.get');
+  const mint = useAdminMutation('tokens.mint');
 
   return (
     <Stack>

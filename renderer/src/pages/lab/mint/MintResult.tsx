@@ -1,17 +1,15 @@
 import { Badge, Button, Code, Group, Paper, Stack, Text, Title } from '@mantine/core';
-import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { AdminOutput } from '../../../../../shared/contract';
 import { bearerHeaderBytes } from '../../../../../shared/token-size';
-import { adminApi } from '../../../api';
 import { CopyButton } from '../../../components/CopyButton';
 import { QueryState } from '../../../components/QueryState';
 import { RelativeTime } from '../../../components/RelativeTime';
 import { TokenSizeNote } from '../../../components/TokenSizeNote';
 import { effectiveState, TokenStateBadge } from '../../../components/TokenStateBadge';
-import { QK } from '../../../data/keys';
+import { useAdminQuery } from '../../../data/contract-queries';
 import { useNow } from '../../../data/now';
-import { TokenDrawer } from '../../TokenDrawer';
+import { TokenDrawer } from '../../tokens/TokenDrawer';
 import { openInInspector } from '../handoff';
 import { CurlCommands } from './CurlCommands';
 
@@ -23,15 +21,8 @@ export function MintResult({ minted, issuer }: { minted: Minted; issuer: string 
   const [open, setOpen] = useState<string | null>(null);
   const { value, token } = minted;
   // The client's current credentials for the curl commands.
-  const client = useQuery({
-    queryKey: [QK.clients, 'get', token.client_id],
-    queryFn: () => adminApi.clients.get({ client_id: token.client_id }),
-  });
-  const live = useQuery({
-    queryKey: [QK.token, token.id],
-    queryFn: () => adminApi.tokens.get({ id: token.id }),
-    initialData: token,
-  });
+  const client = useAdminQuery('clients.get', { client_id: token.client_id });
+  const live = useAdminQuery('tokens.get', { id: token.id }, { initialData: token });
   const current = live.data ?? token;
   return (
     <Paper withBorder p="md" role="region" aria-label="Minted token">

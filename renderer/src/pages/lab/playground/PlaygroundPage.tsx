@@ -5,7 +5,6 @@ import {
   EmptyState,
   Group,
   Paper,
-  SegmentedControl,
   Select,
   Stack,
   Text,
@@ -14,28 +13,25 @@ import {
   Title,
 } from '@mantine/core';
 import { useState } from 'react';
-import type { PlaygroundInput, PlaygroundOutput } from '../../../../../shared/contract';
-import { adminApi } from '../../../api';
+import type { PlaygroundInput } from '../../../../../shared/contract';
+import { Choice } from '../../../components/Choice';
 import { QueryState } from '../../../components/QueryState';
-import { useClients, useUsers } from '../../../data/engine';
-import { QK } from '../../../data/keys';
-import { useAdminMutation } from '../../../data/useAdminMutation';
+import { useAdminMutation, useAdminQuery } from '../../../data/contract-queries';
 import { errorMessage } from '../../../lib/errors';
 import { LabIntro } from '../LabIntro';
 import { FlowResult } from './FlowResult';
 import { clientsFor, FLOWS, type Flow } from './flows';
 
 export function PlaygroundPage() {
-  const clients = useClients();
-  const users = useUsers();
+  const clients = useAdminQuery('clients.list');
+  const users = useAdminQuery('users.list');
   const [flow, setFlow] = useState<Flow>('authorization_code');
   const [clientId, setClientId] = useState<string | null>(null);
   const [username, setUsername] = useState<string | null>(null);
   const [scope, setScope] = useState('');
   const [token, setToken] = useState('');
-  const run = useAdminMutation<PlaygroundInput, PlaygroundOutput>((input) => adminApi.playground.run(input), {
-    invalidate: [QK.tokens],
-  });
+  // A flow issues, refreshes or revokes tokens.
+  const run = useAdminMutation('playground.run', { invalidates: ['tokens'] });
 
   const meta = FLOWS[flow];
   const eligible = clientsFor(flow, clients.data ?? []);
@@ -91,20 +87,17 @@ export function PlaygroundPage() {
       {clients.data && clients.data.length > 0 && (
         <Paper withBorder p="md">
           <Stack>
-            <Stack gap={4}>
-              <Text size="sm" fw={500} id="flow-label">
-                Flow
-              </Text>
-              <SegmentedControl
-                aria-labelledby="flow-label"
-                value={flow}
-                onChange={(value) => setFlow(value as Flow)}
-                data={Object.entries(FLOWS).map(([value, f]) => ({ value, label: f.label }))}
-              />
-              <Text size="sm" c="dimmed">
-                {meta.summary}
-              </Text>
-            </Stack>
+            <Choice
+              label="Flow"
+              value={flow}
+              onChange={setFlow}
+              data={(Object.keys(FLOWS) as Flow[]).map((value) => ({ value, label: FLOWS[value].label }))}
+              description={
+                <Text size="sm" c="dimmed">
+                  {meta.summary}
+                </Text>
+              }
+            />
             <Group align="flex-start" grow>
               <Select
                 label="Client"

@@ -1,5 +1,6 @@
 import { Badge, Group, Text } from '@mantine/core';
 import { RelativeTime } from '../../../components/RelativeTime';
+import { INLINE_ITEM, INLINE_LIST } from './Legend';
 import type { KeyChange, KeyStage } from './layout';
 
 const STAGE_COLORS: Record<KeyStage, string> = { staged: 'yellow', activated: 'grape', retired: 'gray' };
@@ -15,22 +16,9 @@ export function KeyChanges({ changes }: { changes: readonly KeyChange[] }) {
       <Text size="xs" fw={600}>
         Signing keys:
       </Text>
-      <ul
-        aria-label="Signing key changes"
-        style={{
-          display: 'flex',
-          flexWrap: 'wrap',
-          gap: '4px 16px',
-          listStyle: 'none',
-          margin: 0,
-          padding: 0,
-        }}
-      >
+      <ul aria-label="Signing key changes" style={INLINE_LIST}>
         {newest.map((change) => (
-          <li
-            key={`${change.at}-${change.stage}-${change.kid}`}
-            style={{ display: 'flex', gap: 6, alignItems: 'center' }}
-          >
+          <li key={`${change.at}-${change.stage}-${change.kid}`} style={INLINE_ITEM}>
             <Badge size="xs" variant="light" color={STAGE_COLORS[change.stage]}>
               {change.stage}
             </Badge>

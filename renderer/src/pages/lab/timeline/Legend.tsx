@@ -2,7 +2,8 @@ import { Text } from '@mantine/core';
 import type { CSSProperties, ReactNode } from 'react';
 import type { Palette } from './draw';
 
-const LIST: CSSProperties = {
+/** The inline lists under the timeline (legend, key changes): items side by side, wrapping. */
+export const INLINE_LIST: CSSProperties = {
   display: 'flex',
   flexWrap: 'wrap',
   gap: '4px 16px',
@@ -11,11 +12,11 @@ const LIST: CSSProperties = {
   padding: 0,
   alignItems: 'center',
 };
-const ITEM: CSSProperties = { display: 'flex', alignItems: 'center', gap: 6 };
+export const INLINE_ITEM: CSSProperties = { display: 'flex', alignItems: 'center', gap: 6 };
 
 function Item({ swatch, children }: { swatch: CSSProperties; children: ReactNode }) {
   return (
-    <li style={ITEM}>
+    <li style={INLINE_ITEM}>
       <span aria-hidden="true" style={{ display: 'inline-block', width: 18, height: 10, ...swatch }} />
       <Text size="xs" span>
         {children}
@@ -26,7 +27,7 @@ function Item({ swatch, children }: { swatch: CSSProperties; children: ReactNode
 
 function Mark({ symbol, color, children }: { symbol: string; color: string; children: ReactNode }) {
   return (
-    <li style={ITEM}>
+    <li style={INLINE_ITEM}>
       <span aria-hidden="true" style={{ width: 18, textAlign: 'center', color, fontWeight: 700 }}>
         {symbol}
       </span>
@@ -49,7 +50,7 @@ const STATES = [
 export function Legend({ palette: p }: { palette: Palette }) {
   const s = p.states;
   return (
-    <ul style={LIST} aria-label="Timeline legend">
+    <ul style={INLINE_LIST} aria-label="Timeline legend">
       {STATES.map(([state, label]) => (
         <Item key={state} swatch={{ background: s[state], borderRadius: 2 }}>
           {label}

@@ -12,13 +12,18 @@ import {
 } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { TOKEN_KINDS, type TokenFilter, type TokenKind } from '../../../../../shared/schemas';
+import type { TokenFilter, TokenKind } from '../../../../../shared/schemas';
 import { adminApi } from '../../../api';
-import { ClientAndUserFilters, FilterSelect } from '../../../components/FilterSelect';
+import { Choice } from '../../../components/Choice';
+import {
+  ClientAndUserFilters,
+  TokenKindFilter,
+  useClientAndUserFilter,
+} from '../../../components/FilterSelect';
 import { QueryState } from '../../../components/QueryState';
-import { QK, rootsForEvent } from '../../../data/keys';
+import { eventMakesStale } from '../../../data/invalidation';
 import { useNow } from '../../../data/now';
-import { TokenDrawer } from '../../TokenDrawer';
+import { TokenDrawer } from '../../tokens/TokenDrawer';
 import { LabIntro } from '../LabIntro';
 import { createCoalescer } from './coalesce';
 import { KeyChanges } from './KeyChanges';
@@ -38,7 +43,6 @@ import {
 } from './scale';
 import { type RowHeightMode, TimelineCanvas } from './TimelineCanvas';
 
-const KIND_LABELS: Record<TokenKind, string> = { access: 'Access', refresh: 'Refresh', id: 'ID' };
 const HOUR = 3_600_000;
 /** tokens.list answers at most this many at once. */
 const MAX_TOKENS = 10_000;
@@ -92,7 +96,7 @@ function useTimelineData(filter: TokenFilter) {
       () => (size.current > 2000 ? 1000 : 100),
     );
     const unsubscribe = adminApi.live.subscribe((event) => {
-      if (rootsForEvent(event.type).includes(QK.tokens) || event.type.startsWith('key.')) coalescer.trigger();
+      if (eventMakesStale(event.type, 'tokens.list') || event.type.startsWith('key.')) coalescer.trigger();
     });
     return () => {
       unsubscribe();
@@ -116,8 +120,7 @@ export function TimelinePage() {
   const now = useNow();
   const palette = usePalette();
   const [kind, setKind] = useState<TokenKind | null>(null);
-  const [clientId, setClientId] = useState<string | null>(null);
-  const [username, setUsername] = useState<string | null>(null);
+  const clientAndUser = useClientAndUserFilter();
   const [state, setState] = useState<ViewState>({ follow: true, width: HOUR });
   const [preset, setPreset] = useState<RangePreset | 'fit' | ''>('1h');
   const [rowMode, setRowMode] = useState<RowHeightMode>('comfortable');
@@ -126,15 +129,14 @@ export function TimelinePage() {
 
   const filter: TokenFilter = {
     ...(kind ? { kind } : {}),
-    ...(clientId ? { client_id: clientId } : {}),
-    ...(username ? { username } : {}),
+    ...clientAndUser.filter,
     limit: MAX_TOKENS,
   };
   const { tokens, introspections, reuse, keyEvents, layout } = useTimelineData(filter);
 
   const view = state.follow ? followView(state.width, now) : state.view;
   const selected = selectedId === null ? null : (layout.rowById.get(selectedId) ?? null);
-  const filtered = Boolean(kind || clientId || username);
+  const filtered = Boolean(kind || clientAndUser.clientId || clientAndUser.username);
   const total = tokens.data?.total ?? 0;
   const introspectionCount = layout.marks.filter((m) => m.type === 'introspected').length;
 
@@ -176,18 +178,8 @@ export function TimelinePage() {
         line) and retired (gone from the JWKS). It updates live as tokens are issued.
       </LabIntro>
       <Group align="flex-end" gap="sm">
-        <FilterSelect
-          label="Kind"
-          placeholder="Any kind"
-          data={TOKEN_KINDS.map((value) => ({ value, label: KIND_LABELS[value] }))}
-          value={kind}
-          onChange={(value) => setKind(value as TokenKind | null)}
-          w={140}
-        />
-        <ClientAndUserFilters
-          client={{ value: clientId, onChange: setClientId }}
-          user={{ value: username, onChange: setUsername }}
-        />
+        <TokenKindFilter value={kind} onChange={setKind} />
+        <ClientAndUserFilters selection={clientAndUser} />
       </Group>
       <Group gap="sm" justify="space-between">
         <Group gap="xs">
@@ -229,11 +221,11 @@ export function TimelinePage() {
             }
           />
         </Group>
-        <SegmentedControl
+        <Choice
           aria-label="Row height"
           size="xs"
           value={rowMode}
-          onChange={(value) => setRowMode(value as RowHeightMode)}
+          onChange={setRowMode}
           data={[
             { value: 'comfortable', label: 'Comfortable' },
             { value: 'compact', label: 'Compact' },

@@ -1,27 +1,25 @@
-import { useQueryClient } from '@tanstack/react-query';
 import { useMemo } from 'react';
-import type { Token } from '../../../shared/schemas';
-import { adminApi } from '../api';
-import { useConfirmedAction } from '../components/Confirm';
-import { QK } from '../data/keys';
-import { notifySuccess } from '../lib/errors';
+import type { Token } from '../../../../shared/schemas';
+import { useConfirmedAction } from '../../components/Confirm';
+import { useAdminMutation } from '../../data/contract-queries';
 
 function count(revoked: number): string {
   return `${revoked} token${revoked === 1 ? '' : 's'}`;
 }
 
+const revokedMessage = ({ revoked }: { revoked: number }) => `Revoked ${count(revoked)}`;
+
 /** Every revocation the UI offers, each behind a confirmation; failures are shown, not swallowed. */
 export function useTokenRevocation() {
   const run = useConfirmedAction();
-  const queryClient = useQueryClient();
+  // mutateAsync is stable across renders, so the memo below holds.
+  const { mutateAsync: revokeToken } = useAdminMutation('tokens.revoke', { success: revokedMessage });
+  const { mutateAsync: revokeGrant } = useAdminMutation('tokens.revokeGrant', { success: revokedMessage });
+  const { mutateAsync: revokeUser } = useAdminMutation('tokens.revokeUser', { success: revokedMessage });
+  const { mutateAsync: revokeClient } = useAdminMutation('tokens.revokeClient', { success: revokedMessage });
 
-  return useMemo(() => {
-    const done = async ({ revoked }: { revoked: number }) => {
-      notifySuccess(`Revoked ${count(revoked)}`);
-      await queryClient.invalidateQueries({ queryKey: [QK.tokens] });
-      await queryClient.invalidateQueries({ queryKey: [QK.token] });
-    };
-    return {
+  return useMemo(
+    () => ({
       token: (token: Pick<Token, 'id' | 'kind'>) =>
         run(
           {
@@ -29,7 +27,7 @@ export function useTokenRevocation() {
             message: 'Introspection answers inactive for it from now on. This cannot be undone.',
             confirmLabel: 'Revoke token',
           },
-          () => adminApi.tokens.revoke({ id: token.id }).then(done),
+          () => revokeToken({ id: token.id }),
         ),
       grant: (grantId: string) =>
         run(
@@ -39,7 +37,7 @@ export function useTokenRevocation() {
               'Every access, refresh and ID token issued from the same sign-in (grant) is revoked, as after refresh token reuse.',
             confirmLabel: 'Revoke family',
           },
-          () => adminApi.tokens.revokeGrant({ grant_id: grantId }).then(done),
+          () => revokeGrant({ grant_id: grantId }),
         ),
       user: (username: string) =>
         run(
@@ -48,7 +46,7 @@ export function useTokenRevocation() {
             message: `Every active token issued to ${username}, through any client, is revoked.`,
             confirmLabel: 'Revoke all of user',
           },
-          () => adminApi.tokens.revokeUser({ username }).then(done),
+          () => revokeUser({ username }),
         ),
       client: (clientId: string) =>
         run(
@@ -57,8 +55,9 @@ export function useTokenRevocation() {
             message: `Every active token issued to ${clientId}, for any user, is revoked.`,
             confirmLabel: 'Revoke all of client',
           },
-          () => adminApi.tokens.revokeClient({ client_id: clientId }).then(done),
+          () => revokeClient({ client_id: clientId }),
         ),
-    };
-  }, [run, queryClient]);
+    }),
+    [run, revokeToken, revokeGrant, revokeUser, revokeClient],
+  );
 }

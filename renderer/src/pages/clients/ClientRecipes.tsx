@@ -1,8 +1,8 @@
 import { Badge, Code, Group, Select, Stack, Text, Tooltip } from '@mantine/core';
 import { useMemo, useState } from 'react';
-import { RECIPE_KIND_LABELS, RECIPES, recipesFor, toRecipeClient } from '../../../shared/recipes';
-import type { Client } from '../../../shared/schemas';
-import { CopyButton } from '../components/CopyButton';
+import { RECIPE_KIND_LABELS, RECIPES, recipesFor, toRecipeClient } from '../../../../shared/recipes';
+import type { Client } from '../../../../shared/schemas';
+import { CopyButton } from '../../components/CopyButton';
 
 interface ClientRecipesProps {
   client: Client;

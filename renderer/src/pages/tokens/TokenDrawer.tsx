@@ -1,68 +1,51 @@
-import { Alert, Badge, Button, Code, Drawer, Group, Stack, Table, Tabs, Text, Title } from '@mantine/core';
-import { useQuery } from '@tanstack/react-query';
-import type { ReactNode } from 'react';
-import type { TokenDetail } from '../../../shared/schemas';
-import { bearerHeaderBytes } from '../../../shared/token-size';
-import { adminApi } from '../api';
-import { CopyButton } from '../components/CopyButton';
-import { JsonBlock } from '../components/JsonBlock';
-import { QueryState } from '../components/QueryState';
-import { RelativeTime } from '../components/RelativeTime';
-import { TokenSizeNote } from '../components/TokenSizeNote';
-import { effectiveState, TokenStateBadge } from '../components/TokenStateBadge';
-import { QK } from '../data/keys';
-import { useNow } from '../data/now';
+import { Alert, Badge, Button, Code, Drawer, Group, Stack, Tabs, Text, Title } from '@mantine/core';
+import type { TokenDetail } from '../../../../shared/schemas';
+import { bearerHeaderBytes } from '../../../../shared/token-size';
+import { CopyButton } from '../../components/CopyButton';
+import { FactsTable } from '../../components/FactsTable';
+import { JsonBlock } from '../../components/JsonBlock';
+import { QueryState } from '../../components/QueryState';
+import { RelativeTime } from '../../components/RelativeTime';
+import { TokenSizeNote } from '../../components/TokenSizeNote';
+import { effectiveState, TokenStateBadge } from '../../components/TokenStateBadge';
+import { useAdminQuery } from '../../data/contract-queries';
+import { useNow } from '../../data/now';
 import { useTokenRevocation } from './useTokenRevocation';
-
-function Row({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <Table.Tr>
-      <Table.Th w={160}>{label}</Table.Th>
-      <Table.Td style={{ wordBreak: 'break-all' }}>{children}</Table.Td>
-    </Table.Tr>
-  );
-}
 
 function Summary({ token }: { token: TokenDetail }) {
   const now = useNow();
   return (
-    <Table variant="vertical" withTableBorder aria-label="Token metadata">
-      <Table.Tbody>
-        <Row label="State">
-          <Group gap="xs">
+    <FactsTable
+      label="Token metadata"
+      labelWidth={160}
+      facts={[
+        [
+          'State',
+          <Group key="state" gap="xs">
             <TokenStateBadge state={effectiveState(token, now)} />
             {token.revoked_reason && <Text size="sm">{token.revoked_reason}</Text>}
-          </Group>
-        </Row>
-        <Row label="Kind / format">
-          {token.kind} · {token.format}
-        </Row>
-        <Row label="ID">
-          <Text ff="monospace" size="sm" span>
+          </Group>,
+        ],
+        ['Kind / format', `${token.kind} · ${token.format}`],
+        [
+          'ID',
+          <Text key="id" ff="monospace" size="sm" span>
             {token.id}
-          </Text>
-        </Row>
-        <Row label="Client">{token.client_id}</Row>
-        <Row label="User">{token.username ?? '— (no user: client credentials)'}</Row>
-        <Row label="Subject">{token.subject}</Row>
-        <Row label="Scope">{token.scope || '—'}</Row>
-        <Row label="Audience">{token.audience.join(', ') || '—'}</Row>
-        <Row label="Family (grant)">{token.grant_id ?? '—'}</Row>
-        <Row label="Parent">{token.parent_id ?? '—'}</Row>
-        <Row label="Issued">
-          <RelativeTime value={token.issued_at} />
-        </Row>
-        <Row label="Expires">
-          <RelativeTime value={token.expires_at} />
-        </Row>
-        <Row label="Revoked">
-          <RelativeTime value={token.revoked_at} fallback="not revoked" />
-        </Row>
-        <Row label="Last used">
-          <RelativeTime value={token.last_used_at} fallback="never" />
-        </Row>
-      </Table.Tbody>
-    </Table>
+          </Text>,
+        ],
+        ['Client', token.client_id],
+        ['User', token.username ?? '— (no user: client credentials)'],
+        ['Subject', token.subject],
+        ['Scope', token.scope || '—'],
+        ['Audience', token.audience.join(', ') || '—'],
+        ['Family (grant)', token.grant_id ?? '—'],
+        ['Parent', token.parent_id ?? '—'],
+        ['Issued', <RelativeTime key="issued" value={token.issued_at} />],
+        ['Expires', <RelativeTime key="expires" value={token.expires_at} />],
+        ['Revoked', <RelativeTime key="revoked" value={token.revoked_at} fallback="not revoked" />],
+        ['Last used', <RelativeTime key="used" value={token.last_used_at} fallback="never" />],
+      ]}
+    />
   );
 }
 
@@ -106,14 +89,35 @@ function Contents({ token }: { token: TokenDetail }) {
   );
 }
 
+interface Revocation {
+  label: string;
+  variant: 'light' | 'subtle';
+  disabled?: boolean;
+  run: () => void;
+}
+
 function Details({ id }: { id: string }) {
-  const token = useQuery({ queryKey: [QK.token, id], queryFn: () => adminApi.tokens.get({ id }) });
+  const token = useAdminQuery('tokens.get', { id });
   const revoke = useTokenRevocation();
   const now = useNow();
   if (!token.data) return <QueryState query={token} what="the token" />;
   const data = token.data;
   const active = effectiveState(data, now) === 'active';
   const introspectionActive = data.introspection.active === true;
+  const { grant_id: grantId, username } = data;
+  // From the narrowest to the widest; the token's own one is there even when it can no longer act.
+  const revocations: ReadonlyArray<Revocation | null> = [
+    { label: 'Revoke this token', variant: 'light', disabled: !active, run: () => revoke.token(data) },
+    grantId ? { label: 'Revoke its family', variant: 'light', run: () => revoke.grant(grantId) } : null,
+    username
+      ? { label: `Revoke all of ${username}'s tokens`, variant: 'subtle', run: () => revoke.user(username) }
+      : null,
+    {
+      label: `Revoke all of client ${data.client_id}'s tokens`,
+      variant: 'subtle',
+      run: () => revoke.client(data.client_id),
+    },
+  ];
   return (
     <Stack>
       {token.isError && (
@@ -140,32 +144,21 @@ function Details({ id }: { id: string }) {
         </Text>
       </Group>
       <Group gap="xs">
-        <Button size="xs" color="red" variant="light" disabled={!active} onClick={() => revoke.token(data)}>
-          Revoke this token
-        </Button>
-        {data.grant_id && (
-          <Button
-            size="xs"
-            color="red"
-            variant="light"
-            onClick={() => data.grant_id && revoke.grant(data.grant_id)}
-          >
-            Revoke its family
-          </Button>
+        {revocations.map(
+          (revocation) =>
+            revocation && (
+              <Button
+                key={revocation.label}
+                size="xs"
+                color="red"
+                variant={revocation.variant}
+                disabled={revocation.disabled}
+                onClick={revocation.run}
+              >
+                {revocation.label}
+              </Button>
+            ),
         )}
-        {data.username && (
-          <Button
-            size="xs"
-            color="red"
-            variant="subtle"
-            onClick={() => data.username && revoke.user(data.username)}
-          >
-            Revoke all of {data.username}'s tokens
-          </Button>
-        )}
-        <Button size="xs" color="red" variant="subtle" onClick={() => revoke.client(data.client_id)}>
-          Revoke all of client {data.client_id}'s tokens
-        </Button>
       </Group>
       <Tabs defaultValue="contents" keepMounted={false}>
         <Tabs.List>

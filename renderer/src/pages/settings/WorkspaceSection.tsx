@@ -10,12 +10,11 @@ import {
   Textarea,
   Title,
 } from '@mantine/core';
-import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { type Workspace, WorkspaceSchema } from '../../../shared/schemas';
-import { adminApi } from '../api';
-import { ConfirmButton, useConfirmedAction } from '../components/Confirm';
-import { errorMessage, notifyError, notifySuccess } from '../lib/errors';
+import { type Workspace, WorkspaceSchema } from '../../../../shared/schemas';
+import { ConfirmButton, useConfirmedAction } from '../../components/Confirm';
+import { useAdminMutation } from '../../data/contract-queries';
+import { errorMessage, notifyError } from '../../lib/errors';
 
 function download(filename: string, text: string) {
   const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
@@ -49,26 +48,33 @@ function parseWorkspace(text: string): { ok: true; workspace: Workspace } | { ok
 }
 
 export function WorkspaceSection() {
-  const queryClient = useQueryClient();
   const run = useConfirmedAction();
   const [includeKeys, setIncludeKeys] = useState(false);
-  const [exporting, setExporting] = useState(false);
   const [text, setText] = useState('');
   const parsed = text.trim() ? parseWorkspace(text) : null;
+  const exportWorkspace = useAdminMutation('workspace.export');
+  // Everything in the UI may change, the engine's own state included: every query is refetched.
+  const importWorkspace = useAdminMutation('workspace.import', {
+    invalidates: 'everything',
+    success: (summary) =>
+      `Imported ${summary.users} users, ${summary.clients} clients, ${summary.keys} keys${summary.settings ? ' and settings' : ''}`,
+  });
+  const reset = useAdminMutation('workspace.reset', {
+    invalidates: 'everything',
+    success: 'The workspace is empty again',
+  });
 
-  const exportWorkspace = async () => {
-    setExporting(true);
-    try {
-      const workspace = await adminApi.workspace.export({ include_keys: includeKeys });
-      download(`idp-sandbox-workspace-${timestamp()}.json`, `${JSON.stringify(workspace, null, 2)}\n`);
-    } catch (error) {
-      notifyError(error, 'Export failed');
-    } finally {
-      setExporting(false);
-    }
-  };
+  const startExport = () =>
+    exportWorkspace.mutate(
+      { include_keys: includeKeys },
+      {
+        onSuccess: (workspace) =>
+          download(`idp-sandbox-workspace-${timestamp()}.json`, `${JSON.stringify(workspace, null, 2)}\n`),
+        onError: (error) => notifyError(error, 'Export failed'),
+      },
+    );
 
-  const importWorkspace = () => {
+  const startImport = () => {
     if (!parsed?.ok) return;
     void run(
       {
@@ -78,12 +84,8 @@ export function WorkspaceSection() {
         color: 'indigo',
       },
       async () => {
-        const summary = await adminApi.workspace.import(parsed.workspace);
-        notifySuccess(
-          `Imported ${summary.users} users, ${summary.clients} clients, ${summary.keys} keys${summary.settings ? ' and settings' : ''}`,
-        );
+        await importWorkspace.mutateAsync(parsed.workspace);
         setText('');
-        await queryClient.invalidateQueries();
       },
     );
   };
@@ -102,7 +104,7 @@ export function WorkspaceSection() {
             checked={includeKeys}
             onChange={(event) => setIncludeKeys(event.currentTarget.checked)}
           />
-          <Button onClick={exportWorkspace} loading={exporting}>
+          <Button onClick={startExport} loading={exportWorkspace.isPending}>
             Export workspace
           </Button>
         </Group>
@@ -133,7 +135,7 @@ export function WorkspaceSection() {
               </Button>
             )}
           </FileButton>
-          <Button onClick={importWorkspace} disabled={!parsed?.ok}>
+          <Button onClick={startImport} disabled={!parsed?.ok}>
             Import workspace
           </Button>
         </Group>
@@ -150,11 +152,7 @@ export function WorkspaceSection() {
                   'Every user, client, token, event and signing key is deleted and settings return to their defaults. Export first if you may want them back.',
                 confirmLabel: 'Reset everything',
               }}
-              onConfirm={async () => {
-                await adminApi.workspace.reset({ confirm: true });
-                notifySuccess('The workspace is empty again');
-                await queryClient.invalidateQueries();
-              }}
+              onConfirm={() => reset.mutateAsync({ confirm: true })}
             >
               Reset workspace
             </ConfirmButton>

@@ -1,15 +1,15 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { EngineInfo } from '../../../shared/contract';
-import { QK } from '../data/keys';
-import { renderWithTheme } from '../test-utils';
+import type { EngineInfo } from '../../../../shared/contract';
+import { adminQueryKey } from '../../data/contract-queries';
+import { renderWithTheme } from '../../test-utils';
 
 const engine = vi.hoisted(() => ({
   https: null as unknown as EngineInfo['https'],
   saved: [] as boolean[],
 }));
-vi.mock('../api', () => ({
+vi.mock('../../api', () => ({
   adminApi: {
     engine: {
       info: async () => ({ issuer: 'https://127.0.0.1:9400', https: engine.https }),
@@ -33,7 +33,8 @@ function show(https: EngineInfo['https']) {
       <HttpsSection />
     </QueryClientProvider>,
   );
-  const infoLoaded = () => waitFor(() => expect(client.getQueryState([QK.info])?.status).toBe('success'));
+  const infoLoaded = () =>
+    waitFor(() => expect(client.getQueryState(adminQueryKey('engine.info'))?.status).toBe('success'));
   return { view, infoLoaded };
 }
 

@@ -1,10 +1,10 @@
 import { Button, Group, NumberInput, Text } from '@mantine/core';
 import { useState } from 'react';
-import { MAX_KEY_ACTIVATION_DELAY_SECONDS, type SigningKey } from '../../../shared/schemas';
-import { adminApi } from '../api';
-import { ConfirmButton } from '../components/Confirm';
-import { notifyError, notifySuccess } from '../lib/errors';
-import { formatDuration } from '../lib/time';
+import { MAX_KEY_ACTIVATION_DELAY_SECONDS, type SigningKey } from '../../../../shared/schemas';
+import { ConfirmButton } from '../../components/Confirm';
+import { useAdminMutation } from '../../data/contract-queries';
+import { notifyError } from '../../lib/errors';
+import { formatDuration } from '../../lib/time';
 
 /**
  * jose's createRemoteJWKSet keeps a fetched JWKS this long (its cacheMaxAge, as jwks-rsa's): a key
@@ -15,31 +15,26 @@ const DEFAULT_DELAY_SECONDS = 600;
 interface KeyRotationControlsProps {
   /** The staged key, if any: only one at a time. */
   next: SigningKey | undefined;
-  onChanged: () => Promise<unknown>;
 }
 
 /** Staged rotation (publish, then sign after a delay or by hand) and the one-click "rotate now". */
-export function KeyRotationControls({ next, onChanged }: KeyRotationControlsProps) {
+export function KeyRotationControls({ next }: KeyRotationControlsProps) {
   const [delay, setDelay] = useState<number | string>(DEFAULT_DELAY_SECONDS);
-  const [staging, setStaging] = useState(false);
   const seconds = typeof delay === 'number' && delay >= 1 ? delay : null;
+  const stageKey = useAdminMutation('keys.stage', {
+    success: (key, input) =>
+      input.activate_after_seconds === undefined
+        ? `Key ${key.kid} is published as next; it signs when you activate it.`
+        : `Key ${key.kid} is published as next; it signs in ${formatDuration(input.activate_after_seconds)}.`,
+  });
+  const rotate = useAdminMutation('keys.rotate', {
+    success: (key) => `New signing key ${key.kid} (${key.alg})`,
+  });
 
-  const stage = async () => {
-    setStaging(true);
-    try {
-      const key = await adminApi.keys.stage(seconds === null ? {} : { activate_after_seconds: seconds });
-      notifySuccess(
-        seconds === null
-          ? `Key ${key.kid} is published as next; it signs when you activate it.`
-          : `Key ${key.kid} is published as next; it signs in ${formatDuration(seconds)}.`,
-      );
-      await onChanged();
-    } catch (error) {
-      notifyError(error, 'Staging a key failed');
-    } finally {
-      setStaging(false);
-    }
-  };
+  const stage = () =>
+    stageKey.mutate(seconds === null ? {} : { activate_after_seconds: seconds }, {
+      onError: (error) => notifyError(error, 'Staging a key failed'),
+    });
 
   return (
     <Group align="flex-end" wrap="wrap">
@@ -58,7 +53,13 @@ export function KeyRotationControls({ next, onChanged }: KeyRotationControlsProp
         onChange={setDelay}
         w={260}
       />
-      <Button variant="light" color="indigo" loading={staging} disabled={Boolean(next)} onClick={stage}>
+      <Button
+        variant="light"
+        color="indigo"
+        loading={stageKey.isPending}
+        disabled={Boolean(next)}
+        onClick={stage}
+      >
         Stage next key
       </Button>
       <ConfirmButton
@@ -72,11 +73,7 @@ export function KeyRotationControls({ next, onChanged }: KeyRotationControlsProp
           confirmLabel: 'Rotate key',
           color: 'indigo',
         }}
-        onConfirm={async () => {
-          const key = await adminApi.keys.rotate({});
-          notifySuccess(`New signing key ${key.kid} (${key.alg})`);
-          await onChanged();
-        }}
+        onConfirm={() => rotate.mutateAsync({})}
       >
         Rotate now
       </ConfirmButton>

@@ -1,8 +1,8 @@
 import { cleanup, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
-import { recipesFor, toRecipeClient } from '../../../shared/recipes';
-import type { Client } from '../../../shared/schemas';
-import { renderWithTheme } from '../test-utils';
+import { recipesFor, toRecipeClient } from '../../../../shared/recipes';
+import type { Client } from '../../../../shared/schemas';
+import { renderWithTheme } from '../../test-utils';
 import { ClientRecipes } from './ClientRecipes';
 
 afterEach(cleanup);

@@ -1,27 +1,21 @@
 import { Group, Modal, Select, SimpleGrid, Stack, Text, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
-import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { estimatedBearerHeaderBytes } from '../../../shared/token-size';
-import { adminApi } from '../api';
-import { JsonBlock } from '../components/JsonBlock';
-import { QueryState } from '../components/QueryState';
-import { TokenSizeNote } from '../components/TokenSizeNote';
-import { QK } from '../data/keys';
+import { estimatedBearerHeaderBytes } from '../../../../shared/token-size';
+import { JsonBlock } from '../../components/JsonBlock';
+import { QueryState } from '../../components/QueryState';
+import { TokenSizeNote } from '../../components/TokenSizeNote';
+import { useAdminQuery } from '../../data/contract-queries';
 
 function Preview({ username }: { username: string }) {
   const [clientId, setClientId] = useState<string | null>(null);
   const [scope, setScope] = useState('openid profile email');
   const [debouncedScope] = useDebouncedValue(scope, 300);
-  const clients = useQuery({ queryKey: [QK.clients], queryFn: () => adminApi.clients.list({}) });
-  const preview = useQuery({
-    queryKey: [QK.preview, username, clientId, debouncedScope],
-    queryFn: () =>
-      adminApi.users.previewClaims({
-        username,
-        ...(clientId ? { client_id: clientId } : {}),
-        scope: debouncedScope,
-      }),
+  const clients = useAdminQuery('clients.list');
+  const preview = useAdminQuery('users.previewClaims', {
+    username,
+    ...(clientId ? { client_id: clientId } : {}),
+    scope: debouncedScope,
   });
 
   return (

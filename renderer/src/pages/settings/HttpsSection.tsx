@@ -1,11 +1,8 @@
 import { Alert, Code, Group, Paper, Stack, Switch, Table, Text, TextInput, Title } from '@mantine/core';
-import { useQuery } from '@tanstack/react-query';
-import type { EngineInfo } from '../../../shared/contract';
-import { adminApi } from '../api';
-import { CopyButton } from '../components/CopyButton';
-import { QK } from '../data/keys';
-import { useAdminMutation } from '../data/useAdminMutation';
-import { errorMessage } from '../lib/errors';
+import type { EngineInfo } from '../../../../shared/contract';
+import { CopyButton } from '../../components/CopyButton';
+import { useAdminMutation, useEngineInfo } from '../../data/contract-queries';
+import { errorMessage } from '../../lib/errors';
 
 /** The local CA and the commands that make a system or tool trust it. */
 function TrustInstructions({ https }: { https: EngineInfo['https'] }) {
@@ -40,8 +37,8 @@ function TrustInstructions({ https }: { https: EngineInfo['https'] }) {
 
 /** HTTPS: the CA to trust while it is on, and (in the desktop app) the choice for the next start. */
 export function HttpsSection() {
-  const info = useQuery({ queryKey: [QK.info], queryFn: () => adminApi.engine.info({}) });
-  const setHttps = useAdminMutation(adminApi.engine.setHttps, { invalidate: [QK.info] });
+  const info = useEngineInfo();
+  const setHttps = useAdminMutation('engine.setHttps');
   const https = info.data?.https;
   if (!https || (!https.enabled && https.nextStart === null)) return null;
   return (

@@ -11,22 +11,19 @@ import {
   TextInput,
   Title,
 } from '@mantine/core';
-import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { type Settings, type SettingsPatch, SIGNING_ALGS, type SigningAlg } from '../../../shared/schemas';
-import { adminApi } from '../api';
-import { CopyButton } from '../components/CopyButton';
-import { QueryState } from '../components/QueryState';
-import { QK } from '../data/keys';
-import { useAdminMutation } from '../data/useAdminMutation';
-import { errorMessage } from '../lib/errors';
-import { formatDuration } from '../lib/time';
+import { type Settings, type SettingsPatch, SIGNING_ALGS, type SigningAlg } from '../../../../shared/schemas';
+import { CopyButton } from '../../components/CopyButton';
+import { QueryState } from '../../components/QueryState';
+import { useAdminMutation, useAdminQuery, useEngineInfo } from '../../data/contract-queries';
+import { errorMessage } from '../../lib/errors';
+import { formatDuration } from '../../lib/time';
 import { HttpsSection } from './HttpsSection';
 import { KeysSection } from './KeysSection';
 import { WorkspaceSection } from './WorkspaceSection';
 
 function ServerSection() {
-  const info = useQuery({ queryKey: [QK.info], queryFn: () => adminApi.engine.info({}) });
+  const info = useEngineInfo();
   return (
     <Paper withBorder p="md">
       <Stack>
@@ -81,10 +78,7 @@ function SettingsForm({ settings }: { settings: Settings }) {
   }));
   const [alg, setAlg] = useState<SigningAlg>(settings.signing_alg);
   const [hintSkips, setHintSkips] = useState(settings.login_hint_skips_login);
-  const save = useAdminMutation((patch: SettingsPatch) => adminApi.settings.update(patch), {
-    invalidate: [QK.settings],
-    success: 'Settings saved',
-  });
+  const save = useAdminMutation('settings.update', { success: 'Settings saved' });
 
   const patch: SettingsPatch = {};
   let incomplete = false;
@@ -153,7 +147,7 @@ function SettingsForm({ settings }: { settings: Settings }) {
 }
 
 export function SettingsPage() {
-  const settings = useQuery({ queryKey: [QK.settings], queryFn: () => adminApi.settings.get({}) });
+  const settings = useAdminQuery('settings.get');
   return (
     <Stack>
       <Title order={2}>Settings</Title>

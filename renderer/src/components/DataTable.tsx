@@ -1,0 +1,150 @@
+import {
+  Button,
+  type ButtonProps,
+  Collapse,
+  Group,
+  type MantineColor,
+  Table,
+  type TableTdProps,
+} from '@mantine/core';
+import { Fragment, type ReactNode } from 'react';
+import { ConfirmButton, type ConfirmOptions } from './Confirm';
+
+export interface Column<Row> {
+  header: string;
+  cell: (row: Row) => ReactNode;
+  /** Styling for every cell of the column (monospace ids, bold names, no wrapping). */
+  props?: TableTdProps;
+}
+
+interface RowActionBase {
+  /** The visible text ("Edit"). */
+  label: string;
+  /** The accessible name, which says which row it acts on ("Edit alice"). */
+  name: string;
+  color?: MantineColor;
+  variant?: ButtonProps['variant'];
+  disabled?: boolean;
+  /** For a button that shows or hides something: whether it is shown. */
+  expanded?: boolean;
+}
+
+/** A button in a row's Actions cell: it acts at once, or asks first when the action destroys something. */
+export type RowAction = RowActionBase &
+  ({ onClick: () => void } | { confirm: ConfirmOptions; onConfirm: () => Promise<unknown> });
+
+interface DataTableProps<Row> {
+  /** The table's accessible name ("Users"). */
+  label: string;
+  /** Nothing is shown while undefined (the query is loading or failed; QueryState says so). */
+  rows: readonly Row[] | undefined;
+  rowKey: (row: Row) => string | number;
+  columns: ReadonlyArray<Column<Row>>;
+  /** Shown instead of the table when there are no rows. */
+  empty: ReactNode;
+  /** The buttons of each row's Actions cell; the column is there only when this is given. */
+  actions?: (row: Row) => ReadonlyArray<RowAction | false>;
+  /** Rendered after a row's action buttons (a menu of more actions). */
+  moreActions?: (row: Row) => ReactNode;
+  /** A full-width line under each row, which opens and closes (a key's public JWK). */
+  details?: (row: Row) => { open: boolean; content: ReactNode };
+  /** Below this width the table scrolls sideways instead of squeezing its columns. */
+  minWidth: number;
+  striped?: boolean;
+  highlightOnHover?: boolean;
+}
+
+function ActionButton({ action }: { action: RowAction }) {
+  const common = {
+    size: 'xs',
+    variant: action.variant ?? 'subtle',
+    disabled: action.disabled,
+    'aria-label': action.name,
+    'aria-expanded': action.expanded,
+    // Left out when not set, so a confirm button keeps its own default (red).
+    ...(action.color ? { color: action.color } : {}),
+  } as const;
+  if ('confirm' in action) {
+    return (
+      <ConfirmButton {...common} confirm={action.confirm} onConfirm={action.onConfirm}>
+        {action.label}
+      </ConfirmButton>
+    );
+  }
+  return (
+    <Button {...common} onClick={action.onClick}>
+      {action.label}
+    </Button>
+  );
+}
+
+/** The list view of every page: a header row, one row per item, its action buttons, or the empty state. */
+export function DataTable<Row>({
+  label,
+  rows,
+  rowKey,
+  columns,
+  empty,
+  actions,
+  moreActions,
+  details,
+  minWidth,
+  striped = false,
+  highlightOnHover = false,
+}: DataTableProps<Row>) {
+  if (!rows) return null;
+  if (rows.length === 0) return empty;
+  const hasActions = Boolean(actions || moreActions);
+  const columnCount = columns.length + (hasActions ? 1 : 0);
+  return (
+    <Table.ScrollContainer minWidth={minWidth}>
+      <Table striped={striped} highlightOnHover={highlightOnHover} aria-label={label}>
+        <Table.Thead>
+          <Table.Tr>
+            {columns.map((column) => (
+              <Table.Th key={column.header}>{column.header}</Table.Th>
+            ))}
+            {hasActions && <Table.Th>Actions</Table.Th>}
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {rows.map((row) => {
+            const detail = details?.(row);
+            return (
+              <Fragment key={rowKey(row)}>
+                <Table.Tr>
+                  {columns.map((column) => (
+                    <Table.Td key={column.header} {...column.props}>
+                      {column.cell(row)}
+                    </Table.Td>
+                  ))}
+                  {hasActions && (
+                    <Table.Td>
+                      <Group gap={4} wrap="nowrap">
+                        {actions?.(row).map(
+                          (action) => action && <ActionButton key={action.name} action={action} />,
+                        )}
+                        {moreActions?.(row)}
+                      </Group>
+                    </Table.Td>
+                  )}
+                </Table.Tr>
+                {detail && (
+                  <Table.Tr>
+                    <Table.Td
+                      colSpan={columnCount}
+                      p={0}
+                      style={{ borderBottom: detail.open ? undefined : 'none' }}
+                    >
+                      <Collapse expanded={detail.open}>{detail.content}</Collapse>
+                    </Table.Td>
+                  </Table.Tr>
+                )}
+              </Fragment>
+            );
+          })}
+        </Table.Tbody>
+      </Table>
+    </Table.ScrollContainer>
+  );
+}

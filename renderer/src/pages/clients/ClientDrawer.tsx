@@ -1,0 +1,207 @@
+import { Badge, Button, Code, Drawer, Group, PasswordInput, Stack, Tabs, Text, Title } from '@mantine/core';
+import { useState } from 'react';
+import type { Client, Settings } from '../../../../shared/schemas';
+import { Choice } from '../../components/Choice';
+import { ConfirmButton } from '../../components/Confirm';
+import { CopyButton } from '../../components/CopyButton';
+import { type Fact, FactsTable } from '../../components/FactsTable';
+import { useAdminMutation, useAdminQuery, useEngineInfo } from '../../data/contract-queries';
+import { clientSnippet, type SnippetFormat } from '../../lib/snippet';
+import { formatDuration } from '../../lib/time';
+import { ClientRecipes } from './ClientRecipes';
+
+function lifetime(value: number | null, fallback: number | undefined): string {
+  if (value !== null) return formatDuration(value);
+  return fallback === undefined ? 'default' : `default (${formatDuration(fallback)})`;
+}
+
+function clientFacts(client: Client, defaults: Partial<Settings>): Fact[] {
+  return [
+    [
+      'Client ID',
+      <Text key="id" ff="monospace" size="sm" span>
+        {client.client_id}
+      </Text>,
+    ],
+    [
+      'Grant types',
+      <Group key="grants" gap={4}>
+        {client.grant_types.map((grant) => (
+          <Badge key={grant} variant="light">
+            {grant}
+          </Badge>
+        ))}
+      </Group>,
+    ],
+    ['Auth method', client.token_endpoint_auth_method],
+    ['Redirect URIs', client.redirect_uris.join(', ') || '—'],
+    ['Post-logout redirect URIs', client.post_logout_redirect_uris.join(', ') || '—'],
+    ['Scope', client.scope || '—'],
+    ['Audience', client.audience.join(', ') || '—'],
+    [
+      'Loopback redirect port',
+      client.allow_loopback_port_variance
+        ? 'Any port on its http://127.0.0.1 and http://[::1] redirect URIs (RFC 8252 §7.3)'
+        : 'Exactly as registered',
+    ],
+    [
+      'Introspection',
+      client.introspect_any_token
+        ? 'Any token (gateway)'
+        : 'Tokens issued to it, and access tokens with it in their aud',
+    ],
+    ['Access token format', client.access_token_format === 'jwt' ? 'JWT' : 'Reference'],
+    ['Access token lifetime', lifetime(client.access_token_ttl, defaults.access_token_ttl)],
+    ['ID token lifetime', lifetime(client.id_token_ttl, defaults.id_token_ttl)],
+    ['Refresh token lifetime', lifetime(client.refresh_token_ttl, defaults.refresh_token_ttl)],
+  ];
+}
+
+function Snippet({ client }: { client: Client }) {
+  const [format, setFormat] = useState<SnippetFormat>('env');
+  const info = useEngineInfo();
+  if (!info.data) return null;
+  const text = clientSnippet(
+    { issuer: info.data.issuer, discoveryUrl: info.data.discoveryUrl, client },
+    format,
+  );
+  return (
+    <Stack gap="xs">
+      <Group justify="space-between">
+        <Text size="sm" c="dimmed">
+          What any stack needs to use this client.
+        </Text>
+        <Choice
+          size="xs"
+          aria-label="Snippet format"
+          value={format}
+          onChange={setFormat}
+          data={[
+            { value: 'env', label: '.env' },
+            { value: 'json', label: 'JSON' },
+          ]}
+        />
+      </Group>
+      <Code
+        block
+        aria-label="Configuration snippet"
+        style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-all' }}
+      >
+        {text}
+      </Code>
+      <Group>
+        <CopyButton value={text} label="Copy configuration" />
+      </Group>
+    </Stack>
+  );
+}
+
+function Recipes({ client }: { client: Client }) {
+  const info = useEngineInfo();
+  if (!info.data) return null;
+  // Over https the recipes name the local CA their client must trust.
+  const caFile = info.data.https.enabled ? (info.data.https.caCertPath ?? undefined) : undefined;
+  return <ClientRecipes client={client} issuer={info.data.issuer} caFile={caFile} />;
+}
+
+function Secret({ client }: { client: Client }) {
+  const regenerate = useAdminMutation('clients.regenerateSecret', {
+    success: (_, { client_id }) => `New secret for ${client_id}`,
+  });
+  if (client.token_endpoint_auth_method === 'none') {
+    return (
+      <Text size="sm" c="dimmed">
+        Public client: no secret. It proves itself with PKCE.
+      </Text>
+    );
+  }
+  return (
+    <Stack gap="xs">
+      <PasswordInput
+        label="Client secret"
+        readOnly
+        value={client.client_secret ?? ''}
+        visibilityToggleButtonProps={{ 'aria-label': 'Show or hide the client secret' }}
+      />
+      <Group>
+        <CopyButton value={client.client_secret ?? ''} label="Copy client secret" size="xs" />
+        <ConfirmButton
+          size="xs"
+          confirm={{
+            title: 'Regenerate the client secret?',
+            message: `Services using the current secret of ${client.client_id} will fail to authenticate until they get the new one.`,
+            confirmLabel: 'Regenerate secret',
+          }}
+          onConfirm={() => regenerate.mutateAsync({ client_id: client.client_id })}
+        >
+          Regenerate secret
+        </ConfirmButton>
+      </Group>
+    </Stack>
+  );
+}
+
+interface ClientDrawerProps {
+  client: Client | null;
+  onClose: () => void;
+  onEdit: (client: Client) => void;
+}
+
+export function ClientDrawer({ client, onClose, onEdit }: ClientDrawerProps) {
+  const settings = useAdminQuery('settings.get');
+  const remove = useAdminMutation('clients.delete', {
+    success: (_, { client_id }) => `Deleted client ${client_id}`,
+  });
+  return (
+    <Drawer
+      opened={client !== null}
+      onClose={onClose}
+      position="right"
+      size="xl"
+      title={client ? `Client ${client.client_name ?? client.client_id}` : ''}
+    >
+      {client && (
+        <Stack>
+          <Tabs defaultValue="configuration" keepMounted={false}>
+            <Tabs.List>
+              <Tabs.Tab value="configuration">Configuration</Tabs.Tab>
+              <Tabs.Tab value="recipes">Recipes</Tabs.Tab>
+            </Tabs.List>
+            <Tabs.Panel value="configuration" pt="sm">
+              <Snippet client={client} />
+            </Tabs.Panel>
+            <Tabs.Panel value="recipes" pt="sm">
+              <Recipes key={client.client_id} client={client} />
+            </Tabs.Panel>
+          </Tabs>
+          <Title order={4}>Secret</Title>
+          <Secret client={client} />
+          <Title order={4}>Details</Title>
+          <FactsTable
+            label="Client details"
+            labelWidth={200}
+            facts={clientFacts(client, settings.data ?? {})}
+          />
+          <Group>
+            <Button variant="light" onClick={() => onEdit(client)}>
+              Edit client
+            </Button>
+            <ConfirmButton
+              confirm={{
+                title: `Delete client ${client.client_id}?`,
+                message: 'Services using this client can no longer get tokens. This cannot be undone.',
+                confirmLabel: 'Delete client',
+              }}
+              onConfirm={async () => {
+                await remove.mutateAsync({ client_id: client.client_id });
+                onClose();
+              }}
+            >
+              Delete client
+            </ConfirmButton>
+          </Group>
+        </Stack>
+      )}
+    </Drawer>
+  );
+}

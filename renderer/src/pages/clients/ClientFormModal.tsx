@@ -1,0 +1,254 @@
+import {
+  Group,
+  MultiSelect,
+  NumberInput,
+  PasswordInput,
+  Radio,
+  Select,
+  SimpleGrid,
+  Switch,
+  TagsInput,
+  TextInput,
+} from '@mantine/core';
+import { useState } from 'react';
+import { defaultLoopbackPortVariance } from '../../../../shared/client-policies';
+import {
+  type AccessTokenFormat,
+  AUTH_METHODS,
+  type AuthMethod,
+  type Client,
+  type ClientInput,
+  ClientInputSchema,
+  DEFAULT_SETTINGS,
+  GRANT_TYPES,
+  type GrantType,
+} from '../../../../shared/schemas';
+import { FormModal, ModalForm } from '../../components/FormModal';
+import { useAdminMutation, useAdminQuery } from '../../data/contract-queries';
+import { errorMessage } from '../../lib/errors';
+import { formatDuration } from '../../lib/time';
+
+const AUTH_METHOD_LABELS: Record<AuthMethod, string> = {
+  client_secret_basic: 'client_secret_basic (HTTP Basic)',
+  client_secret_post: 'client_secret_post (form body)',
+  none: 'none (public client, PKCE)',
+};
+
+type Ttl = number | string;
+const ttlOrUndefined = (value: Ttl) => (typeof value === 'number' && value > 0 ? value : undefined);
+
+interface ClientFormProps {
+  client: Client | null;
+  onClose: () => void;
+  onSaved: (client: Client) => void;
+}
+
+function ClientForm({ client, onClose, onSaved }: ClientFormProps) {
+  const settings = useAdminQuery('settings.get');
+  const defaults = settings.data ?? DEFAULT_SETTINGS;
+  const [clientId, setClientId] = useState(client?.client_id ?? '');
+  const [name, setName] = useState(client?.client_name ?? '');
+  const [secret, setSecret] = useState(client?.client_secret ?? '');
+  const [redirectUris, setRedirectUris] = useState<string[]>(client?.redirect_uris ?? []);
+  const [logoutUris, setLogoutUris] = useState<string[]>(client?.post_logout_redirect_uris ?? []);
+  const [grantTypes, setGrantTypes] = useState<GrantType[]>(
+    client?.grant_types ?? ['authorization_code', 'refresh_token'],
+  );
+  const [authMethod, setAuthMethod] = useState<AuthMethod>(
+    client?.token_endpoint_auth_method ?? 'client_secret_basic',
+  );
+  const [scope, setScope] = useState(client?.scope ?? 'openid profile email offline_access');
+  const [audience, setAudience] = useState<string[]>(client?.audience ?? []);
+  const [format, setFormat] = useState<AccessTokenFormat>(client?.access_token_format ?? 'jwt');
+  const [accessTtl, setAccessTtl] = useState<Ttl>(client?.access_token_ttl ?? '');
+  const [idTtl, setIdTtl] = useState<Ttl>(client?.id_token_ttl ?? '');
+  const [refreshTtl, setRefreshTtl] = useState<Ttl>(client?.refresh_token_ttl ?? '');
+  // null: not chosen yet, so it follows the default for the auth method and redirect URIs being entered.
+  const [portVariance, setPortVariance] = useState<boolean | null>(
+    client?.allow_loopback_port_variance ?? null,
+  );
+  const [introspectAny, setIntrospectAny] = useState(client?.introspect_any_token ?? false);
+  const portVarianceDefault = defaultLoopbackPortVariance({
+    token_endpoint_auth_method: authMethod,
+    redirect_uris: redirectUris,
+  });
+  const [invalid, setInvalid] = useState<string | null>(null);
+
+  const save = useAdminMutation(client ? 'clients.update' : 'clients.create', {
+    success: (saved) => `${client ? 'Saved' : 'Created'} client ${saved.client_id}`,
+  });
+
+  const submit = () => {
+    const input: ClientInput = {
+      client_id: clientId.trim(),
+      redirect_uris: redirectUris,
+      post_logout_redirect_uris: logoutUris,
+      grant_types: grantTypes,
+      token_endpoint_auth_method: authMethod,
+      scope: scope.trim().replace(/\s+/g, ' '),
+      access_token_format: format,
+      audience,
+      introspect_any_token: introspectAny,
+    };
+    if (portVariance !== null) input.allow_loopback_port_variance = portVariance;
+    if (name.trim()) input.client_name = name.trim();
+    if (secret && authMethod !== 'none') input.client_secret = secret;
+    const ttls = { access_token_ttl: accessTtl, id_token_ttl: idTtl, refresh_token_ttl: refreshTtl };
+    for (const [key, value] of Object.entries(ttls) as Array<[keyof typeof ttls, Ttl]>) {
+      const ttl = ttlOrUndefined(value);
+      if (ttl !== undefined) input[key] = ttl;
+    }
+    // The same schema the engine applies, so mistakes show before the round trip.
+    const parsed = ClientInputSchema.safeParse(input);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      setInvalid(
+        `${issue?.path.length ? `${issue.path.join('.')}: ` : ''}${issue?.message ?? 'invalid client'}`,
+      );
+      return;
+    }
+    setInvalid(null);
+    save.mutate(input, {
+      onSuccess: (saved) => {
+        onSaved(saved);
+        onClose();
+      },
+    });
+  };
+
+  const ttlField = (label: string, value: Ttl, set: (v: Ttl) => void, fallback: number) => (
+    <NumberInput
+      label={label}
+      description={`Empty = default (${formatDuration(fallback)})`}
+      placeholder={String(fallback)}
+      min={1}
+      max={31_536_000}
+      allowDecimal={false}
+      allowNegative={false}
+      value={value}
+      onChange={set}
+    />
+  );
+
+  return (
+    <ModalForm
+      onSubmit={submit}
+      onCancel={onClose}
+      error={invalid ?? (save.error && errorMessage(save.error))}
+      errorTitle="Could not save the client"
+      submitLabel={client ? 'Save client' : 'Create client'}
+      pending={save.isPending}
+    >
+      <SimpleGrid cols={{ base: 1, sm: 2 }}>
+        <TextInput
+          label="Client ID"
+          required
+          disabled={client !== null}
+          data-autofocus
+          value={clientId}
+          onChange={(event) => setClientId(event.currentTarget.value)}
+        />
+        <TextInput
+          label="Client name"
+          value={name}
+          onChange={(event) => setName(event.currentTarget.value)}
+        />
+      </SimpleGrid>
+      <MultiSelect
+        label="Grant types"
+        data={[...GRANT_TYPES]}
+        value={grantTypes}
+        onChange={(value) => setGrantTypes(value as GrantType[])}
+        searchable
+        required
+      />
+      <TagsInput
+        label="Redirect URIs"
+        description="Press Enter after each URI. Needed for authorization_code."
+        placeholder="http://localhost:3000/callback"
+        value={redirectUris}
+        onChange={setRedirectUris}
+        splitChars={[' ', ',']}
+      />
+      <TagsInput
+        label="Post-logout redirect URIs"
+        placeholder="http://localhost:3000/"
+        value={logoutUris}
+        onChange={setLogoutUris}
+        splitChars={[' ', ',']}
+      />
+      <SimpleGrid cols={{ base: 1, sm: 2 }}>
+        <Select
+          label="Token endpoint auth method"
+          data={AUTH_METHODS.map((method) => ({ value: method, label: AUTH_METHOD_LABELS[method] }))}
+          value={authMethod}
+          onChange={(value) => value && setAuthMethod(value as AuthMethod)}
+          allowDeselect={false}
+        />
+        <PasswordInput
+          label="Client secret"
+          description={authMethod === 'none' ? 'Public clients have no secret' : 'Empty = generate one'}
+          disabled={authMethod === 'none'}
+          value={secret}
+          onChange={(event) => setSecret(event.currentTarget.value)}
+          autoComplete="off"
+        />
+      </SimpleGrid>
+      <TextInput
+        label="Scope"
+        description="Space-separated scopes this client may ask for"
+        value={scope}
+        onChange={(event) => setScope(event.currentTarget.value)}
+      />
+      <TagsInput
+        label="Audience"
+        description="The aud of its access tokens; press Enter after each"
+        placeholder="https://api.example.com"
+        value={audience}
+        onChange={setAudience}
+      />
+      <Switch
+        label="Any port on loopback redirect URIs (RFC 8252 §7.3)"
+        description={`For native apps, which listen on whatever port is free: a redirect to a registered http://127.0.0.1 or http://[::1] URI may use another port. Leave off for web apps — a page on any local port could receive their codes.${portVariance === null ? ` Default for this client: ${portVarianceDefault ? 'on' : 'off'}.` : ''}`}
+        checked={portVariance ?? portVarianceDefault}
+        onChange={(event) => setPortVariance(event.currentTarget.checked)}
+      />
+      <Switch
+        label="Introspect any token (gateway)"
+        description={
+          'Off: it may introspect only the tokens issued to it and the access tokens with its client_id in their aud; others are answered {"active":false}.'
+        }
+        checked={introspectAny}
+        onChange={(event) => setIntrospectAny(event.currentTarget.checked)}
+      />
+      <Radio.Group
+        label="Access token format"
+        value={format}
+        onChange={(value) => setFormat(value as AccessTokenFormat)}
+      >
+        <Group mt={4}>
+          <Radio value="jwt" label="JWT (self-contained, RFC 9068)" />
+          <Radio value="reference" label="Reference (opaque, checked by introspection)" />
+        </Group>
+      </Radio.Group>
+      <SimpleGrid cols={{ base: 1, sm: 3 }}>
+        {ttlField('Access token lifetime (s)', accessTtl, setAccessTtl, defaults.access_token_ttl)}
+        {ttlField('ID token lifetime (s)', idTtl, setIdTtl, defaults.id_token_ttl)}
+        {ttlField('Refresh token lifetime (s)', refreshTtl, setRefreshTtl, defaults.refresh_token_ttl)}
+      </SimpleGrid>
+    </ModalForm>
+  );
+}
+
+export function ClientFormModal({ client, opened, onClose, onSaved }: ClientFormProps & { opened: boolean }) {
+  return (
+    <FormModal
+      opened={opened}
+      onClose={onClose}
+      title={client ? `Edit client ${client.client_id}` : 'New client'}
+      formKey={client?.client_id ?? '(new)'}
+    >
+      <ClientForm client={client} onClose={onClose} onSaved={onSaved} />
+    </FormModal>
+  );
+}

@@ -1,0 +1,162 @@
+import { ActionIcon, Button, EmptyState, Group, Menu, Stack, Text, Title } from '@mantine/core';
+import { useState } from 'react';
+import {
+  TOKEN_STATES,
+  type Token,
+  type TokenFilter,
+  type TokenKind,
+  type TokenState,
+} from '../../../../shared/schemas';
+import { type Column, DataTable } from '../../components/DataTable';
+import {
+  ClientAndUserFilters,
+  FilterSelect,
+  TOKEN_KIND_LABELS,
+  TokenKindFilter,
+  useClientAndUserFilter,
+} from '../../components/FilterSelect';
+import { DotsIcon } from '../../components/icons';
+import { QueryState } from '../../components/QueryState';
+import { RelativeTime } from '../../components/RelativeTime';
+import { effectiveState, TokenStateBadge } from '../../components/TokenStateBadge';
+import { useAdminQuery } from '../../data/contract-queries';
+import { useNow } from '../../data/now';
+import { TokenDrawer } from './TokenDrawer';
+import { useTokenRevocation } from './useTokenRevocation';
+
+/** How a row's buttons name its token ("Access token 1a2b3c4d"). */
+function tokenName(token: Token): string {
+  return `${TOKEN_KIND_LABELS[token.kind]} token ${token.id.slice(0, 8)}`;
+}
+
+function tokenColumns(now: number): ReadonlyArray<Column<Token>> {
+  return [
+    { header: 'Kind', cell: (token) => TOKEN_KIND_LABELS[token.kind] },
+    { header: 'Format', cell: (token) => token.format },
+    { header: 'User', cell: (token) => token.username ?? <Text c="dimmed">—</Text> },
+    { header: 'Client', cell: (token) => token.client_id, props: { ff: 'monospace' } },
+    { header: 'Issued', cell: (token) => <RelativeTime value={token.issued_at} /> },
+    { header: 'Expires', cell: (token) => <RelativeTime value={token.expires_at} /> },
+    { header: 'State', cell: (token) => <TokenStateBadge state={effectiveState(token, now)} /> },
+  ];
+}
+
+function MoreRevocations({ token, revoke }: { token: Token; revoke: ReturnType<typeof useTokenRevocation> }) {
+  return (
+    <Menu position="bottom-end" withinPortal>
+      <Menu.Target>
+        <ActionIcon variant="subtle" color="gray" aria-label={`More revoke options for ${tokenName(token)}`}>
+          <DotsIcon />
+        </ActionIcon>
+      </Menu.Target>
+      <Menu.Dropdown>
+        <Menu.Item
+          color="red"
+          disabled={!token.grant_id}
+          onClick={() => token.grant_id && revoke.grant(token.grant_id)}
+        >
+          Revoke its family (grant)
+        </Menu.Item>
+        <Menu.Item
+          color="red"
+          disabled={!token.username}
+          onClick={() => token.username && revoke.user(token.username)}
+        >
+          {token.username ? `Revoke all of ${token.username}'s tokens` : 'Revoke all of the user’s tokens'}
+        </Menu.Item>
+        <Menu.Item color="red" onClick={() => revoke.client(token.client_id)}>
+          Revoke all of client {token.client_id}'s tokens
+        </Menu.Item>
+      </Menu.Dropdown>
+    </Menu>
+  );
+}
+
+export function TokensPage() {
+  const [kind, setKind] = useState<TokenKind | null>(null);
+  const [state, setState] = useState<TokenState | null>(null);
+  const clientAndUser = useClientAndUserFilter();
+  const { clientId, username } = clientAndUser;
+  const [openId, setOpenId] = useState<string | null>(null);
+  const revoke = useTokenRevocation();
+  const now = useNow();
+
+  const filter: TokenFilter = {
+    ...(kind ? { kind } : {}),
+    ...(state ? { state } : {}),
+    ...clientAndUser.filter,
+  };
+  const tokens = useAdminQuery('tokens.list', filter, { placeholderData: (previous) => previous });
+  const filtered = Object.keys(filter).length > 0;
+
+  return (
+    <Stack>
+      <Group justify="space-between">
+        <Title order={2}>Tokens</Title>
+        <Group gap="xs">
+          {clientId && (
+            <Button color="red" variant="light" onClick={() => revoke.client(clientId)}>
+              Revoke all tokens of client {clientId}
+            </Button>
+          )}
+          {username && (
+            <Button color="red" variant="light" onClick={() => revoke.user(username)}>
+              Revoke all tokens of {username}
+            </Button>
+          )}
+        </Group>
+      </Group>
+      <Group align="flex-end">
+        <TokenKindFilter value={kind} onChange={setKind} />
+        <FilterSelect
+          label="State"
+          placeholder="Any state"
+          data={TOKEN_STATES.map((value) => ({ value, label: value.replace('_', ' ') }))}
+          value={state}
+          onChange={(value) => setState(value as TokenState | null)}
+          w={170}
+        />
+        <ClientAndUserFilters selection={clientAndUser} />
+      </Group>
+      <QueryState query={tokens} what="tokens" />
+      {tokens.data && tokens.data.tokens.length > 0 && (
+        <Text size="sm" c="dimmed" aria-live="polite">
+          {tokens.data.total === tokens.data.tokens.length
+            ? `${tokens.data.total} token${tokens.data.total === 1 ? '' : 's'}`
+            : `Showing the newest ${tokens.data.tokens.length} of ${tokens.data.total} tokens`}
+        </Text>
+      )}
+      <DataTable
+        label="Tokens"
+        rows={tokens.data?.tokens}
+        rowKey={(token) => token.id}
+        columns={tokenColumns(now)}
+        minWidth={960}
+        striped
+        highlightOnHover
+        empty={
+          <EmptyState
+            title={filtered ? 'No token matches these filters' : 'No tokens yet'}
+            description={
+              filtered
+                ? 'Clear a filter to see more.'
+                : 'Sign in through a client or call the token endpoint; tokens appear here the moment they are issued.'
+            }
+          />
+        }
+        actions={(token) => [
+          { label: 'Details', name: `Details of ${tokenName(token)}`, onClick: () => setOpenId(token.id) },
+          {
+            label: 'Revoke',
+            name: `Revoke ${tokenName(token)}`,
+            color: 'red',
+            disabled: effectiveState(token, now) !== 'active',
+            onClick: () => revoke.token(token),
+          },
+        ]}
+        moreActions={(token) => <MoreRevocations token={token} revoke={revoke} />}
+      />
+      <TokenDrawer id={openId} onClose={() => setOpenId(null)} />
+    </Stack>
+  );
+}
