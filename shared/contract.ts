@@ -5,6 +5,8 @@
  * types on both sides, so the two transports cannot drift apart.
  */
 import { z } from 'zod';
+import { FaultInputSchema, FaultSchema } from './faults';
+import { BadTokensOutputSchema, BaselineSchema, CheckApiInputSchema, CheckApiOutputSchema } from './lab';
 import {
   AccessTokenFormatSchema,
   ClaimsSchema,
@@ -207,6 +209,25 @@ export const adminContract = {
     input: z.strictObject({ value: z.string().min(1).max(20_000) }),
     output: z.object({ token: TokenDetailSchema.nullable(), introspection: z.record(z.string(), z.json()) }),
   },
+
+  /**
+   * QA lab: a good token from the baseline recipe, then one token per way of being wrong, each labelled
+   * with what a correct resource server must do. Stored tokens among them carry their flaws.
+   */
+  'lab.badTokens': { input: BaselineSchema, output: BadTokensOutputSchema },
+  /** QA lab: sends the baseline, then every bad token, to the user's API and reports what it accepted. */
+  'lab.checkApi': { input: CheckApiInputSchema, output: CheckApiOutputSchema },
+
+  /** QA lab, faults on demand (shared/faults.ts): the active faults, oldest first. */
+  'faults.list': { input: NoInput, output: z.array(FaultSchema) },
+  /** Turns a fault on; it turns itself off as scoped (requests, seconds) or with faults.remove/clear. */
+  'faults.add': { input: FaultInputSchema, output: FaultSchema },
+  'faults.remove': {
+    input: z.strictObject({ id: z.string().min(1).max(100) }),
+    output: z.object({ removed: z.literal(true) }),
+  },
+  /** All faults off. */
+  'faults.clear': { input: NoInput, output: z.object({ cleared: z.number().int() }) },
 
   /** Runs an OAuth flow against this provider over real HTTP and returns every exchange. */
   'playground.run': { input: PlaygroundInputSchema, output: PlaygroundOutputSchema },

@@ -22,6 +22,11 @@ export type SigningAlg = z.infer<typeof SigningAlgSchema>;
 /** Lifetimes are whole seconds, from one second to one year. */
 const Ttl = z.number().int().min(1).max(31_536_000);
 
+/** Provider time may move up to ten years either way. */
+export const MAX_CLOCK_OFFSET_SECONDS = 10 * 365 * 24 * 60 * 60;
+/** Issuing skew is for leeway tests: up to a day either way. */
+export const MAX_CLOCK_SKEW_SECONDS = 24 * 60 * 60;
+
 export const SettingsSchema = z.strictObject({
   access_token_ttl: Ttl,
   id_token_ttl: Ttl,
@@ -30,6 +35,16 @@ export const SettingsSchema = z.strictObject({
   signing_alg: SigningAlgSchema,
   /** For CI: an authorization request whose login_hint names an existing user signs in without the page. */
   login_hint_skips_login: z.boolean(),
+  /**
+   * Provider time: how far the provider's clock is moved from real time, in seconds. Everything the
+   * engine does with time follows it (iat/exp/nbf, expiry, code and refresh lifetimes, retention).
+   */
+  clock_offset_seconds: z.number().int().min(-MAX_CLOCK_OFFSET_SECONDS).max(MAX_CLOCK_OFFSET_SECONDS),
+  /**
+   * Clock skew: tokens are issued as if the provider's clock were ahead (positive) or behind by this
+   * many seconds, to test a service's leeway. Only what is issued moves; expiry is judged in provider time.
+   */
+  clock_skew_seconds: z.number().int().min(-MAX_CLOCK_SKEW_SECONDS).max(MAX_CLOCK_SKEW_SECONDS),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 export const SettingsPatchSchema = SettingsSchema.partial();
@@ -42,6 +57,8 @@ export const DEFAULT_SETTINGS: Settings = {
   authorization_code_ttl: 60,
   signing_alg: DEFAULT_SIGNING_ALG,
   login_hint_skips_login: false,
+  clock_offset_seconds: 0,
+  clock_skew_seconds: 0,
 };
 
 // ---------------------------------------------------------------- users
@@ -253,6 +270,8 @@ export const TokenSchema = z.object({
   revoked_at: z.string().nullable(),
   revoked_reason: z.string().nullable(),
   last_used_at: z.string().nullable(),
+  /** What a token the QA lab made wrong on purpose has wrong (shared/lab.ts variant ids); empty otherwise. */
+  flaws: z.array(z.string()),
 });
 export type Token = z.infer<typeof TokenSchema>;
 
@@ -342,6 +361,11 @@ export const EVENT_TYPES = [
   'client.deleted',
   'workspace.imported',
   'workspace.reset',
+  'fault.added',
+  'fault.removed',
+  /** A fault turned itself off: its requests were used or its time ran out. */
+  'fault.expired',
+  'faults.cleared',
 ] as const;
 export const EventTypeSchema = z.enum(EVENT_TYPES);
 export type EventType = z.infer<typeof EventTypeSchema>;

@@ -3,8 +3,11 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AdminError } from '../../shared/errors';
+import type { Settings } from '../../shared/schemas';
 import { createEngine, EngineStartError, type EngineTls, VERSION } from '../core';
-import { parseCli, type ServeOptions, USAGE, UsageError } from './args';
+import { CHECK_API_HELP, parseCli, type ServeOptions, USAGE, UsageError } from './args';
+import { describeOffset } from './clock-offset';
+import { logFaults } from './fault-log';
 import { readSeedJson, SeedError, type SeedJson } from './seed-file';
 import { dataDirOf, startKeyFor, takeStartKey } from './start-key';
 
@@ -96,7 +99,11 @@ async function serve(options: ServeOptions): Promise<void> {
     process.exit(1);
   }
 
+  if (options.clockOffset !== undefined) {
+    await engine.call('settings.update', { clock_offset_seconds: options.clockOffset });
+  }
   for (const warning of engine.warnings) process.stderr.write(`warning: ${warning}\n`);
+  logFaults(engine);
 
   // Before the ready lines: whoever reads them may send a signal at once.
   let closing = false;
@@ -124,6 +131,13 @@ async function serve(options: ServeOptions): Promise<void> {
     `  Data:        ${engine.dataDir ?? 'in memory (nothing is kept after exit)'}`,
     `  Admin token: ${engine.adminTokenFile}`,
   ];
+  // A moved clock is easy to forget: every start says so while it is moved (it is kept in the data).
+  const { clock_offset_seconds: offset } = (await engine.call('settings.get', {})) as Settings;
+  if (offset !== 0) {
+    lines.push(
+      `  Clock:       provider time is real time ${describeOffset(offset)} (Settings → provider clock)`,
+    );
+  }
   if (seed) {
     lines.push(
       `  Seed:        ${options.seed} (${seed.users?.length ?? 0} users, ${seed.clients?.length ?? 0} clients)`,
@@ -147,11 +161,20 @@ export async function main(argv: readonly string[]): Promise<void> {
     throw error;
   }
   if (command.kind === 'help') {
-    process.stdout.write(`${USAGE}\n`);
+    process.stdout.write(
+      command.command === 'check-api'
+        ? `Usage: idp-sandbox check-api URL --client ID [options]\n\n${CHECK_API_HELP}\n`
+        : `${USAGE}\n\n${CHECK_API_HELP}\n`,
+    );
     return;
   }
   if (command.kind === 'version') {
     process.stdout.write(`${VERSION}\n`);
+    return;
+  }
+  if (command.kind === 'check-api') {
+    const { checkApiCommand } = await import('./check-api');
+    process.exitCode = await checkApiCommand(command.options);
     return;
   }
   await serve(command.options);

@@ -11,7 +11,7 @@ import { dispatchAdmin } from './admin/dispatch';
 import { type AdminHandlers, createAdminService } from './admin/service';
 import { type AdminSecrets, createAdminSecrets, UI_PREFIX } from './http/admin-auth';
 import { type Clock, systemClock } from './lib/clock';
-import { dataDirWarning } from './lib/paths';
+import { ADMIN_TOKEN_FILE, dataDirWarning } from './lib/paths';
 import { DEFAULT_HOST, DEFAULT_PORT } from './lib/port';
 import { explainStartFailure } from './lib/start-errors';
 import { createProviderContext, type ProviderContext } from './provider/context';
@@ -24,8 +24,9 @@ import { readHttpsPreference } from './tls/preference';
 import { type TrustCommand, trustCommands } from './tls/trust';
 import { createSigner, DEFAULT_SIGNING_WORKERS } from './tokens/signer';
 
+export { ADMIN_TOKEN_FILE } from './lib/paths';
 export { DEFAULT_HOST, DEFAULT_PORT } from './lib/port';
-export const ADMIN_TOKEN_FILE = 'admin-token';
+
 const PURGE_INTERVAL_MS = 10 * 60 * 1000;
 
 export interface EngineOptions {
@@ -307,6 +308,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     subscribe: (listener) => ctx.events.subscribe(listener),
     async close() {
       clearInterval(purge);
+      ctx.faults.close();
       keyManager.close();
       await server.close();
       await signer.close();

@@ -8,7 +8,13 @@ import type { Engine, EngineOptions } from './engine';
 
 export type { AdminHandlers } from './admin/service';
 export type { Engine, EngineOptions, EngineTls } from './engine';
-export { DATABASE_FILE, dataDirWarning, defaultDataDir, moveDatabaseAside } from './lib/paths';
+export {
+  ADMIN_TOKEN_FILE,
+  DATABASE_FILE,
+  dataDirWarning,
+  defaultDataDir,
+  moveDatabaseAside,
+} from './lib/paths';
 export { DEFAULT_HOST, DEFAULT_PORT, parsePort, portFromArgv } from './lib/port';
 export { UI_CSP } from './lib/security-headers';
 export {

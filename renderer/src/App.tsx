@@ -2,7 +2,10 @@ import { AppShell, Badge, Burger, Code, Group, NavLink, Stack, Text, Title, Tool
 import { useDisclosure } from '@mantine/hooks';
 import type { ComponentType } from 'react';
 import { CopyButton } from './components/CopyButton';
+import { FaultsBanner } from './components/FaultsBanner';
+import { ProviderClock, useProviderClock } from './components/ProviderClock';
 import { useEngineInfo } from './data/contract-queries';
+import { NowProvider } from './data/now';
 import { useHashPath } from './data/route';
 import { errorMessage } from './lib/errors';
 import { ActivityPage } from './pages/activity/ActivityPage';
@@ -82,60 +85,65 @@ export function App() {
   const [navOpen, { toggle, close }] = useDisclosure(false);
   const current = pageFor(path);
   const info = useEngineInfo();
+  const { offsetSeconds } = useProviderClock();
   if (!current) return null;
   const { Page } = current;
 
   return (
-    <AppShell
-      header={{ height: 56 }}
-      navbar={{ width: 220, breakpoint: 'sm', collapsed: { mobile: !navOpen } }}
-      padding="md"
-    >
-      <AppShell.Header>
-        <Group h="100%" px="md" justify="space-between" wrap="nowrap">
-          <Group gap="sm" wrap="nowrap">
-            <Burger
-              opened={navOpen}
-              onClick={toggle}
-              hiddenFrom="sm"
-              size="sm"
-              aria-label="Toggle navigation"
-            />
-            <Title order={1} size="h3">
-              IDP Sandbox
-            </Title>
+    <NowProvider offsetMs={offsetSeconds * 1000}>
+      <AppShell
+        header={{ height: 56 }}
+        navbar={{ width: 220, breakpoint: 'sm', collapsed: { mobile: !navOpen } }}
+        padding="md"
+      >
+        <AppShell.Header>
+          <Group h="100%" px="md" justify="space-between" wrap="nowrap">
+            <Group gap="sm" wrap="nowrap">
+              <Burger
+                opened={navOpen}
+                onClick={toggle}
+                hiddenFrom="sm"
+                size="sm"
+                aria-label="Toggle navigation"
+              />
+              <Title order={1} size="h3">
+                IDP Sandbox
+              </Title>
+            </Group>
+            <Group gap="md" wrap="nowrap" miw={0}>
+              <IssuerBar />
+              <ProviderClock />
+              <ServerState />
+            </Group>
           </Group>
-          <Group gap="md" wrap="nowrap" miw={0}>
-            <IssuerBar />
-            <ServerState />
-          </Group>
-        </Group>
-      </AppShell.Header>
-      <AppShell.Navbar p="xs" aria-label="Main">
-        <Stack justify="space-between" h="100%">
-          <Stack gap={2}>
-            {PAGES.map((page) => (
-              <NavItem key={page.path} page={page} current={current} onClick={close} />
-            ))}
-            <Text size="xs" fw={700} c="dimmed" tt="uppercase" px="xs" pt="md" pb={2} id="nav-lab">
-              Lifecycle lab
-            </Text>
-            <Stack gap={2} role="group" aria-labelledby="nav-lab">
-              {LAB_PAGES.map((page) => (
+        </AppShell.Header>
+        <AppShell.Navbar p="xs" aria-label="Main">
+          <Stack justify="space-between" h="100%">
+            <Stack gap={2}>
+              {PAGES.map((page) => (
                 <NavItem key={page.path} page={page} current={current} onClick={close} />
               ))}
+              <Text size="xs" fw={700} c="dimmed" tt="uppercase" px="xs" pt="md" pb={2} id="nav-lab">
+                Lifecycle lab
+              </Text>
+              <Stack gap={2} role="group" aria-labelledby="nav-lab">
+                {LAB_PAGES.map((page) => (
+                  <NavItem key={page.path} page={page} current={current} onClick={close} />
+                ))}
+              </Stack>
             </Stack>
+            {info.data && (
+              <Text size="xs" c="dimmed" px="xs">
+                v{info.data.version} · {info.data.dataDir ? 'data on disk' : 'in memory'}
+              </Text>
+            )}
           </Stack>
-          {info.data && (
-            <Text size="xs" c="dimmed" px="xs">
-              v{info.data.version} · {info.data.dataDir ? 'data on disk' : 'in memory'}
-            </Text>
-          )}
-        </Stack>
-      </AppShell.Navbar>
-      <AppShell.Main>
-        <Page />
-      </AppShell.Main>
-    </AppShell>
+        </AppShell.Navbar>
+        <AppShell.Main>
+          <FaultsBanner />
+          <Page />
+        </AppShell.Main>
+      </AppShell>
+    </NowProvider>
   );
 }

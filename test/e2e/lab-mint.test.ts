@@ -1,7 +1,6 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chooseOption, runShell } from './lab-helpers';
 import { admin, createWebClient, readClipboard, screenshot, startUi, type UiSession } from './ui-helpers';
 
 let ui: UiSession;
@@ -16,20 +15,6 @@ afterAll(async () => {
 });
 
 const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 10_000 });
-
-/**
- * Runs a copied curl command the way a developer would paste it into a shell. Asynchronously: the
- * engine answering it runs in this very process.
- */
-async function sh(command: string): Promise<string> {
-  const { stdout } = await promisify(execFile)('sh', ['-c', command], { encoding: 'utf8', timeout: 10_000 });
-  return stdout;
-}
-
-async function choose(label: string, option: string) {
-  await page.getByRole('combobox', { name: label, exact: true }).click();
-  await page.getByRole('option', { name: option, exact: true }).click();
-}
 
 async function curl(id: string): Promise<string> {
   return (await page.locator(`[data-curl="${id}"] pre`).textContent()) ?? '';
@@ -67,8 +52,8 @@ describe('Lab: mint', () => {
   });
 
   it('mints a JWT with scope, audience, lifetime and extra claims, with curl commands that work', async () => {
-    await choose('Client', 'web');
-    await choose('User', 'alice');
+    await chooseOption(page, 'Client', 'web');
+    await chooseOption(page, 'User', 'alice');
     await page.getByText('JWT', { exact: true }).click();
     await page.getByRole('textbox', { name: 'Scope' }).fill('openid email orders:read');
     const audience = page.getByRole('combobox', { name: 'Audience' });
@@ -101,7 +86,7 @@ describe('Lab: mint', () => {
     // Introspection, as the page shows it, pasted into a shell.
     const introspect = await curl('introspect');
     expect(introspect).toContain('-u web:web-secret');
-    expect(JSON.parse(await sh(introspect))).toMatchObject({
+    expect(JSON.parse(await runShell(introspect))).toMatchObject({
       active: true,
       tenant: 'acme',
       username: 'alice',
@@ -109,14 +94,14 @@ describe('Lab: mint', () => {
     await result.getByRole('button', { name: 'Copy: Introspect it (RFC 7662)' }).click();
     await poll(() => readClipboard(page)).toBe(introspect);
 
-    expect(JSON.parse(await sh(await curl('userinfo')))).toMatchObject({ email: 'alice@example.test' });
+    expect(JSON.parse(await runShell(await curl('userinfo')))).toMatchObject({ email: 'alice@example.test' });
     expect(await curl('api')).toContain(`Authorization: Bearer ${value}`);
-    expect(JSON.parse(await sh(await curl('jwks'))).keys.length).toBeGreaterThan(0);
+    expect(JSON.parse(await runShell(await curl('jwks'))).keys.length).toBeGreaterThan(0);
 
     // Revoking with the command: the page follows (live), introspection says inactive.
-    expect(await sh(await curl('revoke'))).toMatch(/^HTTP\/1\.1 200/);
+    expect(await runShell(await curl('revoke'))).toMatch(/^HTTP\/1\.1 200/);
     await result.locator('[data-state="revoked"]').waitFor();
-    expect(JSON.parse(await sh(introspect))).toEqual({ active: false });
+    expect(JSON.parse(await runShell(introspect))).toEqual({ active: false });
 
     // On to the inspector with the token.
     await result.getByRole('button', { name: 'Inspect it' }).click();
@@ -133,7 +118,7 @@ describe('Lab: mint', () => {
   it('mints a machine reference token; its client authenticates in the body', async () => {
     // Back from the inspector, the form starts afresh: no user, so a machine token.
     expect(await page.getByRole('combobox', { name: 'User', exact: true }).inputValue()).toBe('');
-    await choose('Client', 'svc');
+    await chooseOption(page, 'Client', 'svc');
     await page.getByText('Reference', { exact: true }).click();
     await page.getByRole('button', { name: 'Mint token' }).click();
     const result = page.getByRole('region', { name: 'Minted token' });
@@ -142,18 +127,22 @@ describe('Lab: mint', () => {
     expect(value.split('.')).toHaveLength(1);
     const introspect = await curl('introspect');
     expect(introspect).toContain("--data-urlencode 'client_secret=svc secret/+'");
-    expect(JSON.parse(await sh(introspect))).toMatchObject({ active: true, client_id: 'svc', sub: 'svc' });
+    expect(JSON.parse(await runShell(introspect))).toMatchObject({
+      active: true,
+      client_id: 'svc',
+      sub: 'svc',
+    });
     // No JWKS command for an opaque token: there is nothing to verify locally.
     expect(await page.locator('[data-curl="jwks"]').count()).toBe(0);
   });
 
   it('gives a refresh token a working refresh command, and a public client a placeholder for introspection', async () => {
-    await choose('Client', 'spa');
-    await choose('User', 'alice');
+    await chooseOption(page, 'Client', 'spa');
+    await chooseOption(page, 'User', 'alice');
     await page.getByText('Refresh', { exact: true }).click();
     await page.getByRole('button', { name: 'Mint token' }).click();
     await poll(() => page.locator('[data-curl="refresh"]').count()).toBe(1);
-    const refreshed = JSON.parse(await sh(await curl('refresh'))) as Record<string, unknown>;
+    const refreshed = JSON.parse(await runShell(await curl('refresh'))) as Record<string, unknown>;
     expect(refreshed).toMatchObject({ token_type: 'Bearer', refresh_token: expect.any(String) });
     expect(await curl('introspect')).toContain('$RS_CLIENT_ID:$RS_CLIENT_SECRET');
     expect(await page.locator('[data-curl="introspect"]').textContent()).toContain('public client');

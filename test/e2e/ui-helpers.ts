@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { BrowserContext, ConsoleMessage, Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { BUILT_UI, startTestEngine } from '../helpers/engine';
 import { ARTIFACTS_DIR, launchChromium } from './chromium';
 
@@ -74,6 +74,24 @@ export async function startUi(route: string): Promise<UiSession> {
     await engine.cleanup();
     throw error;
   }
+}
+
+/**
+ * One signed-in UI for a whole test file: starts it before the file's tests and closes it after them.
+ * Call the returned function inside a test (the session exists once beforeAll ran).
+ */
+export function uiForFile(route: string): () => UiSession {
+  let session: UiSession | undefined;
+  beforeAll(async () => {
+    session = await startUi(route);
+  });
+  afterAll(async () => {
+    await session?.close();
+  });
+  return () => {
+    if (!session) throw new Error('The UI session starts in beforeAll: call it inside a test.');
+    return session;
+  };
 }
 
 /** Calls the admin HTTP API the way a script does, with the bearer admin token. */

@@ -214,3 +214,38 @@ describe('idp-sandbox serve --signing-workers', () => {
     expect(proc.output()).toContain('idp-sandbox --help');
   });
 });
+
+describe('idp-sandbox serve --clock-offset', () => {
+  it('issues tokens in provider time and says the clock is moved in its ready lines', async () => {
+    const dir = tempDir();
+    const seedFile = path.join(dir, 'seed.json');
+    fs.writeFileSync(
+      seedFile,
+      JSON.stringify({
+        clients: [
+          { client_id: 'svc', client_secret: 'svc-secret', grant_types: ['client_credentials'], scope: 'x' },
+        ],
+      }),
+    );
+    const proc = cli(['serve', '--port', '0', '--in-memory', '--seed', seedFile, '--clock-offset', '+1h']);
+    const [, issuer] = (await proc.waitFor(/Issuer:\s+(\S+)/)) as [string, string];
+    await proc.waitFor(/Press Ctrl\+C/);
+    expect(proc.output()).toContain(
+      'Clock:       provider time is real time +1 h (Settings → provider clock)',
+    );
+    const before = Math.floor(Date.now() / 1000);
+    const { access_token } = await tokenRequest(
+      issuer,
+      { clientId: 'svc', secret: 'svc-secret' },
+      { grant_type: 'client_credentials' },
+    );
+    const iat = Number(
+      JSON.parse(Buffer.from(access_token.split('.')[1] as string, 'base64url').toString()).iat,
+    );
+    expect(iat - before).toBeGreaterThanOrEqual(3600);
+    expect(iat - before).toBeLessThanOrEqual(3602);
+    proc.child.kill('SIGTERM');
+    expect(await proc.exited).toEqual({ code: 0, signal: null });
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});

@@ -19,6 +19,7 @@ import {
   type Tokens,
   tokenRequest,
 } from '../helpers/oauth-http';
+import { startCarelessApi, type TestApi } from '../helpers/test-apis';
 
 /**
  * The contract's output schemas give both transports their types, but nothing on the hot path parses
@@ -47,6 +48,13 @@ type Inputs<M extends AdminMethod> = AdminInput<M> | AdminInput<M>[];
  * last or act on things made for them, so every earlier answer is taken from a populated engine.
  */
 type CallTable = { [M in AdminMethod]: Inputs<M> | (() => Inputs<M> | Promise<Inputs<M>>) };
+
+/** A resource server on loopback for lab.checkApi, started on first use (it reads the engine's JWKS). */
+let labApi: TestApi | undefined;
+async function labApiUrl(): Promise<string> {
+  labApi ??= await startCarelessApi({ issuer: engine.issuer });
+  return labApi.url;
+}
 
 /** A key that has stopped signing (made by keys.activate and keys.rotate above), for keys.retire. */
 async function previousKid(): Promise<string> {
@@ -109,11 +117,27 @@ const calls: CallTable = {
     { value: 'not-one-of-ours' },
   ],
 
+  // Machine and user baselines, both formats: JWT, reference and opaque variants, stored and not.
+  'lab.badTokens': [
+    { client_id: 'web', username: 'alice', required_scope: 'openid' },
+    { client_id: 'svc', format: 'reference' },
+  ],
+
   'playground.run': () => [
     { flow: 'authorization_code', client_id: 'web', username: 'alice' },
     { flow: 'client_credentials', client_id: 'svc', scope: 'api.read' },
     { flow: 'refresh_token', client_id: 'web', token: issued.forPlayground.refresh_token as string },
     { flow: 'revocation', client_id: 'web', token: issued.forPlayground.access_token },
+  ],
+
+  // A run with findings and rejections, and one that stops at a baseline not accepted.
+  'lab.checkApi': async () => [
+    {
+      url: await labApiUrl(),
+      baseline: { client_id: 'web', username: 'alice' },
+      variants: ['alg_none', 'expired', 'payload_tampered'],
+    },
+    { url: await labApiUrl(), baseline: { client_id: 'web', username: 'alice' }, accepted_statuses: [299] },
   ],
 
   'keys.list': {},
@@ -122,6 +146,24 @@ const calls: CallTable = {
   'keys.rotate': { alg: 'ES256' },
 
   'events.list': [{}, { type: 'token.issued', limit: 5 }],
+
+  // Each answers its shape with every kind of scope; faults.clear below turns the rest off.
+  'faults.add': [
+    {
+      endpoint: 'token',
+      effect: { kind: 'oauth_error', error: 'invalid_grant' },
+      grant_type: 'refresh_token',
+      requests: 1,
+    },
+    { endpoint: 'jwks', effect: { kind: 'jwks_missing_current_key' }, seconds: 60 },
+    { endpoint: 'userinfo', effect: { kind: 'error_status', status: 429 } },
+  ],
+  'faults.list': {},
+  'faults.remove': async () => {
+    const [first] = (await engine.call('faults.list', {})) as AdminOutput<'faults.list'>;
+    return { id: (first as AdminOutput<'faults.list'>[number]).id };
+  },
+  'faults.clear': {},
 
   'workspace.export': [{}, { include_keys: true }],
 
@@ -234,6 +276,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await labApi?.close();
   await engine?.cleanup();
 });
 

@@ -72,3 +72,26 @@ describe('CLI argument parsing', () => {
     expect(parseCli(['serve', '--help'])).toEqual({ kind: 'help' });
   });
 });
+
+describe('--clock-offset', () => {
+  it.each([
+    ['+1h', 3600],
+    ['-30m', -1800],
+    ['2d', 172_800],
+    ['90s', 90],
+    ['3600', 3600],
+    ['0', 0],
+  ])('takes %s as %d seconds', (raw, seconds) => {
+    const command = parseCli(['serve', `--clock-offset=${raw}`]);
+    expect(command.kind === 'serve' && command.options.clockOffset).toBe(seconds);
+  });
+
+  it.each([['1y'], ['+1.5h'], ['soon'], [''], ['+99999999999'], ['4000d']])(
+    'refuses %j, saying what it takes',
+    (raw) => {
+      expect(() => parseCli(['serve', `--clock-offset=${raw}`])).toThrow(
+        `--clock-offset takes a signed duration such as +1h, -30m, 2d or 3600 (seconds), at most ten years (got "${raw}")`,
+      );
+    },
+  );
+});

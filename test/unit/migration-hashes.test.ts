@@ -13,6 +13,7 @@ const RELEASED_MIGRATION_HASHES: readonly string[] = [
   /* 3 */ 'ed6b6bdc6cbb5c2a3b40740e96ce69b926f960bcc9655d8321a2caed11311ca6',
   /* 4 */ 'cad8a476f29a6c0b970f3dfb749899cc213661b4b93a48fc5cf7cf851dd6d390',
   /* 5 */ '453069f114d2ad4438cf048ea5b4766c5d64cd9fa82bcf4c8b2f96195d928db3',
+  /* 6 */ '4ae96e17052a9af2c94a0a898f1bc1c53c418adbf141dbcae3dfe62aec22e063',
 ];
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');

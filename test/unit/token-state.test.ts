@@ -46,6 +46,7 @@ function token(overrides: Partial<TokenRecord> = {}): TokenRecord {
     revoked_reason: null,
     rotated_at: null,
     last_used_at: null,
+    flaws: null,
     ...overrides,
   };
 }

@@ -2,7 +2,9 @@ import { clientHandlers } from './handlers/clients';
 import type { AdminContext, AdminHandlers } from './handlers/common';
 import { engineHandlers } from './handlers/engine';
 import { eventHandlers } from './handlers/events';
+import { faultHandlers } from './handlers/faults';
 import { keyHandlers } from './handlers/keys';
+import { labHandlers } from './handlers/lab';
 import { playgroundHandlers } from './handlers/playground';
 import { settingsHandlers } from './handlers/settings';
 import { tokenHandlers } from './handlers/tokens';
@@ -27,8 +29,10 @@ export function createAdminService(admin: AdminContext): AdminHandlers {
     ...clientHandlers(admin),
     ...tokenHandlers(admin),
     ...playgroundHandlers(admin),
+    ...labHandlers(admin),
     ...keyHandlers(admin),
     ...eventHandlers(admin),
+    ...faultHandlers(admin),
     ...workspaceHandlers(admin),
   };
 }

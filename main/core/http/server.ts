@@ -14,6 +14,7 @@ import type { ProviderContext } from '../provider/context';
 import type { AdminSecrets } from './admin-auth';
 import { registerAdminRoutes } from './admin-routes';
 import { registerCors } from './cors';
+import { registerFaultHook } from './faults';
 import { clientErrorHandler, envelopeFor, frameworkErrorHandler } from './framework-errors';
 import { allowedHosts, hostRefusal } from './host-check';
 
@@ -68,6 +69,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     if (!allowedHosts(ctx.issuer()).has(host)) reply.code(421).send(hostRefusal(ctx.issuer(), host));
     else done();
   });
+  registerFaultHook(app, ctx);
 
   app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
     if (error instanceof OAuthError) {

@@ -5,6 +5,9 @@ import path from 'node:path';
 /** The engine's database in its data folder. */
 export const DATABASE_FILE = 'idp-sandbox.db';
 
+/** The admin token in the data folder (or a temporary folder in memory); `check-api` reads it there. */
+export const ADMIN_TOKEN_FILE = 'admin-token';
+
 /** The product name; Electron derives its userData folder from it, so the CLI uses the same folder. */
 const PRODUCT_NAME = 'IDP Sandbox';
 

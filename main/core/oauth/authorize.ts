@@ -7,6 +7,7 @@ import {
   validateRequest,
 } from '../protocol/authorization-request';
 import { loginRequired, OAuthError } from '../protocol/errors';
+import { faultError } from '../protocol/faults';
 import { errorPage } from '../protocol/pages';
 import { echoableState } from '../protocol/parameter-limits';
 import { duplicatedParameter, type Params, parseParams } from '../protocol/params';
@@ -44,6 +45,10 @@ export function registerAuthorizeRoutes(app: FastifyInstance, ctx: ProviderConte
       // Any other parameter sent twice goes back to the client as invalid_request (RFC 6749 §4.1.2.1).
       if (duplicated.length) throw duplicatedParameter(duplicated);
       const authz = validateRequest(params, client, redirectUri);
+      // An OAuth error fault (QA lab) goes back to the client like a real refusal, once its redirect is known.
+      const fault = ctx.faults.size === 0 ? null : ctx.faults.inEndpoint('authorize');
+      const refusal = fault && faultError(fault, false);
+      if (refusal) throw refusal;
       const existing = signIn.currentSession(request);
       // The session cookie reaches every port of this host, so it never yields a code by itself.
       const reuse = existing !== null && signIn.reusable(authz, existing.session);

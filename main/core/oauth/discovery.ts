@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { DEFAULT_WRONG_ISSUER } from '../../../shared/faults';
 import { AUTH_METHODS, GRANT_TYPES } from '../../../shared/schemas';
 import type { ProviderContext } from '../provider/context';
 import { SCOPE_CLAIMS, STANDARD_SCOPES, splitScope } from '../tokens/claims';
@@ -83,17 +84,39 @@ function memoJson(ctx: ProviderContext, build: () => unknown): () => string {
   };
 }
 
+/** Both names of the metadata document: OIDC Discovery's and RFC 8414's. */
+export const DISCOVERY_PATHS = [
+  '/.well-known/openid-configuration',
+  '/.well-known/oauth-authorization-server',
+];
+
+/**
+ * The documents as a content fault (QA lab, provider/faults.ts) changes them, built per request: the
+ * memoised bodies stay what a request without a fault gets.
+ */
+function faultedDiscovery(ctx: ProviderContext, issuer: string | undefined): string {
+  return JSON.stringify({ ...discoveryDocument(ctx), issuer: issuer ?? DEFAULT_WRONG_ISSUER });
+}
+
+function faultedJwks(ctx: ProviderContext): string {
+  const published = ctx.keys.published().filter((key) => key.status !== 'current');
+  return JSON.stringify({ keys: published.map((key) => key.public_jwk) });
+}
+
 export function registerDiscoveryRoutes(app: FastifyInstance, ctx: ProviderContext): void {
   const discovery = memoJson(ctx, () => discoveryDocument(ctx));
   const jwks = memoJson(ctx, () => ({ keys: ctx.keys.published().map((key) => key.public_jwk) }));
-  const handler = async (_request: FastifyRequest, reply: FastifyReply) =>
-    reply.header('content-type', 'application/json; charset=utf-8').send(discovery());
-  app.get('/.well-known/openid-configuration', handler);
-  app.get('/.well-known/oauth-authorization-server', handler);
-  app.get(ENDPOINTS.jwks, async (_request, reply) =>
-    reply
+  const handler = async (_request: FastifyRequest, reply: FastifyReply) => {
+    const fault = ctx.faults.size === 0 ? null : ctx.faults.inEndpoint('discovery');
+    const body = fault?.kind === 'discovery_wrong_issuer' ? faultedDiscovery(ctx, fault.issuer) : discovery();
+    return reply.header('content-type', 'application/json; charset=utf-8').send(body);
+  };
+  for (const path of DISCOVERY_PATHS) app.get(path, handler);
+  app.get(ENDPOINTS.jwks, async (_request, reply) => {
+    const fault = ctx.faults.size === 0 ? null : ctx.faults.inEndpoint('jwks');
+    return reply
       .header('content-type', 'application/jwk-set+json; charset=utf-8')
       .header('cache-control', 'no-cache')
-      .send(jwks()),
-  );
+      .send(fault?.kind === 'jwks_missing_current_key' ? faultedJwks(ctx) : jwks());
+  });
 }

@@ -12,12 +12,14 @@ import { TokenStore } from '../store/tokens';
 import { UserStore } from '../store/users';
 import { TokenService } from '../tokens/service';
 import { InProcessSigner, type JwtSigner } from '../tokens/signer';
+import { FaultBoard } from './faults';
 
 /** Everything the endpoints and the admin service work with, built once per engine. */
 export interface ProviderContext {
   db: Db;
   /** The request paths' writes, committed together once per event-loop turn. */
   writes: GroupCommit;
+  /** Provider time (see providerClock), not the host's. */
   clock: Clock;
   issuer(): string;
   settings: SettingsStore;
@@ -30,20 +32,34 @@ export interface ProviderContext {
   sessions: SessionStore;
   events: EventLog;
   tokenService: TokenService;
+  /** Faults on demand (QA lab): in memory only, off at every start. */
+  faults: FaultBoard;
+}
+
+/**
+ * Provider time: the host's clock moved by the workspace's clock offset (Settings → provider time).
+ * Every part of the engine reads time through it, so a jump moves expiry, lifetimes and retention alike.
+ * The settings are cached in memory (store/committed-cache.ts), so this costs a property read.
+ */
+export function providerClock(base: Clock, settings: SettingsStore): Clock {
+  return { now: () => base.now() + settings.get().clock_offset_seconds * 1000 };
 }
 
 export function createProviderContext(
   db: Db,
-  clock: Clock,
+  hostClock: Clock,
   issuer: () => string,
   signer: JwtSigner = new InProcessSigner(),
 ): ProviderContext {
   const settings = new SettingsStore(db);
+  const clock = providerClock(hostClock, settings);
   const keys = new KeyStore(db);
   const tokens = new TokenStore(db);
+  const writes = new GroupCommit(db);
+  const events = new EventLog(db, clock);
   return {
     db,
-    writes: new GroupCommit(db),
+    writes,
     clock,
     issuer,
     settings,
@@ -54,7 +70,8 @@ export function createProviderContext(
     grants: new GrantStore(db),
     codes: new CodeStore(db),
     sessions: new SessionStore(db),
-    events: new EventLog(db, clock),
+    events,
     tokenService: new TokenService({ keys, tokens, clock, issuer, settings: () => settings.get(), signer }),
+    faults: new FaultBoard(clock, events, writes),
   };
 }

@@ -166,4 +166,9 @@ export const migrations: readonly string[] = [
   -- without script (or by login_hint), never reused.
   ALTER TABLE sessions ADD COLUMN browser_secret_hash TEXT;
   `,
+  /* 6 */ `
+  -- Tokens the QA lab's bad-token factory made wrong on purpose carry what is wrong with them: a JSON
+  -- array of variant ids (shared/lab.ts), e.g. ["expired"]. NULL for every ordinary token.
+  ALTER TABLE tokens ADD COLUMN flaws TEXT;
+  `,
 ];

@@ -36,6 +36,8 @@ export interface TokenRecord {
   revoked_reason: string | null;
   rotated_at: number | null;
   last_used_at: number | null;
+  /** What a token the QA lab made wrong on purpose has wrong (variant ids); null for ordinary tokens. */
+  flaws: string[] | null;
 }
 
 /**
@@ -44,7 +46,8 @@ export interface TokenRecord {
  * of a lookup by id, and the record is built field by field anyway.
  */
 const COLUMNS = `id, kind, format, value_hash, secret_hash, jwt, client_id, user_id, username, subject, grant_id,
-  parent_id, scope, audience, claims, issued_at, expires_at, revoked_at, revoked_reason, rotated_at, last_used_at`;
+  parent_id, scope, audience, claims, issued_at, expires_at, revoked_at, revoked_reason, rotated_at, last_used_at,
+  flaws`;
 
 type TokenRow = [
   id: string,
@@ -68,6 +71,7 @@ type TokenRow = [
   revoked_reason: string | null,
   rotated_at: number | null,
   last_used_at: number | null,
+  flaws: string | null,
 ];
 
 // Field by field in one literal, like the records tokens/service.ts builds, so that every record has
@@ -94,6 +98,7 @@ const toRecord = (row: TokenRow): TokenRecord => ({
   revoked_reason: row[18],
   rotated_at: row[19],
   last_used_at: row[20],
+  flaws: row[21] === null ? null : parseJson(row[21]),
 });
 
 export const REUSE_DETECTED = 'reuse_detected';
@@ -132,6 +137,7 @@ export function tokenDto(token: TokenRecord, now: number): Token {
     revoked_at: token.revoked_at === null ? null : isoFromSeconds(token.revoked_at),
     revoked_reason: token.revoked_reason,
     last_used_at: token.last_used_at === null ? null : isoFromSeconds(token.last_used_at),
+    flaws: token.flaws ?? [],
   };
 }
 
@@ -141,10 +147,10 @@ export class TokenStore {
   private readonly byId;
 
   constructor(private readonly db: Db) {
-    // Positional: binding a 21-field object by name cost a tenth of the insert.
+    // Positional: binding a 22-field object by name cost a tenth of the insert.
     this.insertStatement = statement(
       db,
-      `INSERT INTO tokens (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO tokens (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.byHash = this.rows(`SELECT ${COLUMNS} FROM tokens WHERE value_hash = ?`);
     this.byId = this.rows(`SELECT ${COLUMNS} FROM tokens WHERE id = ?`);
@@ -178,6 +184,7 @@ export class TokenStore {
       t.revoked_reason,
       t.rotated_at,
       t.last_used_at,
+      t.flaws === null ? null : JSON.stringify(t.flaws),
     );
   }
 

@@ -154,8 +154,10 @@ export class TokenService {
 
   /** What every token of one issuance shares, and where the prepared tokens are collected. */
   private issuance(request: IssueRequest): Issuance {
+    const settings = this.deps.settings();
     const nowMs = this.deps.clock.now();
-    const now = Math.floor(nowMs / 1000);
+    // Clock skew moves what is issued (iat, exp, nbf), not the ids, which stay in time order.
+    const now = Math.floor(nowMs / 1000) + settings.clock_skew_seconds;
     const { client, user, grant } = request;
     const overrides = request.overrides ?? {};
     const subject = user ? user.sub : client.client_id;
@@ -163,7 +165,7 @@ export class TokenService {
     const values = new Map<string, string>();
     return {
       request,
-      settings: this.deps.settings(),
+      settings,
       overrides,
       extra: overrides.extraClaims ?? {},
       nowMs,
@@ -197,6 +199,7 @@ export class TokenService {
         revoked_reason: null,
         rotated_at: null,
         last_used_at: null,
+        flaws: null,
       }),
       add: (record: TokenRecord, value: string) => {
         records.push(record);

@@ -7,6 +7,11 @@ export interface ChoiceOption<T extends string> {
   disabled?: boolean;
 }
 
+/** The options of a choice from its labels, in their order; the record names every value, so none is forgotten. */
+export function choiceOptions<T extends string>(labels: Readonly<Record<T, string>>): ChoiceOption<T>[] {
+  return (Object.keys(labels) as T[]).map((value) => ({ value, label: labels[value] }));
+}
+
 interface ChoiceProps<T extends string> extends Omit<SegmentedControlProps, 'value' | 'onChange' | 'data'> {
   value: T;
   onChange: (value: T) => void;

@@ -7,7 +7,6 @@ import {
   Stack,
   Table,
   Text,
-  Textarea,
   TextInput,
   VisuallyHidden,
 } from '@mantine/core';
@@ -23,10 +22,12 @@ import {
   rowsToClaims,
   STANDARD_CLAIMS,
 } from '../lib/claims';
-import { Choice } from './Choice';
+import { Choice, choiceOptions } from './Choice';
+import { CodeTextarea } from './CodeTextarea';
 import { CloseIcon } from './icons';
 
 type Mode = 'table' | 'json';
+const MODE_LABELS: Record<Mode, string> = { table: 'Table', json: 'JSON' };
 
 interface ClaimsEditorProps {
   defaultValue?: Claims;
@@ -66,11 +67,11 @@ export function ClaimsEditor({ defaultValue = {}, onChange }: ClaimsEditorProps)
     setText(next);
     report(parseClaimsJson(next));
   };
-  const switchMode = (next: string) => {
+  const switchMode = (next: Mode) => {
     if (next === mode || !result.ok) return;
     if (next === 'json') setText(formatClaimsJson(result.claims));
     else setRows(claimsToRows(result.claims));
-    setMode(next as Mode);
+    setMode(next);
   };
 
   const used = new Set(rows.map((row) => row.name.trim()));
@@ -88,10 +89,11 @@ export function ClaimsEditor({ defaultValue = {}, onChange }: ClaimsEditorProps)
           aria-label="Claims editor mode"
           value={mode}
           onChange={switchMode}
-          data={[
-            { value: 'table', label: 'Table', disabled: mode === 'json' && !result.ok },
-            { value: 'json', label: 'JSON', disabled: mode === 'table' && !result.ok },
-          ]}
+          // Invalid claims cannot be carried over to the other mode.
+          data={choiceOptions(MODE_LABELS).map((option) => ({
+            ...option,
+            disabled: option.value !== mode && !result.ok,
+          }))}
         />
       </Group>
       {mode === 'table' ? (
@@ -182,17 +184,14 @@ export function ClaimsEditor({ defaultValue = {}, onChange }: ClaimsEditorProps)
           )}
         </>
       ) : (
-        <Textarea
+        <CodeTextarea
           label="Claims JSON"
           description='A JSON object, e.g. {"email": "alice@example.com", "roles": ["admin"]}'
           value={text}
-          onChange={(event) => updateText(event.currentTarget.value)}
+          onChange={updateText}
           error={error}
-          autosize
           minRows={6}
           maxRows={20}
-          styles={MONO}
-          spellCheck={false}
         />
       )}
     </Stack>

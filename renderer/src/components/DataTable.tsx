@@ -7,8 +7,10 @@ import {
   Table,
   type TableTdProps,
 } from '@mantine/core';
+import type { UseQueryResult } from '@tanstack/react-query';
 import { Fragment, type ReactNode } from 'react';
 import { ConfirmButton, type ConfirmOptions } from './Confirm';
+import { QueryState } from './QueryState';
 
 export interface Column<Row> {
   header: string;
@@ -33,13 +35,37 @@ interface RowActionBase {
 export type RowAction = RowActionBase &
   ({ onClick: () => void } | { confirm: ConfirmOptions; onConfirm: () => Promise<unknown> });
 
-interface DataTableProps<Row> {
+/**
+ * What a table is, apart from its rows: kept as a constant next to its columns, and spread into
+ * DataTable (`<DataTable {...CLIENTS_TABLE} query={clients} … />`).
+ */
+export interface TableSpec<Row> {
   /** The table's accessible name ("Users"). */
   label: string;
-  /** Nothing is shown while undefined (the query is loading or failed; QueryState says so). */
-  rows: readonly Row[] | undefined;
   rowKey: (row: Row) => string | number;
   columns: ReadonlyArray<Column<Row>>;
+  /** Below this width the table scrolls sideways instead of squeezing its columns. */
+  minWidth: number;
+  striped?: boolean;
+  highlightOnHover?: boolean;
+}
+
+/** A table whose rows are a query's data, named by `what` in its spinner and error ("Loading users"). */
+export interface QueryTableSpec<Row> extends TableSpec<Row> {
+  what: string;
+}
+
+/** Where the rows come from: a query's data, or rows at hand (derived from a query, or none). */
+type RowSource<Row> =
+  | { query: UseQueryResult<readonly Row[]>; what: string }
+  | {
+      /** No table while undefined (the query is loading or failed). */
+      rows: readonly Row[] | undefined;
+      /** The query the rows are derived from, if any: shown as a `query` source is. */
+      source?: { query: UseQueryResult<unknown>; what: string };
+    };
+
+interface TableContent<Row> extends TableSpec<Row> {
   /** Shown instead of the table when there are no rows. */
   empty: ReactNode;
   /** The buttons of each row's Actions cell; the column is there only when this is given. */
@@ -48,11 +74,9 @@ interface DataTableProps<Row> {
   moreActions?: (row: Row) => ReactNode;
   /** A full-width line under each row, which opens and closes (a key's public JWK). */
   details?: (row: Row) => { open: boolean; content: ReactNode };
-  /** Below this width the table scrolls sideways instead of squeezing its columns. */
-  minWidth: number;
-  striped?: boolean;
-  highlightOnHover?: boolean;
 }
+
+type DataTableProps<Row> = TableContent<Row> & RowSource<Row>;
 
 function ActionButton({ action }: { action: RowAction }) {
   const common = {
@@ -78,8 +102,22 @@ function ActionButton({ action }: { action: RowAction }) {
   );
 }
 
-/** The list view of every page: a header row, one row per item, its action buttons, or the empty state. */
-export function DataTable<Row>({
+/**
+ * The list view of every page: the query's loading or error state, then a header row, one row per item
+ * and its action buttons, or the empty state.
+ */
+export function DataTable<Row>(props: DataTableProps<Row>) {
+  const source = 'query' in props ? { query: props.query, what: props.what } : props.source;
+  const rows = 'query' in props ? props.query.data : props.rows;
+  return (
+    <>
+      {source && <QueryState query={source.query} what={source.what} />}
+      <TableOrEmpty {...props} rows={rows} />
+    </>
+  );
+}
+
+function TableOrEmpty<Row>({
   label,
   rows,
   rowKey,
@@ -91,7 +129,7 @@ export function DataTable<Row>({
   minWidth,
   striped = false,
   highlightOnHover = false,
-}: DataTableProps<Row>) {
+}: TableContent<Row> & { rows: readonly Row[] | undefined }) {
   if (!rows) return null;
   if (rows.length === 0) return empty;
   const hasActions = Boolean(actions || moreActions);

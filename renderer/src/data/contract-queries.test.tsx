@@ -42,6 +42,7 @@ const KEYS: Record<string, QueryKey> = {
   events: ['events.list', { limit: 200 }],
   timeline: ['lab.timeline', 'tokens', {}],
   inspect: ['lab.inspect', 'abc'],
+  faults: ['faults.list'],
 };
 
 function cachedClient(): QueryClient {
@@ -96,15 +97,18 @@ describe('what an engine event makes stale', () => {
       'events jwks keys lookup token',
     ],
     ['settings.changed', 'settings, keys and the claims preview', 'events jwks keys preview settings'],
+    ['fault.added', 'the active faults', 'events faults'],
+    ['fault.expired', 'the active faults', 'events faults'],
+    ['faults.cleared', 'the active faults', 'events faults'],
   ] as const)('%s: %s', async (type, _what, stale) => {
     expect(await staleAfter(type)).toEqual(stale.split(' '));
   });
 
-  it('workspace events: everything the workspace holds, never engine info or the lab’s own queries', async () => {
+  it('workspace events: everything the workspace holds, never engine info, faults or the lab’s own queries', async () => {
     const stale = await staleAfter('workspace.reset');
     expect(stale).toEqual(
       Object.keys(KEYS)
-        .filter((name) => !['info', 'timeline', 'inspect'].includes(name))
+        .filter((name) => !['info', 'timeline', 'inspect', 'faults'].includes(name))
         .sort(),
     );
   });

@@ -73,6 +73,10 @@ export const STALE_AFTER_EVENT: EventStaleness = {
   'client.deleted': CLIENTS,
   'workspace.imported': WORKSPACE,
   'workspace.reset': WORKSPACE,
+  'fault.added': ['faults'],
+  'fault.removed': ['faults'],
+  'fault.expired': ['faults'],
+  'faults.cleared': ['faults'],
 };
 
 /** Everything an event makes stale: its entry in STALE_AFTER_EVENT and the event log. */

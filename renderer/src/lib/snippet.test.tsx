@@ -1,27 +1,29 @@
 import { describe, expect, it } from 'vitest';
-import { clientSnippet } from './snippet';
+import { clientSnippet, type SnippetFormat } from './snippet';
 
 const base = {
   issuer: 'http://127.0.0.1:9400',
   discoveryUrl: 'http://127.0.0.1:9400/.well-known/openid-configuration',
 };
 
+type SnippetClient = Parameters<typeof clientSnippet>[0]['client'];
+
+/** A confidential web client with two redirect URIs; each test changes what it is about. */
+const WEB: SnippetClient = {
+  client_id: 'web',
+  client_secret: 's3cret',
+  redirect_uris: ['http://localhost:3000/cb', 'http://localhost:3000/other'],
+  scope: 'openid profile',
+  token_endpoint_auth_method: 'client_secret_basic',
+};
+
+function snippetFor(changes: Partial<SnippetClient>, format: SnippetFormat): string {
+  return clientSnippet({ ...base, client: { ...WEB, ...changes } }, format);
+}
+
 describe('clientSnippet', () => {
   it('gives a confidential client everything a service needs, as .env lines', () => {
-    const text = clientSnippet(
-      {
-        ...base,
-        client: {
-          client_id: 'web',
-          client_secret: 's3cret',
-          redirect_uris: ['http://localhost:3000/cb', 'http://localhost:3000/other'],
-          scope: 'openid profile',
-          token_endpoint_auth_method: 'client_secret_basic',
-        },
-      },
-      'env',
-    );
-    expect(text.split('\n')).toEqual([
+    expect(snippetFor({}, 'env').split('\n')).toEqual([
       'OIDC_ISSUER=http://127.0.0.1:9400',
       'OIDC_DISCOVERY_URL=http://127.0.0.1:9400/.well-known/openid-configuration',
       'OIDC_CLIENT_ID=web',
@@ -32,16 +34,13 @@ describe('clientSnippet', () => {
   });
 
   it('leaves the secret out for a public client and speaks JSON too', () => {
-    const text = clientSnippet(
+    const text = snippetFor(
       {
-        ...base,
-        client: {
-          client_id: 'spa',
-          client_secret: null,
-          redirect_uris: [],
-          scope: 'openid',
-          token_endpoint_auth_method: 'none',
-        },
+        client_id: 'spa',
+        client_secret: null,
+        redirect_uris: [],
+        scope: 'openid',
+        token_endpoint_auth_method: 'none',
       },
       'json',
     );
@@ -55,16 +54,12 @@ describe('clientSnippet', () => {
 
   // test/unit/quote.test.ts sources these lines with sh and reads the values back byte for byte.
   it('writes .env values in single quotes, where sh expands nothing', () => {
-    const text = clientSnippet(
+    const text = snippetFor(
       {
-        ...base,
-        client: {
-          client_id: "web $(touch /tmp/pwned) `id` 'q' \\",
-          client_secret: 's\n"$HOME"',
-          redirect_uris: ['http://localhost:3000/cb?x=$(id)'],
-          scope: 'openid',
-          token_endpoint_auth_method: 'client_secret_basic',
-        },
+        client_id: "web $(touch /tmp/pwned) `id` 'q' \\",
+        client_secret: 's\n"$HOME"',
+        redirect_uris: ['http://localhost:3000/cb?x=$(id)'],
+        scope: 'openid',
       },
       'env',
     );

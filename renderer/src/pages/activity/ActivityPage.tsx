@@ -1,15 +1,15 @@
-import { Badge, Button, EmptyState, Group, Stack, Text, Title } from '@mantine/core';
+import { Badge, Button, EmptyState, Group, Text } from '@mantine/core';
 import { useState } from 'react';
 import { type EngineEvent, EVENT_TYPES, type EventFilter, type EventType } from '../../../../shared/schemas';
 import { type Column, DataTable } from '../../components/DataTable';
 import { ClientAndUserFilters, FilterSelect, useClientAndUserFilter } from '../../components/FilterSelect';
-import { QueryState } from '../../components/QueryState';
+import { Page } from '../../components/Page';
 import { RelativeTime } from '../../components/RelativeTime';
 import { useAdminQuery } from '../../data/contract-queries';
 import { TokenDrawer } from '../tokens/TokenDrawer';
 
 function eventColor(type: EventType): string {
-  if (type.includes('reuse')) return 'orange';
+  if (type.includes('reuse') || type.startsWith('fault')) return 'orange';
   if (type.endsWith('revoked') || type.endsWith('deleted') || type === 'workspace.reset') return 'red';
   if (type.startsWith('token.') || type === 'login' || type === 'logout') return 'green';
   if (type.startsWith('key.') || type === 'settings.changed') return 'grape';
@@ -80,13 +80,14 @@ export function ActivityPage() {
   const filtered = Boolean(type || clientAndUser.clientId || clientAndUser.username);
 
   return (
-    <Stack>
-      <Group justify="space-between">
-        <Title order={2}>Activity</Title>
+    <Page
+      title="Activity"
+      action={
         <Badge color="green" variant="dot">
           Live
         </Badge>
-      </Group>
+      }
+    >
       <Group align="flex-end">
         <FilterSelect
           label="Event type"
@@ -98,9 +99,9 @@ export function ActivityPage() {
         />
         <ClientAndUserFilters selection={clientAndUser} />
       </Group>
-      <QueryState query={events} what="the event log" />
       <DataTable
         label="Events"
+        source={{ query: events, what: 'the event log' }}
         rows={rows}
         rowKey={(event) => event.id}
         columns={eventColumns(setTokenId)}
@@ -118,6 +119,6 @@ export function ActivityPage() {
         }
       />
       <TokenDrawer id={tokenId} onClose={() => setTokenId(null)} />
-    </Stack>
+    </Page>
   );
 }

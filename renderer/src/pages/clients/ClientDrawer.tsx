@@ -1,14 +1,17 @@
-import { Badge, Button, Code, Drawer, Group, PasswordInput, Stack, Tabs, Text, Title } from '@mantine/core';
+import { Badge, Button, Code, Drawer, Group, PasswordInput, Stack, Text, Title } from '@mantine/core';
 import { useState } from 'react';
 import type { Client, Settings } from '../../../../shared/schemas';
-import { Choice } from '../../components/Choice';
+import { Choice, choiceOptions } from '../../components/Choice';
 import { ConfirmButton } from '../../components/Confirm';
 import { CopyButton } from '../../components/CopyButton';
 import { type Fact, FactsTable } from '../../components/FactsTable';
+import { TabbedPanels } from '../../components/TabbedPanels';
 import { useAdminMutation, useAdminQuery, useEngineInfo } from '../../data/contract-queries';
 import { clientSnippet, type SnippetFormat } from '../../lib/snippet';
 import { formatDuration } from '../../lib/time';
 import { ClientRecipes } from './ClientRecipes';
+
+const SNIPPET_FORMAT_LABELS: Record<SnippetFormat, string> = { env: '.env', json: 'JSON' };
 
 function lifetime(value: number | null, fallback: number | undefined): string {
   if (value !== null) return formatDuration(value);
@@ -76,10 +79,7 @@ function Snippet({ client }: { client: Client }) {
           aria-label="Snippet format"
           value={format}
           onChange={setFormat}
-          data={[
-            { value: 'env', label: '.env' },
-            { value: 'json', label: 'JSON' },
-          ]}
+          data={choiceOptions(SNIPPET_FORMAT_LABELS)}
         />
       </Group>
       <Code
@@ -162,18 +162,17 @@ export function ClientDrawer({ client, onClose, onEdit }: ClientDrawerProps) {
     >
       {client && (
         <Stack>
-          <Tabs defaultValue="configuration" keepMounted={false}>
-            <Tabs.List>
-              <Tabs.Tab value="configuration">Configuration</Tabs.Tab>
-              <Tabs.Tab value="recipes">Recipes</Tabs.Tab>
-            </Tabs.List>
-            <Tabs.Panel value="configuration" pt="sm">
-              <Snippet client={client} />
-            </Tabs.Panel>
-            <Tabs.Panel value="recipes" pt="sm">
-              <Recipes key={client.client_id} client={client} />
-            </Tabs.Panel>
-          </Tabs>
+          <TabbedPanels
+            panelPadding="sm"
+            panels={[
+              { value: 'configuration', label: 'Configuration', content: <Snippet client={client} /> },
+              {
+                value: 'recipes',
+                label: 'Recipes',
+                content: <Recipes key={client.client_id} client={client} />,
+              },
+            ]}
+          />
           <Title order={4}>Secret</Title>
           <Secret client={client} />
           <Title order={4}>Details</Title>

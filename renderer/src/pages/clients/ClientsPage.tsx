@@ -1,33 +1,44 @@
-import { Badge, Button, EmptyState, Group, Stack, Text, Title } from '@mantine/core';
+import { Badge, Button, EmptyState, Group, Text } from '@mantine/core';
 import { useState } from 'react';
 import type { Client } from '../../../../shared/schemas';
-import { type Column, DataTable } from '../../components/DataTable';
+import { DataTable, type QueryTableSpec } from '../../components/DataTable';
 import { useFormModal } from '../../components/FormModal';
-import { QueryState } from '../../components/QueryState';
+import { Page } from '../../components/Page';
 import { RelativeTime } from '../../components/RelativeTime';
 import { useAdminQuery } from '../../data/contract-queries';
 import { ClientDrawer } from './ClientDrawer';
 import { ClientFormModal } from './ClientFormModal';
 
-const COLUMNS: ReadonlyArray<Column<Client>> = [
-  { header: 'Client ID', cell: (client) => client.client_id, props: { ff: 'monospace', fw: 600 } },
-  { header: 'Name', cell: (client) => client.client_name ?? <Text c="dimmed">—</Text> },
-  {
-    header: 'Grant types',
-    cell: (client) => (
-      <Group gap={4}>
-        {client.grant_types.map((grant) => (
-          <Badge key={grant} variant="light" size="sm">
-            {grant}
-          </Badge>
-        ))}
-      </Group>
-    ),
-  },
-  { header: 'Auth', cell: (client) => client.token_endpoint_auth_method },
-  { header: 'Access tokens', cell: (client) => (client.access_token_format === 'jwt' ? 'JWT' : 'Reference') },
-  { header: 'Created', cell: (client) => <RelativeTime value={client.created_at} /> },
-];
+const CLIENTS_TABLE: QueryTableSpec<Client> = {
+  label: 'Clients',
+  what: 'clients',
+  rowKey: (client) => client.client_id,
+  minWidth: 760,
+  striped: true,
+  highlightOnHover: true,
+  columns: [
+    { header: 'Client ID', cell: (client) => client.client_id, props: { ff: 'monospace', fw: 600 } },
+    { header: 'Name', cell: (client) => client.client_name ?? <Text c="dimmed">—</Text> },
+    {
+      header: 'Grant types',
+      cell: (client) => (
+        <Group gap={4}>
+          {client.grant_types.map((grant) => (
+            <Badge key={grant} variant="light" size="sm">
+              {grant}
+            </Badge>
+          ))}
+        </Group>
+      ),
+    },
+    { header: 'Auth', cell: (client) => client.token_endpoint_auth_method },
+    {
+      header: 'Access tokens',
+      cell: (client) => (client.access_token_format === 'jwt' ? 'JWT' : 'Reference'),
+    },
+    { header: 'Created', cell: (client) => <RelativeTime value={client.created_at} /> },
+  ],
+};
 
 export function ClientsPage() {
   const clients = useAdminQuery('clients.list');
@@ -37,20 +48,10 @@ export function ClientsPage() {
   const open = clients.data?.find((client) => client.client_id === openId) ?? null;
 
   return (
-    <Stack>
-      <Group justify="space-between">
-        <Title order={2}>Clients</Title>
-        <Button onClick={() => form.open(null)}>New client</Button>
-      </Group>
-      <QueryState query={clients} what="clients" />
+    <Page title="Clients" action={<Button onClick={() => form.open(null)}>New client</Button>}>
       <DataTable
-        label="Clients"
-        rows={clients.data}
-        rowKey={(client) => client.client_id}
-        columns={COLUMNS}
-        minWidth={760}
-        striped
-        highlightOnHover
+        {...CLIENTS_TABLE}
+        query={clients}
         empty={
           <EmptyState
             title="No clients yet"
@@ -80,6 +81,6 @@ export function ClientsPage() {
         onClose={form.close}
         onSaved={(saved) => setOpenId(saved.client_id)}
       />
-    </Stack>
+    </Page>
   );
 }

@@ -1,5 +1,8 @@
 import type { ComponentType } from 'react';
+import { BadTokensPage } from './bad-tokens/BadTokensPage';
+import { CheckApiPage } from './check-api/CheckApiPage';
 import { ComparePage } from './compare/ComparePage';
+import { FaultsPage } from './faults/FaultsPage';
 import { InspectorPage } from './inspector/InspectorPage';
 import { LearnPage } from './learn/LearnPage';
 import { MintPage } from './mint/MintPage';
@@ -13,5 +16,8 @@ export const LAB_PAGES: ReadonlyArray<{ path: string; label: string; Page: Compo
   { path: 'lab/mint', label: 'Mint', Page: MintPage },
   { path: 'lab/compare', label: 'Reference vs JWT', Page: ComparePage },
   { path: 'lab/playground', label: 'Flow playground', Page: PlaygroundPage },
+  { path: 'lab/bad-tokens', label: 'Bad tokens', Page: BadTokensPage },
+  { path: 'lab/check-api', label: 'Check my API', Page: CheckApiPage },
+  { path: 'lab/faults', label: 'Faults', Page: FaultsPage },
   { path: 'lab/learn', label: 'Learn', Page: LearnPage },
 ];

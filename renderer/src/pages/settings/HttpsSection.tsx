@@ -1,8 +1,9 @@
-import { Alert, Code, Group, Paper, Stack, Switch, Table, Text, TextInput, Title } from '@mantine/core';
+import { Code, Group, Stack, Switch, Table, Text, TextInput } from '@mantine/core';
 import type { EngineInfo } from '../../../../shared/contract';
 import { CopyButton } from '../../components/CopyButton';
+import { ErrorAlert } from '../../components/ErrorAlert';
+import { Panel } from '../../components/Page';
 import { useAdminMutation, useEngineInfo } from '../../data/contract-queries';
-import { errorMessage } from '../../lib/errors';
 
 /** The local CA and the commands that make a system or tool trust it. */
 function TrustInstructions({ https }: { https: EngineInfo['https'] }) {
@@ -42,32 +43,25 @@ export function HttpsSection() {
   const https = info.data?.https;
   if (!https || (!https.enabled && https.nextStart === null)) return null;
   return (
-    <Paper withBorder p="md">
-      <Stack>
-        <Title order={3}>HTTPS</Title>
-        <Text size="sm">
-          {https.enabled
-            ? 'The provider serves HTTPS with a certificate from a local certificate authority kept in the data folder.'
-            : 'The provider serves plain HTTP.'}
-        </Text>
-        {https.nextStart !== null && (
-          <Group>
-            <Switch
-              label="Serve HTTPS"
-              description="Takes effect at the next start of the app; the issuer then begins with https://"
-              checked={https.nextStart}
-              disabled={setHttps.isPending}
-              onChange={(event) => setHttps.mutate({ enabled: event.currentTarget.checked })}
-            />
-          </Group>
-        )}
-        {setHttps.error && (
-          <Alert color="red" title="Could not save the HTTPS choice" role="alert">
-            {errorMessage(setHttps.error)}
-          </Alert>
-        )}
-        {https.enabled && <TrustInstructions https={https} />}
-      </Stack>
-    </Paper>
+    <Panel title="HTTPS">
+      <Text size="sm">
+        {https.enabled
+          ? 'The provider serves HTTPS with a certificate from a local certificate authority kept in the data folder.'
+          : 'The provider serves plain HTTP.'}
+      </Text>
+      {https.nextStart !== null && (
+        <Group>
+          <Switch
+            label="Serve HTTPS"
+            description="Takes effect at the next start of the app; the issuer then begins with https://"
+            checked={https.nextStart}
+            disabled={setHttps.isPending}
+            onChange={(event) => setHttps.mutate({ enabled: event.currentTarget.checked })}
+          />
+        </Group>
+      )}
+      <ErrorAlert title="Could not save the HTTPS choice" error={setHttps.error} />
+      {https.enabled && <TrustInstructions https={https} />}
+    </Panel>
   );
 }

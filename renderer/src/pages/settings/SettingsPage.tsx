@@ -1,22 +1,11 @@
-import {
-  Alert,
-  Button,
-  Group,
-  NumberInput,
-  Paper,
-  Select,
-  SimpleGrid,
-  Stack,
-  Switch,
-  TextInput,
-  Title,
-} from '@mantine/core';
+import { Button, Group, NumberInput, Select, SimpleGrid, Stack, Switch, TextInput } from '@mantine/core';
 import { useState } from 'react';
 import { type Settings, type SettingsPatch, SIGNING_ALGS, type SigningAlg } from '../../../../shared/schemas';
 import { CopyButton } from '../../components/CopyButton';
+import { ErrorAlert } from '../../components/ErrorAlert';
+import { Page, Panel } from '../../components/Page';
 import { QueryState } from '../../components/QueryState';
 import { useAdminMutation, useAdminQuery, useEngineInfo } from '../../data/contract-queries';
-import { errorMessage } from '../../lib/errors';
 import { formatDuration } from '../../lib/time';
 import { HttpsSection } from './HttpsSection';
 import { KeysSection } from './KeysSection';
@@ -25,39 +14,36 @@ import { WorkspaceSection } from './WorkspaceSection';
 function ServerSection() {
   const info = useEngineInfo();
   return (
-    <Paper withBorder p="md">
-      <Stack>
-        <Title order={3}>Server</Title>
-        <QueryState query={info} what="the server status" />
-        {info.data && (
-          <SimpleGrid cols={{ base: 1, md: 2 }}>
-            <TextInput
-              label="Issuer"
-              readOnly
-              value={info.data.issuer}
-              rightSection={<CopyButton compact value={info.data.issuer} label="Copy issuer" />}
-            />
-            <TextInput label="Port" readOnly value={String(info.data.port)} />
-            <TextInput
-              label="Discovery URL"
-              readOnly
-              value={info.data.discoveryUrl}
-              rightSection={<CopyButton compact value={info.data.discoveryUrl} label="Copy discovery URL" />}
-            />
-            <TextInput
-              label="Data folder"
-              readOnly
-              value={info.data.dataDir ?? 'In memory: nothing is kept after the engine stops'}
-              rightSection={
-                info.data.dataDir ? (
-                  <CopyButton compact value={info.data.dataDir} label="Copy data folder path" />
-                ) : undefined
-              }
-            />
-          </SimpleGrid>
-        )}
-      </Stack>
-    </Paper>
+    <Panel title="Server">
+      <QueryState query={info} what="the server status" />
+      {info.data && (
+        <SimpleGrid cols={{ base: 1, md: 2 }}>
+          <TextInput
+            label="Issuer"
+            readOnly
+            value={info.data.issuer}
+            rightSection={<CopyButton compact value={info.data.issuer} label="Copy issuer" />}
+          />
+          <TextInput label="Port" readOnly value={String(info.data.port)} />
+          <TextInput
+            label="Discovery URL"
+            readOnly
+            value={info.data.discoveryUrl}
+            rightSection={<CopyButton compact value={info.data.discoveryUrl} label="Copy discovery URL" />}
+          />
+          <TextInput
+            label="Data folder"
+            readOnly
+            value={info.data.dataDir ?? 'In memory: nothing is kept after the engine stops'}
+            rightSection={
+              info.data.dataDir ? (
+                <CopyButton compact value={info.data.dataDir} label="Copy data folder path" />
+              ) : undefined
+            }
+          />
+        </SimpleGrid>
+      )}
+    </Panel>
   );
 }
 
@@ -131,11 +117,7 @@ function SettingsForm({ settings }: { settings: Settings }) {
             onChange={(event) => setHintSkips(event.currentTarget.checked)}
           />
         </SimpleGrid>
-        {save.error && (
-          <Alert color="red" title="Could not save the settings" role="alert">
-            {errorMessage(save.error)}
-          </Alert>
-        )}
+        <ErrorAlert title="Could not save the settings" error={save.error} />
         <Group>
           <Button type="submit" disabled={!dirty || incomplete} loading={save.isPending}>
             Save settings
@@ -149,20 +131,16 @@ function SettingsForm({ settings }: { settings: Settings }) {
 export function SettingsPage() {
   const settings = useAdminQuery('settings.get');
   return (
-    <Stack>
-      <Title order={2}>Settings</Title>
+    <Page title="Settings">
       <ServerSection />
       <HttpsSection />
-      <Paper withBorder p="md">
-        <Stack>
-          <Title order={3}>Tokens and sign-in</Title>
-          <QueryState query={settings} what="settings" />
-          {/* Keyed by the stored values, so the form resets when they change elsewhere. */}
-          {settings.data && <SettingsForm key={JSON.stringify(settings.data)} settings={settings.data} />}
-        </Stack>
-      </Paper>
+      <Panel title="Tokens and sign-in">
+        <QueryState query={settings} what="settings" />
+        {/* Keyed by the stored values, so the form resets when they change elsewhere. */}
+        {settings.data && <SettingsForm key={JSON.stringify(settings.data)} settings={settings.data} />}
+      </Panel>
       <KeysSection />
       <WorkspaceSection />
-    </Stack>
+    </Page>
   );
 }

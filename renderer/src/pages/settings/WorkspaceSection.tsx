@@ -1,31 +1,12 @@
-import {
-  Alert,
-  Button,
-  Checkbox,
-  FileButton,
-  Group,
-  Paper,
-  Stack,
-  Text,
-  Textarea,
-  Title,
-} from '@mantine/core';
+import { Alert, Button, Checkbox, FileButton, Group, Stack, Text } from '@mantine/core';
 import { useState } from 'react';
 import { type Workspace, WorkspaceSchema } from '../../../../shared/schemas';
+import { CodeTextarea } from '../../components/CodeTextarea';
 import { ConfirmButton, useConfirmedAction } from '../../components/Confirm';
+import { Panel } from '../../components/Page';
 import { useAdminMutation } from '../../data/contract-queries';
+import { downloadText } from '../../lib/download';
 import { errorMessage, notifyError } from '../../lib/errors';
-
-function download(filename: string, text: string) {
-  const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = filename;
-  document.body.appendChild(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
 
 function timestamp(): string {
   return new Date().toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-');
@@ -69,7 +50,11 @@ export function WorkspaceSection() {
       { include_keys: includeKeys },
       {
         onSuccess: (workspace) =>
-          download(`idp-sandbox-workspace-${timestamp()}.json`, `${JSON.stringify(workspace, null, 2)}\n`),
+          downloadText(
+            `idp-sandbox-workspace-${timestamp()}.json`,
+            `${JSON.stringify(workspace, null, 2)}\n`,
+            'application/json',
+          ),
         onError: (error) => notifyError(error, 'Export failed'),
       },
     );
@@ -91,74 +76,68 @@ export function WorkspaceSection() {
   };
 
   return (
-    <Paper withBorder p="md">
-      <Stack>
-        <Title order={3}>Workspace</Title>
-        <Text size="sm" c="dimmed">
-          A workspace file holds settings, users, clients and optionally signing keys. The headless CLI runs
-          the same file as a seed.
-        </Text>
-        <Group align="flex-end">
-          <Checkbox
-            label="Include signing keys (private keys: keep the file secret)"
-            checked={includeKeys}
-            onChange={(event) => setIncludeKeys(event.currentTarget.checked)}
-          />
-          <Button onClick={startExport} loading={exportWorkspace.isPending}>
-            Export workspace
-          </Button>
-        </Group>
-        <Textarea
-          label="Workspace JSON to import"
-          description="Paste a workspace, or load one from a file."
-          placeholder='{"users": [...], "clients": [...]}'
-          value={text}
-          onChange={(event) => setText(event.currentTarget.value)}
-          error={parsed && !parsed.ok ? parsed.error : undefined}
-          autosize
-          minRows={4}
-          maxRows={14}
-          styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }}
-          spellCheck={false}
+    <Panel title="Workspace">
+      <Text size="sm" c="dimmed">
+        A workspace file holds settings, users, clients and optionally signing keys. The headless CLI runs the
+        same file as a seed.
+      </Text>
+      <Group align="flex-end">
+        <Checkbox
+          label="Include signing keys (private keys: keep the file secret)"
+          checked={includeKeys}
+          onChange={(event) => setIncludeKeys(event.currentTarget.checked)}
         />
-        <Group>
-          <FileButton
-            accept="application/json,.json"
-            onChange={(file) => {
-              if (!file) return;
-              file.text().then(setText, (error: unknown) => notifyError(error, 'Could not read the file'));
+        <Button onClick={startExport} loading={exportWorkspace.isPending}>
+          Export workspace
+        </Button>
+      </Group>
+      <CodeTextarea
+        label="Workspace JSON to import"
+        description="Paste a workspace, or load one from a file."
+        placeholder='{"users": [...], "clients": [...]}'
+        value={text}
+        onChange={setText}
+        error={parsed && !parsed.ok ? parsed.error : undefined}
+        minRows={4}
+        maxRows={14}
+      />
+      <Group>
+        <FileButton
+          accept="application/json,.json"
+          onChange={(file) => {
+            if (!file) return;
+            file.text().then(setText, (error: unknown) => notifyError(error, 'Could not read the file'));
+          }}
+        >
+          {(props) => (
+            <Button variant="default" {...props}>
+              Load from file…
+            </Button>
+          )}
+        </FileButton>
+        <Button onClick={startImport} disabled={!parsed?.ok}>
+          Import workspace
+        </Button>
+      </Group>
+      <Alert color="red" variant="light" title="Reset">
+        <Stack gap="xs" align="flex-start">
+          <Text size="sm">
+            Deletes every user, client, token, event and key, and restores default settings.
+          </Text>
+          <ConfirmButton
+            variant="filled"
+            confirm={{
+              title: 'Reset the whole workspace?',
+              message:
+                'Every user, client, token, event and signing key is deleted and settings return to their defaults. Export first if you may want them back.',
+              confirmLabel: 'Reset everything',
             }}
+            onConfirm={() => reset.mutateAsync({ confirm: true })}
           >
-            {(props) => (
-              <Button variant="default" {...props}>
-                Load from file…
-              </Button>
-            )}
-          </FileButton>
-          <Button onClick={startImport} disabled={!parsed?.ok}>
-            Import workspace
-          </Button>
-        </Group>
-        <Alert color="red" variant="light" title="Reset">
-          <Stack gap="xs" align="flex-start">
-            <Text size="sm">
-              Deletes every user, client, token, event and key, and restores default settings.
-            </Text>
-            <ConfirmButton
-              variant="filled"
-              confirm={{
-                title: 'Reset the whole workspace?',
-                message:
-                  'Every user, client, token, event and signing key is deleted and settings return to their defaults. Export first if you may want them back.',
-                confirmLabel: 'Reset everything',
-              }}
-              onConfirm={() => reset.mutateAsync({ confirm: true })}
-            >
-              Reset workspace
-            </ConfirmButton>
-          </Stack>
-        </Alert>
-      </Stack>
-    </Paper>
+            Reset workspace
+          </ConfirmButton>
+        </Stack>
+      </Alert>
+    </Panel>
   );
 }

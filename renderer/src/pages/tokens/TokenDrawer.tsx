@@ -1,4 +1,4 @@
-import { Alert, Badge, Button, Code, Drawer, Group, Stack, Tabs, Text, Title } from '@mantine/core';
+import { Alert, Badge, Button, Code, Drawer, Group, Stack, Text, Title } from '@mantine/core';
 import type { TokenDetail } from '../../../../shared/schemas';
 import { bearerHeaderBytes } from '../../../../shared/token-size';
 import { CopyButton } from '../../components/CopyButton';
@@ -6,6 +6,7 @@ import { FactsTable } from '../../components/FactsTable';
 import { JsonBlock } from '../../components/JsonBlock';
 import { QueryState } from '../../components/QueryState';
 import { RelativeTime } from '../../components/RelativeTime';
+import { TabbedPanels } from '../../components/TabbedPanels';
 import { TokenSizeNote } from '../../components/TokenSizeNote';
 import { effectiveState, TokenStateBadge } from '../../components/TokenStateBadge';
 import { useAdminQuery } from '../../data/contract-queries';
@@ -160,32 +161,32 @@ function Details({ id }: { id: string }) {
             ),
         )}
       </Group>
-      <Tabs defaultValue="contents" keepMounted={false}>
-        <Tabs.List>
-          <Tabs.Tab value="contents">{data.jwt ? 'Decoded' : 'Metadata'}</Tabs.Tab>
-          <Tabs.Tab value="introspection">
-            Introspection{' '}
-            <Badge size="xs" color={introspectionActive ? 'green' : 'gray'} ml={4}>
-              {introspectionActive ? 'active' : 'inactive'}
-            </Badge>
-          </Tabs.Tab>
-          <Tabs.Tab value="facts">Facts</Tabs.Tab>
-        </Tabs.List>
-        <Tabs.Panel value="contents" pt="md">
-          <Contents token={data} />
-        </Tabs.Panel>
-        <Tabs.Panel value="introspection" pt="md">
-          <Stack>
-            <Text size="sm" c="dimmed">
-              What the introspection endpoint (RFC 7662) answers for this token right now.
-            </Text>
-            <JsonBlock label="Introspection result" value={data.introspection} />
-          </Stack>
-        </Tabs.Panel>
-        <Tabs.Panel value="facts" pt="md">
-          <Summary token={data} />
-        </Tabs.Panel>
-      </Tabs>
+      <TabbedPanels
+        panelPadding="md"
+        panels={[
+          { value: 'contents', label: data.jwt ? 'Decoded' : 'Metadata', content: <Contents token={data} /> },
+          {
+            value: 'introspection',
+            label: (
+              <>
+                Introspection{' '}
+                <Badge size="xs" color={introspectionActive ? 'green' : 'gray'} ml={4}>
+                  {introspectionActive ? 'active' : 'inactive'}
+                </Badge>
+              </>
+            ),
+            content: (
+              <Stack>
+                <Text size="sm" c="dimmed">
+                  What the introspection endpoint (RFC 7662) answers for this token right now.
+                </Text>
+                <JsonBlock label="Introspection result" value={data.introspection} />
+              </Stack>
+            ),
+          },
+          { value: 'facts', label: 'Facts', content: <Summary token={data} /> },
+        ]}
+      />
     </Stack>
   );
 }

@@ -1,4 +1,4 @@
-import { ActionIcon, Button, EmptyState, Group, Menu, Stack, Text, Title } from '@mantine/core';
+import { ActionIcon, Button, EmptyState, Group, Menu, Text } from '@mantine/core';
 import { useState } from 'react';
 import {
   TOKEN_STATES,
@@ -16,7 +16,7 @@ import {
   useClientAndUserFilter,
 } from '../../components/FilterSelect';
 import { DotsIcon } from '../../components/icons';
-import { QueryState } from '../../components/QueryState';
+import { Page } from '../../components/Page';
 import { RelativeTime } from '../../components/RelativeTime';
 import { effectiveState, TokenStateBadge } from '../../components/TokenStateBadge';
 import { useAdminQuery } from '../../data/contract-queries';
@@ -90,9 +90,9 @@ export function TokensPage() {
   const filtered = Object.keys(filter).length > 0;
 
   return (
-    <Stack>
-      <Group justify="space-between">
-        <Title order={2}>Tokens</Title>
+    <Page
+      title="Tokens"
+      action={
         <Group gap="xs">
           {clientId && (
             <Button color="red" variant="light" onClick={() => revoke.client(clientId)}>
@@ -105,7 +105,8 @@ export function TokensPage() {
             </Button>
           )}
         </Group>
-      </Group>
+      }
+    >
       <Group align="flex-end">
         <TokenKindFilter value={kind} onChange={setKind} />
         <FilterSelect
@@ -118,7 +119,6 @@ export function TokensPage() {
         />
         <ClientAndUserFilters selection={clientAndUser} />
       </Group>
-      <QueryState query={tokens} what="tokens" />
       {tokens.data && tokens.data.tokens.length > 0 && (
         <Text size="sm" c="dimmed" aria-live="polite">
           {tokens.data.total === tokens.data.tokens.length
@@ -128,6 +128,7 @@ export function TokensPage() {
       )}
       <DataTable
         label="Tokens"
+        source={{ query: tokens, what: 'tokens' }}
         rows={tokens.data?.tokens}
         rowKey={(token) => token.id}
         columns={tokenColumns(now)}
@@ -157,6 +158,6 @@ export function TokensPage() {
         moreActions={(token) => <MoreRevocations token={token} revoke={revoke} />}
       />
       <TokenDrawer id={openId} onClose={() => setOpenId(null)} />
-    </Stack>
+    </Page>
   );
 }

@@ -3,6 +3,7 @@ import { useState } from 'react';
 import type { User, UserInput } from '../../../../shared/schemas';
 import { ClaimsEditor } from '../../components/ClaimsEditor';
 import { FormModal, ModalForm } from '../../components/FormModal';
+import { useTextInput } from '../../components/useTextInput';
 import { useAdminMutation } from '../../data/contract-queries';
 import type { ClaimsResult } from '../../lib/claims';
 import { errorMessage } from '../../lib/errors';
@@ -15,9 +16,9 @@ interface UserFormModalProps {
 }
 
 function UserForm({ user, onClose }: { user: User | null; onClose: () => void }) {
-  const [username, setUsername] = useState(user?.username ?? '');
-  const [password, setPassword] = useState(user?.password ?? '');
-  const [sub, setSub] = useState(user?.sub ?? '');
+  const username = useTextInput(user?.username ?? '');
+  const password = useTextInput(user?.password ?? '');
+  const sub = useTextInput(user?.sub ?? '');
   const [claims, setClaims] = useState<ClaimsResult>({ ok: true, claims: user?.claims ?? {} });
 
   // users.previewClaims is in the users namespace: saved claims show in the preview at once.
@@ -27,9 +28,9 @@ function UserForm({ user, onClose }: { user: User | null; onClose: () => void })
 
   const submit = () => {
     if (!claims.ok) return;
-    const input: UserInput = { username: username.trim(), claims: claims.claims };
-    if (password) input.password = password;
-    if (sub.trim()) input.sub = sub.trim();
+    const input: UserInput = { username: username.value.trim(), claims: claims.claims };
+    if (password.value) input.password = password.value;
+    if (sub.value.trim()) input.sub = sub.value.trim();
     if (user) update.mutate({ username: user.username, user: input }, { onSuccess: onClose });
     else create.mutate(input, { onSuccess: onClose });
   };
@@ -42,21 +43,19 @@ function UserForm({ user, onClose }: { user: User | null; onClose: () => void })
       errorTitle="Could not save the user"
       submitLabel={user ? 'Save user' : 'Create user'}
       pending={save.isPending}
-      submitDisabled={!claims.ok || !username.trim()}
+      submitDisabled={!claims.ok || !username.value.trim()}
     >
       <TextInput
         label="Username"
         description="What the login page lists and login_hint matches"
         required
         data-autofocus
-        value={username}
-        onChange={(event) => setUsername(event.currentTarget.value)}
+        {...username.props}
       />
       <PasswordInput
         label="Password"
         description="Optional. Without one, the user signs in by picking their name."
-        value={password}
-        onChange={(event) => setPassword(event.currentTarget.value)}
+        {...password.props}
         autoComplete="new-password"
       />
       <TextInput
@@ -64,8 +63,7 @@ function UserForm({ user, onClose }: { user: User | null; onClose: () => void })
         description={
           user ? 'The stable identifier in every token' : 'Optional; a UUID is generated when empty'
         }
-        value={sub}
-        onChange={(event) => setSub(event.currentTarget.value)}
+        {...sub.props}
       />
       <ClaimsEditor defaultValue={user?.claims ?? {}} onChange={setClaims} />
     </ModalForm>

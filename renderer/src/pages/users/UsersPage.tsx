@@ -1,11 +1,12 @@
-import { Badge, Button, EmptyState, Group, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Badge, Button, EmptyState, Text, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useState } from 'react';
 import type { User } from '../../../../shared/schemas';
-import { type Column, DataTable } from '../../components/DataTable';
+import { DataTable, type QueryTableSpec } from '../../components/DataTable';
 import { useFormModal } from '../../components/FormModal';
-import { QueryState } from '../../components/QueryState';
+import { Page } from '../../components/Page';
 import { RelativeTime } from '../../components/RelativeTime';
+import { useTextInput } from '../../components/useTextInput';
 import { useAdminMutation, useAdminQuery } from '../../data/contract-queries';
 import { ClaimsPreviewModal } from './ClaimsPreviewModal';
 import { UserFormModal } from './UserFormModal';
@@ -18,31 +19,39 @@ function claimsSummary(user: User): string {
   return count ? `${count} claim${count === 1 ? '' : 's'}` : 'no claims';
 }
 
-const COLUMNS: ReadonlyArray<Column<User>> = [
-  { header: 'Username', cell: (user) => user.username, props: { fw: 600 } },
-  {
-    header: 'Subject',
-    cell: (user) => (
-      <Text size="xs" ff="monospace">
-        {user.sub}
-      </Text>
-    ),
-  },
-  { header: 'Claims', cell: (user) => <Text size="sm">{claimsSummary(user)}</Text> },
-  {
-    header: 'Password',
-    cell: (user) => (
-      <Badge variant="light" color={user.password ? 'blue' : 'gray'}>
-        {user.password ? 'set' : 'none'}
-      </Badge>
-    ),
-  },
-  { header: 'Updated', cell: (user) => <RelativeTime value={user.updated_at} /> },
-];
+const USERS_TABLE: QueryTableSpec<User> = {
+  label: 'Users',
+  what: 'users',
+  rowKey: (user) => user.username,
+  minWidth: 760,
+  striped: true,
+  highlightOnHover: true,
+  columns: [
+    { header: 'Username', cell: (user) => user.username, props: { fw: 600 } },
+    {
+      header: 'Subject',
+      cell: (user) => (
+        <Text size="xs" ff="monospace">
+          {user.sub}
+        </Text>
+      ),
+    },
+    { header: 'Claims', cell: (user) => <Text size="sm">{claimsSummary(user)}</Text> },
+    {
+      header: 'Password',
+      cell: (user) => (
+        <Badge variant="light" color={user.password ? 'blue' : 'gray'}>
+          {user.password ? 'set' : 'none'}
+        </Badge>
+      ),
+    },
+    { header: 'Updated', cell: (user) => <RelativeTime value={user.updated_at} /> },
+  ],
+};
 
 export function UsersPage() {
-  const [search, setSearch] = useState('');
-  const [debouncedSearch] = useDebouncedValue(search.trim(), 250);
+  const search = useTextInput();
+  const [debouncedSearch] = useDebouncedValue(search.value.trim(), 250);
   const form = useFormModal<User>();
   const [previewing, setPreviewing] = useState<string | null>(null);
   const users = useAdminQuery('users.list', debouncedSearch ? { search: debouncedSearch } : undefined, {
@@ -51,28 +60,17 @@ export function UsersPage() {
   const remove = useAdminMutation('users.delete', { success: (_, { username }) => `Deleted ${username}` });
 
   return (
-    <Stack>
-      <Group justify="space-between">
-        <Title order={2}>Users</Title>
-        <Button onClick={() => form.open(null)}>New user</Button>
-      </Group>
+    <Page title="Users" action={<Button onClick={() => form.open(null)}>New user</Button>}>
       <TextInput
         label="Search users"
         placeholder="Username, subject or claim value"
-        value={search}
-        onChange={(event) => setSearch(event.currentTarget.value)}
+        {...search.props}
         type="search"
         maw={420}
       />
-      <QueryState query={users} what="users" />
       <DataTable
-        label="Users"
-        rows={users.data}
-        rowKey={(user) => user.username}
-        columns={COLUMNS}
-        minWidth={760}
-        striped
-        highlightOnHover
+        {...USERS_TABLE}
+        query={users}
         empty={
           <EmptyState
             title={debouncedSearch ? `No user matches "${debouncedSearch}"` : 'No users yet'}
@@ -110,6 +108,6 @@ export function UsersPage() {
       />
       <UserFormModal user={form.editing} opened={form.opened} onClose={form.close} />
       <ClaimsPreviewModal username={previewing} onClose={() => setPreviewing(null)} />
-    </Stack>
+    </Page>
   );
 }

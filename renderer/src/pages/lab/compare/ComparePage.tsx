@@ -1,24 +1,13 @@
-import {
-  Alert,
-  Anchor,
-  Button,
-  Code,
-  EmptyState,
-  Group,
-  List,
-  Paper,
-  Select,
-  SimpleGrid,
-  Stack,
-  Text,
-  Title,
-} from '@mantine/core';
+import { Alert, Anchor, Button, Code, EmptyState, Group, List, SimpleGrid, Text } from '@mantine/core';
 import { useState } from 'react';
+import { ErrorAlert } from '../../../components/ErrorAlert';
+import { Page, Panel } from '../../../components/Page';
 import { QueryState } from '../../../components/QueryState';
 import { useAdminMutation, useAdminQuery, useEngineInfo } from '../../../data/contract-queries';
 import { errorMessage } from '../../../lib/errors';
 import { useProviderJwks } from '../jwks';
 import { LabIntro } from '../LabIntro';
+import { TokenClientSelect, TokenUserSelect } from '../TokenSelects';
 import { checkPair, type Minted, type PairCheck } from './checks';
 import { type CheckRow, TokenColumn } from './TokenColumn';
 import { TradeOffs } from './TradeOffs';
@@ -111,8 +100,7 @@ export function ComparePage() {
   const revoked = Boolean(demo?.after);
 
   return (
-    <Stack>
-      <Title order={2}>Reference vs JWT</Title>
+    <Page title="Reference vs JWT">
       <LabIntro title="Same grant, two formats, one revocation">
         A JWT carries its claims and a signature, so an API can check it alone. A reference token is a random
         handle only the provider can resolve. Mint one of each for the same client and user, revoke both, and
@@ -131,56 +119,34 @@ export function ComparePage() {
         />
       )}
       {clients.data && clients.data.length > 0 && (
-        <Paper withBorder p="md">
-          <Stack>
-            <Text fw={600}>1. Issue the same grant twice: once as a JWT, once as a reference token</Text>
-            <Group align="flex-end">
-              <Select
-                label="Client"
-                data={clients.data.map((c) => c.client_id)}
-                value={client}
-                onChange={setClientId}
-                allowDeselect={false}
-                w={220}
-              />
-              <Select
-                label="User"
-                placeholder="None — machine token"
-                data={(users.data ?? []).map((u) => u.username)}
-                value={username}
-                onChange={setUsername}
-                clearable
-                clearButtonProps={{ 'aria-label': 'Clear user', 'aria-hidden': false, tabIndex: 0 }}
-                w={220}
-              />
-              <Button onClick={mintBoth} loading={busy === 'mint'} disabled={!ready || busy !== null}>
-                {demo ? 'Mint a new pair' : 'Mint both tokens'}
-              </Button>
-            </Group>
-            {demo && (
-              <>
-                <Text fw={600}>2. Revoke both, as an admin would after a leak</Text>
-                <Group>
-                  <Button
-                    color="red"
-                    onClick={revokeBoth}
-                    loading={busy === 'revoke'}
-                    disabled={revoked || busy !== null}
-                  >
-                    Revoke both
-                  </Button>
-                  {revoked && <Text size="sm">Both revoked. Compare the checks below.</Text>}
-                </Group>
-              </>
-            )}
-          </Stack>
-        </Paper>
+        <Panel>
+          <Text fw={600}>1. Issue the same grant twice: once as a JWT, once as a reference token</Text>
+          <Group align="flex-end">
+            <TokenClientSelect clients={clients.data} value={client} onChange={setClientId} w={220} />
+            <TokenUserSelect users={users.data ?? []} value={username} onChange={setUsername} w={220} />
+            <Button onClick={mintBoth} loading={busy === 'mint'} disabled={!ready || busy !== null}>
+              {demo ? 'Mint a new pair' : 'Mint both tokens'}
+            </Button>
+          </Group>
+          {demo && (
+            <>
+              <Text fw={600}>2. Revoke both, as an admin would after a leak</Text>
+              <Group>
+                <Button
+                  color="red"
+                  onClick={revokeBoth}
+                  loading={busy === 'revoke'}
+                  disabled={revoked || busy !== null}
+                >
+                  Revoke both
+                </Button>
+                {revoked && <Text size="sm">Both revoked. Compare the checks below.</Text>}
+              </Group>
+            </>
+          )}
+        </Panel>
       )}
-      {error && (
-        <Alert color="red" role="alert" title="That step failed">
-          {error}
-        </Alert>
-      )}
+      <ErrorAlert title="That step failed" error={error} />
       {demo && (
         <SimpleGrid cols={{ base: 1, md: 2 }}>
           <TokenColumn
@@ -250,6 +216,6 @@ export function ComparePage() {
         </Alert>
       )}
       {demo && <TradeOffs jwt={demo.jwt.value} reference={demo.reference.value} />}
-    </Stack>
+    </Page>
   );
 }

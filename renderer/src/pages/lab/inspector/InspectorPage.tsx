@@ -1,10 +1,13 @@
-import { Alert, Button, EmptyState, Group, Paper, Stack, Text, Textarea, Title } from '@mantine/core';
+import { Alert, Button, EmptyState, Group, Paper, Text } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useQuery } from '@tanstack/react-query';
 import { decodeProtectedHeader, type JSONWebKeySet } from 'jose';
 import { useEffect, useState } from 'react';
 import { inspectJwt } from '../../../../../shared/jwt-inspect';
 import { bearerHeaderBytes } from '../../../../../shared/token-size';
+import { CodeTextarea } from '../../../components/CodeTextarea';
+import { ErrorAlert } from '../../../components/ErrorAlert';
+import { Page, Panel } from '../../../components/Page';
 import { QueryState } from '../../../components/QueryState';
 import { TokenSizeNote } from '../../../components/TokenSizeNote';
 import { useEngineInfo } from '../../../data/contract-queries';
@@ -97,35 +100,30 @@ export function InspectorPage() {
         : null;
 
   return (
-    <Stack>
-      <Title order={2}>Token inspector</Title>
+    <Page title="Token inspector">
       <LabIntro title="See what a token says, and whether to trust it">
         Paste a JWT to see its header, claims and signature apart, each claim explained, and what a careful
         API would say about it. Paste a reference (opaque) token to see what this provider knows about it:
         only the issuer can tell what a random string means.
       </LabIntro>
-      <Paper withBorder p="md">
-        <Stack>
-          <Textarea
-            label="Token"
-            description="A JWT (three base64url parts separated by dots) or a reference token. It stays on this machine."
-            placeholder="eyJhbGciOi… or a reference token"
-            value={input}
-            onChange={(event) => setInput(event.currentTarget.value)}
-            autosize
-            minRows={3}
-            maxRows={8}
-            spellCheck={false}
-            styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)', fontSize: 12 } }}
-          />
-          <Group>
-            <Button size="xs" variant="default" onClick={() => setInput('')} disabled={!input}>
-              Clear
-            </Button>
-          </Group>
-          {isJwt && <VerificationOptions value={settings} onChange={setSettings} providerIssuer={issuer} />}
-        </Stack>
-      </Paper>
+      <Panel>
+        <CodeTextarea
+          label="Token"
+          description="A JWT (three base64url parts separated by dots) or a reference token. It stays on this machine."
+          placeholder="eyJhbGciOi… or a reference token"
+          value={input}
+          onChange={setInput}
+          minRows={3}
+          maxRows={8}
+          small
+        />
+        <Group>
+          <Button size="xs" variant="default" onClick={() => setInput('')} disabled={!input}>
+            Clear
+          </Button>
+        </Group>
+        {isJwt && <VerificationOptions value={settings} onChange={setSettings} providerIssuer={issuer} />}
+      </Panel>
 
       {!token && (
         <EmptyState
@@ -137,16 +135,8 @@ export function InspectorPage() {
       {isJwt && settings.keyMode === 'provider' && providerJwks.isError && (
         <QueryState query={providerJwks} what="this provider's JWKS" />
       )}
-      {isJwt && inspection.isError && (
-        <Alert color="red" role="alert" title="Could not inspect this token">
-          {errorMessage(inspection.error)}
-        </Alert>
-      )}
-      {data?.keyError && (
-        <Alert color="red" role="alert" title="The pasted key cannot be used">
-          {data.keyError}
-        </Alert>
-      )}
+      <ErrorAlert title="Could not inspect this token" error={isJwt ? inspection.error : null} />
+      <ErrorAlert title="The pasted key cannot be used" error={data?.keyError} />
       {data && data.keyNotes.length > 0 && (
         <Alert color="blue" title="About the pasted key">
           {data.keyNotes.map((note) => (
@@ -179,6 +169,6 @@ export function InspectorPage() {
         </Alert>
       )}
       {token && <ProviderKnowledge value={token} isJwt={isJwt} />}
-    </Stack>
+    </Page>
   );
 }

@@ -1,8 +1,14 @@
-import { Autocomplete, Group, NumberInput, Stack, Textarea, TextInput } from '@mantine/core';
-import { Choice } from '../../../components/Choice';
+import { Autocomplete, Group, NumberInput, Stack, TextInput } from '@mantine/core';
+import { Choice, choiceOptions } from '../../../components/Choice';
+import { CodeTextarea } from '../../../components/CodeTextarea';
 import { useAdminQuery } from '../../../data/contract-queries';
 
 type KeyMode = 'provider' | 'pasted' | 'none';
+const KEY_MODE_LABELS: Record<KeyMode, string> = {
+  provider: 'This provider’s JWKS',
+  pasted: 'A pasted key or JWKS',
+  none: 'Do not verify',
+};
 
 export interface VerificationSettings {
   keyMode: KeyMode;
@@ -31,24 +37,18 @@ export function VerificationOptions({ value, onChange, providerIssuer }: Props) 
         label="Verify the signature with"
         value={value.keyMode}
         onChange={(keyMode) => set({ keyMode })}
-        data={[
-          { value: 'provider', label: 'This provider’s JWKS' },
-          { value: 'pasted', label: 'A pasted key or JWKS' },
-          { value: 'none', label: 'Do not verify' },
-        ]}
+        data={choiceOptions(KEY_MODE_LABELS)}
       />
       {value.keyMode === 'pasted' && (
-        <Textarea
+        <CodeTextarea
           label="Public key or JWKS"
           description="A JWKS, one JWK, or a PEM public key / certificate (an issuer’s /jwks output works)."
           placeholder='{"keys": [{"kty": "RSA", "kid": "…", "n": "…", "e": "AQAB"}]}'
           value={value.pastedKey}
-          onChange={(event) => set({ pastedKey: event.currentTarget.value })}
-          autosize
+          onChange={(pastedKey) => set({ pastedKey })}
           minRows={3}
           maxRows={10}
-          spellCheck={false}
-          styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)', fontSize: 12 } }}
+          small
         />
       )}
       <Group grow align="flex-start">

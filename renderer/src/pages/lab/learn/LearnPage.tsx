@@ -1,5 +1,6 @@
 import { Anchor, Code, List, Paper, SimpleGrid, Stack, Text, Timeline, Title } from '@mantine/core';
 import type { ReactNode } from 'react';
+import { Page } from '../../../components/Page';
 
 function Section({ title, children }: { title: string; children: ReactNode }) {
   return (
@@ -17,8 +18,7 @@ function Section({ title, children }: { title: string; children: ReactNode }) {
 /** Short explanations for developers: the three tokens, the two formats, and a token's life. */
 export function LearnPage() {
   return (
-    <Stack>
-      <Title order={2}>Learn: tokens in five minutes</Title>
+    <Page title="Learn: tokens in five minutes">
       <SimpleGrid cols={{ base: 1, lg: 3 }}>
         <Section title="Access token">
           <Text size="sm">
@@ -117,11 +117,74 @@ export function LearnPage() {
           </Timeline.Item>
         </Timeline>
       </Section>
+      <Section title="The QA lab: does your API reject what it must?">
+        <Text size="sm">
+          Signing in working proves little: a service is safe when it <b>refuses</b> every token it must.
+          Tokens can be wrong in many ways, and each is a check your API has to make (or leave to a library
+          configured to make it):
+        </Text>
+        <List size="sm" spacing={2}>
+          <List.Item>
+            <b>Time</b>: expired, not yet valid (<Code>nbf</Code>), issued in the future, no <Code>exp</Code>{' '}
+            at all, and reference tokens that expired or were revoked.
+          </List.Item>
+          <List.Item>
+            <b>Who and for whom</b>: another issuer (<Code>iss</Code>), another API or none (<Code>aud</Code>
+            ), a scope lacking what the endpoint needs.
+          </List.Item>
+          <List.Item>
+            <b>What kind</b>: an ID token, a refresh token or a plain JWT where an access token (
+            <Code>typ: at+jwt</Code>, RFC 9068) is required.
+          </List.Item>
+          <List.Item>
+            <b>The signature</b>: <Code>alg: none</Code>, HS256 signed with the public key (algorithm
+            confusion), an unknown or retired <Code>kid</Code>, a foreign key under a known <Code>kid</Code>,
+            a payload changed after signing, an unknown <Code>crit</Code> extension, and <Code>jku</Code>/
+            <Code>x5u</Code>/<Code>jwk</Code> headers that point at keys an attacker controls.
+          </List.Item>
+          <List.Item>
+            <b>Size</b>: a token over 8 kB, which proxies and servers may refuse before your code sees it.
+          </List.Item>
+        </List>
+        <Text size="sm">
+          <Anchor href="#/lab/bad-tokens">Bad tokens</Anchor> makes each of them from one good token (the{' '}
+          <i>baseline</i>), with what a correct resource server must do and the RFC section that says so, the
+          decoded token and a curl line. Each is recorded like any other token, with its flaws, so the Tokens
+          page, the timeline and Activity show them; the forged ones too, though the provider itself would
+          never accept them.
+        </Text>
+        <Text size="sm">
+          <Anchor href="#/lab/check-api">Check my API</Anchor> is the attack run: it sends the baseline to an
+          endpoint of your service first — it must be accepted, or the run stops, because rejecting bad tokens
+          means nothing from an API that rejects everything — then every bad token, one request each. A bad
+          token your API answers with an accepted status (2xx by default) is <b>wrongly accepted</b>: that is
+          a finding, a hole to fix. Rejected is what should happen; an error means the request failed (a
+          timeout, a refused connection) and proves nothing either way. Export the report as JSON or JUnit XML
+          for CI, or run <Code>idp-sandbox check-api</Code> there, which fails when anything was wrongly
+          accepted.
+        </Text>
+      </Section>
+      <Section title="Time and trouble on demand: the provider clock and faults">
+        <Text size="sm">
+          The <b>provider clock</b> (Clock, in the header) moves the provider's time: jump five minutes, an
+          hour or a day ahead, or to a date, and every expiry, lifetime and introspection answer follows, so a
+          five-minute token is expired at once instead of in five minutes. The header says so whenever the
+          clock is moved. <b>Issuing skew</b> stamps new tokens as if the clock were a little ahead or behind,
+          to test how much leeway your service allows for clocks that disagree.
+        </Text>
+        <Text size="sm">
+          <Anchor href="#/lab/faults">Faults</Anchor> make an endpoint slow, failing (500, 503, 429 with
+          Retry-After), answer a chosen OAuth error such as <Code>invalid_grant</Code> on the next refresh,
+          cut the connection, serve a key set without the current key (a stale cache), or a discovery document
+          naming another issuer — for the next few requests, for a while, or until turned off. A banner shows
+          every fault that is on, on every page.
+        </Text>
+      </Section>
       <Text size="sm" c="dimmed">
         Try it: <Anchor href="#/lab/playground">run a flow</Anchor>,{' '}
         <Anchor href="#/lab/mint">mint a token</Anchor> and <Anchor href="#/lab/inspector">inspect it</Anchor>
         , and watch it live on the <Anchor href="#/lab/timeline">timeline</Anchor>.
       </Text>
-    </Stack>
+    </Page>
   );
 }

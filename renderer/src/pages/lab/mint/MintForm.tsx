@@ -4,7 +4,6 @@ import {
   Fieldset,
   Group,
   NumberInput,
-  Select,
   Stack,
   TagsInput,
   Text,
@@ -13,13 +12,19 @@ import {
 import { useState } from 'react';
 import type { MintInput } from '../../../../../shared/contract';
 import type { Client, Settings, TokenKind, User } from '../../../../../shared/schemas';
-import { Choice } from '../../../components/Choice';
+import { Choice, choiceOptions } from '../../../components/Choice';
 import { ClaimsEditor } from '../../../components/ClaimsEditor';
 import type { ClaimsResult } from '../../../lib/claims';
 import { formatDuration } from '../../../lib/time';
+import {
+  AccessTokenFormatChoice,
+  type FormatChoice,
+  TokenClientSelect,
+  TokenUserSelect,
+} from '../TokenSelects';
 
 const IDENTITY_SCOPES = new Set(['openid', 'profile', 'email', 'address', 'phone', 'offline_access']);
-type FormatChoice = 'client' | 'jwt' | 'reference';
+const KIND_LABELS: Record<TokenKind, string> = { access: 'Access', id: 'ID', refresh: 'Refresh' };
 
 interface MintFormProps {
   clients: Client[];
@@ -78,50 +83,24 @@ export function MintForm({ clients, users, settings, pending, onMint }: MintForm
   return (
     <Stack>
       <Group grow align="flex-start">
-        <Select
-          label="Client"
+        <TokenClientSelect
+          clients={clients}
           description="The token is issued to this client."
-          data={clients.map((c) => c.client_id)}
           value={clientId}
           onChange={setClientId}
-          allowDeselect={false}
           searchable
         />
-        <Select
-          label="User"
+        <TokenUserSelect
+          users={users}
           description="Leave empty for a machine token (its subject is the client)."
-          placeholder="None — machine token"
-          data={users.map((u) => u.username)}
           value={username}
           onChange={setUsername}
-          clearable
           searchable
-          clearButtonProps={{ 'aria-label': 'Clear user', 'aria-hidden': false, tabIndex: 0 }}
         />
       </Group>
       <Group align="flex-end" gap="xl">
-        <Choice
-          label="Token kind"
-          value={kind}
-          onChange={setKind}
-          data={[
-            { value: 'access', label: 'Access' },
-            { value: 'id', label: 'ID' },
-            { value: 'refresh', label: 'Refresh' },
-          ]}
-        />
-        {kind === 'access' && (
-          <Choice
-            label="Format"
-            value={format}
-            onChange={setFormat}
-            data={[
-              { value: 'client', label: `Client's (${client?.access_token_format ?? 'jwt'})` },
-              { value: 'jwt', label: 'JWT' },
-              { value: 'reference', label: 'Reference' },
-            ]}
-          />
-        )}
+        <Choice label="Token kind" value={kind} onChange={setKind} data={choiceOptions(KIND_LABELS)} />
+        {kind === 'access' && <AccessTokenFormatChoice client={client} value={format} onChange={setFormat} />}
       </Group>
       {idWithoutUser && (
         <Alert color="orange" title="An ID token needs a user">

@@ -1,23 +1,12 @@
-import {
-  Alert,
-  Anchor,
-  Button,
-  EmptyState,
-  Group,
-  Paper,
-  Select,
-  Stack,
-  Text,
-  Textarea,
-  TextInput,
-  Title,
-} from '@mantine/core';
+import { Alert, Anchor, Button, EmptyState, Group, Select, Text, TextInput } from '@mantine/core';
 import { useState } from 'react';
 import type { PlaygroundInput } from '../../../../../shared/contract';
 import { Choice } from '../../../components/Choice';
+import { CodeTextarea } from '../../../components/CodeTextarea';
+import { ErrorAlert } from '../../../components/ErrorAlert';
+import { Page, Panel } from '../../../components/Page';
 import { QueryState } from '../../../components/QueryState';
 import { useAdminMutation, useAdminQuery } from '../../../data/contract-queries';
-import { errorMessage } from '../../../lib/errors';
 import { LabIntro } from '../LabIntro';
 import { FlowResult } from './FlowResult';
 import { clientsFor, FLOWS, type Flow } from './flows';
@@ -65,8 +54,7 @@ export function PlaygroundPage() {
   };
 
   return (
-    <Stack>
-      <Title order={2}>Flow playground</Title>
+    <Page title="Flow playground">
       <LabIntro title="Real OAuth flows, one request at a time">
         The provider runs the flow against itself over real HTTP, playing the client and the browser, and
         shows every request and response with the spec section it comes from. Step through with Next and Back,
@@ -85,101 +73,94 @@ export function PlaygroundPage() {
         />
       )}
       {clients.data && clients.data.length > 0 && (
-        <Paper withBorder p="md">
-          <Stack>
-            <Choice
-              label="Flow"
-              value={flow}
-              onChange={setFlow}
-              data={(Object.keys(FLOWS) as Flow[]).map((value) => ({ value, label: FLOWS[value].label }))}
+        <Panel>
+          <Choice
+            label="Flow"
+            value={flow}
+            onChange={setFlow}
+            data={(Object.keys(FLOWS) as Flow[]).map((value) => ({ value, label: FLOWS[value].label }))}
+            description={
+              <Text size="sm" c="dimmed">
+                {meta.summary}
+              </Text>
+            }
+          />
+          <Group align="flex-start" grow>
+            <Select
+              label="Client"
               description={
-                <Text size="sm" c="dimmed">
-                  {meta.summary}
-                </Text>
+                meta.grant ? `Clients allowed the ${meta.grant} grant.` : 'The client that owns the token.'
               }
+              placeholder={eligible.length ? undefined : 'No client is allowed this grant'}
+              data={eligible.map((c) => c.client_id)}
+              value={client}
+              onChange={setClientId}
+              allowDeselect={false}
+              searchable
             />
-            <Group align="flex-start" grow>
+            {meta.user && (
               <Select
-                label="Client"
-                description={
-                  meta.grant ? `Clients allowed the ${meta.grant} grant.` : 'The client that owns the token.'
-                }
-                placeholder={eligible.length ? undefined : 'No client is allowed this grant'}
-                data={eligible.map((c) => c.client_id)}
-                value={client}
-                onChange={setClientId}
+                label="User"
+                description="Who signs in (with their stored password)."
+                placeholder={users.data?.length ? undefined : 'No users yet'}
+                data={(users.data ?? []).map((u) => u.username)}
+                value={user}
+                onChange={setUsername}
                 allowDeselect={false}
                 searchable
               />
-              {meta.user && (
-                <Select
-                  label="User"
-                  description="Who signs in (with their stored password)."
-                  placeholder={users.data?.length ? undefined : 'No users yet'}
-                  data={(users.data ?? []).map((u) => u.username)}
-                  value={user}
-                  onChange={setUsername}
-                  allowDeselect={false}
-                  searchable
-                />
-              )}
-              {(flow === 'authorization_code' || flow === 'client_credentials') && (
-                <TextInput
-                  label="Scope"
-                  description="Empty: the client's registered scope."
-                  value={scope}
-                  onChange={(event) => setScope(event.currentTarget.value)}
-                />
-              )}
-            </Group>
-            {meta.token && (
-              <Textarea
-                label={meta.token}
-                description={
-                  flow === 'refresh_token'
-                    ? 'Run the authorization code flow first; its refresh token lands here with “Continue with refresh”.'
-                    : 'An access or refresh token of this client.'
-                }
-                value={token}
-                onChange={(event) => setToken(event.currentTarget.value)}
-                autosize
-                minRows={2}
-                maxRows={5}
-                styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)', fontSize: 12 } }}
+            )}
+            {(flow === 'authorization_code' || flow === 'client_credentials') && (
+              <TextInput
+                label="Scope"
+                description="Empty: the client's registered scope."
+                value={scope}
+                onChange={(event) => setScope(event.currentTarget.value)}
               />
             )}
-            {meta.user && users.data?.length === 0 && (
-              <Alert color="orange">
-                Someone has to sign in: create a test user on the <Anchor href="#/users">Users</Anchor> page.
-              </Alert>
+          </Group>
+          {meta.token && (
+            <CodeTextarea
+              label={meta.token}
+              description={
+                flow === 'refresh_token'
+                  ? 'Run the authorization code flow first; its refresh token lands here with “Continue with refresh”.'
+                  : 'An access or refresh token of this client.'
+              }
+              value={token}
+              onChange={setToken}
+              minRows={2}
+              maxRows={5}
+              small
+            />
+          )}
+          {meta.user && users.data?.length === 0 && (
+            <Alert color="orange">
+              Someone has to sign in: create a test user on the <Anchor href="#/users">Users</Anchor> page.
+            </Alert>
+          )}
+          {eligible.length === 0 && (
+            <Alert color="orange">
+              No client is allowed the {meta.grant} grant. Add it to a client on the{' '}
+              <Anchor href="#/clients">Clients</Anchor> page.
+            </Alert>
+          )}
+          <Group>
+            <Button onClick={submit} loading={run.isPending} disabled={Boolean(missing)}>
+              Run flow
+            </Button>
+            {missing && (
+              <Text size="sm" c="dimmed">
+                Choose {missing} to run this flow.
+              </Text>
             )}
-            {eligible.length === 0 && (
-              <Alert color="orange">
-                No client is allowed the {meta.grant} grant. Add it to a client on the{' '}
-                <Anchor href="#/clients">Clients</Anchor> page.
-              </Alert>
-            )}
-            <Group>
-              <Button onClick={submit} loading={run.isPending} disabled={Boolean(missing)}>
-                Run flow
-              </Button>
-              {missing && (
-                <Text size="sm" c="dimmed">
-                  Choose {missing} to run this flow.
-                </Text>
-              )}
-            </Group>
-          </Stack>
-        </Paper>
+          </Group>
+        </Panel>
       )}
-      {run.isError && (
-        <Alert color="red" role="alert" title="The flow could not start">
-          {errorMessage(run.error)}
-        </Alert>
-      )}
+      <ErrorAlert title="The flow could not start" error={run.error} />
       {run.data && (
         <FlowResult key={`${run.data.flow}:${run.submittedAt}`} result={run.data} onContinue={onContinue} />
       )}
-    </Stack>
+    </Page>
   );
 }

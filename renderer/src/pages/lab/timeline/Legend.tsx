@@ -75,6 +75,7 @@ export function Legend({ palette: p }: { palette: Palette }) {
       <Item swatch={{ borderLeft: `2px dotted ${p.keys.staged}`, width: 2 }}>signing key staged</Item>
       <Item swatch={{ borderLeft: `2px solid ${p.keys.activated}`, width: 2 }}>signing key activated</Item>
       <Item swatch={{ borderLeft: `2px dashed ${p.keys.retired}`, width: 2 }}>signing key retired</Item>
+      <Item swatch={{ borderLeft: `2px dotted ${p.clock}`, width: 2 }}>provider clock moved</Item>
     </ul>
   );
 }

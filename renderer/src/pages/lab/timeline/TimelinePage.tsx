@@ -14,7 +14,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { TokenFilter, TokenKind } from '../../../../../shared/schemas';
 import { adminApi } from '../../../api';
-import { Choice } from '../../../components/Choice';
+import { Choice, choiceOptions } from '../../../components/Choice';
 import {
   ClientAndUserFilters,
   TokenKindFilter,
@@ -26,7 +26,7 @@ import { useNow } from '../../../data/now';
 import { TokenDrawer } from '../../tokens/TokenDrawer';
 import { LabIntro } from '../LabIntro';
 import { createCoalescer } from './coalesce';
-import { KeyChanges } from './KeyChanges';
+import { ClockChanges, KeyChanges } from './KeyChanges';
 import { Legend } from './Legend';
 import { layoutTimeline } from './layout';
 import { usePalette } from './palette';
@@ -46,6 +46,11 @@ import { type RowHeightMode, TimelineCanvas } from './TimelineCanvas';
 const HOUR = 3_600_000;
 /** tokens.list answers at most this many at once. */
 const MAX_TOKENS = 10_000;
+const ROW_MODE_LABELS: Record<RowHeightMode, string> = {
+  comfortable: 'Comfortable',
+  compact: 'Compact',
+  fit: 'All rows',
+};
 
 type ViewState = { follow: true; width: number } | { follow: false; view: TimeView };
 
@@ -56,6 +61,8 @@ type ViewState = { follow: true; width: number } | { follow: false; view: TimeVi
 const TIMELINE_ROOT = 'lab.timeline';
 /** The signing-key stages drawn as lines across the rows. */
 const KEY_EVENT_TYPES = ['key.staged', 'key.activated', 'key.rotated', 'key.retired'] as const;
+/** Lines across the rows: signing-key stages, and settings changes (those that moved the provider clock). */
+const LINE_EVENT_TYPES = [...KEY_EVENT_TYPES, 'settings.changed'] as const;
 
 function useTimelineData(filter: TokenFilter) {
   const queryClient = useQueryClient();
@@ -81,7 +88,7 @@ function useTimelineData(filter: TokenFilter) {
   const keyEvents = useQuery({
     queryKey: [TIMELINE_ROOT, 'events', 'key'],
     queryFn: async () =>
-      (await Promise.all(KEY_EVENT_TYPES.map((type) => adminApi.events.list({ type, limit: 1000 })))).flat(),
+      (await Promise.all(LINE_EVENT_TYPES.map((type) => adminApi.events.list({ type, limit: 1000 })))).flat(),
     placeholderData: (previous) => previous,
   });
   const size = useRef(0);
@@ -96,7 +103,8 @@ function useTimelineData(filter: TokenFilter) {
       () => (size.current > 2000 ? 1000 : 100),
     );
     const unsubscribe = adminApi.live.subscribe((event) => {
-      if (eventMakesStale(event.type, 'tokens.list') || event.type.startsWith('key.')) coalescer.trigger();
+      const line = event.type.startsWith('key.') || event.type === 'settings.changed';
+      if (eventMakesStale(event.type, 'tokens.list') || line) coalescer.trigger();
     });
     return () => {
       unsubscribe();
@@ -175,7 +183,8 @@ export function TimelinePage() {
         stay together, and a refresh draws a connector from the used refresh token to the tokens it produced.
         Marks show revocation, introspection calls and refresh-token reuse detection. Vertical lines mark
         signing-key changes: a key staged (published in the JWKS), activated (it signs every token after the
-        line) and retired (gone from the JWKS). It updates live as tokens are issued.
+        line) and retired (gone from the JWKS); dotted cyan lines where the provider clock was moved. It
+        updates live as tokens are issued.
       </LabIntro>
       <Group align="flex-end" gap="sm">
         <TokenKindFilter value={kind} onChange={setKind} />
@@ -226,11 +235,7 @@ export function TimelinePage() {
           size="xs"
           value={rowMode}
           onChange={setRowMode}
-          data={[
-            { value: 'comfortable', label: 'Comfortable' },
-            { value: 'compact', label: 'Compact' },
-            { value: 'fit', label: 'All rows' },
-          ]}
+          data={choiceOptions(ROW_MODE_LABELS)}
         />
       </Group>
       <QueryState query={tokens} what="tokens" />
@@ -273,6 +278,7 @@ export function TimelinePage() {
         )
       )}
       <KeyChanges changes={layout.keyChanges} />
+      <ClockChanges changes={layout.clockChanges} />
       <Legend palette={palette} />
       <Text id="timeline-help" size="xs" c="dimmed">
         Ctrl (⌘) + wheel or a pinch zooms around the pointer; Shift + wheel, a sideways swipe or dragging

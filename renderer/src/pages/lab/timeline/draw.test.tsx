@@ -28,6 +28,7 @@ const palette: Palette = {
   background: colour,
   band: colour,
   grid: colour,
+  clock: colour,
   text: colour,
   dimmed: colour,
   now: colour,
@@ -57,6 +58,7 @@ function tokens(count: number): Token[] {
     revoked_at: i % 3 === 0 ? new Date(T0 + 60_000).toISOString() : null,
     revoked_reason: i % 3 === 0 ? 'revoked_by_admin' : null,
     last_used_at: null,
+    flaws: [],
   }));
 }
 

@@ -28,6 +28,8 @@ export interface Palette {
   text: string;
   dimmed: string;
   now: string;
+  /** The provider clock's moves (time travel). */
+  clock: string;
   link: string;
   hover: string;
   selection: string;
@@ -322,6 +324,20 @@ export function drawTimeline(ctx: CanvasRenderingContext2D, input: DrawInput): n
     ctx.strokeStyle = p.keys[change.stage];
     ctx.lineWidth = change.stage === 'activated' ? 2 : 1.5;
     ctx.setLineDash(change.stage === 'staged' ? [2, 3] : change.stage === 'retired' ? [6, 3] : []);
+    ctx.beginPath();
+    ctx.moveTo(x, axis);
+    ctx.lineTo(x, height);
+    ctx.stroke();
+  }
+  ctx.setLineDash([]);
+
+  // Provider clock moves: time travel, drawn across every row like a key change.
+  for (const change of layout.clockChanges) {
+    if (change.at < left || change.at > right) continue;
+    const x = Math.round(plotX(change.at, g)) + 0.5;
+    ctx.strokeStyle = p.clock;
+    ctx.lineWidth = 2;
+    ctx.setLineDash([1, 2]);
     ctx.beginPath();
     ctx.moveTo(x, axis);
     ctx.lineTo(x, height);

@@ -24,6 +24,7 @@ function token(id: string, patch: Partial<Token> = {}): Token {
     revoked_at: null,
     revoked_reason: null,
     last_used_at: null,
+    flaws: [],
     ...patch,
   };
 }
@@ -112,6 +113,33 @@ describe('layoutTimeline', () => {
       { at: T0 + 900_000, stage: 'retired', kid: 'k1', detail: null },
     ]);
     expect(layout.marks).toEqual([]);
+  });
+
+  it('turns settings changes that moved the provider clock into clock changes, and ignores the others', () => {
+    const moved = (at: number, offset: number) => ({
+      type: 'settings.changed' as const,
+      at: iso(at),
+      token_id: null,
+      data: { changed: ['clock_offset_seconds'], settings: { clock_offset_seconds: offset } },
+    });
+    const layout = layoutTimeline(
+      [token('a1')],
+      [
+        moved(3600, 0),
+        {
+          type: 'settings.changed',
+          at: iso(60),
+          token_id: null,
+          data: { changed: ['access_token_ttl'], settings: {} },
+        },
+        moved(0, 3600),
+      ],
+    );
+    expect(layout.clockChanges).toEqual([
+      { at: T0, offsetSeconds: 3600 },
+      { at: T0 + 3_600_000, offsetSeconds: 0 },
+    ]);
+    expect(layout.keyChanges).toEqual([]);
   });
 
   it('shows a child whose parent is filtered out as a root of its family', () => {

@@ -37,6 +37,23 @@ export interface KeyChange {
   detail: string | null;
 }
 
+/** The provider clock was moved (Settings → provider clock): a line where provider time jumped. */
+export interface ClockChange {
+  at: number;
+  /** Provider time's offset from real time after the change, in seconds. */
+  offsetSeconds: number;
+}
+
+/** A settings change that moved the provider clock, read from its settings.changed event. */
+function clockChangeOf(event: TimelineEvent): ClockChange | null {
+  if (event.type !== 'settings.changed' || !event.data) return null;
+  const changed = event.data.changed;
+  const settings = event.data.settings as { clock_offset_seconds?: unknown } | undefined;
+  if (!Array.isArray(changed) || !changed.includes('clock_offset_seconds')) return null;
+  const offset = settings?.clock_offset_seconds;
+  return typeof offset === 'number' ? { at: Date.parse(event.at), offsetSeconds: offset } : null;
+}
+
 /** Key events by type: rotate now is an activation without a staged step. */
 const KEY_STAGES: Partial<Record<EngineEvent['type'], KeyStage>> = {
   'key.staged': 'staged',
@@ -69,6 +86,8 @@ export interface TimelineLayout {
   marks: TimelineMark[];
   /** Signing-key stages (staged, activated, retired), oldest first. */
   keyChanges: KeyChange[];
+  /** Moves of the provider clock, oldest first. */
+  clockChanges: ClockChange[];
   families: number;
   rowById: Map<string, number>;
   /** Earliest issue and latest expiry, for "fit all". */
@@ -166,8 +185,14 @@ export function layoutTimeline(
 
   const marks: TimelineMark[] = [];
   const keyChanges: KeyChange[] = [];
+  const clockChanges: ClockChange[] = [];
   const reuseMarked = new Set<number>();
   for (const event of events) {
+    const clockChange = clockChangeOf(event);
+    if (clockChange) {
+      clockChanges.push(clockChange);
+      continue;
+    }
     const stage = KEY_STAGES[event.type];
     if (stage) {
       const kid = event.data?.kid;
@@ -200,7 +225,8 @@ export function layoutTimeline(
   });
 
   keyChanges.sort((a, b) => a.at - b.at);
-  return { rows, links, marks, keyChanges, families: ordered.length, rowById, min, max };
+  clockChanges.sort((a, b) => a.at - b.at);
+  return { rows, links, marks, keyChanges, clockChanges, families: ordered.length, rowById, min, max };
 }
 
 /** The state to colour a bar by at `now`: an active token past its expiry is expired. */

@@ -14,6 +14,7 @@ function paletteFor(theme: MantineTheme, scheme: 'light' | 'dark'): Palette {
     text: dark ? c.dark[0] : c.gray[8],
     dimmed: dark ? c.dark[2] : c.gray[6],
     now: dark ? c.yellow[4] : c.orange[8],
+    clock: dark ? c.cyan[4] : c.cyan[8],
     link: dark ? c.gray[4] : c.gray[7],
     hover: dark ? 'rgba(255,255,255,0.06)' : 'rgba(0,0,0,0.04)',
     selection: dark ? 'rgba(120,140,255,0.22)' : 'rgba(76,110,245,0.14)',
