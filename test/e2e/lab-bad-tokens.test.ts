@@ -138,4 +138,15 @@ describe('Lab: bad tokens', () => {
     const audience = page.getByRole('group', { name: 'The good token (baseline)' });
     await audience.getByText('orders-api', { exact: true }).waitFor();
   });
+
+  it('lists the bad tokens on the Tokens page, each marked with its flaw', async () => {
+    await page.goto(page.url().replace(/#.*$/, '#/tokens'));
+    for (const flaw of ['alg_none', 'expired', 'revoked_reference']) {
+      await page
+        .getByRole('row')
+        .filter({ hasText: `bad: ${flaw}` })
+        .first()
+        .waitFor();
+    }
+  });
 });

@@ -3,6 +3,7 @@ import type { TokenDetail } from '../../../../shared/schemas';
 import { bearerHeaderBytes } from '../../../../shared/token-size';
 import { CopyButton } from '../../components/CopyButton';
 import { FactsTable } from '../../components/FactsTable';
+import { FlawBadges } from '../../components/FlawBadges';
 import { JsonBlock } from '../../components/JsonBlock';
 import { QueryState } from '../../components/QueryState';
 import { RelativeTime } from '../../components/RelativeTime';
@@ -25,6 +26,7 @@ function Summary({ token }: { token: TokenDetail }) {
           <Group key="state" gap="xs">
             <TokenStateBadge state={effectiveState(token, now)} />
             {token.revoked_reason && <Text size="sm">{token.revoked_reason}</Text>}
+            <FlawBadges flaws={token.flaws} />
           </Group>,
         ],
         ['Kind / format', `${token.kind} · ${token.format}`],

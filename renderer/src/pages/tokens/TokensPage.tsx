@@ -15,6 +15,7 @@ import {
   TokenKindFilter,
   useClientAndUserFilter,
 } from '../../components/FilterSelect';
+import { FlawBadges } from '../../components/FlawBadges';
 import { DotsIcon } from '../../components/icons';
 import { Page } from '../../components/Page';
 import { RelativeTime } from '../../components/RelativeTime';
@@ -37,7 +38,15 @@ function tokenColumns(now: number): ReadonlyArray<Column<Token>> {
     { header: 'Client', cell: (token) => token.client_id, props: { ff: 'monospace' } },
     { header: 'Issued', cell: (token) => <RelativeTime value={token.issued_at} /> },
     { header: 'Expires', cell: (token) => <RelativeTime value={token.expires_at} /> },
-    { header: 'State', cell: (token) => <TokenStateBadge state={effectiveState(token, now)} /> },
+    {
+      header: 'State',
+      cell: (token) => (
+        <Group gap={4} wrap="nowrap">
+          <TokenStateBadge state={effectiveState(token, now)} />
+          <FlawBadges flaws={token.flaws} />
+        </Group>
+      ),
+    },
   ];
 }
 
