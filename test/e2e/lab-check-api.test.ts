@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BAD_TOKEN_VARIANTS, type CheckApiOutput } from '../../shared/lab';
-import { startCarelessApi, startHangingApi, type TestApi } from '../helpers/test-apis';
+import { CARELESS_FINDINGS } from '../helpers/check-api-setup';
+import { startCarelessApi, startHangingApi, startStrictApi, type TestApi } from '../helpers/test-apis';
 import { chooseOption, runShell } from './lab-helpers';
 import { admin, readClipboard, screenshot, startUi, type UiSession } from './ui-helpers';
 
@@ -16,9 +17,6 @@ let ui: UiSession;
 let page: Page;
 let careless: TestApi;
 let hanging: TestApi;
-
-/** The careless service's seeded flaws, as the variants that exploit them. */
-const CARELESS_FINDINGS = ['alg_none', 'expired', 'missing_exp', 'no_audience', 'wrong_audience'];
 
 beforeAll(async () => {
   ui = await startUi('lab/check-api');
@@ -117,7 +115,7 @@ describe('Lab: check my API', () => {
     const rows = await resultRows();
     expect(rows).toHaveLength(BAD_TOKEN_VARIANTS.length);
     const findings = rows.filter((r) => r.verdict === 'wrongly_accepted').map((r) => r.variant);
-    expect(findings.sort()).toEqual(CARELESS_FINDINGS);
+    expect(findings.sort()).toEqual([...CARELESS_FINDINGS].sort());
     // Everything else was refused; none failed to get an answer.
     expect(rows.filter((r) => r.verdict === 'rejected')).toHaveLength(rows.length - findings.length);
     // Findings come first.
@@ -157,7 +155,7 @@ describe('Lab: check my API', () => {
     const failed = [...xml.matchAll(/name="([a-z_]+): [^"]*"[^>]*>\s*<failure type="wrongly_accepted"/g)].map(
       (match) => match[1],
     );
-    expect(failed.sort()).toEqual(CARELESS_FINDINGS);
+    expect(failed.sort()).toEqual([...CARELESS_FINDINGS].sort());
     expect(xml).toContain(careless.url);
 
     downloading = page.waitForEvent('download');
@@ -168,5 +166,32 @@ describe('Lab: check my API', () => {
     expect(json.findings).toBe(CARELESS_FINDINGS.length);
     expect(json.url).toBe(careless.url);
     expect(json.baseline.accepted).toBe(true);
+  });
+
+  it('finds nothing in a strict service (jose jwtVerify with issuer, audience and typ)', async () => {
+    await admin(ui.engine, 'clients.create', {
+      client_id: 'orders-api',
+      client_secret: 'orders-secret',
+      grant_types: ['client_credentials'],
+    });
+    const strict = await startStrictApi({
+      issuer: ui.engine.issuer,
+      audience: 'orders-api',
+      requiredScope: 'orders:read',
+      introspection: { clientId: 'orders-api', secret: 'orders-secret' },
+    });
+    try {
+      await urlField().fill(strict.url);
+      await run();
+      await report().locator('[data-baseline="accepted"]').waitFor({ timeout: 30_000 });
+      const rows = await resultRows();
+      expect(rows).toHaveLength(BAD_TOKEN_VARIANTS.length);
+      expect(rows.filter((r) => r.verdict !== 'rejected')).toEqual([]);
+      expect(await page.getByRole('region', { name: 'Findings' }).textContent()).toContain(
+        `No bad token accepted (${BAD_TOKEN_VARIANTS.length} sent)`,
+      );
+    } finally {
+      await strict.close();
+    }
   });
 });
