@@ -420,3 +420,28 @@ describe('turning faults off', () => {
     expect(added[0]?.data).toMatchObject({ endpoint: 'jwks', kind: 'connection_reset' });
   });
 });
+
+describe('faults seen through the flow playground', () => {
+  it('shows what a client sees: the token endpoint answers 503 while the fault is on, then the flow works', async () => {
+    await addFault({ endpoint: 'token', effect: { kind: 'error_status', status: 503 }, requests: 1 });
+    const failed = (await engine.call('playground.run', {
+      flow: 'client_credentials',
+      client_id: 'worker',
+    })) as {
+      ok: boolean;
+      steps: { http: { response: { status: number; body: string } } | null }[];
+    };
+    expect(failed.ok).toBe(false);
+    const answer = failed.steps.find((step) => step.http)?.http?.response;
+    expect(answer?.status).toBe(503);
+    expect(answer?.body).toContain('temporarily_unavailable');
+
+    const next = (await engine.call('playground.run', {
+      flow: 'client_credentials',
+      client_id: 'worker',
+    })) as {
+      ok: boolean;
+    };
+    expect(next.ok).toBe(true);
+  });
+});
