@@ -134,13 +134,107 @@ export type User = z.infer<typeof UserSchema>;
 
 // ---------------------------------------------------------------- clients
 
-export const GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials', 'password'] as const;
+/** RFC 8693 §2.1: the grant type of a token exchange. */
+export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
+export const GRANT_TYPES = [
+  'authorization_code',
+  'refresh_token',
+  'client_credentials',
+  'password',
+  TOKEN_EXCHANGE_GRANT,
+] as const;
 export const GrantTypeSchema = z.enum(GRANT_TYPES);
 export type GrantType = z.infer<typeof GrantTypeSchema>;
 
-export const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none'] as const;
+/**
+ * What a client with the token-exchange grant may exchange (RFC 8693 leaves this to the server, and RFC
+ * 7591 has no names for it). Omitted, every field takes its default: the safe one.
+ */
+export const TokenExchangePolicySchema = z.strictObject({
+  /**
+   * Audiences (or resource URIs) it may ask for with `audience` / `resource`, besides its own registered
+   * `audience` (its client_id when it has none), which is also where a token goes when none is asked.
+   */
+  allowed_audiences: z.array(z.string().min(1).max(500)).max(50).default([]),
+  /** May exchange without an actor_token: the new token is the subject's alone (impersonation). */
+  may_impersonate: z.boolean().default(false),
+  /** May present a refresh token (one issued to itself) as the subject_token. */
+  allow_refresh_token_subject: z.boolean().default(false),
+});
+export type TokenExchangePolicy = z.output<typeof TokenExchangePolicySchema>;
+
+export const AUTH_METHODS = [
+  'client_secret_basic',
+  'client_secret_post',
+  'client_secret_jwt',
+  'private_key_jwt',
+  'none',
+] as const;
 export const AuthMethodSchema = z.enum(AUTH_METHODS);
 export type AuthMethod = z.infer<typeof AuthMethodSchema>;
+
+/** RFC 7523 §2.2 client assertions signed with the client's private key (private_key_jwt). */
+export const CLIENT_KEY_ASSERTION_ALGS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+  'Ed25519',
+] as const;
+/** Client assertions MACed with the client secret (client_secret_jwt, OIDC Core §9). */
+export const CLIENT_SECRET_ASSERTION_ALGS = ['HS256', 'HS384', 'HS512'] as const;
+export const ClientAssertionAlgSchema = z.enum([
+  ...CLIENT_KEY_ASSERTION_ALGS,
+  ...CLIENT_SECRET_ASSERTION_ALGS,
+]);
+export type ClientAssertionAlg = z.infer<typeof ClientAssertionAlgSchema>;
+
+/** JWK members that hold private or symmetric key material (RFC 7517, RFC 7518 §6). */
+const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const;
+
+/**
+ * A client's public keys (RFC 7591 `jwks`): what the provider verifies its private_key_jwt assertions
+ * with. A private or symmetric key is refused: registering it would hand the provider (and every
+ * export of the workspace) the client's secret.
+ */
+export const ClientJwksSchema = z
+  .strictObject({
+    keys: z.array(z.record(z.string(), z.json())).min(1, 'jwks needs at least one key').max(20),
+  })
+  .superRefine((jwks, ctx) => {
+    jwks.keys.forEach((key, index) => {
+      if (typeof key.kty !== 'string') {
+        ctx.addIssue({ code: 'custom', path: ['keys', index, 'kty'], message: 'a JWK needs a "kty"' });
+      }
+      const secret = PRIVATE_JWK_MEMBERS.filter((member) => member in key);
+      if (key.kty === 'oct' || secret.length > 0) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['keys', index],
+          message: `jwks holds only public keys; key ${index}${typeof key.kid === 'string' ? ` (kid "${key.kid}")` : ''} has private material (${secret.join(', ') || 'kty "oct"'}): register its public part`,
+        });
+      }
+    });
+  });
+export type ClientJwks = z.infer<typeof ClientJwksSchema>;
+
+const JwksUri = z
+  .string()
+  .max(2000)
+  .refine((value) => {
+    try {
+      const url = new URL(value);
+      return (url.protocol === 'https:' || url.protocol === 'http:') && !url.hash;
+    } catch {
+      return false;
+    }
+  }, 'jwks_uri must be an http(s) URL without a fragment');
 
 export const ACCESS_TOKEN_FORMATS = ['jwt', 'reference'] as const;
 export const AccessTokenFormatSchema = z.enum(ACCESS_TOKEN_FORMATS);
@@ -178,6 +272,12 @@ const clientFields = {
   post_logout_redirect_uris: z.array(RedirectUri).max(50).default([]),
   grant_types: z.array(GrantTypeSchema).min(1).default(['authorization_code', 'refresh_token']),
   token_endpoint_auth_method: AuthMethodSchema.default('client_secret_basic'),
+  /** private_key_jwt: the client's public keys, inline (RFC 7591 §2)… */
+  jwks: ClientJwksSchema.optional(),
+  /** …or where the provider fetches them (briefly cached). Exactly one of the two. */
+  jwks_uri: JwksUri.optional(),
+  /** The one alg its assertions must use; any of the method's algs when omitted. */
+  token_endpoint_auth_signing_alg: ClientAssertionAlgSchema.optional(),
   scope: ScopeString.default('openid profile email offline_access'),
   access_token_format: AccessTokenFormatSchema.default('jwt'),
   audience: z.array(z.string().min(1).max(500)).max(20).default([]),
@@ -191,6 +291,8 @@ const clientFields = {
   allow_loopback_port_variance: z.boolean().optional(),
   /** May introspect every token (a gateway); otherwise only those issued to it or with it in their aud. */
   introspect_any_token: z.boolean().default(false),
+  /** RFC 8693 token exchange policy (only with the token-exchange grant); omitted: the safe defaults. */
+  token_exchange: TokenExchangePolicySchema.optional(),
 };
 
 function checkClientConsistency(
@@ -215,7 +317,58 @@ function checkClientConsistency(
   }
 }
 
-export const ClientInputSchema = z.strictObject(clientFields).superRefine(checkClientConsistency);
+/** RFC 7523 / OIDC Core §9: what each JWT client authentication method needs to be checkable. */
+function checkClientAuthKeys(
+  client: {
+    token_endpoint_auth_method?: AuthMethod;
+    jwks?: ClientJwks | undefined;
+    jwks_uri?: string | undefined;
+    token_endpoint_auth_signing_alg?: ClientAssertionAlg | undefined;
+  },
+  ctx: z.RefinementCtx,
+) {
+  const method = client.token_endpoint_auth_method;
+  const hasKeys = client.jwks !== undefined || client.jwks_uri !== undefined;
+  if (method === 'private_key_jwt') {
+    if (!hasKeys) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['jwks'],
+        message: "private_key_jwt needs the client's public keys: jwks or jwks_uri",
+      });
+    } else if (client.jwks !== undefined && client.jwks_uri !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['jwks_uri'], message: 'give jwks or jwks_uri, not both' });
+    }
+  } else if (hasKeys) {
+    ctx.addIssue({
+      code: 'custom',
+      path: [client.jwks !== undefined ? 'jwks' : 'jwks_uri'],
+      message: `jwks and jwks_uri are used only by private_key_jwt (this client uses ${method ?? 'client_secret_basic'})`,
+    });
+  }
+  const alg = client.token_endpoint_auth_signing_alg;
+  if (alg === undefined) return;
+  const fits =
+    method === 'private_key_jwt'
+      ? (CLIENT_KEY_ASSERTION_ALGS as readonly string[]).includes(alg)
+      : method === 'client_secret_jwt' && (CLIENT_SECRET_ASSERTION_ALGS as readonly string[]).includes(alg);
+  if (!fits) {
+    const algs = method === 'private_key_jwt' ? CLIENT_KEY_ASSERTION_ALGS : CLIENT_SECRET_ASSERTION_ALGS;
+    ctx.addIssue({
+      code: 'custom',
+      path: ['token_endpoint_auth_signing_alg'],
+      message:
+        method === 'private_key_jwt' || method === 'client_secret_jwt'
+          ? `${method} assertions are signed with one of ${algs.join(', ')} (got ${alg})`
+          : `token_endpoint_auth_signing_alg applies only to private_key_jwt and client_secret_jwt`,
+    });
+  }
+}
+
+export const ClientInputSchema = z
+  .strictObject(clientFields)
+  .superRefine(checkClientConsistency)
+  .superRefine(checkClientAuthKeys);
 export type ClientInput = z.input<typeof ClientInputSchema>;
 
 export const ClientSchema = z.object({
@@ -226,6 +379,9 @@ export const ClientSchema = z.object({
   post_logout_redirect_uris: z.array(z.string()),
   grant_types: z.array(GrantTypeSchema),
   token_endpoint_auth_method: AuthMethodSchema,
+  jwks: ClientJwksSchema.nullable(),
+  jwks_uri: z.string().nullable(),
+  token_endpoint_auth_signing_alg: ClientAssertionAlgSchema.nullable(),
   scope: z.string(),
   access_token_format: AccessTokenFormatSchema,
   audience: z.array(z.string()),
@@ -234,6 +390,8 @@ export const ClientSchema = z.object({
   refresh_token_ttl: z.number().nullable(),
   allow_loopback_port_variance: z.boolean(),
   introspect_any_token: z.boolean(),
+  /** Present when the client states one; the engine applies the defaults otherwise. */
+  token_exchange: TokenExchangePolicySchema.optional(),
   created_at: z.string(),
   updated_at: z.string(),
 });

@@ -1,4 +1,5 @@
 import type { Recipe, RecipeInput } from './types';
+import { privateKeyLines } from './values';
 
 export const OPENID_CLIENT_APP_FILE = 'server.mjs';
 
@@ -12,6 +13,11 @@ function clientAuthentication({ client }: RecipeInput): string {
       return 'client.ClientSecretPost(CLIENT_SECRET)';
     case 'client_secret_basic':
       return 'client.ClientSecretBasic(CLIENT_SECRET)';
+    case 'client_secret_jwt':
+      return 'client.ClientSecretJwt(CLIENT_SECRET)';
+    case 'private_key_jwt':
+      // The private key stays with the app; the provider holds only its public part (jwks / jwks_uri).
+      return 'client.PrivateKeyJwt(PRIVATE_KEY)';
   }
 }
 
@@ -20,6 +26,7 @@ function serverMjs(input: RecipeInput): string {
   const redirectUri = client.redirect_uris[0] ?? 'http://127.0.0.1:3000/callback';
   const postLogout = client.post_logout_redirect_uris[0];
   const insecure = issuer.startsWith('http:');
+  const key = privateKeyLines(client);
   return `// A server-side web app signing users in with openid-client v6 (Express 5).
 //   npm install express openid-client
 //   node ${OPENID_CLIENT_APP_FILE}      listens on the redirect URI's port; PORT=4000 node ${OPENID_CLIENT_APP_FILE} to change it
@@ -27,7 +34,7 @@ function serverMjs(input: RecipeInput): string {
 import { randomBytes } from 'node:crypto';
 import express from 'express';
 import * as client from 'openid-client';
-
+${key.importLine}
 const ISSUER = new URL(${js(issuer)});
 const CLIENT_ID = ${js(client.client_id)};
 const CLIENT_SECRET = ${client.client_secret === null ? 'undefined' : js(client.client_secret)};
@@ -35,7 +42,7 @@ const REDIRECT_URI = ${js(redirectUri)};
 const POST_LOGOUT_REDIRECT_URI = ${postLogout ? js(postLogout) : 'undefined'};
 const SCOPE = ${js(client.scope)};
 const PORT = Number(process.env.PORT ?? new URL(REDIRECT_URI).port);
-
+${key.declaration}
 const config = await client.discovery(ISSUER, CLIENT_ID, CLIENT_SECRET, ${clientAuthentication(input)}${
     insecure
       ? `, {

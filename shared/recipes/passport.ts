@@ -1,5 +1,13 @@
 import type { Recipe, RecipeInput } from './types';
-import { originOf, pathOf, portOf, quoted, redirectUriMatching, registerRedirectNote } from './values';
+import {
+  originOf,
+  pathOf,
+  portOf,
+  privateKeyLines,
+  quoted,
+  redirectUriMatching,
+  registerRedirectNote,
+} from './values';
 
 const STRATEGY = 'idp-sandbox';
 
@@ -12,11 +20,17 @@ function clientAuthentication({ client }: RecipeInput): string {
       return `client.ClientSecretPost(${quoted(client.client_secret ?? '')})`;
     case 'client_secret_basic':
       return `client.ClientSecretBasic(${quoted(client.client_secret ?? '')})`;
+    case 'client_secret_jwt':
+      return `client.ClientSecretJwt(${quoted(client.client_secret ?? '')})`;
+    case 'private_key_jwt':
+      // The private key stays with the app; the provider holds only its public part (jwks / jwks_uri).
+      return 'client.PrivateKeyJwt(PRIVATE_KEY)';
   }
 }
 
 function appTs(input: RecipeInput): string {
   const { issuer, client } = input;
+  const key = privateKeyLines(client);
   const redirect = redirectUriMatching(client, /./, 'http://127.0.0.1:3000/callback');
   const postLogout = client.post_logout_redirect_uris[0];
   const discoveryOptions = issuer.startsWith('http:')
@@ -43,7 +57,7 @@ import session from 'express-session';
 import * as client from 'openid-client';
 import { Strategy, type VerifyFunction } from 'openid-client/passport';
 import passport from 'passport';
-
+${key.importLine}
 declare global {
   namespace Express {
     // What verify puts in the session: the ID token's claims.
@@ -54,7 +68,7 @@ declare global {
   }
 }
 
-const config = await client.discovery(
+${key.declaration}const config = await client.discovery(
   new URL(${quoted(issuer)}),
   ${quoted(client.client_id)},
   undefined,

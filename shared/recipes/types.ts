@@ -4,6 +4,7 @@
  * interop suite (test/interop/) all show the one configuration: a recipe whose client runs in the
  * suite is rendered there and run as it is, so it cannot rot unnoticed.
  */
+import type { AuthMethod } from '../schemas';
 export interface RecipeClient {
   client_id: string;
   /** null for public clients (token_endpoint_auth_method "none"). */
@@ -12,7 +13,7 @@ export interface RecipeClient {
   post_logout_redirect_uris: string[];
   scope: string;
   audience: string[];
-  token_endpoint_auth_method: 'client_secret_basic' | 'client_secret_post' | 'none';
+  token_endpoint_auth_method: AuthMethod;
   access_token_format: 'jwt' | 'reference';
 }
 

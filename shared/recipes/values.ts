@@ -10,7 +10,23 @@ import type { RecipeClient } from './types';
 export const quoted = jsQuote;
 
 export function isPublicClient(client: RecipeClient): boolean {
-  return client.token_endpoint_auth_method === 'none' || client.client_secret === null;
+  const method = client.token_endpoint_auth_method;
+  // A private_key_jwt client has no secret either: it proves itself with its own key.
+  return method === 'none' || (client.client_secret === null && method !== 'private_key_jwt');
+}
+
+/**
+ * For a private_key_jwt client, the lines that load its private key (whose public part is registered
+ * as its jwks) for openid-client's PrivateKeyJwt; nothing for any other client.
+ */
+export function privateKeyLines(client: RecipeClient): { importLine: string; declaration: string } {
+  if (client.token_endpoint_auth_method !== 'private_key_jwt') return { importLine: '', declaration: '' };
+  return {
+    importLine: "import { importJWK } from 'jose'; // npm install jose\n",
+    declaration:
+      "// The private key whose public part is registered as this client's jwks, as a JWK in the environment.\n" +
+      "const PRIVATE_KEY = await importJWK(JSON.parse(process.env.PRIVATE_KEY_JWK ?? '{}'));\n",
+  };
 }
 
 /** The `aud` the provider puts in this client's access tokens (without a `resource` parameter). */

@@ -190,4 +190,30 @@ describe('Clients page', () => {
       introspect_any_token: true,
     });
   });
+
+  it('keeps what the form has no field for (a token-exchange policy) when a client is edited', async () => {
+    const policy = {
+      allowed_audiences: ['billing-api'],
+      may_impersonate: true,
+      allow_refresh_token_subject: false,
+    };
+    await admin(ui.engine, 'clients.create', {
+      client_id: 'gateway',
+      client_secret: 'gateway-secret',
+      grant_types: ['urn:ietf:params:oauth:grant-type:token-exchange'],
+      scope: 'orders:read',
+      token_exchange: policy,
+    });
+    // The previous test left a client's drawer open over the list.
+    await page.keyboard.press('Escape');
+    await page.getByRole('button', { name: 'Edit gateway' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Edit client gateway' });
+    await dialog.getByRole('textbox', { name: 'Client name', exact: true }).fill('Gateway');
+    await dialog.getByRole('button', { name: 'Save client' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    expect(await admin<ClientDto>(ui.engine, 'clients.get', { client_id: 'gateway' })).toMatchObject({
+      client_name: 'Gateway',
+      token_exchange: policy,
+    });
+  });
 });

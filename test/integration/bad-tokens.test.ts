@@ -1,11 +1,18 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
+import {
+  compactVerify,
+  createRemoteJWKSet,
+  decodeProtectedHeader,
+  importJWK,
+  type JWK,
+  jwtVerify,
+} from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AdminOutput } from '../../shared/contract';
 import { BAD_TOKEN_VARIANTS, type BadToken, type BadTokenVariant } from '../../shared/lab';
-import type { EngineEvent, Token, Workspace } from '../../shared/schemas';
+import type { EngineEvent, SigningKey, Token, Workspace } from '../../shared/schemas';
 import { startTestEngine } from '../helpers/engine';
 import { introspect } from '../helpers/oauth-http';
 
@@ -306,8 +313,15 @@ describe('lab.badTokens with a retired key, for each signing algorithm', () => {
       const output = await timedBadTokens({ client_id: 'web', username: 'alice' });
       expect(decodeProtectedHeader(output.baseline.value).alg).toBe(alg);
       const retired = byVariant(output).get('retired_kid') as BadToken;
-      expect(retired.header?.kid).toBe(before);
       expect(retired.title).not.toMatch(/stand-in/);
+      // Signed by one of the provider's retired keys (the one just retired, or another retired within the
+      // same second: times are whole seconds), and verifiable with that key alone.
+      const keys = (await engine.call('keys.list', {})) as SigningKey[];
+      const signer = keys.find((key) => key.kid === retired.header?.kid);
+      expect(signer?.status).toBe('retired');
+      expect(keys.find((key) => key.kid === before)?.status).toBe('retired');
+      const publicKey = await importJWK((signer as SigningKey).public_jwk as JWK, (signer as SigningKey).alg);
+      await compactVerify(retired.value, publicKey);
       await verify(output.baseline.value);
       await expectJwtVariantsRejected(output);
     },

@@ -109,6 +109,10 @@ describe('a database from the first released schema', () => {
         ...client,
         allow_loopback_port_variance: client.client_id === 'spa',
         introspect_any_token: false,
+        // JWT client authentication came later: no keys, no pinned algorithm.
+        jwks: null,
+        jwks_uri: null,
+        token_endpoint_auth_signing_alg: null,
       })),
     );
     // Settings added later (provider time, issuing skew) take their defaults.

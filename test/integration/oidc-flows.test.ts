@@ -126,10 +126,13 @@ describe('discovery and JWKS', () => {
       'refresh_token',
       'client_credentials',
       'password',
+      'urn:ietf:params:oauth:grant-type:token-exchange',
     ]);
     expect(meta.token_endpoint_auth_methods_supported).toEqual([
       'client_secret_basic',
       'client_secret_post',
+      'client_secret_jwt',
+      'private_key_jwt',
       'none',
     ]);
     expect(meta.id_token_signing_alg_values_supported).toEqual(['RS256']);

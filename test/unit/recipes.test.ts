@@ -171,6 +171,29 @@ describe('recipes', () => {
     }
   });
 
+  it('load the private key of a private_key_jwt client, and treat it as confidential', () => {
+    const keyed: RecipeSubject = {
+      ...(EXAMPLES[1] as RecipeSubject),
+      client_id: 'keyed',
+      client_secret: null,
+      token_endpoint_auth_method: 'private_key_jwt',
+    };
+    for (const id of ['openid-client', 'passport']) {
+      const recipe = RECIPES.find((each) => each.id === id);
+      expect(recipe, id).toBeDefined();
+      const text = (recipe as Recipe)
+        .render({ issuer: ISSUER, client: keyed })
+        .map((file) => file.content)
+        .join('\n');
+      expect(text, id).toContain('client.PrivateKeyJwt(PRIVATE_KEY)');
+      expect(text, id).toContain("import { importJWK } from 'jose'");
+      expect(text, id).toContain('const PRIVATE_KEY = await importJWK(');
+    }
+    expect(recipesFor(keyed).map((recipe) => recipe.id)).toEqual(
+      recipesFor(EXAMPLES[1] as RecipeSubject).map((recipe) => recipe.id),
+    );
+  });
+
   it('never carry a secret for a public client, even one the admin API returned with a secret', () => {
     const stored: Client = {
       client_id: 'spa',
@@ -180,6 +203,9 @@ describe('recipes', () => {
       post_logout_redirect_uris: [],
       grant_types: ['authorization_code', 'refresh_token'],
       token_endpoint_auth_method: 'none',
+      jwks: null,
+      jwks_uri: null,
+      token_endpoint_auth_signing_alg: null,
       scope: 'openid profile',
       access_token_format: 'jwt',
       audience: ['orders-api'],

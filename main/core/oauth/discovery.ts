@@ -1,6 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DEFAULT_WRONG_ISSUER } from '../../../shared/faults';
-import { AUTH_METHODS, GRANT_TYPES } from '../../../shared/schemas';
+import {
+  AUTH_METHODS,
+  CLIENT_KEY_ASSERTION_ALGS,
+  CLIENT_SECRET_ASSERTION_ALGS,
+  GRANT_TYPES,
+} from '../../../shared/schemas';
 import type { ProviderContext } from '../provider/context';
 import { SCOPE_CLAIMS, STANDARD_SCOPES, splitScope } from '../tokens/claims';
 
@@ -27,6 +32,9 @@ const PROTOCOL_CLAIMS = [
   'amr',
   'jti',
 ];
+
+/** What private_key_jwt and client_secret_jwt assertions may be signed with, at every endpoint. */
+const ASSERTION_ALGS = [...CLIENT_KEY_ASSERTION_ALGS, ...CLIENT_SECRET_ASSERTION_ALGS];
 
 /**
  * OIDC Discovery / RFC 8414 metadata. It lists what the provider really does right now: the signing
@@ -55,8 +63,11 @@ export function discoveryDocument(ctx: ProviderContext): Record<string, unknown>
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: algs,
     token_endpoint_auth_methods_supported: [...AUTH_METHODS],
+    token_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGS,
     introspection_endpoint_auth_methods_supported: AUTH_METHODS.filter((m) => m !== 'none'),
+    introspection_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGS,
     revocation_endpoint_auth_methods_supported: [...AUTH_METHODS],
+    revocation_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGS,
     code_challenge_methods_supported: ['S256'],
     claims_supported: [...claims],
     prompt_values_supported: ['none', 'login', 'consent', 'select_account'],

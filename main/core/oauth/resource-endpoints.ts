@@ -60,7 +60,7 @@ export function registerResourceEndpoints(app: FastifyInstance, ctx: ProviderCon
 
   app.post('/revoke', async (request, reply) => {
     const params = readParams(request, 'body');
-    const { client } = authenticateClient(request, params, ctx.clients);
+    const { client } = await authenticateClient(request, params, ctx);
     const token = required(params, 'token');
     const hint = params.token_type_hint;
     if (hint !== undefined && hint !== 'access_token' && hint !== 'refresh_token') {
@@ -111,7 +111,7 @@ function mayIntrospect(caller: ClientRecord, token: TokenRecord): boolean {
 export function registerIntrospectionRoute(app: FastifyInstance, ctx: ProviderContext): void {
   app.post('/introspect', async (request, reply) => {
     const params = readParams(request, 'body');
-    const { client } = authenticateClient(request, params, ctx.clients);
+    const { client } = await authenticateClient(request, params, ctx);
     if (client.token_endpoint_auth_method === 'none') {
       throw new OAuthError(
         401,

@@ -16,7 +16,7 @@ function noStore(reply: FastifyReply): FastifyReply {
 export function registerTokenRoute(app: FastifyInstance, ctx: ProviderContext): void {
   app.post('/token', async (request, reply) => {
     const params = readParams(request, 'body');
-    const { client } = authenticateClient(request, params, ctx.clients);
+    const { client } = await authenticateClient(request, params, ctx);
     const grantType = required(params, 'grant_type');
     if (!isSupportedGrantType(grantType)) {
       throw unsupportedGrantType(`grant_type "${grantType}" is not supported.`);

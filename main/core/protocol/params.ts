@@ -3,8 +3,8 @@ import { invalidRequest, OAuthError } from './errors';
 
 export type Params = Record<string, string>;
 
-/** Parameters RFC 8707 allows more than once. */
-const REPEATABLE = new Set(['resource']);
+/** Parameters allowed more than once: resource (RFC 8707 §2), audience (RFC 8693 §2.1, token exchange). */
+const REPEATABLE = new Set(['resource', 'audience']);
 
 interface ParsedParams {
   params: Params;

@@ -12,6 +12,7 @@ import { TokenStore } from '../store/tokens';
 import { UserStore } from '../store/users';
 import { TokenService } from '../tokens/service';
 import { InProcessSigner, type JwtSigner } from '../tokens/signer';
+import { ClientAssertionVerifier } from './client-assertions';
 import { FaultBoard } from './faults';
 
 /** Everything the endpoints and the admin service work with, built once per engine. */
@@ -34,6 +35,8 @@ export interface ProviderContext {
   tokenService: TokenService;
   /** Faults on demand (QA lab): in memory only, off at every start. */
   faults: FaultBoard;
+  /** private_key_jwt / client_secret_jwt: the jti replay cache and fetched jwks_uri sets, in memory. */
+  clientAssertions: ClientAssertionVerifier;
 }
 
 /**
@@ -73,5 +76,6 @@ export function createProviderContext(
     events,
     tokenService: new TokenService({ keys, tokens, clock, issuer, settings: () => settings.get(), signer }),
     faults: new FaultBoard(clock, events, writes),
+    clientAssertions: new ClientAssertionVerifier(clock),
   };
 }

@@ -57,6 +57,9 @@ export function clientDto(client: ClientRecord): Client {
     post_logout_redirect_uris: client.post_logout_redirect_uris,
     grant_types: client.grant_types,
     token_endpoint_auth_method: client.token_endpoint_auth_method,
+    jwks: client.jwks ?? null,
+    jwks_uri: client.jwks_uri ?? null,
+    token_endpoint_auth_signing_alg: client.token_endpoint_auth_signing_alg ?? null,
     scope: client.scope,
     access_token_format: client.access_token_format,
     audience: client.audience,
@@ -65,15 +68,21 @@ export function clientDto(client: ClientRecord): Client {
     refresh_token_ttl: client.refresh_token_ttl ?? null,
     allow_loopback_port_variance: client.allow_loopback_port_variance,
     introspect_any_token: client.introspect_any_token,
+    // Only when stated: a client without one (all of them before token exchange) gets the defaults.
+    ...(client.token_exchange ? { token_exchange: client.token_exchange } : {}),
     created_at: new Date(client.created_at * 1000).toISOString(),
     updated_at: new Date(client.updated_at * 1000).toISOString(),
   };
 }
 
-/** Normalises metadata before it is stored: confidential clients always have a secret, public ones never. */
+/**
+ * Normalises metadata before it is stored: clients that authenticate with a secret always have one;
+ * public clients and private_key_jwt clients (they prove themselves with a key) never.
+ */
 function normalise(input: ClientMetadata, previousSecret?: string): StoredMetadata {
   const metadata = withPolicies(input);
-  if (metadata.token_endpoint_auth_method === 'none') {
+  const method = metadata.token_endpoint_auth_method;
+  if (method === 'none' || method === 'private_key_jwt') {
     delete metadata.client_secret;
   } else {
     metadata.client_secret = metadata.client_secret ?? previousSecret ?? generateClientSecret();

@@ -42,6 +42,16 @@ export interface IssueRequest {
   user: UserRecord | null;
   /** The authorization the tokens belong to; null for client_credentials (one token, no family). */
   grant: GrantRecord | null;
+  /**
+   * The `sub` when it is not the user's or the client's own: a token exchanged from a client_credentials
+   * token keeps that token's subject (the other client), not the exchanging client's id.
+   */
+  subject?: string;
+  /**
+   * RFC 8693 §4.1 `act`: who acts for the subject (token exchange with an actor token), nested for a
+   * chain. Carried by the access token, the ID token and the refresh token (so a refresh keeps it).
+   */
+  act?: Record<string, unknown> | null;
   scope: string;
   audience: string[];
   parentId?: string | null;
@@ -160,7 +170,7 @@ export class TokenService {
     const now = Math.floor(nowMs / 1000) + settings.clock_skew_seconds;
     const { client, user, grant } = request;
     const overrides = request.overrides ?? {};
-    const subject = user ? user.sub : client.client_id;
+    const subject = request.subject ?? (user ? user.sub : client.client_id);
     const records: TokenRecord[] = [];
     const values = new Map<string, string>();
     return {
@@ -226,6 +236,7 @@ export class TokenService {
       scope: job.request.scope,
       ...(job.request.user && job.request.authTime ? { auth_time: job.request.authTime } : {}),
       ...(job.request.sid ? { sid: job.request.sid } : {}),
+      ...(job.request.act ? { act: job.request.act } : {}),
     };
     const format = job.overrides.accessFormat ?? job.request.client.access_token_format;
     const jwt = format === 'jwt' ? (await this.sign(claims, 'at+jwt')).jwt : null;
@@ -267,6 +278,7 @@ export class TokenService {
         ...(job.request.authTime ? { auth_time: job.request.authTime } : {}),
         ...(job.request.sid ? { sid: job.request.sid } : {}),
         ...(job.request.amr ? { amr: job.request.amr } : {}),
+        ...(job.request.act ? { act: job.request.act } : {}),
       },
       expires_at: job.now + ttl,
     });
@@ -297,6 +309,7 @@ export class TokenService {
       ...(accessValue !== null ? { at_hash: leftHalfHash(accessValue, key.alg) } : {}),
       ...(job.request.sid ? { sid: job.request.sid } : {}),
       ...(job.request.amr ? { amr: job.request.amr } : {}),
+      ...(job.request.act ? { act: job.request.act } : {}),
     };
     const { jwt } = await this.sign(claims, 'JWT');
     const idToken = job.record({
@@ -326,33 +339,51 @@ export class TokenService {
    */
   async resolveAccessToken(value: string): Promise<ResolvedToken | null> {
     if (value.split('.').length === 3) {
-      const published = this.deps.keys.published();
-      if (published.length === 0) return null;
-      try {
-        const { payload } = await jwtVerify(
-          value,
-          createLocalJWKSet({ keys: published.map((k) => k.public_jwk) }),
-          {
-            algorithms: [...new Set(published.map((k) => k.alg))],
-            issuer: this.deps.issuer(),
-            typ: 'at+jwt',
-            currentDate: new Date(this.deps.clock.now()),
-            requiredClaims: ['jti', 'exp', 'iat', 'sub', 'client_id'],
-          },
-        );
-        const record = this.deps.tokens.findById(String(payload.jti));
-        if (record?.kind !== 'access' || record.format !== 'jwt') return null;
-        // Only the very token issued counts: a copy re-signed with the same key (an engine seeded with
-        // exported keys) that keeps a known jti but changes aud or adds claims is not ours.
-        if (record.jwt !== value) return null;
-        return { record, claims: payload as Record<string, unknown> };
-      } catch {
-        return null;
-      }
+      return this.resolveOwnJwt(value, 'access', 'at+jwt', ['jti', 'exp', 'iat', 'sub', 'client_id']);
     }
     const record = this.deps.tokens.findByValue(value);
     if (record?.kind !== 'access') return null;
     return { record, claims: record.claims };
+  }
+
+  /**
+   * An ID token this provider issued (token exchange accepts one as subject or actor token): verified
+   * like an access JWT, but with the ID token's `typ: JWT`, then looked up by `jti`.
+   */
+  async resolveIdToken(value: string): Promise<ResolvedToken | null> {
+    if (value.split('.').length !== 3) return null;
+    return this.resolveOwnJwt(value, 'id', 'JWT', ['jti', 'exp', 'iat', 'sub', 'aud']);
+  }
+
+  private async resolveOwnJwt(
+    value: string,
+    kind: 'access' | 'id',
+    typ: string,
+    requiredClaims: string[],
+  ): Promise<ResolvedToken | null> {
+    const published = this.deps.keys.published();
+    if (published.length === 0) return null;
+    try {
+      const { payload } = await jwtVerify(
+        value,
+        createLocalJWKSet({ keys: published.map((k) => k.public_jwk) }),
+        {
+          algorithms: [...new Set(published.map((k) => k.alg))],
+          issuer: this.deps.issuer(),
+          typ,
+          currentDate: new Date(this.deps.clock.now()),
+          requiredClaims,
+        },
+      );
+      const record = this.deps.tokens.findById(String(payload.jti));
+      if (record?.kind !== kind || record.format !== 'jwt') return null;
+      // Only the very token issued counts: a copy re-signed with the same key (an engine seeded with
+      // exported keys) that keeps a known jti but changes aud or adds claims is not ours.
+      if (record.jwt !== value) return null;
+      return { record, claims: payload as Record<string, unknown> };
+    } catch {
+      return null;
+    }
   }
 
   /** Any token we issued that a client may introspect or revoke: access (either format) or refresh. */

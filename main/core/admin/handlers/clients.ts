@@ -36,6 +36,12 @@ export function clientHandlers({ ctx }: AdminContext): NamespaceHandlers<'client
             `Client "${client_id}" is public (auth method "none") and has no secret.`,
           );
         }
+        if (existing.token_endpoint_auth_method === 'private_key_jwt') {
+          throw new AdminError(
+            'conflict',
+            `Client "${client_id}" authenticates with its key (private_key_jwt) and has no secret.`,
+          );
+        }
         const client = ctx.clients.replace(
           existing,
           { ...existing, client_secret: generateClientSecret() },

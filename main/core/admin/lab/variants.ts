@@ -45,8 +45,16 @@ const signedBy =
 const byThrowaway = (f: Factory, payload: Record<string, unknown>, header: Record<string, unknown>) =>
   signedBy(f.throwaway)(f, payload, header);
 
-/** The newest retired key of this provider, if any was ever retired (its private key is kept). */
-const retiredKey = (f: Factory) => f.ctx.keys.list().find((key) => key.status === 'retired');
+/**
+ * The most recently retired key of this provider, if any was ever retired (its private key is kept).
+ * Times are whole seconds, so keys retired within one second are told apart by kid: any of them is a
+ * retired key, and the choice does not change from one call to the next.
+ */
+function retiredKey(f: Factory) {
+  const retired = f.ctx.keys.list().filter((key) => key.status === 'retired');
+  retired.sort((a, b) => (b.retired_at ?? 0) - (a.retired_at ?? 0) || a.kid.localeCompare(b.kid));
+  return retired[0];
+}
 
 export const VARIANTS: Record<BadTokenVariant, VariantSpec> = {
   expired: {

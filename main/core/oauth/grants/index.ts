@@ -1,8 +1,9 @@
-import type { GrantType } from '../../../../shared/schemas';
+import { type GrantType, TOKEN_EXCHANGE_GRANT } from '../../../../shared/schemas';
 import { authorizationCode } from './authorization-code';
 import { clientCredentials } from './client-credentials';
 import { password } from './password';
 import { refreshToken } from './refresh-token';
+import { tokenExchange } from './token-exchange';
 import type { GrantHandler } from './types';
 
 /**
@@ -14,6 +15,7 @@ export const GRANT_HANDLERS: Readonly<Record<GrantType, GrantHandler>> = {
   refresh_token: refreshToken,
   client_credentials: clientCredentials,
   password,
+  [TOKEN_EXCHANGE_GRANT]: tokenExchange,
 };
 
 /** Own keys only: a grant_type of "toString" or "__proto__" must not reach Object.prototype. */

@@ -57,13 +57,25 @@ export function assertStillIssuable(
   }
 }
 
-export function recordIssued(ctx: ProviderContext, prepared: PreparedTokens, grantType: string): void {
+/** One `token.issued` event per token; `more` adds what a grant knows beyond that (token exchange: who acted). */
+export function recordIssued(
+  ctx: ProviderContext,
+  prepared: PreparedTokens,
+  grantType: string,
+  more: Record<string, unknown> = {},
+): void {
   for (const token of prepared.records) {
     ctx.events.record('token.issued', {
       client_id: token.client_id,
       username: token.username,
       token_id: token.id,
-      data: { kind: token.kind, format: token.format, grant_type: grantType, grant_id: token.grant_id },
+      data: {
+        kind: token.kind,
+        format: token.format,
+        grant_type: grantType,
+        grant_id: token.grant_id,
+        ...more,
+      },
     });
   }
 }

@@ -40,7 +40,12 @@ export const refreshToken: GrantHandler = async ({ ctx, client, params }) => {
   }
   const user = grant.user_id ? ctx.users.findById(grant.user_id) : null;
   if (grant.user_id && !user) throw invalidGrant('The user of this grant no longer exists.');
-  const previous = token.claims as { auth_time?: number; sid?: string; amr?: string[] };
+  const previous = token.claims as {
+    auth_time?: number;
+    sid?: string;
+    amr?: string[];
+    act?: Record<string, unknown>;
+  };
 
   const prepared = await ctx.tokenService.prepare({
     client,
@@ -52,6 +57,8 @@ export const refreshToken: GrantHandler = async ({ ctx, client, params }) => {
     authTime: previous.auth_time ?? grant.auth_time,
     sid: previous.sid ?? grant.session_id,
     amr: previous.amr ?? null,
+    // A refresh token from a token exchange keeps its actor: refreshing must not drop who acts.
+    act: previous.act ?? null,
     withRefresh: true,
     withIdToken: Boolean(user) && splitScope(scope).includes('openid'),
   });

@@ -31,6 +31,8 @@ import { formatDuration } from '../../lib/time';
 const AUTH_METHOD_LABELS: Record<AuthMethod, string> = {
   client_secret_basic: 'client_secret_basic (HTTP Basic)',
   client_secret_post: 'client_secret_post (form body)',
+  client_secret_jwt: 'client_secret_jwt (JWT signed with the secret)',
+  private_key_jwt: 'private_key_jwt (JWT signed with the client key)',
   none: 'none (public client, PKCE)',
 };
 
@@ -93,6 +95,15 @@ function ClientForm({ client, onClose, onSaved }: ClientFormProps) {
     if (portVariance !== null) input.allow_loopback_port_variance = portVariance;
     if (name.trim()) input.client_name = name.trim();
     if (secret && authMethod !== 'none') input.client_secret = secret;
+    // The form has no fields for a client's token-exchange policy yet: an edit keeps the one it has.
+    if (client?.token_exchange) input.token_exchange = client.token_exchange;
+    // The form has no fields for a client's keys yet: an edit keeps those the client has.
+    if (client && authMethod === client.token_endpoint_auth_method) {
+      if (client.jwks) input.jwks = client.jwks;
+      if (client.jwks_uri) input.jwks_uri = client.jwks_uri;
+      if (client.token_endpoint_auth_signing_alg)
+        input.token_endpoint_auth_signing_alg = client.token_endpoint_auth_signing_alg;
+    }
     const ttls = { access_token_ttl: accessTtl, id_token_ttl: idTtl, refresh_token_ttl: refreshTtl };
     for (const [key, value] of Object.entries(ttls) as Array<[keyof typeof ttls, Ttl]>) {
       const ttl = ttlOrUndefined(value);
