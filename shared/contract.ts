@@ -151,6 +151,26 @@ export const PlaygroundOutputSchema = z.object({
 });
 export type PlaygroundOutput = z.infer<typeof PlaygroundOutputSchema>;
 
+/** A device authorization (RFC 8628) the provider holds, from its request until shortly after it expires. */
+export const DeviceAuthorizationSchema = z.object({
+  /** As the user types it: XXXX-XXXX. */
+  user_code: z.string(),
+  client_id: z.string(),
+  client_name: z.string().nullable(),
+  scope: z.string(),
+  /** redeemed: the device got its tokens; expired: it ran out of time before that. */
+  status: z.enum(['pending', 'approved', 'denied', 'redeemed', 'expired']),
+  /** Who approved it (null until then, or when it was denied). */
+  username: z.string().nullable(),
+  created_at: z.string(),
+  expires_at: z.string(),
+  /** Seconds the device must wait between polls (RFC 8628 §3.5: grows by 5 with each slow_down). */
+  interval: z.number().int(),
+});
+export type DeviceAuthorization = z.infer<typeof DeviceAuthorizationSchema>;
+
+const ByUserCode = z.strictObject({ user_code: z.string().min(1).max(20) });
+
 export const adminContract = {
   'engine.info': { input: NoInput, output: EngineInfoSchema },
   /** The desktop app's HTTPS choice, taken at its next start (refused where the host has a flag for it). */
@@ -251,6 +271,15 @@ export const adminContract = {
   'keys.retire': { input: z.strictObject({ kid: z.string().min(1) }), output: SigningKeySchema },
 
   'events.list': { input: EventFilterSchema, output: z.array(EngineEventSchema) },
+
+  /** Device authorizations (RFC 8628), newest first: pending ones wait for a user at /device or here. */
+  'devices.list': { input: NoInput, output: z.array(DeviceAuthorizationSchema) },
+  /** Approves a pending device as this test user, as signing in at /device does. */
+  'devices.approve': {
+    input: ByUserCode.extend({ username: z.string().min(1) }),
+    output: DeviceAuthorizationSchema,
+  },
+  'devices.deny': { input: ByUserCode, output: DeviceAuthorizationSchema },
 
   'workspace.export': {
     input: z.strictObject({ include_keys: z.boolean().default(false) }),

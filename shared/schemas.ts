@@ -136,12 +136,15 @@ export type User = z.infer<typeof UserSchema>;
 
 /** RFC 8693 §2.1: the grant type of a token exchange. */
 export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
+/** RFC 8628 §3.4: the grant type a device polls the token endpoint with. */
+export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 export const GRANT_TYPES = [
   'authorization_code',
   'refresh_token',
   'client_credentials',
   'password',
   TOKEN_EXCHANGE_GRANT,
+  DEVICE_CODE_GRANT,
 ] as const;
 export const GrantTypeSchema = z.enum(GRANT_TYPES);
 export type GrantType = z.infer<typeof GrantTypeSchema>;
@@ -293,6 +296,10 @@ const clientFields = {
   introspect_any_token: z.boolean().default(false),
   /** RFC 8693 token exchange policy (only with the token-exchange grant); omitted: the safe defaults. */
   token_exchange: TokenExchangePolicySchema.optional(),
+  /** RFC 9449 §5.2: every token request must carry a DPoP proof (tokens always sender-constrained). */
+  dpop_bound_access_tokens: z.boolean().optional(),
+  /** RFC 9449 §8: this client's DPoP proofs must carry a server-provided nonce (DPoP-Nonce header). */
+  dpop_nonce_required: z.boolean().optional(),
 };
 
 function checkClientConsistency(
@@ -392,6 +399,10 @@ export const ClientSchema = z.object({
   introspect_any_token: z.boolean(),
   /** Present when the client states one; the engine applies the defaults otherwise. */
   token_exchange: TokenExchangePolicySchema.optional(),
+  /** RFC 9449 §5.2; present when the client states it (absent: DPoP optional). */
+  dpop_bound_access_tokens: z.boolean().optional(),
+  /** RFC 9449 §8 nonces for this client's proofs; present when the client states it. */
+  dpop_nonce_required: z.boolean().optional(),
   created_at: z.string(),
   updated_at: z.string(),
 });
@@ -524,6 +535,10 @@ export const EVENT_TYPES = [
   /** A fault turned itself off: its requests were used or its time ran out. */
   'fault.expired',
   'faults.cleared',
+  /** RFC 8628: a device asked for a user code; the user approved or denied it (page or admin). */
+  'device.requested',
+  'device.approved',
+  'device.denied',
 ] as const;
 export const EventTypeSchema = z.enum(EVENT_TYPES);
 export type EventType = z.infer<typeof EventTypeSchema>;

@@ -191,7 +191,7 @@ describe('Clients page', () => {
     });
   });
 
-  it('keeps what the form has no field for (a token-exchange policy) when a client is edited', async () => {
+  it('keeps what the form has no field for (token-exchange policy, DPoP settings) when a client is edited', async () => {
     const policy = {
       allowed_audiences: ['billing-api'],
       may_impersonate: true,
@@ -203,6 +203,8 @@ describe('Clients page', () => {
       grant_types: ['urn:ietf:params:oauth:grant-type:token-exchange'],
       scope: 'orders:read',
       token_exchange: policy,
+      dpop_bound_access_tokens: true,
+      dpop_nonce_required: true,
     });
     // The previous test left a client's drawer open over the list.
     await page.keyboard.press('Escape');
@@ -214,6 +216,8 @@ describe('Clients page', () => {
     expect(await admin<ClientDto>(ui.engine, 'clients.get', { client_id: 'gateway' })).toMatchObject({
       client_name: 'Gateway',
       token_exchange: policy,
+      dpop_bound_access_tokens: true,
+      dpop_nonce_required: true,
     });
   });
 });

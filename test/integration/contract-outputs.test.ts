@@ -6,7 +6,7 @@ import {
   adminContract,
   adminMethods,
 } from '../../shared/contract';
-import { TOKEN_STATES } from '../../shared/schemas';
+import { DEVICE_CODE_GRANT, TOKEN_STATES } from '../../shared/schemas';
 import { formatIssues } from '../../shared/validation';
 import { runningClock } from '../helpers/clock';
 import { startTestEngine } from '../helpers/engine';
@@ -14,6 +14,7 @@ import {
   basic,
   listTokens,
   obtainCode,
+  postForm,
   REDIRECT,
   redeem,
   type Tokens,
@@ -54,6 +55,16 @@ let labApi: TestApi | undefined;
 async function labApiUrl(): Promise<string> {
   labApi ??= await startCarelessApi({ issuer: engine.issuer });
   return labApi.url;
+}
+
+/** A new device authorization (RFC 8628) of the seeded device client: its user code. */
+async function deviceUserCode(): Promise<string> {
+  const response = await postForm(engine.issuer, '/device_authorization', {
+    client_id: 'tv',
+    scope: 'openid',
+  });
+  expect(response.status, response.text).toBe(200);
+  return response.json.user_code;
 }
 
 /** A key that has stopped signing (made by keys.activate and keys.rotate above), for keys.retire. */
@@ -165,6 +176,14 @@ const calls: CallTable = {
   },
   'faults.clear': {},
 
+  // One approved, one denied, one left pending, then listed.
+  'devices.approve': async () => ({ user_code: await deviceUserCode(), username: 'alice' }),
+  'devices.deny': async () => ({ user_code: await deviceUserCode() }),
+  'devices.list': async () => {
+    await deviceUserCode();
+    return {};
+  },
+
   'workspace.export': [{}, { include_keys: true }],
 
   // Destructive calls from here on.
@@ -222,6 +241,12 @@ beforeAll(async () => {
           client_secret: 'api-secret',
           grant_types: ['client_credentials'],
           introspect_any_token: true,
+        },
+        // A public device client (RFC 8628).
+        {
+          client_id: 'tv',
+          token_endpoint_auth_method: 'none',
+          grant_types: [DEVICE_CODE_GRANT, 'refresh_token'],
         },
         // Password grant with client_secret_post.
         {

@@ -127,6 +127,7 @@ describe('discovery and JWKS', () => {
       'client_credentials',
       'password',
       'urn:ietf:params:oauth:grant-type:token-exchange',
+      'urn:ietf:params:oauth:grant-type:device_code',
     ]);
     expect(meta.token_endpoint_auth_methods_supported).toEqual([
       'client_secret_basic',

@@ -69,7 +69,7 @@ describe('request format', () => {
   it('answers unsupported_grant_type for grants it does not implement, and unauthorized_client for ones the client may not use', async () => {
     for (const grantType of [
       'implicit',
-      'urn:ietf:params:oauth:grant-type:device_code',
+      'urn:openid:params:grant-type:ciba',
       'urn:ietf:params:oauth:grant-type:jwt-bearer',
       'CLIENT_CREDENTIALS',
     ]) {

@@ -21,9 +21,9 @@ describe('GRANT_HANDLERS', () => {
   });
 
   it('a grant type added to GRANT_TYPES without a handler does not compile', () => {
-    // What GRANT_HANDLERS' declared type becomes once GRANT_TYPES gains, say, device_code.
-    type WithNewGrant = Record<GrantType | 'urn:ietf:params:oauth:grant-type:device_code', GrantHandler>;
-    // @ts-expect-error Property 'urn:ietf:params:oauth:grant-type:device_code' is missing.
+    // What GRANT_HANDLERS' declared type becomes once GRANT_TYPES gains, say, CIBA.
+    type WithNewGrant = Record<GrantType | 'urn:openid:params:grant-type:ciba', GrantHandler>;
+    // @ts-expect-error Property 'urn:openid:params:grant-type:ciba' is missing.
     const grown: WithNewGrant = GRANT_HANDLERS;
     expect(grown).toBe(GRANT_HANDLERS);
   });

@@ -1,5 +1,6 @@
 import { clientHandlers } from './handlers/clients';
 import type { AdminContext, AdminHandlers } from './handlers/common';
+import { deviceHandlers } from './handlers/devices';
 import { engineHandlers } from './handlers/engine';
 import { eventHandlers } from './handlers/events';
 import { faultHandlers } from './handlers/faults';
@@ -33,6 +34,7 @@ export function createAdminService(admin: AdminContext): AdminHandlers {
     ...keyHandlers(admin),
     ...eventHandlers(admin),
     ...faultHandlers(admin),
+    ...deviceHandlers(admin),
     ...workspaceHandlers(admin),
   };
 }

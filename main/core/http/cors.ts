@@ -49,7 +49,10 @@ export async function registerCors(app: FastifyInstance, ctx: ProviderContext): 
     origin: (origin: string | undefined, callback: (error: null, allow: string | false) => void) =>
       callback(null, origin !== undefined && isRegistered(origin) ? origin : false),
     methods: ['GET', 'POST'],
-    allowedHeaders: ['authorization', 'content-type'],
+    // dpop: a browser app sends RFC 9449 proofs to the token endpoint and userinfo.
+    allowedHeaders: ['authorization', 'content-type', 'dpop'],
+    // A browser app reads the nonce for its next DPoP proof (RFC 9449 §8) from answers.
+    exposedHeaders: ['dpop-nonce'],
     maxAge: 600,
   };
   app.addHook('onRoute', (route) => {

@@ -5,6 +5,7 @@ import { ICON_SVG } from '../../../shared/icon';
 import type { AdminHandlers } from '../admin/service';
 import { BASE_SECURITY_HEADERS } from '../lib/security-headers';
 import { registerAuthorizeRoutes } from '../oauth/authorize';
+import { registerDeviceRoutes } from '../oauth/device';
 import { registerDiscoveryRoutes } from '../oauth/discovery';
 import { registerLogoutRoute } from '../oauth/logout';
 import { registerIntrospectionRoute, registerResourceEndpoints } from '../oauth/resource-endpoints';
@@ -136,6 +137,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   });
   registerIntrospectionRoute(app, ctx);
   registerAuthorizeRoutes(app, ctx);
+  registerDeviceRoutes(app, ctx);
   registerLogoutRoute(app, ctx);
   registerAdminRoutes(app, options.admin, options.secrets, ctx.events);
   if (options.uiDir) {

@@ -1,5 +1,4 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { safeEqual } from '../lib/secrets';
 import { sendHtml } from '../lib/security-headers';
 import {
   resolveClientAndRedirect,
@@ -14,9 +13,6 @@ import { duplicatedParameter, type Params, parseParams } from '../protocol/param
 import { SignIn } from '../protocol/sign-in';
 import type { ProviderContext } from '../provider/context';
 import type { ClientRecord } from '../store/clients';
-
-/** What the login page's script generates: 32 random bytes, base64url. */
-const BROWSER_SECRET_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
 /** /authorize (RFC 6749 §4.1.1, OIDC Core §3.1.2) and the forms of the pages it shows: /resume, /login. */
 export function registerAuthorizeRoutes(app: FastifyInstance, ctx: ProviderContext): void {
@@ -103,19 +99,10 @@ export function registerAuthorizeRoutes(app: FastifyInstance, ctx: ProviderConte
     const taken = signIn.takeInteraction(request, reply);
     if (!taken) return reply;
     const { id, authz, params } = taken;
-    const user = params.username ? ctx.users.findByUsername(params.username) : undefined;
-    if (!user) return signIn.showLogin(reply, authz, `No test user named "${params.username ?? ''}".`, 401);
-    let amr: string[] = [];
-    if (user.password !== null) {
-      if (params.password === undefined || !safeEqual(params.password, user.password)) {
-        return signIn.showLogin(reply, authz, 'Wrong password.', 401);
-      }
-      amr = ['pwd'];
-    }
+    const checked = signIn.checkTestUser(params);
+    if ('error' in checked) return signIn.showLogin(reply, authz, checked.error, 401);
     signIn.closeInteraction(reply, id);
-    const secret = params.browser_secret;
-    const browserSecret = secret !== undefined && BROWSER_SECRET_PATTERN.test(secret) ? secret : null;
-    const session = signIn.startSession(reply, user, amr.length ? 'password' : 'test_user', browserSecret);
-    return signIn.complete(reply, authz, user, session, amr);
+    const session = signIn.startFormSession(reply, checked.user, checked.amr, params);
+    return signIn.complete(reply, authz, checked.user, session, checked.amr);
   });
 }

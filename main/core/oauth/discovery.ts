@@ -6,6 +6,7 @@ import {
   CLIENT_SECRET_ASSERTION_ALGS,
   GRANT_TYPES,
 } from '../../../shared/schemas';
+import { DPOP_SIGNING_ALGS } from '../protocol/dpop';
 import type { ProviderContext } from '../provider/context';
 import { SCOPE_CLAIMS, STANDARD_SCOPES, splitScope } from '../tokens/claims';
 
@@ -17,6 +18,9 @@ export const ENDPOINTS = {
   introspection: '/introspect',
   revocation: '/revoke',
   endSession: '/logout',
+  /** RFC 8628 §3.1, and §3.2's verification_uri: the page where the user enters the device's code. */
+  deviceAuthorization: '/device_authorization',
+  deviceVerification: '/device',
 } as const;
 
 const PROTOCOL_CLAIMS = [
@@ -56,6 +60,7 @@ export function discoveryDocument(ctx: ProviderContext): Record<string, unknown>
     introspection_endpoint: `${issuer}${ENDPOINTS.introspection}`,
     revocation_endpoint: `${issuer}${ENDPOINTS.revocation}`,
     end_session_endpoint: `${issuer}${ENDPOINTS.endSession}`,
+    device_authorization_endpoint: `${issuer}${ENDPOINTS.deviceAuthorization}`,
     scopes_supported: [...scopes],
     response_types_supported: ['code'],
     response_modes_supported: ['query'],
@@ -75,6 +80,7 @@ export function discoveryDocument(ctx: ProviderContext): Record<string, unknown>
     request_uri_parameter_supported: false,
     claims_parameter_supported: false,
     authorization_response_iss_parameter_supported: true,
+    dpop_signing_alg_values_supported: [...DPOP_SIGNING_ALGS],
   };
 }
 

@@ -1,8 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { seconds } from '../lib/clock';
 import { authenticateClient } from '../protocol/client-auth';
+import { boundJkt, DPOP_SIGNING_ALGS, verifyDpopProof } from '../protocol/dpop';
 import {
   insufficientScope,
+  invalidDpopProofAtResource,
+  invalidDpopToken,
   invalidRequest,
   invalidToken,
   missingBearer,
@@ -19,11 +22,20 @@ function noStore(reply: FastifyReply): FastifyReply {
   return reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
 }
 
-/** RFC 6750 §2.1 header or §2.2 form body, never both. */
-function bearerToken(request: FastifyRequest): string {
+interface PresentedToken {
+  value: string;
+  /** RFC 9449 §7.1: sent as `Authorization: DPoP <token>`, the only way a DPoP-bound token may come. */
+  dpop: boolean;
+}
+
+/** RFC 6750 §2.1 header or §2.2 form body, never both; or RFC 9449's DPoP authorization header. */
+function presentedToken(request: FastifyRequest): PresentedToken {
   const header = request.headers.authorization;
+  const dpop = typeof header === 'string' && /^dpop /i.test(header);
   const fromHeader =
-    typeof header === 'string' && /^bearer /i.test(header) ? header.slice(7).trim() : undefined;
+    typeof header === 'string' && (dpop || /^bearer /i.test(header))
+      ? header.slice(dpop ? 5 : 7).trim()
+      : undefined;
   let fromBody: string | undefined;
   if (
     request.method === 'POST' &&
@@ -34,18 +46,53 @@ function bearerToken(request: FastifyRequest): string {
   if (fromHeader && fromBody) throw invalidRequest('Send the access token once: header or body, not both.');
   const token = fromHeader ?? fromBody;
   if (!token) throw missingBearer();
-  return token;
+  return { value: token, dpop };
+}
+
+/**
+ * RFC 9449 §7.1: a DPoP-bound token (`jkt`, its cnf.jkt) must come with the DPoP scheme and a proof of
+ * its key (with `ath`); an unbound one with the Bearer scheme. Called only when one of the two is DPoP.
+ */
+async function checkSenderConstraint(
+  ctx: ProviderContext,
+  request: FastifyRequest,
+  presented: PresentedToken,
+  jkt: string | null,
+  record: TokenRecord,
+): Promise<void> {
+  if (jkt === null) {
+    throw invalidToken('This access token is not DPoP-bound: send it as "Authorization: Bearer <token>".');
+  }
+  if (!presented.dpop) {
+    throw invalidDpopToken(
+      'This access token is DPoP-bound: send it as "Authorization: DPoP <token>" with a DPoP proof of its key.',
+      DPOP_SIGNING_ALGS,
+    );
+  }
+  const nonceRequired = ctx.clients.find(record.client_id)?.dpop_nonce_required === true;
+  const proof = await verifyDpopProof(ctx, request, { accessToken: presented.value, nonceRequired });
+  if (proof.jkt !== jkt) {
+    throw invalidDpopProofAtResource(
+      `The DPoP proof is signed by another key (thumbprint ${proof.jkt}) than the one the access token is bound to (${jkt}).`,
+      DPOP_SIGNING_ALGS,
+    );
+  }
 }
 
 /** Userinfo (OIDC Core §5.3) and revocation (RFC 7009): endpoints a browser app may call (CORS). */
 export function registerResourceEndpoints(app: FastifyInstance, ctx: ProviderContext): void {
   async function userinfo(request: FastifyRequest, reply: FastifyReply) {
-    const value = bearerToken(request);
-    const resolved = await ctx.tokenService.resolveAccessToken(value);
+    const presented = presentedToken(request);
+    const resolved = await ctx.tokenService.resolveAccessToken(presented.value);
     if (!resolved || !ctx.tokenService.isActive(resolved.record)) {
-      throw invalidToken('The access token is unknown, expired or revoked.');
+      const description = 'The access token is unknown, expired or revoked.';
+      // RFC 9449 §7.1: the challenge names the scheme the token was sent with.
+      throw presented.dpop ? invalidDpopToken(description, DPOP_SIGNING_ALGS) : invalidToken(description);
     }
+    // An unbound token sent as Bearer (the hot path) pays one property read here, no await.
+    const jkt = boundJkt(resolved.claims);
     const { record } = resolved;
+    if (jkt !== null || presented.dpop) await checkSenderConstraint(ctx, request, presented, jkt, record);
     const scopes = splitScope(record.scope);
     if (!scopes.includes('openid'))
       throw insufficientScope('Userinfo needs a token with the openid scope.', 'openid');

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { authenticateClient } from '../protocol/client-auth';
-import { unauthorizedClient, unsupportedGrantType } from '../protocol/errors';
+import { verifyDpopProof } from '../protocol/dpop';
+import { invalidDpopProof, unauthorizedClient, unsupportedGrantType } from '../protocol/errors';
 import { readParams, required } from '../protocol/params';
 import type { ProviderContext } from '../provider/context';
 import { GRANT_HANDLERS, isSupportedGrantType } from './grants';
@@ -24,7 +25,20 @@ export function registerTokenRoute(app: FastifyInstance, ctx: ProviderContext): 
     if (!client.grant_types.includes(grantType)) {
       throw unauthorizedClient(`Client "${client.client_id}" is not allowed the ${grantType} grant.`);
     }
-    const body = await GRANT_HANDLERS[grantType]({ ctx, client, params });
+    // RFC 9449: only a request with a DPoP header pays for checking one.
+    const nonceRequired = client.dpop_nonce_required === true;
+    const dpop =
+      request.headers.dpop === undefined
+        ? null
+        : await verifyDpopProof(ctx, request, { accessToken: null, nonceRequired });
+    if (dpop === null && client.dpop_bound_access_tokens === true) {
+      throw invalidDpopProof(
+        `Client "${client.client_id}" requires DPoP (dpop_bound_access_tokens): send a DPoP proof in the DPoP header.`,
+      );
+    }
+    const body = await GRANT_HANDLERS[grantType]({ ctx, client, params, dpop });
+    // RFC 9449 §8.2: the nonce for the client's next proofs (at userinfo too), before it must ask.
+    if (dpop !== null && nonceRequired) reply.header('dpop-nonce', ctx.dpopProofs.nonce());
     return noStore(reply).send(body);
   });
 }

@@ -81,3 +81,34 @@ export const missingBearer = () =>
   new OAuthError(401, 'invalid_request', 'Send the access token as "Authorization: Bearer <token>".', {
     'www-authenticate': 'Bearer realm="idp-sandbox"',
   });
+
+/** RFC 9449 §7.1 challenge: the DPoP scheme, the error, and the proof algorithms accepted. */
+function dpopChallenge(error: string, description: string, algs: readonly string[]): Record<string, string> {
+  return {
+    'www-authenticate': `DPoP error="${error}", error_description="${toErrorDescription(description)}", algs="${algs.join(' ')}"`,
+  };
+}
+
+/** RFC 9449 §5: a missing or bad DPoP proof at the token endpoint. */
+export const invalidDpopProof = (description: string) =>
+  new OAuthError(400, 'invalid_dpop_proof', description);
+/** RFC 9449 §7.1: a missing or bad DPoP proof at a protected resource (userinfo). */
+export const invalidDpopProofAtResource = (description: string, algs: readonly string[]) =>
+  new OAuthError(
+    401,
+    'invalid_dpop_proof',
+    description,
+    dpopChallenge('invalid_dpop_proof', description, algs),
+  );
+/** RFC 9449 §8: the proof must carry the nonce the server gives in the DPoP-Nonce header. */
+export const dpopNonceNeeded = (description: string, nonce: string) =>
+  new OAuthError(400, 'use_dpop_nonce', description, { 'dpop-nonce': nonce });
+/** RFC 9449 §9: the same at a protected resource, as a 401 DPoP challenge. */
+export const dpopNonceNeededAtResource = (description: string, nonce: string, algs: readonly string[]) =>
+  new OAuthError(401, 'use_dpop_nonce', description, {
+    ...dpopChallenge('use_dpop_nonce', description, algs),
+    'dpop-nonce': nonce,
+  });
+/** RFC 9449 §7.1: a DPoP-bound access token presented without its proof (e.g. as a Bearer token). */
+export const invalidDpopToken = (description: string, algs: readonly string[]) =>
+  new OAuthError(401, 'invalid_token', description, dpopChallenge('invalid_token', description, algs));

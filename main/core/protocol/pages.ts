@@ -68,13 +68,17 @@ interface LoginPageInput {
 }
 
 /**
- * The login page: one-click buttons for test users and a plain username/password form. They work
- * without script; the page's one script only adds the browser secret to what they post.
+ * The sign-in forms of the login and device pages: one-click buttons for test users and a plain
+ * username/password form, both posting to `action` with the page's hidden fields.
  */
-export function loginPage(input: LoginPageInput): string {
-  const hidden = `<input type="hidden" name="interaction" value="${escapeHtml(input.interactionId)}">${SECRET_FIELD}`;
-  const userButtons = input.users.length
-    ? `<form method="post" action="login" data-sign-in aria-label="Sign in as a test user">${hidden}<ul class="users">${input.users
+function signInForms(
+  action: string,
+  hidden: string,
+  users: LoginPageUser[],
+  loginHint: string | null,
+): string {
+  const userButtons = users.length
+    ? `<form method="post" action="${action}" data-sign-in aria-label="Sign in as a test user">${hidden}<ul class="users">${users
         .filter((u) => !u.hasPassword)
         .map(
           (u) =>
@@ -82,20 +86,80 @@ export function loginPage(input: LoginPageInput): string {
         )
         .join('')}</ul></form>`
     : '<p>No test users yet. Add one in the IDP Sandbox app (Users) or with the admin API.</p>';
-  const withPassword = input.users.filter((u) => u.hasPassword);
+  const withPassword = users.filter((u) => u.hasPassword);
+  return `${userButtons}
+${withPassword.length ? `<p class="sub">Users with a password: ${withPassword.map((u) => `<code>${escapeHtml(u.username)}</code>`).join(', ')}</p>` : ''}
+<h2>Username and password</h2>
+<form method="post" action="${action}" data-sign-in aria-label="Sign in with username and password">${hidden}
+<label for="username">Username</label><input id="username" name="username" type="text" autocomplete="username" value="${escapeHtml(loginHint ?? '')}" required>
+<label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password">
+<button class="primary" type="submit">Sign in</button></form>`;
+}
+
+function errorBox(error: string | null): string {
+  return error ? `<div class="error" role="alert">${escapeHtml(error)}</div>` : '';
+}
+
+/**
+ * The login page: one-click buttons for test users and a plain username/password form. They work
+ * without script; the page's one script only adds the browser secret to what they post.
+ */
+export function loginPage(input: LoginPageInput): string {
+  const hidden = `<input type="hidden" name="interaction" value="${escapeHtml(input.interactionId)}">${SECRET_FIELD}`;
   return layout(
     'Sign in',
     `<h1>Sign in to ${escapeHtml(input.clientName)}</h1><p class="sub">IDP Sandbox test login</p>
-${input.error ? `<div class="error" role="alert">${escapeHtml(input.error)}</div>` : ''}
-${userButtons}
-${withPassword.length ? `<p class="sub">Users with a password: ${withPassword.map((u) => `<code>${escapeHtml(u.username)}</code>`).join(', ')}</p>` : ''}
-<h2>Username and password</h2>
-<form method="post" action="login" data-sign-in aria-label="Sign in with username and password">${hidden}
-<label for="username">Username</label><input id="username" name="username" type="text" autocomplete="username" value="${escapeHtml(input.loginHint ?? '')}" required>
-<label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password">
-<button class="primary" type="submit">Sign in</button></form>`,
+${errorBox(input.error)}
+${signInForms('login', hidden, input.users, input.loginHint)}`,
     true,
   );
+}
+
+/** RFC 8628 §3.3: where the user types the code their device shows (a GET form: it changes nothing). */
+export function deviceCodePage(typed: string, error: string | null): string {
+  return layout(
+    'Connect a device',
+    `<h1>Connect a device</h1><p class="sub">Enter the code shown on your device.</p>
+${errorBox(error)}
+<form method="get" action="device" aria-label="Enter the device code">
+<label for="user_code">Code</label><input id="user_code" name="user_code" type="text" autocomplete="off" autocapitalize="characters" spellcheck="false" value="${escapeHtml(typed)}" required>
+<button class="primary" type="submit">Continue</button></form>`,
+  );
+}
+
+interface DeviceConfirmInput {
+  interactionId: string;
+  clientName: string;
+  userCode: string;
+  scope: string;
+  users: LoginPageUser[];
+  error: string | null;
+}
+
+/**
+ * The device's request, named with its client and scope so the user can tell it is theirs (RFC 8628
+ * §5.4): signing in approves it, the Deny button refuses it. Both post to /device, bound to this browser.
+ */
+export function deviceConfirmPage(input: DeviceConfirmInput): string {
+  const interaction = `<input type="hidden" name="interaction" value="${escapeHtml(input.interactionId)}">`;
+  const hidden = `${interaction}<input type="hidden" name="decision" value="approve">${SECRET_FIELD}`;
+  return layout(
+    'Approve device',
+    `<h1>Connect ${escapeHtml(input.clientName)}?</h1><p class="sub">Code <code>${escapeHtml(input.userCode)}</code> asks for: <code>${escapeHtml(input.scope || '(no scope)')}</code>. Sign in to approve it, only if your device shows this code.</p>
+${errorBox(input.error)}
+${signInForms('device', hidden, input.users, null)}
+<form method="post" action="device" aria-label="Deny the device">${interaction}<input type="hidden" name="decision" value="deny">
+<button class="primary" type="submit">Deny</button></form>`,
+    true,
+  );
+}
+
+export function deviceDonePage(approved: boolean, clientName: string): string {
+  const title = approved ? 'Device connected' : 'Device denied';
+  const text = approved
+    ? `${escapeHtml(clientName)} is signed in. You can return to your device and close this tab.`
+    : `${escapeHtml(clientName)} was not allowed. You can close this tab.`;
+  return layout(title, `<h1>${title}</h1><p class="sub">${text}</p>`);
 }
 
 /**

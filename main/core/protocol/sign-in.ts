@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { seconds } from '../lib/clock';
-import { randomToken } from '../lib/secrets';
+import { randomToken, safeEqual } from '../lib/secrets';
 import { pageCsp, redirectSource, sendHtml } from '../lib/security-headers';
 import type { ProviderContext } from '../provider/context';
 import type { SessionRecord } from '../store/sessions';
@@ -20,6 +20,8 @@ import { BROWSER_SECRET_SCRIPT_SOURCE, errorPage, loginPage, resumePage } from '
 import { type Params, readParams } from './params';
 
 export const SESSION_COOKIE = 'idp_sandbox_session';
+/** What the sign-in pages' script generates: 32 random bytes, base64url. */
+const BROWSER_SECRET_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 const INTERACTION_COOKIE = 'idp_sandbox_interaction';
 
 /** A request waiting at the login page, bound to the browser that started it. */
@@ -151,6 +153,33 @@ export class SignIn {
     return session;
   }
 
+  /** The test user a sign-in form (login or device page) names, if the password (when it has one) matches. */
+  checkTestUser(params: Params): { user: UserRecord; amr: string[] } | { error: string } {
+    const user = params.username ? this.ctx.users.findByUsername(params.username) : undefined;
+    if (!user) return { error: `No test user named "${params.username ?? ''}".` };
+    if (user.password === null) return { user, amr: [] };
+    if (params.password === undefined || !safeEqual(params.password, user.password)) {
+      return { error: 'Wrong password.' };
+    }
+    return { user, amr: ['pwd'] };
+  }
+
+  /** The session a sign-in form starts, with the browser secret its script posted (if well-formed). */
+  startFormSession(reply: FastifyReply, user: UserRecord, amr: string[], params: Params): SessionRecord {
+    const secret = params.browser_secret;
+    const browserSecret = secret !== undefined && BROWSER_SECRET_PATTERN.test(secret) ? secret : null;
+    return this.startSession(reply, user, amr.length ? 'password' : 'test_user', browserSecret);
+  }
+
+  /** The test users as the sign-in forms list them. */
+  signInUsers(): { username: string; name: string | null; hasPassword: boolean }[] {
+    return this.ctx.users.list().map((u) => ({
+      username: u.username,
+      name: typeof u.claims.name === 'string' ? u.claims.name : null,
+      hasPassword: u.password !== null,
+    }));
+  }
+
   /** Keeps the request for the page's form post, bound to this browser; returns its id. */
   openInteraction(reply: FastifyReply, authz: AuthorizationRequest): string {
     const id = randomUUID();
@@ -225,11 +254,7 @@ export class SignIn {
 
   showLogin(reply: FastifyReply, authz: AuthorizationRequest, error: string | null, status = 200) {
     const id = this.openInteraction(reply, authz);
-    const users = this.ctx.users.list().map((u) => ({
-      username: u.username,
-      name: typeof u.claims.name === 'string' ? u.claims.name : null,
-      hasPassword: u.password !== null,
-    }));
+    const users = this.signInUsers();
     return sendHtml(
       reply,
       status,

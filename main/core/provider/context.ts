@@ -13,6 +13,7 @@ import { UserStore } from '../store/users';
 import { TokenService } from '../tokens/service';
 import { InProcessSigner, type JwtSigner } from '../tokens/signer';
 import { ClientAssertionVerifier } from './client-assertions';
+import { DpopProofMemory } from './dpop-proofs';
 import { FaultBoard } from './faults';
 
 /** Everything the endpoints and the admin service work with, built once per engine. */
@@ -37,6 +38,8 @@ export interface ProviderContext {
   faults: FaultBoard;
   /** private_key_jwt / client_secret_jwt: the jti replay cache and fetched jwks_uri sets, in memory. */
   clientAssertions: ClientAssertionVerifier;
+  /** RFC 9449 DPoP: the jti replay cache of accepted proofs and the DPoP-Nonce secret, in memory. */
+  dpopProofs: DpopProofMemory;
 }
 
 /**
@@ -77,5 +80,6 @@ export function createProviderContext(
     tokenService: new TokenService({ keys, tokens, clock, issuer, settings: () => settings.get(), signer }),
     faults: new FaultBoard(clock, events, writes),
     clientAssertions: new ClientAssertionVerifier(clock),
+    dpopProofs: new DpopProofMemory(clock),
   };
 }

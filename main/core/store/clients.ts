@@ -70,6 +70,10 @@ export function clientDto(client: ClientRecord): Client {
     introspect_any_token: client.introspect_any_token,
     // Only when stated: a client without one (all of them before token exchange) gets the defaults.
     ...(client.token_exchange ? { token_exchange: client.token_exchange } : {}),
+    ...(client.dpop_bound_access_tokens !== undefined
+      ? { dpop_bound_access_tokens: client.dpop_bound_access_tokens }
+      : {}),
+    ...(client.dpop_nonce_required !== undefined ? { dpop_nonce_required: client.dpop_nonce_required } : {}),
     created_at: new Date(client.created_at * 1000).toISOString(),
     updated_at: new Date(client.updated_at * 1000).toISOString(),
   };

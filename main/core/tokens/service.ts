@@ -52,6 +52,11 @@ export interface IssueRequest {
    * chain. Carried by the access token, the ID token and the refresh token (so a refresh keeps it).
    */
   act?: Record<string, unknown> | null;
+  /**
+   * RFC 9449: the thumbprint of the DPoP proof key of the token request. The access token is bound to
+   * it (`cnf.jkt`, token_type DPoP), and so is a public client's refresh token (§5).
+   */
+  dpopJkt?: string | null;
   scope: string;
   audience: string[];
   parentId?: string | null;
@@ -237,6 +242,7 @@ export class TokenService {
       ...(job.request.user && job.request.authTime ? { auth_time: job.request.authTime } : {}),
       ...(job.request.sid ? { sid: job.request.sid } : {}),
       ...(job.request.act ? { act: job.request.act } : {}),
+      ...(job.request.dpopJkt ? { cnf: { jkt: job.request.dpopJkt } } : {}),
     };
     const format = job.overrides.accessFormat ?? job.request.client.access_token_format;
     const jwt = format === 'jwt' ? (await this.sign(claims, 'at+jwt')).jwt : null;
@@ -255,7 +261,7 @@ export class TokenService {
     job.add(access, value);
     Object.assign(job.response, {
       access_token: value,
-      token_type: 'Bearer',
+      token_type: job.request.dpopJkt ? 'DPoP' : 'Bearer',
       expires_in: ttl,
       scope: job.request.scope,
     });
@@ -279,6 +285,10 @@ export class TokenService {
         ...(job.request.sid ? { sid: job.request.sid } : {}),
         ...(job.request.amr ? { amr: job.request.amr } : {}),
         ...(job.request.act ? { act: job.request.act } : {}),
+        // RFC 9449 §5: a confidential client's refresh token is already bound by its authentication.
+        ...(job.request.dpopJkt && job.request.client.token_endpoint_auth_method === 'none'
+          ? { cnf: { jkt: job.request.dpopJkt } }
+          : {}),
       },
       expires_at: job.now + ttl,
     });
@@ -439,13 +449,14 @@ export class TokenService {
   /** The RFC 7662 response for a token; `{ active: false }` and nothing else when it is not active. */
   introspection(resolved: ResolvedToken | null): Record<string, unknown> {
     if (!resolved || !this.isActive(resolved.record)) return { active: false };
-    const { record } = resolved;
+    const { record, claims } = resolved;
+    const cnf = claims.cnf;
     const base: Record<string, unknown> = {
       active: true,
       scope: record.scope,
       client_id: record.client_id,
       ...(record.username ? { username: record.username } : {}),
-      token_type: record.kind === 'refresh' ? 'refresh_token' : 'Bearer',
+      token_type: record.kind === 'refresh' ? 'refresh_token' : cnf ? 'DPoP' : 'Bearer',
       exp: record.expires_at,
       iat: record.issued_at,
       sub: record.subject,
@@ -453,8 +464,9 @@ export class TokenService {
       jti: record.id,
     };
     if (record.kind === 'access') {
-      return { ...resolved.claims, ...base, aud: audClaim(record.audience) };
+      return { ...claims, ...base, aud: audClaim(record.audience) };
     }
-    return base;
+    // RFC 9449 §6.2: a DPoP-bound refresh token says which key it is bound to, too.
+    return cnf ? { ...base, cnf } : base;
   }
 }

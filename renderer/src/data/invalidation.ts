@@ -77,6 +77,9 @@ export const STALE_AFTER_EVENT: EventStaleness = {
   'fault.removed': ['faults'],
   'fault.expired': ['faults'],
   'faults.cleared': ['faults'],
+  'device.requested': ['devices'],
+  'device.approved': ['devices'],
+  'device.denied': ['devices'],
 };
 
 /** Everything an event makes stale: its entry in STALE_AFTER_EVENT and the event log. */

@@ -16,7 +16,7 @@ function pkceMatches(verifier: string, challenge: string): boolean {
 const CODE_REUSED = 'The authorization code was already used; the tokens it produced are now revoked.';
 
 /** RFC 6749 §4.1.3 with PKCE (RFC 7636); a replayed code revokes what it produced. */
-export const authorizationCode: GrantHandler = async ({ ctx, client, params }) => {
+export const authorizationCode: GrantHandler = async ({ ctx, client, params, dpop }) => {
   const code = ctx.codes.find(required(params, 'code'));
   if (!code || code.client_id !== client.client_id)
     throw invalidGrant('The authorization code is unknown or was issued to another client.');
@@ -56,6 +56,7 @@ export const authorizationCode: GrantHandler = async ({ ctx, client, params }) =
     authTime: grant.auth_time,
     sid: grant.session_id,
     amr: code.amr.length ? code.amr : null,
+    dpopJkt: dpop?.jkt ?? null,
     withRefresh: client.grant_types.includes('refresh_token'),
     withIdToken: splitScope(code.scope).includes('openid'),
   });

@@ -6,7 +6,7 @@ import { issueFresh } from './issue';
 import type { GrantHandler } from './types';
 
 /** RFC 6749 §4.4: a token for the client itself, with no user and so no identity scopes. */
-export const clientCredentials: GrantHandler = async ({ ctx, client, params }) => {
+export const clientCredentials: GrantHandler = async ({ ctx, client, params, dpop }) => {
   let scope = machineScope(client.scope);
   if (params.scope !== undefined) {
     const requested = splitScope(params.scope);
@@ -20,5 +20,7 @@ export const clientCredentials: GrantHandler = async ({ ctx, client, params }) =
   }
   const resources = parseResource(readRepeated(params, 'resource'));
   checkResources(client, resources);
-  return issueFresh(ctx, client, null, scope, resources, 'client_credentials', {});
+  return issueFresh(ctx, client, null, scope, resources, 'client_credentials', {
+    dpopJkt: dpop?.jkt ?? null,
+  });
 };

@@ -1,6 +1,7 @@
-import { type GrantType, TOKEN_EXCHANGE_GRANT } from '../../../../shared/schemas';
+import { DEVICE_CODE_GRANT, type GrantType, TOKEN_EXCHANGE_GRANT } from '../../../../shared/schemas';
 import { authorizationCode } from './authorization-code';
 import { clientCredentials } from './client-credentials';
+import { deviceCode } from './device-code';
 import { password } from './password';
 import { refreshToken } from './refresh-token';
 import { tokenExchange } from './token-exchange';
@@ -16,6 +17,7 @@ export const GRANT_HANDLERS: Readonly<Record<GrantType, GrantHandler>> = {
   client_credentials: clientCredentials,
   password,
   [TOKEN_EXCHANGE_GRANT]: tokenExchange,
+  [DEVICE_CODE_GRANT]: deviceCode,
 };
 
 /** Own keys only: a grant_type of "toString" or "__proto__" must not reach Object.prototype. */

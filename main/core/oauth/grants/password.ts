@@ -8,7 +8,7 @@ import { issueFresh } from './issue';
 import type { GrantHandler } from './types';
 
 /** RFC 6749 §4.3 (resource owner password): a sign-in without a browser, recorded as a login. */
-export const password: GrantHandler = async ({ ctx, client, params }) => {
+export const password: GrantHandler = async ({ ctx, client, params, dpop }) => {
   const user = ctx.users.findByUsername(required(params, 'username'));
   const given = params.password ?? '';
   if (!user || (user.password !== null && !safeEqual(given, user.password))) {
@@ -27,5 +27,6 @@ export const password: GrantHandler = async ({ ctx, client, params }) => {
     withIdToken: splitScope(scope).includes('openid'),
     authTime: seconds(ctx.clock),
     amr: user.password !== null ? ['pwd'] : null,
+    dpopJkt: dpop?.jkt ?? null,
   });
 };

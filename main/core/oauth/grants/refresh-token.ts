@@ -1,4 +1,5 @@
 import { seconds } from '../../lib/clock';
+import { boundJkt } from '../../protocol/dpop';
 import { invalidGrant, invalidScope, invalidTarget } from '../../protocol/errors';
 import { readRepeated, required } from '../../protocol/params';
 import { parseResource } from '../../protocol/policy';
@@ -9,7 +10,7 @@ import type { GrantHandler } from './types';
 const TOKEN_REUSED = 'The refresh token was already used; the whole token family is now revoked.';
 
 /** RFC 6749 §6 with rotation: every refresh replaces the token, and a second use revokes the family. */
-export const refreshToken: GrantHandler = async ({ ctx, client, params }) => {
+export const refreshToken: GrantHandler = async ({ ctx, client, params, dpop }) => {
   const resolved = ctx.tokenService.resolveRefreshToken(required(params, 'refresh_token'));
   if (!resolved || resolved.record.client_id !== client.client_id) {
     throw invalidGrant('The refresh token is unknown or was issued to another client.');
@@ -24,6 +25,15 @@ export const refreshToken: GrantHandler = async ({ ctx, client, params }) => {
   if (token.revoked_at !== null || grant.revoked_at !== null)
     throw invalidGrant('The refresh token has been revoked.');
   if (token.expires_at <= seconds(ctx.clock)) throw invalidGrant('The refresh token has expired.');
+  // RFC 9449 §5: a public client's DPoP-bound refresh token is refreshed only with a proof of its key.
+  const jkt = boundJkt(token.claims);
+  if (jkt !== null && dpop?.jkt !== jkt) {
+    throw invalidGrant(
+      dpop
+        ? `The refresh token is bound to the DPoP key with thumbprint ${jkt}; this proof is signed by another key (${dpop.jkt}).`
+        : `The refresh token is DPoP-bound (key thumbprint ${jkt}): send a DPoP proof signed by that key.`,
+    );
+  }
 
   const granted = splitScope(grant.scope);
   let scope = token.scope;
@@ -59,6 +69,7 @@ export const refreshToken: GrantHandler = async ({ ctx, client, params }) => {
     amr: previous.amr ?? null,
     // A refresh token from a token exchange keeps its actor: refreshing must not drop who acts.
     act: previous.act ?? null,
+    dpopJkt: dpop?.jkt ?? null,
     withRefresh: true,
     withIdToken: Boolean(user) && splitScope(scope).includes('openid'),
   });

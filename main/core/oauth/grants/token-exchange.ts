@@ -251,7 +251,8 @@ function exchangeResponse(prepared: PreparedTokens, requested: TokenTypeName): R
   return {
     access_token: prepared.values.get(token.id),
     issued_token_type: TOKEN_TYPES[requested],
-    token_type: isAccess ? 'Bearer' : 'N_A',
+    // The access token's own type: DPoP when the request carried a proof (RFC 9449 §5).
+    token_type: isAccess ? prepared.response.token_type : 'N_A',
     expires_in: token.expires_at - token.issued_at,
     scope: token.scope,
   };
@@ -262,7 +263,7 @@ function exchangeResponse(prepared: PreparedTokens, requested: TokenTypeName): R
  * (parent_id), so revoking the subject's family (logout, tokens.revokeGrant, tokens.revokeUser)
  * revokes what was exchanged from it.
  */
-export const tokenExchange: GrantHandler = async ({ ctx, client, params }) => {
+export const tokenExchange: GrantHandler = async ({ ctx, client, params, dpop }) => {
   const policy = client.token_exchange ?? DEFAULT_POLICY;
   const subject = await subjectOf(ctx, client, params, policy);
   const { act, actor } = await actorClaim(ctx, client, params, policy, subject);
@@ -289,6 +290,7 @@ export const tokenExchange: GrantHandler = async ({ ctx, client, params }) => {
     audience,
     parentId: record.id,
     act,
+    dpopJkt: dpop?.jkt ?? null,
     authTime: typeof authTime === 'number' ? authTime : (grant?.auth_time ?? null),
     withAccess: requested === 'access_token' || requested === 'jwt',
     withIdToken: requested === 'id_token',

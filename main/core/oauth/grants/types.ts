@@ -1,3 +1,4 @@
+import type { DpopProof } from '../../protocol/dpop';
 import type { Params } from '../../protocol/params';
 import type { ProviderContext } from '../../provider/context';
 import type { ClientRecord } from '../../store/clients';
@@ -8,6 +9,11 @@ interface GrantInput {
   client: ClientRecord;
   /** The form body of the token request, grant_type included. */
   params: Params;
+  /**
+   * The request's verified DPoP proof (RFC 9449), null without one. A grant passes `dpop?.jkt` on as
+   * IssueRequest.dpopJkt so the access token it issues is bound to the proof's key.
+   */
+  dpop: DpopProof | null;
 }
 
 /**

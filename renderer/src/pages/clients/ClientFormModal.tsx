@@ -95,8 +95,13 @@ function ClientForm({ client, onClose, onSaved }: ClientFormProps) {
     if (portVariance !== null) input.allow_loopback_port_variance = portVariance;
     if (name.trim()) input.client_name = name.trim();
     if (secret && authMethod !== 'none') input.client_secret = secret;
-    // The form has no fields for a client's token-exchange policy yet: an edit keeps the one it has.
+    // The form has no fields for a client's token-exchange policy or DPoP settings yet: an edit keeps
+    // the ones it has.
     if (client?.token_exchange) input.token_exchange = client.token_exchange;
+    if (client?.dpop_bound_access_tokens !== undefined) {
+      input.dpop_bound_access_tokens = client.dpop_bound_access_tokens;
+    }
+    if (client?.dpop_nonce_required !== undefined) input.dpop_nonce_required = client.dpop_nonce_required;
     // The form has no fields for a client's keys yet: an edit keeps those the client has.
     if (client && authMethod === client.token_endpoint_auth_method) {
       if (client.jwks) input.jwks = client.jwks;
