@@ -1,3 +1,4 @@
+import { exportJWK, generateKeyPair } from 'jose';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { admin, confirmDialog, readClipboard, screenshot, startUi, type UiSession } from './ui-helpers';
@@ -25,6 +26,21 @@ interface ClientDto {
   id_token_ttl: number | null;
   allow_loopback_port_variance: boolean;
   introspect_any_token: boolean;
+  token_endpoint_auth_method: string;
+  jwks: { keys: Array<Record<string, unknown>> } | null;
+  token_endpoint_auth_signing_alg: string | null;
+}
+
+/** Opens the New client form (over whatever drawer is open) with an ID and one redirect URI filled. */
+async function newClientWithRedirect(clientId: string, redirectUri: string) {
+  await page.keyboard.press('Escape');
+  await page.getByRole('button', { name: 'New client' }).click();
+  const dialog = page.getByRole('dialog', { name: 'New client' });
+  await dialog.getByRole('textbox', { name: 'Client ID', exact: true }).fill(clientId);
+  const redirects = dialog.getByRole('combobox', { name: 'Redirect URIs', exact: true });
+  await redirects.fill(redirectUri);
+  await redirects.press('Enter');
+  return dialog;
 }
 
 describe('Clients page', () => {
@@ -191,7 +207,7 @@ describe('Clients page', () => {
     });
   });
 
-  it('keeps what the form has no field for (token-exchange policy, DPoP settings) when a client is edited', async () => {
+  it('keeps a client’s token-exchange policy and DPoP settings when another field is edited', async () => {
     const policy = {
       allowed_audiences: ['billing-api'],
       may_impersonate: true,
@@ -216,6 +232,74 @@ describe('Clients page', () => {
     expect(await admin<ClientDto>(ui.engine, 'clients.get', { client_id: 'gateway' })).toMatchObject({
       client_name: 'Gateway',
       token_exchange: policy,
+      dpop_bound_access_tokens: true,
+      dpop_nonce_required: true,
+    });
+  });
+
+  it('registers a private_key_jwt client with its public JWKS, refusing a private key', async () => {
+    const { publicKey, privateKey } = await generateKeyPair('ES256', { extractable: true });
+    const publicJwk = { ...(await exportJWK(publicKey)), kid: 'signer-1' };
+    const privateJwk = { ...(await exportJWK(privateKey)), kid: 'signer-1' };
+    const dialog = await newClientWithRedirect('signer', 'http://localhost:4000/callback');
+    await dialog.getByRole('combobox', { name: 'Token endpoint auth method' }).click();
+    await page.getByRole('option', { name: /^private_key_jwt/ }).click();
+    await dialog.getByRole('combobox', { name: 'Assertion signing algorithm' }).click();
+    await page.getByRole('option', { name: 'ES256', exact: true }).click();
+
+    // The private key pasted by mistake: refused before the round trip, saying why, and nothing saved.
+    const jwks = dialog.getByRole('textbox', { name: 'JWKS', exact: true });
+    await jwks.fill(JSON.stringify({ keys: [privateJwk] }));
+    await dialog.getByRole('button', { name: 'Create client' }).click();
+    await dialog
+      .getByRole('alert')
+      .filter({ hasText: 'jwks holds only public keys; key 0 (kid "signer-1") has private material (d)' })
+      .waitFor();
+    const ids = (await admin<ClientDto[]>(ui.engine, 'clients.list', {})).map((c) => c.client_id);
+    expect(ids).not.toContain('signer');
+
+    await jwks.fill(JSON.stringify({ keys: [publicJwk] }, null, 2));
+    await dialog.getByRole('button', { name: 'Create client' }).click();
+    const drawer = page.getByRole('dialog', { name: 'Client signer' });
+    const details = drawer.getByRole('table', { name: 'Client details' });
+    await details.getByText('JWKS with 1 key: signer-1').waitFor();
+    await details.getByText('ES256', { exact: true }).waitFor();
+    expect(await admin<ClientDto>(ui.engine, 'clients.get', { client_id: 'signer' })).toMatchObject({
+      token_endpoint_auth_method: 'private_key_jwt',
+      jwks: { keys: [publicJwk] },
+      jwks_uri: null,
+      token_endpoint_auth_signing_alg: 'ES256',
+    });
+  });
+
+  it('saves a token-exchange policy and the DPoP requirements, and shows them in the drawer', async () => {
+    const dialog = await newClientWithRedirect('exchanger', 'http://localhost:5000/callback');
+    // The policy fields appear with the grant.
+    const audiences = dialog.getByRole('combobox', { name: 'Allowed audiences' });
+    expect(await audiences.count()).toBe(0);
+    await dialog.getByRole('combobox', { name: 'Grant types' }).click();
+    await page.getByRole('option', { name: 'token-exchange (RFC 8693)' }).click();
+    await page.keyboard.press('Escape');
+    await audiences.fill('billing-api');
+    await audiences.press('Enter');
+    await dialog.getByRole('switch', { name: 'May impersonate' }).check({ force: true });
+    await dialog.getByRole('switch', { name: 'Require DPoP-bound access tokens' }).check({ force: true });
+    await dialog.getByRole('switch', { name: 'Require a DPoP nonce' }).check({ force: true });
+    await dialog.getByRole('button', { name: 'Create client' }).click();
+
+    const drawer = page.getByRole('dialog', { name: 'Client exchanger' });
+    const details = drawer.getByRole('table', { name: 'Client details' });
+    await details.getByText('token-exchange (RFC 8693)').waitFor();
+    await details.getByText('billing-api', { exact: true }).waitFor();
+    await details.getByText('Allowed (exchange without an actor)').waitFor();
+    await details.getByText(/^Required: every token request carries a proof/).waitFor();
+    expect(await admin<ClientDto>(ui.engine, 'clients.get', { client_id: 'exchanger' })).toMatchObject({
+      grant_types: expect.arrayContaining(['urn:ietf:params:oauth:grant-type:token-exchange']),
+      token_exchange: {
+        allowed_audiences: ['billing-api'],
+        may_impersonate: true,
+        allow_refresh_token_subject: false,
+      },
       dpop_bound_access_tokens: true,
       dpop_nonce_required: true,
     });

@@ -38,6 +38,34 @@ async function introspect(token: string, client: { client_id: string; client_sec
   return (await response.json()) as { active: boolean };
 }
 
+const EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
+const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
+
+/** RFC 8693 delegation, as README's curl example: the client acts for the subject with its own token. */
+async function exchangeAsActor(
+  client: { client_id: string; client_secret: string },
+  subjectToken: string,
+): Promise<string> {
+  const actor = await clientCredentialsToken(ui.engine, client);
+  const response = await fetch(`${ui.engine.issuer}/token`, {
+    method: 'POST',
+    headers: {
+      authorization: `Basic ${Buffer.from(`${client.client_id}:${client.client_secret}`).toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
+    body: new URLSearchParams({
+      grant_type: EXCHANGE,
+      subject_token: subjectToken,
+      subject_token_type: ACCESS_TOKEN_TYPE,
+      actor_token: actor.access_token,
+      actor_token_type: ACCESS_TOKEN_TYPE,
+    }).toString(),
+  });
+  const json = (await response.json()) as { access_token: string };
+  if (!response.ok) throw new Error(`token exchange answered ${response.status}: ${JSON.stringify(json)}`);
+  return json.access_token;
+}
+
 describe('Tokens page', () => {
   it('starts with an empty state that says how to get a token', async () => {
     await page.getByText('No tokens yet').waitFor();
@@ -112,6 +140,47 @@ describe('Tokens page', () => {
     expect(await drawer.getByRole('region', { name: 'Stored claims' }).textContent()).toContain('ledger-svc');
     // The drawer shows metadata, never the token itself.
     expect(await drawer.textContent()).not.toContain(issued.access_token);
+    await page.keyboard.press('Escape');
+    await expect.poll(() => drawer.count()).toBe(0);
+  });
+
+  it('shows who a delegated token acts for, as a chain, and opens the token it was exchanged from', async () => {
+    const frontend = await createServiceClient(ui.engine, 'frontend');
+    const ordersApi = await createServiceClient(ui.engine, 'orders-api', {
+      grant_types: [EXCHANGE, 'client_credentials'],
+    });
+    const billingApi = await createServiceClient(ui.engine, 'billing-api', {
+      grant_types: [EXCHANGE, 'client_credentials'],
+    });
+    const subject = await clientCredentialsToken(ui.engine, frontend);
+    // orders-api acts for frontend, then billing-api acts for it in turn: a two-actor chain.
+    const delegated = await exchangeAsActor(ordersApi, subject.access_token);
+    await exchangeAsActor(billingApi, delegated);
+
+    // Newest first: billing-api's exchanged token, above the actor token it got for the exchange.
+    const rows = page.getByRole('row', { name: /billing-api/ });
+    await expect.poll(() => rows.count()).toBe(2);
+    await rows
+      .first()
+      .getByRole('button', { name: /^Details of Access token/ })
+      .click();
+    const drawer = page.getByRole('dialog', { name: 'Token details' });
+    await drawer
+      .getByText(
+        'Acting for: frontend (actor billing-api, client billing-api, on behalf of actor orders-api, client orders-api)',
+      )
+      .waitFor();
+
+    // Its parent is the token orders-api got for frontend: one actor.
+    await drawer.getByRole('button', { name: 'Open parent token' }).click();
+    await drawer.getByText('Acting for: frontend (actor orders-api, client orders-api)').waitFor();
+    await drawer.getByRole('button', { name: 'Open parent token' }).click();
+    // frontend's own token: nobody acts for it, and it has no parent.
+    await expect.poll(() => drawer.getByText(/^Acting for/).count()).toBe(0);
+    await expect
+      .poll(() => drawer.getByRole('region', { name: 'Payload' }).textContent())
+      .toContain('"client_id": "frontend"');
+    expect(await drawer.getByRole('button', { name: 'Open parent token' }).count()).toBe(0);
     await page.keyboard.press('Escape');
     await expect.poll(() => drawer.count()).toBe(0);
   });

@@ -1,6 +1,6 @@
 import { Badge, Button, Code, Drawer, Group, PasswordInput, Stack, Text, Title } from '@mantine/core';
 import { useState } from 'react';
-import type { Client, Settings } from '../../../../shared/schemas';
+import { type Client, type Settings, TOKEN_EXCHANGE_GRANT } from '../../../../shared/schemas';
 import { Choice, choiceOptions } from '../../components/Choice';
 import { ConfirmButton } from '../../components/Confirm';
 import { CopyButton } from '../../components/CopyButton';
@@ -10,12 +10,44 @@ import { useAdminMutation, useAdminQuery, useEngineInfo } from '../../data/contr
 import { clientSnippet, type SnippetFormat } from '../../lib/snippet';
 import { formatDuration } from '../../lib/time';
 import { ClientRecipes } from './ClientRecipes';
+import { GRANT_TYPE_LABELS } from './client-labels';
 
 const SNIPPET_FORMAT_LABELS: Record<SnippetFormat, string> = { env: '.env', json: 'JSON' };
 
 function lifetime(value: number | null, fallback: number | undefined): string {
   if (value !== null) return formatDuration(value);
   return fallback === undefined ? 'default' : `default (${formatDuration(fallback)})`;
+}
+
+/** The JWT authentication facts, for the methods that have them. */
+function clientAuthFacts(client: Client): Fact[] {
+  const method = client.token_endpoint_auth_method;
+  if (method !== 'private_key_jwt' && method !== 'client_secret_jwt') return [];
+  const alg: Fact = ['Assertion algorithm', client.token_endpoint_auth_signing_alg ?? "any of the method's"];
+  if (method === 'client_secret_jwt') return [alg];
+  const kids = (client.jwks?.keys ?? []).map((key, index) =>
+    typeof key.kid === 'string' ? key.kid : `key ${index}`,
+  );
+  const keys = client.jwks
+    ? `JWKS with ${kids.length} key${kids.length === 1 ? '' : 's'}: ${kids.join(', ')}`
+    : `JWKS URL ${client.jwks_uri ?? '—'}`;
+  return [['Public keys', keys], alg];
+}
+
+function tokenExchangeFacts(client: Client): Fact[] {
+  if (!client.grant_types.includes(TOKEN_EXCHANGE_GRANT)) return [];
+  const policy = client.token_exchange;
+  return [
+    [
+      'Exchange audiences',
+      policy?.allowed_audiences.length ? policy.allowed_audiences.join(', ') : 'Only its own audience',
+    ],
+    ['Impersonation', policy?.may_impersonate ? 'Allowed (exchange without an actor)' : 'Not allowed'],
+    [
+      'Refresh token as subject',
+      policy?.allow_refresh_token_subject ? 'Allowed (its own refresh tokens)' : 'Not allowed',
+    ],
+  ];
 }
 
 function clientFacts(client: Client, defaults: Partial<Settings>): Fact[] {
@@ -31,16 +63,25 @@ function clientFacts(client: Client, defaults: Partial<Settings>): Fact[] {
       <Group key="grants" gap={4}>
         {client.grant_types.map((grant) => (
           <Badge key={grant} variant="light">
-            {grant}
+            {GRANT_TYPE_LABELS[grant]}
           </Badge>
         ))}
       </Group>,
     ],
     ['Auth method', client.token_endpoint_auth_method],
+    ...clientAuthFacts(client),
     ['Redirect URIs', client.redirect_uris.join(', ') || '—'],
     ['Post-logout redirect URIs', client.post_logout_redirect_uris.join(', ') || '—'],
     ['Scope', client.scope || '—'],
     ['Audience', client.audience.join(', ') || '—'],
+    ...tokenExchangeFacts(client),
+    [
+      'DPoP',
+      client.dpop_bound_access_tokens
+        ? 'Required: every token request carries a proof (DPoP-bound access tokens)'
+        : 'Optional',
+    ],
+    ['DPoP nonce', client.dpop_nonce_required ? 'Required' : 'Not required'],
     [
       'Loopback redirect port',
       client.allow_loopback_port_variance

@@ -22,11 +22,21 @@ import {
   DEFAULT_SETTINGS,
   GRANT_TYPES,
   type GrantType,
+  TOKEN_EXCHANGE_GRANT,
 } from '../../../../shared/schemas';
 import { FormModal, ModalForm } from '../../components/FormModal';
 import { useAdminMutation, useAdminQuery } from '../../data/contract-queries';
 import { errorMessage } from '../../lib/errors';
 import { formatDuration } from '../../lib/time';
+import {
+  applySecuritySettings,
+  ClientKeyFields,
+  DpopFields,
+  initialSecuritySettings,
+  type SecuritySettings,
+  TokenExchangeFields,
+} from './ClientSecurityFields';
+import { GRANT_TYPE_LABELS } from './client-labels';
 
 const AUTH_METHOD_LABELS: Record<AuthMethod, string> = {
   client_secret_basic: 'client_secret_basic (HTTP Basic)',
@@ -74,6 +84,11 @@ function ClientForm({ client, onClose, onSaved }: ClientFormProps) {
     token_endpoint_auth_method: authMethod,
     redirect_uris: redirectUris,
   });
+  const [security, setSecurity] = useState<SecuritySettings>(() => initialSecuritySettings(client));
+  const changeSecurity = (patch: Partial<SecuritySettings>) => setSecurity((now) => ({ ...now, ...patch }));
+  const hasExchangeGrant = grantTypes.includes(TOKEN_EXCHANGE_GRANT);
+  // private_key_jwt proves the client with its key: a secret would be one more thing to leak.
+  const usesSecret = authMethod !== 'none' && authMethod !== 'private_key_jwt';
   const [invalid, setInvalid] = useState<string | null>(null);
 
   const save = useAdminMutation(client ? 'clients.update' : 'clients.create', {
@@ -94,20 +109,11 @@ function ClientForm({ client, onClose, onSaved }: ClientFormProps) {
     };
     if (portVariance !== null) input.allow_loopback_port_variance = portVariance;
     if (name.trim()) input.client_name = name.trim();
-    if (secret && authMethod !== 'none') input.client_secret = secret;
-    // The form has no fields for a client's token-exchange policy or DPoP settings yet: an edit keeps
-    // the ones it has.
-    if (client?.token_exchange) input.token_exchange = client.token_exchange;
-    if (client?.dpop_bound_access_tokens !== undefined) {
-      input.dpop_bound_access_tokens = client.dpop_bound_access_tokens;
-    }
-    if (client?.dpop_nonce_required !== undefined) input.dpop_nonce_required = client.dpop_nonce_required;
-    // The form has no fields for a client's keys yet: an edit keeps those the client has.
-    if (client && authMethod === client.token_endpoint_auth_method) {
-      if (client.jwks) input.jwks = client.jwks;
-      if (client.jwks_uri) input.jwks_uri = client.jwks_uri;
-      if (client.token_endpoint_auth_signing_alg)
-        input.token_endpoint_auth_signing_alg = client.token_endpoint_auth_signing_alg;
+    if (secret && usesSecret) input.client_secret = secret;
+    const securityError = applySecuritySettings(input, security, client, hasExchangeGrant);
+    if (securityError) {
+      setInvalid(securityError);
+      return;
     }
     const ttls = { access_token_ttl: accessTtl, id_token_ttl: idTtl, refresh_token_ttl: refreshTtl };
     for (const [key, value] of Object.entries(ttls) as Array<[keyof typeof ttls, Ttl]>) {
@@ -172,7 +178,7 @@ function ClientForm({ client, onClose, onSaved }: ClientFormProps) {
       </SimpleGrid>
       <MultiSelect
         label="Grant types"
-        data={[...GRANT_TYPES]}
+        data={GRANT_TYPES.map((grant) => ({ value: grant, label: GRANT_TYPE_LABELS[grant] }))}
         value={grantTypes}
         onChange={(value) => setGrantTypes(value as GrantType[])}
         searchable
@@ -203,13 +209,20 @@ function ClientForm({ client, onClose, onSaved }: ClientFormProps) {
         />
         <PasswordInput
           label="Client secret"
-          description={authMethod === 'none' ? 'Public clients have no secret' : 'Empty = generate one'}
-          disabled={authMethod === 'none'}
+          description={
+            authMethod === 'none'
+              ? 'Public clients have no secret'
+              : authMethod === 'private_key_jwt'
+                ? 'Not used: the client signs with its key'
+                : 'Empty = generate one'
+          }
+          disabled={!usesSecret}
           value={secret}
           onChange={(event) => setSecret(event.currentTarget.value)}
           autoComplete="off"
         />
       </SimpleGrid>
+      <ClientKeyFields settings={security} change={changeSecurity} method={authMethod} />
       <TextInput
         label="Scope"
         description="Space-separated scopes this client may ask for"
@@ -223,6 +236,7 @@ function ClientForm({ client, onClose, onSaved }: ClientFormProps) {
         value={audience}
         onChange={setAudience}
       />
+      {hasExchangeGrant && <TokenExchangeFields settings={security} change={changeSecurity} />}
       <Switch
         label="Any port on loopback redirect URIs (RFC 8252 §7.3)"
         description={`For native apps, which listen on whatever port is free: a redirect to a registered http://127.0.0.1 or http://[::1] URI may use another port. Leave off for web apps — a page on any local port could receive their codes.${portVariance === null ? ` Default for this client: ${portVarianceDefault ? 'on' : 'off'}.` : ''}`}
@@ -237,6 +251,7 @@ function ClientForm({ client, onClose, onSaved }: ClientFormProps) {
         checked={introspectAny}
         onChange={(event) => setIntrospectAny(event.currentTarget.checked)}
       />
+      <DpopFields settings={security} change={changeSecurity} />
       <Radio.Group
         label="Access token format"
         value={format}

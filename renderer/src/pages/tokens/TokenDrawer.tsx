@@ -1,4 +1,5 @@
 import { Alert, Badge, Button, Code, Drawer, Group, Stack, Text, Title } from '@mantine/core';
+import { useState } from 'react';
 import type { TokenDetail } from '../../../../shared/schemas';
 import { bearerHeaderBytes } from '../../../../shared/token-size';
 import { CopyButton } from '../../components/CopyButton';
@@ -12,6 +13,7 @@ import { TokenSizeNote } from '../../components/TokenSizeNote';
 import { effectiveState, TokenStateBadge } from '../../components/TokenStateBadge';
 import { useAdminQuery } from '../../data/contract-queries';
 import { useNow } from '../../data/now';
+import { actorChain, describeActors, dpopThumbprint } from '../../lib/delegation';
 import { useTokenRevocation } from './useTokenRevocation';
 
 function Summary({ token }: { token: TokenDetail }) {
@@ -92,6 +94,37 @@ function Contents({ token }: { token: TokenDetail }) {
   );
 }
 
+/** Who acts for whom (RFC 8693 act chain), where it was exchanged from, and its DPoP binding. */
+function Lineage({ token, onOpen }: { token: TokenDetail; onOpen: (id: string) => void }) {
+  const actors = actorChain(token.claims);
+  const jkt = dpopThumbprint(token.claims, token.introspection);
+  const parentId = token.parent_id;
+  const subject = typeof token.claims.sub === 'string' ? token.claims.sub : token.subject;
+  if (actors.length === 0 && !parentId && !jkt) return null;
+  return (
+    <Stack gap={4} aria-label="Token lineage" role="group">
+      {actors.length > 0 && (
+        <Text size="sm">
+          Acting for: <Code>{subject}</Code> ({describeActors(actors)})
+        </Text>
+      )}
+      {parentId && (
+        <Group gap="xs">
+          <Text size="sm">Parent token</Text>
+          <Button size="compact-xs" variant="light" onClick={() => onOpen(parentId)}>
+            Open parent token
+          </Button>
+        </Group>
+      )}
+      {jkt && (
+        <Text size="sm">
+          Bound to DPoP key <Code>{jkt}</Code>
+        </Text>
+      )}
+    </Stack>
+  );
+}
+
 interface Revocation {
   label: string;
   variant: 'light' | 'subtle';
@@ -99,7 +132,7 @@ interface Revocation {
   run: () => void;
 }
 
-function Details({ id }: { id: string }) {
+function Details({ id, onOpen }: { id: string; onOpen: (id: string) => void }) {
   const token = useAdminQuery('tokens.get', { id });
   const revoke = useTokenRevocation();
   const now = useNow();
@@ -146,6 +179,7 @@ function Details({ id }: { id: string }) {
           expires <RelativeTime value={data.expires_at} />
         </Text>
       </Group>
+      <Lineage token={data} onOpen={onOpen} />
       <Group gap="xs">
         {revocations.map(
           (revocation) =>
@@ -194,9 +228,15 @@ function Details({ id }: { id: string }) {
 }
 
 export function TokenDrawer({ id, onClose }: { id: string | null; onClose: () => void }) {
+  // A token opened from the drawer itself (its parent); it belongs to the token it was opened from, so
+  // opening another token from outside shows that one.
+  const [followed, setFollowed] = useState<{ from: string; id: string } | null>(null);
+  const shown = id !== null && followed?.from === id ? followed.id : id;
   return (
     <Drawer opened={id !== null} onClose={onClose} position="right" size="xl" title="Token details">
-      {id && <Details id={id} />}
+      {id && shown && (
+        <Details key={shown} id={shown} onOpen={(parent) => setFollowed({ from: id, id: parent })} />
+      )}
     </Drawer>
   );
 }
