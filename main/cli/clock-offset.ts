@@ -15,22 +15,3 @@ export function parseClockOffset(raw: string): number | string {
   }
   return seconds;
 }
-
-/** "+1 h 30 min" for the ready lines: what provider time is, relative to real time. */
-export function describeOffset(seconds: number): string {
-  const sign = seconds < 0 ? '−' : '+';
-  let rest = Math.abs(seconds);
-  const parts: string[] = [];
-  for (const [unit, size] of [
-    ['d', 86_400],
-    ['h', 3600],
-    ['min', 60],
-    ['s', 1],
-  ] as const) {
-    if (rest >= size) {
-      parts.push(`${Math.floor(rest / size)} ${unit}`);
-      rest %= size;
-    }
-  }
-  return `${sign}${parts.join(' ') || '0 s'}`;
-}

@@ -2,11 +2,11 @@
 // the seed's schemas once the start's signing key is under way (start-key.ts).
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { signedDuration } from '../../shared/duration';
 import { AdminError } from '../../shared/errors';
 import type { Settings } from '../../shared/schemas';
 import { createEngine, EngineStartError, type EngineTls, VERSION } from '../core';
 import { CHECK_API_HELP, parseCli, type ServeOptions, USAGE, UsageError } from './args';
-import { describeOffset } from './clock-offset';
 import { logFaults } from './fault-log';
 import { readSeedJson, SeedError, type SeedJson } from './seed-file';
 import { dataDirOf, startKeyFor, takeStartKey } from './start-key';
@@ -135,7 +135,7 @@ async function serve(options: ServeOptions): Promise<void> {
   const { clock_offset_seconds: offset } = (await engine.call('settings.get', {})) as Settings;
   if (offset !== 0) {
     lines.push(
-      `  Clock:       provider time is real time ${describeOffset(offset)} (Settings → provider clock)`,
+      `  Clock:       provider time is real time ${signedDuration(offset)} (Settings → provider clock)`,
     );
   }
   if (seed) {

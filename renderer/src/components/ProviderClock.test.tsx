@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { offsetToReach, signedDuration } from './ProviderClock';
+import { signedDuration } from '../../../shared/duration';
+import { offsetToReach } from './ProviderClock';
 
 describe('the provider clock dialog', () => {
   it('says an offset the way people do, with its sign', () => {

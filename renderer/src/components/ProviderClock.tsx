@@ -1,10 +1,12 @@
 import { Alert, Badge, Button, Group, Modal, NumberInput, Stack, Text, TextInput } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { type ReactNode, useState } from 'react';
+import { signedDuration } from '../../../shared/duration';
 import { MAX_CLOCK_OFFSET_SECONDS, MAX_CLOCK_SKEW_SECONDS } from '../../../shared/schemas';
+
 import { useAdminMutation, useAdminQuery } from '../data/contract-queries';
 import { errorMessage } from '../lib/errors';
-import { formatDuration, formatLocal } from '../lib/time';
+import { formatLocal } from '../lib/time';
 
 /** Provider time's offset from real time and the issuing skew, in seconds (0 until settings load). */
 export function useProviderClock(): { offsetSeconds: number; skewSeconds: number } {
@@ -13,11 +15,6 @@ export function useProviderClock(): { offsetSeconds: number; skewSeconds: number
     offsetSeconds: settings.data?.clock_offset_seconds ?? 0,
     skewSeconds: settings.data?.clock_skew_seconds ?? 0,
   };
-}
-
-/** "+1 h", "−2 days 3 h": an offset as people say it. */
-export function signedDuration(seconds: number): string {
-  return `${seconds < 0 ? '−' : '+'}${formatDuration(Math.abs(seconds))}`;
 }
 
 const JUMPS: readonly { label: string; seconds: number }[] = [

@@ -1,3 +1,5 @@
+export { formatDuration } from '../../../shared/duration';
+
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
@@ -45,22 +47,4 @@ export function formatLocal(value: Date | string | number, now: Date | number = 
   const time = date.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
   if (sameDay) return time;
   return `${date.toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric' })} ${time}`;
-}
-
-/** Seconds as a short human duration: 3600 → "1 h", 90 → "1 min 30 s", 1209600 → "14 days". */
-export function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds) || seconds <= 0) return `${seconds} s`;
-  const parts: string[] = [];
-  let rest = Math.floor(seconds);
-  const days = Math.floor(rest / 86_400);
-  rest -= days * 86_400;
-  const hours = Math.floor(rest / 3600);
-  rest -= hours * 3600;
-  const minutes = Math.floor(rest / 60);
-  const secs = rest - minutes * 60;
-  if (days) parts.push(unit(days, 'day'));
-  if (hours) parts.push(`${hours} h`);
-  if (minutes) parts.push(`${minutes} min`);
-  if (secs) parts.push(`${secs} s`);
-  return parts.slice(0, 2).join(' ');
 }

@@ -1,6 +1,6 @@
 import { Badge, Group, Text } from '@mantine/core';
 import type { ReactNode } from 'react';
-import { signedDuration } from '../../../components/ProviderClock';
+import { signedDuration } from '../../../../../shared/duration';
 import { RelativeTime } from '../../../components/RelativeTime';
 import { INLINE_ITEM, INLINE_LIST } from './Legend';
 import type { ClockChange, KeyChange, KeyStage } from './layout';
