@@ -57,10 +57,15 @@ export const MAX_FAULT_SECONDS = 7 * 24 * 60 * 60;
 /** How many faults may be on at once: each request to a faulted endpoint looks through them. */
 export const MAX_ACTIVE_FAULTS = 50;
 
+/** The numbers a fault takes, named so the UI's fields check exactly what faults.add checks. */
+export const FaultLatencyMsSchema = z.number().int().min(1).max(MAX_FAULT_LATENCY_MS);
+export const FaultRequestsSchema = z.number().int().min(1).max(MAX_FAULT_REQUESTS);
+export const FaultSecondsSchema = z.number().int().min(1).max(MAX_FAULT_SECONDS);
+
 /** What a fault does to a request it applies to. */
 export const FaultEffectSchema = z.discriminatedUnion('kind', [
   /** Answers normally, `ms` milliseconds late. Combines with any other fault on the endpoint. */
-  z.strictObject({ kind: z.literal('latency'), ms: z.number().int().min(1).max(MAX_FAULT_LATENCY_MS) }),
+  z.strictObject({ kind: z.literal('latency'), ms: FaultLatencyMsSchema }),
   /**
    * An outage answer: 500 server_error, 503 temporarily_unavailable, or 429 (too many requests) with
    * Retry-After (default 5 s). Retry-After is sent with 503 too when given.
@@ -121,9 +126,9 @@ export const FaultInputSchema = z
     endpoint: FaultEndpointSchema,
     effect: FaultEffectSchema,
     /** The next N requests the fault applies to. */
-    requests: z.number().int().min(1).max(MAX_FAULT_REQUESTS).optional(),
+    requests: FaultRequestsSchema.optional(),
     /** This many seconds of provider time from now. */
-    seconds: z.number().int().min(1).max(MAX_FAULT_SECONDS).optional(),
+    seconds: FaultSecondsSchema.optional(),
     /** token only: apply to requests of this grant type alone ("invalid_grant on the next refresh"). */
     grant_type: GrantTypeSchema.optional(),
   })

@@ -1,12 +1,13 @@
-import { Alert, Badge, Button, Group, Modal, NumberInput, Stack, Text, TextInput } from '@mantine/core';
+import { Alert, Badge, Button, Group, Modal, Stack, Text, TextInput } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { type ReactNode, useState } from 'react';
 import { signedDuration } from '../../../shared/duration';
-import { MAX_CLOCK_OFFSET_SECONDS, MAX_CLOCK_SKEW_SECONDS } from '../../../shared/schemas';
+import { MAX_CLOCK_OFFSET_SECONDS, SettingsSchema } from '../../../shared/schemas';
 
 import { useAdminMutation, useAdminQuery } from '../data/contract-queries';
 import { errorMessage } from '../lib/errors';
 import { formatLocal } from '../lib/time';
+import { type NumberFieldValue, RangeNumberInput, rangeError } from './RangeNumberInput';
 
 /** Provider time's offset from real time and the issuing skew, in seconds (0 until settings load). */
 export function useProviderClock(): { offsetSeconds: number; skewSeconds: number } {
@@ -50,12 +51,15 @@ function FieldWithAction(props: {
   );
 }
 
+const SKEW_SCHEMA = SettingsSchema.shape.clock_skew_seconds;
+
 function ClockDialog({ opened, onClose }: { opened: boolean; onClose: () => void }) {
   const { offsetSeconds, skewSeconds } = useProviderClock();
   const update = useAdminMutation('settings.update', { invalidates: ['tokens', 'events'] });
   const [date, setDate] = useState('');
   const [dateError, setDateError] = useState<string | null>(null);
-  const [skew, setSkew] = useState<string | number>(skewSeconds);
+  const [skew, setSkew] = useState<NumberFieldValue>(skewSeconds);
+  const skewError = rangeError(SKEW_SCHEMA, skew);
   const setOffset = (seconds: number) => update.mutate({ clock_offset_seconds: seconds });
   const jumpToDate = () => {
     const offset = offsetToReach(date, Date.now());
@@ -106,16 +110,14 @@ function ClockDialog({ opened, onClose }: { opened: boolean; onClose: () => void
         <FieldWithAction
           action="Set skew"
           onAction={() => update.mutate({ clock_skew_seconds: Number(skew) })}
-          disabled={skew === '' || Number(skew) === skewSeconds}
+          disabled={skewError !== null || Number(skew) === skewSeconds}
         >
-          <NumberInput
+          <RangeNumberInput
+            schema={SKEW_SCHEMA}
             label="Issuing skew (seconds)"
             description="Tokens are issued as if the clock were this far ahead (negative: behind), to test a service's leeway."
             value={skew}
             onChange={setSkew}
-            min={-MAX_CLOCK_SKEW_SECONDS}
-            max={MAX_CLOCK_SKEW_SECONDS}
-            allowDecimal={false}
             w={360}
           />
         </FieldWithAction>

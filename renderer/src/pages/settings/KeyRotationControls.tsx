@@ -1,7 +1,9 @@
-import { Button, Group, NumberInput, Text } from '@mantine/core';
+import { Button, Group, Text } from '@mantine/core';
 import { useState } from 'react';
-import { MAX_KEY_ACTIVATION_DELAY_SECONDS, type SigningKey } from '../../../../shared/schemas';
+import { adminContract } from '../../../../shared/contract';
+import type { SigningKey } from '../../../../shared/schemas';
 import { ConfirmButton } from '../../components/Confirm';
+import { type NumberFieldValue, RangeNumberInput, rangeError } from '../../components/RangeNumberInput';
 import { useAdminMutation } from '../../data/contract-queries';
 import { notifyError } from '../../lib/errors';
 import { formatDuration } from '../../lib/time';
@@ -11,6 +13,7 @@ import { formatDuration } from '../../lib/time';
  * published that much earlier is in every such verifier's cache before it signs.
  */
 const DEFAULT_DELAY_SECONDS = 600;
+const DELAY_SCHEMA = adminContract['keys.stage'].input.shape.activate_after_seconds.unwrap();
 
 interface KeyRotationControlsProps {
   /** The staged key, if any: only one at a time. */
@@ -19,8 +22,10 @@ interface KeyRotationControlsProps {
 
 /** Staged rotation (publish, then sign after a delay or by hand) and the one-click "rotate now". */
 export function KeyRotationControls({ next }: KeyRotationControlsProps) {
-  const [delay, setDelay] = useState<number | string>(DEFAULT_DELAY_SECONDS);
-  const seconds = typeof delay === 'number' && delay >= 1 ? delay : null;
+  const [delay, setDelay] = useState<NumberFieldValue>(DEFAULT_DELAY_SECONDS);
+  // Empty means "activate by hand"; anything else must be in range, never read as empty.
+  const delayError = rangeError(DELAY_SCHEMA, delay, { optional: true });
+  const seconds = typeof delay === 'number' && !delayError ? delay : null;
   const stageKey = useAdminMutation('keys.stage', {
     success: (key, input) =>
       input.activate_after_seconds === undefined
@@ -38,17 +43,17 @@ export function KeyRotationControls({ next }: KeyRotationControlsProps) {
 
   return (
     <Group align="flex-end" wrap="wrap">
-      <NumberInput
+      <RangeNumberInput
+        schema={DELAY_SCHEMA}
+        optional
         label="Activate after (s)"
         description={
-          seconds === null
+          delay === ''
             ? 'Empty: signs only when you activate it'
-            : `Signs ${formatDuration(seconds)} after staging`
+            : seconds !== null
+              ? `Signs ${formatDuration(seconds)} after staging`
+              : undefined
         }
-        min={1}
-        max={MAX_KEY_ACTIVATION_DELAY_SECONDS}
-        allowDecimal={false}
-        allowNegative={false}
         value={delay}
         onChange={setDelay}
         w={260}
@@ -57,7 +62,7 @@ export function KeyRotationControls({ next }: KeyRotationControlsProps) {
         variant="light"
         color="indigo"
         loading={stageKey.isPending}
-        disabled={Boolean(next)}
+        disabled={Boolean(next) || delayError !== null}
         onClick={stage}
       >
         Stage next key

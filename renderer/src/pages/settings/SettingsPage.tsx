@@ -1,10 +1,17 @@
-import { Button, Group, NumberInput, Select, SimpleGrid, Stack, Switch, TextInput } from '@mantine/core';
+import { Button, Group, Select, SimpleGrid, Stack, Switch, TextInput } from '@mantine/core';
 import { useState } from 'react';
-import { type Settings, type SettingsPatch, SIGNING_ALGS, type SigningAlg } from '../../../../shared/schemas';
+import {
+  type Settings,
+  type SettingsPatch,
+  SettingsSchema,
+  SIGNING_ALGS,
+  type SigningAlg,
+} from '../../../../shared/schemas';
 import { CopyButton } from '../../components/CopyButton';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { Page, Panel } from '../../components/Page';
 import { QueryState } from '../../components/QueryState';
+import { type NumberFieldValue, RangeNumberInput, rangeError } from '../../components/RangeNumberInput';
 import { useAdminMutation, useAdminQuery, useEngineInfo } from '../../data/contract-queries';
 import { formatDuration } from '../../lib/time';
 import { HttpsSection } from './HttpsSection';
@@ -55,8 +62,8 @@ const TTL_FIELDS = [
 ] as const;
 type TtlKey = (typeof TTL_FIELDS)[number][0];
 
-function SettingsForm({ settings }: { settings: Settings }) {
-  const [draft, setDraft] = useState<Record<TtlKey, number | string>>(() => ({
+export function SettingsForm({ settings }: { settings: Settings }) {
+  const [draft, setDraft] = useState<Record<TtlKey, NumberFieldValue>>(() => ({
     access_token_ttl: settings.access_token_ttl,
     id_token_ttl: settings.id_token_ttl,
     refresh_token_ttl: settings.refresh_token_ttl,
@@ -67,10 +74,11 @@ function SettingsForm({ settings }: { settings: Settings }) {
   const save = useAdminMutation('settings.update', { success: 'Settings saved' });
 
   const patch: SettingsPatch = {};
-  let incomplete = false;
+  // Out-of-range or half-typed values are shown as typed with their error, and nothing is saved.
+  let invalid = false;
   for (const [key] of TTL_FIELDS) {
     const value = draft[key];
-    if (typeof value !== 'number') incomplete = true;
+    if (typeof value !== 'number' || rangeError(SettingsSchema.shape[key], value)) invalid = true;
     else if (value !== settings[key]) patch[key] = value;
   }
   if (alg !== settings.signing_alg) patch.signing_alg = alg;
@@ -81,20 +89,17 @@ function SettingsForm({ settings }: { settings: Settings }) {
     <form
       onSubmit={(event) => {
         event.preventDefault();
-        if (dirty && !incomplete) save.mutate(patch);
+        if (dirty && !invalid) save.mutate(patch);
       }}
     >
       <Stack>
         <SimpleGrid cols={{ base: 1, sm: 2, lg: 4 }}>
           {TTL_FIELDS.map(([key, label]) => (
-            <NumberInput
+            <RangeNumberInput
               key={key}
               label={label}
-              description={typeof draft[key] === 'number' ? formatDuration(draft[key] as number) : 'required'}
-              min={1}
-              max={key === 'authorization_code_ttl' ? 3600 : 31_536_000}
-              allowDecimal={false}
-              allowNegative={false}
+              schema={SettingsSchema.shape[key]}
+              description={typeof draft[key] === 'number' ? formatDuration(draft[key] as number) : undefined}
               value={draft[key]}
               onChange={(value) => setDraft((current) => ({ ...current, [key]: value }))}
             />
@@ -119,7 +124,7 @@ function SettingsForm({ settings }: { settings: Settings }) {
         </SimpleGrid>
         <ErrorAlert title="Could not save the settings" error={save.error} />
         <Group>
-          <Button type="submit" disabled={!dirty || incomplete} loading={save.isPending}>
+          <Button type="submit" disabled={!dirty || invalid} loading={save.isPending}>
             Save settings
           </Button>
         </Group>

@@ -1,4 +1,4 @@
-import { Autocomplete, Button, Group, NumberInput, Select, Stack, TextInput } from '@mantine/core';
+import { Autocomplete, Button, Group, Select, Stack, TextInput } from '@mantine/core';
 import { useState } from 'react';
 import {
   endpointsFor,
@@ -7,10 +7,14 @@ import {
   type FaultEndpoint,
   type FaultInput,
   type FaultKind,
+  FaultLatencyMsSchema,
+  FaultRequestsSchema,
+  FaultSecondsSchema,
   SUGGESTED_OAUTH_ERRORS,
 } from '../../../../../shared/faults';
 import { GRANT_TYPES } from '../../../../../shared/schemas';
 import { Choice, choiceOptions } from '../../../components/Choice';
+import { type NumberFieldValue, RangeNumberInput, rangeError } from '../../../components/RangeNumberInput';
 
 const KIND_LABELS: Record<FaultKind, string> = {
   latency: 'Slow answer (latency)',
@@ -31,13 +35,13 @@ const SCOPE_LABELS: Record<Scope, string> = {
 interface Draft {
   endpoint: FaultEndpoint;
   kind: FaultKind;
-  ms: number | string;
+  ms: NumberFieldValue;
   status: '500' | '503' | '429';
   error: string;
   description: string;
   issuer: string;
   scope: Scope;
-  count: number | string;
+  count: NumberFieldValue;
   grantType: string | null;
 }
 
@@ -53,6 +57,17 @@ const INITIAL: Draft = {
   count: 1,
   grantType: null,
 };
+
+function countSchema(scope: Exclude<Scope, 'open'>) {
+  return scope === 'requests' ? FaultRequestsSchema : FaultSecondsSchema;
+}
+
+/** Whether the draft's numbers are ones faults.add accepts; out-of-range ones stay as typed, with their error. */
+export function draftNumbersValid(draft: Pick<Draft, 'kind' | 'ms' | 'scope' | 'count'>): boolean {
+  if (draft.kind === 'latency' && rangeError(FaultLatencyMsSchema, draft.ms, { unit: 'milliseconds' }))
+    return false;
+  return draft.scope === 'open' || rangeError(countSchema(draft.scope), draft.count) === null;
+}
 
 /** The effect a draft describes, in the contract's shape (the engine validates it again). */
 export function effectOf(
@@ -96,13 +111,13 @@ function EffectFields({ draft, set }: { draft: Draft; set: (patch: Partial<Draft
   switch (draft.kind) {
     case 'latency':
       return (
-        <NumberInput
+        <RangeNumberInput
+          schema={FaultLatencyMsSchema}
+          unit="milliseconds"
           label="Delay (ms)"
           value={draft.ms}
           onChange={(ms) => set({ ms })}
-          min={1}
-          max={60_000}
-          w={160}
+          w={200}
         />
       );
     case 'error_status':
@@ -206,16 +221,16 @@ export function FaultForm({ pending, onAdd }: { pending: boolean; onAdd: (input:
           data={choiceOptions(SCOPE_LABELS)}
         />
         {draft.scope !== 'open' && (
-          <NumberInput
+          <RangeNumberInput
+            schema={countSchema(draft.scope)}
+            unit={draft.scope === 'requests' ? 'plain' : 'seconds'}
             label={draft.scope === 'requests' ? 'Requests' : 'Seconds (provider time)'}
             value={draft.count}
             onChange={(count) => set({ count })}
-            min={1}
-            allowDecimal={false}
-            w={180}
+            w={220}
           />
         )}
-        <Button onClick={() => onAdd(inputOf(draft))} loading={pending}>
+        <Button onClick={() => onAdd(inputOf(draft))} loading={pending} disabled={!draftNumbersValid(draft)}>
           Turn on
         </Button>
       </Group>

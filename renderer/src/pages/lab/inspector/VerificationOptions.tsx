@@ -1,6 +1,9 @@
-import { Autocomplete, Group, NumberInput, Stack, TextInput } from '@mantine/core';
+import { Autocomplete, Group, Stack, TextInput } from '@mantine/core';
+import { useState } from 'react';
+import { z } from 'zod';
 import { Choice, choiceOptions } from '../../../components/Choice';
 import { CodeTextarea } from '../../../components/CodeTextarea';
+import { type NumberFieldValue, RangeNumberInput, rangeError } from '../../../components/RangeNumberInput';
 import { useAdminQuery } from '../../../data/contract-queries';
 
 type KeyMode = 'provider' | 'pasted' | 'none';
@@ -18,6 +21,9 @@ export interface VerificationSettings {
   skew: number;
 }
 
+/** The leeway a verifier would reasonably allow: none to an hour. */
+const SKEW_SCHEMA = z.number().int().min(0).max(3600);
+
 interface Props {
   value: VerificationSettings;
   onChange: (next: VerificationSettings) => void;
@@ -31,6 +37,8 @@ export function VerificationOptions({ value, onChange, providerIssuer }: Props) 
     ...new Set((clients.data ?? []).flatMap((client) => [...client.audience, client.client_id])),
   ].sort();
   const set = (patch: Partial<VerificationSettings>) => onChange({ ...value, ...patch });
+  // The field keeps what was typed; the verification takes it only once it is in range.
+  const [skew, setSkew] = useState<NumberFieldValue>(value.skew);
   return (
     <Stack gap="sm">
       <Choice
@@ -67,13 +75,19 @@ export function VerificationOptions({ value, onChange, providerIssuer }: Props) 
           value={value.audience}
           onChange={(audience) => set({ audience })}
         />
-        <NumberInput
+        <RangeNumberInput
+          schema={SKEW_SCHEMA}
           label="Clock skew allowed (s)"
-          description="Tolerance when judging exp, nbf and iat."
-          min={0}
-          max={3600}
-          value={value.skew}
-          onChange={(skew) => set({ skew: typeof skew === 'number' ? skew : 0 })}
+          description={
+            Number(skew) === value.skew
+              ? 'Tolerance when judging exp, nbf and iat.'
+              : `Still judging with ${value.skew} s until this is fixed.`
+          }
+          value={skew}
+          onChange={(next) => {
+            setSkew(next);
+            if (typeof next === 'number' && !rangeError(SKEW_SCHEMA, next)) set({ skew: next });
+          }}
         />
       </Group>
     </Stack>
