@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Makes sure the programs the tests drive are installed: Chromium for the e2e tests and, with
 // --interop, the third-party clients of the interop suite (Apache with mod_auth_openidc, Python's
-// PyJWT and authlib, Go with go-oidc). Where the machine can install them itself (Debian or Ubuntu,
-// as root or with passwordless sudo) it does, saying so in one line; elsewhere it says what to
+// PyJWT and authlib, Go with go-oidc and x/oauth2). Where the machine can install them itself (Debian
+// or Ubuntu, as root or with passwordless sudo) it does, saying so in one line; elsewhere it says what to
 // install and exits non-zero, so no test is skipped silently.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -16,6 +16,7 @@ const INTEROP = [
   'python3-requests',
   'golang-go',
   'golang-github-coreos-go-oidc-dev',
+  'golang-golang-x-oauth2-dev',
 ];
 
 const wanted = process.argv.includes('--interop') ? [...E2E, ...INTEROP] : E2E;

@@ -9,12 +9,14 @@ import { FaultInputSchema, FaultSchema } from './faults';
 import { BadTokensOutputSchema, BaselineSchema, CheckApiInputSchema, CheckApiOutputSchema } from './lab';
 import {
   AccessTokenFormatSchema,
+  CLIENT_KEY_ASSERTION_ALGS,
   ClaimsSchema,
   ClientInputSchema,
   ClientSchema,
   EngineEventSchema,
   EventFilterSchema,
   MAX_KEY_ACTIVATION_DELAY_SECONDS,
+  RequestExchangeSchema,
   SettingsPatchSchema,
   SettingsSchema,
   SigningAlgSchema,
@@ -50,6 +52,17 @@ const ByUsername = z.strictObject({ username: z.string().min(1) });
 const ByClientId = z.strictObject({ client_id: z.string().min(1) });
 const Revoked = z.object({ revoked: z.number().int() });
 
+export const UserSessionSchema = z.object({
+  id: z.string(),
+  auth_time: z.string(),
+  created_at: z.string(),
+});
+export type UserSession = z.infer<typeof UserSessionSchema>;
+
+/** Which users and clients the seed file put there: restarting with the seed overwrites their edits. */
+export const SeedManagedSchema = z.object({ users: z.array(z.string()), clients: z.array(z.string()) });
+export type SeedManaged = z.infer<typeof SeedManagedSchema>;
+
 export const ClaimsPreviewSchema = z.object({
   id_token: z.record(z.string(), z.json()),
   access_token: z.record(z.string(), z.json()),
@@ -74,17 +87,47 @@ export const MintInputSchema = z.strictObject({
   format: AccessTokenFormatSchema.optional(),
   /** Defaults to the client's registered scope. */
   scope: z.string().max(2000).optional(),
+  /** Mint scopes the client is not registered for, on purpose (refused otherwise: no flow would issue them). */
+  allow_unregistered_scope: z.boolean().optional(),
   /** Defaults to the client's audience (or its client_id). */
   audience: z.array(z.string().min(1).max(500)).max(20).optional(),
   extra_claims: ClaimsSchema.optional(),
   /** Lifetime in seconds; defaults to the client's or the global one for the kind. */
   ttl: z.number().int().min(1).max(31_536_000).optional(),
+  /**
+   * "Exchanged from" (RFC 8693): the id of an active stored token. The new token is its child in its
+   * grant, about its subject (so no username), scope at most the subject's, as the token endpoint makes it.
+   */
+  subject_token_id: z.string().min(1).max(200).optional(),
+  /** Delegation: an active access or ID token of the minting client names the actor in `act`. */
+  actor_token_id: z.string().min(1).max(200).optional(),
+  /** Delegation by hand: the `act` to add (nesting the subject's own). Neither actor: impersonation. */
+  actor: z
+    .strictObject({ sub: z.string().min(1).max(500), client_id: z.string().min(1).max(500).optional() })
+    .optional(),
+  /** RFC 9449: bind the access token to this key (`cnf.jkt`, the key's RFC 7638 SHA-256 thumbprint). */
+  dpop_jkt: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{43}$/, 'a JWK SHA-256 thumbprint (RFC 7638) is 43 base64url characters')
+    .optional(),
+  /** RFC 9449: bind the access token to a new ES256 key pair, whose private key is returned once. */
+  dpop: z.literal('generate').optional(),
 });
 export type MintInput = z.input<typeof MintInputSchema>;
 
 export const MintOutputSchema = z.object({
   /** The token itself: give it to a client or an API. */
   value: z.string(),
+  /** How it is sent (access tokens): "DPoP" when it is bound to a key, else "Bearer"; null for others. */
+  token_type: z.enum(['Bearer', 'DPoP']).nullable(),
+  /** dpop: "generate": the key pair it is bound to. The engine does not keep the private key. */
+  dpop_key: z
+    .object({
+      alg: z.string(),
+      private_jwk: z.record(z.string(), z.json()),
+      public_jwk: z.record(z.string(), z.json()),
+    })
+    .nullable(),
   token: TokenDetailSchema,
 });
 
@@ -93,16 +136,52 @@ export const PLAYGROUND_FLOWS = [
   'refresh_token',
   'client_credentials',
   'revocation',
+  'token_exchange',
+  'device_code',
+  'dpop',
+  'jwt_bearer',
 ] as const;
+export type PlaygroundFlow = (typeof PLAYGROUND_FLOWS)[number];
+
+/** A private JWK as pasted: JSON text, parsed (and never stored or echoed) by the engine. */
+const PastedPrivateJwk = z.string().min(1).max(20_000);
+
+/**
+ * One line that makes an assertion issuer's key pair with jose (in a folder where jose is installed):
+ * the private JWK to paste in jwt_bearer runs, the public one for the client's trusted issuer.
+ */
+export const ISSUER_KEY_PAIR_COMMAND = `node -e "import('jose').then(async({generateKeyPair,exportJWK})=>{const k=await generateKeyPair('ES256',{extractable:true});console.log('private:',JSON.stringify(await exportJWK(k.privateKey)));console.log('public:',JSON.stringify(await exportJWK(k.publicKey)))})"`;
 
 export const PlaygroundInputSchema = z.strictObject({
   flow: z.enum(PLAYGROUND_FLOWS),
   client_id: z.string().min(1),
-  /** authorization_code: who signs in (their stored password is used). */
+  /**
+   * Who signs in or approves (their stored password is used): authorization_code, device_code, dpop;
+   * token_exchange and dpop get a token for this user rather than for the client; jwt_bearer: whom the
+   * assertion is about.
+   */
   username: z.string().min(1).optional(),
   scope: z.string().max(2000).optional(),
   /** refresh_token: the refresh token to use; revocation: the token to revoke. */
   token: z.string().min(1).max(20_000).optional(),
+  /** token_exchange: the second client, which exchanges the subject token (and acts, in delegation). */
+  actor_client_id: z.string().min(1).optional(),
+  /** token_exchange: with an actor token (RFC 8693 §1.1 delegation, `act`) or without (impersonation). */
+  exchange_mode: z.enum(['delegation', 'impersonation']).optional(),
+  /**
+   * The private key (JWK) of a private_key_jwt client, for this run only: it signs the client's
+   * assertions and is neither stored nor returned.
+   */
+  client_private_jwk: PastedPrivateJwk.optional(),
+  /** The same for actor_client_id, when it is a private_key_jwt client too. */
+  actor_private_jwk: PastedPrivateJwk.optional(),
+  /** jwt_bearer: the trusted issuer (of the client's jwt_bearer policy) whose assertion is made; default its first. */
+  assertion_issuer: z.string().min(1).max(500).optional(),
+  /**
+   * jwt_bearer: that issuer's private key (JWK), for this run only: it signs the assertion and is neither
+   * stored nor returned. Empty is accepted here so that the engine can say where to get one.
+   */
+  assertion_private_jwk: z.string().max(20_000).optional(),
 });
 export type PlaygroundInput = z.input<typeof PlaygroundInputSchema>;
 
@@ -171,6 +250,33 @@ export type DeviceAuthorization = z.infer<typeof DeviceAuthorizationSchema>;
 
 const ByUserCode = z.strictObject({ user_code: z.string().min(1).max(20) });
 
+/** clients.generateKeyPair: a new key pair for a private_key_jwt client (RFC 7523 §2.2). */
+export const GenerateClientKeyPairInputSchema = z.strictObject({
+  client_id: z.string().min(1),
+  /** Omitted: the client's pinned token_endpoint_auth_signing_alg, else ES256. */
+  alg: z.enum(CLIENT_KEY_ASSERTION_ALGS).optional(),
+  /**
+   * A client that authenticates with a secret becomes private_key_jwt with this key as its only one
+   * (its secret is dropped). Without it such a client is refused: the switch is never a side effect.
+   */
+  switch_auth_method: z.boolean().default(false),
+});
+
+/** The key pair, once: the engine keeps only `public_jwk` (in the client's jwks), never the private key. */
+export const GeneratedClientKeyPairSchema = z.object({
+  client: ClientSchema,
+  /** The RFC 7638 thumbprint of the public key, as its `kid`. */
+  kid: z.string(),
+  alg: z.enum(CLIENT_KEY_ASSERTION_ALGS),
+  public_jwk: z.record(z.string(), z.json()),
+  private_jwk: z.record(z.string(), z.json()),
+  /** The private key as PKCS#8 PEM. */
+  private_key_pem: z.string(),
+  /** Node (jose) code that signs a client assertion with this key, and a curl call using it. */
+  snippet: z.string(),
+});
+export type GeneratedClientKeyPair = z.infer<typeof GeneratedClientKeyPairSchema>;
+
 export const adminContract = {
   'engine.info': { input: NoInput, output: EngineInfoSchema },
   /** The desktop app's HTTPS choice, taken at its next start (refused where the host has a flag for it). */
@@ -194,6 +300,13 @@ export const adminContract = {
     output: UserSchema,
   },
   'users.delete': { input: ByUsername, output: z.object({ deleted: z.literal(true) }) },
+  /** The user's browser sign-ins at the login page that have not ended, newest first. */
+  'users.sessions': { input: ByUsername, output: z.array(UserSessionSchema) },
+  /** Ends every sign-in session of the user and revokes all their tokens. */
+  'users.signOutEverywhere': {
+    input: ByUsername,
+    output: z.object({ sessions_ended: z.number().int(), tokens_revoked: z.number().int() }),
+  },
   /** The claims this user would get in each token, for a client and scope. */
   'users.previewClaims': {
     input: z.strictObject({
@@ -211,6 +324,11 @@ export const adminContract = {
   'clients.update': { input: ClientInputSchema, output: ClientSchema },
   'clients.delete': { input: ByClientId, output: z.object({ deleted: z.literal(true) }) },
   'clients.regenerateSecret': { input: ByClientId, output: ClientSchema },
+  /** Adds a new public key to a private_key_jwt client's jwks and answers its private key, once. */
+  'clients.generateKeyPair': {
+    input: GenerateClientKeyPairInputSchema,
+    output: GeneratedClientKeyPairSchema,
+  },
 
   'tokens.list': {
     input: TokenFilterSchema,
@@ -237,6 +355,23 @@ export const adminContract = {
   'lab.badTokens': { input: BaselineSchema, output: BadTokensOutputSchema },
   /** QA lab: sends the baseline, then every bad token, to the user's API and reports what it accepted. */
   'lab.checkApi': { input: CheckApiInputSchema, output: CheckApiOutputSchema },
+  /**
+   * Inspector lab: an edited header and payload (JSON text) signed with the provider's current key. Not
+   * issued: not stored, so introspection never knows it. alg and kid come from the key; alg none and HS*
+   * are refused (Bad tokens makes those).
+   */
+  'lab.resign': {
+    input: z.strictObject({ header: z.string().min(1).max(20_000), payload: z.string().min(1).max(100_000) }),
+    output: z.object({
+      value: z.string(),
+      header: z.record(z.string(), z.json()),
+      payload: z.record(z.string(), z.json()),
+      /** Header parameters the provider's key set: what the edited header said (null: absent), and now. */
+      replaced: z.array(z.object({ name: z.enum(['alg', 'kid']), was: z.json(), now: z.string() })),
+      /** The stored token it is byte for byte (nothing changed and a deterministic alg), else null. */
+      same_as_token_id: z.string().nullable(),
+    }),
+  },
 
   /** QA lab, faults on demand (shared/faults.ts): the active faults, oldest first. */
   'faults.list': { input: NoInput, output: z.array(FaultSchema) },
@@ -271,6 +406,11 @@ export const adminContract = {
   'keys.retire': { input: z.strictObject({ kid: z.string().min(1) }), output: SigningKeySchema },
 
   'events.list': { input: EventFilterSchema, output: z.array(EngineEventSchema) },
+  /** The redacted HTTP exchange behind a `request` event; null once retention dropped it (or none). */
+  'events.request': {
+    input: z.strictObject({ event_id: z.number().int().min(1) }),
+    output: RequestExchangeSchema.nullable(),
+  },
 
   /** Device authorizations (RFC 8628), newest first: pending ones wait for a user at /device or here. */
   'devices.list': { input: NoInput, output: z.array(DeviceAuthorizationSchema) },
@@ -286,6 +426,8 @@ export const adminContract = {
     output: WorkspaceSchema,
   },
   'workspace.import': { input: WorkspaceSchema, output: ImportSummarySchema },
+  /** The users and clients last written by a start's seed file (`--seed`). */
+  'workspace.seedManaged': { input: NoInput, output: SeedManagedSchema },
   /** Deletes every user, client, token, event and key and restores default settings. */
   'workspace.reset': {
     input: z.strictObject({ confirm: z.literal(true) }),
@@ -313,19 +455,33 @@ type MethodFn<M extends AdminMethod> = (input: AdminInput<M>) => Promise<AdminOu
 /** Live engine events; the UI subscribes instead of polling. Returns an unsubscribe function. */
 export type EventSubscriber = (listener: (event: z.infer<typeof EngineEventSchema>) => void) => () => void;
 
+/**
+ * The live event stream's state, the UI's one answer to "is the engine there": `connecting` before the
+ * first answer, `live` while events flow, `down` while the engine does not answer (reconnecting by
+ * itself), `refused` once the engine no longer accepts this tab's credential.
+ */
+export type LiveConnection = 'connecting' | 'live' | 'down' | 'refused';
+
+export interface LiveStream {
+  subscribe: EventSubscriber;
+  connection(): LiveConnection;
+  /** Called on every change of connection(). Returns an unsubscribe function. */
+  onConnectionChange(listener: () => void): () => void;
+}
+
 /** The domain-shaped API the renderer uses: `api.users.list()`, whichever transport is underneath. */
 export type AdminApi = {
   [NS in Namespace<AdminMethod>]: {
     [M in AdminMethod as M extends `${NS}.${infer A}` ? A : never]: MethodFn<M>;
   };
-} & { live: { subscribe: EventSubscriber } };
+} & { live: LiveStream };
 
-/** Builds the domain-shaped API from one call function and one subscribe function; both transports use it. */
+/** Builds the domain-shaped API from one call function and one live stream; both transports use it. */
 export function buildAdminApi(
   call: (method: AdminMethod, input: unknown) => Promise<unknown>,
-  subscribe: EventSubscriber,
+  live: LiveStream,
 ): AdminApi {
-  const api: Record<string, Record<string, unknown>> = { live: { subscribe } };
+  const api: Record<string, Record<string, unknown>> = { live: { ...live } };
   for (const method of adminMethods) {
     const [ns, action] = method.split('.') as [string, string];
     api[ns] ??= {};

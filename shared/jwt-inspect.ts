@@ -33,14 +33,21 @@ interface InspectOptions {
   now?: number;
   /** Allowed clock skew in seconds when judging exp/nbf/iat. */
   clockSkewSeconds?: number;
+  /**
+   * Keys the issuer retired: no longer in its JWKS, so a token they signed cannot be checked at all.
+   * Named, that is "cannot verify: key retired", not "signature invalid".
+   */
+  retiredKeys?: ReadonlyArray<{ kid: string; retired_at: string | null }>;
 }
 
 interface InspectResult {
   header: ProtectedHeaderParameters | null;
   payload: JWTPayload | null;
   signature: string | null;
-  /** null when no JWKS was given or the token could not be decoded. */
+  /** null when no JWKS was given, the token could not be decoded, or it cannot be checked (see unverifiable). */
   signatureValid: boolean | null;
+  /** Why the signature cannot be checked either way, e.g. "key retired"; null otherwise. */
+  unverifiable: string | null;
   findings: Finding[];
 }
 
@@ -80,6 +87,7 @@ export async function inspectJwt(token: string, options: InspectOptions = {}): P
       payload: null,
       signature: null,
       signatureValid: null,
+      unverifiable: null,
       findings: [
         {
           level: 'error',
@@ -101,6 +109,7 @@ export async function inspectJwt(token: string, options: InspectOptions = {}): P
       payload: null,
       signature: parts[2] ?? null,
       signatureValid: null,
+      unverifiable: null,
       findings: [
         {
           level: 'error',
@@ -191,9 +200,18 @@ export async function inspectJwt(token: string, options: InspectOptions = {}): P
   }
 
   let signatureValid: boolean | null = null;
+  let unverifiable: string | null = null;
+  const retired = header.kid ? options.retiredKeys?.find((key) => key.kid === header.kid) : undefined;
   if (options.jwks) {
     const keys = options.jwks.keys ?? [];
-    if (header.kid && !keys.some((k) => k.kid === header.kid)) {
+    if (retired && !keys.some((k) => k.kid === retired.kid)) {
+      unverifiable = 'key retired';
+      findings.push({
+        level: 'warning',
+        code: 'retired_kid',
+        message: `Cannot verify: kid "${retired.kid}" is a key this issuer retired${retired.retired_at ? ` (${retired.retired_at})` : ''}. It is no longer in the JWKS, so no verifier can check this token any more; APIs reject it.`,
+      });
+    } else if (header.kid && !keys.some((k) => k.kid === header.kid)) {
       findings.push({
         level: 'error',
         code: 'unknown_kid',
@@ -223,7 +241,7 @@ export async function inspectJwt(token: string, options: InspectOptions = {}): P
       }
     }
   }
-  return { header, payload, signature: parts[2] ?? null, signatureValid, findings };
+  return { header, payload, signature: parts[2] ?? null, signatureValid, unverifiable, findings };
 }
 
 /** Time claims as Date objects (for display as local time and relative time). */

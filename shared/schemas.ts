@@ -20,7 +20,8 @@ export const SigningAlgSchema = z.enum(SIGNING_ALGS);
 export type SigningAlg = z.infer<typeof SigningAlgSchema>;
 
 /** Lifetimes are whole seconds, from one second to one year. */
-const Ttl = z.number().int().min(1).max(31_536_000);
+export const TtlSchema = z.number().int().min(1).max(31_536_000);
+const Ttl = TtlSchema;
 
 /** Provider time may move up to ten years either way. */
 export const MAX_CLOCK_OFFSET_SECONDS = 10 * 365 * 24 * 60 * 60;
@@ -138,6 +139,8 @@ export type User = z.infer<typeof UserSchema>;
 export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
 /** RFC 8628 §3.4: the grant type a device polls the token endpoint with. */
 export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+/** RFC 7523 §2.1: a JWT from a trusted issuer, asserting a user, exchanged for an access token. */
+export const JWT_BEARER_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 export const GRANT_TYPES = [
   'authorization_code',
   'refresh_token',
@@ -145,6 +148,7 @@ export const GRANT_TYPES = [
   'password',
   TOKEN_EXCHANGE_GRANT,
   DEVICE_CODE_GRANT,
+  JWT_BEARER_GRANT,
 ] as const;
 export const GrantTypeSchema = z.enum(GRANT_TYPES);
 export type GrantType = z.infer<typeof GrantTypeSchema>;
@@ -266,27 +270,82 @@ const ClientId = z
   .max(200)
   .regex(/^[\x20-\x7E]+$/, 'client_id must be printable ASCII');
 
+/**
+ * How an assertion's `sub` finds the test user it names: by the user's subject identifier, by username,
+ * or the subject first and then the username (the default: either works).
+ */
+export const SUBJECT_MATCHES = ['sub', 'username', 'sub_then_username'] as const;
+export const SubjectMatchSchema = z.enum(SUBJECT_MATCHES);
+export type SubjectMatch = z.infer<typeof SubjectMatchSchema>;
+
+/** One issuer whose assertions a client may trade for tokens (RFC 7523 §3: the assertion's `iss`). */
+export const TrustedIssuerSchema = z
+  .strictObject({
+    issuer: z.string().min(1, 'a trusted issuer needs its "issuer" (the assertions\' iss)').max(500),
+    /** Its public keys, inline (private members refused, as for a client's jwks)… */
+    jwks: ClientJwksSchema.optional(),
+    /** …or where the provider fetches them (briefly cached). Exactly one of the two. */
+    jwks_uri: JwksUri.optional(),
+    subject_match: SubjectMatchSchema.default('sub_then_username'),
+  })
+  .superRefine((trusted, ctx) => {
+    if ((trusted.jwks === undefined) === (trusted.jwks_uri === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [trusted.jwks === undefined ? 'jwks' : 'jwks_uri'],
+        message: `trusted issuer "${trusted.issuer}" needs its public keys: jwks or jwks_uri, exactly one`,
+      });
+    }
+  });
+export type TrustedIssuer = z.output<typeof TrustedIssuerSchema>;
+
+/** What a client with the jwt-bearer grant accepts (RFC 7523 leaves who is trusted to the server). */
+export const JwtBearerPolicySchema = z
+  .strictObject({
+    trusted_issuers: z.array(TrustedIssuerSchema).max(20).default([]),
+    /** Scopes its assertions may be traded for; omitted: every scope of the client. */
+    allowed_scopes: z
+      .array(z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, 'must be one scope token'))
+      .max(100)
+      .optional(),
+  })
+  .superRefine((policy, ctx) => {
+    const seen = new Set<string>();
+    policy.trusted_issuers.forEach((trusted, index) => {
+      if (seen.has(trusted.issuer)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['trusted_issuers', index, 'issuer'],
+          message: `issuer "${trusted.issuer}" is listed twice; give each trusted issuer once`,
+        });
+      }
+      seen.add(trusted.issuer);
+    });
+  });
+export type JwtBearerPolicy = z.output<typeof JwtBearerPolicySchema>;
+
 const clientFields = {
   client_id: ClientId,
-  client_name: z.string().max(200).optional(),
+  client_name: z.string().max(200).nullable().optional(),
   /** Required unless token_endpoint_auth_method is "none"; generated when omitted. */
-  client_secret: z.string().min(1).max(500).optional(),
+  client_secret: z.string().min(1).max(500).nullable().optional(),
   redirect_uris: z.array(RedirectUri).max(50).default([]),
   post_logout_redirect_uris: z.array(RedirectUri).max(50).default([]),
   grant_types: z.array(GrantTypeSchema).min(1).default(['authorization_code', 'refresh_token']),
   token_endpoint_auth_method: AuthMethodSchema.default('client_secret_basic'),
   /** private_key_jwt: the client's public keys, inline (RFC 7591 §2)… */
-  jwks: ClientJwksSchema.optional(),
+  jwks: ClientJwksSchema.nullable().optional(),
   /** …or where the provider fetches them (briefly cached). Exactly one of the two. */
-  jwks_uri: JwksUri.optional(),
+  jwks_uri: JwksUri.nullable().optional(),
   /** The one alg its assertions must use; any of the method's algs when omitted. */
-  token_endpoint_auth_signing_alg: ClientAssertionAlgSchema.optional(),
+  token_endpoint_auth_signing_alg: ClientAssertionAlgSchema.nullable().optional(),
   scope: ScopeString.default('openid profile email offline_access'),
   access_token_format: AccessTokenFormatSchema.default('jwt'),
   audience: z.array(z.string().min(1).max(500)).max(20).default([]),
-  access_token_ttl: Ttl.optional(),
-  id_token_ttl: Ttl.optional(),
-  refresh_token_ttl: Ttl.optional(),
+  /** Omitted or null: the global lifetime (Settings). */
+  access_token_ttl: Ttl.nullable().optional(),
+  id_token_ttl: Ttl.nullable().optional(),
+  refresh_token_ttl: Ttl.nullable().optional(),
   /**
    * RFC 8252 §7.3: any port on a registered http://127.0.0.1 or http://[::1] redirect URI. Omitted: on
    * for a public client registering one (a native app), off otherwise (shared/client-policies.ts).
@@ -296,11 +355,29 @@ const clientFields = {
   introspect_any_token: z.boolean().default(false),
   /** RFC 8693 token exchange policy (only with the token-exchange grant); omitted: the safe defaults. */
   token_exchange: TokenExchangePolicySchema.optional(),
+  /** RFC 7523 jwt-bearer grant: the issuers whose assertions it may trade (needed with that grant). */
+  jwt_bearer: JwtBearerPolicySchema.optional(),
   /** RFC 9449 §5.2: every token request must carry a DPoP proof (tokens always sender-constrained). */
   dpop_bound_access_tokens: z.boolean().optional(),
   /** RFC 9449 §8: this client's DPoP proofs must carry a server-provided nonce (DPoP-Nonce header). */
   dpop_nonce_required: z.boolean().optional(),
+  /** What clients.get answers can be sent back as it is: its timestamps are accepted and ignored. */
+  created_at: z.string().max(100).optional(),
+  updated_at: z.string().max(100).optional(),
 };
+
+type ClientFieldsInput = z.output<z.ZodObject<typeof clientFields>>;
+/** A client as the engine keeps it: null means "not set", the same as omitted, and no timestamps. */
+export type ClientMetadata = {
+  [K in Exclude<keyof ClientFieldsInput, 'created_at' | 'updated_at'>]: Exclude<ClientFieldsInput[K], null>;
+};
+
+/** Accepts clients.get's shape (nulls for unset fields, timestamps) as input: what the API returns, it accepts. */
+function asClientMetadata({ created_at, updated_at, ...fields }: ClientFieldsInput): ClientMetadata {
+  const metadata: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(fields)) if (value !== null) metadata[key] = value;
+  return metadata as ClientMetadata;
+}
 
 function checkClientConsistency(
   client: { grant_types?: GrantType[]; redirect_uris?: string[]; token_endpoint_auth_method?: AuthMethod },
@@ -372,10 +449,37 @@ function checkClientAuthKeys(
   }
 }
 
+/** The jwt-bearer grant needs someone to trust, and its scopes must be the client's. */
+function checkJwtBearer(
+  client: { grant_types?: GrantType[]; scope?: string; jwt_bearer?: JwtBearerPolicy | undefined },
+  ctx: z.RefinementCtx,
+) {
+  const policy = client.jwt_bearer;
+  if ((client.grant_types ?? []).includes(JWT_BEARER_GRANT) && !policy?.trusted_issuers.length) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['jwt_bearer', 'trusted_issuers'],
+      message:
+        "the jwt-bearer grant needs at least one trusted issuer (jwt_bearer.trusted_issuers): the iss of the assertions it accepts and that issuer's public keys",
+    });
+  }
+  const scopes = new Set((client.scope ?? '').split(' '));
+  const outside = (policy?.allowed_scopes ?? []).filter((scope) => !scopes.has(scope));
+  if (outside.length) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['jwt_bearer', 'allowed_scopes'],
+      message: `allowed_scopes may only narrow the client's scope; ${outside.map((s) => `"${s}"`).join(', ')} is not in it`,
+    });
+  }
+}
+
 export const ClientInputSchema = z
   .strictObject(clientFields)
+  .transform(asClientMetadata)
   .superRefine(checkClientConsistency)
-  .superRefine(checkClientAuthKeys);
+  .superRefine(checkClientAuthKeys)
+  .superRefine(checkJwtBearer);
 export type ClientInput = z.input<typeof ClientInputSchema>;
 
 export const ClientSchema = z.object({
@@ -399,6 +503,8 @@ export const ClientSchema = z.object({
   introspect_any_token: z.boolean(),
   /** Present when the client states one; the engine applies the defaults otherwise. */
   token_exchange: TokenExchangePolicySchema.optional(),
+  /** Present when the client states one (with the jwt-bearer grant it must). */
+  jwt_bearer: JwtBearerPolicySchema.optional(),
   /** RFC 9449 §5.2; present when the client states it (absent: DPoP optional). */
   dpop_bound_access_tokens: z.boolean().optional(),
   /** RFC 9449 §8 nonces for this client's proofs; present when the client states it. */
@@ -441,8 +547,18 @@ export const TokenSchema = z.object({
   last_used_at: z.string().nullable(),
   /** What a token the QA lab made wrong on purpose has wrong (shared/lab.ts variant ids); empty otherwise. */
   flaws: z.array(z.string()),
+  /**
+   * The grant type that issued it: "authorization_code", "refresh_token", the token-exchange URN, …,
+   * or "mint" (minted by the admin API); null when not recorded (tokens issued before it was).
+   */
+  grant_type: z.string().nullable(),
+  /** RFC 8693 `act`: who acts for the subject (nested for a chain of actors); null when nobody does. */
+  act: z.record(z.string(), z.json()).nullable(),
 });
 export type Token = z.infer<typeof TokenSchema>;
+
+/** How many of a token's children (tokens refreshed or exchanged from it) its detail lists. */
+export const TOKEN_CHILDREN_SHOWN = 100;
 
 export const TokenDetailSchema = TokenSchema.extend({
   /** The compact JWT for JWT tokens (access and ID), null for opaque ones (kept only as a hash). */
@@ -452,6 +568,11 @@ export const TokenDetailSchema = TokenSchema.extend({
   claims: z.record(z.string(), z.json()),
   /** What RFC 7662 introspection answers for this token right now. */
   introspection: z.record(z.string(), z.json()),
+  /** The token it was refreshed or exchanged from (parent_id), null when none or no longer stored. */
+  parent: TokenSchema.nullable(),
+  /** Tokens refreshed or exchanged from it, oldest first (at most TOKEN_CHILDREN_SHOWN), and how many in all. */
+  children: z.array(TokenSchema),
+  children_total: z.number().int(),
 });
 export type TokenDetail = z.infer<typeof TokenDetailSchema>;
 
@@ -514,6 +635,8 @@ export const EVENT_TYPES = [
   'token.refreshed',
   'token.introspected',
   'token.revoked',
+  /** A bulk revocation (a grant, a user's or a client's tokens): one event with the count. */
+  'tokens.revoked',
   'token.reuse_detected',
   'code.reuse_detected',
   'tokens.purged',
@@ -539,6 +662,14 @@ export const EVENT_TYPES = [
   'device.requested',
   'device.approved',
   'device.denied',
+  /**
+   * A protocol request's outcome (token, userinfo, introspection, revocation, device authorization,
+   * logout, authorize errors sent to the client): endpoint, status, OAuth error, duration. Its redacted
+   * HTTP exchange is read with events.request.
+   */
+  'request',
+  /** The Inspector re-signed an edited token with the provider's key (lab.resign): not issued, not stored. */
+  'lab.resigned',
 ] as const;
 export const EventTypeSchema = z.enum(EVENT_TYPES);
 export type EventType = z.infer<typeof EventTypeSchema>;
@@ -561,9 +692,40 @@ export const EventFilterSchema = z.strictObject({
   token_id: z.string().optional(),
   /** Only events with an id greater than this (for catching up after a reconnect). */
   after_id: z.number().int().min(0).optional(),
+  /** Only events older than this id, newest first: the next page after a page ending at this id. */
+  before_id: z.number().int().min(1).optional(),
+  /** Only failures: requests answered with an error status, and reuse detections. */
+  errors: z.boolean().optional(),
+  /** Only requests to this endpoint (e.g. "token", "userinfo"). */
+  endpoint: z.string().max(64).optional(),
   limit: z.number().int().min(1).max(5000).default(200),
 });
 export type EventFilter = z.input<typeof EventFilterSchema>;
+
+/** The endpoints whose requests are recorded as `request` events (the `endpoint` of their data). */
+export const REQUEST_ENDPOINTS = [
+  'token',
+  'userinfo',
+  'introspection',
+  'revocation',
+  'device_authorization',
+  'authorize',
+  'logout',
+  'discovery',
+  'jwks',
+] as const;
+
+/** One redacted HTTP exchange of the request log: secrets, passwords, tokens and assertions cut. */
+export const RequestExchangeSchema = z.object({
+  event_id: z.number().int(),
+  at: z.string(),
+  method: z.string(),
+  path: z.string(),
+  status: z.number().int(),
+  request: z.object({ headers: z.record(z.string(), z.string()), body: z.json() }),
+  response: z.object({ headers: z.record(z.string(), z.string()), body: z.json() }),
+});
+export type RequestExchange = z.infer<typeof RequestExchangeSchema>;
 
 // ---------------------------------------------------------------- workspace (seed file)
 

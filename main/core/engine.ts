@@ -8,11 +8,13 @@ import type { EngineEvent, ParsedWorkspace, SigningAlg, Workspace } from '../../
 import { WorkspaceSchema } from '../../shared/schemas';
 import { validateInput } from '../../shared/validation';
 import { dispatchAdmin } from './admin/dispatch';
+import { importSeed } from './admin/handlers/workspace';
 import { type AdminHandlers, createAdminService } from './admin/service';
 import { type AdminSecrets, createAdminSecrets, UI_PREFIX } from './http/admin-auth';
 import { type Clock, systemClock } from './lib/clock';
-import { ADMIN_TOKEN_FILE, dataDirWarning } from './lib/paths';
+import { ADMIN_TOKEN_FILE, dataDirWarning, UI_TOKEN_FILE } from './lib/paths';
 import { DEFAULT_HOST, DEFAULT_PORT } from './lib/port';
+import { readKeptToken, writeSecretFile } from './lib/secret-files';
 import { explainStartFailure } from './lib/start-errors';
 import { createProviderContext, type ProviderContext } from './provider/context';
 import { createKeyManager, type KeyManager } from './provider/key-manager';
@@ -90,7 +92,7 @@ export interface Engine {
   readonly adminToken: string;
   /** File holding the admin token, readable only by the current user. */
   readonly adminTokenFile: string;
-  /** Problems the host should show once at start (a data folder other users can write to). */
+  /** Problems the host should show once at start (a data folder other users can write to, what a seed overwrote). */
   readonly warnings: readonly string[];
   /** The local CA when serving HTTPS, null for plain HTTP. */
   readonly tls: EngineTls | null;
@@ -110,36 +112,6 @@ function parseSeed(seed: Workspace): ParsedWorkspace {
   const parsed = validateInput(WorkspaceSchema, seed);
   if (!parsed.success) throw new AdminError('invalid_input', `Invalid seed: ${parsed.problems.join('; ')}`);
   return parsed.data;
-}
-
-/**
- * Writes the admin token readable by its owner only. A symbolic link in its place is refused, not
- * followed: whoever planted it would choose where the token lands, or which file it overwrites.
- */
-function writeAdminTokenFile(dir: string, token: string): string {
-  const file = path.join(dir, ADMIN_TOKEN_FILE);
-  const { O_WRONLY, O_CREAT, O_TRUNC, O_NOFOLLOW = 0 } = fs.constants;
-  let fd: number;
-  try {
-    // O_NOFOLLOW makes the check and the open one step; lstat covers systems without it.
-    if (fs.lstatSync(file, { throwIfNoEntry: false })?.isSymbolicLink()) throw symlinkRefused(file);
-    fd = fs.openSync(file, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0o600);
-  } catch (error) {
-    throw (error as NodeJS.ErrnoException).code === 'ELOOP' ? symlinkRefused(file) : error;
-  }
-  try {
-    fs.fchmodSync(fd, 0o600);
-    fs.writeSync(fd, `${token}\n`);
-  } finally {
-    fs.closeSync(fd);
-  }
-  return file;
-}
-
-function symlinkRefused(file: string): Error {
-  return new Error(
-    `The admin token file ${file} is a symbolic link; the token is not written through it. Remove the link (the engine writes a new file at every start).`,
-  );
 }
 
 interface StartServing {
@@ -166,11 +138,20 @@ interface Serving {
  * The slow part of a start, overlapped where it can be: the signing key, the seed, TLS material and the
  * HTTP server. What it made is in `serving` as soon as it exists, for the caller to release if it throws.
  */
-async function startServing(start: StartServing, serving: Serving): Promise<{ adminTokenFile: string }> {
+async function startServing(
+  start: StartServing,
+  serving: Serving,
+): Promise<{ adminTokenFile: string; seedNotes: string[] }> {
   const { options, seed, ctx, admin, keyManager, secrets, tokenDir, host, port, https, clock } = start;
   const dataDir = options.inMemory ? null : path.resolve(options.dataDir as string);
   // Before listening: a start that cannot keep its token private does not serve.
-  const adminTokenFile = writeAdminTokenFile(tokenDir, secrets.adminToken);
+  const adminTokenFile = writeSecretFile(
+    path.join(tokenDir, ADMIN_TOKEN_FILE),
+    secrets.adminToken,
+    'admin token',
+  );
+  if (dataDir && options.uiDir)
+    writeSecretFile(path.join(dataDir, UI_TOKEN_FILE), secrets.uiToken, 'UI token');
   // A new signing key is the slowest step of a start (RSA: 0.1–0.8 s, in libuv's thread pool), so it
   // is begun first, for the algorithm the seed or the stored settings ask for, and is ready while this
   // thread imports the seed and loads and builds the HTTP server. Not when the seed carries keys:
@@ -183,7 +164,10 @@ async function startServing(start: StartServing, serving: Serving): Promise<{ ad
   // instead of demoting a throwaway key generated a moment earlier (which would stay in the JWKS).
   // Listening waits for both. An import ends by making sure of the current key, as the key check
   // alone does without one.
-  const dataReady = seed ? Promise.resolve(admin['workspace.import'](seed)) : keyManager.ensureCurrent();
+  // A seed says which of its users and clients it overwrote after edits in the UI (never silently).
+  const dataReady = seed
+    ? importSeed(ctx, keyManager, seed)
+    : keyManager.ensureCurrent().then((): string[] => []);
   dataReady.catch(() => undefined); // awaited below; this only stops an early unhandled rejection
   // Loaded only for HTTPS: the X.509 library would lengthen every plain start.
   const tlsReady = https
@@ -199,9 +183,9 @@ async function startServing(start: StartServing, serving: Serving): Promise<{ ad
   const { createHttpServer } = await import('./http/server');
   serving.tls = await tlsReady;
   serving.app = await createHttpServer({ ctx, admin, secrets, uiDir: options.uiDir, tls: serving.tls });
-  await dataReady;
+  const seedNotes = await dataReady;
   await serving.app.listen({ host, port });
-  return { adminTokenFile };
+  return { adminTokenFile, seedNotes };
 }
 
 /**
@@ -224,7 +208,9 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const clock = options.clock ?? systemClock;
   const dataDir = options.inMemory ? null : path.resolve(options.dataDir as string);
   const db: Db = openDatabase({ dataDir: dataDir ?? undefined, nativeBinding: options.nativeBinding });
-  const secrets: AdminSecrets = createAdminSecrets(options.adminToken);
+  // A data folder keeps browser mode's UI token, so open tabs survive a restart; in memory, every start is new.
+  const keptUiToken = dataDir && options.uiDir ? readKeptToken(path.join(dataDir, UI_TOKEN_FILE)) : undefined;
+  const secrets: AdminSecrets = createAdminSecrets(options.adminToken, keptUiToken);
   const startedAt = new Date(clock.now());
   let issuer = options.issuer?.replace(/\/+$/, '') ?? '';
   // The stored choice gives way to an http:// issuer the host was given; an explicit `https` does not.
@@ -258,9 +244,10 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
 
   const tokenDir = dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'idp-sandbox-'));
   let adminTokenFile: string;
+  let seedNotes: string[];
   try {
     const start = { options, seed, ctx, admin, keyManager, secrets, tokenDir, host, port, https, clock };
-    ({ adminTokenFile } = await startServing(start, serving));
+    ({ adminTokenFile, seedNotes } = await startServing(start, serving));
   } catch (error) {
     keyManager.close();
     await serving.app?.close();
@@ -292,7 +279,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     dataDir,
     adminToken: secrets.adminToken,
     adminTokenFile,
-    warnings: dataDir ? [dataDirWarning(dataDir)].filter((w) => w !== null) : [],
+    warnings: [...(dataDir ? [dataDirWarning(dataDir)].filter((w) => w !== null) : []), ...seedNotes],
     tls: tls
       ? {
           caCertPath: tls.caCertPath,

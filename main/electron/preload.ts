@@ -15,10 +15,15 @@ const api = buildAdminApi(
     if (!result.ok) throw new AdminError(result.error.code, result.error.message);
     return result.value;
   },
-  (listener) => {
-    const handler = (_event: unknown, engineEvent: EngineEvent) => listener(engineEvent);
-    ipcRenderer.on(IPC_EVENT_CHANNEL, handler);
-    return () => ipcRenderer.removeListener(IPC_EVENT_CHANNEL, handler);
+  {
+    subscribe: (listener) => {
+      const handler = (_event: unknown, engineEvent: EngineEvent) => listener(engineEvent);
+      ipcRenderer.on(IPC_EVENT_CHANNEL, handler);
+      return () => ipcRenderer.removeListener(IPC_EVENT_CHANNEL, handler);
+    },
+    // The engine runs in this window's own main process: while the window lives, so does the engine.
+    connection: () => 'live',
+    onConnectionChange: () => () => {},
   },
 );
 

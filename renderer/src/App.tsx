@@ -1,15 +1,19 @@
 import { AppShell, Badge, Burger, Code, Group, NavLink, Stack, Text, Title, Tooltip } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import type { ComponentType } from 'react';
+import { ConnectionBanner } from './components/ConnectionBanner';
 import { CopyButton } from './components/CopyButton';
 import { FaultsBanner } from './components/FaultsBanner';
 import { ProviderClock, useProviderClock } from './components/ProviderClock';
+import { MAIN_CONTENT_ID, SkipLink } from './components/SkipLink';
 import { useEngineInfo } from './data/contract-queries';
+import { useLiveConnection } from './data/live-connection';
 import { NowProvider } from './data/now';
 import { useHashPath } from './data/route';
 import { errorMessage } from './lib/errors';
 import { ActivityPage } from './pages/activity/ActivityPage';
 import { ClientsPage } from './pages/clients/ClientsPage';
+import { DevicesPage } from './pages/devices/DevicesPage';
 import { LAB_PAGES } from './pages/lab/LabPages';
 import { SettingsPage } from './pages/settings/SettingsPage';
 import { TokensPage } from './pages/tokens/TokensPage';
@@ -25,17 +29,23 @@ const PAGES: ReadonlyArray<PageEntry> = [
   { path: 'users', label: 'Users', Page: UsersPage },
   { path: 'clients', label: 'Clients', Page: ClientsPage },
   { path: 'tokens', label: 'Tokens', Page: TokensPage },
+  { path: 'devices', label: 'Devices', Page: DevicesPage },
   { path: 'activity', label: 'Activity', Page: ActivityPage },
   { path: 'settings', label: 'Settings', Page: SettingsPage },
 ];
 
+/** The header's engine state: the live event stream's, so it turns within moments of a stop or a return. */
 function ServerState() {
   const info = useEngineInfo();
-  const [label, color, detail] = info.isError
-    ? ['Unreachable', 'red', errorMessage(info.error)]
-    : info.isSuccess
-      ? ['Running', 'green', `Listening on port ${info.data.port} · version ${info.data.version}`]
-      : ['Connecting', 'gray', 'Asking the engine for its status'];
+  const connection = useLiveConnection();
+  const [label, color, detail] =
+    connection === 'down'
+      ? ['Unreachable', 'red', 'The engine does not answer; reconnecting by itself every 2 s']
+      : connection === 'live' && info.isSuccess
+        ? ['Running', 'green', `Listening on port ${info.data.port} · version ${info.data.version}`]
+        : info.isError
+          ? ['Unreachable', 'red', errorMessage(info.error)]
+          : ['Connecting', 'gray', 'Asking the engine for its status'];
   return (
     <Tooltip label={detail} withArrow>
       <Badge color={color} variant="dot" aria-label={`Server state: ${label}`} tabIndex={0}>
@@ -93,16 +103,19 @@ export function App() {
     <NowProvider offsetMs={offsetSeconds * 1000}>
       <AppShell
         header={{ height: 56 }}
-        navbar={{ width: 220, breakpoint: 'sm', collapsed: { mobile: !navOpen } }}
+        // Below 1200 px the navigation folds behind the burger: the tables need the width for their
+        // columns and row actions (at 1024 px nothing is cut).
+        navbar={{ width: 220, breakpoint: 'lg', collapsed: { mobile: !navOpen } }}
         padding="md"
       >
+        <SkipLink />
         <AppShell.Header>
           <Group h="100%" px="md" justify="space-between" wrap="nowrap">
             <Group gap="sm" wrap="nowrap">
               <Burger
                 opened={navOpen}
                 onClick={toggle}
-                hiddenFrom="sm"
+                hiddenFrom="lg"
                 size="sm"
                 aria-label="Toggle navigation"
               />
@@ -139,7 +152,8 @@ export function App() {
             )}
           </Stack>
         </AppShell.Navbar>
-        <AppShell.Main>
+        <AppShell.Main id={MAIN_CONTENT_ID} tabIndex={-1} style={{ outline: 'none' }}>
+          <ConnectionBanner />
           <FaultsBanner />
           <Page />
         </AppShell.Main>

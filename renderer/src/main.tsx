@@ -35,8 +35,9 @@ function SignInNeeded({ state }: { state: Exclude<UiSessionState, 'signed-in'> }
       <Title order={1}>{state === 'expired' ? 'Sign-in link expired' : 'Sign-in link needed'}</Title>
       {state === 'expired' ? (
         <Text mt="md">
-          The engine no longer accepts this tab's sign-in: it was restarted and printed a new link. Open the{' '}
-          <b>Admin UI</b> URL it printed at start.
+          The engine no longer accepts this tab's sign-in: it was started with a new one (in memory, on
+          another data folder, or after its <Code>ui-token</Code> file was removed). Nothing shown before is
+          current. Open the <b>Admin UI</b> URL it printed at start, in this tab.
         </Text>
       ) : (
         <Text mt="md">

@@ -34,6 +34,9 @@ async function inspect(token: string) {
     .or(page.getByText('A reference (opaque) token'))
     .first()
     .waitFor();
+  // The input is debounced: until the decoded parts are this token's, the page still shows the last one.
+  if (token.split('.').length === 3)
+    await poll(() => page.getByTestId('token-parts').textContent()).toBe(token);
 }
 
 function b64url(value: unknown): string {
@@ -170,5 +173,139 @@ describe('Lab: token inspector', () => {
 
     await inspect('not-a-token-we-know');
     await page.getByTestId('unknown-token').waitFor();
+  });
+
+  it('names roles as an authorization attribute, an ID token as not for introspection, and a retired key as unverifiable', async () => {
+    const { value } = await mint({ extra_claims: { roles: ['reader'] } });
+    await inspect(value);
+    await finding('signature_ok').waitFor();
+    const claims = page.getByRole('table', { name: 'Claims' });
+    const roles = await claims.locator('[data-claim="roles"]').textContent();
+    expect(roles).toContain('Authorization attribute (RFC 9068');
+    expect(roles).not.toContain('Standard OpenID Connect claim');
+
+    const idToken = await admin<Minted>(ui.engine, 'tokens.mint', {
+      client_id: 'web',
+      username: 'alice',
+      kind: 'id',
+    });
+    await inspect(idToken.value);
+    const known = page.getByRole('region', { name: 'What this provider knows' });
+    await poll(() => known.getByTestId('introspection-active').textContent()).toBe(
+      'introspection: inactive (not for ID tokens)',
+    );
+
+    // The key that signed `value` is rotated out and retired: nobody can check the token any more.
+    const signer = JSON.parse(Buffer.from(value.split('.')[0] as string, 'base64url').toString())
+      .kid as string;
+    await admin(ui.engine, 'keys.rotate', {});
+    await admin(ui.engine, 'keys.retire', { kid: signer });
+    await inspect(value);
+    await finding('retired_kid').waitFor();
+    await poll(() => page.getByTestId('signature-status').textContent()).toBe('cannot verify: key retired');
+    expect(await finding('bad_signature').count()).toBe(0);
+    expect(await finding('unknown_kid').count()).toBe(0);
+    await screenshot(page, 'lab-inspector-retired-key');
+  });
+
+  it('shows time claims as local dates with the raw number, in the token drawer and the inspector', async () => {
+    const minted = await mint({});
+    const exp = String(
+      JSON.parse(Buffer.from(minted.value.split('.')[1] as string, 'base64url').toString()).exp,
+    );
+    await page.goto(`${ui.engine.issuer}/ui/#/tokens`);
+    await page.getByRole('button', { name: `Details of Access token …${minted.token.id.slice(-8)}` }).click();
+    const drawer = page.getByRole('dialog', { name: 'Token details' });
+    const drawerExp = drawer.getByRole('table', { name: 'Claims' }).locator('[data-claim="exp"]');
+    await drawerExp.waitFor();
+    expect(await drawerExp.textContent()).toMatch(/\(in (59 min|1 h)\)/);
+    expect(await drawerExp.locator('[data-raw-time]').textContent()).toBe(exp);
+    const iso = await drawerExp.locator('time').getAttribute('datetime');
+    expect(iso).toBe(new Date(Number(exp) * 1000).toISOString());
+    await screenshot(page, 'token-drawer-claim-times');
+    await page.keyboard.press('Escape');
+
+    await page.goto(`${ui.engine.issuer}/ui/#/lab/inspector`);
+    await inspect(minted.value);
+    const inspectorExp = page.getByRole('table', { name: 'Claims' }).locator('[data-claim="exp"]');
+    expect(await inspectorExp.locator('[data-raw-time]').textContent()).toBe(exp);
+    expect(await inspectorExp.locator('time').getAttribute('datetime')).toBe(iso);
+
+    // A reference token's claims come from introspection only: its times read as dates there too.
+    const reference = await mint({ format: 'reference' });
+    await inspect(reference.value);
+    const introspected = page
+      .getByRole('region', { name: 'What this provider knows' })
+      .getByRole('table', { name: 'Introspected claims' });
+    const referenceExp = introspected.locator('[data-claim="exp"]');
+    await referenceExp.waitFor();
+    expect(await referenceExp.textContent()).toMatch(/\(in (59 min|1 h)\)\d+$/);
+  });
+
+  it('edits a claim of a minted token and re-signs it: signature valid, marked lab-made, unknown to the provider', async () => {
+    const minted = await mint({ scope: 'openid email' });
+    await inspect(minted.value);
+    const toggle = page.getByRole('button', { name: 'Edit and re-sign' });
+    await toggle.click();
+    expect(await toggle.getAttribute('aria-pressed')).toBe('true');
+    const editor = page.getByRole('region', { name: 'Edit and re-sign' });
+    const payload = editor.getByRole('textbox', { name: 'Payload JSON' });
+    const claims = JSON.parse(await payload.inputValue()) as Record<string, unknown>;
+    expect(claims.scope).toBe('openid email');
+
+    // alg none is refused, with the way to get one on purpose.
+    const header = editor.getByRole('textbox', { name: 'Header JSON' });
+    const original = await header.inputValue();
+    await header.fill(JSON.stringify({ ...JSON.parse(original), alg: 'none' }));
+    await payload.fill(JSON.stringify({ ...claims, scope: 'openid email orders:read' }, null, 2));
+    await editor.getByRole('button', { name: 'Re-sign with this provider’s key' }).click();
+    expect(await editor.getByRole('alert').textContent()).toMatch(/alg "none" is refused.*Lab → Bad tokens/);
+    await header.fill(original);
+
+    await editor.getByRole('button', { name: 'Re-sign with this provider’s key' }).click();
+    await page.getByTestId('lab-made-badge').waitFor();
+    expect(await page.getByTestId('lab-made-badge').textContent()).toBe('Lab-made, re-signed');
+    const note = page.getByRole('region', { name: 'Lab-made token' });
+    expect(await note.textContent()).toContain(
+      'Not issued — introspection will not know it; APIs that check only the signature will accept it.',
+    );
+    // Loaded back into the inspector: another value, the changed claim, a valid signature, unknown here.
+    const resigned = await tokenInput().inputValue();
+    expect(resigned).not.toBe(minted.value);
+    await poll(() =>
+      page.getByRole('table', { name: 'Claims' }).locator('[data-claim="scope"]').textContent(),
+    ).toContain('openid email orders:read');
+    await finding('signature_ok').waitFor();
+    expect(await page.getByTestId('signature-status').textContent()).toBe('signature valid');
+    await page.getByTestId('unknown-token').waitFor();
+    await screenshot(page, 'lab-inspector-resigned');
+    await toggle.click();
+    expect(await page.getByRole('region', { name: 'Edit and re-sign' }).count()).toBe(0);
+  });
+
+  it('compares two tokens side by side, the changed claim highlighted (keyboard only)', async () => {
+    const first = await mint({ scope: 'openid email' });
+    const second = await mint({ scope: 'openid orders:read', extra_claims: { tenant: 'acme' } });
+    await inspect(first.value);
+    const toggle = page.getByRole('button', { name: 'Compare with…' });
+    await toggle.focus();
+    await page.keyboard.press('Enter');
+    const compare = page.getByRole('region', { name: 'Compare tokens' });
+    await compare.getByRole('textbox', { name: /Compare with…/ }).focus();
+    await page.keyboard.insertText(second.value);
+    const summary = compare.getByTestId('compare-summary');
+    await summary.waitFor();
+    expect(await summary.textContent()).toMatch(/Claims: .*scope changed.*tenant added/);
+    const claims = compare.getByRole('table', { name: 'Claims comparison' });
+    const scope = claims.locator('[data-claim="scope"]');
+    expect(await scope.getAttribute('data-diff')).toBe('changed');
+    expect(await scope.textContent()).toContain('openid email');
+    expect(await scope.textContent()).toContain('openid orders:read');
+    expect(await claims.locator('[data-claim="tenant"]').getAttribute('data-diff')).toBe('added');
+    expect(await claims.locator('[data-claim="sub"]').getAttribute('data-diff')).toBe('same');
+    // Times in both columns as dates, each with its number.
+    expect(await claims.locator('[data-claim="exp"] time').count()).toBe(2);
+    expect(await claims.locator('[data-claim="exp"] [data-raw-time]').count()).toBe(2);
+    await screenshot(page, 'lab-inspector-compare');
   });
 });

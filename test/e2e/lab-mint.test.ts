@@ -1,5 +1,11 @@
+import { execFile } from 'node:child_process';
+import { createHash, randomUUID } from 'node:crypto';
+import { promisify } from 'node:util';
+import { importJWK, type JWK, SignJWT } from 'jose';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AdminOutput } from '../../shared/contract';
+import { ROOT } from '../helpers/engine';
 import { chooseOption, runShell } from './lab-helpers';
 import { admin, createWebClient, readClipboard, screenshot, startUi, type UiSession } from './ui-helpers';
 
@@ -22,6 +28,27 @@ async function curl(id: string): Promise<string> {
 
 async function mintedValue(): Promise<string> {
   return (await page.getByTestId('minted-value').textContent()) ?? '';
+}
+
+function jwtClaims(jwt: string): Record<string, unknown> {
+  return JSON.parse(Buffer.from(jwt.split('.')[1] as string, 'base64url').toString()) as Record<
+    string,
+    unknown
+  >;
+}
+
+/** A DPoP proof for GET `url` with `token`, signed by the private JWK the page showed. */
+async function dpopProof(privateJwk: JWK, url: string, token: string): Promise<string> {
+  const { d: _d, ...publicJwk } = privateJwk;
+  return new SignJWT({
+    htm: 'GET',
+    htu: url,
+    jti: randomUUID(),
+    ath: createHash('sha256').update(token).digest('base64url'),
+  })
+    .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk: publicJwk })
+    .setIssuedAt()
+    .sign(await importJWK(privateJwk, 'ES256'));
 }
 
 describe('Lab: mint', () => {
@@ -153,5 +180,102 @@ describe('Lab: mint', () => {
     await page.getByText('ID', { exact: true }).click();
     await page.getByText('An ID token needs a user').waitFor();
     expect(await page.getByRole('button', { name: 'Mint token' }).isDisabled()).toBe(true);
+  });
+
+  it('mints a token exchanged from another, with a delegation act, that dies with the subject family', async () => {
+    const subject = await admin<AdminOutput<'tokens.mint'>>(ui.engine, 'tokens.mint', {
+      client_id: 'web',
+      username: 'alice',
+      scope: 'openid email orders:read',
+    });
+    await page.getByText('Access', { exact: true }).click();
+    await chooseOption(page, 'Client', 'svc');
+    await page.getByText('JWT', { exact: true }).click();
+    // The subject token, found by the end of its id (live: it was minted after the page loaded).
+    const subjectPicker = page.getByRole('combobox', { name: 'Subject token', exact: true });
+    await subjectPicker.click();
+    await subjectPicker.fill(subject.token.id.slice(-8));
+    await page
+      .getByRole('option', { name: new RegExp(`Access · alice · web · .*${subject.token.id.slice(-8)}`) })
+      .click();
+    expect(await page.getByRole('combobox', { name: 'User', exact: true }).isDisabled()).toBe(true);
+    await page.getByText('Named actor', { exact: true }).click();
+    await page.getByRole('textbox', { name: 'Actor sub' }).fill('gateway');
+    await page.getByRole('textbox', { name: 'Actor client_id' }).fill('svc');
+    await page.getByRole('textbox', { name: 'Scope' }).fill('orders:read');
+    await page.getByRole('button', { name: 'Mint token' }).click();
+
+    const result = page.getByRole('region', { name: 'Minted token' });
+    await poll(() => page.getByTestId('minted-act').textContent()).toContain('actor gateway, client svc');
+    const claims = jwtClaims(await mintedValue());
+    expect(claims).toMatchObject({
+      sub: subject.token.subject,
+      client_id: 'svc',
+      scope: 'orders:read',
+      act: { sub: 'gateway', client_id: 'svc' },
+    });
+    expect(await result.textContent()).toContain(`Exchanged from token ${subject.token.id}`);
+    await screenshot(page, 'lab-mint-exchanged');
+
+    // Revoking the subject's family revokes the minted child: the page follows (live).
+    await admin(ui.engine, 'tokens.revokeGrant', { grant_id: subject.token.grant_id });
+    await result.locator('[data-state="revoked"]').waitFor();
+    expect(JSON.parse(await runShell(await curl('introspect')))).toEqual({ active: false });
+    await page.getByRole('button', { name: 'Clear subject token' }).click();
+  });
+
+  it('mints a DPoP-bound token with a generated key: shown once, and the proof snippet works', async () => {
+    await chooseOption(page, 'Client', 'web');
+    await chooseOption(page, 'User', 'alice');
+    await page.getByRole('textbox', { name: 'Scope' }).fill('openid email');
+    await page.getByText('Generate a key pair', { exact: true }).click();
+    await page.getByRole('button', { name: 'Mint token' }).click();
+
+    const key = page.getByRole('region', { name: 'DPoP key' });
+    await key.getByText('Private key: shown once').waitFor();
+    const privateJwk = JSON.parse(
+      (await key.getByRole('region', { name: 'Private JWK' }).textContent()) ?? '',
+    ) as JWK;
+    const value = await mintedValue();
+    const jkt = (jwtClaims(value).cnf as { jkt: string }).jkt;
+    expect(await page.getByTestId('minted-jkt').textContent()).toContain(jkt);
+    await screenshot(page, 'lab-mint-dpop');
+
+    // The page's userinfo command: refused without a proof, answered with one made by the shown key.
+    const userinfo = await curl('userinfo');
+    expect(userinfo).toContain(`Authorization: DPoP ${value}`);
+    expect(await runShell(`DPOP_PROOF=''; ${userinfo}`)).not.toContain('alice@example.test');
+    const proof = await dpopProof(privateJwk, `${ui.engine.issuer}/userinfo`, value);
+    expect(JSON.parse(await runShell(`DPOP_PROOF='${proof}'; ${userinfo}`))).toMatchObject({
+      email: 'alice@example.test',
+    });
+
+    // The jose program shown on the page, run as it is.
+    const snippet = (await key.getByRole('region', { name: 'Proof with jose' }).textContent()) ?? '';
+    const { stdout } = await promisify(execFile)('node', ['--input-type=module', '-e', snippet], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 10_000,
+    });
+    expect(stdout).toMatch(/^200 /);
+    expect(stdout).toContain('alice@example.test');
+  });
+
+  it('refuses unregistered scopes and out-of-range lifetimes inline, and mints unregistered scopes only on purpose', async () => {
+    await chooseOption(page, 'Client', 'web');
+    await chooseOption(page, 'User', 'alice');
+    await page.getByText('Access', { exact: true }).click();
+    const mintButton = page.getByRole('button', { name: 'Mint token' });
+    await page.getByRole('textbox', { name: 'Lifetime (seconds)' }).fill('0');
+    await page.getByText('Must be from 1 s to 31,536,000 s (365 days)').waitFor();
+    expect(await mintButton.isDisabled()).toBe(true);
+    await page.getByRole('textbox', { name: 'Lifetime (seconds)' }).fill('');
+
+    await page.getByRole('textbox', { name: 'Scope' }).fill('openid admin:all');
+    await page.getByText('web is not registered for admin:all: no flow would issue it.').waitFor();
+    expect(await mintButton.isDisabled()).toBe(true);
+    await page.getByRole('checkbox', { name: /Mint it anyway, on purpose/ }).check();
+    await mintButton.click();
+    await poll(async () => jwtClaims(await mintedValue()).scope).toBe('openid admin:all');
   });
 });

@@ -1,5 +1,7 @@
+import { exportJWK, generateKeyPair } from 'jose';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEVICE_CODE_GRANT, JWT_BEARER_GRANT, TOKEN_EXCHANGE_GRANT } from '../../shared/schemas';
 import { admin, createWebClient, screenshot, startUi, type UiSession } from './ui-helpers';
 
 let ui: UiSession;
@@ -138,6 +140,159 @@ describe('Lab: flow playground', () => {
     );
   });
 
+  it('runs a token exchange in delegation: the user’s token, the actor’s token, act, introspection', async () => {
+    await admin(ui.engine, 'clients.create', {
+      client_id: 'orders-api',
+      client_secret: 'orders-secret',
+      grant_types: ['client_credentials', TOKEN_EXCHANGE_GRANT],
+      scope: 'openid email',
+    });
+    await page.getByText('Token exchange', { exact: true }).click();
+    await page.getByRole('combobox', { name: 'Client', exact: true }).click();
+    await page.getByRole('option', { name: 'web', exact: true }).click();
+    // orders-api is the only client allowed the exchange; delegation is the default.
+    await poll(() =>
+      page.getByRole('combobox', { name: 'Second client (exchanges the token)' }).inputValue(),
+    ).toBe('orders-api');
+    await page.getByRole('button', { name: 'Run flow' }).click();
+    await poll(() => result().getByRole('heading', { level: 3 }).first().textContent()).toBe(
+      'Token exchange: 7 steps',
+    );
+    expect(await result().getByTestId('flow-outcome').textContent()).toBe('completed');
+    // web signs alice in through the browser, then orders-api gets its own token and exchanges.
+    expect(await stepTitle()).toBe('Client prepares PKCE, state and nonce');
+    const steps = page.getByRole('navigation', { name: 'Steps' });
+    await steps.getByRole('button', { name: /^5\. / }).click();
+    await poll(stepTitle).toBe('Actor orders-api → POST /token (client_credentials)');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await poll(stepTitle).toBe('orders-api → POST /token (token exchange, delegation)');
+    expect(await page.getByRole('list', { name: 'Spec sections' }).textContent()).toContain('RFC 8693 §4.1');
+    const body = await page.getByRole('region', { name: 'Request' }).getByLabel('Request body').textContent();
+    expect(body).toContain(`grant_type=${TOKEN_EXCHANGE_GRANT}`);
+    expect(body).toContain('actor_token_type=urn:ietf:params:oauth:token-type:access_token');
+    expect(await stepValue('issued_token_type')).toBe('urn:ietf:params:oauth:token-type:access_token');
+    expect(
+      await page.getByRole('region', { name: 'act (who acts for the subject)' }).textContent(),
+    ).toContain('"client_id": "orders-api"');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await poll(stepTitle).toBe('Resource server → POST /introspect');
+    const introspection = await page.getByRole('region', { name: 'Introspection' }).textContent();
+    expect(introspection).toContain('"active": true');
+    expect(introspection).toContain('"act": {');
+    await screenshot(page, 'lab-playground-token-exchange');
+  });
+
+  it('runs the device flow: codes, authorization_pending, the approval, the tokens', async () => {
+    await admin(ui.engine, 'clients.create', {
+      client_id: 'tv',
+      token_endpoint_auth_method: 'none',
+      grant_types: [DEVICE_CODE_GRANT],
+      scope: 'openid email',
+    });
+    await page.getByText('Device', { exact: true }).click();
+    await poll(() => page.getByRole('combobox', { name: 'Client', exact: true }).inputValue()).toBe('tv');
+    await page.getByRole('button', { name: 'Run flow' }).click();
+    await poll(() => result().getByRole('heading', { level: 3 }).first().textContent()).toBe(
+      'Device: 4 steps',
+    );
+    expect(await stepTitle()).toBe('Device → POST /device_authorization');
+    expect(await page.getByTestId('response-status').textContent()).toBe('200');
+    const userCode = await stepValue('user_code');
+    expect(userCode).toMatch(/^[A-Z]{4}-[A-Z]{4}$/);
+    expect(await page.getByRole('list', { name: 'Spec sections' }).textContent()).toContain('RFC 8628 §3.2');
+
+    await page.getByRole('button', { name: 'Next' }).click();
+    await poll(stepTitle).toBe('Device → POST /token (poll: authorization_pending)');
+    expect(await page.getByTestId('response-status').textContent()).toBe('400');
+    expect(await stepValue('error')).toBe('authorization_pending');
+
+    await page.getByRole('button', { name: 'Next' }).click();
+    await poll(stepTitle).toBe('User approves the device as alice');
+    expect(await page.getByRole('region', { name: /^Step 3/ }).textContent()).toContain(
+      'In real life the user opens verification_uri_complete',
+    );
+    expect(await stepValue('approved_as')).toBe('alice');
+
+    await page.getByRole('button', { name: 'Next' }).click();
+    await poll(stepTitle).toBe('Device → POST /token (poll: tokens)');
+    expect(await page.getByTestId('response-status').textContent()).toBe('200');
+    expect(await page.getByRole('region', { name: 'ID token (decoded)' }).textContent()).toContain(
+      '"email": "alice@example.test"',
+    );
+    const devices = await admin<{ user_code: string; status: string }[]>(ui.engine, 'devices.list');
+    expect(devices.find((d) => d.user_code === userCode)?.status).toBe('redeemed');
+  });
+
+  it('runs the JWT bearer grant with a pasted issuer key: assertion, token, introspection, replay refused', async () => {
+    // The issuer's key pair, made as a developer would with jose; the client trusts its public half.
+    const ISSUER = 'https://idp.partner.example';
+    const pair = await generateKeyPair('ES256', { extractable: true });
+    const privateJwk = await exportJWK(pair.privateKey);
+    await admin(ui.engine, 'clients.create', {
+      client_id: 'partner-app',
+      client_secret: 'partner-secret',
+      grant_types: [JWT_BEARER_GRANT],
+      scope: 'openid email',
+      jwt_bearer: {
+        trusted_issuers: [{ issuer: ISSUER, jwks: { keys: [await exportJWK(pair.publicKey)] } }],
+      },
+    });
+    const alice = await admin<{ sub: string }>(ui.engine, 'users.get', { username: 'alice' });
+
+    await page.getByText('JWT bearer', { exact: true }).click();
+    await poll(() => page.getByRole('combobox', { name: 'Client', exact: true }).inputValue()).toBe(
+      'partner-app',
+    );
+    expect(
+      await page.getByRole('combobox', { name: 'Trusted issuer (signs the assertion)' }).inputValue(),
+    ).toBe(ISSUER);
+    // Without the issuer's key the flow cannot run, and the page says how to make one.
+    expect(await page.getByRole('button', { name: 'Run flow' }).isDisabled()).toBe(true);
+    expect(await page.getByText(`Choose the private key of issuer ${ISSUER} to run this flow.`).count()).toBe(
+      1,
+    );
+    expect(await page.getByLabel('Issuer key command').textContent()).toContain("node -e \"import('jose')");
+    await page
+      .getByRole('textbox', { name: `Private key of issuer ${ISSUER} (JWK)` })
+      .fill(JSON.stringify(privateJwk));
+    await page.getByRole('button', { name: 'Run flow' }).click();
+    await poll(() => result().getByRole('heading', { level: 3 }).first().textContent()).toBe(
+      'JWT bearer: 4 steps',
+    );
+    expect(await result().getByTestId('flow-outcome').textContent()).toBe('completed');
+
+    expect(await stepTitle()).toBe(`Issuer ${ISSUER} signs an assertion about alice`);
+    expect(await page.getByRole('list', { name: 'Spec sections' }).textContent()).toContain('RFC 7523 §3');
+    const assertion = await page.getByRole('region', { name: 'Assertion (decoded)' }).textContent();
+    expect(assertion).toContain(`"iss": "${ISSUER}"`);
+    expect(assertion).toContain(`"sub": "${alice.sub}"`);
+    expect(assertion).toContain(`"aud": "${ui.engine.issuer}/token"`);
+
+    await page.getByRole('button', { name: 'Next' }).click();
+    await poll(stepTitle).toBe('Client → POST /token (jwt-bearer, for alice)');
+    expect(await page.getByTestId('response-status').textContent()).toBe('200');
+    const body = await page.getByRole('region', { name: 'Request' }).getByLabel('Request body').textContent();
+    expect(body).toContain(`grant_type=${JWT_BEARER_GRANT}`);
+    expect(await stepValue('refresh_token')).toBe('null');
+    expect(await page.getByRole('region', { name: 'Access token (decoded)' }).textContent()).toContain(
+      `"sub": "${alice.sub}"`,
+    );
+
+    await page.getByRole('button', { name: 'Next' }).click();
+    await poll(stepTitle).toBe('Resource server → POST /introspect');
+    const introspection = await page.getByRole('region', { name: 'Introspection' }).textContent();
+    expect(introspection).toContain('"active": true');
+    expect(introspection).toContain(`"sub": "${alice.sub}"`);
+
+    await page.getByRole('button', { name: 'Next' }).click();
+    await poll(stepTitle).toBe('Client → POST /token again with the same assertion: refused (replay)');
+    expect(await page.getByTestId('response-status').textContent()).toBe('400');
+    expect(await stepValue('error')).toBe('invalid_grant');
+    // The pasted key is nowhere in what the engine sent back.
+    expect(await result().textContent()).not.toContain(privateJwk.d);
+    await screenshot(page, 'lab-playground-jwt-bearer');
+  });
+
   it('shows a failing exchange as it is, and an error when a flow cannot start', async () => {
     await page.getByText('Refresh', { exact: true }).click();
     await page.getByRole('combobox', { name: 'Client', exact: true }).click();
@@ -162,8 +317,9 @@ describe('Lab: flow playground', () => {
     await page.unroute('**/admin/api/playground.run');
 
     // Without any client, the page says what to do.
-    await admin(ui.engine, 'clients.delete', { client_id: 'web' });
-    await admin(ui.engine, 'clients.delete', { client_id: 'worker' });
+    for (const client_id of ['web', 'worker', 'orders-api', 'tv', 'partner-app']) {
+      await admin(ui.engine, 'clients.delete', { client_id });
+    }
     await page.getByText('No clients yet').waitFor();
   });
 });

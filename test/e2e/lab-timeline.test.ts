@@ -28,6 +28,9 @@ const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 10_000 
 const data = (name: string) => canvas.getAttribute(`data-${name}`);
 const num = async (name: string) => Number(await data(name));
 
+const EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
+const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
+
 function basic(id: string, secret: string): string {
   return `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
 }
@@ -40,6 +43,22 @@ async function form(path: string, auth: string, body: Record<string, string>) {
   });
   const text = await response.text();
   return { status: response.status, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+/** RFC 8693 delegation: the client acts for the subject with its own client_credentials token. */
+async function exchangeAsActor(clientId: string, subjectToken: string, audience: string): Promise<string> {
+  const client = { client_id: clientId, client_secret: `${clientId}-secret` };
+  const actor = await clientCredentialsToken(ui.engine, client);
+  const answer = await form('/token', basic(client.client_id, client.client_secret), {
+    grant_type: EXCHANGE,
+    subject_token: subjectToken,
+    subject_token_type: ACCESS_TOKEN_TYPE,
+    actor_token: actor.access_token,
+    actor_token_type: ACCESS_TOKEN_TYPE,
+    audience,
+  });
+  expect(answer.status, JSON.stringify(answer.json)).toBe(200);
+  return answer.json.access_token as string;
 }
 
 describe('Lab: token timeline', () => {
@@ -188,4 +207,127 @@ describe('Lab: token timeline', () => {
     await drawer.waitFor();
     await page.keyboard.press('Escape');
   });
+
+  it('draws a token-exchange chain under its subject, marked at each exchange, saying who acted for whom', async () => {
+    const exchangeGrants = { grant_types: [EXCHANGE, 'client_credentials'] };
+    const frontend = await createServiceClient(ui.engine, 'frontend');
+    await createServiceClient(ui.engine, 'orders-api', {
+      ...exchangeGrants,
+      token_exchange: { allowed_audiences: ['billing-api'] },
+    });
+    await createServiceClient(ui.engine, 'billing-api', {
+      ...exchangeGrants,
+      token_exchange: { allowed_audiences: ['ledger-api'] },
+    });
+    const barsBefore = await num('bar-count');
+    const linksBefore = await num('link-count');
+    expect(await num('exchange-count')).toBe(0);
+
+    // frontend's machine token; orders-api acts for it, then billing-api acts for orders-api in turn.
+    const subject = await clientCredentialsToken(ui.engine, frontend);
+    const first = await exchangeAsActor('orders-api', subject.access_token, 'billing-api');
+    await exchangeAsActor('billing-api', first, 'ledger-api');
+    // Five bars: the subject, the two actor tokens, the two exchanged tokens (each linked to its subject).
+    await poll(() => num('bar-count')).toBe(barsBefore + 5);
+    await poll(() => num('exchange-count')).toBe(2);
+    expect(await num('link-count')).toBe(linksBefore + 2);
+
+    // From the keyboard: the frontend token's row, then the two exchanged rows right under it.
+    await page.getByText('1 h', { exact: true }).click();
+    await canvas.focus();
+    await page.keyboard.press('Home');
+    const selection = page.locator('#timeline-selection');
+    let index = 0;
+    while (!(await selection.textContent())?.includes('· frontend')) {
+      expect(index, 'the frontend token is on the timeline').toBeLessThan(barsBefore + 5);
+      await page.keyboard.press('ArrowDown');
+      index++;
+      await poll(() => selection.textContent()).toMatch(/^Selected: /);
+    }
+    const tokens = await admin<{
+      tokens: Array<{ id: string; client_id: string; parent_id: string | null }>;
+    }>(ui.engine, 'tokens.list', {});
+    const short = (clientId: string, exchanged: boolean) =>
+      (
+        tokens.tokens.find((t) => t.client_id === clientId && (t.parent_id !== null) === exchanged) as {
+          id: string;
+        }
+      ).id.slice(-8);
+    await page.keyboard.press('ArrowDown');
+    await poll(() => selection.textContent()).toContain(
+      `Exchanged from Access token …${short('frontend', false)} — orders-api (client orders-api) acting for frontend · audience billing-api.`,
+    );
+    await page.keyboard.press('ArrowDown');
+    await poll(() => selection.textContent()).toContain(
+      `Exchanged from Access token …${short('orders-api', true)} — billing-api (client billing-api) acting for orders-api (client orders-api) acting for frontend · audience ledger-api.`,
+    );
+
+    // Hovering the last bar of the chain shows the same in its tooltip.
+    const box = await canvas.boundingBox();
+    if (!box) throw new Error('no canvas box');
+    const rowHeight = await num('row-height');
+    const axis = await num('axis-height');
+    const rowY = (row: number) => axis + row * rowHeight + rowHeight / 2;
+    await page.mouse.move(box.x + box.width - 12, box.y + rowY(index + 2));
+    const tooltip = page.getByRole('tooltip');
+    await poll(() => tooltip.textContent()).toContain(
+      'billing-api (client billing-api) acting for orders-api (client orders-api) acting for frontend · audience ledger-api',
+    );
+
+    // The marks are drawn: the exchange colour at each exchange's moment, on the exchanged token's row.
+    for (const [row, clientId] of [
+      [index + 1, 'orders-api'],
+      [index + 2, 'billing-api'],
+    ] as const) {
+      const detail = await admin<{ issued_at: string }>(ui.engine, 'tokens.get', {
+        id: (tokens.tokens.find((t) => t.client_id === clientId && t.parent_id !== null) as { id: string })
+          .id,
+      });
+      expect(await exchangeColourNear(Date.parse(detail.issued_at), rowY(row))).toBe(true);
+    }
+    await page.mouse.move(box.x + 2, box.y + 2);
+    await page
+      .getByRole('list', { name: 'Timeline legend' })
+      .getByText(/exchanged from the token above/)
+      .waitFor();
+    await screenshot(page, 'lab-timeline-exchange');
+  });
 });
+
+/** What the page-side check reads of the canvas (this side is type-checked without the DOM library). */
+interface CanvasLike {
+  dataset: Record<string, string | undefined>;
+  clientWidth: number;
+  width: number;
+  getContext(type: '2d'): {
+    getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> };
+  };
+}
+
+/**
+ * Whether the canvas has a pixel of the exchange colour (Mantine indigo 8, the light scheme's) within a
+ * few pixels of a time on the axis and a height on the canvas: the exchange's diamond or connector.
+ */
+function exchangeColourNear(at: number, y: number): Promise<boolean> {
+  return canvas.evaluate(
+    (element, [time, cssY]) => {
+      const c = element as unknown as CanvasLike;
+      const start = Number(c.dataset.viewStart);
+      const end = Number(c.dataset.viewEnd);
+      const gutter = Number(c.dataset.gutter);
+      const width = c.clientWidth;
+      const x = gutter + ((time - start) / (end - start)) * (width - gutter);
+      const scale = c.width / width;
+      const size = Math.round(10 * scale);
+      const pixels = c
+        .getContext('2d')
+        .getImageData(Math.round((x - 5) * scale), Math.round((cssY - 5) * scale), size, size).data;
+      for (let i = 0; i < pixels.length; i += 4) {
+        const [r, g, b] = [pixels[i] as number, pixels[i + 1] as number, pixels[i + 2] as number];
+        if (Math.abs(r - 0x3b) < 24 && Math.abs(g - 0x5b) < 24 && Math.abs(b - 0xdb) < 24) return true;
+      }
+      return false;
+    },
+    [at, y] as const,
+  );
+}

@@ -35,10 +35,13 @@ describe('Activity page', () => {
     await clientCredentialsToken(ui.engine, client);
     const issued = eventRows('token.issued').filter({ hasText: 'orders-svc' });
     await issued.waitFor();
-    // Newest first, with local time and how long ago.
+    // Newest first, with local time and how long ago: the token request's outcome (written once it
+    // was answered), then the token it issued.
+    await eventRows('token 200').filter({ hasText: 'orders-svc' }).waitFor();
     const first = events().getByRole('row').nth(1);
-    expect(await first.textContent()).toContain('token.issued');
+    expect(await first.textContent()).toContain('token 200');
     expect(await first.textContent()).toMatch(/\((now|\d+ s ago)\)/);
+    expect(await events().getByRole('row').nth(2).textContent()).toContain('token.issued');
     await screenshot(page, 'ui-activity');
   });
 
@@ -80,5 +83,56 @@ describe('Activity page', () => {
     await page.getByRole('combobox', { name: 'User', exact: true }).click();
     await page.getByRole('option', { name: 'dave' }).click();
     await page.getByText('No event matches these filters').waitFor();
+  });
+
+  it('shows a failed token request with its reason, and its redacted request when opened', async () => {
+    await page.getByRole('button', { name: 'Clear user filter' }).click();
+    await page.getByRole('button', { name: 'Clear client filter' }).click();
+    const wrongSecret = 'definitely-the-wrong-secret';
+    const refused = await clientCredentialsToken(ui.engine, {
+      client_id: 'orders-svc',
+      client_secret: wrongSecret,
+    }).catch((error: Error) => error);
+    expect(String(refused)).toContain('401');
+
+    const failure = eventRows('token 401').filter({ hasText: 'orders-svc' });
+    await failure.waitFor();
+    expect(await failure.textContent()).toContain('invalid_client');
+    // Errors only: the failure stays, successful requests and admin changes go.
+    await page.getByRole('switch', { name: 'Errors only' }).click();
+    await expect.poll(() => eventRows('token 200').count()).toBe(0);
+    expect(await eventRows('user.created').count()).toBe(0);
+    expect(await failure.count()).toBe(1);
+
+    await failure.getByRole('button', { name: /^Open event/ }).click();
+    const drawer = page.getByRole('dialog', { name: /^Event \d+: request/ });
+    // The failure first, in words: status, OAuth error and its description.
+    const reason = drawer.getByRole('alert').filter({ hasText: '401 invalid_client' });
+    await reason.waitFor();
+    expect(await reason.textContent()).toMatch(/client|secret/i);
+    const headers = drawer.getByRole('region', { name: 'Request headers' });
+    await expect.poll(() => headers.textContent()).toContain('Basic [redacted] (client_id orders-svc)');
+    expect(await drawer.textContent()).not.toContain(wrongSecret);
+    expect(await drawer.getByRole('region', { name: 'Request body' }).textContent()).toContain(
+      'client_credentials',
+    );
+    expect(await drawer.getByRole('region', { name: 'Response body' }).textContent()).toContain(
+      'invalid_client',
+    );
+    expect(await drawer.getByLabel('Request line').textContent()).toBe('POST /token → 401');
+    await screenshot(page, 'ui-activity-failure');
+    await page.keyboard.press('Escape');
+    await page.getByRole('switch', { name: 'Errors only' }).click();
+  });
+
+  it('pages through older events', async () => {
+    // More events than one page holds (100): the oldest is reachable with Older.
+    for (let i = 0; i < 105; i++) await admin(ui.engine, 'users.create', { username: `bulk-${i}` });
+    await eventRows('user.created').filter({ hasText: 'bulk-104' }).waitFor();
+    await page.getByRole('button', { name: 'Older', exact: true }).click();
+    await page.getByText('Page 2 (older events)').waitFor();
+    await eventRows('user.created').filter({ hasText: 'carol' }).waitFor();
+    await page.getByRole('button', { name: 'Newest', exact: true }).click();
+    await eventRows('user.created').filter({ hasText: 'bulk-104' }).waitFor();
   });
 });

@@ -29,6 +29,7 @@ interface ClientDto {
   token_endpoint_auth_method: string;
   jwks: { keys: Array<Record<string, unknown>> } | null;
   token_endpoint_auth_signing_alg: string | null;
+  jwt_bearer?: unknown;
 }
 
 /** Opens the New client form (over whatever drawer is open) with an ID and one redirect URI filled. */
@@ -93,11 +94,17 @@ describe('Clients page', () => {
     expect(text).toContain(`OIDC_ISSUER=${ui.engine.issuer}`);
     expect(text).toContain(`OIDC_DISCOVERY_URL=${ui.engine.issuer}/.well-known/openid-configuration`);
     expect(text).toContain('OIDC_CLIENT_ID=web-app');
-    expect(text).toContain(`OIDC_CLIENT_SECRET=${stored.client_secret}`);
+    // The secret is hidden on screen, as in the secret field; Copy copies the real one.
+    expect(text).not.toContain(stored.client_secret as string);
+    expect(text).toContain("OIDC_CLIENT_SECRET='••••");
 
     await drawer.getByRole('button', { name: 'Copy configuration' }).click();
     await drawer.getByRole('button', { name: 'Copied' }).waitFor();
-    expect(await readClipboard(page)).toBe(text);
+    expect(await readClipboard(page)).toContain(`OIDC_CLIENT_SECRET=${stored.client_secret}`);
+    await drawer.getByRole('button', { name: 'Show secret' }).click();
+    const shown = (await snippet.textContent()) ?? '';
+    expect(shown).toContain(`OIDC_CLIENT_SECRET=${stored.client_secret}`);
+    expect(await readClipboard(page)).toBe(shown);
 
     // The JSON flavour carries the same facts.
     await drawer.getByText('JSON', { exact: true }).click();
@@ -303,5 +310,71 @@ describe('Clients page', () => {
       dpop_bound_access_tokens: true,
       dpop_nonce_required: true,
     });
+  });
+
+  it('registers a client for the jwt-bearer grant with its trusted assertion issuers', async () => {
+    const { publicKey } = await generateKeyPair('ES256', { extractable: true });
+    const publicJwk = { ...(await exportJWK(publicKey)), kid: 'hr-1' };
+    const dialog = await newClientWithRedirect('assertions', 'http://localhost:6000/callback');
+    // The issuer fields appear with the grant.
+    const issuer = dialog.getByRole('textbox', { name: 'Issuer', exact: true });
+    expect(await issuer.count()).toBe(0);
+    await dialog.getByRole('combobox', { name: 'Grant types' }).click();
+    await page.getByRole('option', { name: 'jwt-bearer (RFC 7523)' }).click();
+    await page.keyboard.press('Escape');
+
+    // Saved before the issuer has keys: refused, saying which issuer and what is missing.
+    await issuer.fill('https://hr.example');
+    await dialog.getByRole('button', { name: 'Create client' }).click();
+    await dialog
+      .getByRole('alert')
+      .filter({ hasText: 'Trusted issuer "https://hr.example": Public keys (JWKS): paste a JWK Set' })
+      .waitFor();
+    await dialog.getByRole('textbox', { name: 'Issuer JWKS', exact: true }).fill(JSON.stringify(publicJwk));
+    await dialog.getByRole('combobox', { name: 'Subject matching' }).click();
+    await page.getByRole('option', { name: 'A username only' }).click();
+
+    // A second issuer whose keys are fetched.
+    await dialog.getByRole('button', { name: 'Add trusted issuer' }).click();
+    await issuer.nth(1).fill('https://partner.example');
+    await dialog.getByText('JWKS URL', { exact: true }).nth(1).click();
+    await dialog
+      .getByRole('textbox', { name: 'Issuer JWKS URL', exact: true })
+      .fill('https://partner.example/jwks.json');
+    const scopes = dialog.getByRole('combobox', { name: 'Scopes for assertions' });
+    await scopes.fill('openid');
+    await scopes.press('Enter');
+    await dialog.getByRole('button', { name: 'Create client' }).click();
+
+    const drawer = page.getByRole('dialog', { name: 'Client assertions' });
+    const details = drawer.getByRole('table', { name: 'Client details' });
+    await details.getByText('jwt-bearer (RFC 7523)').waitFor();
+    // The drawer says whom the client trusts, with which keys, and how sub finds the user.
+    await details.getByText('JWKS with 1 key: hr-1 · A username only').waitFor();
+    await details
+      .getByText("JWKS URL https://partner.example/jwks.json · A user's subject, else a username")
+      .waitFor();
+    expect(await admin<ClientDto>(ui.engine, 'clients.get', { client_id: 'assertions' })).toMatchObject({
+      grant_types: expect.arrayContaining(['urn:ietf:params:oauth:grant-type:jwt-bearer']),
+      jwt_bearer: {
+        trusted_issuers: [
+          { issuer: 'https://hr.example', jwks: { keys: [publicJwk] }, subject_match: 'username' },
+          {
+            issuer: 'https://partner.example',
+            jwks_uri: 'https://partner.example/jwks.json',
+            subject_match: 'sub_then_username',
+          },
+        ],
+        allowed_scopes: ['openid'],
+      },
+    });
+
+    // Edited again, the form shows both issuers as saved.
+    await drawer.getByRole('button', { name: 'Edit client' }).click();
+    const edit = page.getByRole('dialog', { name: 'Edit client assertions' });
+    expect(await edit.getByRole('textbox', { name: 'Issuer', exact: true }).nth(1).inputValue()).toBe(
+      'https://partner.example',
+    );
+    await edit.getByRole('button', { name: 'Cancel' }).click();
   });
 });

@@ -23,7 +23,7 @@ describe('app shell', () => {
 
   it('navigates between every page from the keyboard', async () => {
     const nav = page.getByRole('navigation', { name: 'Main' });
-    for (const name of ['Clients', 'Tokens', 'Activity', 'Settings', 'Users']) {
+    for (const name of ['Clients', 'Tokens', 'Devices', 'Activity', 'Settings', 'Users']) {
       const link = nav.getByRole('link', { name, exact: true });
       await link.focus();
       await page.keyboard.press('Enter');

@@ -144,7 +144,24 @@ describe('Tokens page', () => {
     await expect.poll(() => drawer.count()).toBe(0);
   });
 
-  it('shows who a delegated token acts for, as a chain, and opens the token it was exchanged from', async () => {
+  it("lists the requests that used a token in its drawer: introspections, with the client's failures too", async () => {
+    const client = await createServiceClient(ui.engine, 'audit-svc', { access_token_format: 'reference' });
+    const issued = await clientCredentialsToken(ui.engine, client);
+    expect(await introspect(issued.access_token, client)).toMatchObject({ active: true });
+    await introspect(issued.access_token, { ...client, client_secret: 'wrong' });
+    const row = page.getByRole('row', { name: /audit-svc/ });
+    await row.getByRole('button', { name: /^Details of Access token/ }).click();
+    const drawer = page.getByRole('dialog', { name: 'Token details' });
+    await drawer.getByRole('tab', { name: 'Requests' }).click();
+    // The token request that issued it and the introspection that presented it.
+    await expect.poll(() => drawer.getByText('token 200').count()).toBeGreaterThan(0);
+    await expect.poll(() => drawer.getByText('introspection 200').count()).toBeGreaterThan(0);
+    await expect.poll(() => drawer.getByText('introspection 401').count()).toBeGreaterThan(0);
+    await page.keyboard.press('Escape');
+    await expect.poll(() => drawer.count()).toBe(0);
+  });
+
+  it('shows who a delegated token acts for, what it was exchanged from and into, each opening its drawer', async () => {
     const frontend = await createServiceClient(ui.engine, 'frontend');
     const ordersApi = await createServiceClient(ui.engine, 'orders-api', {
       grant_types: [EXCHANGE, 'client_credentials'],
@@ -156,6 +173,15 @@ describe('Tokens page', () => {
     // orders-api acts for frontend, then billing-api acts for it in turn: a two-actor chain.
     const delegated = await exchangeAsActor(ordersApi, subject.access_token);
     await exchangeAsActor(billingApi, delegated);
+    const { tokens } = await admin<{
+      tokens: Array<{ id: string; client_id: string; parent_id: string | null }>;
+    }>(ui.engine, 'tokens.list', {});
+    const exchanged = (clientId: string) => {
+      const found = tokens.find((t) => t.client_id === clientId && t.parent_id !== null);
+      if (!found) throw new Error(`no token exchanged by ${clientId}`);
+      return found.id.slice(-8);
+    };
+    const frontendToken = (tokens.find((t) => t.client_id === 'frontend') as { id: string }).id.slice(-8);
 
     // Newest first: billing-api's exchanged token, above the actor token it got for the exchange.
     const rows = page.getByRole('row', { name: /billing-api/ });
@@ -170,17 +196,48 @@ describe('Tokens page', () => {
         'Acting for: frontend (actor billing-api, client billing-api, on behalf of actor orders-api, client orders-api)',
       )
       .waitFor();
+    const origin = drawer.getByRole('group', { name: 'Issued from' });
+    expect(await origin.textContent()).toBe(
+      `Exchanged fromAccess token …${exchanged('orders-api')} · client orders-api · aud orders-api— acting: billing-api (client billing-api)`,
+    );
+    await drawer.getByRole('tab', { name: 'Facts' }).click();
+    await expect
+      .poll(() => drawer.getByRole('table', { name: 'Token metadata' }).textContent())
+      .toContain('Issued bytoken-exchange (RFC 8693)');
+    // Nothing was exchanged from the last token of the chain.
+    expect(await drawer.getByRole('group', { name: 'Exchanged into' }).count()).toBe(0);
 
-    // Its parent is the token orders-api got for frontend: one actor.
-    await drawer.getByRole('button', { name: 'Open parent token' }).click();
+    // Its parent is the token orders-api got for frontend: one actor, and exchanged into the one above.
+    await origin
+      .getByRole('button', {
+        name: `Access token …${exchanged('orders-api')} · client orders-api · aud orders-api`,
+      })
+      .click();
     await drawer.getByText('Acting for: frontend (actor orders-api, client orders-api)').waitFor();
-    await drawer.getByRole('button', { name: 'Open parent token' }).click();
-    // frontend's own token: nobody acts for it, and it has no parent.
+    expect(await drawer.getByRole('group', { name: 'Issued from' }).textContent()).toBe(
+      `Exchanged fromAccess token …${frontendToken} · client frontend · aud frontend— acting: orders-api (client orders-api)`,
+    );
+    const into = drawer.getByRole('group', { name: 'Exchanged into' });
+    expect(await into.textContent()).toBe(
+      `Exchanged into:Access token …${exchanged('billing-api')} · client billing-api · aud billing-api`,
+    );
+    await drawer.getByRole('group', { name: 'Issued from' }).getByRole('button').click();
+
+    // frontend's own token: nobody acts for it, it has no parent, and orders-api's exchange is its child.
     await expect.poll(() => drawer.getByText(/^Acting for/).count()).toBe(0);
     await expect
       .poll(() => drawer.getByRole('region', { name: 'Payload' }).textContent())
       .toContain('"client_id": "frontend"');
-    expect(await drawer.getByRole('button', { name: 'Open parent token' }).count()).toBe(0);
+    expect(await drawer.getByRole('group', { name: 'Issued from' }).count()).toBe(0);
+    await screenshot(page, 'token-drawer-exchanged-into');
+    // A child opens its drawer too: back down the chain.
+    await drawer
+      .getByRole('group', { name: 'Exchanged into' })
+      .getByRole('button', {
+        name: `Access token …${exchanged('orders-api')} · client orders-api · aud orders-api`,
+      })
+      .click();
+    await drawer.getByText('Acting for: frontend (actor orders-api, client orders-api)').waitFor();
     await page.keyboard.press('Escape');
     await expect.poll(() => drawer.count()).toBe(0);
   });

@@ -144,9 +144,16 @@ describe('Users page', () => {
     await expect.poll(() => dialog.count()).toBe(0);
   });
 
-  it('deletes a user only after confirmation', async () => {
+  it('deletes a user only after confirmation, which says their tokens are revoked (and they are)', async () => {
+    await admin(ui.engine, 'clients.create', { client_id: 'minter', grant_types: ['client_credentials'] });
+    const minted = await admin<{ token: { id: string } }>(ui.engine, 'tokens.mint', {
+      client_id: 'minter',
+      username: 'bob',
+    });
     await page.getByRole('button', { name: 'Delete bob' }).click();
-    await page.getByRole('dialog', { name: 'Delete bob?' }).getByRole('button', { name: 'Cancel' }).click();
+    const confirm = page.getByRole('dialog', { name: 'Delete bob?' });
+    await confirm.getByText('all their tokens are revoked').waitFor();
+    await confirm.getByRole('button', { name: 'Cancel' }).click();
     await page.getByRole('row', { name: /bob/ }).waitFor();
 
     await page.getByRole('button', { name: 'Delete bob' }).click();
@@ -154,5 +161,7 @@ describe('Users page', () => {
     await expect.poll(() => page.getByRole('row', { name: /bob/ }).count()).toBe(0);
     const users = await admin<UserDto[]>(ui.engine, 'users.list', {});
     expect(users.map((u) => u.username)).toEqual(['alice']);
+    const token = await admin<{ state: string }>(ui.engine, 'tokens.get', { id: minted.token.id });
+    expect(token.state).toBe('revoked');
   });
 });

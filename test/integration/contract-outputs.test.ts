@@ -12,6 +12,8 @@ import { runningClock } from '../helpers/clock';
 import { startTestEngine } from '../helpers/engine';
 import {
   basic,
+  jwtHeader,
+  jwtPayload,
   listTokens,
   obtainCode,
   postForm,
@@ -87,6 +89,8 @@ const calls: CallTable = {
   'users.get': [{ username: 'alice' }, { username: 'bob' }],
   'users.create': { username: 'carol', password: 'carol-pw', sub: 'carol-sub', claims: { tier: 'gold' } },
   'users.update': { username: 'carol', user: { username: 'carol2', claims: { tier: 'silver' } } },
+  // alice signs in at the login page before the calls (obtainCode), so she has a session.
+  'users.sessions': [{ username: 'alice' }, { username: 'bob' }],
   'users.previewClaims': [
     { username: 'alice' },
     { username: 'alice', client_id: 'web', scope: 'openid profile email' },
@@ -108,6 +112,11 @@ const calls: CallTable = {
     audience: ['https://api.example'],
   },
   'clients.regenerateSecret': { client_id: 'temp' },
+  // Switches the secret client to private_key_jwt, then adds a second key of another type.
+  'clients.generateKeyPair': [
+    { client_id: 'temp', switch_auth_method: true },
+    { client_id: 'temp', alg: 'RS256' },
+  ],
 
   'tokens.mint': [
     { client_id: 'web', username: 'alice' },
@@ -151,12 +160,30 @@ const calls: CallTable = {
     { url: await labApiUrl(), baseline: { client_id: 'web', username: 'alice' }, accepted_statuses: [299] },
   ],
 
+  // An issued token's header and claims, one claim changed, and a header naming another alg and kid.
+  'lab.resign': () => {
+    const [header, payload] = [jwtHeader(issued.code.access_token), jwtPayload(issued.code.access_token)];
+    return [
+      { header: JSON.stringify(header), payload: JSON.stringify({ ...payload, scope: 'openid admin' }) },
+      { header: JSON.stringify({ ...header, alg: 'PS384', kid: 'other' }), payload: '{"sub":"x"}' },
+    ];
+  },
+
   'keys.list': {},
   'keys.stage': { activate_after_seconds: 3600 },
   'keys.activate': {},
   'keys.rotate': { alg: 'ES256' },
 
   'events.list': [{}, { type: 'token.issued', limit: 5 }],
+  // A request event with its exchange, and an id with none (null).
+  'events.request': async () => {
+    await deviceUserCode();
+    const [event] = (await engine.call('events.list', {
+      type: 'request',
+      limit: 1,
+    })) as AdminOutput<'events.list'>;
+    return [{ event_id: event?.id ?? 1 }, { event_id: 2 ** 31 }];
+  },
 
   // Each answers its shape with every kind of scope; faults.clear below turns the rest off.
   'faults.add': [
@@ -185,6 +212,7 @@ const calls: CallTable = {
   },
 
   'workspace.export': [{}, { include_keys: true }],
+  'workspace.seedManaged': {},
 
   // Destructive calls from here on.
   'tokens.revoke': () => ({ id: issued.tokenIds[0] as string }),
@@ -195,6 +223,7 @@ const calls: CallTable = {
     clock.advance(5);
     return {};
   },
+  'users.signOutEverywhere': { username: 'alice' },
   'users.delete': { username: 'carol2' },
   'clients.delete': { client_id: 'temp' },
   'keys.retire': async () => ({ kid: await previousKid() }),

@@ -1,10 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type CryptoKey, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
+import { exportJWK } from 'jose';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client, ClientInput } from '../../shared/schemas';
+import {
+  type AssertionKeyPair,
+  type AssertionOptions,
+  assertionKeyPair,
+  signAssertion,
+} from '../helpers/assertion-keys';
 import { TOKEN_ENDPOINT_SEED } from '../helpers/endpoint-seeds';
 import { engine, issuer, startFileEngine } from '../helpers/file-engine';
 import {
@@ -27,16 +33,6 @@ startFileEngine(TOKEN_ENDPOINT_SEED);
 const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 const HMAC_SECRET = 'a-shared-secret-long-enough-for-hs256-0123456789';
 
-interface KeyPair {
-  privateKey: CryptoKey;
-  publicJwk: JWK;
-}
-
-async function keyPair(alg: 'RS256' | 'ES256', kid: string): Promise<KeyPair> {
-  const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
-  return { privateKey, publicJwk: { ...(await exportJWK(publicKey)), kid, alg, use: 'sig' } };
-}
-
 /** A JWKS server on its own port, counting how often the provider fetches it. */
 function listen(handler: http.RequestListener): Promise<{ server: http.Server; url: string }> {
   const server = http.createServer(handler);
@@ -47,8 +43,8 @@ function listen(handler: http.RequestListener): Promise<{ server: http.Server; u
   );
 }
 
-let rsa: KeyPair;
-let ec: KeyPair;
+let rsa: AssertionKeyPair;
+let ec: AssertionKeyPair;
 let jwksServer: { server: http.Server; url: string };
 let silentServer: { server: http.Server; url: string };
 let jwksFetches = 0;
@@ -61,8 +57,8 @@ const serviceClient = (client_id: string, fields: Partial<ClientInput>): ClientI
 });
 
 beforeAll(async () => {
-  rsa = await keyPair('RS256', 'rsa-1');
-  ec = await keyPair('ES256', 'ec-1');
+  rsa = await assertionKeyPair('RS256', 'rsa-1');
+  ec = await assertionKeyPair('ES256', 'ec-1');
   jwksServer = await listen((_request, response) => {
     jwksFetches += 1;
     response.setHeader('content-type', 'application/jwk-set+json');
@@ -179,28 +175,9 @@ describe('openid-client authenticating with client assertions', () => {
 
 const now = () => Math.floor(Date.now() / 1000);
 
-interface AssertionOptions {
-  claims?: Record<string, unknown>;
-  omit?: string[];
-  key?: CryptoKey | Uint8Array;
-  header?: { alg: string; kid?: string };
-}
-
 /** An assertion for svc-keys (RS256, kid rsa-1), changed as the test says. */
-async function assertion(options: AssertionOptions = {}): Promise<string> {
-  const claims: Record<string, unknown> = {
-    iss: 'svc-keys',
-    sub: 'svc-keys',
-    aud: issuer,
-    iat: now(),
-    exp: now() + 60,
-    jti: randomUUID(),
-    ...options.claims,
-  };
-  for (const name of options.omit ?? []) delete claims[name];
-  return new SignJWT(claims)
-    .setProtectedHeader(options.header ?? { alg: 'RS256', kid: 'rsa-1' })
-    .sign(options.key ?? rsa.privateKey);
+function assertion(options: AssertionOptions = {}): Promise<string> {
+  return signAssertion({ iss: 'svc-keys', sub: 'svc-keys', aud: issuer, signer: rsa }, options);
 }
 
 function clientCredentials(
@@ -302,7 +279,7 @@ describe('assertions refused, each with a clear 401 invalid_client', () => {
   });
 
   it('refuses an unknown kid and a key that is not the registered one', async () => {
-    const other = await keyPair('RS256', 'rsa-unknown');
+    const other = await assertionKeyPair('RS256', 'rsa-unknown');
     expectRefused(
       await clientCredentials(
         await assertion({ key: other.privateKey, header: { alg: 'RS256', kid: 'rsa-unknown' } }),

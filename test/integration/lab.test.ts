@@ -61,6 +61,8 @@ describe('mint', () => {
       client_id: 'web',
       username: 'alice',
       scope: 'openid orders:read',
+      // orders:read is not registered for web: minted on purpose (see the refusal below).
+      allow_unregistered_scope: true,
       audience: ['billing-api'],
       extra_claims: { tenant: 'acme' },
       ttl: 120,
@@ -99,6 +101,29 @@ describe('mint', () => {
     expect(id.token.kind).toBe('id');
     expect(id.token.claims).toMatchObject({ aud: 'web', email: 'alice@example.test', sub: 'alice-sub' });
     expect(id.token.claims).not.toHaveProperty('at_hash');
+  });
+
+  it('refuses scopes the client is not registered for, unless asked to mint them on purpose', async () => {
+    const before = ((await engine.call('tokens.list', {})) as unknown[]).length;
+    await expect(
+      mint({ client_id: 'web', username: 'alice', scope: 'openid admin:all' }),
+    ).rejects.toMatchObject({
+      code: 'invalid_input',
+      message:
+        'scope: client "web" is not registered for "admin:all" (its scope: "openid profile email offline_access"). Add it to the client, or set allow_unregistered_scope to mint a token no flow would issue, on purpose.',
+    });
+    expect(((await engine.call('tokens.list', {})) as unknown[]).length).toBe(before);
+    const onPurpose = await mint({
+      client_id: 'web',
+      username: 'alice',
+      scope: 'openid admin:all',
+      allow_unregistered_scope: true,
+    });
+    expect(onPurpose.token.scope).toBe('openid admin:all');
+    // A registered subset needs nothing.
+    expect((await mint({ client_id: 'web', username: 'alice', scope: 'openid email' })).token.scope).toBe(
+      'openid email',
+    );
   });
 
   it('refuses an ID token without a user and a reserved extra claim', async () => {

@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN_FILE, createEngine } from '../../main/core/engine';
-import { DATABASE_FILE } from '../../main/core/lib/paths';
-import { BUILT_CLI, startTestEngine, tempDir } from '../helpers/engine';
+import { DATABASE_FILE, UI_TOKEN_FILE } from '../../main/core/lib/paths';
+import { BUILT_CLI, BUILT_UI, startTestEngine, tempDir } from '../helpers/engine';
 import { type Spawned, spawnProcess } from '../helpers/process';
 
 /**
@@ -87,6 +87,57 @@ describe('data folder files', () => {
     expect((await proc.exited).code).toBe(1);
     expect(proc.output()).toContain(`The admin token file ${link} is a symbolic link`);
     expect(proc.output()).not.toContain('is ready');
+    expect(fs.readFileSync(target, 'utf8')).toBe('precious\n');
+  });
+
+  it('keeps the browser-mode UI token across starts on one data folder, owner-only, and in memory never', async () => {
+    const dataDir = folder(0o755);
+    const tokenOf = (uiUrl: string | null) => new URL(uiUrl as string).searchParams.get('token');
+    const first = await createEngine({ dataDir, port: 0, uiDir: BUILT_UI });
+    const kept = path.join(dataDir, UI_TOKEN_FILE);
+    const token = tokenOf(first.uiUrl);
+    await first.close();
+    expect(fs.readFileSync(kept, 'utf8')).toBe(`${token}\n`);
+    expect(modeOf(kept).toString(8)).toBe('600');
+    // The same link (an open tab's credential) works after the restart.
+    const second = await createEngine({ dataDir, port: 0, uiDir: BUILT_UI });
+    expect(tokenOf(second.uiUrl)).toBe(token);
+    await second.close();
+
+    // Readable by others, someone may have read it: it is replaced. So is a file that is not a token.
+    for (const [content, mode] of [
+      [`${token}\n`, 0o644],
+      ['not a token\n', 0o600],
+    ] as const) {
+      fs.writeFileSync(kept, content);
+      fs.chmodSync(kept, mode);
+      const engine = await createEngine({ dataDir, port: 0, uiDir: BUILT_UI });
+      expect(tokenOf(engine.uiUrl)).not.toBe(token);
+      expect(tokenOf(engine.uiUrl)).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect(modeOf(kept).toString(8)).toBe('600');
+      await engine.close();
+    }
+
+    const inMemory = [await createEngine({ inMemory: true, port: 0, uiDir: BUILT_UI })];
+    inMemory.push(await createEngine({ inMemory: true, port: 0, uiDir: BUILT_UI }));
+    expect(tokenOf(inMemory[0]?.uiUrl ?? null)).not.toBe(tokenOf(inMemory[1]?.uiUrl ?? null));
+    for (const engine of inMemory) await engine.close();
+
+    // Without browser mode there is no UI token to keep.
+    const plain = folder(0o755);
+    await (await createEngine({ dataDir: plain, port: 0 })).close();
+    expect(fs.existsSync(path.join(plain, UI_TOKEN_FILE))).toBe(false);
+  });
+
+  it('refuses a ui-token that is a symbolic link, leaving its target untouched', async () => {
+    const dataDir = folder(0o755);
+    const target = path.join(folder(0o700), 'not-yours.txt');
+    fs.writeFileSync(target, 'precious\n', { mode: 0o644 });
+    const link = path.join(dataDir, UI_TOKEN_FILE);
+    fs.symlinkSync(target, link);
+    await expect(createEngine({ dataDir, port: 0, uiDir: BUILT_UI })).rejects.toThrow(
+      `The UI token file ${link} is a symbolic link; the token is not written through it.`,
+    );
     expect(fs.readFileSync(target, 'utf8')).toBe('precious\n');
   });
 

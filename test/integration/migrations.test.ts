@@ -126,8 +126,11 @@ describe('a database from the first released schema', () => {
       fixture.keys.map((key) => ({ ...key, activates_at: null, activated_at: key.created_at })),
     );
     const { tokens } = await call<{ tokens: Token[] }>('tokens.list', { limit: 100 });
-    // Schema 6 added the QA lab's flaws: tokens from before have none.
-    expect(tokens).toEqual(fixture.tokens.map((token) => ({ ...token, flaws: [] })));
+    // Schema 6 added the QA lab's flaws: tokens from before have none. Schema 7 records the issuing
+    // grant type: unknown (null) for them; none of them was exchanged, so none has an actor.
+    expect(tokens).toEqual(
+      fixture.tokens.map((token) => ({ ...token, flaws: [], grant_type: null, act: null })),
+    );
     expect(new Set(tokens.map((t) => t.state))).toEqual(new Set(['active', 'rotated', 'revoked']));
     // Newest first; what this engine recorded since comes on top.
     const last = Math.max(...fixture.events.map((e) => e.id));

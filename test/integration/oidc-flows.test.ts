@@ -128,6 +128,7 @@ describe('discovery and JWKS', () => {
       'password',
       'urn:ietf:params:oauth:grant-type:token-exchange',
       'urn:ietf:params:oauth:grant-type:device_code',
+      'urn:ietf:params:oauth:grant-type:jwt-bearer',
     ]);
     expect(meta.token_endpoint_auth_methods_supported).toEqual([
       'client_secret_basic',

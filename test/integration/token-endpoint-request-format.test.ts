@@ -70,7 +70,7 @@ describe('request format', () => {
     for (const grantType of [
       'implicit',
       'urn:openid:params:grant-type:ciba',
-      'urn:ietf:params:oauth:grant-type:jwt-bearer',
+      'urn:ietf:params:oauth:grant-type:saml2-bearer',
       'CLIENT_CREDENTIALS',
     ]) {
       const response = await tokenRequest(
@@ -88,6 +88,13 @@ describe('request format', () => {
       { authorization: basic('api', 'api-secret') },
     );
     expectOAuthError(notAllowed, 400, 'unauthorized_client');
+    // A grant the provider implements but this client is not registered for.
+    const notRegistered = await tokenRequest(
+      issuer,
+      { grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion: 'x.y.z' },
+      { authorization: basic('api', 'api-secret') },
+    );
+    expectOAuthError(notRegistered, 400, 'unauthorized_client');
   });
 
   it('sends Cache-Control: no-store and Pragma: no-cache on successes and errors', async () => {

@@ -3,11 +3,10 @@
  * signs its own assertions (RS256, aud = the token endpoint, exp an hour after iat) to get a token,
  * introspect it and revoke it at the built provider. A client holding another key is refused.
  */
-import { generateKeyPairSync } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { exportJWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rsaPemKey } from '../helpers/assertion-keys';
 import { tempDir } from '../helpers/engine';
 import { runToEnd } from './apps/verifiers/run';
 import { checkPythonModules, DEBIAN_PYTHON } from './apps/verifiers/toolchains';
@@ -40,18 +39,10 @@ after = session.introspect_token(issuer + '/introspect', access).json()
 print(json.dumps({'before': before, 'after': after}))
 `;
 
-function pemAndJwk(kid: string) {
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  return {
-    pem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-    publicJwk: async () => ({ ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' }),
-  };
-}
-
 let provider: InteropProvider;
 let dir: string;
-const registered = pemAndJwk('reports-key-1');
-const stranger = pemAndJwk('stranger');
+const registered = rsaPemKey('reports-key-1');
+const stranger = rsaPemKey('stranger');
 
 beforeAll(async () => {
   checkPythonModules();

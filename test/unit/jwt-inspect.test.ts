@@ -64,6 +64,27 @@ describe('inspectJwt', () => {
     expect(codes(result)).toContain('unknown_kid');
   });
 
+  it('says a token signed by a retired key cannot be verified, rather than that its signature is invalid', async () => {
+    const token = await sign(base, { kid: 'old-key' });
+    const result = await inspectJwt(token, {
+      jwks: { keys: [jwk] },
+      now: NOW,
+      retiredKeys: [{ kid: 'old-key', retired_at: '2026-12-01T10:00:00.000Z' }],
+    });
+    expect(result.signatureValid).toBeNull();
+    expect(result.unverifiable).toBe('key retired');
+    expect(codes(result)).toContain('retired_kid');
+    expect(codes(result)).not.toContain('unknown_kid');
+    // A retired kid that is somehow still published is checked as usual.
+    const published = await inspectJwt(await sign(base), {
+      jwks: { keys: [jwk] },
+      now: NOW,
+      retiredKeys: [{ kid: 'k1', retired_at: null }],
+    });
+    expect(published.signatureValid).toBe(true);
+    expect(published.unverifiable).toBeNull();
+  });
+
   it('flags a tampered payload', async () => {
     const [h, , s] = (await sign(base)).split('.');
     const forged = `${h}.${Buffer.from(JSON.stringify({ ...base, sub: 'mallory' })).toString('base64url')}.${s}`;

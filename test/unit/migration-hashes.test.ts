@@ -14,6 +14,8 @@ const RELEASED_MIGRATION_HASHES: readonly string[] = [
   /* 4 */ 'cad8a476f29a6c0b970f3dfb749899cc213661b4b93a48fc5cf7cf851dd6d390',
   /* 5 */ '453069f114d2ad4438cf048ea5b4766c5d64cd9fa82bcf4c8b2f96195d928db3',
   /* 6 */ '4ae96e17052a9af2c94a0a898f1bc1c53c418adbf141dbcae3dfe62aec22e063',
+  /* 7 */ '44610ff553ab647604b47a70ef9c204c78780eed55a7af75cdfe7d13a02490c7',
+  /* 8 */ '9ddcafb5caf83102b71df79db22285ec40f0b96593102d8b5610b60ac9ed7df8',
 ];
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');

@@ -33,7 +33,13 @@ describe('scheduled purge (store stays bounded)', () => {
 
     // Not yet: the token expired, but less than a day ago, so the UI still shows it.
     clock.advance(120);
-    expect(await purgeHistory(ctx)).toEqual({ tokens: 0, grants: 0, sessions: 0, events: 0 });
+    expect(await purgeHistory(ctx)).toEqual({
+      tokens: 0,
+      grants: 0,
+      sessions: 0,
+      events: 0,
+      requests: 0,
+    });
     expect(ctx.tokens.findById(minted.token.id)).toBeDefined();
 
     clock.advance(EXPIRED_TOKEN_RETENTION_SECONDS);

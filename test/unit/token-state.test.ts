@@ -47,6 +47,7 @@ function token(overrides: Partial<TokenRecord> = {}): TokenRecord {
     rotated_at: null,
     last_used_at: null,
     flaws: null,
+    grant_type: null,
     ...overrides,
   };
 }

@@ -18,8 +18,8 @@ export interface AdminSecrets {
   uiToken: string;
 }
 
-export function createAdminSecrets(adminToken?: string): AdminSecrets {
-  return { adminToken: adminToken ?? randomToken(), uiToken: randomToken() };
+export function createAdminSecrets(adminToken?: string, uiToken?: string): AdminSecrets {
+  return { adminToken: adminToken ?? randomToken(), uiToken: uiToken ?? randomToken() };
 }
 
 type AdminCaller = 'script' | 'ui';

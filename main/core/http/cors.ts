@@ -51,8 +51,9 @@ export async function registerCors(app: FastifyInstance, ctx: ProviderContext): 
     methods: ['GET', 'POST'],
     // dpop: a browser app sends RFC 9449 proofs to the token endpoint and userinfo.
     allowedHeaders: ['authorization', 'content-type', 'dpop'],
-    // A browser app reads the nonce for its next DPoP proof (RFC 9449 §8) from answers.
-    exposedHeaders: ['dpop-nonce'],
+    // A browser app reads the nonce for its next DPoP proof (RFC 9449 §8) from answers, and a 401's
+    // challenge: userinfo asks for a nonce (§9) and names the error only in WWW-Authenticate.
+    exposedHeaders: ['dpop-nonce', 'www-authenticate'],
     maxAge: 600,
   };
   app.addHook('onRoute', (route) => {

@@ -18,6 +18,7 @@ import { registerCors } from './cors';
 import { registerFaultHook } from './faults';
 import { clientErrorHandler, envelopeFor, frameworkErrorHandler } from './framework-errors';
 import { allowedHosts, hostRefusal } from './host-check';
+import { registerRequestLog } from './request-log';
 
 export interface HttpServerOptions {
   ctx: ProviderContext;
@@ -71,6 +72,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     else done();
   });
   registerFaultHook(app, ctx);
+  registerRequestLog(app, ctx);
 
   app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
     if (error instanceof OAuthError) {

@@ -8,6 +8,12 @@ export const DATABASE_FILE = 'idp-sandbox.db';
 /** The admin token in the data folder (or a temporary folder in memory); `check-api` reads it there. */
 export const ADMIN_TOKEN_FILE = 'admin-token';
 
+/**
+ * Browser mode's UI token in the data folder, kept across starts so an open tab reconnects by itself
+ * after a restart on the same folder. Deleting the file signs every tab out at the next start.
+ */
+export const UI_TOKEN_FILE = 'ui-token';
+
 /** The product name; Electron derives its userData folder from it, so the CLI uses the same folder. */
 const PRODUCT_NAME = 'IDP Sandbox';
 

@@ -100,7 +100,7 @@ export function registerAuthorizeRoutes(app: FastifyInstance, ctx: ProviderConte
     if (!taken) return reply;
     const { id, authz, params } = taken;
     const checked = signIn.checkTestUser(params);
-    if ('error' in checked) return signIn.showLogin(reply, authz, checked.error, 401);
+    if ('error' in checked) return signIn.showLogin(reply, authz, checked, 401);
     signIn.closeInteraction(reply, id);
     const session = signIn.startFormSession(reply, checked.user, checked.amr, params);
     return signIn.complete(reply, authz, checked.user, session, checked.amr);

@@ -63,6 +63,7 @@ interface LoginPageInput {
   interactionId: string;
   clientName: string;
   users: LoginPageUser[];
+  /** The username the form starts with: login_hint, or what was typed before a refused attempt. */
   loginHint: string | null;
   error: string | null;
 }
@@ -76,6 +77,8 @@ function signInForms(
   hidden: string,
   users: LoginPageUser[],
   loginHint: string | null,
+  /** After a wrong password the username is kept: the cursor waits in the password field. */
+  focusPassword = false,
 ): string {
   const userButtons = users.length
     ? `<form method="post" action="${action}" data-sign-in aria-label="Sign in as a test user">${hidden}<ul class="users">${users
@@ -92,7 +95,7 @@ ${withPassword.length ? `<p class="sub">Users with a password: ${withPassword.ma
 <h2>Username and password</h2>
 <form method="post" action="${action}" data-sign-in aria-label="Sign in with username and password">${hidden}
 <label for="username">Username</label><input id="username" name="username" type="text" autocomplete="username" value="${escapeHtml(loginHint ?? '')}" required>
-<label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password">
+<label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password"${focusPassword ? ' autofocus' : ''}>
 <button class="primary" type="submit">Sign in</button></form>`;
 }
 
@@ -110,7 +113,7 @@ export function loginPage(input: LoginPageInput): string {
     'Sign in',
     `<h1>Sign in to ${escapeHtml(input.clientName)}</h1><p class="sub">IDP Sandbox test login</p>
 ${errorBox(input.error)}
-${signInForms('login', hidden, input.users, input.loginHint)}`,
+${signInForms('login', hidden, input.users, input.loginHint, input.error !== null && !!input.loginHint)}`,
     true,
   );
 }

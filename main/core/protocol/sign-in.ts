@@ -56,6 +56,12 @@ function redirectWith(
  * pages waiting for the user (bound to the browser that was shown them), and the redirect back to the
  * client with a code or an error.
  */
+/** A refused sign-in form: why, and the username typed, which the page offers again. */
+export interface SignInFailure {
+  error: string;
+  username: string;
+}
+
 export class SignIn {
   private readonly interactions: InteractionStore<Interaction>;
 
@@ -154,12 +160,13 @@ export class SignIn {
   }
 
   /** The test user a sign-in form (login or device page) names, if the password (when it has one) matches. */
-  checkTestUser(params: Params): { user: UserRecord; amr: string[] } | { error: string } {
+  checkTestUser(params: Params): { user: UserRecord; amr: string[] } | SignInFailure {
     const user = params.username ? this.ctx.users.findByUsername(params.username) : undefined;
-    if (!user) return { error: `No test user named "${params.username ?? ''}".` };
+    if (!user)
+      return { error: `No test user named "${params.username ?? ''}".`, username: params.username ?? '' };
     if (user.password === null) return { user, amr: [] };
     if (params.password === undefined || !safeEqual(params.password, user.password)) {
-      return { error: 'Wrong password.' };
+      return { error: 'Wrong password.', username: user.username };
     }
     return { user, amr: ['pwd'] };
   }
@@ -252,7 +259,8 @@ export class SignIn {
     return sendHtml(reply, 200, resumePage(id, clientName), interactionCsp(authz, true));
   }
 
-  showLogin(reply: FastifyReply, authz: AuthorizationRequest, error: string | null, status = 200) {
+  /** The login page; after a failed attempt, with its reason and the username that was typed, kept. */
+  showLogin(reply: FastifyReply, authz: AuthorizationRequest, failed: SignInFailure | null, status = 200) {
     const id = this.openInteraction(reply, authz);
     const users = this.signInUsers();
     return sendHtml(
@@ -262,8 +270,8 @@ export class SignIn {
         interactionId: id,
         clientName: authz.client.client_name ?? authz.client.client_id,
         users,
-        loginHint: authz.loginHint,
-        error,
+        loginHint: failed ? failed.username : authz.loginHint,
+        error: failed?.error ?? null,
       }),
       // The sign-in form's answer is a 303 to the client's redirect_uri, usually another origin.
       interactionCsp(authz),

@@ -10,14 +10,19 @@ import {
 import {
   CLIENT_KEY_ASSERTION_ALGS,
   CLIENT_SECRET_ASSERTION_ALGS,
+  type ClientJwks,
   ClientJwksSchema,
+  type TrustedIssuer,
 } from '../../../shared/schemas';
 import { type Clock, isoFromSeconds, seconds } from '../lib/clock';
+import { hashTokenValue } from '../lib/secrets';
 import type { ClientRecord } from '../store/clients';
 
 /**
- * RFC 7523 §2.2 / OIDC Core §9 client assertions: private_key_jwt (signed with the client's key,
- * verified with its registered `jwks` or `jwks_uri`) and client_secret_jwt (HMAC with its secret).
+ * RFC 7523 JWT assertions. §2.2 / OIDC Core §9 client assertions: private_key_jwt (signed with the
+ * client's key, verified with its registered `jwks` or `jwks_uri`) and client_secret_jwt (HMAC with its
+ * secret); §2.1 authorization grants (the jwt-bearer grant), signed by an issuer the client trusts. Both
+ * share the checks, the replay cache and the fetched key sets here.
  */
 export const CLIENT_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
@@ -102,9 +107,12 @@ async function boundedText(response: Response, limit: number): Promise<string | 
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** Fetches a client's JWK Set: bounded in time and size, public keys only. */
+/** Why a jwks_uri gave no keys; the caller names whose it is. */
+class JwksUnavailable extends Error {}
+
+/** Fetches a JWK Set: bounded in time and size, public keys only. */
 async function fetchJwks(uri: string): Promise<JSONWebKeySet> {
-  const failed = (why: string) => new AssertionRefused(`The client's jwks_uri ${uri} ${why}.`);
+  const failed = (why: string) => new JwksUnavailable(why);
   const unreachable = (error: unknown) => {
     const name = (error as Error).name;
     return name === 'TimeoutError' || name === 'AbortError'
@@ -156,65 +164,107 @@ export function allowedAssertionAlgs(client: ClientRecord): string[] {
 
 const quote = (value: unknown) => (typeof value === 'string' ? `"${value}"` : JSON.stringify(value));
 
-/** What an assertion's expected claims are, for the messages. */
-interface Expected {
-  clientId: string;
+/** Where an assertion's signing keys are: inline, or at a URL (one of the two). */
+interface KeySource {
+  jwks?: ClientJwks | undefined;
+  jwks_uri?: string | undefined;
+}
+
+/**
+ * One kind of assertion as the shared checks see it: a client's own (client authentication) or a
+ * trusted issuer's (the jwt-bearer grant). Messages are built from these names.
+ */
+interface AssertionSpec {
+  /** How messages name the assertion: "The client assertion", "The assertion". */
+  noun: string;
+  /** The request parameter that carried it. */
+  param: string;
+  /** Whose keys verify it, for messages: `"svc"`, `trusted issuer "https://idp.example"`. */
+  who: string;
+  /** Verified with a shared secret (client_secret_jwt) rather than registered public keys. */
+  withSecret: boolean;
+  /** The alg allow-list, and what it belongs to for the message refusing another alg. */
+  algorithms: string[];
+  algsOf: string;
+  key: JWTVerifyGetKey;
+  /** The value iss and sub must have (and how a message names it), when it is fixed. */
+  pinned?: { value: string; name: string };
+  /** The issuer claim it must have, when only that is fixed. */
+  issuer?: string;
   audiences: string[];
+  requiredClaims: string[];
+  /** The replay cache's namespace: jti values are unique per issuer. */
+  replayScope: string;
+  /**
+   * RFC 7523 §3 makes jti optional for an authorization grant (Go's x/oauth2/jwt and authlib send
+   * none); OIDC Core §9 requires it of a client assertion. Without one, the assertion's own hash
+   * stands in, so it too is accepted once.
+   */
+  jtiOptional: boolean;
   now: number;
 }
 
-function claimMessage(claim: string, reason: string, payload: JWTPayload, expected: Expected): string {
-  if (reason === 'missing') return `The client assertion has no "${claim}" claim; it is required.`;
+function claimMessage(claim: string, reason: string, payload: JWTPayload, spec: AssertionSpec): string {
+  const { noun, now } = spec;
+  if (reason === 'missing') return `${noun} has no "${claim}" claim; it is required.`;
   switch (claim) {
     case 'iss':
     case 'sub':
-      return `The client assertion's ${claim} must be the client_id ${quote(expected.clientId)} (got ${quote(payload[claim])}).`;
+      return `${noun}'s ${claim} must be ${spec.pinned?.name ?? quote(spec.issuer)} (got ${quote(payload[claim])}).`;
     case 'aud':
-      return `The client assertion's aud must be one of ${expected.audiences.map(quote).join(', ')} (got ${quote(payload.aud)}).`;
+      return `${noun}'s aud must be one of ${spec.audiences.map(quote).join(', ')} (got ${quote(payload.aud)}).`;
     case 'nbf':
-      return `The client assertion is not valid before ${isoFromSeconds(Number(payload.nbf))} (provider time is ${isoFromSeconds(expected.now)}).`;
+      return `${noun} is not valid before ${isoFromSeconds(Number(payload.nbf))} (provider time is ${isoFromSeconds(now)}).`;
     case 'iat':
-      return `The client assertion's iat ${isoFromSeconds(Number(payload.iat))} is in the future (provider time is ${isoFromSeconds(expected.now)}).`;
+      return `${noun}'s iat ${isoFromSeconds(Number(payload.iat))} is in the future (provider time is ${isoFromSeconds(now)}).`;
     default:
-      return `The client assertion's "${claim}" claim is not valid.`;
+      return `${noun}'s "${claim}" claim is not valid.`;
   }
 }
 
 /** Turns jose's errors into error_descriptions that say what was wrong with the assertion. */
-function describe(error: unknown, client: ClientRecord, expected: Expected, kid: unknown): string {
-  const withSecret = client.token_endpoint_auth_method === 'client_secret_jwt';
+function describe(error: unknown, spec: AssertionSpec, kid: unknown): string {
+  const { noun, who } = spec;
   if (error instanceof AssertionRefused) return error.message;
   if (error instanceof errors.JWTExpired) {
-    return `The client assertion expired at ${isoFromSeconds(Number(error.payload.exp))} (provider time is ${isoFromSeconds(expected.now)}).`;
+    return `${noun} expired at ${isoFromSeconds(Number(error.payload.exp))} (provider time is ${isoFromSeconds(spec.now)}).`;
   }
   if (error instanceof errors.JWTClaimValidationFailed) {
-    return claimMessage(error.claim, error.reason, error.payload, expected);
+    return claimMessage(error.claim, error.reason, error.payload, spec);
   }
   if (error instanceof errors.JWSSignatureVerificationFailed) {
-    return withSecret
-      ? `The client assertion's signature does not verify with the secret of "${expected.clientId}".`
-      : `The client assertion's signature does not verify with the registered key of "${expected.clientId}".`;
+    return spec.withSecret
+      ? `${noun}'s signature does not verify with the secret of ${who}.`
+      : `${noun}'s signature does not verify with the registered key of ${who}.`;
   }
   if (error instanceof errors.JWKSNoMatchingKey) {
-    return `No key registered for "${expected.clientId}" matches the assertion (kid ${kid === undefined ? 'absent' : quote(kid)}).`;
+    return `No key registered for ${who} matches the assertion (kid ${kid === undefined ? 'absent' : quote(kid)}).`;
   }
   if (error instanceof errors.JWKSMultipleMatchingKeys) {
-    return `Several keys registered for "${expected.clientId}" match the assertion: give it the kid of the key that signed it.`;
+    return `Several keys registered for ${who} match the assertion: give it the kid of the key that signed it.`;
   }
   if (error instanceof errors.JOSEError || error instanceof TypeError) {
-    return `The client assertion is not a valid JWT (${error.message}).`;
+    return `${noun} is not a valid JWT (${error.message}).`;
   }
   throw error;
 }
 
 /**
- * Verifies client assertions for one engine: keeps the replay cache and the fetched jwks_uri sets,
- * and reads provider time, so an assertion expires when the provider's clock says so.
+ * The algorithms a trusted issuer's assertions may use (RFC 7523 §3 item 9): public-key ones only.
+ * `none` is never accepted, and an HMAC alg would let anyone holding the published key forge one.
+ */
+export const GRANT_ASSERTION_ALGS: readonly string[] = CLIENT_KEY_ASSERTION_ALGS;
+
+/**
+ * Verifies JWT assertions for one engine, the client's own (private_key_jwt, client_secret_jwt) and a
+ * trusted issuer's (the jwt-bearer grant): keeps the replay cache and the fetched jwks_uri sets, and
+ * reads provider time, so an assertion expires when the provider's clock says so.
  */
 export class ClientAssertionVerifier {
   readonly replay = new AssertionReplayCache();
   private readonly remote = new Map<string, Promise<CachedJwks>>();
-  private readonly local = new WeakMap<ClientRecord, JWTVerifyGetKey>();
+  /** Inline key sets by the (frozen, cached) record holding them: a client, or one of its trusted issuers. */
+  private readonly local = new WeakMap<KeySource, JWTVerifyGetKey>();
 
   constructor(private readonly clock: Clock) {}
 
@@ -238,26 +288,35 @@ export class ClientAssertionVerifier {
     if (this.remote.get(uri) === entry) this.remote.delete(uri);
   }
 
-  /** The key lookup for a private_key_jwt client: its inline jwks, or its jwks_uri's. */
-  private clientKeys(client: ClientRecord): JWTVerifyGetKey {
-    const uri = client.jwks_uri;
+  /**
+   * The key lookup for a key source: its inline jwks, or its jwks_uri's. `uriName` says whose jwks_uri
+   * it is when that cannot be fetched ("The client's jwks_uri").
+   */
+  private keysOf(source: KeySource, uriName: string, none: string): JWTVerifyGetKey {
+    const uri = source.jwks_uri;
     if (uri) {
       return async (header, token) => {
-        const entry = await this.remoteJwks(uri, false);
         try {
-          return await entry.keys(header, token);
+          const entry = await this.remoteJwks(uri, false);
+          try {
+            return await entry.keys(header, token);
+          } catch (error) {
+            const stale = Date.now() - entry.fetchedAt > JWKS_REFETCH_AFTER_MS;
+            if (!(error instanceof errors.JWKSNoMatchingKey) || !stale) throw error;
+            return (await this.remoteJwks(uri, true)).keys(header, token);
+          }
         } catch (error) {
-          const stale = Date.now() - entry.fetchedAt > JWKS_REFETCH_AFTER_MS;
-          if (!(error instanceof errors.JWKSNoMatchingKey) || !stale) throw error;
-          return (await this.remoteJwks(uri, true)).keys(header, token);
+          if (error instanceof JwksUnavailable)
+            throw new AssertionRefused(`${uriName} ${uri} ${error.message}.`);
+          throw error;
         }
       };
     }
-    let keys = this.local.get(client);
+    let keys = this.local.get(source);
     if (!keys) {
-      if (!client.jwks) throw new AssertionRefused(`Client "${client.client_id}" has no keys registered.`);
-      keys = createLocalJWKSet(client.jwks as JSONWebKeySet);
-      this.local.set(client, keys);
+      if (!source.jwks) throw new AssertionRefused(none);
+      keys = createLocalJWKSet(source.jwks as JSONWebKeySet);
+      this.local.set(source, keys);
     }
     return keys;
   }
@@ -269,41 +328,84 @@ export class ClientAssertionVerifier {
    * Throws AssertionRefused with what was wrong.
    */
   async verify(client: ClientRecord, assertion: string, audiences: string[]): Promise<void> {
-    const now = seconds(this.clock);
-    const expected: Expected = { clientId: client.client_id, audiences, now };
+    const withSecret = client.token_endpoint_auth_method === 'client_secret_jwt';
+    const who = quote(client.client_id);
+    const secret = new TextEncoder().encode(client.client_secret ?? '');
+    await this.check(assertion, {
+      noun: 'The client assertion',
+      param: 'client_assertion',
+      who,
+      withSecret,
+      algorithms: allowedAssertionAlgs(client),
+      algsOf: `${client.token_endpoint_auth_method} client ${who}`,
+      key: withSecret
+        ? () => secret
+        : this.keysOf(client, "The client's jwks_uri", `Client ${who} has no keys registered.`),
+      pinned: { value: client.client_id, name: `the client_id ${who}` },
+      audiences,
+      requiredClaims: ['exp', 'jti'],
+      replayScope: client.client_id,
+      jtiOptional: false,
+      now: seconds(this.clock),
+    });
+  }
+
+  /**
+   * Verifies a jwt-bearer grant's assertion (RFC 7523 §3) from `trusted`: signed by one of its keys with
+   * a public-key alg, iss = its issuer, sub present, aud the provider, exp present and not passed,
+   * accepted for at most MAX_ASSERTION_LIFETIME_SECONDS, jti unused (per issuer). Returns its claims.
+   * Throws AssertionRefused with what was wrong.
+   */
+  verifyGrant(trusted: TrustedIssuer, assertion: string, audiences: string[]): Promise<JWTPayload> {
+    const who = `trusted issuer ${quote(trusted.issuer)}`;
+    return this.check(assertion, {
+      noun: 'The assertion',
+      param: 'assertion',
+      who,
+      withSecret: false,
+      algorithms: [...GRANT_ASSERTION_ALGS],
+      algsOf: who,
+      key: this.keysOf(trusted, `The jwks_uri of ${who}:`, `No keys are registered for ${who}.`),
+      issuer: trusted.issuer,
+      audiences,
+      requiredClaims: ['sub', 'exp'],
+      // \u0001 never begins a client_id (printable ASCII), so an issuer's jti values and a client's
+      // never meet, even where the issuer's name is a client_id.
+      replayScope: `\u0001${trusted.issuer}`,
+      jtiOptional: true,
+      now: seconds(this.clock),
+    });
+  }
+
+  private async check(assertion: string, spec: AssertionSpec): Promise<JWTPayload> {
     let header: ReturnType<typeof decodeProtectedHeader>;
     try {
       header = decodeProtectedHeader(assertion);
     } catch {
-      throw new AssertionRefused('client_assertion is not a JWT (header.payload.signature, base64url).');
+      throw new AssertionRefused(`${spec.param} is not a JWT (header.payload.signature, base64url).`);
     }
-    const algorithms = allowedAssertionAlgs(client);
-    if (typeof header.alg !== 'string' || !algorithms.includes(header.alg)) {
+    if (typeof header.alg !== 'string' || !spec.algorithms.includes(header.alg)) {
       throw new AssertionRefused(
-        `The client assertion's alg ${quote(header.alg)} is not allowed for ${client.token_endpoint_auth_method} client "${client.client_id}" (allowed: ${algorithms.join(', ')}).`,
+        `${spec.noun}'s alg ${quote(header.alg)} is not allowed for ${spec.algsOf} (allowed: ${spec.algorithms.join(', ')}).`,
       );
     }
     const options = {
-      algorithms,
-      issuer: client.client_id,
-      subject: client.client_id,
-      audience: audiences,
-      requiredClaims: ['exp', 'jti'],
-      currentDate: new Date(now * 1000),
+      algorithms: spec.algorithms,
+      issuer: spec.pinned?.value ?? spec.issuer,
+      subject: spec.pinned?.value,
+      audience: spec.audiences,
+      requiredClaims: spec.requiredClaims,
+      currentDate: new Date(spec.now * 1000),
       clockTolerance: CLOCK_TOLERANCE_SECONDS,
     };
     let payload: JWTPayload;
     try {
-      if (client.token_endpoint_auth_method === 'client_secret_jwt') {
-        const secret = new TextEncoder().encode(client.client_secret ?? '');
-        payload = (await jwtVerify(assertion, secret, options)).payload;
-      } else {
-        payload = (await jwtVerify(assertion, this.clientKeys(client), options)).payload;
-      }
+      payload = (await jwtVerify(assertion, spec.key, options)).payload;
     } catch (error) {
-      throw new AssertionRefused(describe(error, client, expected, header.kid));
+      throw new AssertionRefused(describe(error, spec, header.kid));
     }
-    this.checkLifetimeAndReplay(payload, expected);
+    this.checkLifetimeAndReplay(payload, spec, assertion);
+    return payload;
   }
 
   /**
@@ -311,40 +413,51 @@ export class ClientAssertionVerifier {
    * after its iat. With an iat, a long exp is fine (authlib signs exp = iat + 1 hour); without one,
    * exp itself must be that close.
    */
-  private acceptedUntil(payload: JWTPayload, now: number): number {
+  private acceptedUntil(payload: JWTPayload, { noun, now }: AssertionSpec): number {
     const exp = payload.exp as number;
     const limit = MAX_ASSERTION_LIFETIME_SECONDS + CLOCK_TOLERANCE_SECONDS;
     const iat = payload.iat;
     if (iat === undefined) {
       if (exp - now > limit) {
         throw new AssertionRefused(
-          `The client assertion has no iat and is valid for ${exp - now} s more; without iat at most ${MAX_ASSERTION_LIFETIME_SECONDS} s is accepted (make one per request, with a short exp).`,
+          `${noun} has no iat and is valid for ${exp - now} s more; without iat at most ${MAX_ASSERTION_LIFETIME_SECONDS} s is accepted (make one per request, with a short exp).`,
         );
       }
       return exp;
     }
     if (iat > now + CLOCK_TOLERANCE_SECONDS) {
       throw new AssertionRefused(
-        `The client assertion's iat ${isoFromSeconds(iat)} is in the future (provider time is ${isoFromSeconds(now)}).`,
+        `${noun}'s iat ${isoFromSeconds(iat)} is in the future (provider time is ${isoFromSeconds(now)}).`,
       );
     }
     if (now - iat > limit) {
       throw new AssertionRefused(
-        `The client assertion was issued at ${isoFromSeconds(iat)}, more than ${MAX_ASSERTION_LIFETIME_SECONDS} s ago (provider time is ${isoFromSeconds(now)}): make one per request.`,
+        `${noun} was issued at ${isoFromSeconds(iat)}, more than ${MAX_ASSERTION_LIFETIME_SECONDS} s ago (provider time is ${isoFromSeconds(now)}): make one per request.`,
       );
     }
     return Math.min(exp, iat + limit);
   }
 
-  private checkLifetimeAndReplay(payload: JWTPayload, expected: Expected): void {
-    const acceptedUntil = this.acceptedUntil(payload, expected.now);
+  private checkLifetimeAndReplay(payload: JWTPayload, spec: AssertionSpec, assertion: string): void {
+    const acceptedUntil = this.acceptedUntil(payload, spec);
+    if (payload.jti === undefined && spec.jtiOptional) {
+      // A NUL never begins a jti sent as JSON text by a client, so the two kinds of key cannot meet.
+      if (
+        !this.replay.claim(spec.replayScope, `\u0000${hashTokenValue(assertion)}`, acceptedUntil, spec.now)
+      ) {
+        throw new AssertionRefused(
+          `${spec.noun} (without a jti) was already used: make a new assertion for each request.`,
+        );
+      }
+      return;
+    }
     const jti = payload.jti;
     if (typeof jti !== 'string' || jti === '') {
-      throw new AssertionRefused("The client assertion's jti must be a non-empty string.");
+      throw new AssertionRefused(`${spec.noun}'s jti must be a non-empty string.`);
     }
-    if (!this.replay.claim(expected.clientId, jti, acceptedUntil, expected.now)) {
+    if (!this.replay.claim(spec.replayScope, jti, acceptedUntil, spec.now)) {
       throw new AssertionRefused(
-        `The client assertion with jti ${quote(jti)} was already used: make a new assertion (with a new jti) for each request.`,
+        `${spec.noun} with jti ${quote(jti)} was already used: make a new assertion (with a new jti) for each request.`,
       );
     }
   }

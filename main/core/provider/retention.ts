@@ -6,12 +6,20 @@ export const EXPIRED_TOKEN_RETENTION_SECONDS = 24 * 60 * 60;
 /** Events are the lifecycle history: kept a week, and never more than this many. */
 export const EVENT_RETENTION_SECONDS = 7 * 24 * 60 * 60;
 const MAX_EVENTS = 100_000;
+/**
+ * The request log (each protocol request's redacted exchange, a few KB each) is kept a day and never
+ * more than this many: the newest exchanges are the ones being debugged, and under load a week of
+ * them would be gigabytes. Their events stay as long as every other event.
+ */
+export const REQUEST_LOG_RETENTION_SECONDS = 24 * 60 * 60;
+export const MAX_REQUEST_LOG = 10_000;
 
 interface PurgeCounts {
   tokens: number;
   grants: number;
   sessions: number;
   events: number;
+  requests: number;
 }
 
 /** Rows deleted per transaction: a large backlog is purged in slices so requests keep being served. */
@@ -43,7 +51,11 @@ export async function purgeHistory(ctx: ProviderContext): Promise<PurgeCounts> {
   const sessions = ctx.sessions.purgeEndedBefore(cutoff);
   const eventsBefore = ctx.clock.now() - EVENT_RETENTION_SECONDS * 1000;
   const events = await inBatches(ctx, () => ctx.events.purge(eventsBefore, MAX_EVENTS, PURGE_BATCH));
-  const counts = { tokens, grants, sessions, events };
+  const requestsBefore = ctx.clock.now() - REQUEST_LOG_RETENTION_SECONDS * 1000;
+  const requests = await inBatches(ctx, () =>
+    ctx.events.requests.purge(requestsBefore, MAX_REQUEST_LOG, PURGE_BATCH),
+  );
+  const counts = { tokens, grants, sessions, events, requests };
   if (tokens || grants || sessions || events) {
     ctx.events.record('tokens.purged', { data: { purged: tokens, ...counts, scheduled: true } });
   }

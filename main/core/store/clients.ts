@@ -70,6 +70,7 @@ export function clientDto(client: ClientRecord): Client {
     introspect_any_token: client.introspect_any_token,
     // Only when stated: a client without one (all of them before token exchange) gets the defaults.
     ...(client.token_exchange ? { token_exchange: client.token_exchange } : {}),
+    ...(client.jwt_bearer ? { jwt_bearer: client.jwt_bearer } : {}),
     ...(client.dpop_bound_access_tokens !== undefined
       ? { dpop_bound_access_tokens: client.dpop_bound_access_tokens }
       : {}),

@@ -4,12 +4,19 @@ import { EventFilterSchema } from '../../../shared/schemas';
 import type { Clock } from '../lib/clock';
 import { type Db, statement } from './database';
 import { parseJson } from './json';
+import { RequestLog } from './request-log';
 
 interface EventInput {
   client_id?: string | null | undefined;
   username?: string | null | undefined;
   token_id?: string | null | undefined;
   data?: Record<string, unknown>;
+}
+
+/** A protocol request's outcome: the filterable part of a `request` event (its data holds the rest). */
+interface RequestOutcome {
+  endpoint: string;
+  status: number;
 }
 
 interface EventRow {
@@ -33,6 +40,9 @@ function toEvent(row: EventRow): EngineEvent {
 export class EventLog {
   private readonly emitter = new EventEmitter();
   private readonly insert;
+  private readonly insertRequest;
+  /** The redacted HTTP exchanges behind `request` events. */
+  readonly requests: RequestLog;
 
   constructor(
     private readonly db: Db,
@@ -43,21 +53,41 @@ export class EventLog {
       db,
       'INSERT INTO events (at, type, client_id, username, token_id, data) VALUES (?, ?, ?, ?, ?, ?)',
     );
+    this.insertRequest = statement<
+      [number, string, string | null, string | null, string | null, string, number, string]
+    >(
+      db,
+      'INSERT INTO events (at, type, client_id, username, token_id, data, status, endpoint) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.requests = new RequestLog(db);
   }
 
-  record(type: EventType, input: EventInput = {}): void {
+  /** Records an event and returns its id. */
+  record(type: EventType, input: EventInput = {}, outcome?: RequestOutcome): number {
     const at = this.clock.now();
     const clientId = input.client_id ?? null;
     const username = input.username ?? null;
     const tokenId = input.token_id ?? null;
     const serialised = JSON.stringify(input.data ?? {});
-    const { lastInsertRowid } = this.insert.run(at, type, clientId, username, tokenId, serialised);
+    const { lastInsertRowid } = outcome
+      ? this.insertRequest.run(
+          at,
+          type,
+          clientId,
+          username,
+          tokenId,
+          serialised,
+          outcome.status,
+          outcome.endpoint,
+        )
+      : this.insert.run(at, type, clientId, username, tokenId, serialised);
+    const id = Number(lastInsertRowid);
     // Built from what was written rather than read back with RETURNING: every issued token records an
     // event, and the read-back was a measurable share of issuing one. The data is parsed back only for
     // live listeners, so they get exactly what a later list() returns.
-    if (this.emitter.listenerCount('event') === 0) return;
+    if (this.emitter.listenerCount('event') === 0) return id;
     const event: EngineEvent = {
-      id: Number(lastInsertRowid),
+      id,
       at: new Date(at).toISOString(),
       type,
       client_id: clientId,
@@ -66,6 +96,7 @@ export class EventLog {
       data: parseJson(serialised),
     };
     this.emitter.emit('event', event);
+    return id;
   }
 
   subscribe(listener: (event: EngineEvent) => void): () => void {
@@ -98,9 +129,19 @@ export class EventLog {
       where.push('id > ?');
       params.push(f.after_id);
     }
+    // Keyset paging: the page after one that ended at before_id, however many events are kept.
+    if (f.before_id !== undefined) {
+      where.push('id < ?');
+      params.push(f.before_id);
+    }
+    if (f.endpoint !== undefined) {
+      where.push('endpoint = ?');
+      params.push(f.endpoint);
+    }
+    if (f.errors) where.push(`(status >= 400 OR type IN ('token.reuse_detected', 'code.reuse_detected'))`);
     // Newest first, except when catching up after an id, where the order of arrival matters.
     const order = f.after_id !== undefined ? 'ASC' : 'DESC';
-    const sql = `SELECT * FROM events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id ${order} LIMIT ?`;
+    const sql = `SELECT id, at, type, client_id, username, token_id, data FROM events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id ${order} LIMIT ?`;
     return (statement(this.db, sql).all(...params, f.limit) as EventRow[]).map(toEvent);
   }
 }

@@ -171,4 +171,29 @@ export const migrations: readonly string[] = [
   -- array of variant ids (shared/lab.ts), e.g. ["expired"]. NULL for every ordinary token.
   ALTER TABLE tokens ADD COLUMN flaws TEXT;
   `,
+  /* 7 */ `
+  -- The grant type that issued a token (e.g. "refresh_token", the token-exchange URN, "mint"), so the
+  -- UI can say "exchanged from" or "refreshed from" its parent. NULL for tokens issued before: unknown.
+  ALTER TABLE tokens ADD COLUMN grant_type TEXT;
+  -- A token's children (what was refreshed or exchanged from it) for the token drawer. Partial: only
+  -- tokens that have a parent pay for it when they are inserted.
+  CREATE INDEX tokens_parent ON tokens (parent_id) WHERE parent_id IS NOT NULL;
+  `,
+  /* 8 */ `
+  -- A protocol request's outcome is a 'request' event; these two columns let Activity filter them
+  -- (failures, one endpoint) without reading every event's JSON. NULL for every other event.
+  ALTER TABLE events ADD COLUMN status INTEGER;
+  ALTER TABLE events ADD COLUMN endpoint TEXT;
+  -- The redacted HTTP exchange of a request event (same id), bounded by retention more tightly
+  -- than the events. at is in milliseconds, as the events' is. request and response are JSON.
+  CREATE TABLE request_log (
+    event_id INTEGER PRIMARY KEY,
+    at INTEGER NOT NULL,
+    method TEXT NOT NULL,
+    path TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    request TEXT NOT NULL,
+    response TEXT NOT NULL
+  ) STRICT;
+  `,
 ];

@@ -71,6 +71,22 @@ export class SessionStore {
     return stored !== null && secretMatches(secret, stored);
   }
 
+  /** A user's sign-ins that have not ended, newest first (their page lists them). */
+  listActiveForUser(userId: string): SessionRecord[] {
+    return statement(
+      this.db,
+      'SELECT id, user_id, auth_time, created_at, ended_at FROM sessions WHERE user_id = ? AND ended_at IS NULL ORDER BY created_at DESC, id',
+    ).all(userId) as SessionRecord[];
+  }
+
+  /** Ends every open sign-in of a user ("sign out everywhere", deletion); returns how many. */
+  endAllForUser(userId: string, now: number): number {
+    return statement(this.db, 'UPDATE sessions SET ended_at = ? WHERE user_id = ? AND ended_at IS NULL').run(
+      now,
+      userId,
+    ).changes;
+  }
+
   end(id: string, now: number): void {
     statement(this.db, 'UPDATE sessions SET ended_at = ? WHERE id = ? AND ended_at IS NULL').run(now, id);
   }

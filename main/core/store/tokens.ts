@@ -25,8 +25,8 @@ export interface TokenRecord {
   scope: string;
   audience: string[];
   /**
-   * Claims no other column holds (tokens/service.ts storedClaims): nothing for a JWT (its payload has
-   * them), a reference token's custom claims, a refresh token's auth_time, sid and amr. Rows stored
+   * Claims no other column holds (tokens/service.ts storedClaims): a JWT's `act` only (its payload has
+   * the rest), a reference token's custom claims, a refresh token's auth_time, sid and amr. Rows stored
    * before that keep the whole set; TokenService.claimsOf gives every claim either way.
    */
   claims: Record<string, unknown>;
@@ -38,6 +38,8 @@ export interface TokenRecord {
   last_used_at: number | null;
   /** What a token the QA lab made wrong on purpose has wrong (variant ids); null for ordinary tokens. */
   flaws: string[] | null;
+  /** The grant type that issued it ("mint" for an admin mint); null when not recorded (before schema 7). */
+  grant_type: string | null;
 }
 
 /**
@@ -47,7 +49,7 @@ export interface TokenRecord {
  */
 const COLUMNS = `id, kind, format, value_hash, secret_hash, jwt, client_id, user_id, username, subject, grant_id,
   parent_id, scope, audience, claims, issued_at, expires_at, revoked_at, revoked_reason, rotated_at, last_used_at,
-  flaws`;
+  flaws, grant_type`;
 
 type TokenRow = [
   id: string,
@@ -72,6 +74,7 @@ type TokenRow = [
   rotated_at: number | null,
   last_used_at: number | null,
   flaws: string | null,
+  grant_type: string | null,
 ];
 
 // Field by field in one literal, like the records tokens/service.ts builds, so that every record has
@@ -99,6 +102,7 @@ const toRecord = (row: TokenRow): TokenRecord => ({
   rotated_at: row[19],
   last_used_at: row[20],
   flaws: row[21] === null ? null : parseJson(row[21]),
+  grant_type: row[22],
 });
 
 export const REUSE_DETECTED = 'reuse_detected';
@@ -119,6 +123,15 @@ const STATE_SQL = `CASE
   WHEN expires_at <= @now THEN 'expired'
   ELSE 'active' END`;
 
+/**
+ * RFC 8693 `act` (who acts for the subject), from the claims column: a reference or refresh token
+ * keeps it there, and so does a JWT (tokens/service.ts storedClaims) so lists need not decode JWTs.
+ */
+function actOf(token: TokenRecord): Token['act'] {
+  const act = token.claims.act;
+  return typeof act === 'object' && act !== null && !Array.isArray(act) ? (act as Token['act']) : null;
+}
+
 export function tokenDto(token: TokenRecord, now: number): Token {
   return {
     id: token.id,
@@ -138,6 +151,8 @@ export function tokenDto(token: TokenRecord, now: number): Token {
     revoked_reason: token.revoked_reason,
     last_used_at: token.last_used_at === null ? null : isoFromSeconds(token.last_used_at),
     flaws: token.flaws ?? [],
+    grant_type: token.grant_type,
+    act: actOf(token),
   };
 }
 
@@ -147,10 +162,10 @@ export class TokenStore {
   private readonly byId;
 
   constructor(private readonly db: Db) {
-    // Positional: binding a 22-field object by name cost a tenth of the insert.
+    // Positional: binding a 23-field object by name cost a tenth of the insert.
     this.insertStatement = statement(
       db,
-      `INSERT INTO tokens (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO tokens (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.byHash = this.rows(`SELECT ${COLUMNS} FROM tokens WHERE value_hash = ?`);
     this.byId = this.rows(`SELECT ${COLUMNS} FROM tokens WHERE id = ?`);
@@ -185,6 +200,7 @@ export class TokenStore {
       t.rotated_at,
       t.last_used_at,
       t.flaws === null ? null : JSON.stringify(t.flaws),
+      t.grant_type,
     );
   }
 
@@ -204,6 +220,21 @@ export class TokenStore {
   findById(id: string): TokenRecord | undefined {
     const row = this.byId.get(id);
     return row && toRecord(row);
+  }
+
+  /** Tokens issued from this one (refreshed or exchanged from it), oldest first, at most `limit`. */
+  children(parentId: string, limit: number): { tokens: TokenRecord[]; total: number } {
+    const total = (
+      statement(this.db, 'SELECT count(*) AS n FROM tokens WHERE parent_id = ?').get(parentId) as {
+        n: number;
+      }
+    ).n;
+    const tokens = total
+      ? this.rows(`SELECT ${COLUMNS} FROM tokens WHERE parent_id = ? ORDER BY rowid LIMIT ?`)
+          .all(parentId, limit)
+          .map(toRecord)
+      : [];
+    return { tokens, total };
   }
 
   list(filter: TokenFilter, now: number): { tokens: TokenRecord[]; total: number } {

@@ -60,6 +60,8 @@ export interface IssueRequest {
   scope: string;
   audience: string[];
   parentId?: string | null;
+  /** The grant type issuing these tokens (or "mint"), stored with each so the UI can tell how it came to be. */
+  grantType?: string;
   nonce?: string | null;
   authTime?: number | null;
   sid?: string | null;
@@ -125,12 +127,13 @@ type ResolvedToken = { record: TokenRecord; claims: Record<string, unknown> };
 const COLUMN_CLAIMS = new Set(['iss', 'sub', 'aud', 'exp', 'iat', 'jti', 'client_id', 'scope']);
 
 /**
- * What a token's row keeps in its claims column: nothing for a JWT, whose claims are the JWT's
- * payload, and for a reference token only what no column holds (custom claims, auth_time, sid).
+ * What a token's row keeps in its claims column: for a JWT, whose claims are the JWT's payload, only
+ * its `act` (if any), and for a reference token only what no column holds (custom claims, auth_time, sid).
  * Storing each claim once made rows of a reference token about a third smaller.
  */
 function storedClaims(claims: Record<string, unknown>, format: 'jwt' | 'reference'): Record<string, unknown> {
-  if (format === 'jwt') return {};
+  // `act` twice (payload and row) so that token lists and the timeline show who acts without decoding JWTs.
+  if (format === 'jwt') return claims.act === undefined ? {} : { act: claims.act };
   const own: Record<string, unknown> = {};
   for (const name in claims) if (!COLUMN_CLAIMS.has(name)) own[name] = claims[name];
   return own;
@@ -215,6 +218,7 @@ export class TokenService {
         rotated_at: null,
         last_used_at: null,
         flaws: null,
+        grant_type: request.grantType ?? null,
       }),
       add: (record: TokenRecord, value: string) => {
         records.push(record);

@@ -2,9 +2,10 @@ import {
   type AdminApi,
   type AdminMethod,
   buildAdminApi,
-  type EventSubscriber,
   HTTP_ADMIN_PREFIX,
   HTTP_EVENT_STREAM,
+  type LiveConnection,
+  type LiveStream,
 } from '../../../shared/contract';
 import { AdminError, isAdminErrorBody } from '../../../shared/errors';
 import { type EngineEvent, EngineEventSchema } from '../../../shared/schemas';
@@ -60,17 +61,50 @@ async function call(
   return body;
 }
 
+/** Reconnecting waits this long at most: the engine is local, so asking every 2 s costs nothing. */
+const MAX_RECONNECT_DELAY_MS = 2000;
+
+/** Hands each complete server-sent-events frame's data to `onData`; returns the unfinished rest. */
+function readFrames(buffer: string, onData: (data: string) => void): string {
+  let rest = buffer;
+  let end = rest.indexOf('\n\n');
+  while (end >= 0) {
+    const data = rest
+      .slice(0, end)
+      .split('\n')
+      .filter((line) => line.startsWith('data:'))
+      .map((line) => line.slice(5).trim())
+      .join('\n');
+    if (data) onData(data);
+    rest = rest.slice(end + 2);
+    end = rest.indexOf('\n\n');
+  }
+  return rest;
+}
+
 /**
  * One server-sent-events connection shared by all subscribers, read with fetch (EventSource cannot
- * send a header) so it carries the UI token like every other admin call. Reconnects with back-off
- * while anyone listens, and stops for good once the engine refuses the token.
+ * send a header) so it carries the UI token like every other admin call. Its state is the UI's
+ * "is the engine there": it reconnects by itself while anyone listens, and stops for good once the
+ * engine refuses the token.
  */
-function createEventStream(baseUrl: string, session: UiSession): EventSubscriber {
+function createEventStream(baseUrl: string, session: UiSession): LiveStream {
   const listeners = new Set<(event: EngineEvent) => void>();
+  const connectionListeners = new Set<() => void>();
   let controller: AbortController | null = null;
+  let connection: LiveConnection = 'connecting';
+  const setConnection = (next: LiveConnection) => {
+    if (next === connection) return;
+    connection = next;
+    for (const listener of connectionListeners) listener();
+  };
+  const deliver = (data: string) => {
+    const parsed = EngineEventSchema.safeParse(JSON.parse(data));
+    if (parsed.success) for (const listener of listeners) listener(parsed.data);
+  };
 
   async function connect(signal: AbortSignal) {
-    let delay = 500;
+    let delay = 250;
     while (!signal.aborted) {
       try {
         const response = await fetch(
@@ -78,54 +112,50 @@ function createEventStream(baseUrl: string, session: UiSession): EventSubscriber
           requestInit(session, { headers: { accept: 'text/event-stream' }, signal }),
         );
         if (response.status === 401) {
+          setConnection('refused');
           session.expire();
           return;
         }
         if (!response.ok || !response.body) throw new Error(`event stream answered ${response.status}`);
-        delay = 500;
+        setConnection('live');
+        delay = 250;
         const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
         let buffer = '';
         for (;;) {
           const { value, done } = await reader.read();
           if (done) break;
-          buffer += value;
-          let end = buffer.indexOf('\n\n');
-          while (end >= 0) {
-            const frame = buffer.slice(0, end);
-            buffer = buffer.slice(end + 2);
-            const data = frame
-              .split('\n')
-              .filter((line) => line.startsWith('data:'))
-              .map((line) => line.slice(5).trim())
-              .join('\n');
-            if (data) {
-              const parsed = EngineEventSchema.safeParse(JSON.parse(data));
-              if (parsed.success) for (const listener of listeners) listener(parsed.data);
-            }
-            end = buffer.indexOf('\n\n');
-          }
+          buffer = readFrames(buffer + value, deliver);
         }
       } catch {
         if (signal.aborted) return;
       }
+      // The stream ended or could not open: the engine stopped, restarted or is unreachable.
+      setConnection('down');
       await new Promise((resolve) => setTimeout(resolve, delay));
-      delay = Math.min(delay * 2, 10_000);
+      delay = Math.min(delay * 2, MAX_RECONNECT_DELAY_MS);
     }
   }
 
-  return (listener) => {
-    listeners.add(listener);
-    if (!controller) {
-      controller = new AbortController();
-      void connect(controller.signal);
-    }
-    return () => {
-      listeners.delete(listener);
-      if (listeners.size === 0 && controller) {
-        controller.abort();
-        controller = null;
+  return {
+    subscribe(listener) {
+      listeners.add(listener);
+      if (!controller) {
+        controller = new AbortController();
+        void connect(controller.signal);
       }
-    };
+      return () => {
+        listeners.delete(listener);
+        if (listeners.size === 0 && controller) {
+          controller.abort();
+          controller = null;
+        }
+      };
+    },
+    connection: () => connection,
+    onConnectionChange(listener) {
+      connectionListeners.add(listener);
+      return () => connectionListeners.delete(listener);
+    },
   };
 }
 

@@ -121,4 +121,12 @@ describe('ClaimsEditor', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Remove claim 2' }));
     expect(last()).toEqual({ ok: true, claims: { team: 'https://evil.example' } });
   });
+
+  it('moves focus into the new row after "Add claim", each time', () => {
+    setup({ email: 'alice@example.com' });
+    fireEvent.click(screen.getByRole('button', { name: 'Add claim' }));
+    expect(document.activeElement).toBe(field('Claim name 2'));
+    fireEvent.click(screen.getByRole('button', { name: 'Add claim' }));
+    expect(document.activeElement).toBe(field('Claim name 3'));
+  });
 });

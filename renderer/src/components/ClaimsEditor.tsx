@@ -10,7 +10,7 @@ import {
   TextInput,
   VisuallyHidden,
 } from '@mantine/core';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { Claims } from '../../../shared/schemas';
 import {
   type ClaimRow,
@@ -54,6 +54,14 @@ export function ClaimsEditor({ defaultValue = {}, onChange }: ClaimsEditorProps)
   const [rows, setRows] = useState<ClaimRow[]>(() => claimsToRows(defaultValue));
   const [text, setText] = useState(() => formatClaimsJson(defaultValue));
   const [result, setResult] = useState<ClaimsResult>(() => ({ ok: true, claims: defaultValue }));
+  // After "Add claim", focus goes to the new row's name, so a keyboard user types on without hunting.
+  const nameInputs = useRef<Array<HTMLInputElement | null>>([]);
+  const [focusRow, setFocusRow] = useState<number | null>(null);
+  useEffect(() => {
+    if (focusRow === null) return;
+    nameInputs.current[focusRow]?.focus();
+    setFocusRow(null);
+  }, [focusRow]);
 
   const report = (next: ClaimsResult) => {
     setResult(next);
@@ -123,6 +131,9 @@ export function ClaimsEditor({ defaultValue = {}, onChange }: ClaimsEditorProps)
                       <Table.Td>
                         <Autocomplete
                           aria-label={`Claim name ${index + 1}`}
+                          ref={(input) => {
+                            nameInputs.current[index] = input;
+                          }}
                           placeholder="email"
                           data={suggestions}
                           value={row.name}
@@ -173,7 +184,14 @@ export function ClaimsEditor({ defaultValue = {}, onChange }: ClaimsEditorProps)
             </Table>
           )}
           <Group>
-            <Button size="xs" variant="light" onClick={() => updateRows([...rows, { name: '', value: '' }])}>
+            <Button
+              size="xs"
+              variant="light"
+              onClick={() => {
+                updateRows([...rows, { name: '', value: '' }]);
+                setFocusRow(rows.length);
+              }}
+            >
               Add claim
             </Button>
           </Group>

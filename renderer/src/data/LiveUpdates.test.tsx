@@ -6,6 +6,8 @@ import type { EngineEvent } from '../../../shared/schemas';
 const live = vi.hoisted(() => ({
   listener: null as ((event: EngineEvent) => void) | null,
   unsubscribed: 0,
+  connection: 'live' as 'connecting' | 'live' | 'down' | 'refused',
+  onChange: null as (() => void) | null,
 }));
 vi.mock('../api', () => ({
   adminApi: {
@@ -17,9 +19,21 @@ vi.mock('../api', () => ({
           live.listener = null;
         };
       },
+      connection: () => live.connection,
+      onConnectionChange: (listener: () => void) => {
+        live.onChange = listener;
+        return () => {
+          live.onChange = null;
+        };
+      },
     },
   },
 }));
+
+function connectionBecomes(state: typeof live.connection) {
+  live.connection = state;
+  act(() => live.onChange?.());
+}
 
 const { LiveUpdates } = await import('./LiveUpdates');
 
@@ -92,5 +106,30 @@ describe('LiveUpdates', () => {
 
     view.unmount();
     expect(live.unsubscribed).toBe(1);
+    expect(live.onChange).toBeNull();
+  });
+
+  it('refetches everything when the stream is back after being down, since events sent meanwhile are lost', () => {
+    const client = new QueryClient();
+    for (const key of KEYS) client.setQueryData(key, 'cached');
+    render(
+      <QueryClientProvider client={client}>
+        <LiveUpdates>
+          <p>app</p>
+        </LiveUpdates>
+      </QueryClientProvider>,
+    );
+    connectionBecomes('live');
+    expect(staleMethods(client)).toEqual([]);
+    connectionBecomes('down');
+    expect(staleMethods(client)).toEqual([]);
+    connectionBecomes('live');
+    expect(staleMethods(client)).toEqual([
+      'events.list',
+      'keys.list',
+      'tokens.get',
+      'tokens.list',
+      'users.list',
+    ]);
   });
 });

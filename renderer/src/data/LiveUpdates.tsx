@@ -6,7 +6,8 @@ import { type InvalidationTarget, invalidateTargets, staleAfterEvent } from './i
 /**
  * Subscribes to the engine's live events once for the whole app and marks the affected queries
  * stale; mounted queries refetch, so every page stays current without polling. Events that arrive
- * together (a token request issues three tokens) are folded into one invalidation.
+ * together (a token request issues three tokens) are folded into one invalidation. After the stream
+ * was down (engine stopped or restarted), every query is refetched.
  */
 export function LiveUpdates({ children }: { children: ReactNode }) {
   const queryClient = useQueryClient();
@@ -22,8 +23,19 @@ export function LiveUpdates({ children }: { children: ReactNode }) {
       for (const target of staleAfterEvent(event.type)) pending.add(target);
       timer ??= setTimeout(flush, 50);
     });
+    // Events sent while the stream was down are lost: back live, everything shown is refetched.
+    let wasDown = false;
+    const unwatch = adminApi.live.onConnectionChange(() => {
+      const connection = adminApi.live.connection();
+      if (connection === 'down') wasDown = true;
+      else if (connection === 'live' && wasDown) {
+        wasDown = false;
+        void queryClient.invalidateQueries();
+      }
+    });
     return () => {
       unsubscribe();
+      unwatch();
       if (timer) clearTimeout(timer);
     };
   }, [queryClient]);

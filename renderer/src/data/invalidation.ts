@@ -44,19 +44,21 @@ const USERS = ['users', 'tokens'] as const;
 const CLIENTS = ['clients', 'users.previewClaims', 'tokens'] as const;
 /** A key change alters each token's verification, not which tokens exist. */
 const KEYS = ['keys', 'tokens.get', 'tokens.lookup'] as const;
-const WORKSPACE = ['settings', 'users', 'clients', 'keys', 'tokens'] as const;
+const WORKSPACE = ['settings', 'users', 'clients', 'keys', 'tokens', 'workspace.seedManaged'] as const;
 
 /**
  * Which cached data each engine event makes stale, besides the event log (every event is a new row
  * in it). Typed by the shared event types: a new event type does not compile until it is listed here.
  */
 export const STALE_AFTER_EVENT: EventStaleness = {
-  login: TOKENS,
-  logout: TOKENS,
+  // A sign-in starts or ends a session, which the user's drawer lists.
+  login: [...TOKENS, 'users.sessions'],
+  logout: [...TOKENS, 'users.sessions'],
   'token.issued': TOKENS,
   'token.refreshed': TOKENS,
   'token.introspected': TOKENS,
   'token.revoked': TOKENS,
+  'tokens.revoked': TOKENS,
   'token.reuse_detected': TOKENS,
   'code.reuse_detected': TOKENS,
   'tokens.purged': TOKENS,
@@ -80,6 +82,10 @@ export const STALE_AFTER_EVENT: EventStaleness = {
   'device.requested': ['devices'],
   'device.approved': ['devices'],
   'device.denied': ['devices'],
+  // A protocol request: a use (userinfo, introspection) moves a token's last use, in its drawer.
+  request: ['tokens.get'],
+  // A re-signed lab token is not stored: only the event log changes.
+  'lab.resigned': [],
 };
 
 /** Everything an event makes stale: its entry in STALE_AFTER_EVENT and the event log. */

@@ -8,7 +8,10 @@ export interface ClaimRow {
 }
 export type ClaimsResult = { ok: true; claims: Claims } | { ok: false; error: string };
 
-/** Standard OIDC claims (OIDC Core §5.1) offered as suggestions, with an example value each. */
+/**
+ * Claims offered as suggestions, with an example value each: the standard OIDC claims (OIDC Core §5.1),
+ * then the authorization attributes RFC 9068 §2.2.3.1 names for access tokens (groups, roles).
+ */
 export const STANDARD_CLAIMS: ReadonlyArray<{ name: string; example: JsonValue }> = [
   { name: 'name', example: 'Alice Example' },
   { name: 'given_name', example: 'Alice' },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clientSnippet, type SnippetFormat } from './snippet';
+import { clientSnippet, SECRET_MASK, type SnippetFormat } from './snippet';
 
 const base = {
   issuer: 'http://127.0.0.1:9400',
@@ -26,6 +26,7 @@ describe('clientSnippet', () => {
     expect(snippetFor({}, 'env').split('\n')).toEqual([
       'OIDC_ISSUER=http://127.0.0.1:9400',
       'OIDC_DISCOVERY_URL=http://127.0.0.1:9400/.well-known/openid-configuration',
+      'OIDC_JWKS_URI=http://127.0.0.1:9400/jwks',
       'OIDC_CLIENT_ID=web',
       'OIDC_CLIENT_SECRET=s3cret',
       'OIDC_REDIRECT_URI=http://localhost:3000/cb',
@@ -47,6 +48,7 @@ describe('clientSnippet', () => {
     expect(JSON.parse(text)).toEqual({
       issuer: base.issuer,
       discovery_url: base.discoveryUrl,
+      jwks_uri: 'http://127.0.0.1:9400/jwks',
       client_id: 'spa',
       scope: 'openid',
     });
@@ -63,12 +65,49 @@ describe('clientSnippet', () => {
       },
       'env',
     );
-    expect(text.split('\n').slice(2)).toEqual([
+    expect(text.split('\n').slice(3)).toEqual([
       "OIDC_CLIENT_ID='web $(touch /tmp/pwned) `id` '\\''q'\\'' \\'",
       "OIDC_CLIENT_SECRET='s",
       `"$HOME"'`,
       "OIDC_REDIRECT_URI='http://localhost:3000/cb?x=$(id)'",
       'OIDC_SCOPE=openid',
     ]);
+  });
+
+  it('masks the secret when asked, as the secret field does, and adds the audience', () => {
+    const text = snippetFor({ audience: ['https://api.example', 'orders'] }, 'env');
+    const masked = clientSnippet({ ...base, client: { ...WEB, audience: ['https://api.example'] } }, 'env', {
+      maskSecret: true,
+    });
+    expect(text).toContain("OIDC_AUDIENCE='https://api.example orders'");
+    expect(masked).toContain(`OIDC_CLIENT_SECRET='${SECRET_MASK}'`);
+    expect(masked).not.toContain('s3cret');
+  });
+
+  it('tells a private_key_jwt client how it authenticates and with which keys, and gives no secret', () => {
+    const json = JSON.parse(
+      snippetFor(
+        {
+          token_endpoint_auth_method: 'private_key_jwt',
+          client_secret: 'left-over',
+          jwks: {
+            keys: [
+              { kty: 'EC', kid: 'k1' },
+              { kty: 'EC', kid: 'k2' },
+            ],
+          },
+        },
+        'json',
+      ),
+    );
+    expect(json).toMatchObject({ token_endpoint_auth_method: 'private_key_jwt', client_key_ids: 'k1 k2' });
+    expect(json.client_secret).toBeUndefined();
+    const byUrl = JSON.parse(
+      snippetFor(
+        { token_endpoint_auth_method: 'private_key_jwt', jwks: null, jwks_uri: 'https://svc.example/jwks' },
+        'json',
+      ),
+    );
+    expect(byUrl.client_jwks_uri).toBe('https://svc.example/jwks');
   });
 });

@@ -1,6 +1,8 @@
 import { AdminError } from '../../../../shared/errors';
 import { seconds } from '../../lib/clock';
+import { ENDPOINTS } from '../../oauth/discovery';
 import { clientDto, generateClientSecret } from '../../store/clients';
+import { assertionSnippet, generateClientKey, keyAlgFor, withPublicKey } from './client-keys';
 import { type AdminContext, inTransaction, type NamespaceHandlers } from './common';
 
 export function clientHandlers({ ctx }: AdminContext): NamespaceHandlers<'clients'> {
@@ -50,5 +52,27 @@ export function clientHandlers({ ctx }: AdminContext): NamespaceHandlers<'client
         ctx.events.record('client.updated', { client_id, data: { secret_regenerated: true } });
         return clientDto(client);
       }),
+    /**
+     * RFC 7523 §2.2: a key pair for a private_key_jwt client. Only the public key is stored (in the
+     * client's jwks, beside the keys it has); the private key is in this answer and nowhere else: not
+     * in the database, an event or a log, so an export of the workspace never carries it.
+     */
+    'clients.generateKeyPair': async ({ client_id, alg, switch_auth_method }) => {
+      // Refused before the (for RSA, slow) key generation, and checked again where it is stored.
+      const key = await generateClientKey(keyAlgFor(ctx.clients.require(client_id), alg, switch_auth_method));
+      const client = inTransaction(ctx, () => {
+        const existing = ctx.clients.require(client_id);
+        keyAlgFor(existing, alg, switch_auth_method);
+        const updated = ctx.clients.replace(existing, withPublicKey(existing, key), seconds(ctx.clock));
+        const switched = existing.token_endpoint_auth_method !== 'private_key_jwt';
+        ctx.events.record('client.updated', {
+          client_id,
+          data: { key_generated: key.kid, ...(switched ? { auth_method_switched: true } : {}) },
+        });
+        return clientDto(updated);
+      });
+      const snippet = assertionSnippet(client, key, `${ctx.issuer()}${ENDPOINTS.token}`);
+      return { client, ...key, snippet };
+    },
   };
 }

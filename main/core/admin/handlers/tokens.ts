@@ -3,22 +3,32 @@ import { seconds } from '../../lib/clock';
 import type { ProviderContext } from '../../provider/context';
 import { inBatches, PURGE_BATCH } from '../../provider/retention';
 import { tokenDto } from '../../store/tokens';
-import { type AdminContext, inTransaction, type NamespaceHandlers, recordRevocations } from './common';
+import { type AdminContext, inTransaction, type NamespaceHandlers } from './common';
 import { lookupToken, mintToken } from './mint';
 import { tokenDetail } from './token-detail';
 
-/** Revokes every token of one grant, user or client (and the grant itself); returns how many. */
+/**
+ * Revokes every token of one grant, user or client (and the grant itself); returns how many. One
+ * `tokens.revoked` event says how many: each token's own state (revoked_at, reason) still records its
+ * end, and 500 rows of the same event buried the rest of Activity.
+ */
 function revokeMatching(
   ctx: ProviderContext,
   column: 'grant_id' | 'user_id' | 'client_id',
   value: string,
   reason: string,
+  who: { client_id?: string | null; username?: string | null },
 ): number {
   return inTransaction(ctx, () => {
     const at = seconds(ctx.clock);
     const ids = ctx.tokens.revokeWhere(column, value, reason, at);
     if (column === 'grant_id') ctx.grants.revoke(value, reason, at);
-    recordRevocations(ctx, ids, { by: 'admin', scope: column });
+    if (ids.length > 0) {
+      ctx.events.record('tokens.revoked', {
+        ...who,
+        data: { by: 'admin', scope: column, [column]: value, revoked: ids.length },
+      });
+    }
     return ids.length;
   });
 }
@@ -53,15 +63,19 @@ export function tokenHandlers({ ctx }: AdminContext): NamespaceHandlers<'tokens'
         return { revoked: changed ? 1 : 0 };
       }),
     'tokens.revokeGrant': ({ grant_id }) => {
-      if (!ctx.grants.find(grant_id)) throw new AdminError('not_found', `No grant with id "${grant_id}".`);
-      return { revoked: revokeMatching(ctx, 'grant_id', grant_id, 'revoked_by_admin') };
+      const grant = ctx.grants.find(grant_id);
+      if (!grant) throw new AdminError('not_found', `No grant with id "${grant_id}".`);
+      const who = { client_id: grant.client_id, username: grant.username };
+      return { revoked: revokeMatching(ctx, 'grant_id', grant_id, 'revoked_by_admin', who) };
     },
     'tokens.revokeUser': ({ username }) => ({
-      revoked: revokeMatching(ctx, 'user_id', ctx.users.require(username).id, 'revoked_by_admin'),
+      revoked: revokeMatching(ctx, 'user_id', ctx.users.require(username).id, 'revoked_by_admin', {
+        username,
+      }),
     }),
     'tokens.revokeClient': ({ client_id }) => {
       ctx.clients.require(client_id);
-      return { revoked: revokeMatching(ctx, 'client_id', client_id, 'revoked_by_admin') };
+      return { revoked: revokeMatching(ctx, 'client_id', client_id, 'revoked_by_admin', { client_id }) };
     },
     'tokens.purgeExpired': async () => {
       const cutoff = seconds(ctx.clock);

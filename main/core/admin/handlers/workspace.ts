@@ -4,8 +4,10 @@ import type { KeyExport, ParsedWorkspace, SettingsPatch } from '../../../../shar
 import { jsonPath } from '../../../../shared/validation';
 import { isoFromSeconds, seconds } from '../../lib/clock';
 import type { ProviderContext } from '../../provider/context';
+import type { KeyManager } from '../../provider/key-manager';
 import { type KeyRecord, keyFromExport } from '../../store/keys';
 import { type AdminContext, inTransaction, type Json, type NamespaceHandlers } from './common';
+import { applySeed, seedManaged } from './seed';
 
 /** An import that passed every check that can be made before writing: its keys parsed, its settings final. */
 export interface CheckedImport {
@@ -116,14 +118,12 @@ function applyImport(
     });
     if (currentKey) ctx.keys.install(currentKey, at);
   }
-  const result = {
+  return {
     users: workspace.users?.length ?? 0,
     clients: workspace.clients?.length ?? 0,
     keys: keys.length,
     settings: workspace.settings !== undefined,
   };
-  ctx.events.record('workspace.imported', { data: result });
-  return result;
 }
 
 /** Imports a workspace document: users and clients are upserted by name, keys and settings replaced. */
@@ -132,9 +132,35 @@ export async function importWorkspace(
   workspace: ParsedWorkspace,
 ): Promise<AdminOutput<'workspace.import'>> {
   const checked = await checkImport(workspace);
-  const summary = inTransaction(ctx, () => applyImport(ctx, workspace, checked));
+  const summary = inTransaction(ctx, () => {
+    const result = applyImport(ctx, workspace, checked);
+    ctx.events.record('workspace.imported', { data: result });
+    return result;
+  });
   await keyManager.ensureCurrent();
   return summary;
+}
+
+/**
+ * A start's seed file: imported as workspace.import does, remembering what it wrote (seed.ts). Answers
+ * one line per user or client it overwrote that was edited since the last seed, for the host to show.
+ */
+export async function importSeed(
+  ctx: ProviderContext,
+  keyManager: KeyManager,
+  seed: ParsedWorkspace,
+): Promise<string[]> {
+  const checked = await checkImport(seed);
+  const notes = inTransaction(ctx, () => {
+    let result: AdminOutput<'workspace.import'> | undefined;
+    const overwrites = applySeed(ctx, seed, () => {
+      result = applyImport(ctx, seed, checked);
+    });
+    ctx.events.record('workspace.imported', { data: { ...result, seed: true, overwrites } });
+    return overwrites;
+  });
+  await keyManager.ensureCurrent();
+  return notes;
 }
 
 /** The workspace as a document workspace.import takes back; private keys only when asked for. */
@@ -170,6 +196,7 @@ export function workspaceHandlers(admin: AdminContext): NamespaceHandlers<'works
   return {
     'workspace.export': ({ include_keys }) => exportWorkspace(ctx, include_keys),
     'workspace.import': (workspace) => importWorkspace(admin, workspace),
+    'workspace.seedManaged': () => seedManaged(ctx),
     'workspace.reset': async () => {
       inTransaction(ctx, () => {
         ctx.tokens.deleteAll();

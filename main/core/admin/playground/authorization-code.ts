@@ -122,14 +122,42 @@ async function signIn(run: PlaygroundRun, user: UserRecord, page: LoginPage): Pr
   return code;
 }
 
-/** POST /token with the code and the PKCE verifier; the token response, or null when refused. */
-async function redeemCode(run: PlaygroundRun, code: string, redirectUri: string, verifier: string) {
-  const { http, parsed } = await tokenRequest(run, {
+/** What the browser part of the flow hands the client: the code, and what redeeming it needs. */
+export interface CodeInHand {
+  code: string;
+  redirectUri: string;
+  pkce: PkceAndState;
+}
+
+/** The browser part: PKCE, authorize, sign in as the user; the code, or null when a step failed. */
+export async function signInForCode(
+  run: PlaygroundRun,
+  input: AdminParsedInput<'playground.run'>,
+): Promise<CodeInHand | null> {
+  const { redirectUri, user, scope } = checkInput(run, input);
+  const pkce = preparePkce(run);
+  const page = await authorize(run, redirectUri, scope, pkce);
+  if (!page) return null;
+  const code = await signIn(run, user, page);
+  return code ? { code, redirectUri, pkce } : null;
+}
+
+/**
+ * POST /token with the code and the PKCE verifier; the token response, or null when refused.
+ * `headers` are made for this request (a DPoP proof).
+ */
+export async function redeemCode(
+  run: PlaygroundRun,
+  { code, redirectUri, pkce }: CodeInHand,
+  headers?: Record<string, string>,
+) {
+  const form = {
     grant_type: 'authorization_code',
     code,
     redirect_uri: redirectUri,
-    code_verifier: verifier,
-  });
+    code_verifier: pkce.verifier,
+  };
+  const { http, parsed } = await tokenRequest(run, form, headers ? { headers } : {});
   run.steps.push({
     title: 'Client → POST /token (authorization_code)',
     spec: 'RFC 6749 §4.1.3–4.1.4, RFC 7636 §4.5, OIDC Core §3.1.3',
@@ -181,16 +209,12 @@ export async function authorizationCodeFlow(
   run: PlaygroundRun,
   input: AdminParsedInput<'playground.run'>,
 ): Promise<boolean> {
-  const { redirectUri, user, scope } = checkInput(run, input);
-  const pkce = preparePkce(run);
-  const page = await authorize(run, redirectUri, scope, pkce);
-  if (!page) return false;
-  const code = await signIn(run, user, page);
-  if (!code) return false;
-  const parsed = await redeemCode(run, code, redirectUri, pkce.verifier);
+  const inHand = await signInForCode(run, input);
+  if (!inHand) return false;
+  const parsed = await redeemCode(run, inHand);
   if (!parsed) return false;
   Object.assign(run.tokens, parsed);
-  if (parsed.id_token) validateIdToken(run, parsed.id_token, pkce.nonce);
+  if (parsed.id_token) validateIdToken(run, parsed.id_token, inHand.pkce.nonce);
   if (splitScope(parsed.scope).includes('openid')) await fetchUserinfo(run, parsed.access_token);
   return true;
 }

@@ -1,15 +1,8 @@
 import type { AdminParsedInput } from '../../../../shared/contract';
 import { AdminError } from '../../../../shared/errors';
 import { ENDPOINTS } from '../../oauth/discovery';
-import {
-  describeToken,
-  describeTokens,
-  introspectStep,
-  type PlaygroundRun,
-  send,
-  tokenRequest,
-  withClientAuth,
-} from './exchange';
+import { clientPost, describeTokens, introspectStep, type PlaygroundRun, tokenRequest } from './exchange';
+import { serviceTokenStep } from './first-token';
 
 // The flows in which the client calls the provider directly, with no browser and no user on screen.
 // Each records its steps in the run and answers whether the flow succeeded.
@@ -47,17 +40,7 @@ export async function clientCredentialsFlow(
   run: PlaygroundRun,
   input: AdminParsedInput<'playground.run'>,
 ): Promise<boolean> {
-  const form: Record<string, string> = { grant_type: 'client_credentials' };
-  if (input.scope) form.scope = input.scope;
-  const { http, parsed } = await tokenRequest(run, form);
-  run.steps.push({
-    title: 'Service → POST /token (client_credentials)',
-    spec: 'RFC 6749 §4.4',
-    explanation:
-      'A service gets a token for itself, with no user: the subject is the client. No refresh token is issued.',
-    http,
-    values: { access_token: describeToken(parsed?.access_token) },
-  });
+  const parsed = await serviceTokenStep(run, input.scope);
   if (!parsed) return false;
   Object.assign(run.tokens, parsed);
   await introspectStep(
@@ -73,8 +56,7 @@ export async function revocationFlow(
   input: AdminParsedInput<'playground.run'>,
 ): Promise<boolean> {
   if (!input.token) throw new AdminError('invalid_input', 'Give the token to revoke.');
-  const { headers, body } = withClientAuth(run.client, { token: input.token });
-  const http = await send(run, 'POST', ENDPOINTS.revocation, headers, body);
+  const http = await clientPost(run, ENDPOINTS.revocation, { token: input.token });
   run.steps.push({
     title: 'Client → POST /revoke',
     spec: 'RFC 7009 §2.1–2.2',

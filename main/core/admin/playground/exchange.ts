@@ -5,6 +5,7 @@ import type { PlaygroundStep } from '../../../../shared/contract';
 import { ENDPOINTS } from '../../oauth/discovery';
 import type { ProviderContext } from '../../provider/context';
 import type { ClientRecord } from '../../store/clients';
+import { type ClientKeys, withClientAuth } from './client-auth';
 
 export type Json = PlaygroundStep['values'];
 export type Exchange = NonNullable<PlaygroundStep['http']>;
@@ -25,6 +26,10 @@ export interface PlaygroundRun {
   steps: PlaygroundStep[];
   /** The tokens the last successful token response returned. */
   tokens: Record<string, string>;
+  /** Pasted private keys of private_key_jwt clients, for this run only. */
+  keys: ClientKeys;
+  /** What must never be shown (pasted keys and their private members): a flow adds what it is given. */
+  secrets: string[];
 }
 
 /** Response bodies are shown, not stored: long HTML pages are cut. */
@@ -96,37 +101,43 @@ export function send(
   });
 }
 
-/** Client authentication as the client is registered (RFC 6749 §2.3). */
-export function withClientAuth(
-  c: ClientRecord,
-  form: Record<string, string>,
-): { headers: Record<string, string>; body: string } {
-  const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
-  const fields = { ...form };
-  if (c.token_endpoint_auth_method === 'client_secret_basic') {
-    const encode = (v: string) => encodeURIComponent(v).replace(/%20/g, '+');
-    headers.authorization = `Basic ${Buffer.from(`${encode(c.client_id)}:${encode(c.client_secret ?? '')}`).toString('base64')}`;
-  } else if (c.token_endpoint_auth_method === 'client_secret_post') {
-    fields.client_id = c.client_id;
-    fields.client_secret = c.client_secret ?? '';
-  } else {
-    fields.client_id = c.client_id;
-  }
-  return { headers, body: new URLSearchParams(fields).toString() };
+/** Who a request is sent as: the run's client unless another is named (the actor of an exchange). */
+export interface SendAs {
+  client?: ClientRecord;
+  /** Headers made for this one request, such as a DPoP proof. */
+  headers?: Record<string, string>;
 }
 
-/** POST /token as the run's client; `parsed` is the JSON answer of a 200, null otherwise. */
-export async function tokenRequest(run: PlaygroundRun, form: Record<string, string>) {
-  const { headers, body } = withClientAuth(run.client, form);
-  const http = await send(run, 'POST', ENDPOINTS.token, headers, body);
+/** POST to `path` as a client, authenticated as it is registered. */
+export async function clientPost(
+  run: PlaygroundRun,
+  path: string,
+  form: Record<string, string>,
+  as: SendAs = {},
+): Promise<Exchange> {
+  const client = as.client ?? run.client;
+  const { headers, body } = await withClientAuth(
+    { client, keys: run.keys, issuer: run.issuer, clock: run.deps.ctx.clock },
+    form,
+  );
+  return send(run, 'POST', path, { ...headers, ...as.headers }, body);
+}
+
+/** POST /token as the run's client (or `as.client`); `parsed` is the JSON answer of a 200, null otherwise. */
+export async function tokenRequest(run: PlaygroundRun, form: Record<string, string>, as: SendAs = {}) {
+  const http = await clientPost(run, ENDPOINTS.token, form, as);
   const parsed =
     http.response.status === 200 ? (JSON.parse(http.response.body) as Record<string, string>) : null;
   return { http, parsed };
 }
 
 /** A resource server asks whether `token` is active (skipped for a public client, which may not). */
-export async function introspectStep(run: PlaygroundRun, token: string, why: string): Promise<void> {
-  const { client } = run;
+export async function introspectStep(
+  run: PlaygroundRun,
+  token: string,
+  why: string,
+  client: ClientRecord = run.client,
+): Promise<Json> {
   if (client.token_endpoint_auth_method === 'none') {
     run.steps.push({
       title: 'Introspection skipped',
@@ -135,15 +146,16 @@ export async function introspectStep(run: PlaygroundRun, token: string, why: str
       http: null,
       values: {},
     });
-    return;
+    return {};
   }
-  const { headers, body } = withClientAuth(client, { token });
-  const http = await send(run, 'POST', ENDPOINTS.introspection, headers, body);
+  const http = await clientPost(run, ENDPOINTS.introspection, { token }, { client });
+  const introspection = parsedBody(http);
   run.steps.push({
     title: 'Resource server → POST /introspect',
     spec: 'RFC 7662 §2.1–2.2',
     explanation: why,
     http,
-    values: { introspection: parsedBody(http) },
+    values: { introspection },
   });
+  return introspection;
 }

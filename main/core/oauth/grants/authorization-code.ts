@@ -59,6 +59,7 @@ export const authorizationCode: GrantHandler = async ({ ctx, client, params, dpo
     dpopJkt: dpop?.jkt ?? null,
     withRefresh: client.grant_types.includes('refresh_token'),
     withIdToken: splitScope(code.scope).includes('openid'),
+    grantType: 'authorization_code',
   });
   const won = await ctx.writes.run(() => {
     assertStillIssuable(ctx, grant.id, client.client_id, user.id);

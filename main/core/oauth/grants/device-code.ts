@@ -69,6 +69,7 @@ export const deviceCode: GrantHandler = async ({ ctx, client, params, dpop }) =>
     dpopJkt: dpop?.jkt ?? null,
     withRefresh: client.grant_types.includes('refresh_token'),
     withIdToken: splitScope(device.scope).includes('openid'),
+    grantType: DEVICE_CODE_GRANT,
   });
   await ctx.writes.run(() => {
     // Single use: a second poll that got here while these tokens were signed finds it redeemed.

@@ -1,7 +1,13 @@
-import { DEVICE_CODE_GRANT, type GrantType, TOKEN_EXCHANGE_GRANT } from '../../../../shared/schemas';
+import {
+  DEVICE_CODE_GRANT,
+  type GrantType,
+  JWT_BEARER_GRANT,
+  TOKEN_EXCHANGE_GRANT,
+} from '../../../../shared/schemas';
 import { authorizationCode } from './authorization-code';
 import { clientCredentials } from './client-credentials';
 import { deviceCode } from './device-code';
+import { jwtBearer } from './jwt-bearer';
 import { password } from './password';
 import { refreshToken } from './refresh-token';
 import { tokenExchange } from './token-exchange';
@@ -18,6 +24,7 @@ export const GRANT_HANDLERS: Readonly<Record<GrantType, GrantHandler>> = {
   password,
   [TOKEN_EXCHANGE_GRANT]: tokenExchange,
   [DEVICE_CODE_GRANT]: deviceCode,
+  [JWT_BEARER_GRANT]: jwtBearer,
 };
 
 /** Own keys only: a grant_type of "toString" or "__proto__" must not reach Object.prototype. */

@@ -80,7 +80,10 @@ export function recordIssued(
   }
 }
 
-/** Issues tokens that start a new grant (password) or belong to none (client_credentials). */
+/**
+ * Issues tokens that start a new grant (password, jwt-bearer) or belong to none (client_credentials).
+ * `more` goes into their token.issued events.
+ */
 export async function issueFresh(
   ctx: ProviderContext,
   client: ClientRecord,
@@ -89,6 +92,7 @@ export async function issueFresh(
   resources: string[],
   grantType: string,
   extra: Partial<IssueRequest>,
+  more: Record<string, unknown> = {},
 ): Promise<Record<string, unknown>> {
   const at = seconds(ctx.clock);
   // A user's tokens belong to a grant, stored with them in one transaction once they are signed (it
@@ -103,13 +107,14 @@ export async function issueFresh(
     audience: resources.length ? resources : defaultAudience(client),
     withRefresh: false,
     withIdToken: false,
+    grantType,
     ...extra,
   });
   await ctx.writes.run(() => {
     if (grant) ctx.grants.insert(grant);
     assertStillIssuable(ctx, grant?.id ?? null, client.client_id, user?.id ?? null);
     ctx.tokenService.store(prepared);
-    recordIssued(ctx, prepared, grantType);
+    recordIssued(ctx, prepared, grantType, more);
   });
   return prepared.response;
 }

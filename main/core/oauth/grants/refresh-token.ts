@@ -72,6 +72,7 @@ export const refreshToken: GrantHandler = async ({ ctx, client, params, dpop }) 
     dpopJkt: dpop?.jkt ?? null,
     withRefresh: true,
     withIdToken: Boolean(user) && splitScope(scope).includes('openid'),
+    grantType: 'refresh_token',
   });
   const won = await ctx.writes.run(() => {
     if (!ctx.tokens.markRotated(token.id, seconds(ctx.clock))) {

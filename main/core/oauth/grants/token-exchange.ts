@@ -1,17 +1,23 @@
 import { decodeJwt } from 'jose';
 import { TOKEN_EXCHANGE_GRANT, type TokenExchangePolicy } from '../../../../shared/schemas';
-import { seconds } from '../../lib/clock';
-import { invalidRequest, invalidScope, invalidTarget } from '../../protocol/errors';
+import { invalidRequest, invalidTarget } from '../../protocol/errors';
 import { type Params, readRepeated, required } from '../../protocol/params';
 import { defaultAudience, parseResource } from '../../protocol/policy';
 import type { ProviderContext } from '../../provider/context';
 import type { ClientRecord } from '../../store/clients';
-import type { GrantRecord } from '../../store/grants';
-import { type TokenRecord, tokenState } from '../../store/tokens';
-import type { UserRecord } from '../../store/users';
-import { splitScope } from '../../tokens/claims';
+import type { TokenRecord } from '../../store/tokens';
 import type { PreparedTokens } from '../../tokens/service';
-import { assertStillIssuable, recordIssued } from './issue';
+import {
+  assertExchangeable,
+  assertOwnActorToken,
+  assertOwnRefreshToken,
+  delegatedAct,
+  type Exchange,
+  exchangedScope,
+  issueExchanged,
+  type Presented,
+  priorAct,
+} from './exchanged';
 import type { GrantHandler } from './types';
 
 /** RFC 8693 §3: the token type identifiers this provider understands. */
@@ -30,12 +36,6 @@ const DEFAULT_POLICY: TokenExchangePolicy = {
   allow_refresh_token_subject: false,
 };
 
-/** A presented subject or actor token, found among the tokens this provider issued and still active. */
-interface Presented {
-  record: TokenRecord;
-  claims: Record<string, unknown>;
-}
-
 function tokenTypeName(params: Params, name: string, allowed: readonly TokenTypeName[]): TokenTypeName {
   const value = required(params, name);
   const found = allowed.find((type) => TOKEN_TYPES[type] === value);
@@ -46,13 +46,6 @@ function tokenTypeName(params: Params, name: string, allowed: readonly TokenType
   }
   return found;
 }
-
-const NOT_ACTIVE: Record<string, string> = {
-  expired: 'it has expired',
-  revoked: 'it was revoked',
-  rotated: 'it was already used (a refresh token is replaced by its refresh)',
-  reuse_detected: 'it was revoked after a replay',
-};
 
 const KIND_NAMES: Record<TokenRecord['kind'], string> = {
   access: 'an access token',
@@ -94,8 +87,7 @@ async function resolvePresented(
       `${role} is not a token this provider issued (unknown, forged, of another issuer, or signed by a key it does not publish).`,
     );
   }
-  const state = tokenState(record, seconds(ctx.clock));
-  if (state !== 'active') throw invalidRequest(`${role} cannot be exchanged: ${NOT_ACTIVE[state]}.`);
+  assertExchangeable(ctx, role, record);
   if (!resolved) {
     throw invalidRequest(`${role} is ${KIND_NAMES[record.kind]}, not of the type ${TOKEN_TYPES[type]}.`);
   }
@@ -122,12 +114,7 @@ async function subjectOf(
     );
   }
   const subject = await resolvePresented(ctx, 'subject_token', value, type);
-  // A refresh token is a credential of the client it was issued to (RFC 6749 §6), never another's.
-  if (subject.record.kind === 'refresh' && subject.record.client_id !== client.client_id) {
-    throw invalidRequest(
-      `subject_token is a refresh token of client "${subject.record.client_id}"; only that client may exchange it.`,
-    );
-  }
+  assertOwnRefreshToken(subject.record, client);
   return subject;
 }
 
@@ -158,9 +145,7 @@ async function actorClaim(
   params: Params,
   policy: TokenExchangePolicy,
   subject: Presented,
-): Promise<{ act: Record<string, unknown> | null; actor: TokenRecord | null }> {
-  const prior = subject.claims.act;
-  const priorAct = typeof prior === 'object' && prior !== null ? (prior as Record<string, unknown>) : null;
+): Promise<Pick<Exchange, 'act' | 'actor'>> {
   const value = params.actor_token;
   if (value === undefined || value === '') {
     if (params.actor_token_type !== undefined) {
@@ -172,33 +157,14 @@ async function actorClaim(
       );
     }
     checkMayAct(subject, { sub: client.client_id, client_id: client.client_id }, 'the client');
-    return { act: priorAct, actor: null };
+    return { act: priorAct(subject), actor: null };
   }
   const type = tokenTypeName(params, 'actor_token_type', ['access_token', 'jwt', 'id_token']);
   const actor = (await resolvePresented(ctx, 'actor_token', value, type)).record;
-  // The actor token proves who acts; the client presenting it must be that actor (its own token).
-  if (actor.client_id !== client.client_id) {
-    throw invalidRequest(
-      `actor_token was issued to client "${actor.client_id}", not to "${client.client_id}": a client acts only with its own token.`,
-    );
-  }
+  assertOwnActorToken(actor, client);
   const party = { sub: actor.subject, client_id: actor.client_id };
   checkMayAct(subject, party, 'the actor');
-  return { act: { ...party, ...(priorAct ? { act: priorAct } : {}) }, actor };
-}
-
-/** The requested scope, which may only narrow the subject token's. */
-function exchangedScope(params: Params, subject: Presented): string {
-  const available = splitScope(subject.record.scope);
-  if (params.scope === undefined) return subject.record.scope;
-  const requested = [...new Set(splitScope(params.scope))];
-  const wider = requested.filter((s) => !available.includes(s));
-  if (wider.length) {
-    throw invalidScope(
-      `Scope ${wider.map((s) => `"${s}"`).join(', ')} is not in the subject token's scope ("${subject.record.scope}"); an exchange can only narrow it.`,
-    );
-  }
-  return requested.join(' ');
+  return { act: delegatedAct(party, subject), actor: { ...party, token_id: actor.id } };
 }
 
 /** `audience` and `resource` (RFC 8693 §2.1), each allowed by the client's policy; else its own audience. */
@@ -216,31 +182,6 @@ function exchangedAudience(params: Params, client: ClientRecord, policy: TokenEx
     );
   }
   return targets;
-}
-
-interface Exchange {
-  client: ClientRecord;
-  subject: Presented;
-  user: UserRecord | null;
-  grant: GrantRecord | null;
-  requested: TokenTypeName;
-}
-
-/** What a requested token type needs of the subject and the client, checked before anything is signed. */
-function checkRequestedType({ client, user, grant, requested }: Exchange): void {
-  if (requested === 'id_token' && !user) {
-    throw invalidRequest(
-      'An ID token is about a user; the subject_token has none (a client_credentials token).',
-    );
-  }
-  if (requested === 'refresh_token') {
-    if (!client.grant_types.includes('refresh_token')) {
-      throw invalidRequest(
-        `Client "${client.client_id}" may not receive refresh tokens: it does not have the refresh_token grant.`,
-      );
-    }
-    if (!grant) throw invalidRequest("A refresh token continues a user's grant; the subject_token has none.");
-  }
 }
 
 /** RFC 8693 §2.2.1: the issued token is in access_token whatever its type; N_A when it is no access token. */
@@ -271,42 +212,16 @@ export const tokenExchange: GrantHandler = async ({ ctx, client, params, dpop })
     params.requested_token_type === undefined
       ? 'access_token'
       : tokenTypeName(params, 'requested_token_type', ['access_token', 'jwt', 'id_token', 'refresh_token']);
-  const scope = exchangedScope(params, subject);
-  const audience = exchangedAudience(params, client, policy);
-  const { record } = subject;
-  const user = record.user_id ? (ctx.users.findById(record.user_id) ?? null) : null;
-  if (record.user_id && !user) throw invalidRequest("The subject_token's user no longer exists.");
-  const grant = record.grant_id ? (ctx.grants.find(record.grant_id) ?? null) : null;
-  if (record.grant_id && !grant) throw invalidRequest("The subject_token's grant no longer exists.");
-  checkRequestedType({ client, subject, user, grant, requested });
-
-  const authTime = subject.claims.auth_time;
-  const prepared = await ctx.tokenService.prepare({
+  const prepared = await issueExchanged(ctx, {
     client,
-    user,
-    grant,
-    subject: record.subject,
-    scope,
-    audience,
-    parentId: record.id,
+    subject,
+    actor,
     act,
+    requested,
+    scope: exchangedScope(params.scope, subject),
+    audience: exchangedAudience(params, client, policy),
     dpopJkt: dpop?.jkt ?? null,
-    authTime: typeof authTime === 'number' ? authTime : (grant?.auth_time ?? null),
-    withAccess: requested === 'access_token' || requested === 'jwt',
-    withIdToken: requested === 'id_token',
-    withRefresh: requested === 'refresh_token',
-    ...(requested === 'jwt' ? { overrides: { accessFormat: 'jwt' as const } } : {}),
-  });
-  await ctx.writes.run(() => {
-    assertStillIssuable(ctx, grant?.id ?? null, client.client_id, user?.id ?? null);
-    ctx.tokenService.store(prepared);
-    recordIssued(ctx, prepared, TOKEN_EXCHANGE_GRANT, {
-      subject_token_id: record.id,
-      // Who acted for whom: the actor (null when the client impersonates) for the subject.
-      actor: actor ? { sub: actor.subject, client_id: actor.client_id, token_id: actor.id } : null,
-      subject: record.subject,
-      ...(act ? { act } : {}),
-    });
+    grantType: TOKEN_EXCHANGE_GRANT,
   });
   return exchangeResponse(prepared, requested);
 };

@@ -1,30 +1,56 @@
-import { Badge, Button, EmptyState, Group, Text } from '@mantine/core';
+import { Badge, Button, EmptyState, Group, Switch, Text } from '@mantine/core';
 import { useState } from 'react';
-import { type EngineEvent, EVENT_TYPES, type EventFilter, type EventType } from '../../../../shared/schemas';
+import {
+  type EngineEvent,
+  EVENT_TYPES,
+  type EventFilter,
+  type EventType,
+  REQUEST_ENDPOINTS,
+} from '../../../../shared/schemas';
 import { type Column, DataTable } from '../../components/DataTable';
 import { ClientAndUserFilters, FilterSelect, useClientAndUserFilter } from '../../components/FilterSelect';
 import { Page } from '../../components/Page';
 import { RelativeTime } from '../../components/RelativeTime';
 import { useAdminQuery } from '../../data/contract-queries';
+import { useLiveConnection } from '../../data/live-connection';
 import { TokenDrawer } from '../tokens/TokenDrawer';
+import { EventDrawer } from './EventDrawer';
+import { eventColor, eventLabel, requestFailed, summary } from './event-format';
 
-function eventColor(type: EventType): string {
-  if (type.includes('reuse') || type.startsWith('fault')) return 'orange';
-  if (type.endsWith('revoked') || type.endsWith('deleted') || type === 'workspace.reset') return 'red';
-  if (type.startsWith('token.') || type === 'login' || type === 'logout') return 'green';
-  if (type.startsWith('key.') || type === 'settings.changed') return 'grape';
-  return 'blue';
-}
-
-/** The event's extra data as "key: value" pairs, short enough for one table cell. */
-function summary(data: Record<string, unknown>): string {
-  return Object.entries(data)
-    .filter(([, value]) => value !== null && value !== undefined)
-    .map(([key, value]) => `${key}: ${typeof value === 'string' ? value : JSON.stringify(value)}`)
-    .join(' · ');
-}
+/** Rows per page; older pages are read by id (keyset), so everything the engine keeps can be reached. */
+const PAGE_SIZE = 100;
 
 const NOWRAP = { style: { whiteSpace: 'nowrap' } } as const;
+
+function Details({ event, openToken }: { event: EngineEvent; openToken: (id: string) => void }) {
+  const failed = requestFailed(event);
+  const text = summary(event);
+  return (
+    <Group gap="xs" wrap="nowrap">
+      {event.token_id && (
+        <Button
+          size="compact-xs"
+          variant="subtle"
+          style={{ flexShrink: 0 }}
+          aria-label={`Open token of event ${event.id}`}
+          onClick={() => event.token_id && openToken(event.token_id)}
+        >
+          Token
+        </Button>
+      )}
+      <Text size="xs" lineClamp={2} style={{ wordBreak: 'break-word' }} c={failed ? 'red' : 'dimmed'}>
+        {failed && typeof event.data.error === 'string' && (
+          <Text span fw={700} ff="monospace" size="xs">
+            {event.data.error}
+            {typeof event.data.error_description === 'string' ? ': ' : ''}
+          </Text>
+        )}
+        {failed && typeof event.data.error_description === 'string' && `${event.data.error_description} · `}
+        {text}
+      </Text>
+    </Group>
+  );
+}
 
 function eventColumns(openToken: (id: string) => void): ReadonlyArray<Column<EngineEvent>> {
   return [
@@ -32,72 +58,108 @@ function eventColumns(openToken: (id: string) => void): ReadonlyArray<Column<Eng
     {
       header: 'Event',
       cell: (event) => (
-        <Badge variant="light" color={eventColor(event.type)} tt="none" style={{ overflow: 'visible' }}>
-          {event.type}
+        <Badge variant="light" color={eventColor(event)} tt="none" style={{ overflow: 'visible' }}>
+          {eventLabel(event)}
         </Badge>
       ),
       props: NOWRAP,
     },
     { header: 'Client', cell: (event) => event.client_id ?? '', props: { ff: 'monospace', ...NOWRAP } },
     { header: 'User', cell: (event) => event.username ?? '', props: NOWRAP },
-    {
-      header: 'Details',
-      cell: (event) => (
-        <Group gap="xs" wrap="nowrap">
-          {event.token_id && (
-            <Button
-              size="compact-xs"
-              variant="subtle"
-              style={{ flexShrink: 0 }}
-              aria-label={`Open token of event ${event.id}`}
-              onClick={() => event.token_id && openToken(event.token_id)}
-            >
-              Token
-            </Button>
-          )}
-          {summary(event.data) && (
-            <Text size="xs" c="dimmed" lineClamp={2} style={{ wordBreak: 'break-word' }}>
-              {summary(event.data)}
-            </Text>
-          )}
-        </Group>
-      ),
-    },
+    { header: 'Details', cell: (event) => <Details event={event} openToken={openToken} /> },
   ];
 }
 
-export function ActivityPage() {
+/** Live only while the event stream is: new events appear without a reload exactly then. */
+function LiveBadge() {
+  const connection = useLiveConnection();
+  const [label, color] =
+    connection === 'live'
+      ? ['Live', 'green']
+      : connection === 'down'
+        ? ['Reconnecting', 'red']
+        : ['Connecting', 'gray'];
+  return (
+    <Badge color={color} variant="dot" aria-label={`Live updates: ${label}`}>
+      {label}
+    </Badge>
+  );
+}
+
+/** The filters of the page and its position; changing a filter goes back to the newest page. */
+function useActivityFilter() {
   const [type, setType] = useState<EventType | null>(null);
+  const [endpoint, setEndpoint] = useState<string | null>(null);
+  const [errors, setErrors] = useState(false);
   const clientAndUser = useClientAndUserFilter();
-  const [tokenId, setTokenId] = useState<string | null>(null);
-  const filter: EventFilter = {
+  const selection = {
     ...(type ? { type } : {}),
+    ...(endpoint ? { endpoint } : {}),
+    ...(errors ? { errors: true } : {}),
     ...clientAndUser.filter,
-    limit: 200,
   };
-  const events = useAdminQuery('events.list', filter, { placeholderData: (previous) => previous });
+  // The ids each newer page ended at, for the filters they were read with: the last is this page's cursor.
+  const signature = JSON.stringify(selection);
+  const [paging, setPaging] = useState<{ signature: string; cursors: number[] }>({ signature, cursors: [] });
+  const cursors = paging.signature === signature ? paging.cursors : [];
+  const before = cursors[cursors.length - 1];
+  const filter: EventFilter = {
+    ...selection,
+    ...(before !== undefined ? { before_id: before } : {}),
+    limit: PAGE_SIZE,
+  };
+  const page = (next: number[]) => setPaging({ signature, cursors: next });
+  return {
+    type,
+    setType,
+    endpoint,
+    setEndpoint,
+    errors,
+    setErrors,
+    clientAndUser,
+    filter,
+    filtered: Object.keys(selection).length > 0,
+    page: cursors.length,
+    older: (id: number) => page([...cursors, id]),
+    newer: () => page(cursors.slice(0, -1)),
+    newest: () => page([]),
+  };
+}
+
+export function ActivityPage() {
+  const view = useActivityFilter();
+  const [tokenId, setTokenId] = useState<string | null>(null);
+  const [opened, setOpened] = useState<EngineEvent | null>(null);
+  const events = useAdminQuery('events.list', view.filter, { placeholderData: (previous) => previous });
   const rows = events.data && [...events.data].sort((a, b) => b.id - a.id);
-  const filtered = Boolean(type || clientAndUser.clientId || clientAndUser.username);
+  const last = rows?.[rows.length - 1];
 
   return (
-    <Page
-      title="Activity"
-      action={
-        <Badge color="green" variant="dot">
-          Live
-        </Badge>
-      }
-    >
+    <Page title="Activity" action={<LiveBadge />}>
       <Group align="flex-end">
+        <Switch
+          label="Errors only"
+          checked={view.errors}
+          onChange={(e) => view.setErrors(e.currentTarget.checked)}
+          mb={8}
+        />
+        <FilterSelect
+          label="Endpoint"
+          placeholder="Any endpoint"
+          data={[...REQUEST_ENDPOINTS]}
+          value={view.endpoint}
+          onChange={view.setEndpoint}
+          w={190}
+        />
         <FilterSelect
           label="Event type"
           placeholder="Any type"
           data={[...EVENT_TYPES]}
-          value={type}
-          onChange={(value) => setType(value as EventType | null)}
+          value={view.type}
+          onChange={(value) => view.setType(value as EventType | null)}
           w={220}
         />
-        <ClientAndUserFilters selection={clientAndUser} />
+        <ClientAndUserFilters selection={view.clientAndUser} />
       </Group>
       <DataTable
         label="Events"
@@ -105,19 +167,44 @@ export function ActivityPage() {
         rows={rows}
         rowKey={(event) => event.id}
         columns={eventColumns(setTokenId)}
-        minWidth={860}
+        actions={(event) => [
+          { label: 'Open', name: `Open event ${event.id}`, onClick: () => setOpened(event) },
+        ]}
+        minWidth={960}
         striped
         empty={
           <EmptyState
-            title={filtered ? 'No event matches these filters' : 'No activity yet'}
+            title={view.filtered ? 'No event matches these filters' : 'No activity yet'}
             description={
-              filtered
+              view.filtered
                 ? 'Clear a filter to see more.'
-                : 'Create a user or a client, or request a token: every step of the token lifecycle shows up here as it happens.'
+                : 'Create a user or a client, or request a token: every step of the token lifecycle, and every request to the token, userinfo, introspection and revocation endpoints, shows up here as it happens.'
             }
           />
         }
       />
+      <Group justify="space-between">
+        <Text size="sm" c="dimmed">
+          {view.page === 0 ? 'Newest events' : `Page ${view.page + 1} (older events)`}
+        </Text>
+        <Group gap="xs">
+          <Button variant="default" size="xs" disabled={view.page === 0} onClick={view.newest}>
+            Newest
+          </Button>
+          <Button variant="default" size="xs" disabled={view.page === 0} onClick={view.newer}>
+            Newer
+          </Button>
+          <Button
+            variant="default"
+            size="xs"
+            disabled={!last || (rows?.length ?? 0) < PAGE_SIZE}
+            onClick={() => last && view.older(last.id)}
+          >
+            Older
+          </Button>
+        </Group>
+      </Group>
+      <EventDrawer event={opened} onClose={() => setOpened(null)} openToken={setTokenId} />
       <TokenDrawer id={tokenId} onClose={() => setTokenId(null)} />
     </Page>
   );

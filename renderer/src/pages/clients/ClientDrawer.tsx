@@ -1,18 +1,20 @@
-import { Badge, Button, Code, Drawer, Group, PasswordInput, Stack, Text, Title } from '@mantine/core';
-import { useState } from 'react';
-import { type Client, type Settings, TOKEN_EXCHANGE_GRANT } from '../../../../shared/schemas';
-import { Choice, choiceOptions } from '../../components/Choice';
+import { Badge, Button, Drawer, Group, PasswordInput, Stack, Text, Title } from '@mantine/core';
+import {
+  type Client,
+  JWT_BEARER_GRANT,
+  type Settings,
+  TOKEN_EXCHANGE_GRANT,
+} from '../../../../shared/schemas';
 import { ConfirmButton } from '../../components/Confirm';
 import { CopyButton } from '../../components/CopyButton';
 import { type Fact, FactsTable } from '../../components/FactsTable';
 import { TabbedPanels } from '../../components/TabbedPanels';
 import { useAdminMutation, useAdminQuery, useEngineInfo } from '../../data/contract-queries';
-import { clientSnippet, type SnippetFormat } from '../../lib/snippet';
 import { formatDuration } from '../../lib/time';
+import { ClientKeys } from './ClientKeyPair';
 import { ClientRecipes } from './ClientRecipes';
-import { GRANT_TYPE_LABELS } from './client-labels';
-
-const SNIPPET_FORMAT_LABELS: Record<SnippetFormat, string> = { env: '.env', json: 'JSON' };
+import { ClientSnippet } from './ClientSnippet';
+import { GRANT_TYPE_LABELS, SUBJECT_MATCH_LABELS } from './client-labels';
 
 function lifetime(value: number | null, fallback: number | undefined): string {
   if (value !== null) return formatDuration(value);
@@ -25,13 +27,35 @@ function clientAuthFacts(client: Client): Fact[] {
   if (method !== 'private_key_jwt' && method !== 'client_secret_jwt') return [];
   const alg: Fact = ['Assertion algorithm', client.token_endpoint_auth_signing_alg ?? "any of the method's"];
   if (method === 'client_secret_jwt') return [alg];
-  const kids = (client.jwks?.keys ?? []).map((key, index) =>
-    typeof key.kid === 'string' ? key.kid : `key ${index}`,
-  );
-  const keys = client.jwks
-    ? `JWKS with ${kids.length} key${kids.length === 1 ? '' : 's'}: ${kids.join(', ')}`
-    : `JWKS URL ${client.jwks_uri ?? '—'}`;
-  return [['Public keys', keys], alg];
+  return [['Public keys', describeKeys(client)], alg];
+}
+
+/** "JWKS with 2 keys: k1, k2" or "JWKS URL …", for a client's keys and a trusted issuer's alike. */
+function describeKeys(holder: {
+  jwks?: Client['jwks'] | undefined;
+  jwks_uri?: string | null | undefined;
+}): string {
+  if (!holder.jwks) return `JWKS URL ${holder.jwks_uri ?? '—'}`;
+  const kids = holder.jwks.keys.map((key, index) => (typeof key.kid === 'string' ? key.kid : `key ${index}`));
+  return `JWKS with ${kids.length} key${kids.length === 1 ? '' : 's'}: ${kids.join(', ')}`;
+}
+
+/** RFC 7523 §2.1: whose assertions the client may trade, with which keys, and for which user. */
+function jwtBearerFacts(client: Client): Fact[] {
+  if (!client.grant_types.includes(JWT_BEARER_GRANT)) return [];
+  const policy = client.jwt_bearer;
+  return [
+    ...(policy?.trusted_issuers ?? []).map(
+      (trusted): Fact => [
+        `Trusted issuer ${trusted.issuer}`,
+        `${describeKeys(trusted)} · ${SUBJECT_MATCH_LABELS[trusted.subject_match]}`,
+      ],
+    ),
+    [
+      'Scopes for assertions',
+      policy?.allowed_scopes?.length ? policy.allowed_scopes.join(' ') : 'Every scope of the client',
+    ],
+  ];
 }
 
 function tokenExchangeFacts(client: Client): Fact[] {
@@ -75,6 +99,7 @@ function clientFacts(client: Client, defaults: Partial<Settings>): Fact[] {
     ['Scope', client.scope || '—'],
     ['Audience', client.audience.join(', ') || '—'],
     ...tokenExchangeFacts(client),
+    ...jwtBearerFacts(client),
     [
       'DPoP',
       client.dpop_bound_access_tokens
@@ -102,39 +127,9 @@ function clientFacts(client: Client, defaults: Partial<Settings>): Fact[] {
 }
 
 function Snippet({ client }: { client: Client }) {
-  const [format, setFormat] = useState<SnippetFormat>('env');
   const info = useEngineInfo();
   if (!info.data) return null;
-  const text = clientSnippet(
-    { issuer: info.data.issuer, discoveryUrl: info.data.discoveryUrl, client },
-    format,
-  );
-  return (
-    <Stack gap="xs">
-      <Group justify="space-between">
-        <Text size="sm" c="dimmed">
-          What any stack needs to use this client.
-        </Text>
-        <Choice
-          size="xs"
-          aria-label="Snippet format"
-          value={format}
-          onChange={setFormat}
-          data={choiceOptions(SNIPPET_FORMAT_LABELS)}
-        />
-      </Group>
-      <Code
-        block
-        aria-label="Configuration snippet"
-        style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-all' }}
-      >
-        {text}
-      </Code>
-      <Group>
-        <CopyButton value={text} label="Copy configuration" />
-      </Group>
-    </Stack>
-  );
+  return <ClientSnippet client={client} issuer={info.data.issuer} discoveryUrl={info.data.discoveryUrl} />;
 }
 
 function Recipes({ client }: { client: Client }) {
@@ -214,8 +209,13 @@ export function ClientDrawer({ client, onClose, onEdit }: ClientDrawerProps) {
               },
             ]}
           />
-          <Title order={4}>Secret</Title>
-          <Secret client={client} />
+          {/* A key client has no secret. ClientKeys keeps its place either way, so a client switched
+              to a key pair still shows the new private key. */}
+          <Title order={4}>
+            {client.token_endpoint_auth_method === 'private_key_jwt' ? 'Keys' : 'Secret'}
+          </Title>
+          {client.token_endpoint_auth_method !== 'private_key_jwt' && <Secret client={client} />}
+          <ClientKeys key={client.client_id} client={client} />
           <Title order={4}>Details</Title>
           <FactsTable
             label="Client details"

@@ -1,7 +1,6 @@
 import {
   Group,
   MultiSelect,
-  NumberInput,
   PasswordInput,
   Radio,
   Select,
@@ -22,9 +21,12 @@ import {
   DEFAULT_SETTINGS,
   GRANT_TYPES,
   type GrantType,
+  JWT_BEARER_GRANT,
   TOKEN_EXCHANGE_GRANT,
+  TtlSchema,
 } from '../../../../shared/schemas';
 import { FormModal, ModalForm } from '../../components/FormModal';
+import { type NumberFieldValue, RangeNumberInput, rangeError } from '../../components/RangeNumberInput';
 import { useAdminMutation, useAdminQuery } from '../../data/contract-queries';
 import { errorMessage } from '../../lib/errors';
 import { formatDuration } from '../../lib/time';
@@ -33,6 +35,7 @@ import {
   ClientKeyFields,
   DpopFields,
   initialSecuritySettings,
+  JwtBearerFields,
   type SecuritySettings,
   TokenExchangeFields,
 } from './ClientSecurityFields';
@@ -46,8 +49,7 @@ const AUTH_METHOD_LABELS: Record<AuthMethod, string> = {
   none: 'none (public client, PKCE)',
 };
 
-type Ttl = number | string;
-const ttlOrUndefined = (value: Ttl) => (typeof value === 'number' && value > 0 ? value : undefined);
+type Ttl = NumberFieldValue;
 
 interface ClientFormProps {
   client: Client | null;
@@ -87,6 +89,7 @@ function ClientForm({ client, onClose, onSaved }: ClientFormProps) {
   const [security, setSecurity] = useState<SecuritySettings>(() => initialSecuritySettings(client));
   const changeSecurity = (patch: Partial<SecuritySettings>) => setSecurity((now) => ({ ...now, ...patch }));
   const hasExchangeGrant = grantTypes.includes(TOKEN_EXCHANGE_GRANT);
+  const hasJwtBearerGrant = grantTypes.includes(JWT_BEARER_GRANT);
   // private_key_jwt proves the client with its key: a secret would be one more thing to leak.
   const usesSecret = authMethod !== 'none' && authMethod !== 'private_key_jwt';
   const [invalid, setInvalid] = useState<string | null>(null);
@@ -110,15 +113,19 @@ function ClientForm({ client, onClose, onSaved }: ClientFormProps) {
     if (portVariance !== null) input.allow_loopback_port_variance = portVariance;
     if (name.trim()) input.client_name = name.trim();
     if (secret && usesSecret) input.client_secret = secret;
-    const securityError = applySecuritySettings(input, security, client, hasExchangeGrant);
+    const securityError = applySecuritySettings(input, security, client);
     if (securityError) {
       setInvalid(securityError);
       return;
     }
     const ttls = { access_token_ttl: accessTtl, id_token_ttl: idTtl, refresh_token_ttl: refreshTtl };
+    // Empty means the default; anything else is sent as typed, or refused here with the field's error.
     for (const [key, value] of Object.entries(ttls) as Array<[keyof typeof ttls, Ttl]>) {
-      const ttl = ttlOrUndefined(value);
-      if (ttl !== undefined) input[key] = ttl;
+      if (rangeError(TtlSchema, value, { optional: true })) {
+        setInvalid('A lifetime is out of range: fix the field marked in red.');
+        return;
+      }
+      if (typeof value === 'number') input[key] = value;
     }
     // The same schema the engine applies, so mistakes show before the round trip.
     const parsed = ClientInputSchema.safeParse(input);
@@ -139,14 +146,12 @@ function ClientForm({ client, onClose, onSaved }: ClientFormProps) {
   };
 
   const ttlField = (label: string, value: Ttl, set: (v: Ttl) => void, fallback: number) => (
-    <NumberInput
+    <RangeNumberInput
+      schema={TtlSchema}
+      optional
       label={label}
       description={`Empty = default (${formatDuration(fallback)})`}
       placeholder={String(fallback)}
-      min={1}
-      max={31_536_000}
-      allowDecimal={false}
-      allowNegative={false}
       value={value}
       onChange={set}
     />
@@ -237,6 +242,7 @@ function ClientForm({ client, onClose, onSaved }: ClientFormProps) {
         onChange={setAudience}
       />
       {hasExchangeGrant && <TokenExchangeFields settings={security} change={changeSecurity} />}
+      {hasJwtBearerGrant && <JwtBearerFields settings={security} change={changeSecurity} />}
       <Switch
         label="Any port on loopback redirect URIs (RFC 8252 §7.3)"
         description={`For native apps, which listen on whatever port is free: a redirect to a registered http://127.0.0.1 or http://[::1] URI may use another port. Leave off for web apps — a page on any local port could receive their codes.${portVariance === null ? ` Default for this client: ${portVarianceDefault ? 'on' : 'off'}.` : ''}`}

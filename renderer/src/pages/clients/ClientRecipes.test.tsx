@@ -1,39 +1,13 @@
 import { cleanup, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { recipesFor, toRecipeClient } from '../../../../shared/recipes';
-import type { Client } from '../../../../shared/schemas';
 import { renderWithTheme } from '../../test-utils';
 import { ClientRecipes } from './ClientRecipes';
+import { testClient } from './test-client';
 
 afterEach(cleanup);
 
 const ISSUER = 'http://127.0.0.1:9400';
-
-function client(overrides: Partial<Client>): Client {
-  return {
-    client_id: 'web',
-    client_name: null,
-    client_secret: 'web-secret',
-    redirect_uris: ['http://127.0.0.1:3000/callback'],
-    post_logout_redirect_uris: [],
-    grant_types: ['authorization_code', 'refresh_token'],
-    token_endpoint_auth_method: 'client_secret_basic',
-    jwks: null,
-    jwks_uri: null,
-    token_endpoint_auth_signing_alg: null,
-    scope: 'openid profile',
-    access_token_format: 'jwt',
-    audience: [],
-    access_token_ttl: null,
-    id_token_ttl: null,
-    refresh_token_ttl: null,
-    allow_loopback_port_variance: false,
-    introspect_any_token: false,
-    created_at: '2026-01-01T00:00:00.000Z',
-    updated_at: '2026-01-01T00:00:00.000Z',
-    ...overrides,
-  };
-}
 
 function renderedText(): string {
   return screen
@@ -44,7 +18,7 @@ function renderedText(): string {
 
 describe('ClientRecipes', () => {
   it('opens on a recipe that fits the client, filled in with its values and a copy button per file', () => {
-    renderWithTheme(<ClientRecipes client={client({})} issuer={ISSUER} />);
+    renderWithTheme(<ClientRecipes client={testClient({})} issuer={ISSUER} />);
     // A confidential client signing users in: the first server-side web-app recipe.
     expect(screen.getByDisplayValue('openid-client (Node web app) · Server-side web app')).toBeTruthy();
     const text = renderedText();
@@ -58,7 +32,7 @@ describe('ClientRecipes', () => {
   it('gives a public client a browser recipe and never a secret', () => {
     renderWithTheme(
       <ClientRecipes
-        client={client({
+        client={testClient({
           client_id: 'spa',
           token_endpoint_auth_method: 'none',
           client_secret: 'should-not-appear',
@@ -73,7 +47,7 @@ describe('ClientRecipes', () => {
   });
 
   it('gives a client with reference tokens an API recipe that introspects, with its verification badge', () => {
-    const billing = client({
+    const billing = testClient({
       client_id: 'billing',
       grant_types: ['client_credentials'],
       redirect_uris: [],

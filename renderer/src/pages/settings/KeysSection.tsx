@@ -34,12 +34,17 @@ const KEYS_TABLE: QueryTableSpec<SigningKey> = {
   rowKey: (key) => key.kid,
   minWidth: 640,
   columns: [
-    { header: 'Key ID (kid)', cell: (key) => key.kid, props: { ff: 'monospace' } },
+    // A kid is often a 43-character thumbprint: it wraps, so the row's actions stay in the window.
+    {
+      header: 'Key ID (kid)',
+      cell: (key) => key.kid,
+      props: { ff: 'monospace', style: { overflowWrap: 'anywhere', minWidth: 120 } },
+    },
     { header: 'Algorithm', cell: (key) => key.alg },
     {
       header: 'Status',
       cell: (key) => (
-        <Badge color={STATUS_COLORS[key.status]} variant="light">
+        <Badge color={STATUS_COLORS[key.status]} variant="light" miw="max-content">
           {key.status}
         </Badge>
       ),
@@ -112,7 +117,13 @@ export function KeysSection() {
         details={(key) => ({
           open: shown === key.kid,
           content: (
-            <Code block m="xs">
+            // Wrapped anywhere: an RSA modulus on one line would stretch the whole table past the window.
+            <Code
+              block
+              m="xs"
+              aria-label={`Public JWK ${key.kid}`}
+              style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-all' }}
+            >
               {JSON.stringify(key.public_jwk, null, 2)}
             </Code>
           ),

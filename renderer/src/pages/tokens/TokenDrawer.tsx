@@ -1,7 +1,8 @@
 import { Alert, Badge, Button, Code, Drawer, Group, Stack, Text, Title } from '@mantine/core';
 import { useState } from 'react';
-import type { TokenDetail } from '../../../../shared/schemas';
+import type { Token, TokenDetail } from '../../../../shared/schemas';
 import { bearerHeaderBytes } from '../../../../shared/token-size';
+import { ClaimsList } from '../../components/ClaimValue';
 import { CopyButton } from '../../components/CopyButton';
 import { FactsTable } from '../../components/FactsTable';
 import { FlawBadges } from '../../components/FlawBadges';
@@ -14,6 +15,8 @@ import { effectiveState, TokenStateBadge } from '../../components/TokenStateBadg
 import { useAdminQuery } from '../../data/contract-queries';
 import { useNow } from '../../data/now';
 import { actorChain, describeActors, dpopThumbprint } from '../../lib/delegation';
+import { exchangeActing, issuedBy, originOf, shortTokenId, tokenName } from './lineage';
+import { TokenRequests } from './TokenRequests';
 import { useTokenRevocation } from './useTokenRevocation';
 
 function Summary({ token }: { token: TokenDetail }) {
@@ -43,6 +46,7 @@ function Summary({ token }: { token: TokenDetail }) {
         ['Subject', token.subject],
         ['Scope', token.scope || '—'],
         ['Audience', token.audience.join(', ') || '—'],
+        ['Issued by', issuedBy(token.grant_type)],
         ['Family (grant)', token.grant_id ?? '—'],
         ['Parent', token.parent_id ?? '—'],
         ['Issued', <RelativeTime key="issued" value={token.issued_at} />],
@@ -62,6 +66,7 @@ function Contents({ token }: { token: TokenDetail }) {
         <Title order={4}>Decoded JWT</Title>
         <TokenSizeNote bytes={bearerHeaderBytes(token.jwt)} />
         <JsonBlock label="Header" value={token.header ?? {}} />
+        <ClaimsList label="Claims" claims={token.claims} />
         <JsonBlock label="Payload" value={token.claims} />
         <Stack gap={4}>
           <Text fw={600} size="sm">
@@ -89,18 +94,81 @@ function Contents({ token }: { token: TokenDetail }) {
           ? 'A reference token is opaque: its holder sees only its id and a random secret, and resource servers learn these claims only through introspection.'
           : 'An opaque token is kept only as a hash; these are the facts stored with it.'}
       </Text>
+      <ClaimsList label="Claims" claims={token.claims} />
       <JsonBlock label="Stored claims" value={token.claims} />
     </Stack>
   );
 }
 
-/** Who acts for whom (RFC 8693 act chain), where it was exchanged from, and its DPoP binding. */
+/** A token of the lineage as a button that opens its drawer: "Access token 1a2b3c4d · client web". */
+function TokenLink({ token, onOpen }: { token: Token; onOpen: (id: string) => void }) {
+  return (
+    <Button size="compact-xs" variant="light" onClick={() => onOpen(token.id)}>
+      {tokenName(token)} · client {token.client_id}
+      {token.audience.length > 0 && ` · aud ${token.audience.join(', ')}`}
+    </Button>
+  );
+}
+
+/** Where a token came from: exchanged (and who acted), refreshed, or an unknown parent. */
+function Origin({ token, onOpen }: { token: TokenDetail; onOpen: (id: string) => void }) {
+  const parentId = token.parent_id;
+  if (!parentId) return null;
+  const origin = originOf(token);
+  const link = token.parent ? (
+    <TokenLink token={token.parent} onOpen={onOpen} />
+  ) : (
+    <Text size="sm" c="dimmed">
+      {shortTokenId(parentId)} (no longer stored)
+    </Text>
+  );
+  const label = { exchange: 'Exchanged from', refresh: 'Refreshed from', unknown: 'Parent token' }[origin];
+  return (
+    <Group gap="xs" aria-label="Issued from" role="group">
+      <Text size="sm">{label}</Text>
+      {link}
+      {origin === 'exchange' && <Text size="sm">— {exchangeActing(token, token.parent)}</Text>}
+    </Group>
+  );
+}
+
+const CHILD_LABELS: Record<ReturnType<typeof originOf>, string> = {
+  exchange: 'Exchanged into',
+  refresh: 'Refreshed into',
+  unknown: 'Issued from it',
+};
+
+/** Tokens issued from this one, grouped by how: "Exchanged into: …", "Refreshed into: …". */
+function Children({ token, onOpen }: { token: TokenDetail; onOpen: (id: string) => void }) {
+  if (token.children.length === 0) return null;
+  const groups = (['exchange', 'refresh', 'unknown'] as const)
+    .map((origin) => ({ origin, tokens: token.children.filter((child) => originOf(child) === origin) }))
+    .filter((group) => group.tokens.length > 0);
+  return (
+    <>
+      {groups.map(({ origin, tokens }) => (
+        <Group key={origin} gap="xs" aria-label={CHILD_LABELS[origin]} role="group">
+          <Text size="sm">{CHILD_LABELS[origin]}:</Text>
+          {tokens.map((child) => (
+            <TokenLink key={child.id} token={child} onOpen={onOpen} />
+          ))}
+        </Group>
+      ))}
+      {token.children_total > token.children.length && (
+        <Text size="xs" c="dimmed">
+          The first {token.children.length} of {token.children_total} tokens issued from it.
+        </Text>
+      )}
+    </>
+  );
+}
+
+/** Who acts for whom (RFC 8693 act chain), what it was exchanged or refreshed from and into, its DPoP binding. */
 function Lineage({ token, onOpen }: { token: TokenDetail; onOpen: (id: string) => void }) {
   const actors = actorChain(token.claims);
   const jkt = dpopThumbprint(token.claims, token.introspection);
-  const parentId = token.parent_id;
   const subject = typeof token.claims.sub === 'string' ? token.claims.sub : token.subject;
-  if (actors.length === 0 && !parentId && !jkt) return null;
+  if (actors.length === 0 && !token.parent_id && token.children.length === 0 && !jkt) return null;
   return (
     <Stack gap={4} aria-label="Token lineage" role="group">
       {actors.length > 0 && (
@@ -108,14 +176,8 @@ function Lineage({ token, onOpen }: { token: TokenDetail; onOpen: (id: string) =
           Acting for: <Code>{subject}</Code> ({describeActors(actors)})
         </Text>
       )}
-      {parentId && (
-        <Group gap="xs">
-          <Text size="sm">Parent token</Text>
-          <Button size="compact-xs" variant="light" onClick={() => onOpen(parentId)}>
-            Open parent token
-          </Button>
-        </Group>
-      )}
+      <Origin token={token} onOpen={onOpen} />
+      <Children token={token} onOpen={onOpen} />
       {jkt && (
         <Text size="sm">
           Bound to DPoP key <Code>{jkt}</Code>
@@ -220,6 +282,8 @@ function Details({ id, onOpen }: { id: string; onOpen: (id: string) => void }) {
               </Stack>
             ),
           },
+          // Where the token was used: userinfo calls, introspections, refreshes (from the request log).
+          { value: 'requests', label: 'Requests', content: <TokenRequests tokenId={data.id} /> },
           { value: 'facts', label: 'Facts', content: <Summary token={data} /> },
         ]}
       />
@@ -228,7 +292,7 @@ function Details({ id, onOpen }: { id: string; onOpen: (id: string) => void }) {
 }
 
 export function TokenDrawer({ id, onClose }: { id: string | null; onClose: () => void }) {
-  // A token opened from the drawer itself (its parent); it belongs to the token it was opened from, so
+  // A token opened from the drawer itself (its parent or a child); it belongs to the token it was opened from, so
   // opening another token from outside shows that one.
   const [followed, setFollowed] = useState<{ from: string; id: string } | null>(null);
   const shown = id !== null && followed?.from === id ? followed.id : id;

@@ -22,13 +22,9 @@ import { RelativeTime } from '../../components/RelativeTime';
 import { effectiveState, TokenStateBadge } from '../../components/TokenStateBadge';
 import { useAdminQuery } from '../../data/contract-queries';
 import { useNow } from '../../data/now';
+import { tokenName } from './lineage';
 import { TokenDrawer } from './TokenDrawer';
 import { useTokenRevocation } from './useTokenRevocation';
-
-/** How a row's buttons name its token ("Access token 1a2b3c4d"). */
-function tokenName(token: Token): string {
-  return `${TOKEN_KIND_LABELS[token.kind]} token ${token.id.slice(0, 8)}`;
-}
 
 function tokenColumns(now: number): ReadonlyArray<Column<Token>> {
   return [

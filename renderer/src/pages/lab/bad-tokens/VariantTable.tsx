@@ -3,6 +3,7 @@ import { useState } from 'react';
 import type { BadToken } from '../../../../../shared/lab';
 import { curlCommand } from '../../../../../shared/lab-report';
 import { bearerHeaderBytes } from '../../../../../shared/token-size';
+import { ClaimsList } from '../../../components/ClaimValue';
 import { CopyButton } from '../../../components/CopyButton';
 import { DataTable, type TableSpec } from '../../../components/DataTable';
 import { JsonBlock } from '../../../components/JsonBlock';
@@ -32,6 +33,8 @@ function VariantDetails({ token, apiUrl }: { token: BadToken; apiUrl: string }) 
           {token.payload && <JsonBlock label={`Payload of ${token.variant}`} value={token.payload} />}
         </SimpleGrid>
       )}
+      {/* Expired and not-yet-valid variants are about times: shown as dates, with the raw numbers. */}
+      {token.payload && <ClaimsList label={`Claims of ${token.variant}`} claims={token.payload} />}
       {!token.header && (
         <Text size="sm" c="dimmed">
           An opaque {token.format} value: nothing to decode, the provider alone knows what it stands for.

@@ -2,7 +2,7 @@ import { Alert, Button, EmptyState, Group, Paper, Text } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useQuery } from '@tanstack/react-query';
 import { decodeProtectedHeader, type JSONWebKeySet } from 'jose';
-import { useEffect, useState } from 'react';
+import { type ReactNode, useEffect, useMemo, useState } from 'react';
 import { inspectJwt } from '../../../../../shared/jwt-inspect';
 import { bearerHeaderBytes } from '../../../../../shared/token-size';
 import { CodeTextarea } from '../../../components/CodeTextarea';
@@ -10,7 +10,7 @@ import { ErrorAlert } from '../../../components/ErrorAlert';
 import { Page, Panel } from '../../../components/Page';
 import { QueryState } from '../../../components/QueryState';
 import { TokenSizeNote } from '../../../components/TokenSizeNote';
-import { useEngineInfo } from '../../../data/contract-queries';
+import { useAdminQuery, useEngineInfo } from '../../../data/contract-queries';
 import { errorMessage } from '../../../lib/errors';
 import { takeInspectorToken } from '../handoff';
 import { parsePastedKeys, useProviderJwks } from '../jwks';
@@ -18,6 +18,9 @@ import { LabIntro } from '../LabIntro';
 import { Findings } from './Findings';
 import { JwtParts } from './JwtParts';
 import { ProviderKnowledge } from './ProviderKnowledge';
+import { LabMadeNote, type Resigned, ResignPanel } from './ResignPanel';
+import { TokenCompare } from './TokenCompare';
+import { decodeParts } from './token-diff';
 import { VerificationOptions, type VerificationSettings } from './VerificationOptions';
 
 function looksLikeJwt(value: string): boolean {
@@ -37,10 +40,11 @@ function useInspection(
   token: string,
   settings: VerificationSettings,
   providerJwks: JSONWebKeySet | undefined,
+  retiredKeys: ReadonlyArray<{ kid: string; retired_at: string | null }>,
 ) {
   const enabled = looksLikeJwt(token) && (settings.keyMode !== 'provider' || Boolean(providerJwks));
   return useQuery({
-    queryKey: ['lab.inspect', token, settings, providerJwks],
+    queryKey: ['lab.inspect', token, settings, providerJwks, retiredKeys],
     enabled,
     refetchInterval: 5000,
     placeholderData: (previous) => previous,
@@ -63,10 +67,39 @@ function useInspection(
         expectedIssuer: settings.issuer.trim() || null,
         expectedAudience: settings.audience.trim() || null,
         clockSkewSeconds: settings.skew,
+        // Only this provider's retired keys say anything about a token checked against its JWKS.
+        retiredKeys: settings.keyMode === 'provider' ? retiredKeys : [],
       });
       return { token, result, keyNotes, keyError };
     },
   });
+}
+
+type Tool = 'resign' | 'compare';
+
+/** A button that opens one of the inspector's tools, or closes it when it is the open one. */
+function ToolButton({
+  tool,
+  current,
+  onToggle,
+  children,
+}: {
+  tool: Tool;
+  current: Tool | null;
+  onToggle: (tool: Tool | null) => void;
+  children: ReactNode;
+}) {
+  const open = current === tool;
+  return (
+    <Button
+      size="xs"
+      variant={open ? 'filled' : 'light'}
+      aria-pressed={open}
+      onClick={() => onToggle(open ? null : tool)}
+    >
+      {children}
+    </Button>
+  );
 }
 
 export function InspectorPage() {
@@ -89,7 +122,13 @@ export function InspectorPage() {
 
   const token = debounced;
   const isJwt = looksLikeJwt(token);
-  const inspection = useInspection(token, settings, providerJwks.data?.jwks);
+  const decoded = useMemo(() => (isJwt ? decodeParts(token) : null), [isJwt, token]);
+  const [tool, setTool] = useState<Tool | null>(null);
+  // The last token this page re-signed: marked as lab-made while it is the one inspected.
+  const [resigned, setResigned] = useState<Resigned | null>(null);
+  const keys = useAdminQuery('keys.list');
+  const retiredKeys = (keys.data ?? []).filter((key) => key.status === 'retired');
+  const inspection = useInspection(token, settings, providerJwks.data?.jwks, retiredKeys);
   // While options change the previous answer stays up; for another token it is not shown.
   const data = isJwt && inspection.data?.token === token ? inspection.data : undefined;
   const keySource =
@@ -117,13 +156,36 @@ export function InspectorPage() {
           maxRows={8}
           small
         />
-        <Group>
+        <Group gap="xs">
           <Button size="xs" variant="default" onClick={() => setInput('')} disabled={!input}>
             Clear
           </Button>
+          {decoded && (
+            <>
+              <ToolButton tool="resign" current={tool} onToggle={setTool}>
+                Edit and re-sign
+              </ToolButton>
+              <ToolButton tool="compare" current={tool} onToggle={setTool}>
+                Compare with…
+              </ToolButton>
+            </>
+          )}
         </Group>
         {isJwt && <VerificationOptions value={settings} onChange={setSettings} providerIssuer={issuer} />}
       </Panel>
+
+      {decoded && tool === 'resign' && (
+        <ResignPanel
+          key={token}
+          decoded={decoded}
+          onResigned={(result) => {
+            setResigned(result);
+            setInput(result.value);
+          }}
+        />
+      )}
+      {decoded && tool === 'compare' && <TokenCompare first={decoded} />}
+      {resigned && resigned.value === token && <LabMadeNote resigned={resigned} />}
 
       {!token && (
         <EmptyState
@@ -159,6 +221,7 @@ export function InspectorPage() {
           payload={data.result.payload}
           signature={data.result.signature}
           valid={data.result.signatureValid}
+          unverifiable={data.result.unverifiable}
           keySource={keySource}
         />
       )}

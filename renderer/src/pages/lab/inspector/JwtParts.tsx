@@ -1,10 +1,9 @@
 import { Badge, Code, Group, Paper, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import type { JWTPayload, ProtectedHeaderParameters } from 'jose';
 import type { ReactNode } from 'react';
-import { timeClaims } from '../../../../../shared/jwt-inspect';
+import { ClaimValue, compactClaim } from '../../../components/ClaimValue';
 import { CopyButton } from '../../../components/CopyButton';
 import { JsonBlock } from '../../../components/JsonBlock';
-import { RelativeTime } from '../../../components/RelativeTime';
 import { explainClaim, HEADER_EXPLANATIONS } from './explanations';
 
 const PART_COLORS = [
@@ -32,10 +31,6 @@ function ColouredToken({ token }: { token: string }) {
       ))}
     </Code>
   );
-}
-
-function compact(value: unknown): string {
-  return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
 interface ExplainedTableProps {
@@ -77,7 +72,7 @@ function ExplainedTable({
             <Table.Td style={{ wordBreak: 'break-all' }}>
               {renderValue?.(name, value) ?? (
                 <Text size="sm" ff="monospace">
-                  {compact(value)}
+                  {compactClaim(value)}
                 </Text>
               )}
             </Table.Td>
@@ -104,7 +99,6 @@ function HeaderTable({ header }: { header: ProtectedHeaderParameters }) {
 }
 
 function ClaimsTable({ payload }: { payload: JWTPayload }) {
-  const times = timeClaims(payload) as Record<string, Date | undefined>;
   return (
     <ExplainedTable
       label="Claims"
@@ -113,20 +107,7 @@ function ClaimsTable({ payload }: { payload: JWTPayload }) {
       entries={payload}
       explain={explainClaim}
       markClaims
-      renderValue={(name, value) => {
-        const date = times[name];
-        // Time claims read as "in 5 min", with the number underneath.
-        return (
-          date && (
-            <Stack gap={0}>
-              <RelativeTime value={date.toISOString()} />
-              <Text size="xs" c="dimmed" ff="monospace">
-                {compact(value)}
-              </Text>
-            </Stack>
-          )
-        );
-      }}
+      renderValue={(name, value) => <ClaimValue name={name} value={value} />}
     />
   );
 }
@@ -149,13 +130,17 @@ interface SignaturePanelProps {
   header: ProtectedHeaderParameters;
   signature: string | null;
   valid: boolean | null;
+  /** Why it cannot be checked either way ("key retired"), when that is the case. */
+  unverifiable: string | null;
   keySource: string | null;
 }
 
-function SignaturePanel({ header, signature, valid, keySource }: SignaturePanelProps) {
+function SignaturePanel({ header, signature, valid, unverifiable, keySource }: SignaturePanelProps) {
   const [label, color] =
     valid === null
-      ? ['not verified', 'gray']
+      ? unverifiable
+        ? [`cannot verify: ${unverifiable}`, 'orange']
+        : ['not verified', 'gray']
       : valid
         ? ['signature valid', 'green']
         : ['signature invalid', 'red'];
@@ -187,6 +172,7 @@ export function JwtParts({
   payload,
   signature,
   valid,
+  unverifiable,
   keySource,
   token,
 }: SignaturePanelProps & { payload: JWTPayload; token: string }) {
@@ -204,7 +190,13 @@ export function JwtParts({
           <HeaderTable header={header} />
         </PartPanel>
         <PartPanel title="Signature" color="blue.7">
-          <SignaturePanel header={header} signature={signature} valid={valid} keySource={keySource} />
+          <SignaturePanel
+            header={header}
+            signature={signature}
+            valid={valid}
+            unverifiable={unverifiable}
+            keySource={keySource}
+          />
         </PartPanel>
       </SimpleGrid>
       <PartPanel title="Payload" color="violet.7">

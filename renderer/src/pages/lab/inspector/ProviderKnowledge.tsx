@@ -1,5 +1,6 @@
 import { Alert, Badge, Button, Group, Paper, Stack, Text, Title } from '@mantine/core';
 import { useState } from 'react';
+import { ClaimsList } from '../../../components/ClaimValue';
 import { JsonBlock } from '../../../components/JsonBlock';
 import { QueryState } from '../../../components/QueryState';
 import { RelativeTime } from '../../../components/RelativeTime';
@@ -38,7 +39,9 @@ export function ProviderKnowledge({ value, isJwt }: { value: string; isJwt: bool
             What this provider knows
           </Title>
           <Badge color={active ? 'green' : 'gray'} variant="filled" data-testid="introspection-active">
-            introspection: {active ? 'active' : 'inactive'}
+            {/* An ID token's "inactive" is not a state: introspection is for access and refresh tokens. */}
+            introspection:{' '}
+            {active ? 'active' : token?.kind === 'id' ? 'inactive (not for ID tokens)' : 'inactive'}
           </Badge>
         </Group>
         {token ? (
@@ -76,10 +79,12 @@ export function ProviderKnowledge({ value, isJwt }: { value: string; isJwt: bool
         ) : (
           <Alert color="gray" title="Not issued by this provider" data-testid="unknown-token">
             {isJwt
-              ? 'No token with this exact value was issued here: it comes from another issuer, was altered (a tampered JWT no longer matches), or expired and was purged.'
+              ? 'No token with this exact value was issued here: it comes from another issuer, was altered (a tampered JWT no longer matches), was re-signed in this lab (Edit and re-sign), or expired and was purged.'
               : 'This provider has no record of this reference token: it was issued elsewhere, mistyped, or expired and was purged.'}
           </Alert>
         )}
+        {/* A reference token's claims are only known through introspection: its times read as dates here. */}
+        {!isJwt && active && <ClaimsList label="Introspected claims" claims={introspection} />}
         <JsonBlock label="Introspection response" value={introspection} />
         <Text size="xs" c="dimmed">
           What POST /introspect (RFC 7662) answers for this value right now; it follows revocation at once.

@@ -13,13 +13,22 @@ export const HEADER_EXPLANATIONS: Record<string, string> = {
   crit: 'Extensions the verifier must understand.',
 };
 
-const PROFILE = new Set(STANDARD_CLAIMS.map((claim) => claim.name));
+/**
+ * RFC 9068 §2.2.3.1 takes these from SCIM (RFC 7643 §4.1.2) for access tokens: what the user may do.
+ * No OpenID Connect scope grants them; here they come from the user's own claims.
+ */
+const AUTHORIZATION_CLAIMS = new Set(['roles', 'groups', 'entitlements']);
+const PROFILE = new Set(
+  STANDARD_CLAIMS.map((claim) => claim.name).filter((name) => !AUTHORIZATION_CLAIMS.has(name)),
+);
 
 /** A claim in plain words: registered claims explained, profile and custom claims named as such. */
 export function explainClaim(name: string): string {
   const known = CLAIM_EXPLANATIONS[name];
   if (known) return known;
+  if (AUTHORIZATION_CLAIMS.has(name))
+    return 'Authorization attribute (RFC 9068 §2.2.3.1, names from SCIM): what the user may do. No OpenID Connect scope grants it; it comes from the user’s claims, and each API decides what it allows.';
   if (PROFILE.has(name))
-    return 'Standard OpenID Connect claim about the user (granted by a scope like profile or email).';
+    return 'Standard OpenID Connect claim about the user (OIDC Core §5.1, granted by a scope like profile or email).';
   return 'Custom claim: not registered; its meaning is agreed between this issuer and the APIs that read it.';
 }

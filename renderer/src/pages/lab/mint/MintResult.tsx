@@ -9,9 +9,11 @@ import { TokenSizeNote } from '../../../components/TokenSizeNote';
 import { effectiveState, TokenStateBadge } from '../../../components/TokenStateBadge';
 import { useAdminQuery } from '../../../data/contract-queries';
 import { useNow } from '../../../data/now';
+import { actorChain, describeActors, dpopThumbprint } from '../../../lib/delegation';
 import { TokenDrawer } from '../../tokens/TokenDrawer';
 import { openInInspector } from '../handoff';
 import { CurlCommands } from './CurlCommands';
+import { DpopKeyPanel } from './DpopKeyPanel';
 
 type Minted = AdminOutput<'tokens.mint'>;
 
@@ -24,6 +26,9 @@ export function MintResult({ minted, issuer }: { minted: Minted; issuer: string 
   const client = useAdminQuery('clients.get', { client_id: token.client_id });
   const live = useAdminQuery('tokens.get', { id: token.id }, { initialData: token });
   const current = live.data ?? token;
+  const actors = actorChain(token.claims);
+  const jkt = dpopThumbprint(token.claims);
+  const parentId = token.parent_id;
   return (
     <Paper withBorder p="md" role="region" aria-label="Minted token">
       <Stack>
@@ -36,6 +41,11 @@ export function MintResult({ minted, issuer }: { minted: Minted; issuer: string 
             <Badge variant="outline" color="gray">
               {current.kind === 'id' ? 'ID' : current.kind} · {current.format}
             </Badge>
+            {minted.token_type === 'DPoP' && (
+              <Badge variant="light" color="grape">
+                DPoP
+              </Badge>
+            )}
           </Group>
         </Group>
         <Code
@@ -71,6 +81,36 @@ export function MintResult({ minted, issuer }: { minted: Minted; issuer: string 
           )}{' '}
           · expires <RelativeTime value={current.expires_at} />
         </Text>
+        {(parentId || actors.length > 0 || jkt) && (
+          <Stack gap={4} role="group" aria-label="Exchange and binding">
+            {parentId && (
+              <Group gap="xs">
+                <Text size="sm">
+                  Exchanged from token <Code>{parentId}</Code>, in its grant: revoking that family revokes
+                  this one.
+                </Text>
+                <Button size="compact-xs" variant="light" onClick={() => setOpen(parentId)}>
+                  Open subject token
+                </Button>
+              </Group>
+            )}
+            <Text size="sm" data-testid="minted-act">
+              {actors.length > 0 ? (
+                <>
+                  act: <Code>{JSON.stringify(token.claims.act)}</Code> ({describeActors(actors)})
+                </>
+              ) : parentId ? (
+                'No act claim: impersonation (the token says nothing of who acts for its subject).'
+              ) : null}
+            </Text>
+            {jkt && (
+              <Text size="sm" data-testid="minted-jkt">
+                cnf.jkt <Code>{jkt}</Code>: send it as <Code>Authorization: DPoP …</Code> with a proof of that
+                key.
+              </Text>
+            )}
+          </Stack>
+        )}
         <Group gap="xs">
           <CopyButton value={value} label="Copy token" size="xs" />
           <Button size="xs" variant="light" onClick={() => openInInspector(value)}>
@@ -80,8 +120,15 @@ export function MintResult({ minted, issuer }: { minted: Minted; issuer: string 
             Open token details
           </Button>
         </Group>
+        {minted.dpop_key && <DpopKeyPanel issuer={issuer} token={value} dpopKey={minted.dpop_key} />}
         {client.data ? (
-          <CurlCommands issuer={issuer} client={client.data} token={value} kind={current.kind} />
+          <CurlCommands
+            issuer={issuer}
+            client={client.data}
+            token={value}
+            kind={current.kind}
+            tokenType={minted.token_type ?? undefined}
+          />
         ) : (
           <QueryState query={client} what="the client's credentials" />
         )}

@@ -69,6 +69,24 @@ describe('curl commands', () => {
     expect(id[0]?.note).toContain('not introspectable');
   });
 
+  it('sends a DPoP-bound token with the DPoP scheme and a place for the proof of each call', () => {
+    const commands = buildCurlCommands({
+      issuer,
+      client: web,
+      token: 'h.p.s',
+      kind: 'access',
+      apiUrl: 'http://api.test/orders',
+      tokenType: 'DPoP',
+    });
+    const userinfo = commands.find((c) => c.id === 'userinfo');
+    expect(userinfo?.command).toBe(
+      'curl -s \\\n  -H \'Authorization: DPoP h.p.s\' \\\n  -H "DPoP: $DPOP_PROOF" \\\n  http://127.0.0.1:9400/userinfo',
+    );
+    expect(userinfo?.note).toContain('DPOP_PROOF');
+    expect(commands.find((c) => c.id === 'api')?.command).toContain('-H "DPoP: $DPOP_PROOF"');
+    expect(commands.some((c) => c.command.includes('Bearer'))).toBe(false);
+  });
+
   it('leaves introspection to a confidential client when the token’s client is public', () => {
     const spa: CurlClient = { client_id: 'spa', client_secret: null, token_endpoint_auth_method: 'none' };
     const [introspect] = buildCurlCommands({

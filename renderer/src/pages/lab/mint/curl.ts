@@ -21,6 +21,8 @@ export interface CurlInput {
   kind: TokenKind;
   /** The API URL to show a call to (access tokens). */
   apiUrl: string;
+  /** RFC 9449: a DPoP-bound access token goes with the DPoP scheme and a proof; Bearer otherwise. */
+  tokenType?: 'Bearer' | 'DPoP';
 }
 
 type CurlId = 'introspect' | 'userinfo' | 'revoke' | 'api' | 'refresh' | 'jwks';
@@ -71,12 +73,27 @@ function command(parts: string[]): string {
   return parts.join(' \\\n  ');
 }
 
-export function buildCurlCommands({ issuer, client, token, kind, apiUrl }: CurlInput): CurlCommand[] {
+/** A DPoP proof is made for one request (htm, htu, ath and a fresh jti): the commands leave a place for it. */
+const DPOP_NOTE =
+  'DPoP-bound: put a new proof of its key for this URL and method in DPOP_PROOF for each call (RFC 9449 §7); without one it gets 401.';
+
+export function buildCurlCommands({
+  issuer,
+  client,
+  token,
+  kind,
+  apiUrl,
+  tokenType,
+}: CurlInput): CurlCommand[] {
   const issuerBase = issuer.replace(/\/+$/, '');
   // The issuer is the operator's choice of URL: quoted like every other value.
   const endpoint = (path: string) => shellQuote(`${issuerBase}${path}`);
   const tokenArg = (name: string) => `--data-urlencode ${shellQuote(`${name}=${token}`)}`;
-  const bearer = `-H ${shellQuote(`Authorization: Bearer ${token}`)}`;
+  const dpop = tokenType === 'DPoP';
+  // Double quotes around the proof: the shell fills it in.
+  const authorization = dpop
+    ? [`-H ${shellQuote(`Authorization: DPoP ${token}`)}`, '-H "DPoP: $DPOP_PROOF"']
+    : [`-H ${shellQuote(`Authorization: Bearer ${token}`)}`];
   const confidential = client.token_endpoint_auth_method !== 'none';
   const commands: CurlCommand[] = [];
 
@@ -96,8 +113,10 @@ export function buildCurlCommands({ issuer, client, token, kind, apiUrl }: CurlI
     commands.push({
       id: 'userinfo',
       title: 'Call userinfo (OIDC Core §5.3)',
-      command: command(['curl -s', bearer, endpoint('/userinfo')]),
-      note: 'Works for an access token about a user with the openid scope; a machine token gets 401.',
+      command: command(['curl -s', ...authorization, endpoint('/userinfo')]),
+      note: dpop
+        ? DPOP_NOTE
+        : 'Works for an access token about a user with the openid scope; a machine token gets 401.',
     });
   }
   if (kind !== 'id') {
@@ -121,8 +140,10 @@ export function buildCurlCommands({ issuer, client, token, kind, apiUrl }: CurlI
     commands.push({
       id: 'api',
       title: 'Call an API with it (RFC 6750)',
-      command: command(['curl -s', bearer, shellQuote(apiUrl)]),
-      note: 'The API checks the signature (or introspects a reference token), iss, aud, exp and scope.',
+      command: command(['curl -s', ...authorization, shellQuote(apiUrl)]),
+      note: dpop
+        ? `The API checks the token and its proof. ${DPOP_NOTE}`
+        : 'The API checks the signature (or introspects a reference token), iss, aud, exp and scope.',
     });
   }
   if (kind === 'refresh') {

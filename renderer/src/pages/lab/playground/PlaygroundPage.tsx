@@ -8,49 +8,96 @@ import { Page, Panel } from '../../../components/Page';
 import { QueryState } from '../../../components/QueryState';
 import { useAdminMutation, useAdminQuery } from '../../../data/contract-queries';
 import { LabIntro } from '../LabIntro';
+import { ExchangeFields, IssuerFields, PrivateKeyField } from './FlowFields';
 import { FlowResult } from './FlowResult';
-import { clientsFor, FLOWS, type Flow } from './flows';
+import {
+  actorNeedsKey,
+  clientsFor,
+  type ExchangeMode,
+  exchangingClients,
+  FLOWS,
+  type Flow,
+  type FlowForm,
+  flowInput,
+  missingInput,
+  needsPrivateKey,
+  trustedIssuers,
+} from './flows';
+
+/** The client that owns a run's tokens (an exchanged token is the second client's), and its pasted key. */
+function tokenOwner(input: PlaygroundInput): Pick<PlaygroundInput, 'client_id' | 'client_private_jwk'> {
+  if (
+    input.flow !== 'token_exchange' ||
+    !input.actor_client_id ||
+    input.actor_client_id === input.client_id
+  ) {
+    return {
+      client_id: input.client_id,
+      ...(input.client_private_jwk ? { client_private_jwk: input.client_private_jwk } : {}),
+    };
+  }
+  return {
+    client_id: input.actor_client_id,
+    ...(input.actor_private_jwk ? { client_private_jwk: input.actor_private_jwk } : {}),
+  };
+}
 
 export function PlaygroundPage() {
   const clients = useAdminQuery('clients.list');
   const users = useAdminQuery('users.list');
   const [flow, setFlow] = useState<Flow>('authorization_code');
   const [clientId, setClientId] = useState<string | null>(null);
+  // null: the first user; '': none chosen (a token of the client itself, where the flow allows it).
   const [username, setUsername] = useState<string | null>(null);
   const [scope, setScope] = useState('');
   const [token, setToken] = useState('');
+  const [actorId, setActorId] = useState<string | null>(null);
+  const [mode, setMode] = useState<ExchangeMode>('delegation');
+  const [clientKey, setClientKey] = useState('');
+  const [actorKey, setActorKey] = useState('');
+  const [issuerId, setIssuerId] = useState<string | null>(null);
+  const [issuerKey, setIssuerKey] = useState('');
   // A flow issues, refreshes or revokes tokens.
   const run = useAdminMutation('playground.run', { invalidates: ['tokens'] });
 
   const meta = FLOWS[flow];
   const eligible = clientsFor(flow, clients.data ?? []);
-  const client = eligible.find((c) => c.client_id === clientId)?.client_id ?? eligible[0]?.client_id ?? null;
-  const user = username ?? users.data?.[0]?.username ?? null;
-  const missing = !client
-    ? 'a client'
-    : meta.user && !user
-      ? 'a user'
-      : meta.token && !token.trim()
-        ? 'a token'
-        : null;
+  const client = eligible.find((c) => c.client_id === clientId) ?? eligible[0];
+  const exchangers = exchangingClients(clients.data ?? []);
+  // The second client defaults to another one than the first, when there is one.
+  const actor =
+    exchangers.find((c) => c.client_id === actorId) ??
+    exchangers.find((c) => c.client_id !== client?.client_id) ??
+    exchangers[0];
+  const user = username === '' ? null : (username ?? users.data?.[0]?.username ?? null);
+  const issuers = trustedIssuers(client);
+  const issuer = (issuers.find((t) => t.issuer === issuerId) ?? issuers[0])?.issuer ?? null;
+  const form: FlowForm = {
+    flow,
+    client,
+    user,
+    scope,
+    token,
+    actor,
+    mode,
+    clientKey,
+    actorKey,
+    issuer,
+    issuerKey,
+  };
+  const missing = missingInput(form);
 
   const start = (input: PlaygroundInput) => run.mutate(input);
   const submit = () => {
-    if (missing || !client) return;
-    start({
-      flow,
-      client_id: client,
-      ...(meta.user && user ? { username: user } : {}),
-      ...((flow === 'authorization_code' || flow === 'client_credentials') && scope.trim()
-        ? { scope: scope.trim() }
-        : {}),
-      ...(meta.token ? { token: token.trim() } : {}),
-    });
+    if (!missing) start(flowInput(form));
   };
   const onContinue = (next: Flow, value: string) => {
     setFlow(next);
     setToken(value);
-    if (client) start({ flow: next, client_id: client, token: value });
+    if (!run.variables) return;
+    const owner = tokenOwner(run.variables);
+    setClientId(owner.client_id);
+    start({ flow: next, ...owner, token: value });
   };
 
   return (
@@ -89,11 +136,13 @@ export function PlaygroundPage() {
             <Select
               label="Client"
               description={
-                meta.grant ? `Clients allowed the ${meta.grant} grant.` : 'The client that owns the token.'
+                meta.grants
+                  ? `Clients allowed the ${meta.grants.join(' or ')} grant.`
+                  : 'The client that owns the token.'
               }
               placeholder={eligible.length ? undefined : 'No client is allowed this grant'}
               data={eligible.map((c) => c.client_id)}
-              value={client}
+              value={client?.client_id ?? null}
               onChange={setClientId}
               allowDeselect={false}
               searchable
@@ -101,16 +150,29 @@ export function PlaygroundPage() {
             {meta.user && (
               <Select
                 label="User"
-                description="Who signs in (with their stored password)."
-                placeholder={users.data?.length ? undefined : 'No users yet'}
+                description={
+                  meta.user === 'optional'
+                    ? 'Whose token is exchanged; clear it for a token of the client itself.'
+                    : flow === 'jwt_bearer'
+                      ? 'Whom the assertion is about (its sub): the user the token is for.'
+                      : 'Who signs in or approves (with their stored password).'
+                }
+                placeholder={
+                  meta.user === 'optional'
+                    ? 'No user: client credentials'
+                    : users.data?.length
+                      ? undefined
+                      : 'No users yet'
+                }
                 data={(users.data ?? []).map((u) => u.username)}
                 value={user}
-                onChange={setUsername}
+                onChange={(chosen) => setUsername(chosen ?? '')}
                 allowDeselect={false}
+                clearable={meta.user === 'optional'}
                 searchable
               />
             )}
-            {(flow === 'authorization_code' || flow === 'client_credentials') && (
+            {meta.scope && (
               <TextInput
                 label="Scope"
                 description="Empty: the client's registered scope."
@@ -119,6 +181,30 @@ export function PlaygroundPage() {
               />
             )}
           </Group>
+          {flow === 'token_exchange' && (
+            <ExchangeFields
+              clients={exchangers}
+              actor={actor?.client_id ?? null}
+              onActor={setActorId}
+              mode={mode}
+              onMode={setMode}
+            />
+          )}
+          {flow === 'jwt_bearer' && (
+            <IssuerFields
+              issuers={issuers}
+              issuer={issuer}
+              onIssuer={setIssuerId}
+              value={issuerKey}
+              onChange={setIssuerKey}
+            />
+          )}
+          {client && needsPrivateKey(client) && (
+            <PrivateKeyField client={client} value={clientKey} onChange={setClientKey} />
+          )}
+          {actor && actorNeedsKey(form) && (
+            <PrivateKeyField client={actor} value={actorKey} onChange={setActorKey} />
+          )}
           {meta.token && (
             <CodeTextarea
               label={meta.token}
@@ -134,14 +220,14 @@ export function PlaygroundPage() {
               small
             />
           )}
-          {meta.user && users.data?.length === 0 && (
+          {meta.user === 'required' && users.data?.length === 0 && (
             <Alert color="orange">
               Someone has to sign in: create a test user on the <Anchor href="#/users">Users</Anchor> page.
             </Alert>
           )}
           {eligible.length === 0 && (
             <Alert color="orange">
-              No client is allowed the {meta.grant} grant. Add it to a client on the{' '}
+              No client is allowed the {meta.grants?.join(' or ')} grant. Add it to a client on the{' '}
               <Anchor href="#/clients">Clients</Anchor> page.
             </Alert>
           )}

@@ -1,5 +1,6 @@
 import { Badge, Code, Group, Stack, Table, Text, Title } from '@mantine/core';
 import type { PlaygroundStep } from '../../../../../shared/contract';
+import { ClaimsList } from '../../../components/ClaimValue';
 import { CopyButton } from '../../../components/CopyButton';
 import { JsonBlock } from '../../../components/JsonBlock';
 import { HttpPanes } from './HttpPanes';
@@ -11,10 +12,43 @@ const VALUE_LABELS: Record<string, string> = {
   access_token: 'Access token (decoded)',
   id_token: 'ID token (decoded)',
   refresh_token: 'Refresh token',
+  client_assertion: 'Client assertion (decoded)',
+  dpop_proof: 'DPoP proof (decoded)',
+  public_jwk: 'Public key (JWK)',
+  jkt: 'jkt = JWK SHA-256 thumbprint',
+  cnf_jkt: 'cnf.jkt of the access token',
+  act: 'act (who acts for the subject)',
+  issued_token_type: 'issued_token_type',
+  www_authenticate: 'WWW-Authenticate',
+  assertion: 'Assertion (decoded)',
+  provider_checks: 'What the provider checks (RFC 7523 §3)',
+  issuer_public_jwk: 'Issuer public key (JWK), which the client must trust',
+  key_is_registered: 'Key is among the trusted issuer’s registered keys',
 };
+
+/**
+ * The sections of a step's spec reference, each naming its document: in "RFC 8693 §2.1, §4.1" the
+ * second one is RFC 8693's too.
+ */
+export function specSections(spec: string): string[] {
+  let document = '';
+  return spec.split(/,\s*/).map((part) => {
+    if (part.startsWith('§')) return document ? `${document} ${part}` : part;
+    const at = part.indexOf(' §');
+    document = at >= 0 ? part.slice(0, at) : part;
+    return part;
+  });
+}
 
 function labelFor(name: string): string {
   return VALUE_LABELS[name] ?? name.replace(/_/g, ' ');
+}
+
+/** A value the engine decoded from a JWT (describeToken): its header and payload. */
+function isDecodedJwt(value: unknown): value is { header: unknown; payload: Record<string, unknown> } {
+  if (value === null || typeof value !== 'object') return false;
+  const payload = (value as { payload?: unknown }).payload;
+  return 'header' in value && payload !== null && typeof payload === 'object' && !Array.isArray(payload);
 }
 
 function Values({ values }: { values: PlaygroundStep['values'] }) {
@@ -47,7 +81,11 @@ function Values({ values }: { values: PlaygroundStep['values'] }) {
         </Table>
       )}
       {nested.map(([name, value]) => (
-        <JsonBlock key={name} label={labelFor(name)} value={value} />
+        <Stack key={name} gap={4}>
+          {/* A decoded JWT's claims read as dates (exp, iat…), as everywhere else claims are shown. */}
+          {isDecodedJwt(value) && <ClaimsList label={`${labelFor(name)}: claims`} claims={value.payload} />}
+          <JsonBlock label={labelFor(name)} value={value} />
+        </Stack>
       ))}
     </Stack>
   );
@@ -61,7 +99,7 @@ export function StepView({ step, index }: { step: PlaygroundStep; index: number 
         {step.title}
       </Title>
       <Group gap={6} aria-label="Spec sections" role="list">
-        {step.spec.split(/,\s*/).map((section) => (
+        {specSections(step.spec).map((section) => (
           <Badge key={section} variant="outline" color="indigo" tt="none" role="listitem">
             {section}
           </Badge>
@@ -72,7 +110,7 @@ export function StepView({ step, index }: { step: PlaygroundStep; index: number 
         <HttpPanes http={step.http} />
       ) : (
         <Text size="xs" c="dimmed">
-          No HTTP in this step: it happens inside the client.
+          No HTTP exchange of the flow in this step (see the explanation above).
         </Text>
       )}
       <Values values={step.values} />

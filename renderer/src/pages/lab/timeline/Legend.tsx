@@ -72,6 +72,9 @@ export function Legend({ palette: p }: { palette: Palette }) {
       <Mark symbol="└" color={p.link}>
         issued by a refresh (lineage)
       </Mark>
+      <Mark symbol="◆" color={p.exchange}>
+        exchanged from the token above (token exchange; hover for who acted for whom)
+      </Mark>
       <Item swatch={{ borderLeft: `2px dotted ${p.keys.staged}`, width: 2 }}>signing key staged</Item>
       <Item swatch={{ borderLeft: `2px solid ${p.keys.activated}`, width: 2 }}>signing key activated</Item>
       <Item swatch={{ borderLeft: `2px dashed ${p.keys.retired}`, width: 2 }}>signing key retired</Item>

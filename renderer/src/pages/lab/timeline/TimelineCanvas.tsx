@@ -11,7 +11,7 @@ import {
   LABEL_MIN_ROW,
   type Palette,
 } from './draw';
-import { describeRow, stateAt, type TimelineLayout } from './layout';
+import { describeRow, exchangeOf, stateAt, type TimelineLayout } from './layout';
 import { span, type TimeView, xToTime } from './scale';
 
 export type RowHeightMode = 'comfortable' | 'compact' | 'fit';
@@ -213,7 +213,9 @@ export function TimelineCanvas({
   };
 
   const hovered = hover ? layout.rows[hover.index] : undefined;
+  const hoveredExchange = hovered ? exchangeOf(layout, hovered) : null;
   const selectedRow = selected === null ? undefined : layout.rows[selected];
+  const selectedExchange = selectedRow ? exchangeOf(layout, selectedRow) : null;
   const plotWidth = Math.max(1, width - gutter);
 
   return (
@@ -239,6 +241,7 @@ export function TimelineCanvas({
             data-bar-count={layout.rows.length}
             data-mark-count={layout.marks.length}
             data-link-count={layout.links.length}
+            data-exchange-count={layout.exchanges}
             data-row-height={rowHeight.toFixed(3)}
             data-axis-height={AXIS_HEIGHT}
             data-gutter={gutter}
@@ -305,7 +308,7 @@ export function TimelineCanvas({
           style={{
             position: 'absolute',
             left: Math.min(hover.x + 14, Math.max(0, width - 300)),
-            top: Math.min(hover.y + 14, height - 90),
+            top: Math.min(hover.y + 14, height - (hoveredExchange ? 150 : 90)),
             pointerEvents: 'none',
             zIndex: 2,
             maxWidth: 300,
@@ -326,6 +329,11 @@ export function TimelineCanvas({
               {formatRelative(hovered.end, now)})
             </Text>
             {hovered.token.revoked_reason && <Text size="xs">{hovered.token.revoked_reason}</Text>}
+            {hoveredExchange && (
+              <Text size="xs" c="indigo">
+                {hoveredExchange}
+              </Text>
+            )}
             <Text size="xs" c="dimmed">
               Click to open
             </Text>
@@ -340,7 +348,7 @@ export function TimelineCanvas({
         c={selectedRow ? undefined : 'dimmed'}
       >
         {selectedRow
-          ? `Selected: ${describeRow(selectedRow)} — ${stateAt(selectedRow, now).replace('_', ' ')}, expires ${formatRelative(selectedRow.end, now)}. Press Enter to open it.`
+          ? `Selected: ${describeRow(selectedRow)} — ${stateAt(selectedRow, now).replace('_', ' ')}, expires ${formatRelative(selectedRow.end, now)}.${selectedExchange ? ` ${selectedExchange}.` : ''} Press Enter to open it.`
           : 'Select a bar (click, or focus the timeline and use the arrow keys) to open its token.'}
       </Text>
     </Box>

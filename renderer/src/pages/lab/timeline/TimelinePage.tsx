@@ -181,6 +181,8 @@ export function TimelinePage() {
       <LabIntro title="Every token, from issue to expiry">
         Each bar is one token on a shared time axis, coloured by its state. Tokens of one sign-in (a family)
         stay together, and a refresh draws a connector from the used refresh token to the tokens it produced.
+        A token exchange (RFC 8693) draws its token under the subject token, with a dashed connector and a
+        diamond at the moment of the exchange; hover it to see who acted for whom and for which audience.
         Marks show revocation, introspection calls and refresh-token reuse detection. Vertical lines mark
         signing-key changes: a key staged (published in the JWKS), activated (it signs every token after the
         line) and retired (gone from the JWKS); dotted cyan lines where the provider clock was moved. It

@@ -33,6 +33,7 @@ const palette: Palette = {
   dimmed: colour,
   now: colour,
   link: colour,
+  exchange: colour,
   hover: colour,
   selection: colour,
   states: { active: colour, expired: colour, revoked: colour, rotated: colour, reuse_detected: colour },
@@ -59,6 +60,8 @@ function tokens(count: number): Token[] {
     revoked_reason: i % 3 === 0 ? 'revoked_by_admin' : null,
     last_used_at: null,
     flaws: [],
+    grant_type: null,
+    act: null,
   }));
 }
 

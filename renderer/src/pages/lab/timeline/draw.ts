@@ -4,7 +4,7 @@
  * row and bar is under a point) is pure and shared with hit-testing.
  */
 import type { TokenKind, TokenState } from '../../../../../shared/schemas';
-import { type KeyStage, type MarkType, rowLabel, stateAt, type TimelineLayout } from './layout';
+import { type KeyStage, type MarkType, rowLabel, rowPrefix, stateAt, type TimelineLayout } from './layout';
 import { type TimeView, timeTicks, timeToX } from './scale';
 
 export interface Geometry {
@@ -31,6 +31,8 @@ export interface Palette {
   /** The provider clock's moves (time travel). */
   clock: string;
   link: string;
+  /** Token-exchange lineage (RFC 8693): its connector and the mark at the exchange. */
+  exchange: string;
   hover: string;
   selection: string;
   states: Record<TokenState, string>;
@@ -200,6 +202,47 @@ function drawDenseBars(ctx: CanvasRenderingContext2D, input: DrawInput, first: n
   }
 }
 
+/**
+ * Lineage: a connector from the parent down to each token its use issued. A refresh's is a plain line;
+ * a token exchange's is dashed in its own colour, with a diamond on the exchanged token's bar at the
+ * moment of the exchange (a dot on thin rows), so a delegation chain reads as a staircase of diamonds.
+ */
+function drawLinks(ctx: CanvasRenderingContext2D, input: DrawInput, first: number, last: number): void {
+  const { layout, palette: p, rowHeight } = input;
+  const diamond = Math.max(1.5, Math.min(rowHeight * 0.3, 5));
+  for (const kind of ['refresh', 'exchange'] as const) {
+    if (kind === 'exchange' && layout.exchanges === 0) continue;
+    ctx.beginPath();
+    const marks: Array<[number, number]> = [];
+    for (const link of layout.links) {
+      if (link.kind !== kind || link.to < first || link.from >= last) continue;
+      const x = Math.round(plotX(link.at, input)) + 0.5;
+      const y0 = rowTop(link.from, input) + rowHeight / 2;
+      const y1 = rowTop(link.to, input) + rowHeight / 2;
+      ctx.moveTo(x, y0);
+      ctx.lineTo(x, y1);
+      ctx.lineTo(x + Math.min(6, rowHeight / 2), y1);
+      if (kind === 'exchange') marks.push([x, y1]);
+    }
+    ctx.strokeStyle = kind === 'exchange' ? p.exchange : p.link;
+    ctx.lineWidth = kind === 'exchange' ? 1.5 : 1;
+    ctx.setLineDash(kind === 'exchange' && rowHeight >= 6 ? [3, 2] : []);
+    ctx.stroke();
+    ctx.setLineDash([]);
+    if (marks.length === 0) continue;
+    ctx.beginPath();
+    for (const [x, y] of marks) {
+      ctx.moveTo(x, y - diamond);
+      ctx.lineTo(x + diamond, y);
+      ctx.lineTo(x, y + diamond);
+      ctx.lineTo(x - diamond, y);
+      ctx.closePath();
+    }
+    ctx.fillStyle = p.exchange;
+    ctx.fill();
+  }
+}
+
 /** Draws everything; returns how many bars were drawn (visible rows whose bar is in the time window). */
 export function drawTimeline(ctx: CanvasRenderingContext2D, input: DrawInput): number {
   const { layout, palette: p, width, height, gutter, axis, rowHeight, now } = input;
@@ -255,22 +298,7 @@ export function drawTimeline(ctx: CanvasRenderingContext2D, input: DrawInput): n
   if (rowHeight < DENSE_ROW) drawDenseBars(ctx, input, first, last);
   else drawBars(ctx, input, first, last);
 
-  // Lineage: a connector from the parent refresh token down to each token its use issued.
-  if (layout.links.length) {
-    ctx.beginPath();
-    for (const link of layout.links) {
-      if (link.to < first || link.from >= last) continue;
-      const x = Math.round(plotX(link.at, g)) + 0.5;
-      const y0 = rowTop(link.from, g) + rowHeight / 2;
-      const y1 = rowTop(link.to, g) + rowHeight / 2;
-      ctx.moveTo(x, y0);
-      ctx.lineTo(x, y1);
-      ctx.lineTo(x + Math.min(6, rowHeight / 2), y1);
-    }
-    ctx.strokeStyle = p.link;
-    ctx.lineWidth = 1;
-    ctx.stroke();
-  }
+  if (layout.links.length) drawLinks(ctx, input, first, last);
 
   // Marks: revocation ×, introspection dot, reuse-detection triangle (tiny squares on thin rows).
   const size = Math.max(1.5, Math.min(rowHeight * 0.38, 6));
@@ -373,7 +401,7 @@ export function drawTimeline(ctx: CanvasRenderingContext2D, input: DrawInput): n
       const y = rowTop(i, g) + rowHeight / 2;
       const indent = 6 + Math.min(row.depth, 8) * 10;
       ctx.fillStyle = row.depth > 0 ? p.dimmed : p.text;
-      ctx.fillText(`${row.depth > 0 ? '↳ ' : ''}${rowLabel(row)}`, indent, y);
+      ctx.fillText(`${rowPrefix(row)}${rowLabel(row)}`, indent, y);
     }
     ctx.restore();
   }

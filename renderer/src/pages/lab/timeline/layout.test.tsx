@@ -1,32 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { Token } from '../../../../../shared/schemas';
+import { testToken } from '../../tokens/test-token';
 import { barExtent, type Geometry, hitTest, visibleRows } from './draw';
-import { describeRow, layoutTimeline, rowLabel, stateAt } from './layout';
+import { describeRow, exchangeOf, layoutTimeline, rowLabel, rowPrefix, stateAt } from './layout';
 
 const T0 = Date.UTC(2026, 2, 14, 12, 0, 0);
 const iso = (offsetSeconds: number) => new Date(T0 + offsetSeconds * 1000).toISOString();
 
 function token(id: string, patch: Partial<Token> = {}): Token {
-  return {
-    id,
-    kind: 'access',
-    format: 'jwt',
-    state: 'active',
-    client_id: 'web',
-    username: 'alice',
-    subject: 'alice-sub',
-    grant_id: 'g1',
-    parent_id: null,
-    scope: 'openid',
-    audience: ['web'],
-    issued_at: iso(0),
-    expires_at: iso(3600),
-    revoked_at: null,
-    revoked_reason: null,
-    last_used_at: null,
-    flaws: [],
-    ...patch,
-  };
+  return testToken({ id, issued_at: iso(0), expires_at: iso(3600), ...patch });
 }
 
 /** A sign-in (access, id, refresh), then a refresh of it issuing three children. */
@@ -55,7 +37,12 @@ describe('layoutTimeline', () => {
     const layout = layoutTimeline(family());
     const index = (id: string) => layout.rowById.get(id) as number;
     expect(layout.links).toEqual(
-      ['a2', 'i2', 'r2'].map((id) => ({ from: index('r1'), to: index(id), at: T0 + 600_000 })),
+      ['a2', 'i2', 'r2'].map((id) => ({
+        from: index('r1'),
+        to: index(id),
+        at: T0 + 600_000,
+        kind: 'refresh',
+      })),
     );
     expect(layout.rows[index('r1')]?.lifeEnd).toBe(T0 + 600_000);
     expect(layout.rows[index('a1')]?.lifeEnd).toBeNull();
@@ -142,6 +129,87 @@ describe('layoutTimeline', () => {
     expect(layout.keyChanges).toEqual([]);
   });
 
+  it('draws a delegation chain under its subject token, each exchange a link saying who acted for whom', () => {
+    const EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
+    const first = { sub: 'orders-api', client_id: 'orders-api' };
+    const tokens = [
+      // A client_credentials subject: no grant, so the exchanged tokens join its family through parent_id.
+      token('s1', { grant_id: null, username: null, client_id: 'frontend', subject: 'frontend' }),
+      token('x1', {
+        grant_id: null,
+        username: null,
+        client_id: 'orders-api',
+        subject: 'frontend',
+        parent_id: 's1',
+        issued_at: iso(60),
+        grant_type: EXCHANGE,
+        act: first,
+        audience: ['billing-api'],
+      }),
+      token('x2', {
+        grant_id: null,
+        username: null,
+        client_id: 'billing-api',
+        subject: 'frontend',
+        parent_id: 'x1',
+        issued_at: iso(120),
+        grant_type: EXCHANGE,
+        act: { sub: 'billing-api', client_id: 'billing-api', act: first },
+        audience: ['ledger-api'],
+      }),
+      // Impersonation: no new actor, the subject's act kept as it was.
+      token('x3', {
+        grant_id: null,
+        username: null,
+        client_id: 'gateway',
+        subject: 'frontend',
+        parent_id: 'x1',
+        issued_at: iso(180),
+        grant_type: EXCHANGE,
+        act: first,
+        audience: ['orders-api'],
+      }),
+      token('m1', { grant_id: null, username: null, client_id: 'other', issued_at: iso(30) }),
+    ];
+    const layout = layoutTimeline(tokens);
+    const index = (id: string) => layout.rowById.get(id) as number;
+    expect(layout.families).toBe(2);
+    expect(layout.rows.map((r) => [r.token.id, r.depth])).toEqual([
+      ['m1', 0],
+      ['s1', 0],
+      ['x1', 1],
+      ['x2', 2],
+      ['x3', 2],
+    ]);
+    expect(layout.exchanges).toBe(3);
+    expect(layout.links).toEqual([
+      { from: index('s1'), to: index('x1'), at: T0 + 60_000, kind: 'exchange' },
+      { from: index('x1'), to: index('x2'), at: T0 + 120_000, kind: 'exchange' },
+      { from: index('x1'), to: index('x3'), at: T0 + 180_000, kind: 'exchange' },
+    ]);
+    const row = (id: string) => layout.rows[index(id)] as NonNullable<(typeof layout.rows)[number]>;
+    expect(rowPrefix(row('x2'))).toBe('⇄ ');
+    expect(exchangeOf(layout, row('x1'))).toBe(
+      'Exchanged from Access token …s1 — orders-api (client orders-api) acting for frontend · audience billing-api',
+    );
+    expect(exchangeOf(layout, row('x2'))).toBe(
+      'Exchanged from Access token …x1 — billing-api (client billing-api) acting for orders-api (client orders-api) acting for frontend · audience ledger-api',
+    );
+    expect(exchangeOf(layout, row('x3'))).toBe(
+      'Exchanged from Access token …x1 — impersonation: client gateway acts as frontend · audience orders-api',
+    );
+    expect(exchangeOf(layout, row('s1'))).toBeNull();
+    // A refresh child keeps the plain connector and prefix.
+    const refreshed = layoutTimeline(
+      family().map((t) => (t.parent_id ? { ...t, grant_type: 'refresh_token' } : t)),
+    );
+    expect(refreshed.exchanges).toBe(0);
+    expect(refreshed.links.every((link) => link.kind === 'refresh')).toBe(true);
+    const a2 = refreshed.rows.find((r) => r.token.id === 'a2');
+    if (!a2) throw new Error('no row a2');
+    expect(rowPrefix(a2)).toBe('↳ ');
+  });
+
   it('shows a child whose parent is filtered out as a root of its family', () => {
     const layout = layoutTimeline(family().filter((t) => t.kind !== 'refresh'));
     expect(layout.rows.map((r) => [r.token.id, r.depth])).toEqual([
@@ -158,7 +226,7 @@ describe('layoutTimeline', () => {
     if (!row) throw new Error('no row');
     expect(stateAt(row, T0 + 10_000)).toBe('active');
     expect(stateAt(row, T0 + 3_600_000)).toBe('expired');
-    expect(describeRow(row)).toBe('Access token abcdef12 · alice · web');
+    expect(describeRow(row)).toBe('Access token …ef123456 · alice · web');
     expect(rowLabel(row)).toBe('access · alice · web');
   });
 });

@@ -4,6 +4,7 @@
  * links and marks (revocation, introspection, reuse detection). Pure, so it is tested without a canvas.
  */
 import type { EngineEvent, Token, TokenKind, TokenState } from '../../../../../shared/schemas';
+import { exchangeSummary, originOf, shortTokenId } from '../../tokens/lineage';
 
 interface TimelineRow {
   token: Token;
@@ -73,16 +74,22 @@ function keyChangeDetail(type: EngineEvent['type'], data: EngineEvent['data']): 
   return null;
 }
 
-/** Parent → child: the child was issued when its parent (a refresh token) was used. */
+/**
+ * Parent → child: the child was issued when its parent was used, by a refresh (the parent a refresh
+ * token) or by a token exchange (the parent the subject token, RFC 8693).
+ */
 interface TimelineLink {
   from: number;
   to: number;
   at: number;
+  kind: 'refresh' | 'exchange';
 }
 
 export interface TimelineLayout {
   rows: TimelineRow[];
   links: TimelineLink[];
+  /** How many links are token exchanges. */
+  exchanges: number;
   marks: TimelineMark[];
   /** Signing-key stages (staged, activated, retired), oldest first. */
   keyChanges: KeyChange[];
@@ -118,11 +125,25 @@ export function layoutTimeline(
   events: readonly TimelineEvent[] = [],
 ): TimelineLayout {
   const byIssue = issueOrder(tokens);
-  // Families: tokens sharing a grant; a token without one is a family of its own.
+  // Families: tokens sharing a grant; a token without one is a family of its own, but for one exchanged
+  // from a token shown here (a client_credentials token has no grant), which joins its subject's family.
   const families = new Map<string, Token[]>();
   const familyOf = new Map<string, string>();
+  let byId: Map<string, Token> | null = null;
+  const ancestorWithGrant = (token: Token): Token => {
+    let current = token;
+    // Bounded: ids come from rows, and a chain this long is not worth following.
+    for (let hops = 0; current.grant_id === null && current.parent_id !== null && hops < 64; hops++) {
+      byId ??= new Map(tokens.map((t) => [t.id, t]));
+      const parent = byId.get(current.parent_id);
+      if (!parent) break;
+      current = parent;
+    }
+    return current;
+  };
   for (const token of tokens) {
-    const key = token.grant_id ?? `token:${token.id}`;
+    const root = token.grant_id === null && token.parent_id !== null ? ancestorWithGrant(token) : token;
+    const key = root.grant_id ?? `token:${root.id}`;
     familyOf.set(token.id, key);
     const members = families.get(key);
     if (members) members.push(token);
@@ -178,9 +199,13 @@ export function layoutTimeline(
   });
 
   const links: TimelineLink[] = [];
+  let exchanges = 0;
   rows.forEach((row, index) => {
     const parent = row.token.parent_id ? rowById.get(row.token.parent_id) : undefined;
-    if (parent !== undefined) links.push({ from: parent, to: index, at: row.start });
+    if (parent === undefined) return;
+    const kind = originOf(row.token) === 'exchange' ? 'exchange' : 'refresh';
+    if (kind === 'exchange') exchanges++;
+    links.push({ from: parent, to: index, at: row.start, kind });
   });
 
   const marks: TimelineMark[] = [];
@@ -226,7 +251,18 @@ export function layoutTimeline(
 
   keyChanges.sort((a, b) => a.at - b.at);
   clockChanges.sort((a, b) => a.at - b.at);
-  return { rows, links, marks, keyChanges, clockChanges, families: ordered.length, rowById, min, max };
+  return {
+    rows,
+    links,
+    exchanges,
+    marks,
+    keyChanges,
+    clockChanges,
+    families: ordered.length,
+    rowById,
+    min,
+    max,
+  };
 }
 
 /** The state to colour a bar by at `now`: an active token past its expiry is expired. */
@@ -239,10 +275,23 @@ export function stateAt(row: TimelineRow, now: number): TokenState {
 export function describeRow(row: TimelineRow): string {
   const kind = row.token.kind === 'id' ? 'ID' : row.token.kind === 'access' ? 'Access' : 'Refresh';
   const who = row.token.username ?? 'machine';
-  return `${kind} token ${row.token.id.slice(0, 8)} · ${who} · ${row.token.client_id}`;
+  return `${kind} token ${shortTokenId(row.token.id)} · ${who} · ${row.token.client_id}`;
 }
 
 /** The short label in the row gutter: "access · alice · web". */
 export function rowLabel(row: TimelineRow): string {
   return `${row.token.kind === 'id' ? 'ID' : row.token.kind} · ${row.token.username ?? 'machine'} · ${row.token.client_id}`;
+}
+
+/** The gutter's prefix for a row under its parent: ⇄ exchanged from it, ↳ refreshed from it. */
+export function rowPrefix(row: TimelineRow): string {
+  if (row.depth === 0) return '';
+  return originOf(row.token) === 'exchange' ? '⇄ ' : '↳ ';
+}
+
+/** An exchanged token's line (what from, who acted for whom, audience); null for any other token. */
+export function exchangeOf(layout: TimelineLayout, row: TimelineRow): string | null {
+  if (originOf(row.token) !== 'exchange') return null;
+  const parentRow = row.token.parent_id ? layout.rowById.get(row.token.parent_id) : undefined;
+  return exchangeSummary(row.token, parentRow === undefined ? null : (layout.rows[parentRow]?.token ?? null));
 }

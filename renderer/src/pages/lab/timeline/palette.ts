@@ -16,6 +16,7 @@ function paletteFor(theme: MantineTheme, scheme: 'light' | 'dark'): Palette {
     now: dark ? c.yellow[4] : c.orange[8],
     clock: dark ? c.cyan[4] : c.cyan[8],
     link: dark ? c.gray[4] : c.gray[7],
+    exchange: dark ? c.indigo[3] : c.indigo[8],
     hover: dark ? 'rgba(255,255,255,0.06)' : 'rgba(0,0,0,0.04)',
     selection: dark ? 'rgba(120,140,255,0.22)' : 'rgba(76,110,245,0.14)',
     states: {
