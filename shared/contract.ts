@@ -152,6 +152,15 @@ const PastedPrivateJwk = z.string().min(1).max(20_000);
  */
 export const ISSUER_KEY_PAIR_COMMAND = `node -e "import('jose').then(async({generateKeyPair,exportJWK})=>{const k=await generateKeyPair('ES256',{extractable:true});console.log('private:',JSON.stringify(await exportJWK(k.privateKey)));console.log('public:',JSON.stringify(await exportJWK(k.publicKey)))})"`;
 
+/** Mistakes the authorization code flow can make on purpose (wrong verifier, reused or expired code). */
+export const PLAYGROUND_SCENARIOS = ['wrong_verifier', 'reused_code', 'expired_code'] as const;
+export type PlaygroundScenario = (typeof PLAYGROUND_SCENARIOS)[number];
+
+/** Request parameters a run adds or overrides: a few short name=value pairs. */
+const PlaygroundParams = z
+  .record(z.string().min(1).max(100), z.string().max(2000))
+  .refine((params) => Object.keys(params).length <= 20, 'At most 20 parameters.');
+
 export const PlaygroundInputSchema = z.strictObject({
   flow: z.enum(PLAYGROUND_FLOWS),
   client_id: z.string().min(1),
@@ -182,6 +191,12 @@ export const PlaygroundInputSchema = z.strictObject({
    * stored nor returned. Empty is accepted here so that the engine can say where to get one.
    */
   assertion_private_jwk: z.string().max(20_000).optional(),
+  /** authorization_code: run the flow with one deliberate mistake, to see the provider refuse it. */
+  scenario: z.enum(PLAYGROUND_SCENARIOS).optional(),
+  /** authorization_code: parameters added to (or replacing those of) the /authorize request. */
+  authorize_params: PlaygroundParams.optional(),
+  /** authorization_code: parameters added to (or replacing those of) the code's token request. */
+  token_params: PlaygroundParams.optional(),
 });
 export type PlaygroundInput = z.input<typeof PlaygroundInputSchema>;
 
@@ -208,6 +223,19 @@ export const PlaygroundStepSchema = z.object({
   http: HttpExchangeSchema.nullable(),
   /** Values worth showing apart: the PKCE verifier, the code, decoded tokens… */
   values: z.record(z.string(), z.json()),
+  /** Why a value is null, where that is known ("no ID token: scope had no openid"). */
+  value_notes: z.record(z.string(), z.string()).optional(),
+  /** The step did not do what it normally does: the run stopped here. */
+  failed: z.boolean().optional(),
+  /** The OAuth error the provider answered with, decoded from the JSON body or the redirect. */
+  error: z
+    .object({
+      error: z.string(),
+      error_description: z.string().optional(),
+      /** Where it was read: the JSON body, the redirect's query or fragment, WWW-Authenticate… */
+      source: z.string(),
+    })
+    .optional(),
 });
 export type PlaygroundStep = z.infer<typeof PlaygroundStepSchema>;
 
@@ -215,6 +243,8 @@ export const PlaygroundOutputSchema = z.object({
   flow: z.enum(PLAYGROUND_FLOWS),
   ok: z.boolean(),
   steps: z.array(PlaygroundStepSchema),
+  /** The index of the step the run stopped at (null when it completed). */
+  failed_step: z.number().int().nullable(),
   /**
    * Tokens the flow produced, for the next flow (refresh, revocation): the last successful token
    * response as the provider sent it (RFC 6749 §5.1, so expires_in is a number); empty when none.

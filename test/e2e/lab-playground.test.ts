@@ -273,7 +273,10 @@ describe('Lab: flow playground', () => {
     expect(await page.getByTestId('response-status').textContent()).toBe('200');
     const body = await page.getByRole('region', { name: 'Request' }).getByLabel('Request body').textContent();
     expect(body).toContain(`grant_type=${JWT_BEARER_GRANT}`);
-    expect(await stepValue('refresh_token')).toBe('null');
+    // No raw null: a dash and the reason.
+    expect(await page.locator('[data-value="refresh_token"] td').first().textContent()).toBe(
+      '— (no refresh token: the JWT bearer grant issues none (RFC 7521 §4.1))',
+    );
     expect(await page.getByRole('region', { name: 'Access token (decoded)' }).textContent()).toContain(
       `"sub": "${alice.sub}"`,
     );
@@ -291,6 +294,82 @@ describe('Lab: flow playground', () => {
     // The pasted key is nowhere in what the engine sent back.
     expect(await result().textContent()).not.toContain(privateJwk.d);
     await screenshot(page, 'lab-playground-jwt-bearer');
+  });
+
+  it('keeps the new refresh token after a refresh, and warns before sending a spent one', async () => {
+    await page.getByText('Authorization code + PKCE', { exact: true }).click();
+    await page.getByRole('button', { name: 'Run flow' }).click();
+    await poll(() => result().getByTestId('flow-outcome').textContent()).toBe('completed');
+    await page.getByRole('button', { name: 'Continue with refresh' }).click();
+    await poll(() => result().getByRole('heading', { level: 3 }).first().textContent()).toBe(
+      'Refresh: 1 step',
+    );
+    const sent = new URLSearchParams(
+      (await page.getByRole('region', { name: 'Request' }).getByLabel('Request body').textContent())?.replace(
+        /\n/g,
+        '&',
+      ),
+    ).get('refresh_token');
+    const issued = JSON.parse(
+      (await page.getByRole('region', { name: 'Response' }).getByLabel('Response body').textContent()) ??
+        '{}',
+    ).refresh_token as string;
+    expect(sent).toMatch(/\w{20,}/);
+    expect(issued).not.toBe(sent);
+    // The field holds the new token, so "Run flow" again is an honest refresh, not reuse.
+    const field = page.getByRole('textbox', { name: 'Refresh token' });
+    await poll(() => field.inputValue()).toBe(issued);
+
+    // The spent one, pasted back: the page warns and sends nothing until asked to.
+    await field.fill(sent ?? '');
+    await page.getByRole('button', { name: 'Run flow' }).click();
+    const warning = page.getByTestId('reuse-warning');
+    await poll(() => warning.textContent()).toContain('RFC 9700 §4.14.2');
+    expect(await warning.textContent()).toContain('revokes its family');
+    expect(await result().getByRole('heading', { level: 3 }).first().textContent()).toBe('Refresh: 1 step');
+    await warning.getByRole('button', { name: 'Run anyway' }).click();
+    await poll(() => result().getByTestId('flow-outcome').textContent()).toBe('stopped at a failing step');
+    expect(await stepTitle()).toContain('with a spent refresh token: reuse');
+    expect(await page.getByTestId('step-error').textContent()).toContain('invalid_grant');
+    expect(await stepValue('refresh_token_reuse')).toBe('true');
+  });
+
+  it('opens a failed run on its failing step, with the OAuth error first', async () => {
+    await page.getByText('Authorization code + PKCE', { exact: true }).click();
+    const scope = page.getByRole('textbox', { name: 'Scope', exact: true });
+    await scope.fill('openid no-such-scope');
+    await page.getByRole('button', { name: 'Run flow' }).click();
+    await poll(() => result().getByTestId('flow-outcome').textContent()).toBe('stopped at a failing step');
+    expect(await result().getByTestId('flow-failure').textContent()).toContain(
+      'Stopped at step 2: Browser → GET /authorize',
+    );
+    expect(await result().getByTestId('flow-failure').textContent()).toContain('invalid_scope');
+    expect(await stepTitle()).toBe('Browser → GET /authorize');
+    expect(await page.getByText('Step 2 of 2').count()).toBe(1);
+    const error = page.getByTestId('step-error');
+    expect(await error.textContent()).toContain('Failed: invalid_scope');
+    expect(await error.textContent()).toContain('no-such-scope');
+    expect(await error.textContent()).toContain('from the redirect query');
+    // The step's text says what happened, not "shows its login page".
+    const step = page.getByRole('region', { name: /^Step 2:/ });
+    expect(await step.textContent()).toContain('This step failed: the provider redirected back');
+    await screenshot(page, 'lab-playground-failed-step');
+    await scope.fill('');
+  });
+
+  it('runs a built-in mistake: the wrong code_verifier, refused with RFC 7636 §4.6', async () => {
+    await page.getByRole('combobox', { name: 'Error scenario' }).click();
+    await page.getByRole('option', { name: 'Wrong code_verifier (RFC 7636 §4.6)' }).click();
+    await page.getByRole('button', { name: 'Run flow' }).click();
+    await poll(stepTitle).toBe('Client → POST /token with the wrong code_verifier');
+    expect(await result().getByTestId('flow-outcome').textContent()).toBe('stopped at a failing step');
+    expect(await page.getByRole('list', { name: 'Spec sections' }).textContent()).toContain('RFC 7636 §4.6');
+    expect(await page.getByTestId('step-error').textContent()).toContain('code_verifier does not match');
+    expect(await page.getByTestId('response-status').textContent()).toBe('400');
+    // Every HTTP step can be replayed from a terminal.
+    expect(await page.getByRole('button', { name: 'Copy as curl' }).count()).toBe(1);
+    await page.getByRole('combobox', { name: 'Error scenario' }).click();
+    await page.getByRole('option', { name: 'Wrong code_verifier (RFC 7636 §4.6)' }).click();
   });
 
   it('shows a failing exchange as it is, and an error when a flow cannot start', async () => {

@@ -117,8 +117,9 @@ describe('Lab: token timeline', () => {
       refresh_token: first,
     });
     expect(replay.status).toBe(400);
-    // Marks: one introspection, one reuse detection, and a revocation on each other token of the family.
-    await poll(() => num('mark-count')).toBe(1 + 1 + 5);
+    // Marks: one introspection, one reuse detection, a revocation on each other token of the family, and
+    // two uses (the sign-in's userinfo call, the refresh).
+    await poll(() => num('mark-count')).toBe(1 + 1 + 5 + 2);
     await screenshot(page, 'lab-timeline');
   });
 
@@ -143,7 +144,10 @@ describe('Lab: token timeline', () => {
         (element) =>
           Number(element.getAttribute('data-view-end')) - Number(element.getAttribute('data-view-start')),
       );
-    expect(await viewSpan()).toBe(3_600_000);
+    // The default "Recent" window fits the tokens shown: minutes here, not an hour.
+    expect(await viewSpan()).toBeLessThan(3_600_000);
+    await page.getByText('1 h', { exact: true }).click();
+    await poll(viewSpan).toBe(3_600_000);
     await page.getByRole('button', { name: 'Zoom in' }).click();
     await poll(viewSpan).toBe(1_800_000);
     await page.getByText('6 h', { exact: true }).click();
@@ -206,6 +210,93 @@ describe('Lab: token timeline', () => {
     await page.keyboard.press('Enter');
     await drawer.waitFor();
     await page.keyboard.press('Escape');
+  });
+
+  it('fits a fresh sign-in’s 20 s tokens in the default window, ends a rotated token, ticks its uses', async () => {
+    await admin(ui.engine, 'users.create', { username: 'dana' });
+    await admin(ui.engine, 'clients.create', {
+      client_id: 'demo',
+      client_secret: 'demo-secret',
+      redirect_uris: ['http://127.0.0.1:5173/callback'],
+      grant_types: ['authorization_code', 'refresh_token'],
+      scope: 'openid email offline_access',
+      access_token_ttl: 20,
+    });
+    const signIn = await admin<{ ok: boolean; tokens: Record<string, string> }>(ui.engine, 'playground.run', {
+      flow: 'authorization_code',
+      client_id: 'demo',
+      username: 'dana',
+    });
+    expect(signIn.ok).toBe(true);
+    await page.getByText('Recent', { exact: true }).click();
+    await page.getByRole('combobox', { name: 'Client', exact: true }).click();
+    await page.getByRole('option', { name: 'demo' }).click();
+    await poll(() => data('bar-count')).toBe('3');
+
+    // Readable without zooming: the 20 s access token's bar is a good share of the plot, not a sliver.
+    const shareOfPlot = () =>
+      canvas.evaluate((element) => {
+        const c = element as unknown as CanvasLike;
+        const span = Number(c.dataset.viewEnd) - Number(c.dataset.viewStart);
+        return { share: 20_000 / span, plot: c.clientWidth - Number(c.dataset.gutter), span };
+      });
+    const fit = await shareOfPlot();
+    expect(fit.share, JSON.stringify(fit)).toBeGreaterThan(0.12);
+    expect(fit.share * fit.plot).toBeGreaterThan(80);
+    // The whole sign-in is in the window, now included: nothing hidden, every bar drawn.
+    expect(await num('hidden-count')).toBe(0);
+    await poll(() => data('drawn')).toBe('3');
+    await screenshot(page, 'lab-timeline-default');
+
+    // A userinfo call with the access token: a use tick on its bar.
+    // The flow playground's sign-in calls userinfo once already.
+    await poll(() => num('use-mark-count')).toBe(1);
+    const userinfo = await fetch(`${ui.engine.issuer}/userinfo`, {
+      headers: { authorization: `Bearer ${signIn.tokens.access_token}` },
+    });
+    expect(userinfo.status).toBe(200);
+    await poll(() => num('use-mark-count')).toBe(2);
+
+    // A refresh rotates the refresh token: its bar ends there, and the refresh is a use tick too.
+    const refreshed = await form('/token', basic('demo', 'demo-secret'), {
+      grant_type: 'refresh_token',
+      refresh_token: signIn.tokens.refresh_token as string,
+    });
+    expect(refreshed.status).toBe(200);
+    await poll(() => data('bar-count')).toBe('6');
+    await poll(() => num('use-mark-count')).toBe(3);
+    const listed = await admin<{
+      tokens: Array<{ id: string; kind: string; state: string; parent_id: string | null; issued_at: string }>;
+    }>(ui.engine, 'tokens.list', { client_id: 'demo' });
+    const rotated = listed.tokens.find((t) => t.kind === 'refresh' && t.state === 'rotated');
+    const child = listed.tokens.find((t) => t.kind === 'refresh' && t.parent_id === rotated?.id);
+    expect(rotated && child).toBeTruthy();
+    // Rows: access, ID, the rotated refresh token, then its three children (the new refresh token last).
+    const rowHeight = await num('row-height');
+    const axis = await num('axis-height');
+    const rowY = (row: number) => axis + row * rowHeight + rowHeight / 2;
+    const after = Date.parse((child as { issued_at: string }).issued_at) + 3000;
+    const until = after + 15_000;
+    await page.mouse.move(0, 0);
+    // The new access token is alive across that stretch (active green); the rotated refresh token has
+    // no blue there (neither its outline nor its tinted fill): it ended at the rotation.
+    await screenshot(page, 'lab-timeline-ended');
+    await poll(() => colourInStrip(after, until, rowY(3), ACTIVE_GREEN)).toBe(true);
+    expect(await colourInStrip(after, until, rowY(2), ROTATED_BLUE)).toBe(false);
+
+    // Presenter mode: larger rows and type, the window back to recent tokens following now, the newest
+    // family highlighted.
+    await page.getByRole('button', { name: 'Earlier' }).click();
+    const follow = page.getByRole('switch', { name: 'Follow now' });
+    await poll(() => follow.isChecked()).toBe(false);
+    await page.getByRole('switch', { name: 'Presenter mode' }).click({ force: true });
+    await poll(() => data('presenter')).toBe('true');
+    await poll(() => follow.isChecked()).toBe(true);
+    expect(await num('row-height')).toBe(30);
+    await screenshot(page, 'lab-timeline-presenter');
+    await page.getByRole('switch', { name: 'Presenter mode' }).click({ force: true });
+    await poll(() => data('presenter')).toBe('false');
+    await page.getByRole('button', { name: 'Clear client filter' }).click();
   });
 
   it('draws a token-exchange chain under its subject, marked at each exchange, saying who acted for whom', async () => {
@@ -302,6 +393,42 @@ interface CanvasLike {
   getContext(type: '2d'): {
     getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> };
   };
+}
+
+/** Mantine's green 6 and blue 6 (the light scheme's active and rotated colours). */
+const ACTIVE_GREEN = [0x40, 0xc0, 0x57] as const;
+const ROTATED_BLUE = [0x22, 0x8b, 0xe6] as const;
+
+/** Whether a horizontal strip of the canvas (between two times, at a height) has a pixel near a colour. */
+function colourInStrip(from: number, to: number, y: number, rgb: readonly number[]): Promise<boolean> {
+  return canvas.evaluate(
+    (element, [t0, t1, cssY, target]) => {
+      const c = element as unknown as CanvasLike;
+      const start = Number(c.dataset.viewStart);
+      const end = Number(c.dataset.viewEnd);
+      const gutter = Number(c.dataset.gutter);
+      const width = c.clientWidth;
+      const xOf = (t: number) => gutter + ((t - start) / (end - start)) * (width - gutter);
+      const scale = c.width / width;
+      const x0 = Math.round(xOf(t0) * scale);
+      const x1 = Math.round(xOf(t1) * scale);
+      const pixels = c
+        .getContext('2d')
+        .getImageData(x0, Math.round((cssY - 10) * scale), Math.max(1, x1 - x0), Math.round(20 * scale)).data;
+      const [r0, g0, b0] = target as number[];
+      for (let i = 0; i < pixels.length; i += 4) {
+        const [r, g, b] = [pixels[i] as number, pixels[i + 1] as number, pixels[i + 2] as number];
+        if (
+          Math.abs(r - (r0 as number)) < 24 &&
+          Math.abs(g - (g0 as number)) < 24 &&
+          Math.abs(b - (b0 as number)) < 24
+        )
+          return true;
+      }
+      return false;
+    },
+    [from, to, y, rgb] as const,
+  );
 }
 
 /**

@@ -125,6 +125,99 @@ describe('Activity page', () => {
     await page.getByRole('switch', { name: 'Errors only' }).click();
   });
 
+  it('shows each kind of failure a service meets with its reason, its request redacted', async () => {
+    const client = { client_id: 'mobile', client_secret: 'mobile-secret-value' };
+    await admin(ui.engine, 'clients.create', {
+      ...client,
+      grant_types: ['password', 'refresh_token', 'client_credentials'],
+      token_endpoint_auth_method: 'client_secret_basic',
+      scope: 'openid api:read offline_access',
+      refresh_token_ttl: 60,
+    });
+    await admin(ui.engine, 'users.create', { username: 'erin', password: 'erin-password' });
+    const basic = `Basic ${Buffer.from(`${client.client_id}:${client.client_secret}`).toString('base64')}`;
+    const token = async (form: Record<string, string>) => {
+      const response = await fetch(`${ui.engine.issuer}/token`, {
+        method: 'POST',
+        headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(form).toString(),
+      });
+      return { status: response.status, body: (await response.json()) as Record<string, string> };
+    };
+    const signedIn = await token({
+      grant_type: 'password',
+      username: 'erin',
+      password: 'erin-password',
+      scope: 'openid offline_access',
+    });
+    expect(signedIn.status).toBe(200);
+    const refreshToken = signedIn.body.refresh_token as string;
+
+    // An unknown refresh token, a scope the client may not have, a made-up bearer token at userinfo.
+    const madeUp = 'made-up-refresh-token-value-0123456789';
+    expect((await token({ grant_type: 'refresh_token', refresh_token: madeUp })).body.error).toBe(
+      'invalid_grant',
+    );
+    expect((await token({ grant_type: 'client_credentials', scope: 'admin:all' })).body.error).toBe(
+      'invalid_scope',
+    );
+    const badBearer = 'not-a-token-anyone-issued-0123456789';
+    const userinfo = await fetch(`${ui.engine.issuer}/userinfo`, {
+      headers: { authorization: `Bearer ${badBearer}` },
+    });
+    expect(userinfo.status).toBe(401);
+    // An expired refresh token: provider time moves past its 60 s lifetime.
+    await admin(ui.engine, 'settings.update', { clock_offset_seconds: 120 });
+    try {
+      expect((await token({ grant_type: 'refresh_token', refresh_token: refreshToken })).body.error).toBe(
+        'invalid_grant',
+      );
+    } finally {
+      await admin(ui.engine, 'settings.update', { clock_offset_seconds: 0 });
+    }
+
+    await page.getByRole('switch', { name: 'Errors only' }).click();
+    const failures: Array<[string, string, string]> = [
+      ['token 400', 'invalid_grant', madeUp],
+      ['token 400', 'invalid_scope', client.client_secret],
+      ['userinfo 401', 'invalid_token', badBearer],
+      ['token 400', 'invalid_grant', refreshToken],
+    ];
+    for (const [label, error] of failures) {
+      await eventRows(label).filter({ hasText: error }).first().waitFor();
+    }
+    // The expired one says why, and opening it shows the request with the token redacted.
+    const expired = eventRows('token 400')
+      .filter({ hasText: /expired/i })
+      .first();
+    await expired.waitFor();
+    await expired.getByRole('button', { name: /^Open event/ }).click();
+    const drawer = page.getByRole('dialog', { name: /^Event \d+: request/ });
+    await drawer.getByRole('alert').filter({ hasText: '400 invalid_grant' }).waitFor();
+    await expect
+      .poll(() => drawer.getByRole('region', { name: 'Request body' }).textContent())
+      .toContain('refresh_token');
+    const shown = (await drawer.textContent()) ?? '';
+    for (const [, , secret] of failures) expect(shown).not.toContain(secret);
+    await page.keyboard.press('Escape');
+
+    const unauthorized = eventRows('userinfo 401').first();
+    await unauthorized.getByRole('button', { name: /^Open event/ }).click();
+    await drawer.getByRole('alert').filter({ hasText: '401 invalid_token' }).waitFor();
+    expect(await drawer.textContent()).not.toContain(badBearer);
+    await screenshot(page, 'ui-activity-failure-kinds');
+    await page.keyboard.press('Escape');
+    // Every event badge is whole ("userinfo 401", "token.reuse_detected"), never cut short.
+    const cut = await events()
+      .locator('.mantine-Badge-label')
+      .evaluateAll(
+        (all: Array<{ scrollWidth: number; clientWidth: number }>) =>
+          all.filter((label) => label.scrollWidth > label.clientWidth).length,
+      );
+    expect(cut).toBe(0);
+    await page.getByRole('switch', { name: 'Errors only' }).click();
+  });
+
   it('pages through older events', async () => {
     // More events than one page holds (100): the oldest is reachable with Older.
     for (let i = 0; i < 105; i++) await admin(ui.engine, 'users.create', { username: `bulk-${i}` });

@@ -48,6 +48,16 @@ export class CodeStore {
     return row && { ...row, resources: parseJson(row.resources), amr: parseJson(row.amr) };
   }
 
+  /** Ends one code's lifetime at `at` (the lab's expired-code scenario); false when there is no such code. */
+  expire(code: string, at: number): boolean {
+    return (
+      statement(this.db, 'UPDATE auth_codes SET expires_at = ? WHERE code_hash = ?').run(
+        at,
+        hashTokenValue(code),
+      ).changes > 0
+    );
+  }
+
   /** Atomically marks the code used; false when it already was (a replay). */
   markUsed(codeHash: string, now: number): boolean {
     return (

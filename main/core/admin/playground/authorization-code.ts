@@ -6,15 +6,9 @@ import { randomToken } from '../../lib/secrets';
 import { ENDPOINTS } from '../../oauth/discovery';
 import type { UserRecord } from '../../store/users';
 import { splitScope } from '../../tokens/claims';
-import { describeTokens, type PlaygroundRun, parsedBody, send, tokenRequest } from './exchange';
-
-/** What the client keeps between the authorization request and the token request. */
-interface PkceAndState {
-  verifier: string;
-  challenge: string;
-  state: string;
-  nonce: string;
-}
+import { type PlaygroundRun, parsedBody, send } from './exchange';
+import { type CodeInHand, type PkceAndState, redeemCode, withOverrides } from './redeem';
+import { runScenario } from './scenarios';
 
 /** The browser's place in the login: the interaction id of the login form and its binding cookie. */
 interface LoginPage {
@@ -67,6 +61,7 @@ async function authorize(
   redirectUri: string,
   scope: string,
   pkce: PkceAndState,
+  overrides: Record<string, string> = {},
 ): Promise<LoginPage | null> {
   const query = new URLSearchParams({
     response_type: 'code',
@@ -78,6 +73,7 @@ async function authorize(
     code_challenge: pkce.challenge,
     code_challenge_method: 'S256',
   });
+  withOverrides(query, overrides);
   const http = await send(run, 'GET', `${ENDPOINTS.authorization}?${query}`, {}, null);
   run.steps.push({
     title: 'Browser → GET /authorize',
@@ -122,13 +118,6 @@ async function signIn(run: PlaygroundRun, user: UserRecord, page: LoginPage): Pr
   return code;
 }
 
-/** What the browser part of the flow hands the client: the code, and what redeeming it needs. */
-export interface CodeInHand {
-  code: string;
-  redirectUri: string;
-  pkce: PkceAndState;
-}
-
 /** The browser part: PKCE, authorize, sign in as the user; the code, or null when a step failed. */
 export async function signInForCode(
   run: PlaygroundRun,
@@ -136,40 +125,10 @@ export async function signInForCode(
 ): Promise<CodeInHand | null> {
   const { redirectUri, user, scope } = checkInput(run, input);
   const pkce = preparePkce(run);
-  const page = await authorize(run, redirectUri, scope, pkce);
+  const page = await authorize(run, redirectUri, scope, pkce, input.authorize_params);
   if (!page) return null;
   const code = await signIn(run, user, page);
   return code ? { code, redirectUri, pkce } : null;
-}
-
-/**
- * POST /token with the code and the PKCE verifier; the token response, or null when refused.
- * `headers` are made for this request (a DPoP proof).
- */
-export async function redeemCode(
-  run: PlaygroundRun,
-  { code, redirectUri, pkce }: CodeInHand,
-  headers?: Record<string, string>,
-) {
-  const form = {
-    grant_type: 'authorization_code',
-    code,
-    redirect_uri: redirectUri,
-    code_verifier: pkce.verifier,
-  };
-  const { http, parsed } = await tokenRequest(run, form, headers ? { headers } : {});
-  run.steps.push({
-    title: 'Client → POST /token (authorization_code)',
-    spec: 'RFC 6749 §4.1.3–4.1.4, RFC 7636 §4.5, OIDC Core §3.1.3',
-    explanation:
-      'The client redeems the code with its credentials and the PKCE verifier. The provider checks the code is unused, bound to this client and redirect URI, and that SHA-256(verifier) equals the challenge.',
-    http,
-    values: {
-      ...describeTokens(parsed),
-      refresh_token: parsed?.refresh_token ? 'opaque; rotated on every use' : null,
-    },
-  });
-  return parsed;
 }
 
 function validateIdToken(run: PlaygroundRun, idToken: string, nonce: string): void {
@@ -211,7 +170,8 @@ export async function authorizationCodeFlow(
 ): Promise<boolean> {
   const inHand = await signInForCode(run, input);
   if (!inHand) return false;
-  const parsed = await redeemCode(run, inHand);
+  if (input.scenario) return runScenario(run, inHand, input.scenario, input.token_params);
+  const parsed = await redeemCode(run, inHand, undefined, input.token_params);
   if (!parsed) return false;
   Object.assign(run.tokens, parsed);
   if (parsed.id_token) validateIdToken(run, parsed.id_token, inHand.pkce.nonce);

@@ -16,19 +16,25 @@ export async function refreshTokenFlow(
       'invalid_input',
       'Give the refresh token to use (run the authorization code flow first).',
     );
+  // Known before sending: a token already rotated is reuse, and the provider will revoke its family.
+  const spent = run.deps.ctx.tokenService.resolveRefreshToken(input.token)?.record.rotated_at != null;
   const { http, parsed } = await tokenRequest(run, {
     grant_type: 'refresh_token',
     refresh_token: input.token,
   });
   run.steps.push({
-    title: 'Client → POST /token (refresh_token)',
+    title: spent
+      ? 'Client → POST /token (refresh_token) with a spent refresh token: reuse'
+      : 'Client → POST /token (refresh_token)',
     spec: 'RFC 6749 §6, RFC 9700 §4.14.2',
-    explanation:
-      'The client trades its refresh token for new tokens. The refresh token is rotated: the old one is now used up, and presenting it again would revoke the whole token family (reuse detection).',
+    explanation: spent
+      ? 'This refresh token was already used (rotated by an earlier refresh). Sending it again is refresh token reuse: the provider cannot tell the client from a thief holding a stolen copy, so it refuses and revokes the whole token family, including the newest refresh token.'
+      : 'The client trades its refresh token for new tokens. The refresh token is rotated: the old one is now used up, and presenting it again would revoke the whole token family (reuse detection).',
     http,
     values: {
       ...describeTokens(parsed),
       new_refresh_token_differs: parsed ? parsed.refresh_token !== input.token : null,
+      ...(spent ? { refresh_token_reuse: true } : {}),
     },
   });
   if (!parsed) return false;

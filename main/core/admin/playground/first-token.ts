@@ -1,8 +1,9 @@
 import type { AdminParsedInput } from '../../../../shared/contract';
 import { AdminError } from '../../../../shared/errors';
 import type { ClientRecord } from '../../store/clients';
-import { redeemCode, signInForCode } from './authorization-code';
+import { signInForCode } from './authorization-code';
 import { describeToken, describeTokens, type PlaygroundRun, tokenRequest } from './exchange';
+import { redeemCode } from './redeem';
 
 // How a flow gets the token it starts from: for a user (password grant, or the browser's code flow)
 // or for a client itself (client credentials). Each records its steps in the run.

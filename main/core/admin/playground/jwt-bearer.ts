@@ -149,6 +149,7 @@ async function trade(run: PlaygroundRun, setup: Setup, assertion: string, scope:
       refresh_token: parsed?.refresh_token ?? null,
       access_token: describeToken(parsed?.access_token),
     },
+    value_notes: { refresh_token: 'no refresh token: the JWT bearer grant issues none (RFC 7521 §4.1)' },
   });
   return parsed;
 }

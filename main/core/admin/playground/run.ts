@@ -7,6 +7,7 @@ import { clientCredentialsFlow, refreshTokenFlow, revocationFlow } from './direc
 import { dpopFlow } from './dpop';
 import type { PlaygroundDeps, PlaygroundRun } from './exchange';
 import { jwtBearerFlow } from './jwt-bearer';
+import { markOutcome } from './outcome';
 import { tokenExchangeFlow } from './token-exchange';
 
 type PlaygroundInput = AdminParsedInput<'playground.run'>;
@@ -25,6 +26,13 @@ const FLOWS: Record<PlaygroundFlow, (run: PlaygroundRun, input: PlaygroundInput)
 
 /** The clients of a run and the private key pasted for each (the second client only in an exchange). */
 function clientsOf(deps: PlaygroundDeps, input: PlaygroundInput) {
+  if (input.flow !== 'authorization_code') {
+    for (const field of ['scenario', 'authorize_params', 'token_params'] as const) {
+      if (input[field] !== undefined) {
+        throw new AdminError('invalid_input', `${field} is used only by the authorization_code flow.`);
+      }
+    }
+  }
   if (input.flow !== 'jwt_bearer') {
     for (const field of ['assertion_issuer', 'assertion_private_jwk'] as const) {
       if (input[field] !== undefined) {
@@ -77,7 +85,11 @@ export async function runPlayground(deps: PlaygroundDeps, input: PlaygroundInput
     };
     const ok = await FLOWS[input.flow](run, input);
     for (const step of run.steps) annotateClientAssertion(step);
-    return redactSecrets({ flow: input.flow, ok, steps: run.steps, tokens: run.tokens }, secrets);
+    const failed_step = markOutcome(run, ok);
+    return redactSecrets(
+      { flow: input.flow, ok, steps: run.steps, failed_step, tokens: run.tokens },
+      secrets,
+    );
   } catch (error) {
     if (error instanceof Error && secrets.some((secret) => error.message.includes(secret))) {
       throw new AdminError('invalid_input', redactSecrets(error.message, secrets));

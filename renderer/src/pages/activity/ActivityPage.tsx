@@ -58,7 +58,14 @@ function eventColumns(openToken: (id: string) => void): ReadonlyArray<Column<Eng
     {
       header: 'Event',
       cell: (event) => (
-        <Badge variant="light" color={eventColor(event)} tt="none" style={{ overflow: 'visible' }}>
+        // Whole, never cut to "token.reuse_dete…": the column takes the badge's width.
+        <Badge
+          variant="light"
+          color={eventColor(event)}
+          tt="none"
+          miw="max-content"
+          style={{ flexShrink: 0 }}
+        >
           {eventLabel(event)}
         </Badge>
       ),

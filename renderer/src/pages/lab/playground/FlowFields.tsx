@@ -1,10 +1,10 @@
 import { Group, Select, Stack, Text } from '@mantine/core';
-import { ISSUER_KEY_PAIR_COMMAND } from '../../../../../shared/contract';
+import { ISSUER_KEY_PAIR_COMMAND, type PlaygroundScenario } from '../../../../../shared/contract';
 import type { Client, TrustedIssuer } from '../../../../../shared/schemas';
 import { Choice, choiceOptions } from '../../../components/Choice';
 import { CodeTextarea } from '../../../components/CodeTextarea';
 import { CopyableCode } from '../../../components/CopyableCode';
-import { EXCHANGE_MODES, type ExchangeMode } from './flows';
+import { EXCHANGE_MODES, type ExchangeMode, SCENARIOS } from './flows';
 
 /** A private JWK pasted for one run (the engine neither stores nor shows it). */
 function PrivateJwkField(props: {
@@ -122,6 +122,57 @@ export function IssuerFields({
         copyLabel="Copy the command"
         copySize="xs"
       />
+    </Stack>
+  );
+}
+
+/** The authorization code flow's extras: a deliberate mistake, and parameters to add or override. */
+export function CodeFlowFields(props: {
+  scenario: PlaygroundScenario | null;
+  onScenario: (value: PlaygroundScenario | null) => void;
+  authorizeParams: string;
+  onAuthorizeParams: (value: string) => void;
+  tokenParams: string;
+  onTokenParams: (value: string) => void;
+}) {
+  const paramsHelp =
+    'Extra/override parameters, name=value one a line; an empty value removes the parameter.';
+  return (
+    <Stack gap="xs">
+      <Select
+        label="Error scenario"
+        description="Run the flow with one mistake on purpose and see the provider refuse it."
+        placeholder="None: a normal run"
+        data={(Object.keys(SCENARIOS) as PlaygroundScenario[]).map((value) => ({
+          value,
+          label: SCENARIOS[value],
+        }))}
+        value={props.scenario}
+        onChange={(value) => props.onScenario(value as PlaygroundScenario | null)}
+        clearable
+      />
+      <Group align="flex-start" grow>
+        <CodeTextarea
+          label="/authorize parameters"
+          description={paramsHelp}
+          placeholder={'scope=openid profile\nprompt=login'}
+          value={props.authorizeParams}
+          onChange={props.onAuthorizeParams}
+          minRows={2}
+          maxRows={5}
+          small
+        />
+        <CodeTextarea
+          label="Token request parameters"
+          description={paramsHelp}
+          placeholder="redirect_uri=http://127.0.0.1:5173/elsewhere"
+          value={props.tokenParams}
+          onChange={props.onTokenParams}
+          minRows={2}
+          maxRows={5}
+          small
+        />
+      </Group>
     </Stack>
   );
 }

@@ -1,4 +1,4 @@
-import { Badge, Button, Grid, Group, NavLink, Paper, Stack, Text, Title } from '@mantine/core';
+import { Alert, Badge, Button, Grid, Group, NavLink, Paper, Stack, Text, Title } from '@mantine/core';
 import { useState } from 'react';
 import type { PlaygroundOutput } from '../../../../../shared/contract';
 import { openInInspector } from '../handoff';
@@ -13,8 +13,10 @@ export function FlowResult({
   result: PlaygroundOutput;
   onContinue: (flow: Flow, token: string) => void;
 }) {
-  const [index, setIndex] = useState(0);
+  // A failed run opens on the step it stopped at: that is what the reader came for.
+  const [index, setIndex] = useState(result.failed_step ?? 0);
   const step = result.steps[index];
+  const failed = result.failed_step === null ? undefined : result.steps[result.failed_step];
   const { access_token: access, refresh_token: refresh } = result.tokens;
   return (
     <Paper withBorder p="md" role="region" aria-label="Flow result">
@@ -27,6 +29,17 @@ export function FlowResult({
             {result.ok ? 'completed' : 'stopped at a failing step'}
           </Badge>
         </Group>
+        {failed && result.failed_step !== null && (
+          <Alert
+            color="red"
+            title={`Stopped at step ${result.failed_step + 1}: ${failed.title}`}
+            data-testid="flow-failure"
+          >
+            {failed.error
+              ? `${failed.error.error}${failed.error.error_description ? `: ${failed.error.error_description}` : ''}`
+              : failed.explanation}
+          </Alert>
+        )}
         <Grid>
           <Grid.Col span={{ base: 12, md: 3 }}>
             <nav aria-label="Steps">
@@ -36,6 +49,8 @@ export function FlowResult({
                   key={i}
                   component="button"
                   label={`${i + 1}. ${s.title}`}
+                  color={s.failed ? 'red' : undefined}
+                  description={s.failed ? `failed${s.error ? `: ${s.error.error}` : ''}` : undefined}
                   active={i === index}
                   aria-current={i === index ? 'step' : undefined}
                   onClick={() => setIndex(i)}

@@ -1,6 +1,6 @@
 import { Alert, Anchor, Button, EmptyState, Group, Select, Text, TextInput } from '@mantine/core';
 import { useState } from 'react';
-import type { PlaygroundInput } from '../../../../../shared/contract';
+import type { PlaygroundInput, PlaygroundScenario } from '../../../../../shared/contract';
 import { Choice } from '../../../components/Choice';
 import { CodeTextarea } from '../../../components/CodeTextarea';
 import { ErrorAlert } from '../../../components/ErrorAlert';
@@ -8,7 +8,7 @@ import { Page, Panel } from '../../../components/Page';
 import { QueryState } from '../../../components/QueryState';
 import { useAdminMutation, useAdminQuery } from '../../../data/contract-queries';
 import { LabIntro } from '../LabIntro';
-import { ExchangeFields, IssuerFields, PrivateKeyField } from './FlowFields';
+import { CodeFlowFields, ExchangeFields, IssuerFields, PrivateKeyField } from './FlowFields';
 import { FlowResult } from './FlowResult';
 import {
   actorNeedsKey,
@@ -57,6 +57,13 @@ export function PlaygroundPage() {
   const [actorKey, setActorKey] = useState('');
   const [issuerId, setIssuerId] = useState<string | null>(null);
   const [issuerKey, setIssuerKey] = useState('');
+  const [scenario, setScenario] = useState<PlaygroundScenario | null>(null);
+  const [authorizeParams, setAuthorizeParams] = useState('');
+  const [tokenParams, setTokenParams] = useState('');
+  // Refresh tokens this page has sent: sending one again is reuse, which revokes its family.
+  const [spent, setSpent] = useState<ReadonlySet<string>>(new Set());
+  // A run with a spent refresh token waits for the user to confirm it is on purpose.
+  const [reuseAsked, setReuseAsked] = useState(false);
   // A flow issues, refreshes or revokes tokens.
   const run = useAdminMutation('playground.run', { invalidates: ['tokens'] });
 
@@ -84,12 +91,32 @@ export function PlaygroundPage() {
     actorKey,
     issuer,
     issuerKey,
+    scenario,
+    authorizeParams,
+    tokenParams,
   };
   const missing = missingInput(form);
 
-  const start = (input: PlaygroundInput) => run.mutate(input);
+  const start = (input: PlaygroundInput) => {
+    setReuseAsked(false);
+    run.mutate(input, {
+      // A refresh rotates the token: it is spent, and the field takes the new one (or empties). A refused
+      // token was not rotated by this run: it stays for the user to see or fix.
+      onSuccess: (data) => {
+        const sent = input.token;
+        if (data.flow !== 'refresh_token' || !data.ok || !sent) return;
+        setSpent((before) => new Set(before).add(sent));
+        setToken(data.tokens.refresh_token ?? '');
+      },
+    });
+  };
+  const isSpent = (input: PlaygroundInput) =>
+    input.flow === 'refresh_token' && input.token !== undefined && spent.has(input.token);
   const submit = () => {
-    if (!missing) start(flowInput(form));
+    if (missing) return;
+    const input = flowInput(form);
+    if (isSpent(input)) setReuseAsked(true);
+    else start(input);
   };
   const onContinue = (next: Flow, value: string) => {
     setFlow(next);
@@ -97,7 +124,13 @@ export function PlaygroundPage() {
     if (!run.variables) return;
     const owner = tokenOwner(run.variables);
     setClientId(owner.client_id);
-    start({ flow: next, ...owner, token: value });
+    const input: PlaygroundInput = { flow: next, ...owner, token: value };
+    if (isSpent(input)) setReuseAsked(true);
+    else start(input);
+  };
+  const onToken = (value: string) => {
+    setToken(value);
+    setReuseAsked(false);
   };
 
   return (
@@ -214,10 +247,20 @@ export function PlaygroundPage() {
                   : 'An access or refresh token of this client.'
               }
               value={token}
-              onChange={setToken}
+              onChange={onToken}
               minRows={2}
               maxRows={5}
               small
+            />
+          )}
+          {flow === 'authorization_code' && (
+            <CodeFlowFields
+              scenario={scenario}
+              onScenario={setScenario}
+              authorizeParams={authorizeParams}
+              onAuthorizeParams={setAuthorizeParams}
+              tokenParams={tokenParams}
+              onTokenParams={setTokenParams}
             />
           )}
           {meta.user === 'required' && users.data?.length === 0 && (
@@ -229,6 +272,22 @@ export function PlaygroundPage() {
             <Alert color="orange">
               No client is allowed the {meta.grants?.join(' or ')} grant. Add it to a client on the{' '}
               <Anchor href="#/clients">Clients</Anchor> page.
+            </Alert>
+          )}
+          {reuseAsked && flow === 'refresh_token' && (
+            <Alert color="orange" title="This refresh token was already used" data-testid="reuse-warning">
+              <Text size="sm">
+                Sending it again is refresh token reuse and revokes its family (RFC 9700 §4.14.2), the newest
+                refresh token included. Run anyway to see it?
+              </Text>
+              <Group mt="xs" gap="xs">
+                <Button size="xs" color="orange" onClick={() => start(flowInput(form))}>
+                  Run anyway
+                </Button>
+                <Button size="xs" variant="default" onClick={() => setReuseAsked(false)}>
+                  Cancel
+                </Button>
+              </Group>
             </Alert>
           )}
           <Group>

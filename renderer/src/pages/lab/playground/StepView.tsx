@@ -1,8 +1,9 @@
-import { Badge, Code, Group, Stack, Table, Text, Title } from '@mantine/core';
+import { Alert, Badge, Code, Group, Stack, Table, Text, Title } from '@mantine/core';
 import type { PlaygroundStep } from '../../../../../shared/contract';
 import { ClaimsList } from '../../../components/ClaimValue';
 import { CopyButton } from '../../../components/CopyButton';
 import { JsonBlock } from '../../../components/JsonBlock';
+import { curlCommand } from './curl';
 import { HttpPanes } from './HttpPanes';
 
 const VALUE_LABELS: Record<string, string> = {
@@ -51,7 +52,19 @@ function isDecodedJwt(value: unknown): value is { header: unknown; payload: Reco
   return 'header' in value && payload !== null && typeof payload === 'object' && !Array.isArray(payload);
 }
 
-function Values({ values }: { values: PlaygroundStep['values'] }) {
+/** A value as the table shows it: "—" for none, with the reason when the step knows it. */
+export function displayValue(value: PlaygroundStep['values'][string], note?: string): string {
+  if (value === null) return note ? `— (${note})` : '—';
+  return String(value);
+}
+
+function Values({
+  values,
+  notes = {},
+}: {
+  values: PlaygroundStep['values'];
+  notes?: Record<string, string>;
+}) {
   const entries = Object.entries(values);
   if (entries.length === 0) return null;
   const simple = entries.filter(([, v]) => v === null || typeof v !== 'object');
@@ -69,7 +82,13 @@ function Values({ values }: { values: PlaygroundStep['values'] }) {
                 <Table.Th w={300}>{labelFor(name)}</Table.Th>
                 <Table.Td style={{ wordBreak: 'break-all' }}>
                   <Group gap={4} wrap="nowrap" justify="space-between">
-                    <Code>{value === null ? 'null' : String(value)}</Code>
+                    {value === null ? (
+                      <Text size="sm" c="dimmed">
+                        {displayValue(value, notes[name])}
+                      </Text>
+                    ) : (
+                      <Code>{displayValue(value)}</Code>
+                    )}
                     {typeof value === 'string' && (
                       <CopyButton compact value={value} label={`Copy ${name}`} size="sm" />
                     )}
@@ -95,9 +114,31 @@ function Values({ values }: { values: PlaygroundStep['values'] }) {
 export function StepView({ step, index }: { step: PlaygroundStep; index: number }) {
   return (
     <Stack gap="sm" role="region" aria-label={`Step ${index + 1}: ${step.title}`}>
-      <Title order={3} size="h4" data-testid="step-title">
-        {step.title}
-      </Title>
+      {step.error && (
+        <Alert
+          color={step.failed ? 'red' : 'gray'}
+          title={step.failed ? `Failed: ${step.error.error}` : `The provider answered ${step.error.error}`}
+          data-testid="step-error"
+        >
+          {step.error.error_description ?? 'No error_description.'}{' '}
+          <Text span size="xs" c="dimmed">
+            (from the {step.error.source})
+          </Text>
+        </Alert>
+      )}
+      <Group justify="space-between" wrap="nowrap">
+        <Group gap="xs" wrap="nowrap">
+          {step.failed && (
+            <Badge color="red" variant="filled">
+              failed
+            </Badge>
+          )}
+          <Title order={3} size="h4" data-testid="step-title">
+            {step.title}
+          </Title>
+        </Group>
+        {step.http && <CopyButton value={curlCommand(step.http)} label="Copy as curl" size="xs" />}
+      </Group>
       <Group gap={6} aria-label="Spec sections" role="list">
         {specSections(step.spec).map((section) => (
           <Badge key={section} variant="outline" color="indigo" tt="none" role="listitem">
@@ -113,7 +154,7 @@ export function StepView({ step, index }: { step: PlaygroundStep; index: number 
           No HTTP exchange of the flow in this step (see the explanation above).
         </Text>
       )}
-      <Values values={step.values} />
+      <Values values={step.values} notes={step.value_notes} />
     </Stack>
   );
 }

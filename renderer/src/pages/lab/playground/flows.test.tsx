@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type Client, JWT_BEARER_GRANT } from '../../../../../shared/schemas';
-import { clientsFor, type FlowForm, flowInput, missingInput, trustedIssuers } from './flows';
+import { clientsFor, type FlowForm, flowInput, missingInput, parseParams, trustedIssuers } from './flows';
 
 const partner = {
   client_id: 'partner',
@@ -57,6 +57,35 @@ describe('the JWT bearer flow form', () => {
     // Other flows never send the issuer fields, even when they were filled in before.
     expect(flowInput(form({ flow: 'client_credentials', issuerKey: '{}' }))).not.toHaveProperty(
       'assertion_private_jwk',
+    );
+  });
+});
+
+describe('the authorization code flow form', () => {
+  it('reads override parameters as name=value lines, an empty value removing the parameter', () => {
+    expect(parseParams('scope=openid profile\n\n  prompt = login \ncode_verifier=')).toEqual({
+      scope: 'openid profile',
+      prompt: 'login',
+      code_verifier: '',
+    });
+    expect(parseParams('redirect_uri=http://x/cb?a=b')).toEqual({ redirect_uri: 'http://x/cb?a=b' });
+    expect(parseParams('no equals sign')).toBeNull();
+    expect(parseParams('=value')).toBeNull();
+  });
+
+  it('sends the scenario and the parameters with the run, and refuses lines it cannot read', () => {
+    const code = form({ flow: 'authorization_code', client: web, scenario: 'expired_code' });
+    expect(flowInput({ ...code, authorizeParams: 'scope=openid', tokenParams: '' })).toEqual({
+      flow: 'authorization_code',
+      client_id: 'web',
+      username: 'alice',
+      scenario: 'expired_code',
+      authorize_params: { scope: 'openid' },
+    });
+    expect(missingInput({ ...code, tokenParams: 'oops' })).toBe('parameters as name=value, one a line,');
+    // Other flows never send them.
+    expect(flowInput(form({ scenario: 'reused_code', authorizeParams: 'a=b' }))).not.toHaveProperty(
+      'scenario',
     );
   });
 });

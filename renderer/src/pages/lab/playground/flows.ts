@@ -1,4 +1,4 @@
-import type { PlaygroundFlow, PlaygroundInput } from '../../../../../shared/contract';
+import type { PlaygroundFlow, PlaygroundInput, PlaygroundScenario } from '../../../../../shared/contract';
 import {
   type Client,
   DEVICE_CODE_GRANT,
@@ -95,6 +95,29 @@ export const FLOWS: Record<Flow, FlowMeta> = {
   },
 };
 
+/** The built-in mistakes of the authorization code flow, each with the spec section that forbids it. */
+export const SCENARIOS: Record<PlaygroundScenario, string> = {
+  wrong_verifier: 'Wrong code_verifier (RFC 7636 §4.6)',
+  reused_code: 'Code redeemed twice (RFC 6749 §4.1.2, §10.5)',
+  expired_code: 'Expired code (RFC 6749 §4.1.2, §5.2)',
+};
+
+/**
+ * Parameters typed as name=value, one a line; an empty value removes that parameter from the request.
+ * Null when a line has no name.
+ */
+export function parseParams(text: string): Record<string, string> | null {
+  const params: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    const at = line.indexOf('=');
+    const name = (at < 0 ? line : line.slice(0, at)).trim();
+    if (at < 0 || !name) return null;
+    params[name] = line.slice(at + 1).trim();
+  }
+  return params;
+}
+
 /** Clients that may run a flow (revocation: any client, for its own tokens). */
 export function clientsFor(flow: Flow, clients: Client[]): Client[] {
   const grants = FLOWS[flow].grants;
@@ -133,6 +156,11 @@ export interface FlowForm {
   /** jwt_bearer: the trusted issuer whose assertion is signed, and its pasted private key. */
   issuer: string | null;
   issuerKey: string;
+  /** authorization_code: a deliberate mistake (none: a normal run). */
+  scenario?: PlaygroundScenario | null;
+  /** authorization_code: override parameters of /authorize and of the token request, name=value lines. */
+  authorizeParams?: string;
+  tokenParams?: string;
 }
 
 /** The second client's own key is asked for only when it is another private_key_jwt client. */
@@ -153,6 +181,11 @@ export function missingInput(form: FlowForm): string | null {
   if (actorNeedsKey(form) && !form.actorKey.trim()) return `the private key of ${form.actor?.client_id}`;
   if (form.flow === 'jwt_bearer' && !form.issuer) return 'a trusted issuer';
   if (form.flow === 'jwt_bearer' && !form.issuerKey.trim()) return `the private key of issuer ${form.issuer}`;
+  if (form.flow === 'authorization_code') {
+    for (const text of [form.authorizeParams ?? '', form.tokenParams ?? '']) {
+      if (!parseParams(text)) return 'parameters as name=value, one a line,';
+    }
+  }
   return null;
 }
 
@@ -172,5 +205,17 @@ export function flowInput(form: FlowForm): PlaygroundInput {
     ...(form.flow === 'jwt_bearer' && form.issuer
       ? { assertion_issuer: form.issuer, assertion_private_jwk: form.issuerKey.trim() }
       : {}),
+    ...(form.flow === 'authorization_code' ? codeFlowExtras(form) : {}),
+  };
+}
+
+/** The scenario and override parameters of an authorization code run, where the form has any. */
+function codeFlowExtras(form: FlowForm): Partial<PlaygroundInput> {
+  const authorize = parseParams(form.authorizeParams ?? '') ?? {};
+  const token = parseParams(form.tokenParams ?? '') ?? {};
+  return {
+    ...(form.scenario ? { scenario: form.scenario } : {}),
+    ...(Object.keys(authorize).length ? { authorize_params: authorize } : {}),
+    ...(Object.keys(token).length ? { token_params: token } : {}),
   };
 }

@@ -59,9 +59,17 @@ export function Legend({ palette: p }: { palette: Palette }) {
       <Item swatch={{ background: s.active, height: 10 }}>access</Item>
       <Item swatch={{ background: s.active, height: 5 }}>ID</Item>
       <Item swatch={{ border: `1.5px solid ${s.active}`, background: 'transparent' }}>refresh</Item>
-      <Item swatch={{ background: s.revoked, opacity: 0.25 }}>after revocation / rotation</Item>
-      <Mark symbol="●" color={p.marks.introspected}>
-        introspected
+      <Item swatch={{ borderTop: `1px solid ${s.expired}`, height: 0, marginTop: 1 }}>
+        ended early (revoked / rotated): the bar stops there, a thin line runs to its expiry
+      </Item>
+      <Mark symbol="|" color={p.marks.userinfo}>
+        used: userinfo call
+      </Mark>
+      <Mark symbol="|" color={p.marks.introspected}>
+        used: introspected
+      </Mark>
+      <Mark symbol="|" color={p.marks.refreshed}>
+        used: refreshed
       </Mark>
       <Mark symbol="✕" color={p.marks.revoked}>
         revoked

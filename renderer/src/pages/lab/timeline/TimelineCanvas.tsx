@@ -2,23 +2,22 @@ import { Badge, Box, Group, Paper, Stack, Text } from '@mantine/core';
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { TokenStateBadge } from '../../../components/TokenStateBadge';
 import { formatLocal, formatRelative } from '../../../lib/time';
-import {
-  AXIS_HEIGHT,
-  drawTimeline,
-  type Geometry,
-  GUTTER_WIDTH,
-  hitTest,
-  LABEL_MIN_ROW,
-  type Palette,
-} from './draw';
-import { describeRow, exchangeOf, stateAt, type TimelineLayout } from './layout';
+import { AXIS_HEIGHT, drawTimeline, type Geometry, GUTTER_WIDTH, hitTest, type Palette } from './draw';
+import { describeRow, exchangeOf, stateAt, USE_MARKS, type WindowedLayout } from './layout';
 import { span, type TimeView, xToTime } from './scale';
+
+const USE_MARK_TYPES: ReadonlySet<string> = new Set(USE_MARKS);
 
 export type RowHeightMode = 'comfortable' | 'compact' | 'fit';
 const ROW_HEIGHTS: Record<Exclude<RowHeightMode, 'fit'>, number> = { comfortable: 22, compact: 6 };
+/** Presenter mode: taller comfortable rows for its larger type. */
+const PRESENTER_ROW = 30;
 
 interface TimelineCanvasProps {
-  layout: TimelineLayout;
+  /** The rows with something in the view (windowLayout). */
+  layout: WindowedLayout;
+  /** How many rows and marks the whole layout has, before rows outside the view were left out. */
+  totals: { rows: number; marks: number };
   view: TimeView;
   now: number;
   palette: Palette;
@@ -30,12 +29,16 @@ interface TimelineCanvasProps {
   /** Zoom by a factor (< 1 zooms in) around a time. */
   onZoom: (factor: number, anchor: number) => void;
   onPan: (deltaMs: number) => void;
+  /** Larger type and rows, the newest family highlighted. */
+  presenter?: boolean;
   height?: number;
 }
 
-function rowHeightFor(mode: RowHeightMode, rows: number, plotHeight: number): number {
+function rowHeightFor(mode: RowHeightMode, rows: number, plotHeight: number, presenter: boolean): number {
+  const comfortable = presenter ? PRESENTER_ROW : ROW_HEIGHTS.comfortable;
+  if (mode === 'comfortable') return comfortable;
   if (mode !== 'fit') return ROW_HEIGHTS[mode];
-  return rows ? Math.min(ROW_HEIGHTS.comfortable, plotHeight / rows) : ROW_HEIGHTS.comfortable;
+  return rows ? Math.min(comfortable, plotHeight / rows) : comfortable;
 }
 
 /**
@@ -44,6 +47,7 @@ function rowHeightFor(mode: RowHeightMode, rows: number, plotHeight: number): nu
  */
 export function TimelineCanvas({
   layout,
+  totals,
   view,
   now,
   palette,
@@ -53,6 +57,7 @@ export function TimelineCanvas({
   onOpen,
   onZoom,
   onPan,
+  presenter = false,
   height: maxHeight = 560,
 }: TimelineCanvasProps) {
   const scrollerRef = useRef<HTMLDivElement>(null);
@@ -63,16 +68,18 @@ export function TimelineCanvas({
   const drag = useRef<{ x: number; moved: boolean } | null>(null);
 
   // As tall as the rows need, between a readable minimum and the maximum (then it scrolls).
-  const natural = rowMode === 'fit' ? maxHeight : AXIS_HEIGHT + layout.rows.length * ROW_HEIGHTS[rowMode] + 2;
+  const fixedRow = rowMode === 'fit' ? 0 : rowHeightFor(rowMode, 0, 0, presenter);
+  const natural = rowMode === 'fit' ? maxHeight : AXIS_HEIGHT + layout.rows.length * fixedRow + 2;
   const height = Math.round(Math.min(maxHeight, Math.max(200, natural)));
-  const rowHeight = rowHeightFor(rowMode, layout.rows.length, height - AXIS_HEIGHT);
-  const gutter = rowHeight >= LABEL_MIN_ROW && width > 0 ? Math.min(GUTTER_WIDTH, width * 0.3) : 0;
+  const rowHeight = rowHeightFor(rowMode, layout.rows.length, height - AXIS_HEIGHT, presenter);
+  // Rows too thin for a label each still get their family's (drawLabels).
+  const gutter = width > 0 ? Math.min(presenter ? GUTTER_WIDTH * 1.35 : GUTTER_WIDTH, width * 0.3) : 0;
   const geometry: Geometry = { view, width, height, gutter, axis: AXIS_HEIGHT, rowHeight, scrollTop };
   const contentHeight = AXIS_HEIGHT + layout.rows.length * rowHeight;
 
   // Latest inputs for the frame callback and the native wheel listener.
-  const latest = useRef({ geometry, layout, now, palette, selected, hover: hover?.index ?? null });
-  latest.current = { geometry, layout, now, palette, selected, hover: hover?.index ?? null };
+  const latest = useRef({ geometry, layout, now, palette, selected, presenter, hover: hover?.index ?? null });
+  latest.current = { geometry, layout, now, palette, selected, presenter, hover: hover?.index ?? null };
   const handlers = useRef({ onZoom, onPan });
   handlers.current = { onZoom, onPan };
 
@@ -80,7 +87,7 @@ export function TimelineCanvas({
   const draw = useCallback(() => {
     frame.current = null;
     const canvas = canvasRef.current;
-    const { geometry: g, layout: l, now: n, palette: p, selected: s, hover: h } = latest.current;
+    const { geometry: g, layout: l, now: n, palette: p, selected: s, hover: h, presenter } = latest.current;
     if (!canvas || g.width <= 0) return;
     const dpr = window.devicePixelRatio || 1;
     const pixelWidth = Math.round(g.width * dpr);
@@ -91,7 +98,15 @@ export function TimelineCanvas({
     if (!ctx) return;
     const started = performance.now();
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    const drawn = drawTimeline(ctx, { ...g, layout: l, now: n, palette: p, selected: s, hovered: h });
+    const drawn = drawTimeline(ctx, {
+      ...g,
+      layout: l,
+      now: n,
+      palette: p,
+      selected: s,
+      hovered: h,
+      presenter,
+    });
     const ms = performance.now() - started;
     // Exposed for tests and curious developers: how much was drawn and how long it took.
     canvas.dataset.drawn = String(drawn);
@@ -238,13 +253,17 @@ export function TimelineCanvas({
             aria-label="Token timeline"
             aria-describedby="timeline-help timeline-selection"
             data-testid="timeline-canvas"
-            data-bar-count={layout.rows.length}
-            data-mark-count={layout.marks.length}
+            data-bar-count={totals.rows}
+            data-row-count={layout.rows.length}
+            data-hidden-count={layout.hidden}
+            data-mark-count={totals.marks}
+            data-use-mark-count={layout.marks.filter((m) => USE_MARK_TYPES.has(m.type)).length}
             data-link-count={layout.links.length}
             data-exchange-count={layout.exchanges}
             data-row-height={rowHeight.toFixed(3)}
             data-axis-height={AXIS_HEIGHT}
             data-gutter={gutter}
+            data-presenter={presenter}
             data-view-start={Math.round(view.start)}
             data-view-end={Math.round(view.end)}
             onKeyDown={onKeyDown}

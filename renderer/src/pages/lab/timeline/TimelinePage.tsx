@@ -28,7 +28,7 @@ import { LabIntro } from '../LabIntro';
 import { createCoalescer } from './coalesce';
 import { ClockChanges, KeyChanges } from './KeyChanges';
 import { Legend } from './Legend';
-import { layoutTimeline } from './layout';
+import { layoutTimeline, windowLayout } from './layout';
 import { usePalette } from './palette';
 import {
   clampSpan,
@@ -37,13 +37,13 @@ import {
   panView,
   RANGE_PRESETS,
   type RangePreset,
+  recentView,
   span,
   type TimeView,
   zoomView,
 } from './scale';
 import { type RowHeightMode, TimelineCanvas } from './TimelineCanvas';
 
-const HOUR = 3_600_000;
 /** tokens.list answers at most this many at once. */
 const MAX_TOKENS = 10_000;
 const ROW_MODE_LABELS: Record<RowHeightMode, string> = {
@@ -52,7 +52,8 @@ const ROW_MODE_LABELS: Record<RowHeightMode, string> = {
   fit: 'All rows',
 };
 
-type ViewState = { follow: true; width: number } | { follow: false; view: TimeView };
+/** Followed with a fixed width, followed with the width that fits recent tokens ("Recent"), or fixed. */
+type ViewState = { follow: true; width: number | 'recent' } | { follow: false; view: TimeView };
 
 /**
  * The timeline's own query root: LiveUpdates does not invalidate it (a burst of events would keep
@@ -85,6 +86,18 @@ function useTimelineData(filter: TokenFilter) {
     queryFn: () => adminApi.events.list({ type: 'token.reuse_detected', limit: 5000 }),
     placeholderData: (previous) => previous,
   });
+  // Uses drawn as ticks: userinfo calls (request events) and refreshes (the refresh token's use).
+  const uses = useQuery({
+    queryKey: [TIMELINE_ROOT, 'events', 'uses'],
+    queryFn: async () =>
+      (
+        await Promise.all([
+          adminApi.events.list({ type: 'request', endpoint: 'userinfo', limit: 5000 }),
+          adminApi.events.list({ type: 'token.refreshed', limit: 5000 }),
+        ])
+      ).flat(),
+    placeholderData: (previous) => previous,
+  });
   const keyEvents = useQuery({
     queryKey: [TIMELINE_ROOT, 'events', 'key'],
     queryFn: async () =>
@@ -104,7 +117,8 @@ function useTimelineData(filter: TokenFilter) {
     );
     const unsubscribe = adminApi.live.subscribe((event) => {
       const line = event.type.startsWith('key.') || event.type === 'settings.changed';
-      if (eventMakesStale(event.type, 'tokens.list') || line) coalescer.trigger();
+      const use = event.type === 'request' && event.data.endpoint === 'userinfo';
+      if (eventMakesStale(event.type, 'tokens.list') || line || use) coalescer.trigger();
     });
     return () => {
       unsubscribe();
@@ -117,11 +131,12 @@ function useTimelineData(filter: TokenFilter) {
       layoutTimeline(tokens.data?.tokens ?? [], [
         ...(introspections.data ?? []),
         ...(reuse.data ?? []),
+        ...(uses.data ?? []),
         ...(keyEvents.data ?? []),
       ]),
-    [tokens.data, introspections.data, reuse.data, keyEvents.data],
+    [tokens.data, introspections.data, reuse.data, uses.data, keyEvents.data],
   );
-  return { tokens, introspections, reuse, keyEvents, layout };
+  return { tokens, introspections, reuse, uses, keyEvents, layout };
 }
 
 export function TimelinePage() {
@@ -129,21 +144,31 @@ export function TimelinePage() {
   const palette = usePalette();
   const [kind, setKind] = useState<TokenKind | null>(null);
   const clientAndUser = useClientAndUserFilter();
-  const [state, setState] = useState<ViewState>({ follow: true, width: HOUR });
-  const [preset, setPreset] = useState<RangePreset | 'fit' | ''>('1h');
+  const [state, setState] = useState<ViewState>({ follow: true, width: 'recent' });
+  const [preset, setPreset] = useState<RangePreset | 'recent' | 'fit' | ''>('recent');
   const [rowMode, setRowMode] = useState<RowHeightMode>('comfortable');
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [openId, setOpenId] = useState<string | null>(null);
+  const [presenter, setPresenter] = useState(false);
 
   const filter: TokenFilter = {
     ...(kind ? { kind } : {}),
     ...clientAndUser.filter,
     limit: MAX_TOKENS,
   };
-  const { tokens, introspections, reuse, keyEvents, layout } = useTimelineData(filter);
+  const { tokens, introspections, reuse, uses, keyEvents, layout } = useTimelineData(filter);
 
-  const view = state.follow ? followView(state.width, now) : state.view;
-  const selected = selectedId === null ? null : (layout.rowById.get(selectedId) ?? null);
+  const followed = (width: number | 'recent') =>
+    width === 'recent' ? recentView(layout.rows, now) : followView(width, now);
+  const followWidth = (width: number | 'recent') => span(followed(width));
+  const view = state.follow ? followed(state.width) : state.view;
+  // Only rows with something in the window: zoomed in, the others would be empty lines.
+  const { start: viewStart, end: viewEnd } = view;
+  const shown = useMemo(
+    () => windowLayout(layout, { start: viewStart, end: viewEnd }),
+    [layout, viewStart, viewEnd],
+  );
+  const selected = selectedId === null ? null : (shown.rowById.get(selectedId) ?? null);
   const filtered = Boolean(kind || clientAndUser.clientId || clientAndUser.username);
   const total = tokens.data?.total ?? 0;
   const introspectionCount = layout.marks.filter((m) => m.type === 'introspected').length;
@@ -152,7 +177,7 @@ export function TimelinePage() {
     setPreset('');
     setState((current) =>
       current.follow
-        ? { follow: true, width: clampSpan(current.width * factor) }
+        ? { follow: true, width: clampSpan(followWidth(current.width) * factor) }
         : { follow: false, view: zoomView(current.view, factor, anchor) },
     );
   };
@@ -160,13 +185,18 @@ export function TimelinePage() {
     setPreset('');
     setState((current) => ({
       follow: false,
-      view: panView(current.follow ? followView(current.width, Date.now()) : current.view, delta),
+      view: panView(current.follow ? followed(current.width) : current.view, delta),
     }));
   };
   const choosePreset = (value: string) => {
     if (value === 'fit') {
       setState({ follow: false, view: fitView(layout.min, layout.max, now) });
       setPreset('fit');
+      return;
+    }
+    if (value === 'recent') {
+      setState({ follow: true, width: 'recent' });
+      setPreset('recent');
       return;
     }
     const found = RANGE_PRESETS.find((p) => p.value === value);
@@ -182,11 +212,13 @@ export function TimelinePage() {
         Each bar is one token on a shared time axis, coloured by its state. Tokens of one sign-in (a family)
         stay together, and a refresh draws a connector from the used refresh token to the tokens it produced.
         A token exchange (RFC 8693) draws its token under the subject token, with a dashed connector and a
-        diamond at the moment of the exchange; hover it to see who acted for whom and for which audience.
-        Marks show revocation, introspection calls and refresh-token reuse detection. Vertical lines mark
-        signing-key changes: a key staged (published in the JWKS), activated (it signs every token after the
-        line) and retired (gone from the JWKS); dotted cyan lines where the provider clock was moved. It
-        updates live as tokens are issued.
+        diamond at the moment of the exchange; hover it to see who acted for whom and for which audience. A
+        revoked or rotated token’s bar stops at that moment. Ticks mark its uses (userinfo calls,
+        introspections, refreshes); other marks show revocation and refresh-token reuse detection. By default
+        the window fits recent tokens and follows now; rows with nothing in the window are hidden. Vertical
+        lines mark signing-key changes: a key staged (published in the JWKS), activated (it signs every token
+        after the line) and retired (gone from the JWKS); dotted cyan lines where the provider clock was
+        moved. It updates live as tokens are issued.
       </LabIntro>
       <Group align="flex-end" gap="sm">
         <TokenKindFilter value={kind} onChange={setKind} />
@@ -200,6 +232,7 @@ export function TimelinePage() {
             value={preset}
             onChange={choosePreset}
             data={[
+              { value: 'recent', label: 'Recent' },
               ...RANGE_PRESETS.map((p) => ({ value: p.value, label: p.label })),
               { value: 'fit', label: 'Fit all' },
             ]}
@@ -226,23 +259,40 @@ export function TimelinePage() {
             onChange={(event) =>
               setState(
                 event.currentTarget.checked
-                  ? { follow: true, width: span(view) }
+                  ? { follow: true, width: preset === 'recent' ? 'recent' : span(view) }
                   : { follow: false, view: { ...view } },
               )
             }
           />
         </Group>
-        <Choice
-          aria-label="Row height"
-          size="xs"
-          value={rowMode}
-          onChange={setRowMode}
-          data={choiceOptions(ROW_MODE_LABELS)}
-        />
+        <Group gap="sm">
+          <Tooltip label="For talks: larger type, the window fits recent tokens and follows now, the newest sign-in highlighted">
+            <Switch
+              label="Presenter mode"
+              checked={presenter}
+              onChange={(event) => {
+                const on = event.currentTarget.checked;
+                setPresenter(on);
+                if (on) {
+                  setState({ follow: true, width: 'recent' });
+                  setPreset('recent');
+                }
+              }}
+            />
+          </Tooltip>
+          <Choice
+            aria-label="Row height"
+            size="xs"
+            value={rowMode}
+            onChange={setRowMode}
+            data={choiceOptions(ROW_MODE_LABELS)}
+          />
+        </Group>
       </Group>
       <QueryState query={tokens} what="tokens" />
       {introspections.isError && <QueryState query={introspections} what="introspection events" />}
       {reuse.isError && <QueryState query={reuse} what="reuse-detection events" />}
+      {uses.isError && <QueryState query={uses} what="userinfo and refresh events" />}
       {keyEvents.isError && <QueryState query={keyEvents} what="signing-key events" />}
       {tokens.data && (
         <Text size="sm" c="dimmed" aria-live="polite" data-testid="timeline-summary">
@@ -250,6 +300,7 @@ export function TimelinePage() {
           {layout.families === 1 ? 'family' : 'families'} · {introspectionCount} introspection
           {introspectionCount === 1 ? '' : 's'}
           {total > layout.rows.length && ` · showing the newest ${layout.rows.length} of ${total}`}
+          {shown.hidden > 0 && ` · ${shown.hidden} with nothing in this window hidden`}
         </Text>
       )}
       {tokens.data && layout.rows.length === 0 ? (
@@ -264,18 +315,18 @@ export function TimelinePage() {
       ) : (
         tokens.data && (
           <TimelineCanvas
-            layout={layout}
+            layout={shown}
+            totals={{ rows: layout.rows.length, marks: layout.marks.length }}
             view={view}
             now={now}
             palette={palette}
             rowMode={rowMode}
             selected={selected}
-            onSelect={(index) =>
-              setSelectedId(index === null ? null : (layout.rows[index]?.token.id ?? null))
-            }
-            onOpen={(index) => setOpenId(layout.rows[index]?.token.id ?? null)}
+            onSelect={(index) => setSelectedId(index === null ? null : (shown.rows[index]?.token.id ?? null))}
+            onOpen={(index) => setOpenId(shown.rows[index]?.token.id ?? null)}
             onZoom={zoom}
             onPan={pan}
+            presenter={presenter}
           />
         )
       )}

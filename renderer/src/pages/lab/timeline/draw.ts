@@ -4,7 +4,16 @@
  * row and bar is under a point) is pure and shared with hit-testing.
  */
 import type { TokenKind, TokenState } from '../../../../../shared/schemas';
-import { type KeyStage, type MarkType, rowLabel, rowPrefix, stateAt, type TimelineLayout } from './layout';
+import {
+  familyLabel,
+  type KeyStage,
+  type MarkType,
+  rowLabel,
+  rowPrefix,
+  stateAt,
+  type TimelineLayout,
+  USE_MARKS,
+} from './layout';
 import { type TimeView, timeTicks, timeToX } from './scale';
 
 export interface Geometry {
@@ -35,6 +44,8 @@ export interface Palette {
   exchange: string;
   hover: string;
   selection: string;
+  /** The newest family's rows in presenter mode. */
+  highlight: string;
   states: Record<TokenState, string>;
   marks: Record<MarkType, string>;
   keys: Record<KeyStage, string>;
@@ -46,6 +57,13 @@ export interface DrawInput extends Geometry {
   palette: Palette;
   selected: number | null;
   hovered: number | null;
+  /** Presenter mode: larger type, and the newest family (family 0) highlighted. */
+  presenter?: boolean;
+}
+
+/** The canvas font at a size, scaled up in presenter mode. */
+function font(input: DrawInput, px: number, bold = false): string {
+  return `${bold ? 'bold ' : ''}${input.presenter ? Math.round(px * 1.35) : px}px system-ui, sans-serif`;
 }
 
 export const AXIS_HEIGHT = 24;
@@ -93,7 +111,7 @@ type Style = 'solid' | 'outline';
 const STATES: TokenState[] = ['active', 'expired', 'revoked', 'rotated', 'reuse_detected'];
 /** Rows thinner than this are drawn merged per pixel row. */
 const DENSE_ROW = 2;
-/** Opacity of the part of a bar after the token was revoked or rotated. */
+/** Opacity of the grey rest of a bar after the token was revoked or rotated. */
 const AFTER_ALPHA = 0.22;
 
 /** Bars of rows at least DENSE_ROW tall, bucketed by colour and style so each bucket is one path. */
@@ -115,34 +133,63 @@ function drawBars(ctx: CanvasRenderingContext2D, input: DrawInput, first: number
       const indices = buckets.get(`${state}|${style}`);
       if (!indices) continue;
       const colour = p.states[state];
-      // The lived part (issue to end of life or expiry), then the faded rest after revocation/rotation.
-      for (const part of ['lived', 'after'] as const) {
-        ctx.beginPath();
-        let any = false;
-        for (const i of indices) {
-          const row = layout.rows[i];
-          if (!row || (part === 'after' && row.lifeEnd === null)) continue;
-          const stop = row.lifeEnd ?? row.end;
-          const [from, to] = part === 'lived' ? [row.start, stop] : [stop, row.end];
-          const { offset, height: h } = barExtent(row.token.kind, rowHeight);
-          const x0 = clampX(plotX(from, input));
-          const x1 = clampX(plotX(to, input));
-          ctx.rect(x0, rowTop(i, input) + offset, Math.max(1, x1 - x0), h);
-          any = true;
-        }
-        if (!any) continue;
-        ctx.globalAlpha = part === 'after' ? AFTER_ALPHA : style === 'outline' ? 0.35 : 1;
-        ctx.fillStyle = colour;
-        ctx.fill();
-        if (style === 'outline') {
-          ctx.globalAlpha = part === 'after' ? 0.35 : 1;
-          ctx.strokeStyle = colour;
-          ctx.lineWidth = 1.5;
-          ctx.stroke();
-        }
+      // The lived part: issue to the end of its life (revoked, rotated) or its expiry.
+      ctx.beginPath();
+      for (const i of indices) {
+        const row = layout.rows[i];
+        if (!row) continue;
+        const { offset, height: h } = barExtent(row.token.kind, rowHeight);
+        const x0 = clampX(plotX(row.start, input));
+        const x1 = clampX(plotX(row.lifeEnd ?? row.end, input));
+        ctx.rect(x0, rowTop(i, input) + offset, Math.max(1, x1 - x0), h);
+      }
+      ctx.globalAlpha = style === 'outline' ? 0.35 : 1;
+      ctx.fillStyle = colour;
+      ctx.fill();
+      if (style === 'outline') {
         ctx.globalAlpha = 1;
+        ctx.strokeStyle = colour;
+        ctx.lineWidth = 1.5;
+        ctx.stroke();
+      }
+      ctx.globalAlpha = 1;
+    }
+  }
+  drawEndedRests(ctx, input, first, last);
+}
+
+/**
+ * A token that ended early (revoked, or rotated by a refresh) is drawn ended: its bar stops at that
+ * moment with a cap, and only a thin grey line runs on to the expiry it would have had.
+ */
+function drawEndedRests(ctx: CanvasRenderingContext2D, input: DrawInput, first: number, last: number): void {
+  const { layout, palette: p, rowHeight, width, gutter } = input;
+  const clampX = (x: number) => Math.min(width + 2, Math.max(gutter - 2, x));
+  const ended: number[] = [];
+  for (let i = first; i < last; i++) {
+    const row = layout.rows[i];
+    if (!row || row.lifeEnd === null || row.end < input.view.start || row.start > input.view.end) continue;
+    ended.push(i);
+  }
+  if (ended.length === 0) return;
+  for (const part of ['rest', 'cap'] as const) {
+    ctx.beginPath();
+    for (const i of ended) {
+      const row = layout.rows[i] as (typeof layout.rows)[number];
+      const top = rowTop(i, input);
+      const x0 = clampX(plotX(row.lifeEnd ?? row.end, input));
+      if (part === 'rest') {
+        const x1 = clampX(plotX(row.end, input));
+        ctx.rect(x0, top + rowHeight / 2 - 0.5, Math.max(0, x1 - x0), 1);
+      } else {
+        const { offset, height: h } = barExtent(row.token.kind, rowHeight);
+        ctx.rect(x0 - 1, top + offset - 1, 2, h + 2);
       }
     }
+    ctx.globalAlpha = part === 'rest' ? Math.min(1, AFTER_ALPHA * 2.5) : 1;
+    ctx.fillStyle = part === 'rest' ? p.states.expired : p.text;
+    ctx.fill();
+    ctx.globalAlpha = 1;
   }
 }
 
@@ -174,7 +221,8 @@ function drawDenseBars(ctx: CanvasRenderingContext2D, input: DrawInput, first: n
     const state = stateAt(row, now);
     const stop = row.lifeEnd ?? row.end;
     add(`${state}|lived`, y, row.start, stop);
-    if (row.lifeEnd !== null) add(`${state}|after`, y, stop, row.end);
+    // Ended early: the rest, to the expiry it would have had, in the ended (expired) grey.
+    if (row.lifeEnd !== null) add('expired|after', y, stop, row.end);
   }
   for (const state of STATES) {
     for (const part of ['lived', 'after'] as const) {
@@ -243,6 +291,91 @@ function drawLinks(ctx: CanvasRenderingContext2D, input: DrawInput, first: numbe
   }
 }
 
+/** Height of a family label's line when rows are too thin for one label each. */
+const FAMILY_LINE = 12;
+
+function drawLabels(ctx: CanvasRenderingContext2D, input: DrawInput, first: number, last: number): void {
+  const { layout, palette: p, gutter, axis, height, rowHeight } = input;
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(0, axis, gutter - 6, height - axis);
+  ctx.clip();
+  ctx.textBaseline = 'middle';
+  if (rowHeight >= LABEL_MIN_ROW) {
+    for (let i = first; i < last; i++) {
+      const row = layout.rows[i];
+      if (!row) continue;
+      const y = rowTop(i, input) + rowHeight / 2;
+      const indent = 6 + Math.min(row.depth, 8) * 10;
+      ctx.font = font(input, 11, input.presenter === true && row.family === 0);
+      ctx.fillStyle = row.depth > 0 ? p.dimmed : p.text;
+      ctx.fillText(`${rowPrefix(row)}${rowLabel(row)}`, indent, y);
+    }
+  } else {
+    ctx.font = font(input, 10);
+    ctx.fillStyle = p.text;
+    const line = input.presenter ? Math.round(FAMILY_LINE * 1.35) : FAMILY_LINE;
+    let free = axis;
+    for (let i = first; i < last; ) {
+      const row = layout.rows[i];
+      if (!row) break;
+      // The family's rows in view: [i, end).
+      let end = i + 1;
+      while (end < last && layout.rows[end]?.family === row.family) end++;
+      const top = Math.max(axis, rowTop(i, input));
+      const bottom = Math.min(height, rowTop(end, input));
+      const y = Math.max(top + line / 2, (top + bottom) / 2);
+      if (y - line / 2 >= free) {
+        ctx.fillText(familyLabel(row, bottom - top < line), 6, y);
+        free = y + line / 2;
+      }
+      i = end;
+    }
+  }
+  ctx.restore();
+}
+
+/** The gutter's labels as last drawn: zooming and panning redraw every frame, the labels stay put. */
+let labelCache: { key: unknown[]; image: OffscreenCanvas } | null = null;
+
+/**
+ * The labels through a cache of their pixels, keyed on what they depend on: text is the slowest thing
+ * a software canvas draws, and while zooming or panning (a redraw per frame) the labels do not change.
+ */
+function drawLabelsCached(
+  ctx: CanvasRenderingContext2D,
+  input: DrawInput,
+  first: number,
+  last: number,
+): void {
+  const transform = typeof OffscreenCanvas === 'undefined' ? undefined : ctx.getTransform?.();
+  if (!transform) {
+    drawLabels(ctx, input, first, last);
+    return;
+  }
+  const scale = transform.a || 1;
+  const { layout, palette, gutter, height, rowHeight, scrollTop, presenter, axis } = input;
+  const key = [layout.rows, palette, gutter, height, rowHeight, scrollTop, presenter, axis, scale];
+  if (!labelCache || labelCache.key.some((value, i) => value !== key[i])) {
+    // One offscreen canvas, reused (scrolling misses the cache on every frame).
+    const image = labelCache?.image ?? new OffscreenCanvas(1, 1);
+    const [w, h] = [Math.ceil(gutter * scale), Math.ceil(height * scale)];
+    if (image.width !== w) image.width = w;
+    if (image.height !== h) image.height = h;
+    const off = image.getContext('2d');
+    if (!off) {
+      drawLabels(ctx, input, first, last);
+      return;
+    }
+    off.setTransform(1, 0, 0, 1, 0, 0);
+    off.clearRect(0, 0, w, h);
+    off.setTransform(scale, 0, 0, scale, 0, 0);
+    drawLabels(off as unknown as CanvasRenderingContext2D, input, first, last);
+    labelCache = { key, image };
+  }
+  ctx.drawImage(labelCache.image, 0, 0, labelCache.image.width / scale, labelCache.image.height / scale);
+}
+
 /** Draws everything; returns how many bars were drawn (visible rows whose bar is in the time window). */
 export function drawTimeline(ctx: CanvasRenderingContext2D, input: DrawInput): number {
   const { layout, palette: p, width, height, gutter, axis, rowHeight, now } = input;
@@ -260,6 +393,13 @@ export function drawTimeline(ctx: CanvasRenderingContext2D, input: DrawInput): n
     ctx.fillStyle = p.band;
     for (let i = first; i < last; i++) {
       if ((layout.rows[i]?.family ?? 0) % 2 === 1) ctx.fillRect(0, rowTop(i, g), width, rowHeight);
+    }
+  }
+  // Presenter mode: the newest family (what was just done on stage) stands out.
+  if (input.presenter) {
+    ctx.fillStyle = p.highlight;
+    for (let i = first; i < last; i++) {
+      if (layout.rows[i]?.family === 0) ctx.fillRect(0, rowTop(i, g), width, Math.max(rowHeight, 1));
     }
   }
   for (const [index, colour] of [
@@ -300,10 +440,12 @@ export function drawTimeline(ctx: CanvasRenderingContext2D, input: DrawInput): n
 
   if (layout.links.length) drawLinks(ctx, input, first, last);
 
-  // Marks: revocation ×, introspection dot, reuse-detection triangle (tiny squares on thin rows).
+  // Marks: uses (userinfo, introspection, refresh) as ticks across the bar, revocation ×,
+  // reuse-detection triangle (tiny squares on thin rows).
   const size = Math.max(1.5, Math.min(rowHeight * 0.38, 6));
   const tiny = rowHeight < 4;
-  for (const type of ['introspected', 'revoked', 'reuse'] as const) {
+  const uses: readonly MarkType[] = USE_MARKS;
+  for (const type of [...USE_MARKS, 'revoked', 'reuse'] as const) {
     ctx.beginPath();
     let any = false;
     const seen = new Set<number>();
@@ -319,9 +461,9 @@ export function drawTimeline(ctx: CanvasRenderingContext2D, input: DrawInput): n
         if (seen.has(key)) continue;
         seen.add(key);
         ctx.rect(Math.floor(x) - 1, Math.floor(y) - 1, 2, 2);
-      } else if (type === 'introspected') {
-        ctx.moveTo(x + size * 0.7, y);
-        ctx.arc(x, y, size * 0.7, 0, Math.PI * 2);
+      } else if (uses.includes(type)) {
+        const half = Math.max(2, rowHeight * 0.42);
+        ctx.rect(Math.round(x) - 1, y - half, 2, half * 2);
       } else if (type === 'reuse') {
         ctx.moveTo(x, y - size);
         ctx.lineTo(x + size, y + size);
@@ -387,24 +529,9 @@ export function drawTimeline(ctx: CanvasRenderingContext2D, input: DrawInput): n
   }
   ctx.restore();
 
-  // Labels in the gutter, for rows tall enough to read.
-  if (gutter > 0 && rowHeight >= LABEL_MIN_ROW) {
-    ctx.save();
-    ctx.beginPath();
-    ctx.rect(0, axis, gutter - 6, height - axis);
-    ctx.clip();
-    ctx.font = '11px system-ui, sans-serif';
-    ctx.textBaseline = 'middle';
-    for (let i = first; i < last; i++) {
-      const row = layout.rows[i];
-      if (!row) continue;
-      const y = rowTop(i, g) + rowHeight / 2;
-      const indent = 6 + Math.min(row.depth, 8) * 10;
-      ctx.fillStyle = row.depth > 0 ? p.dimmed : p.text;
-      ctx.fillText(`${rowPrefix(row)}${rowLabel(row)}`, indent, y);
-    }
-    ctx.restore();
-  }
+  // Labels in the gutter: one per row when rows are tall enough to read, else one per family (who and
+  // which client), abbreviated when the family is thinner than a line of text.
+  if (gutter > 0) drawLabelsCached(ctx, input, first, last);
 
   // Axis on top of everything.
   ctx.fillStyle = p.background;
@@ -418,7 +545,7 @@ export function drawTimeline(ctx: CanvasRenderingContext2D, input: DrawInput): n
     ctx.lineTo(gutter - 0.5, height);
   }
   ctx.stroke();
-  ctx.font = '11px system-ui, sans-serif';
+  ctx.font = font(input, 11);
   ctx.textBaseline = 'middle';
   ctx.fillStyle = p.dimmed;
   const nowVisible = nowX >= plotLeft && nowX <= width;
@@ -430,7 +557,7 @@ export function drawTimeline(ctx: CanvasRenderingContext2D, input: DrawInput): n
     if (x > plotLeft + 2) ctx.fillText(tick.label, x + 3, axis / 2);
   }
   if (nowVisible) {
-    ctx.font = 'bold 11px system-ui, sans-serif';
+    ctx.font = font(input, 11, true);
     const tag = Math.ceil(ctx.measureText('now').width) + 8;
     ctx.fillStyle = p.now;
     ctx.fillRect(nowX - tag / 2, 4, tag, axis - 8);
@@ -439,8 +566,10 @@ export function drawTimeline(ctx: CanvasRenderingContext2D, input: DrawInput): n
   }
   if (gutter > 0) {
     ctx.fillStyle = p.dimmed;
-    ctx.font = '11px system-ui, sans-serif';
-    ctx.fillText(`${layout.rows.length} tokens · ${layout.families} families`, 6, axis / 2);
+    ctx.font = font(input, 11);
+    const tokens = `${layout.rows.length} token${layout.rows.length === 1 ? '' : 's'}`;
+    const families = `${layout.families} ${layout.families === 1 ? 'family' : 'families'}`;
+    ctx.fillText(`${tokens} · ${families}`, 6, axis / 2);
   }
   return drawn;
 }

@@ -2,7 +2,16 @@ import { describe, expect, it } from 'vitest';
 import type { Token } from '../../../../../shared/schemas';
 import { testToken } from '../../tokens/test-token';
 import { barExtent, type Geometry, hitTest, visibleRows } from './draw';
-import { describeRow, exchangeOf, layoutTimeline, rowLabel, rowPrefix, stateAt } from './layout';
+import {
+  describeRow,
+  exchangeOf,
+  familyLabel,
+  layoutTimeline,
+  rowLabel,
+  rowPrefix,
+  stateAt,
+  windowLayout,
+} from './layout';
 
 const T0 = Date.UTC(2026, 2, 14, 12, 0, 0);
 const iso = (offsetSeconds: number) => new Date(T0 + offsetSeconds * 1000).toISOString();
@@ -81,6 +90,89 @@ describe('layoutTimeline', () => {
       { type: 'token.reuse_detected', at: iso(1200), token_id: 'r1' },
     ]);
     expect(withEvent.marks.filter((m) => m.type === 'reuse')).toHaveLength(1);
+  });
+
+  it('ends a rotated token whose children are not shown at its refresh event, else at its last use', () => {
+    const rotated = token('r1', { kind: 'refresh', state: 'rotated', expires_at: iso(86_400) });
+    const fromEvent = layoutTimeline(
+      [rotated],
+      [{ type: 'token.refreshed', at: iso(300), token_id: 'r1', data: { replaced_by: 'r2' } }],
+    );
+    expect(fromEvent.rows[0]?.lifeEnd).toBe(T0 + 300_000);
+    const fromLastUse = layoutTimeline([{ ...rotated, last_used_at: iso(200) }]);
+    expect(fromLastUse.rows[0]?.lifeEnd).toBe(T0 + 200_000);
+    // An active refresh token that was used is still alive: no end of life.
+    const used = layoutTimeline([{ ...rotated, state: 'active', last_used_at: iso(200) }]);
+    expect(used.rows[0]?.lifeEnd).toBeNull();
+  });
+
+  it('marks uses: successful userinfo calls and refreshes, on the token used', () => {
+    const request = (at: number, tokenId: string, endpoint: string, status: number) => ({
+      type: 'request' as const,
+      at: iso(at),
+      token_id: tokenId,
+      data: { endpoint, status },
+    });
+    const layout = layoutTimeline(family(), [
+      request(30, 'a1', 'userinfo', 200),
+      request(35, 'a1', 'userinfo', 401),
+      request(40, 'r1', 'token', 200),
+      { type: 'token.refreshed', at: iso(600), token_id: 'r1', data: {} },
+    ]);
+    const index = (id: string) => layout.rowById.get(id) as number;
+    expect(layout.marks).toEqual([
+      { row: index('a1'), at: T0 + 30_000, type: 'userinfo' },
+      { row: index('r1'), at: T0 + 600_000, type: 'refreshed' },
+    ]);
+  });
+
+  it('keeps only the rows with something in the window, renumbering links and marks', () => {
+    const tokens = [
+      ...family(),
+      // A machine token long expired before the window.
+      token('old', {
+        grant_id: 'g9',
+        username: null,
+        client_id: 'svc',
+        issued_at: iso(-7200),
+        expires_at: iso(-3600),
+      }),
+    ];
+    const layout = layoutTimeline(tokens, [{ type: 'token.introspected', at: iso(4000), token_id: 'a2' }]);
+    const all = windowLayout(layout, { start: T0 - 8_000_000, end: T0 + 100_000_000 });
+    expect(all.hidden).toBe(0);
+    expect(all.rows).toBe(layout.rows);
+
+    // 3,700 s to 3,800 s: a1 and i1 expired at 3,600 s, 'old' long before; r1 (to a day) and the children
+    // (to 4,200 s) are in it.
+    const view = { start: T0 + 3_700_000, end: T0 + 3_800_000 };
+    const shown = windowLayout(layout, view);
+    expect(shown.rows.map((r) => r.token.id)).toEqual(['r1', 'a2', 'i2', 'r2']);
+    expect(shown.hidden).toBe(3);
+    expect(shown.families).toBe(1);
+    expect(shown.rowById.get('a2')).toBe(1);
+    expect(shown.links.map((l) => [l.from, l.to])).toEqual([
+      [0, 1],
+      [0, 2],
+      [0, 3],
+    ]);
+    expect(shown.marks).toEqual([{ row: 1, at: T0 + 4_000_000, type: 'introspected' }]);
+
+    // A row whose bar is outside the window but with a mark in it stays.
+    const marked = layoutTimeline(tokens, [{ type: 'token.introspected', at: iso(3750), token_id: 'a1' }]);
+    expect(windowLayout(marked, view).rows.map((r) => r.token.id)).toContain('a1');
+  });
+
+  it('labels a family by who and which client, abbreviated when thin', () => {
+    const [row] = layoutTimeline([
+      token('a1', { username: 'alexandra.longname', client_id: 'customer-portal-web' }),
+    ]).rows;
+    if (!row) throw new Error('no row');
+    expect(familyLabel(row)).toBe('alexandra.longname · customer-portal-web');
+    expect(familyLabel(row, true)).toBe('alexandra… · customer-…');
+    const [machine] = layoutTimeline([token('m1', { username: null, client_id: 'svc' })]).rows;
+    if (!machine) throw new Error('no row');
+    expect(familyLabel(machine, true)).toBe('machine · svc');
   });
 
   it('turns signing-key events into key changes, oldest first, apart from token marks', () => {

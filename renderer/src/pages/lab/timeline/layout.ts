@@ -19,7 +19,10 @@ interface TimelineRow {
   family: number;
 }
 
-export type MarkType = 'revoked' | 'introspected' | 'reuse';
+/** Revocation and reuse detection, and the token's uses: a userinfo call, an introspection, a refresh. */
+export type MarkType = 'revoked' | 'introspected' | 'reuse' | 'userinfo' | 'refreshed';
+/** The marks that are uses of the token, drawn as ticks on its bar. */
+export const USE_MARKS = ['userinfo', 'introspected', 'refreshed'] as const;
 
 interface TimelineMark {
   row: number;
@@ -166,6 +169,15 @@ export function layoutTimeline(
     const known = rotatedAt.get(token.parent_id);
     if (known === undefined || issued < known) rotatedAt.set(token.parent_id, issued);
   }
+  // A rotated token whose children are not listed: its refresh event, else its last use, says when.
+  const refreshedAt = new Map<string, number>();
+  for (const event of events) {
+    if (event.type === 'token.refreshed' && event.token_id) {
+      const at = Date.parse(event.at);
+      const known = refreshedAt.get(event.token_id);
+      if (known === undefined || at < known) refreshedAt.set(event.token_id, at);
+    }
+  }
 
   let min = Number.POSITIVE_INFINITY;
   let max = Number.NEGATIVE_INFINITY;
@@ -173,7 +185,10 @@ export function layoutTimeline(
     const start = Date.parse(token.issued_at);
     const end = Date.parse(token.expires_at);
     const revoked = time(token.revoked_at);
-    const rotated = token.state === 'rotated' ? (rotatedAt.get(token.id) ?? null) : null;
+    const rotated =
+      token.state === 'rotated'
+        ? (rotatedAt.get(token.id) ?? refreshedAt.get(token.id) ?? time(token.last_used_at))
+        : null;
     let lifeEnd: number | null = null;
     for (const t of [revoked, rotated])
       if (t !== null && t < end && (lifeEnd === null || t < lifeEnd)) lifeEnd = t;
@@ -235,6 +250,9 @@ export function layoutTimeline(
     if (row === undefined) continue;
     const at = Date.parse(event.at);
     if (event.type === 'token.introspected') marks.push({ row, at, type: 'introspected' });
+    else if (event.type === 'token.refreshed') marks.push({ row, at, type: 'refreshed' });
+    else if (event.type === 'request' && event.data?.endpoint === 'userinfo' && event.data.status === 200)
+      marks.push({ row, at, type: 'userinfo' });
     else if (event.type === 'token.reuse_detected') {
       marks.push({ row, at, type: 'reuse' });
       reuseMarked.add(row);
@@ -294,4 +312,83 @@ export function exchangeOf(layout: TimelineLayout, row: TimelineRow): string | n
   if (originOf(row.token) !== 'exchange') return null;
   const parentRow = row.token.parent_id ? layout.rowById.get(row.token.parent_id) : undefined;
   return exchangeSummary(row.token, parentRow === undefined ? null : (layout.rows[parentRow]?.token ?? null));
+}
+
+/** Who a row's family is about, for the gutter when rows are too thin for one label each: "alice · web". */
+export function familyLabel(row: TimelineRow, short = false): string {
+  const who = row.token.username ?? 'machine';
+  if (!short) return `${who} · ${row.token.client_id}`;
+  const cut = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+  return `${cut(who, 10)} · ${cut(row.token.client_id, 10)}`;
+}
+
+/** A layout reduced to the rows with something in a time window, and how many rows it left out. */
+export interface WindowedLayout extends TimelineLayout {
+  hidden: number;
+}
+
+const wholeLayouts = new WeakMap<TimelineLayout, WindowedLayout>();
+
+/**
+ * Only the rows with something to draw in the window: a bar that overlaps it, or a mark inside it.
+ * Links and marks are renumbered to the kept rows; when every row is kept the layout is returned as is
+ * (the common case, and the one that must stay cheap at 10,000 tokens).
+ */
+export function windowLayout(layout: TimelineLayout, view: { start: number; end: number }): WindowedLayout {
+  const keep = new Uint8Array(layout.rows.length);
+  let kept = 0;
+  layout.rows.forEach((row, index) => {
+    if (row.end >= view.start && row.start <= view.end) {
+      keep[index] = 1;
+      kept++;
+    }
+  });
+  for (const mark of layout.marks) {
+    if (keep[mark.row] === 0 && mark.at >= view.start && mark.at <= view.end) {
+      keep[mark.row] = 1;
+      kept++;
+    }
+  }
+  if (kept === layout.rows.length) {
+    // The same object every time, so what depends on it (memos, the canvas's label cache) holds.
+    let whole = wholeLayouts.get(layout);
+    if (!whole) {
+      whole = { ...layout, hidden: 0 };
+      wholeLayouts.set(layout, whole);
+    }
+    return whole;
+  }
+  const newIndex = new Int32Array(layout.rows.length).fill(-1);
+  const rows: TimelineRow[] = [];
+  const rowById = new Map<string, number>();
+  layout.rows.forEach((row, index) => {
+    if (keep[index] === 0) return;
+    newIndex[index] = rows.length;
+    rowById.set(row.token.id, rows.length);
+    rows.push(row);
+  });
+  const links: TimelineLink[] = [];
+  let exchanges = 0;
+  for (const link of layout.links) {
+    const from = newIndex[link.from] ?? -1;
+    const to = newIndex[link.to] ?? -1;
+    if (from < 0 || to < 0) continue;
+    links.push({ ...link, from, to });
+    if (link.kind === 'exchange') exchanges++;
+  }
+  const marks: TimelineMark[] = [];
+  for (const mark of layout.marks) {
+    const row = newIndex[mark.row] ?? -1;
+    if (row >= 0) marks.push({ ...mark, row });
+  }
+  return {
+    ...layout,
+    rows,
+    links,
+    exchanges,
+    marks,
+    rowById,
+    families: new Set(rows.map((row) => row.family)).size,
+    hidden: layout.rows.length - rows.length,
+  };
 }

@@ -19,6 +19,7 @@ function paletteFor(theme: MantineTheme, scheme: 'light' | 'dark'): Palette {
     exchange: dark ? c.indigo[3] : c.indigo[8],
     hover: dark ? 'rgba(255,255,255,0.06)' : 'rgba(0,0,0,0.04)',
     selection: dark ? 'rgba(120,140,255,0.22)' : 'rgba(76,110,245,0.14)',
+    highlight: dark ? 'rgba(255,212,59,0.12)' : 'rgba(250,176,5,0.14)',
     states: {
       active: c.green[shade],
       expired: c.gray[dark ? 6 : 5],
@@ -29,6 +30,8 @@ function paletteFor(theme: MantineTheme, scheme: 'light' | 'dark'): Palette {
     marks: {
       revoked: c.red[dark ? 4 : 9],
       introspected: c.violet[dark ? 4 : 7],
+      userinfo: c.teal[dark ? 4 : 8],
+      refreshed: c.blue[dark ? 3 : 9],
       reuse: c.orange[dark ? 4 : 8],
     },
     keys: {

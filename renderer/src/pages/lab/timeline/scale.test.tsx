@@ -5,6 +5,9 @@ import {
   MAX_SPAN,
   MIN_SPAN,
   panView,
+  RECENT_MAX_SPAN,
+  RECENT_MIN_SPAN,
+  recentView,
   span,
   timeTicks,
   timeToX,
@@ -78,5 +81,57 @@ describe('time scale', () => {
       expect(new Date(tick.time).getHours()).toBe(0);
       expect(tick.label).not.toMatch(/:/);
     }
+  });
+
+  describe('the default "Recent" window', () => {
+    const SEC = 1000;
+    const life = (start: number, seconds: number, lifeEnd: number | null = null) => ({
+      start,
+      end: start + seconds * SEC,
+      lifeEnd,
+    });
+
+    it('fits a fresh sign-in’s 20 s access token, not its two-week refresh token or one-hour ID token', () => {
+      const issued = NOW - 2 * SEC;
+      const view = recentView([life(issued, 20), life(issued, 3600), life(issued, 14 * 86_400)], NOW);
+      // From a little before the issue to a little after the access token's expiry; now inside.
+      expect(view.start).toBeLessThan(issued);
+      expect(view.start).toBeGreaterThan(issued - 30 * SEC);
+      expect(view.end).toBeGreaterThan(issued + 20 * SEC);
+      expect(view.end).toBeLessThan(NOW + 60 * SEC);
+      // The access token's bar is a good share of the window, not a sliver.
+      expect((20 * SEC) / span(view)).toBeGreaterThan(0.25);
+      expect(span(view)).toBe(RECENT_MIN_SPAN);
+    });
+
+    it('reaches back to the earliest token of the last hour, and ignores older ones', () => {
+      const view = recentView([life(NOW - 20 * MIN, 60), life(NOW - 2 * HOUR, 60)], NOW);
+      expect(view.start).toBeLessThan(NOW - 20 * MIN);
+      expect(view.start).toBeGreaterThan(NOW - 30 * MIN);
+      expect(view.end).toBeGreaterThanOrEqual(NOW);
+    });
+
+    it('counts a token that ended early (rotated, revoked) by its end of life', () => {
+      const issued = NOW - 2 * SEC;
+      // A refresh token rotated a second after issue: its two weeks do not stretch the window.
+      const view = recentView([life(issued, 14 * 86_400, issued + SEC), life(issued, 30)], NOW);
+      expect(span(view)).toBeLessThanOrEqual(2 * MIN);
+      expect(view.end).toBeGreaterThan(issued + 30 * SEC);
+    });
+
+    it('stays between its narrowest and widest spans, and is an hour when nothing is recent', () => {
+      expect(span(recentView([], NOW))).toBe(HOUR);
+      expect(span(recentView([life(NOW - 2 * HOUR, 60)], NOW))).toBe(HOUR);
+      expect(span(recentView([life(NOW - 59 * MIN, 6 * 3600)], NOW))).toBeLessThanOrEqual(RECENT_MAX_SPAN);
+      expect(span(recentView([life(NOW, 1)], NOW))).toBe(RECENT_MIN_SPAN);
+    });
+
+    it('follows now: a moment later the window has moved with it', () => {
+      const tokens = [life(NOW - 10 * SEC, 20)];
+      const a = recentView(tokens, NOW);
+      const b = recentView(tokens, NOW + 5 * SEC);
+      expect(b.end).toBeGreaterThanOrEqual(a.end);
+      expect(b.end).toBeGreaterThanOrEqual(NOW + 5 * SEC);
+    });
   });
 });

@@ -78,6 +78,71 @@ export function fitView(min: number, max: number, now: number): TimeView {
   return { start, end };
 }
 
+/** Interval a token was alive: issue to nominal expiry, and its early end (revoked, rotated) if any. */
+export interface Lifetime {
+  start: number;
+  end: number;
+  lifeEnd: number | null;
+}
+
+/** Tokens issued this long before now count as recent activity, for the default window. */
+export const RECENT = HOUR;
+/** The default window's narrowest and widest spans. */
+export const RECENT_MIN_SPAN = MINUTE;
+export const RECENT_MAX_SPAN = 6 * HOUR;
+/** An expiry matters for the default window when its token lives at most this many times the shortest. */
+const LIFETIME_RATIO = 3;
+/** Room left around what is fitted, as a share of it. */
+const ROOM = 1.15;
+
+/** Rounds a span up to a step a reader can count in, so a followed window does not change every second. */
+function roundSpan(value: number): number {
+  const step = value <= 5 * MINUTE ? 15 * SECOND : value <= HOUR ? MINUTE : 15 * MINUTE;
+  return Math.ceil(value / step) * step;
+}
+
+/** How far back recent activity starts, and how far ahead of now the expiries that matter reach. */
+function recentReach(lifetimes: readonly Lifetime[], now: number): { earliest: number; future: number } {
+  let earliest = Number.POSITIVE_INFINITY;
+  let shortest = Number.POSITIVE_INFINITY;
+  for (const t of lifetimes) {
+    if (t.start > now || t.start < now - RECENT) continue;
+    if (t.start < earliest) earliest = t.start;
+    shortest = Math.min(shortest, (t.lifeEnd ?? t.end) - t.start);
+  }
+  let future = 0;
+  for (const t of lifetimes) {
+    if (t.start > now || t.start < now - RECENT) continue;
+    const stop = t.lifeEnd ?? t.end;
+    if (stop > now && stop - t.start <= Math.max(shortest * LIFETIME_RATIO, MINUTE))
+      future = Math.max(future, stop - now);
+  }
+  return { earliest, future };
+}
+
+/**
+ * The default, followed window ("Recent"): from a little before the first token issued in the last
+ * hour to a little after now or the expiries that matter — those of the shortest-lived recent tokens
+ * (a 20 s access token, not the two-week refresh token issued with it), so short-lived tokens read
+ * as bars, not slivers. Its span is rounded so it does not change every second.
+ */
+export function recentView(lifetimes: readonly Lifetime[], now: number): TimeView {
+  const { earliest, future } = recentReach(lifetimes, now);
+  if (!Number.isFinite(earliest)) return followView(HOUR, now);
+  const reach = now + future - earliest;
+  const width = Math.min(RECENT_MAX_SPAN, Math.max(RECENT_MIN_SPAN, roundSpan(reach * ROOM)));
+  // A little room before the first issue; the rest after, where the followed now is heading.
+  const before = Math.max((reach * (ROOM - 1)) / 2, width * 0.04);
+  const start = earliest - Math.max(0, Math.min(before, (width - reach) / 2));
+  const end = Math.max(start + width, now + future);
+  return { start: end - width, end };
+}
+
+/** Whether an interval (or an instant, from = to) is inside the view. */
+export function overlaps(view: TimeView, from: number, to = from): boolean {
+  return to >= view.start && from <= view.end;
+}
+
 /** Tick steps a reader can count in: seconds, minutes, hours, days. */
 const STEPS = [
   SECOND,
