@@ -48,6 +48,9 @@ describe('Client recipes', () => {
     await pickStack(drawer, 'Passport (openid-client strategy) · Server-side web app');
     await drawer.getByText('Not exercised here').waitFor();
     const file = drawer.getByLabel('Recipe file app.ts');
+    // On screen the secret is masked, as the secret field masks it; Copy copies the real file.
+    expect(await file.textContent()).not.toContain('web-secret-value');
+    await drawer.getByRole('button', { name: 'Show secret' }).click();
     const text = (await file.textContent()) ?? '';
     expect(text).toContain(`new URL("${ui.engine.issuer}")`);
     expect(text).toContain('"web"');

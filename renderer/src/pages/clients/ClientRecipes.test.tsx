@@ -1,4 +1,4 @@
-import { cleanup, screen } from '@testing-library/react';
+import { cleanup, fireEvent, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { recipesFor, toRecipeClient } from '../../../../shared/recipes';
 import { renderWithTheme } from '../../test-utils';
@@ -24,7 +24,11 @@ describe('ClientRecipes', () => {
     const text = renderedText();
     expect(text).toContain(ISSUER);
     expect(text).toContain('"web"');
-    expect(text).toContain('web-secret');
+    // The secret is hidden on screen as the secret field hides it, until asked for.
+    expect(text).not.toContain('web-secret');
+    expect(text).toContain('••••');
+    fireEvent.click(screen.getByRole('button', { name: 'Show secret' }));
+    expect(renderedText()).toContain('web-secret');
     expect(screen.getByText('Verified by the interop suite')).toBeTruthy();
     expect(screen.getByRole('button', { name: 'Copy server.mjs' })).toBeTruthy();
   });

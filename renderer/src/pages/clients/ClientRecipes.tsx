@@ -1,8 +1,9 @@
-import { Badge, Code, Group, Select, Stack, Text, Tooltip } from '@mantine/core';
+import { Badge, Button, Code, Group, Select, Stack, Text, Tooltip } from '@mantine/core';
 import { useMemo, useState } from 'react';
 import { RECIPE_KIND_LABELS, RECIPES, recipesFor, toRecipeClient } from '../../../../shared/recipes';
 import type { Client } from '../../../../shared/schemas';
 import { CopyButton } from '../../components/CopyButton';
+import { SECRET_MASK } from '../../lib/snippet';
 
 interface ClientRecipesProps {
   client: Client;
@@ -13,7 +14,8 @@ interface ClientRecipesProps {
 
 /**
  * The recipes (shared/recipes) rendered with this client's values, the ones that fit it first. The
- * secret goes in only where the drawer already shows it: a confidential client's own secret.
+ * secret goes in only where the drawer already shows it: a confidential client's own secret, hidden on
+ * screen until asked for, as the secret field and the configuration snippet hide it; Copy copies it.
  */
 export function ClientRecipes({ client, issuer, caFile }: ClientRecipesProps) {
   const subject = useMemo(() => toRecipeClient(client), [client]);
@@ -24,7 +26,12 @@ export function ClientRecipes({ client, issuer, caFile }: ClientRecipesProps) {
     () => recipe?.render({ issuer, client: subject, ...(caFile ? { caFile } : {}) }) ?? [],
     [recipe, issuer, subject, caFile],
   );
+  const [revealed, setRevealed] = useState(false);
   if (!recipe) return null;
+  const secret = client.client_secret;
+  const hasSecret = Boolean(secret) && files.some((file) => file.content.includes(secret as string));
+  const onScreen = (content: string) =>
+    hasSecret && !revealed ? content.split(secret as string).join(SECRET_MASK) : content;
 
   const option = (candidate: (typeof RECIPES)[number]) => ({
     value: candidate.id,
@@ -68,6 +75,13 @@ export function ClientRecipes({ client, issuer, caFile }: ClientRecipesProps) {
           {recipe.summary}
         </Text>
       </Group>
+      {hasSecret && (
+        <Group>
+          <Button size="xs" variant="subtle" aria-pressed={revealed} onClick={() => setRevealed((v) => !v)}>
+            {revealed ? 'Hide secret' : 'Show secret'}
+          </Button>
+        </Group>
+      )}
       {files.map((file) => (
         <Stack key={file.name} gap={4}>
           <Group justify="space-between">
@@ -81,7 +95,7 @@ export function ClientRecipes({ client, issuer, caFile }: ClientRecipesProps) {
             aria-label={`Recipe file ${file.name}`}
             style={{ whiteSpace: 'pre', overflowX: 'auto', maxHeight: 420 }}
           >
-            {file.content}
+            {onScreen(file.content)}
           </Code>
         </Stack>
       ))}
