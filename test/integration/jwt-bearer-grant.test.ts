@@ -256,13 +256,14 @@ describe('assertions refused, each with a clear invalid_grant', () => {
     );
   });
 
-  it('refuses a replayed jti, and replays of an assertion without one (RFC 7523 makes jti optional)', async () => {
+  it('refuses a replayed jti; an assertion without one (RFC 7523 makes jti optional) is good until it expires', async () => {
     const once = await assertion();
     await grant('app', { assertion: once });
     await expectInvalidGrant(once, /jti .* was already used/);
+    // Clients without a jti (authlib, Go) send byte-identical assertions within one second: both work.
     const withoutJti = await assertion({ omit: ['jti'] });
     expect((await grant('app', { assertion: withoutJti })).access_token).toBeTruthy();
-    await expectInvalidGrant(withoutJti, /The assertion \(without a jti\) was already used/);
+    expect((await grant('app', { assertion: withoutJti })).access_token).toBeTruthy();
   });
 
   it('refuses an assertion without sub, or whose sub is no user', async () => {

@@ -15,7 +15,6 @@ import {
   type TrustedIssuer,
 } from '../../../shared/schemas';
 import { type Clock, isoFromSeconds, seconds } from '../lib/clock';
-import { hashTokenValue } from '../lib/secrets';
 import type { ClientRecord } from '../store/clients';
 
 /**
@@ -197,8 +196,10 @@ interface AssertionSpec {
   replayScope: string;
   /**
    * RFC 7523 §3 makes jti optional for an authorization grant (Go's x/oauth2/jwt and authlib send
-   * none); OIDC Core §9 requires it of a client assertion. Without one, the assertion's own hash
-   * stands in, so it too is accepted once.
+   * none); OIDC Core §9 requires it of a client assertion. Replay protection is tied to the jti
+   * (§3 item 7): an assertion without one is accepted until it expires. Keying it on the assertion's
+   * hash instead refused real clients: authlib signs RS256 (deterministic) with second-granular iat, so
+   * two token requests within one second send byte-identical assertions.
    */
   jtiOptional: boolean;
   now: number;
@@ -404,7 +405,7 @@ export class ClientAssertionVerifier {
     } catch (error) {
       throw new AssertionRefused(describe(error, spec, header.kid));
     }
-    this.checkLifetimeAndReplay(payload, spec, assertion);
+    this.checkLifetimeAndReplay(payload, spec);
     return payload;
   }
 
@@ -438,19 +439,9 @@ export class ClientAssertionVerifier {
     return Math.min(exp, iat + limit);
   }
 
-  private checkLifetimeAndReplay(payload: JWTPayload, spec: AssertionSpec, assertion: string): void {
+  private checkLifetimeAndReplay(payload: JWTPayload, spec: AssertionSpec): void {
     const acceptedUntil = this.acceptedUntil(payload, spec);
-    if (payload.jti === undefined && spec.jtiOptional) {
-      // A NUL never begins a jti sent as JSON text by a client, so the two kinds of key cannot meet.
-      if (
-        !this.replay.claim(spec.replayScope, `\u0000${hashTokenValue(assertion)}`, acceptedUntil, spec.now)
-      ) {
-        throw new AssertionRefused(
-          `${spec.noun} (without a jti) was already used: make a new assertion for each request.`,
-        );
-      }
-      return;
-    }
+    if (payload.jti === undefined && spec.jtiOptional) return;
     const jti = payload.jti;
     if (typeof jti !== 'string' || jti === '') {
       throw new AssertionRefused(`${spec.noun}'s jti must be a non-empty string.`);
