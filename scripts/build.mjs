@@ -4,6 +4,7 @@
 // `npm run serve` and `npm test` can build on demand right after `npm install`.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
@@ -33,7 +34,7 @@ function isStale() {
 if (process.argv.includes('--if-stale') && !isStale()) process.exit(0);
 
 const started = Date.now();
-process.stdout.write('Building IDP Sandbox (main, preload, CLI, renderer)…\n');
+process.stdout.write('Building IDP Sandbox (main, preload, CLI, SDK, renderer)…\n');
 fs.rmSync(dist, { recursive: true, force: true });
 
 const common = {
@@ -101,6 +102,19 @@ await Promise.all([
     outfile: 'dist/electron/preload.cjs',
     format: 'cjs',
     external: ['electron'],
+  }),
+  // The Node API for test suites (`import { startSandbox } from 'idp-sandbox'`, package.json exports):
+  // ES modules, the packages left to the installing project's node_modules (they are the package's
+  // dependencies), and its types beside it (emitSdkTypes below). Split into chunks so that what the
+  // engine loads lazily (main/core/index.ts) stays lazy: the TLS modules load only for HTTPS.
+  esbuild.build({
+    ...common,
+    entryPoints: { index: 'main/sdk/index.ts' },
+    outdir: 'dist/sdk',
+    format: 'esm',
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
+    packages: 'external',
   }),
 ]);
 fs.chmodSync(cliLauncher, 0o755);
@@ -175,8 +189,63 @@ async function writeCodeCache(timeoutMs = 30_000) {
   );
 }
 
+/**
+ * The SDK's declaration files, for the types entry of package.json's exports. tsc emits declarations
+ * for every file the entry imports (the engine included: --noCheck, since typechecking is `npm run
+ * typecheck`'s job), then only the ones the entry's public types reach are kept, their relative imports
+ * given explicit .js extensions so that both "bundler" and "node16"/"nodenext" resolution find them.
+ */
+async function emitSdkTypes() {
+  const emitted = fs.mkdtempSync(path.join(os.tmpdir(), 'idp-sandbox-sdk-types-'));
+  try {
+    const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+    const flags = ['--ignoreConfig', '--declaration', '--emitDeclarationOnly', '--noCheck', '--skipLibCheck'];
+    const settings = ['--target', 'ES2023', '--module', 'preserve', '--moduleResolution', 'bundler'];
+    const args = [...flags, ...settings, '--resolveJsonModule', '--types', 'node'];
+    await run(process.execPath, [tsc, ...args, '--rootDir', root, '--outDir', emitted, 'main/sdk/index.ts']);
+    const outDir = path.join(dist, 'sdk', 'types');
+    const pending = [path.join('main', 'sdk', 'index.d.ts')];
+    const kept = new Set();
+    while (pending.length) {
+      const file = pending.pop();
+      if (kept.has(file)) continue;
+      kept.add(file);
+      const text = fs.readFileSync(path.join(emitted, file), 'utf8');
+      const rewritten = text.replace(/(from |import\()'(\.{1,2}\/[^']*)'/g, (_, lead, specifier) => {
+        const target = path.join(path.dirname(file), specifier);
+        const asIndex = fs.existsSync(path.join(emitted, target, 'index.d.ts'));
+        pending.push(asIndex ? path.join(target, 'index.d.ts') : `${target}.d.ts`);
+        return `${lead}'${specifier}${asIndex ? '/index.js' : '.js'}'`;
+      });
+      fs.mkdirSync(path.dirname(path.join(outDir, file)), { recursive: true });
+      fs.writeFileSync(path.join(outDir, file), rewritten);
+    }
+  } finally {
+    fs.rmSync(emitted, { recursive: true, force: true });
+  }
+}
+
+/** Runs a command from the project folder; rejects with its output when it fails. */
+function run(command, args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      output += chunk;
+    });
+    child.once('error', reject);
+    child.once('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`${path.basename(args[0])} exited with ${code}:\n${output}`)),
+    );
+  });
+}
+
 await Promise.all([
   writeCodeCache(),
+  emitSdkTypes(),
   viteBuild({ configFile: path.join(root, 'vite.config.ts'), logLevel: 'warn' }),
 ]);
 

@@ -6,6 +6,16 @@
  */
 import { z } from 'zod';
 import { FaultInputSchema, FaultSchema } from './faults';
+import {
+  type AdminScope,
+  ALL_ISSUERS,
+  IssuerCloneSchema,
+  IssuerCreateSchema,
+  IssuerSummarySchema,
+  IssuerUpdateSchema,
+  ROOT_ISSUER_ID,
+} from './issuers';
+import { KeycloakRealmNameSchema, KeycloakRealmSchema, KeycloakSkippedSchema } from './keycloak';
 import { BadTokensOutputSchema, BaselineSchema, CheckApiInputSchema, CheckApiOutputSchema } from './lab';
 import {
   AccessTokenFormatSchema,
@@ -63,10 +73,21 @@ export type UserSession = z.infer<typeof UserSessionSchema>;
 export const SeedManagedSchema = z.object({ users: z.array(z.string()), clients: z.array(z.string()) });
 export type SeedManaged = z.infer<typeof SeedManagedSchema>;
 
+/** Why each claim is there ("from scope `profile`", "mapped by client `orders` (…)"), by claim name. */
+const ClaimReasons = z.record(z.string(), z.string());
+
 export const ClaimsPreviewSchema = z.object({
   id_token: z.record(z.string(), z.json()),
   access_token: z.record(z.string(), z.json()),
   userinfo: z.record(z.string(), z.json()),
+  /** What introspection (RFC 7662) would answer for that access token. */
+  introspection: z.record(z.string(), z.json()),
+  reasons: z.object({
+    id_token: ClaimReasons,
+    access_token: ClaimReasons,
+    userinfo: ClaimReasons,
+    introspection: ClaimReasons,
+  }),
 });
 export type ClaimsPreview = z.infer<typeof ClaimsPreviewSchema>;
 
@@ -77,6 +98,29 @@ export const ImportSummarySchema = z.object({
   settings: z.boolean(),
 });
 export type ImportSummary = z.infer<typeof ImportSummarySchema>;
+
+/** What one kind of record (users or clients) a seed apply changed, by name. */
+const SeedRecordChangesSchema = z.object({
+  added: z.array(z.string()),
+  /** Each with the fields whose stored value changed (values are never echoed: secrets). */
+  updated: z.array(z.object({ name: z.string(), fields: z.array(z.string()) })),
+  unchanged: z.number().int(),
+  /** Written by the previous seed but absent from this one: kept (a seed upserts, never deletes). */
+  no_longer_seeded: z.array(z.string()),
+});
+
+/** The outcome of workspace.applySeed: what changed, for a host to log (`serve --seed FILE --watch`). */
+export const SeedAppliedSchema = z.object({
+  users: SeedRecordChangesSchema,
+  clients: SeedRecordChangesSchema,
+  /** Names of the settings whose value changed. */
+  settings: z.array(z.string()),
+  /** Signing keys the seed carries (upserted by kid). */
+  keys: z.number().int(),
+  /** Records the seed overwrote after edits in the UI or the admin API, one sentence each. */
+  overwrites: z.array(z.string()),
+});
+export type SeedApplied = z.infer<typeof SeedAppliedSchema>;
 
 export const MintInputSchema = z.strictObject({
   client_id: z.string().min(1),
@@ -451,6 +495,20 @@ export const adminContract = {
   },
   'devices.deny': { input: ByUserCode, output: DeviceAuthorizationSchema },
 
+  /** The workspace's issuers: the root one first, then the others by creation. */
+  'issuers.list': { input: NoInput, output: z.array(IssuerSummarySchema) },
+  /** A new, empty issuer at its own path (with a new signing key), in the shape of a provider profile. */
+  'issuers.create': { input: IssuerCreateSchema, output: IssuerSummarySchema },
+  /** Renames (moves its URLs), re-shapes or relabels an issuer; not the root one. */
+  'issuers.update': { input: IssuerUpdateSchema, output: IssuerSummarySchema },
+  /** A new issuer with another's users, clients and settings (new keys, no tokens). */
+  'issuers.clone': { input: IssuerCloneSchema, output: IssuerSummarySchema },
+  /** Deletes an issuer and everything in it; not the root one. */
+  'issuers.delete': {
+    input: z.strictObject({ id: z.string().min(1) }),
+    output: z.object({ deleted: z.literal(true) }),
+  },
+
   'workspace.export': {
     input: z.strictObject({ include_keys: z.boolean().default(false) }),
     output: WorkspaceSchema,
@@ -458,10 +516,33 @@ export const adminContract = {
   'workspace.import': { input: WorkspaceSchema, output: ImportSummarySchema },
   /** The users and clients last written by a start's seed file (`--seed`). */
   'workspace.seedManaged': { input: NoInput, output: SeedManagedSchema },
+  /**
+   * Applies a seed file again while running, as a start does: upserted in one transaction (all or
+   * nothing), remembered as seed-managed, answering what changed. `serve --seed FILE --watch` calls it.
+   */
+  'workspace.applySeed': { input: WorkspaceSchema, output: SeedAppliedSchema },
   /** Deletes every user, client, token, event and key and restores default settings. */
   'workspace.reset': {
     input: z.strictObject({ confirm: z.literal(true) }),
     output: z.object({ reset: z.literal(true) }),
+  },
+
+  /** The workspace as a Keycloak realm for `kc.sh import`, and what Keycloak will not do the same. */
+  'keycloak.export': {
+    input: z.strictObject({ realm: KeycloakRealmNameSchema.default('idp-sandbox') }),
+    output: z.object({ realm: KeycloakRealmSchema, notes: z.array(z.string()) }),
+  },
+  /**
+   * A Keycloak realm export upserted into the workspace as workspace.import does, with every part of
+   * it that could not be carried over; with dry_run, only the report (nothing is written).
+   */
+  'keycloak.import': {
+    input: z.strictObject({ realm: KeycloakRealmSchema, dry_run: z.boolean().default(false) }),
+    output: z.object({
+      summary: ImportSummarySchema,
+      skipped: z.array(KeycloakSkippedSchema),
+      dry_run: z.boolean(),
+    }),
   },
 } as const;
 
@@ -499,23 +580,65 @@ export interface LiveStream {
   onConnectionChange(listener: () => void): () => void;
 }
 
+/**
+ * Which issuer of the workspace the API's calls and live events are about: the root issuer until the
+ * UI selects another. Issuer events (issuer.created…) are delivered whichever is selected.
+ */
+export interface IssuerSelection {
+  current(): string;
+  select(id: string): void;
+}
+
 /** The domain-shaped API the renderer uses: `api.users.list()`, whichever transport is underneath. */
 export type AdminApi = {
   [NS in Namespace<AdminMethod>]: {
     [M in AdminMethod as M extends `${NS}.${infer A}` ? A : never]: MethodFn<M>;
   };
-} & { live: LiveStream };
+} & { live: LiveStream; issuer: IssuerSelection; everyIssuer: EveryIssuerLists };
 
-/** Builds the domain-shaped API from one call function and one live stream; both transports use it. */
+/** The lists that can show every issuer at once, each row naming its issuer (scope ALL_ISSUERS). */
+export interface EveryIssuerLists {
+  tokens(input: AdminInput<'tokens.list'>): Promise<AdminOutput<'tokens.list'>>;
+  events(input: AdminInput<'events.list'>): Promise<AdminOutput<'events.list'>>;
+  /** Live events of every issuer, each tagged with its issuer's id. */
+  subscribe: EventSubscriber;
+}
+
+/**
+ * Builds the domain-shaped API from one call function and one live stream; both transports use it.
+ * Every call carries the selected issuer, and the live stream passes on that issuer's events only.
+ */
 export function buildAdminApi(
-  call: (method: AdminMethod, input: unknown) => Promise<unknown>,
+  call: (method: AdminMethod, input: unknown, scope: AdminScope) => Promise<unknown>,
   live: LiveStream,
 ): AdminApi {
-  const api: Record<string, Record<string, unknown>> = { live: { ...live } };
+  let selected = ROOT_ISSUER_ID;
+  const scope = (): AdminScope => (selected === ROOT_ISSUER_ID ? {} : { issuer: selected });
+  const api: Record<string, Record<string, unknown>> = {
+    live: {
+      ...live,
+      subscribe: (listener: Parameters<EventSubscriber>[0]) =>
+        live.subscribe((event) => {
+          const about = event.issuer ?? ROOT_ISSUER_ID;
+          if (about === selected || event.type.startsWith('issuer.')) listener(event);
+        }),
+    },
+    everyIssuer: {
+      tokens: (input: unknown) => call('tokens.list', input ?? {}, { issuer: ALL_ISSUERS }),
+      events: (input: unknown) => call('events.list', input ?? {}, { issuer: ALL_ISSUERS }),
+      subscribe: live.subscribe,
+    },
+    issuer: {
+      current: () => selected,
+      select: (id: string) => {
+        selected = id;
+      },
+    },
+  };
   for (const method of adminMethods) {
     const [ns, action] = method.split('.') as [string, string];
     api[ns] ??= {};
-    api[ns][action] = (input: unknown) => call(method, input ?? {});
+    api[ns][action] = (input: unknown) => call(method, input ?? {}, scope());
   }
   return api as unknown as AdminApi;
 }

@@ -3,6 +3,7 @@
  * from (RFC 7591 client metadata, OIDC claims) so a seed file reads like the documents it configures.
  */
 import { z } from 'zod';
+import { IssuerNameSchema, IssuerProfileSchema } from './issuers';
 
 // Zod generates and compiles a parser for an object schema the first time it parses one. Here each
 // schema is parsed a few times (a seed, an admin call, a form), never in a request's hot path, so that
@@ -28,6 +29,76 @@ export const MAX_CLOCK_OFFSET_SECONDS = 10 * 365 * 24 * 60 * 60;
 /** Issuing skew is for leeway tests: up to a day either way. */
 export const MAX_CLOCK_SKEW_SECONDS = 24 * 60 * 60;
 
+/**
+ * RFC 9728 §3: where a resource's metadata is found on its host: "/.well-known/oauth-protected-resource"
+ * followed by the resource identifier's path ("/" adds nothing). The engine serves each declared
+ * resource's document at this path on its own origin (oauth/protected-resource.ts).
+ */
+export function protectedResourceMetadataPath(resource: string): string {
+  const { pathname } = new URL(resource);
+  return `/.well-known/oauth-protected-resource${pathname === '/' ? '' : pathname}`;
+}
+
+const ResourceIdentifier = z
+  .string()
+  .max(500)
+  .refine((value) => {
+    try {
+      const url = new URL(value);
+      return (url.protocol === 'https:' || url.protocol === 'http:') && !url.hash && !url.search;
+    } catch {
+      return false;
+    }
+  }, 'a resource identifier is an http(s) URL without a query or fragment (RFC 9728 §1.2), e.g. "http://localhost:3000/mcp"');
+
+/**
+ * A protected resource (an API or MCP server the developer tests) whose RFC 9728 metadata document the
+ * engine serves, naming this issuer as its authorization server.
+ */
+export const ProtectedResourceSchema = z.strictObject({
+  resource: ResourceIdentifier,
+  resource_name: z.string().min(1).max(200).optional(),
+  /** The scopes its tokens may carry; clients that register without a scope get them too. */
+  scopes_supported: z
+    .array(z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, 'must be one scope token'))
+    .max(100)
+    .optional(),
+  /** RFC 6750 ways it accepts a token; omitted: ["header"]. */
+  bearer_methods_supported: z
+    .array(z.enum(['header', 'body', 'query']))
+    .max(3)
+    .optional(),
+  resource_documentation: z
+    .url({ protocol: /^https?$/ })
+    .max(2000)
+    .optional(),
+});
+export type ProtectedResource = z.infer<typeof ProtectedResourceSchema>;
+
+const ProtectedResources = z
+  .array(ProtectedResourceSchema)
+  .max(50)
+  .superRefine((resources, ctx) => {
+    const seen = new Map<string, string>();
+    resources.forEach(({ resource }, index) => {
+      let path: string;
+      try {
+        path = protectedResourceMetadataPath(resource);
+      } catch {
+        return; // Reported by the resource's own check.
+      }
+      const other = seen.get(path);
+      if (other !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [index, 'resource'],
+          message: `"${resource}" and "${other}" have the same path, so their metadata would be served at the same ${path}: give each resource its own path`,
+        });
+      }
+      seen.set(path, resource);
+    });
+  });
+
 export const SettingsSchema = z.strictObject({
   access_token_ttl: Ttl,
   id_token_ttl: Ttl,
@@ -46,6 +117,28 @@ export const SettingsSchema = z.strictObject({
    * many seconds, to test a service's leeway. Only what is issued moves; expiry is judged in provider time.
    */
   clock_skew_seconds: z.number().int().min(-MAX_CLOCK_SKEW_SECONDS).max(MAX_CLOCK_SKEW_SECONDS),
+  /**
+   * RFC 7591 / 7592: clients may register themselves at the registration endpoint, which discovery
+   * lists only while this is on. Off by default: a client then exists only when someone made it.
+   */
+  dynamic_registration: z.boolean(),
+  /**
+   * RFC 7591 §3: a registration must carry this as its bearer token (an "initial access token");
+   * null: anyone who reaches the endpoint may register.
+   */
+  registration_initial_access_token: z
+    .string()
+    .min(16, 'an initial access token needs at least 16 characters')
+    .max(500)
+    .regex(/^[\x21-\x7E]+$/, 'an initial access token is printable ASCII without spaces')
+    .nullable(),
+  /** RFC 9728: the resources whose metadata document the engine serves (oauth/protected-resource.ts). */
+  protected_resources: ProtectedResources,
+  /**
+   * Custom scope → the user claims it releases, for every client (claim mapping). Optional so that
+   * settings from before it read back unchanged; lazy because its schema comes with the claim mapping below.
+   */
+  scope_claims: z.lazy(() => ScopeClaimsSchema).optional(),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 export const SettingsPatchSchema = SettingsSchema.partial();
@@ -60,6 +153,9 @@ export const DEFAULT_SETTINGS: Settings = {
   login_hint_skips_login: false,
   clock_offset_seconds: 0,
   clock_skew_seconds: 0,
+  dynamic_registration: false,
+  registration_initial_access_token: null,
+  protected_resources: [],
 };
 
 // ---------------------------------------------------------------- users
@@ -324,6 +420,182 @@ export const JwtBearerPolicySchema = z
   });
 export type JwtBearerPolicy = z.output<typeof JwtBearerPolicySchema>;
 
+// ---------------------------------------------------------------- claim mapping
+
+/** The tokens and answers a claim can go into: main/core/tokens/claim-mapping.ts decides each. */
+export const CLAIM_TARGETS = ['access', 'id', 'userinfo', 'introspection'] as const;
+export const ClaimTargetSchema = z.enum(CLAIM_TARGETS);
+export type ClaimTarget = z.infer<typeof ClaimTargetSchema>;
+
+/** OIDC Core §5.4 scopes, whose claims are fixed by the spec (main/core/tokens/claims.ts SCOPE_CLAIMS). */
+export const STANDARD_SCOPES = ['openid', 'profile', 'email', 'address', 'phone', 'offline_access'] as const;
+
+/**
+ * Claims a mapping may not produce: the provider's own (RESERVED_CLAIMS), RFC 8693's actor claims and
+ * RFC 7662's introspection members, which the provider always sets itself.
+ */
+export const PROTOCOL_CLAIMS: readonly string[] = [
+  ...RESERVED_CLAIMS,
+  'act',
+  'may_act',
+  's_hash',
+  'active',
+  'token_type',
+];
+
+/** Static claim values of one client: small, so a mapping cannot push a token past what servers accept. */
+export const MAX_STATIC_CLAIMS_BYTES = 16 * 1024;
+
+const ScopeToken = z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, 'must be one scope token');
+
+/** The name of a claim as tokens carry it: a plain name or a namespaced URL (https://example.com/roles). */
+const ClaimName = z
+  .string()
+  .min(1, 'a claim name must not be empty')
+  .max(200)
+  .refine((name) => name.trim() === name, 'a claim name must not start or end with spaces')
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point.
+  .refine((name) => !/[\x00-\x1f\x7f]/.test(name), 'a claim name must not contain control characters')
+  .refine((name) => name !== '__proto__', '"__proto__" cannot be a claim name');
+
+const MappedClaimName = ClaimName.superRefine((name, ctx) => {
+  if (PROTOCOL_CLAIMS.includes(name)) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `"${name}" is a protocol claim the provider sets itself; map onto another name (for example a namespaced one like https://example.com/${name})`,
+    });
+  }
+});
+
+/**
+ * One claim a client adds to its tokens: a user's claim (renamed or not) or a static value, into the
+ * token kinds listed, optionally only when one of `scopes` is granted. `machine` also puts a static
+ * value into the client's machine tokens (client_credentials: no user).
+ */
+export const ClaimMappingSchema = z
+  .strictObject({
+    name: MappedClaimName,
+    source: z.strictObject({
+      /** The user claim whose value is copied… */
+      user_claim: ClaimName.optional(),
+      /** …or this value, the same for every token. Exactly one of the two. */
+      value: z.json().optional(),
+    }),
+    tokens: z
+      .array(ClaimTargetSchema)
+      .min(1, 'pick at least one token kind: access, id, userinfo or introspection')
+      .max(CLAIM_TARGETS.length),
+    scopes: z.array(ScopeToken).min(1, 'list at least one scope, or leave scopes out').max(50).optional(),
+    machine: z.boolean().optional(),
+  })
+  .superRefine((mapping, ctx) => {
+    const { user_claim, value } = mapping.source;
+    if ((user_claim === undefined) === (value === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['source'],
+        message: `claim "${mapping.name}" needs exactly one source: source.user_claim (a user's claim) or source.value (a static value)`,
+      });
+    }
+    if (new Set(mapping.tokens).size !== mapping.tokens.length) {
+      ctx.addIssue({ code: 'custom', path: ['tokens'], message: 'list each token kind once' });
+    }
+    if (mapping.machine && user_claim !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['machine'],
+        message: `a client_credentials token has no user, so user claim "${user_claim}" cannot go into it: use a static value, or turn machine off`,
+      });
+    }
+    if (mapping.machine && !mapping.tokens.some((kind) => kind === 'access' || kind === 'introspection')) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['machine'],
+        message: 'a client_credentials token is an access token: add "access" or "introspection" to tokens',
+      });
+    }
+  });
+export type ClaimMapping = z.output<typeof ClaimMappingSchema>;
+
+/** Whether a user's custom claims not mapped by the client still go into all its tokens (as without mappings). */
+export const CUSTOM_CLAIMS_MODES = ['all', 'mapped_only'] as const;
+export const CustomClaimsModeSchema = z.enum(CUSTOM_CLAIMS_MODES);
+export type CustomClaimsMode = z.infer<typeof CustomClaimsModeSchema>;
+
+/**
+ * A user claim mapped twice into one token kind (under two names) would double a token's size, and
+ * two unconditional mappings onto one name would make one of them pointless: both are refused.
+ */
+function checkClaimMappings(client: { claim_mappings?: ClaimMapping[] | undefined }, ctx: z.RefinementCtx) {
+  const mappings = client.claim_mappings ?? [];
+  const names = new Map<string, number>();
+  const sources = new Map<string, string>();
+  let staticBytes = 0;
+  mappings.forEach((mapping, index) => {
+    const { user_claim, value } = mapping.source;
+    if (value !== undefined) staticBytes += claimsBytes({ [mapping.name]: value });
+    for (const kind of mapping.tokens) {
+      if (!mapping.scopes) {
+        const key = `${kind}\u0000${mapping.name}`;
+        if (names.has(key)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['claim_mappings', index, 'name'],
+            message: `claim "${mapping.name}" is mapped twice into the ${kind} token (mappings ${(names.get(key) ?? 0) + 1} and ${index + 1}); keep one, or gate them by scopes`,
+          });
+        }
+        names.set(key, index);
+      }
+      if (user_claim === undefined) continue;
+      const key = `${kind}\u0000${user_claim}`;
+      const other = sources.get(key);
+      if (other !== undefined && other !== mapping.name) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['claim_mappings', index, 'source', 'user_claim'],
+          message: `user claim "${user_claim}" is already mapped into the ${kind} token as "${other}"; map it once per token kind`,
+        });
+      }
+      sources.set(key, mapping.name);
+    }
+  });
+  if (staticBytes > MAX_STATIC_CLAIMS_BYTES) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['claim_mappings'],
+      message: `the static claim values are ${staticBytes} bytes as JSON; at most ${MAX_STATIC_CLAIMS_BYTES} are allowed`,
+    });
+  }
+}
+
+/**
+ * Workspace-wide scope claims: a custom scope → the user claims it releases (scope `orders` releases
+ * `department`). A claim listed here reaches a token only when one of its scopes is granted.
+ */
+export const ScopeClaimsSchema = z
+  .record(ScopeToken, z.array(ClaimName).max(100))
+  .superRefine((scopeClaims, ctx) => {
+    for (const [scope, names] of Object.entries(scopeClaims)) {
+      if ((STANDARD_SCOPES as readonly string[]).includes(scope)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [scope],
+          message: `"${scope}" is a standard OIDC scope whose claims are fixed (OIDC Core §5.4); give the claims a custom scope`,
+        });
+      }
+      for (const name of names) {
+        if (PROTOCOL_CLAIMS.includes(name)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [scope],
+            message: `"${name}" is a protocol claim the provider sets itself; a scope cannot release it`,
+          });
+        }
+      }
+    }
+  });
+export type ScopeClaims = z.infer<typeof ScopeClaimsSchema>;
+
 const clientFields = {
   client_id: ClientId,
   client_name: z.string().max(200).nullable().optional(),
@@ -361,19 +633,32 @@ const clientFields = {
   dpop_bound_access_tokens: z.boolean().optional(),
   /** RFC 9449 §8: this client's DPoP proofs must carry a server-provided nonce (DPoP-Nonce header). */
   dpop_nonce_required: z.boolean().optional(),
+  /** Claims this client adds to its tokens (renamed user claims, static values); omitted: none. */
+  claim_mappings: z.array(ClaimMappingSchema).max(50).optional(),
+  /** "mapped_only": a user's custom claims reach this client's tokens only through its mappings. Default "all". */
+  custom_claims: CustomClaimsModeSchema.optional(),
   /** What clients.get answers can be sent back as it is: its timestamps are accepted and ignored. */
   created_at: z.string().max(100).optional(),
   updated_at: z.string().max(100).optional(),
+  registered_at: z.string().max(100).optional(),
 };
 
 type ClientFieldsInput = z.output<z.ZodObject<typeof clientFields>>;
 /** A client as the engine keeps it: null means "not set", the same as omitted, and no timestamps. */
 export type ClientMetadata = {
-  [K in Exclude<keyof ClientFieldsInput, 'created_at' | 'updated_at'>]: Exclude<ClientFieldsInput[K], null>;
+  [K in Exclude<keyof ClientFieldsInput, 'created_at' | 'updated_at' | 'registered_at'>]: Exclude<
+    ClientFieldsInput[K],
+    null
+  >;
 };
 
 /** Accepts clients.get's shape (nulls for unset fields, timestamps) as input: what the API returns, it accepts. */
-function asClientMetadata({ created_at, updated_at, ...fields }: ClientFieldsInput): ClientMetadata {
+function asClientMetadata({
+  created_at,
+  updated_at,
+  registered_at,
+  ...fields
+}: ClientFieldsInput): ClientMetadata {
   const metadata: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(fields)) if (value !== null) metadata[key] = value;
   return metadata as ClientMetadata;
@@ -479,7 +764,8 @@ export const ClientInputSchema = z
   .transform(asClientMetadata)
   .superRefine(checkClientConsistency)
   .superRefine(checkClientAuthKeys)
-  .superRefine(checkJwtBearer);
+  .superRefine(checkJwtBearer)
+  .superRefine(checkClaimMappings);
 export type ClientInput = z.input<typeof ClientInputSchema>;
 
 export const ClientSchema = z.object({
@@ -509,8 +795,13 @@ export const ClientSchema = z.object({
   dpop_bound_access_tokens: z.boolean().optional(),
   /** RFC 9449 §8 nonces for this client's proofs; present when the client states it. */
   dpop_nonce_required: z.boolean().optional(),
+  /** Present when the client states them; absent: no mappings, every custom claim as before. */
+  claim_mappings: z.array(ClaimMappingSchema).optional(),
+  custom_claims: CustomClaimsModeSchema.optional(),
   created_at: z.string(),
   updated_at: z.string(),
+  /** Present when the client registered itself (RFC 7591 dynamic registration): when it did. */
+  registered_at: z.string().optional(),
 });
 export type Client = z.infer<typeof ClientSchema>;
 
@@ -529,6 +820,8 @@ export const TokenStateSchema = z.enum(TOKEN_STATES);
 export type TokenState = z.infer<typeof TokenStateSchema>;
 
 export const TokenSchema = z.object({
+  /** In a list for every issuer (scope "*"): the id of the issuer the token is of. */
+  issuer: z.string().optional(),
   id: z.string(),
   kind: TokenKindSchema,
   format: TokenFormatSchema,
@@ -566,8 +859,12 @@ export const TokenDetailSchema = TokenSchema.extend({
   /** The decoded JWT header and payload, or the stored claims of a reference token. */
   header: z.record(z.string(), z.json()).nullable(),
   claims: z.record(z.string(), z.json()),
+  /** Why each claim is there ("from scope `profile`", "protocol claim"), by the current configuration. */
+  claim_reasons: z.record(z.string(), z.string()).optional(),
   /** What RFC 7662 introspection answers for this token right now. */
   introspection: z.record(z.string(), z.json()),
+  /** Why each member of that answer is there. */
+  introspection_reasons: z.record(z.string(), z.string()).optional(),
   /** The token it was refreshed or exchanged from (parent_id), null when none or no longer stored. */
   parent: TokenSchema.nullable(),
   /** Tokens refreshed or exchanged from it, oldest first (at most TOKEN_CHILDREN_SHOWN), and how many in all. */
@@ -653,6 +950,9 @@ export const EVENT_TYPES = [
   'client.deleted',
   'workspace.imported',
   'workspace.reset',
+  'issuer.created',
+  'issuer.updated',
+  'issuer.deleted',
   'fault.added',
   'fault.removed',
   /** A fault turned itself off: its requests were used or its time ran out. */
@@ -682,6 +982,8 @@ export const EngineEventSchema = z.object({
   username: z.string().nullable(),
   token_id: z.string().nullable(),
   data: z.record(z.string(), z.json()),
+  /** The issuer of the workspace it happened at (its id; "root" for the root issuer), on live events. */
+  issuer: z.string().optional(),
 });
 export type EngineEvent = z.infer<typeof EngineEventSchema>;
 
@@ -730,11 +1032,44 @@ export type RequestExchange = z.infer<typeof RequestExchangeSchema>;
 // ---------------------------------------------------------------- workspace (seed file)
 
 /** The seed file and the export/import format are one document. */
-export const WorkspaceSchema = z.strictObject({
+/** What one issuer holds: its settings, users, clients and (optionally) keys. */
+const IssuerContentsSchema = z.strictObject({
   settings: SettingsPatchSchema.optional(),
   users: z.array(UserInputSchema).optional(),
   clients: z.array(ClientInputSchema).optional(),
   keys: z.array(KeyExportSchema).optional(),
+});
+
+/** One of the workspace's other issuers in a workspace document: its name, shape and contents. */
+export const IssuerSectionSchema = IssuerContentsSchema.extend({
+  name: IssuerNameSchema,
+  profile: IssuerProfileSchema.default('generic'),
+  display_name: z.string().trim().min(1).max(100).optional(),
+});
+export type IssuerSection = z.output<typeof IssuerSectionSchema>;
+
+/**
+ * A workspace document (export, import, seed file): the root issuer's contents at the top level, as
+ * before there were several issuers, and the others in `issuers`, matched by name.
+ */
+export const WorkspaceSchema = IssuerContentsSchema.extend({
+  issuers: z
+    .array(IssuerSectionSchema)
+    .max(50)
+    .superRefine((sections, ctx) => {
+      const seen = new Set<string>();
+      sections.forEach((section, index) => {
+        if (seen.has(section.name)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [index, 'name'],
+            message: `issuer "${section.name}" is listed twice; each name once`,
+          });
+        }
+        seen.add(section.name);
+      });
+    })
+    .optional(),
 });
 export type Workspace = z.input<typeof WorkspaceSchema>;
 export type ParsedWorkspace = z.output<typeof WorkspaceSchema>;

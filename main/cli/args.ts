@@ -14,21 +14,29 @@ export interface ServeOptions {
   signingWorkers: number | undefined;
   /** Provider time's offset from real time, in seconds (`--clock-offset`). */
   clockOffset: number | undefined;
+  /** `--admin-token-file`: a file holding the admin token to use (admin-token.ts). */
+  adminTokenFile: string | undefined;
+  /** `--watch`: apply the seed file again whenever it changes (seed-watch.ts); needs `seed`. */
+  watch: boolean;
 }
 
 type CliCommand =
   | { kind: 'help'; command?: 'check-api' }
   | { kind: 'version' }
   | { kind: 'serve'; options: ServeOptions }
+  | { kind: 'mcp'; options: ServeOptions }
   | { kind: 'check-api'; options: CheckApiOptions };
 
 export class UsageError extends Error {}
 
 export const USAGE = `Usage: idp-sandbox serve [options]
+       idp-sandbox mcp [options of serve]
        idp-sandbox check-api URL --client ID [options]
 
 serve runs the IDP Sandbox OpenID Connect provider headless; check-api sends tokens built to be wrong to
 your own API and reports which it accepted (its options are below).
+mcp starts the provider as serve does and answers the Model Context Protocol on stdin/stdout, so a coding
+agent can create test users and clients and mint, inspect and revoke tokens (its log goes to stderr).
 
 Options of serve:
   --port N          Port to listen on (default 9400; 0 picks a free port)
@@ -38,12 +46,18 @@ Options of serve:
   --issuer URL      Public issuer URL, if clients reach the provider under another address
   --https           Serve HTTPS with a certificate from a local CA kept in the data folder (tls/ca.crt);
                     the issuer becomes https://HOST:PORT. Prints how to trust the CA.
-  --seed FILE       JSON file of settings, users and clients to upsert at start (same format as export)
+  --seed FILE       JSON file of settings, users and clients to upsert at start (same format as export);
+                    \${NAME} in its strings is replaced by the environment variable NAME ($\${ for a literal \${)
+  --watch           With --seed: apply the file again each time it is saved, and print what changed
+                    (a broken edit is refused as a whole and the last good state keeps serving)
   --ui              Also serve the admin UI in the browser (prints a sign-in URL)
   --signing-workers N
                     Worker threads that sign JWTs, 0 to ${MAX_SIGNING_WORKERS} (default 0: sign on the main thread)
   --clock-offset D  Move provider time from real time by a signed duration (+1h, -30m, 2d, 3600):
                     tokens are issued and expire by it (Settings → provider clock changes it later)
+  --admin-token-file FILE
+                    Use the admin token in FILE (a mounted secret) instead of a random one;
+                    IDP_SANDBOX_ADMIN_TOKEN_FILE or IDP_SANDBOX_ADMIN_TOKEN do the same
   -h, --help        Show this help
   -v, --version     Show the version`;
 
@@ -94,8 +108,16 @@ export function parseCli(argv: readonly string[]): CliCommand {
     const options = parseCheckApiArgs(rest);
     return options ? { kind: 'check-api', options } : { kind: 'help', command: 'check-api' };
   }
+  // mcp takes serve's flags: it starts the same engine, then talks MCP on stdio (mcp.ts).
+  if (command === 'mcp') {
+    const parsed = parseCli(['serve', ...rest]);
+    if (parsed.kind !== 'serve') return parsed;
+    const unused = [parsed.options.ui && '--ui', parsed.options.watch && '--watch'].filter(Boolean);
+    if (unused.length) throw new UsageError(`mcp does not take ${unused.join(' or ')}: use serve for that.`);
+    return { kind: 'mcp', options: parsed.options };
+  }
   if (command !== 'serve') {
-    throw new UsageError(`Unknown command "${command}". The commands are "serve" and "check-api".`);
+    throw new UsageError(`Unknown command "${command}". The commands are "serve", "mcp" and "check-api".`);
   }
 
   let values: ReturnType<typeof parseServeFlags>['values'];
@@ -107,6 +129,9 @@ export function parseCli(argv: readonly string[]): CliCommand {
   if (values.help) return { kind: 'help' };
   if (values['in-memory'] && values['data-dir'] !== undefined) {
     throw new UsageError('Use either --data-dir or --in-memory, not both.');
+  }
+  if (values.watch && values.seed === undefined) {
+    throw new UsageError('--watch watches the seed file: give it with --seed FILE.');
   }
   if (values.host !== undefined && values.host.trim() === '')
     throw new UsageError('--host must not be empty.');
@@ -130,6 +155,8 @@ export function parseCli(argv: readonly string[]): CliCommand {
         values['signing-workers'] === undefined ? undefined : parseSigningWorkers(values['signing-workers']),
       clockOffset:
         values['clock-offset'] === undefined ? undefined : parseClockOffsetFlag(values['clock-offset']),
+      adminTokenFile: values['admin-token-file'],
+      watch: values.watch ?? false,
     },
   };
 }
@@ -150,6 +177,8 @@ function parseServeFlags(args: string[]) {
       https: { type: 'boolean' },
       'signing-workers': { type: 'string' },
       'clock-offset': { type: 'string' },
+      'admin-token-file': { type: 'string' },
+      watch: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });

@@ -4,8 +4,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { signedDuration } from '../../shared/duration';
 import { AdminError } from '../../shared/errors';
+import type { IssuerSummary } from '../../shared/issuers';
 import type { Settings } from '../../shared/schemas';
 import { createEngine, EngineStartError, type EngineTls, VERSION } from '../core';
+import { adminTokenOrExit } from './admin-token';
 import { CHECK_API_HELP, parseCli, type ServeOptions, USAGE, UsageError } from './args';
 import { logFaults } from './fault-log';
 import { readSeedJson, SeedError, type SeedJson } from './seed-file';
@@ -70,7 +72,7 @@ async function serve(options: ServeOptions): Promise<void> {
     seedFile === undefined ? undefined : seedOrExit(() => readSeedJson(path.resolve(seedFile)));
   // The launcher began it already; run without the launcher, it is begun here.
   const preparedKey = takeStartKey() ?? startKeyFor(options, seedJson?.json);
-  const { validateSeed } = await import('./seed');
+  const { validateSeed, seedNotApplied } = await import('./seed');
   const seed = seedJson && seedOrExit(() => validateSeed(seedJson));
   let engine: Awaited<ReturnType<typeof createEngine>>;
   try {
@@ -82,7 +84,7 @@ async function serve(options: ServeOptions): Promise<void> {
       issuer: options.issuer,
       seed,
       uiDir: options.ui ? builtUiDir() : undefined,
-      adminToken: process.env.IDP_SANDBOX_ADMIN_TOKEN || undefined,
+      adminToken: adminTokenOrExit(options.adminTokenFile),
       signingWorkers: options.signingWorkers,
       preparedKey,
       https: options.https,
@@ -90,9 +92,8 @@ async function serve(options: ServeOptions): Promise<void> {
   } catch (error) {
     if (error instanceof AdminError) {
       // The seed was well-formed but conflicts with what is stored (e.g. a subject already taken).
-      process.stderr.write(
-        `idp-sandbox: seed file ${options.seed} could not be applied; nothing was changed: ${error.message}\n`,
-      );
+      const refusal = seedNotApplied(seedJson?.shown ?? String(options.seed), error.message);
+      process.stderr.write(`idp-sandbox: ${refusal.message}\n`);
       process.exit(2);
     }
     process.stderr.write(`idp-sandbox: ${explainStartError(error)}\n`);
@@ -107,9 +108,11 @@ async function serve(options: ServeOptions): Promise<void> {
 
   // Before the ready lines: whoever reads them may send a signal at once.
   let closing = false;
+  let seedWatch: { close(): void } | undefined;
   const shutdown = (signal: string) => {
     if (closing) return;
     closing = true;
+    seedWatch?.close();
     engine
       .close()
       .then(() => {
@@ -140,7 +143,16 @@ async function serve(options: ServeOptions): Promise<void> {
   }
   if (seed) {
     lines.push(
-      `  Seed:        ${options.seed} (${seed.users?.length ?? 0} users, ${seed.clients?.length ?? 0} clients)`,
+      `  Seed:        ${options.seed} (${seed.users?.length ?? 0} users, ${seed.clients?.length ?? 0} clients)${options.watch ? ', applied again when saved' : ''}`,
+    );
+    // Watching begins before "ready" is printed, so an edit made as soon as it is read is not missed.
+    if (options.watch && seedJson) seedWatch = (await import('./seed-watch')).watchSeedFile(engine, seedJson);
+  }
+  // The workspace's other issuers answer on the same port, each under its own path.
+  const others = ((await engine.call('issuers.list', {})) as IssuerSummary[]).filter((i) => i.name !== '');
+  for (const [index, other] of others.entries()) {
+    lines.push(
+      `  ${index === 0 ? 'Issuers:    ' : '            '} ${other.issuer} (${other.name}, ${other.profile})`,
     );
   }
   if (engine.uiUrl) lines.push(`  Admin UI:    ${engine.uiUrl}`);
@@ -170,6 +182,11 @@ export async function main(argv: readonly string[]): Promise<void> {
   }
   if (command.kind === 'version') {
     process.stdout.write(`${VERSION}\n`);
+    return;
+  }
+  if (command.kind === 'mcp') {
+    const { mcpCommand } = await import('./mcp');
+    await mcpCommand(command.options);
     return;
   }
   if (command.kind === 'check-api') {

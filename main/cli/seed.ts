@@ -15,3 +15,11 @@ export function validateSeed({ json, shown }: SeedJson): ParsedWorkspace {
   }
   return parsed.data;
 }
+
+/**
+ * A valid seed the engine refused as a whole (a subject another user already has, two current keys…):
+ * the same sentence at start and on a --watch re-apply, since the transaction wrote nothing either way.
+ */
+export function seedNotApplied(shown: string, reason: string): SeedError {
+  return new SeedError(`seed file ${shown} could not be applied; nothing was changed: ${reason}`);
+}

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { HTTP_UI_TOKEN_PARAM } from '../../shared/contract';
 import { AdminError } from '../../shared/errors';
+import { type AdminScope, ALL_ISSUERS } from '../../shared/issuers';
 import type { EngineEvent, ParsedWorkspace, SigningAlg, Workspace } from '../../shared/schemas';
 import { WorkspaceSchema } from '../../shared/schemas';
 import { validateInput } from '../../shared/validation';
@@ -11,6 +12,7 @@ import { dispatchAdmin } from './admin/dispatch';
 import { importSeed } from './admin/handlers/workspace';
 import { type AdminHandlers, createAdminService } from './admin/service';
 import { type AdminSecrets, createAdminSecrets, UI_PREFIX } from './http/admin-auth';
+import { Issuers, rootRuntime } from './issuers';
 import { type Clock, systemClock } from './lib/clock';
 import { ADMIN_TOKEN_FILE, dataDirWarning, UI_TOKEN_FILE } from './lib/paths';
 import { DEFAULT_HOST, DEFAULT_PORT } from './lib/port';
@@ -18,7 +20,6 @@ import { readKeptToken, writeSecretFile } from './lib/secret-files';
 import { explainStartFailure } from './lib/start-errors';
 import { createProviderContext, type ProviderContext } from './provider/context';
 import { createKeyManager, type KeyManager } from './provider/key-manager';
-import { purgeHistory } from './provider/retention';
 import { type Db, openDatabase } from './store/database';
 import type { KeyRecord } from './store/keys';
 import type { TlsMaterial } from './tls/material';
@@ -28,8 +29,6 @@ import { createSigner, DEFAULT_SIGNING_WORKERS } from './tokens/signer';
 
 export { ADMIN_TOKEN_FILE } from './lib/paths';
 export { DEFAULT_HOST, DEFAULT_PORT } from './lib/port';
-
-const PURGE_INTERVAL_MS = 10 * 60 * 1000;
 
 export interface EngineOptions {
   /** Folder for the database and the admin token file. Required unless `inMemory`. */
@@ -98,11 +97,11 @@ export interface Engine {
   readonly tls: EngineTls | null;
   /** Browser-mode URL with its sign-in token, or null when no UI is served. */
   readonly uiUrl: string | null;
-  /** The admin service (the same one IPC and the admin HTTP API call). */
+  /** The root issuer's admin service (the same one IPC and the admin HTTP API call). */
   readonly admin: AdminHandlers;
-  /** Validates and runs one admin call, as the transports do. */
-  call(method: string, input: unknown): Promise<unknown>;
-  /** Live lifecycle events. Returns an unsubscribe function. */
+  /** Validates and runs one admin call, as the transports do, for the issuer `scope` names (root by default). */
+  call(method: string, input: unknown, scope?: AdminScope): Promise<unknown>;
+  /** Live lifecycle events of every issuer, each tagged with its issuer's id. Returns an unsubscribe function. */
   subscribe(listener: (event: EngineEvent) => void): () => void;
   close(): Promise<void>;
 }
@@ -118,7 +117,9 @@ interface StartServing {
   options: EngineOptions;
   seed: ParsedWorkspace | undefined;
   ctx: ProviderContext;
-  admin: AdminHandlers;
+  issuers: Issuers;
+  /** The engine's admin call, for the admin HTTP API. */
+  call: Engine['call'];
   keyManager: KeyManager;
   secrets: AdminSecrets;
   tokenDir: string;
@@ -142,7 +143,8 @@ async function startServing(
   start: StartServing,
   serving: Serving,
 ): Promise<{ adminTokenFile: string; seedNotes: string[] }> {
-  const { options, seed, ctx, admin, keyManager, secrets, tokenDir, host, port, https, clock } = start;
+  const { options, seed, ctx, issuers, call, keyManager, secrets, tokenDir, host, port, https, clock } =
+    start;
   const dataDir = options.inMemory ? null : path.resolve(options.dataDir as string);
   // Before listening: a start that cannot keep its token private does not serve.
   const adminTokenFile = writeSecretFile(
@@ -182,10 +184,35 @@ async function startServing(
   tlsReady?.catch(() => undefined); // awaited below; this only stops an early unhandled rejection
   const { createHttpServer } = await import('./http/server');
   serving.tls = await tlsReady;
-  serving.app = await createHttpServer({ ctx, admin, secrets, uiDir: options.uiDir, tls: serving.tls });
+  serving.app = await createHttpServer({
+    ctx,
+    call,
+    secrets,
+    uiDir: options.uiDir,
+    tls: serving.tls,
+    events: issuers,
+    route: issuers.route,
+    everyIssuer: () => issuers.contexts(),
+  });
+  // The workspace's other issuers, each with its own database and app, before the port opens; then the
+  // seed's issuer sections, which may create some.
+  await issuers.openStored();
   const seedNotes = await dataReady;
+  if (seed?.issuers?.length) seedNotes.push(...(await issuers.importSections(seed.issuers, 'seed')));
   await serving.app.listen({ host, port });
   return { adminTokenFile, seedNotes };
+}
+
+/** What the host shows of the TLS material: the CA to trust, and how. */
+function engineTls(tls: TlsMaterial, issuer: string): EngineTls {
+  const { caCertPath, caFingerprint, caCreated, temporary } = tls;
+  return {
+    caCertPath,
+    caFingerprint,
+    caCreated,
+    temporary,
+    trustCommands: trustCommands(caCertPath, issuer),
+  };
 }
 
 /**
@@ -226,34 +253,64 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   // Where this machine reaches the listener: a wildcard bind is reached on loopback.
   const localHost = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
   const localOrigin = () => `${scheme}://${localHost.includes(':') ? `[${localHost}]` : localHost}:${port}`;
-  const admin = createAdminService({
-    ctx,
-    keyManager,
+  const adminFor = (issuerCtx: ProviderContext, issuerKeys: KeyManager) =>
+    createAdminService({
+      ctx: issuerCtx,
+      keyManager: issuerKeys,
+      issuers: () => issuers,
+      dataDir,
+      startedAt,
+      port: () => port,
+      localOrigin,
+      https: () => ({
+        enabled: serving.tls !== undefined,
+        caCertPath: serving.tls?.caCertPath ?? null,
+        trustCommands: serving.tls ? trustCommands(serving.tls.caCertPath, issuer) : [],
+        nextStart: options.httpsPreference && dataDir ? readHttpsPreference(dataDir) : null,
+      }),
+      localCa: () => serving.tls?.ca,
+    });
+  const admin = adminFor(ctx, keyManager);
+  // One admin call for the issuer its scope names, or a list for every issuer (ALL_ISSUERS).
+  const call: Engine['call'] = async (method, input, scope) =>
+    scope?.issuer === ALL_ISSUERS
+      ? issuers.listAll(method, input)
+      : dispatchAdmin(issuers.resolve(scope).admin, method, input);
+  const issuers: Issuers = new Issuers(rootRuntime(ctx, keyManager, admin), {
     dataDir,
-    startedAt,
-    port: () => port,
-    localOrigin,
-    https: () => ({
-      enabled: serving.tls !== undefined,
-      caCertPath: serving.tls?.caCertPath ?? null,
-      trustCommands: serving.tls ? trustCommands(serving.tls.caCertPath, issuer) : [],
-      nextStart: options.httpsPreference && dataDir ? readHttpsPreference(dataDir) : null,
-    }),
-    localCa: () => serving.tls?.ca,
+    nativeBinding: options.nativeBinding,
+    hostClock: clock,
+    signer,
+    origin: () => issuer,
+    adminFor,
+    createApp: async (issuerCtx) => (await import('./http/server')).createIssuerApp(issuerCtx),
   });
 
   const tokenDir = dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'idp-sandbox-'));
   let adminTokenFile: string;
   let seedNotes: string[];
   try {
-    const start = { options, seed, ctx, admin, keyManager, secrets, tokenDir, host, port, https, clock };
+    const start = {
+      options,
+      seed,
+      ctx,
+      issuers,
+      call,
+      keyManager,
+      secrets,
+      tokenDir,
+      host,
+      port,
+      https,
+      clock,
+    };
     ({ adminTokenFile, seedNotes } = await startServing(start, serving));
   } catch (error) {
-    keyManager.close();
+    await issuers.closeOthers();
     await serving.app?.close();
     serving.tls?.dispose();
     await signer.close();
-    db.close();
+    await issuers.root.stop();
     if (!dataDir) fs.rmSync(tokenDir, { recursive: true, force: true });
     throw explainStartFailure(error, `${host}:${port}`);
   }
@@ -266,13 +323,6 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     issuer = `${scheme}://${urlHost}:${port}`;
   }
 
-  // The admin action (tokens.purgeExpired) purges every expired token now; this schedule keeps a day of
-  // history for the UI and also bounds grants, sessions and events (see retention.ts).
-  const purge = setInterval(() => void purgeHistory(ctx), PURGE_INTERVAL_MS);
-  purge.unref();
-
-  const server = app;
-
   return {
     issuer,
     port,
@@ -280,28 +330,17 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     adminToken: secrets.adminToken,
     adminTokenFile,
     warnings: [...(dataDir ? [dataDirWarning(dataDir)].filter((w) => w !== null) : []), ...seedNotes],
-    tls: tls
-      ? {
-          caCertPath: tls.caCertPath,
-          caFingerprint: tls.caFingerprint,
-          caCreated: tls.caCreated,
-          temporary: tls.temporary,
-          trustCommands: trustCommands(tls.caCertPath, issuer),
-        }
-      : null,
+    tls: tls ? engineTls(tls, issuer) : null,
     uiUrl: options.uiDir ? `${issuer}${UI_PREFIX}?${HTTP_UI_TOKEN_PARAM}=${secrets.uiToken}` : null,
     admin,
-    call: (method, input) => dispatchAdmin(admin, method, input),
-    subscribe: (listener) => ctx.events.subscribe(listener),
+    call,
+    subscribe: (listener) => issuers.subscribe(listener),
     async close() {
-      clearInterval(purge);
-      ctx.faults.close();
-      keyManager.close();
-      await server.close();
+      await app.close();
+      await issuers.closeOthers();
       await signer.close();
-      // Writes queued by the last requests commit before the database closes.
-      ctx.writes.flush();
-      db.close();
+      // Writes queued by the last requests commit before the database closes (IssuerRuntime.stop).
+      await issuers.root.stop();
       if (!dataDir) fs.rmSync(tokenDir, { recursive: true, force: true });
       tls?.dispose();
     },

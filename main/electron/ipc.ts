@@ -1,6 +1,7 @@
 // Kept free of `electron` imports so unit tests can run it with a fake IpcMain.
 import { adminMethods, IPC_ADMIN_PREFIX } from '../../shared/contract';
 import { AdminError, type AdminErrorBody } from '../../shared/errors';
+import { type AdminScope, AdminScopeSchema } from '../../shared/issuers';
 import type { Engine } from '../core';
 
 export interface IpcFrameLike {
@@ -50,8 +51,13 @@ export function registerAdminIpc(
             `IPC from an untrusted frame (${frameUrl || 'unknown'}) was refused.`,
           );
         }
-        if (args.length > 1) throw new AdminError('invalid_input', `${method} takes one argument.`);
-        return { ok: true, value: await call(method, args[0]) };
+        if (args.length > 2) {
+          throw new AdminError(
+            'invalid_input',
+            `${method} takes its input and, optionally, an issuer scope.`,
+          );
+        }
+        return { ok: true, value: await call(method, args[0], scopeOf(method, args[1])) };
       } catch (error) {
         if (error instanceof AdminError) return { ok: false, error: error.toJSON() };
         return {
@@ -61,6 +67,19 @@ export function registerAdminIpc(
       }
     });
   }
+}
+
+/** The optional second argument: `{ issuer }`, naming the issuer the call is for. */
+function scopeOf(method: string, raw: unknown): AdminScope | undefined {
+  if (raw === undefined) return undefined;
+  const parsed = AdminScopeSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new AdminError(
+      'invalid_input',
+      `${method}: the scope must be { issuer?: string } (an issuer id or name).`,
+    );
+  }
+  return parsed.data;
 }
 
 /** A sender is trusted when it is on the origin of the app's own page (app://idp-sandbox). */

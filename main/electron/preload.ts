@@ -1,6 +1,7 @@
 import { contextBridge, ipcRenderer } from 'electron';
 import { type AdminMethod, buildAdminApi, IPC_ADMIN_PREFIX, IPC_EVENT_CHANNEL } from '../../shared/contract';
 import { AdminError, type AdminErrorCode } from '../../shared/errors';
+import type { AdminScope } from '../../shared/issuers';
 import type { EngineEvent } from '../../shared/schemas';
 
 type IpcResult =
@@ -10,8 +11,8 @@ type IpcResult =
 // Exposes domain methods only (`idp.users.list()`), built from the shared contract: the page
 // never gets ipcRenderer or a generic invoke.
 const api = buildAdminApi(
-  async (method: AdminMethod, input: unknown) => {
-    const result = (await ipcRenderer.invoke(`${IPC_ADMIN_PREFIX}${method}`, input)) as IpcResult;
+  async (method: AdminMethod, input: unknown, scope: AdminScope) => {
+    const result = (await ipcRenderer.invoke(`${IPC_ADMIN_PREFIX}${method}`, input, scope)) as IpcResult;
     if (!result.ok) throw new AdminError(result.error.code, result.error.message);
     return result.value;
   },

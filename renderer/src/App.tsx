@@ -1,12 +1,26 @@
-import { AppShell, Badge, Burger, Code, Group, NavLink, Stack, Text, Title, Tooltip } from '@mantine/core';
+import {
+  AppShell,
+  Badge,
+  Burger,
+  Center,
+  Code,
+  Group,
+  Loader,
+  NavLink,
+  Stack,
+  Text,
+  Title,
+  Tooltip,
+} from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import type { ComponentType } from 'react';
+import { type ComponentType, Fragment } from 'react';
 import { ConnectionBanner } from './components/ConnectionBanner';
 import { CopyButton } from './components/CopyButton';
 import { FaultsBanner } from './components/FaultsBanner';
 import { ProviderClock, useProviderClock } from './components/ProviderClock';
 import { MAIN_CONTENT_ID, SkipLink } from './components/SkipLink';
 import { useEngineInfo } from './data/contract-queries';
+import { useRestoredIssuer, useSelectedIssuer } from './data/issuer-selection';
 import { useLiveConnection } from './data/live-connection';
 import { NowProvider } from './data/now';
 import { useHashPath } from './data/route';
@@ -14,6 +28,8 @@ import { errorMessage } from './lib/errors';
 import { ActivityPage } from './pages/activity/ActivityPage';
 import { ClientsPage } from './pages/clients/ClientsPage';
 import { DevicesPage } from './pages/devices/DevicesPage';
+import { IssuerSwitcher } from './pages/issuers/IssuerSwitcher';
+import { IssuersPage } from './pages/issuers/IssuersPage';
 import { LAB_PAGES } from './pages/lab/LabPages';
 import { SettingsPage } from './pages/settings/SettingsPage';
 import { TokensPage } from './pages/tokens/TokensPage';
@@ -32,6 +48,7 @@ const PAGES: ReadonlyArray<PageEntry> = [
   { path: 'devices', label: 'Devices', Page: DevicesPage },
   { path: 'activity', label: 'Activity', Page: ActivityPage },
   { path: 'settings', label: 'Settings', Page: SettingsPage },
+  { path: 'issuers', label: 'Issuers', Page: IssuersPage },
 ];
 
 /** The header's engine state: the live event stream's, so it turns within moments of a stop or a return. */
@@ -90,8 +107,22 @@ function NavItem({ page, current, onClick }: { page: PageEntry; current: PageEnt
   );
 }
 
+/** The app, once the issuer this tab showed last is selected again (or found gone). */
 export function App() {
+  const ready = useRestoredIssuer();
+  if (!ready) {
+    return (
+      <Center h="100vh">
+        <Loader role="status" aria-label="Opening the selected issuer" />
+      </Center>
+    );
+  }
+  return <Shell />;
+}
+
+function Shell() {
   const path = useHashPath();
+  const issuer = useSelectedIssuer();
   const [navOpen, { toggle, close }] = useDisclosure(false);
   const current = pageFor(path);
   const info = useEngineInfo();
@@ -119,9 +150,10 @@ export function App() {
                 size="sm"
                 aria-label="Toggle navigation"
               />
-              <Title order={1} size="h3">
+              <Title order={1} size="h3" style={{ whiteSpace: 'nowrap' }}>
                 IDP Sandbox
               </Title>
+              <IssuerSwitcher />
             </Group>
             <Group gap="md" wrap="nowrap" miw={0}>
               <IssuerBar />
@@ -154,8 +186,11 @@ export function App() {
         </AppShell.Navbar>
         <AppShell.Main id={MAIN_CONTENT_ID} tabIndex={-1} style={{ outline: 'none' }}>
           <ConnectionBanner />
-          <FaultsBanner />
-          <Page />
+          {/* Remounted per issuer: no page keeps the previous issuer's rows, filters or open drawer. */}
+          <Fragment key={issuer}>
+            <FaultsBanner />
+            <Page />
+          </Fragment>
         </AppShell.Main>
       </AppShell>
     </NowProvider>

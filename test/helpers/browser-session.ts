@@ -16,9 +16,14 @@ export class FormBrowser {
   private readonly cookies = new Map<string, string>();
   private storedSecret: string | null = null;
   private readonly runsScript: boolean;
+  private readonly fetch: (url: string, init: RequestInit) => Promise<Response>;
 
-  constructor(options: { runsScript?: boolean } = {}) {
+  /** `fetch`: another fetch, e.g. one trusting an HTTPS engine's local CA (tls-fetch.ts). */
+  constructor(
+    options: { runsScript?: boolean; fetch?: (url: string, init: RequestInit) => Promise<Response> } = {},
+  ) {
     this.runsScript = options.runsScript ?? true;
+    this.fetch = options.fetch ?? fetch;
   }
 
   private remember(response: Response): void {
@@ -52,13 +57,13 @@ export class FormBrowser {
   }
 
   async get(url: string): Promise<Response> {
-    const response = await fetch(url, { redirect: 'manual', headers: { cookie: this.cookieHeader() } });
+    const response = await this.fetch(url, { redirect: 'manual', headers: { cookie: this.cookieHeader() } });
     this.remember(response);
     return response;
   }
 
   async postForm(url: string, fields: Record<string, string>): Promise<Response> {
-    const response = await fetch(url, {
+    const response = await this.fetch(url, {
       method: 'POST',
       redirect: 'manual',
       headers: { cookie: this.cookieHeader(), 'content-type': 'application/x-www-form-urlencoded' },

@@ -211,8 +211,16 @@ const calls: CallTable = {
     return {};
   },
 
+  'issuers.list': {},
+  'issuers.create': [{ name: 'orders', profile: 'keycloak' }, { name: 'azure', profile: 'entra' }],
+  // By name or by id: the directory takes either.
+  'issuers.update': { id: 'orders', display_name: 'Orders realm', profile: 'auth0' },
+  'issuers.clone': { id: 'orders', name: 'orders-copy' },
+  'issuers.delete': [{ id: 'orders-copy' }, { id: 'azure' }],
+
   'workspace.export': [{}, { include_keys: true }],
   'workspace.seedManaged': {},
+  'keycloak.export': [{}, { realm: 'orders' }],
 
   // Destructive calls from here on.
   'tokens.revoke': () => ({ id: issued.tokenIds[0] as string }),
@@ -227,11 +235,21 @@ const calls: CallTable = {
   'users.delete': { username: 'carol2' },
   'clients.delete': { client_id: 'temp' },
   'keys.retire': async () => ({ kid: await previousKid() }),
+  // Applied twice: erin is added, then updated, so every list of the answer has an entry.
+  'workspace.applySeed': [
+    { settings: { id_token_ttl: 900 }, users: [{ username: 'erin' }] },
+    { users: [{ username: 'erin', claims: { tier: 'gold' } }] },
+  ],
   'workspace.import': {
     settings: { id_token_ttl: 600 },
     users: [{ username: 'dave' }],
     clients: [{ client_id: 'imported', grant_types: ['client_credentials'] }],
   },
+  // A dry run reports without writing; the real import upserts the one user (and reports the role).
+  'keycloak.import': [
+    { realm: { realm: 'kc', users: [{ username: 'kim', realmRoles: ['admin'] }] }, dry_run: true },
+    { realm: { realm: 'kc', users: [{ username: 'kim', realmRoles: ['admin'] }] } },
+  ],
   'workspace.reset': { confirm: true },
 };
 

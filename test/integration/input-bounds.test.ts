@@ -38,7 +38,14 @@ beforeAll(async () => {
     scope: 'openid profile',
   });
   await dispatchAdmin(admin.admin, 'users.create', { username: 'alice' });
-  app = await createHttpServer({ ctx, admin: admin.admin, secrets: createAdminSecrets() });
+  app = await createHttpServer({
+    ctx,
+    call: (method, input) => dispatchAdmin(admin.admin, method, input),
+    secrets: createAdminSecrets(),
+    events: ctx.events,
+    route: () => undefined,
+    everyIssuer: () => [ctx],
+  });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   issuer = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;

@@ -100,6 +100,22 @@ describe('a database from the first released schema', () => {
     expect(userVersion(file)).toBe(migrations.length);
   });
 
+  it('opens with its issuer at the root: one issuer, the engine origin, no other', async () => {
+    // Schema 9 added the workspace's other issuers; a data folder from before has none of them.
+    expect(await call('issuers.list')).toEqual([
+      {
+        id: 'root',
+        name: '',
+        display_name: 'Root issuer',
+        profile: 'generic',
+        issuer: engine.issuer,
+        discovery_url: `${engine.issuer}/.well-known/openid-configuration`,
+        created_at: null,
+      },
+    ]);
+    expect(fs.existsSync(path.join(dataDir, 'issuers'))).toBe(false);
+  });
+
   it('keeps users, clients, settings, keys, tokens and events as they were', async () => {
     expect(await call('users.list')).toEqual(fixture.users);
     // Clients from before the per-client policies get their defaults: the public spa registers a
@@ -120,6 +136,9 @@ describe('a database from the first released schema', () => {
       ...fixture.settings,
       clock_offset_seconds: 0,
       clock_skew_seconds: 0,
+      dynamic_registration: false,
+      registration_initial_access_token: null,
+      protected_resources: [],
     });
     // Schema 4 added the staged-rotation fields: keys from before signed from their creation.
     expect(await call('keys.list')).toEqual(

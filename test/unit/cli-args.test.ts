@@ -16,9 +16,15 @@ describe('CLI argument parsing', () => {
           ui: true,
           https: false,
           signingWorkers: undefined,
+          watch: false,
         },
       },
     );
+  });
+
+  it('takes --watch with --seed', () => {
+    const command = parseCli(['serve', '--seed', 'seed.json', '--watch']);
+    expect(command.kind === 'serve' && command.options).toMatchObject({ seed: 'seed.json', watch: true });
   });
 
   it('defaults everything when no flag is given', () => {
@@ -46,6 +52,7 @@ describe('CLI argument parsing', () => {
     [['serve', '--signing-workers', ''], '--signing-workers must be a whole number from 0 to 16 (got "")'],
     [['serve', '--signing-workers', '0x2'], '--signing-workers must be a whole number from 0 to 16'],
     [['launch'], 'Unknown command "launch"'],
+    [['serve', '--watch'], '--watch watches the seed file: give it with --seed FILE.'],
   ])('rejects %j with a clear message', (argv, message) => {
     expect(() => parseCli(argv)).toThrow(UsageError);
     expect(() => parseCli(argv)).toThrow(message);

@@ -16,6 +16,8 @@ const RELEASED_MIGRATION_HASHES: readonly string[] = [
   /* 6 */ '4ae96e17052a9af2c94a0a898f1bc1c53c418adbf141dbcae3dfe62aec22e063',
   /* 7 */ '44610ff553ab647604b47a70ef9c204c78780eed55a7af75cdfe7d13a02490c7',
   /* 8 */ '9ddcafb5caf83102b71df79db22285ec40f0b96593102d8b5610b60ac9ed7df8',
+  /* 9 */ '1cb363375a0af4f5851c9efe707b45df2b6e3fb7f3cb63d0ed8be4c757bba602',
+  /* 10 */ '0a3d1dbc1bcbdad774577f68c2949967f510ecf60c4cc049b37bff49b00990bf',
 ];
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');

@@ -22,6 +22,7 @@ describe('readSeedJson', () => {
     expect(readSeedJson(file)).toEqual({
       json: { users: [] },
       shown: path.relative(process.cwd(), file),
+      bytes: Buffer.from('{"users": []}'),
     });
     expect(readSeedJson(file).shown.startsWith('test-results')).toBe(true);
   });

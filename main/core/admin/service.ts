@@ -4,6 +4,8 @@ import { deviceHandlers } from './handlers/devices';
 import { engineHandlers } from './handlers/engine';
 import { eventHandlers } from './handlers/events';
 import { faultHandlers } from './handlers/faults';
+import { issuerHandlers } from './handlers/issuers';
+import { keycloakHandlers } from './handlers/keycloak';
 import { keyHandlers } from './handlers/keys';
 import { labHandlers } from './handlers/lab';
 import { playgroundHandlers } from './handlers/playground';
@@ -36,5 +38,7 @@ export function createAdminService(admin: AdminContext): AdminHandlers {
     ...faultHandlers(admin),
     ...deviceHandlers(admin),
     ...workspaceHandlers(admin),
+    ...keycloakHandlers(admin),
+    ...issuerHandlers(admin),
   };
 }

@@ -1,10 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { isAdminMethod } from '../../../shared/contract';
 import { AdminError, type AdminErrorCode } from '../../../shared/errors';
+import type { EngineEvent } from '../../../shared/schemas';
 import { JsonTextError, parseJsonBytes } from '../../../shared/validation';
-import { dispatchAdmin } from '../admin/dispatch';
-import type { AdminHandlers } from '../admin/service';
-import type { EventLog } from '../store/events';
+import type { AdminCall } from '../admin/dispatch';
 import { ADMIN_PREFIX, type AdminSecrets, authenticateAdmin } from './admin-auth';
 import type { EnvelopeConfig } from './framework-errors';
 
@@ -17,6 +16,11 @@ const STATUS_BY_CODE: Record<AdminErrorCode, number> = {
   forbidden: 403,
   internal: 500,
 };
+
+/** Every issuer's live events, each saying which issuer it is of. */
+export interface EngineEventFeed {
+  subscribe(listener: (event: EngineEvent) => void): () => void;
+}
 
 /** The JSON body, by the parser seed files use too; what it refuses is invalid input naming the problem. */
 function jsonBody(request: FastifyRequest<{ Params: { method: string } }>): unknown {
@@ -38,9 +42,9 @@ function jsonBody(request: FastifyRequest<{ Params: { method: string } }>): unkn
  */
 export function registerAdminRoutes(
   app: FastifyInstance,
-  handlers: AdminHandlers,
+  call: AdminCall,
   secrets: AdminSecrets,
-  events: EventLog,
+  events: EngineEventFeed,
 ): void {
   app.register(
     async (admin) => {
@@ -97,7 +101,12 @@ export function registerAdminRoutes(
         try {
           // An unknown method is answered as such whatever its body.
           const input = isAdminMethod(request.params.method) ? jsonBody(request) : undefined;
-          const output = await dispatchAdmin(handlers, request.params.method, input);
+          // `?issuer=ID_OR_NAME` scopes the call to one issuer of the workspace; the root issuer without it.
+          const { issuer } = request.query as { issuer?: unknown };
+          if (issuer !== undefined && typeof issuer !== 'string') {
+            throw new AdminError('invalid_input', 'Name one issuer: ?issuer=ID_OR_NAME.');
+          }
+          const output = await call(request.params.method, input, { issuer });
           return reply.header('cache-control', 'no-store').send(output ?? null);
         } catch (error) {
           if (error instanceof AdminError) {

@@ -2,15 +2,7 @@ import fastifyCors from '@fastify/cors';
 import type { FastifyInstance } from 'fastify';
 import type { ProviderContext } from '../provider/context';
 
-/** Metadata anyone may read from any origin. */
-const PUBLIC_PATHS = [
-  '/.well-known/openid-configuration',
-  '/.well-known/oauth-authorization-server',
-  '/jwks',
-];
 const PUBLIC_CORS = { origin: '*', methods: ['GET'] };
-/** Endpoints a browser app (SPA) calls directly: allowed only from the origins of registered redirect URIs. */
-const CLIENT_PATHS = ['/token', '/userinfo', '/revoke'];
 
 /** The origins of the registered redirect URIs, recomputed only when the clients change. */
 function registeredOrigins(ctx: ProviderContext): (origin: string) => boolean {
@@ -45,6 +37,10 @@ function registeredOrigins(ctx: ProviderContext): (origin: string) => boolean {
  */
 export async function registerCors(app: FastifyInstance, ctx: ProviderContext): Promise<void> {
   const isRegistered = registeredOrigins(ctx);
+  // Metadata anyone may read from any origin.
+  const PUBLIC_PATHS = [...ctx.paths.discovery, ctx.paths.jwks];
+  // Endpoints a browser app (SPA) calls directly: allowed only from the origins of registered redirect URIs.
+  const CLIENT_PATHS = [ctx.paths.token, ctx.paths.userinfo, ctx.paths.revocation];
   const clientCors = {
     origin: (origin: string | undefined, callback: (error: null, allow: string | false) => void) =>
       callback(null, origin !== undefined && isRegistered(origin) ? origin : false),

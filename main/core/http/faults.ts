@@ -1,19 +1,21 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { FaultEndpoint } from '../../../shared/faults';
-import { DISCOVERY_PATHS, ENDPOINTS } from '../oauth/discovery';
 import { faultError } from '../protocol/faults';
 import type { ProviderContext } from '../provider/context';
+import type { EndpointPaths } from '../provider/profiles';
 
-/** Which fault endpoint each route is (by its path; every method of it). */
-const FAULT_ROUTES: ReadonlyMap<string, FaultEndpoint> = new Map<string, FaultEndpoint>([
-  [ENDPOINTS.token, 'token'],
-  [ENDPOINTS.introspection, 'introspection'],
-  [ENDPOINTS.userinfo, 'userinfo'],
-  [ENDPOINTS.revocation, 'revocation'],
-  [ENDPOINTS.jwks, 'jwks'],
-  [ENDPOINTS.authorization, 'authorize'],
-  ...DISCOVERY_PATHS.map((path): [string, FaultEndpoint] => [path, 'discovery']),
-]);
+/** Which fault endpoint each of an issuer's routes is (by its path; every method of it). */
+function faultRoutes(paths: EndpointPaths): ReadonlyMap<string, FaultEndpoint> {
+  return new Map<string, FaultEndpoint>([
+    [paths.token, 'token'],
+    [paths.introspection, 'introspection'],
+    [paths.userinfo, 'userinfo'],
+    [paths.revocation, 'revocation'],
+    [paths.jwks, 'jwks'],
+    [paths.authorization, 'authorize'],
+    ...paths.discovery.map((path): [string, FaultEndpoint] => [path, 'discovery']),
+  ]);
+}
 
 /** The token request's grant_type, for faults scoped to one grant; the form body is parsed by now. */
 function grantTypeOf(request: FastifyRequest): string | undefined {
@@ -35,10 +37,11 @@ function usedBasic(request: FastifyRequest): boolean {
  */
 export function registerFaultHook(app: FastifyInstance, ctx: ProviderContext): void {
   const delayed = new Set<NodeJS.Timeout>();
+  const routes = faultRoutes(ctx.paths);
   // Callback style, like the Host check: this runs on every request, and almost always has nothing to do.
   app.addHook('preHandler', (request, _reply, done) => {
     if (ctx.faults.size === 0) return done();
-    const endpoint = FAULT_ROUTES.get(request.routeOptions.url ?? '');
+    const endpoint = routes.get(request.routeOptions.url ?? '');
     if (endpoint === undefined) return done();
     const { delayMs, effect } = ctx.faults.beforeRoute(endpoint, grantTypeOf(request));
     const apply = () => {

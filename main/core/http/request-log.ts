@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { DISCOVERY_PATHS, ENDPOINTS } from '../oauth/discovery';
 import type { ProviderContext } from '../provider/context';
+import type { EndpointPaths } from '../provider/profiles';
 import type { ExchangeInput } from '../store/request-log';
 import { redactBody, redactHeaders, redactUrl, tokenIdOf } from './redact';
 
@@ -15,20 +15,22 @@ type Recorded = 'always' | 'failures_and_sampled_successes' | 'redirected_errors
  * successes sampled (SUCCESS_SAMPLE_MS). One row and exchange per success more than doubled what a
  * reference token or an introspection cost (CPU per request, ~100 µs → ~200 µs).
  */
-const RECORDED_ROUTES: ReadonlyMap<string, readonly [string, Recorded]> = new Map<
-  string,
-  readonly [string, Recorded]
->([
-  [ENDPOINTS.token, ['token', 'failures_and_sampled_successes']],
-  [ENDPOINTS.userinfo, ['userinfo', 'always']],
-  [ENDPOINTS.introspection, ['introspection', 'failures_and_sampled_successes']],
-  [ENDPOINTS.revocation, ['revocation', 'always']],
-  [ENDPOINTS.deviceAuthorization, ['device_authorization', 'always']],
-  [ENDPOINTS.endSession, ['logout', 'always']],
-  [ENDPOINTS.authorization, ['authorize', 'redirected_errors']],
-  [ENDPOINTS.jwks, ['jwks', 'failures']],
-  ...DISCOVERY_PATHS.map((path): [string, readonly [string, Recorded]] => [path, ['discovery', 'failures']]),
-]);
+function recordedRoutes(paths: EndpointPaths): ReadonlyMap<string, readonly [string, Recorded]> {
+  return new Map<string, readonly [string, Recorded]>([
+    [paths.token, ['token', 'failures_and_sampled_successes']],
+    [paths.userinfo, ['userinfo', 'always']],
+    [paths.introspection, ['introspection', 'failures_and_sampled_successes']],
+    [paths.revocation, ['revocation', 'always']],
+    [paths.deviceAuthorization, ['device_authorization', 'always']],
+    [paths.endSession, ['logout', 'always']],
+    [paths.authorization, ['authorize', 'redirected_errors']],
+    [paths.jwks, ['jwks', 'failures']],
+    ...paths.discovery.map((path): [string, readonly [string, Recorded]] => [
+      path,
+      ['discovery', 'failures'],
+    ]),
+  ]);
+}
 
 type Params = Record<string, unknown>;
 
@@ -196,10 +198,11 @@ const append = <H>(hooks: Hook<H>, hook: H): H[] =>
  */
 export function registerRequestLog(app: FastifyInstance, ctx: ProviderContext): void {
   const sampler = new SuccessSampler();
+  const recorded = recordedRoutes(ctx.paths);
   // Declared on every request, so setting it keeps the request object's shape (a WeakMap cost more).
   app.decorateRequest('requestLogStart', 0);
   app.addHook('onRoute', (options) => {
-    const route = RECORDED_ROUTES.get(options.url);
+    const route = recorded.get(options.url);
     if (route === undefined) return;
     options.onRequest = append(
       options.onRequest,

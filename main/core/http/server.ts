@@ -1,32 +1,45 @@
+import { createServer as createPlainServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { ICON_SVG } from '../../../shared/icon';
-import type { AdminHandlers } from '../admin/service';
+import type { AdminCall } from '../admin/dispatch';
 import { BASE_SECURITY_HEADERS } from '../lib/security-headers';
 import { registerAuthorizeRoutes } from '../oauth/authorize';
 import { registerDeviceRoutes } from '../oauth/device';
 import { registerDiscoveryRoutes } from '../oauth/discovery';
 import { registerLogoutRoute } from '../oauth/logout';
+import { registerProtectedResourceRoutes } from '../oauth/protected-resource';
+import { registerRegistrationRoutes } from '../oauth/registration';
 import { registerIntrospectionRoute, registerResourceEndpoints } from '../oauth/resource-endpoints';
 import { registerTokenRoute } from '../oauth/token';
 import { OAuthError } from '../protocol/errors';
 import type { ProviderContext } from '../provider/context';
 import type { AdminSecrets } from './admin-auth';
+import type { EngineEventFeed } from './admin-routes';
 import { registerAdminRoutes } from './admin-routes';
 import { registerCors } from './cors';
 import { registerFaultHook } from './faults';
 import { clientErrorHandler, envelopeFor, frameworkErrorHandler } from './framework-errors';
+import { registerHealthCheck } from './health';
 import { allowedHosts, hostRefusal } from './host-check';
 import { registerRequestLog } from './request-log';
 
 export interface HttpServerOptions {
   ctx: ProviderContext;
-  admin: AdminHandlers;
+  /** Runs one admin call for the issuer it names: the engine's `call`. */
+  call: AdminCall;
   secrets: AdminSecrets;
   uiDir?: string | undefined;
   /** Serve HTTPS with this certificate and key (PEM); plain HTTP without. */
   tls?: { cert: string; key: string } | undefined;
+  /** The admin API's live event stream: every issuer's events. */
+  events: EngineEventFeed;
+  /** Hands a request for another issuer to its app. */
+  route: IssuerRouter;
+  /** Every issuer's context, the root one first (what the origin-wide documents are made from). */
+  everyIssuer: () => Iterable<ProviderContext>;
 }
 
 /** Request bodies are small form posts or JSON; anything larger is refused before it is parsed. */
@@ -41,20 +54,68 @@ export const BODY_LIMIT_BYTES = 256 * 1024;
  */
 export const HEADER_LIMIT_BYTES = 512 * 1024;
 
-export async function createHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
-  const { ctx } = options;
-  const app = Fastify({
+/** The Fastify options of every issuer's app. */
+function appOptions(ctx: ProviderContext) {
+  return {
     logger: false,
     bodyLimit: BODY_LIMIT_BYTES,
-    http: { maxHeaderSize: HEADER_LIMIT_BYTES },
-    // Fastify creates an https server with these options instead of `http`'s, so the limit goes here too.
-    ...(options.tls ? { https: { ...options.tls, maxHeaderSize: HEADER_LIMIT_BYTES } } : {}),
     return503OnClosing: true,
     // Live event streams stay open; closing the engine must not wait for them.
     forceCloseConnections: true,
     clientErrorHandler,
     frameworkErrors: frameworkErrorHandler(ctx.issuer),
+  } as const;
+}
+
+/** Which issuer app answers a request, by its path; undefined for the root issuer's (the listening app's). */
+export type IssuerRouter = (url: string) => FastifyInstance['routing'] | undefined;
+
+/**
+ * The engine's HTTP server: the root issuer, the admin API and the UI, and in front of them the
+ * dispatch to the other issuers' apps by path (IssuerRouter). Issuers come and go while the engine
+ * runs, and Fastify takes no routes once it listens, so each issuer is an app of its own that this
+ * server hands its requests to.
+ */
+export async function createHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
+  const { ctx, route } = options;
+  const app = Fastify({
+    ...appOptions(ctx),
+    serverFactory: (rootHandler, defaults) => {
+      const dispatch = (request: IncomingMessage, response: ServerResponse) =>
+        (route(request.url ?? '/') ?? rootHandler)(request, response);
+      const server = options.tls
+        ? createHttpsServer({ ...options.tls, maxHeaderSize: HEADER_LIMIT_BYTES }, dispatch)
+        : createPlainServer({ maxHeaderSize: HEADER_LIMIT_BYTES }, dispatch);
+      // What Fastify sets on a server it makes itself (its defaults are applied to these options).
+      const timeouts = defaults as {
+        keepAliveTimeout: number;
+        requestTimeout: number;
+        connectionTimeout: number;
+      };
+      server.keepAliveTimeout = timeouts.keepAliveTimeout;
+      server.requestTimeout = timeouts.requestTimeout;
+      server.setTimeout(timeouts.connectionTimeout);
+      return server;
+    },
   });
+  await registerParsers(app);
+  registerHealthCheck(app, ctx); // First: probes answer for any Host (health.ts).
+  await registerIssuerEndpoints(app, ctx, options.everyIssuer);
+  await registerEngineRoutes(app, options);
+  return app;
+}
+
+/** An issuer other than the root one: its protocol endpoints only, ready to take requests from the dispatch. */
+export async function createIssuerApp(ctx: ProviderContext): Promise<FastifyInstance> {
+  const app = Fastify(appOptions(ctx));
+  await registerParsers(app);
+  await registerIssuerEndpoints(app, ctx);
+  await app.ready();
+  return app;
+}
+
+/** Body parsers of every issuer's app. */
+async function registerParsers(app: FastifyInstance): Promise<void> {
   await app.register(fastifyCookie);
   await app.register(fastifyFormbody);
   // Fastify answers a media type it has no parser for (or a body without one) with its own 415 before
@@ -62,7 +123,14 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   // the OAuth endpoints with 400 invalid_request (RFC 6749 §5.2), /authorize with its error page, the
   // admin API with its 415. The body limit still applies.
   app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+}
 
+/** What every issuer's app has: the Host check, faults, the request log, error envelopes and its endpoints. */
+async function registerIssuerEndpoints(
+  app: FastifyInstance,
+  ctx: ProviderContext,
+  everyIssuer?: () => Iterable<ProviderContext>,
+): Promise<void> {
   // Callback style: an async hook costs every request a promise, and this one runs on every request.
   app.addHook('onRequest', (request, reply, done) => {
     reply.headers(BASE_SECURITY_HEADERS);
@@ -128,7 +196,18 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     registerDiscoveryRoutes(browserCallable, ctx);
     registerTokenRoute(browserCallable, ctx);
     registerResourceEndpoints(browserCallable, ctx);
+    registerRegistrationRoutes(browserCallable, ctx); // RFC 7591/7592, off unless the setting is on
+    // RFC 9728: on the origin, so once, by the root issuer's app, for every issuer's declared resources.
+    if (everyIssuer) registerProtectedResourceRoutes(browserCallable, everyIssuer);
   });
+  registerIntrospectionRoute(app, ctx);
+  registerAuthorizeRoutes(app, ctx);
+  registerDeviceRoutes(app, ctx);
+  registerLogoutRoute(app, ctx);
+}
+
+/** The root app's own routes, besides its issuer's: the icon, the admin API and the UI. */
+async function registerEngineRoutes(app: FastifyInstance, options: HttpServerOptions): Promise<void> {
   // Browsers ask every origin for /favicon.ico (a JSON endpoint opened in a tab, say); a 404 there is
   // a console error. The product icon is SVG, which browsers take as a favicon.
   app.get('/favicon.ico', (_request, reply) => {
@@ -137,15 +216,10 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
       .header('cache-control', 'public, max-age=86400')
       .send(ICON_SVG);
   });
-  registerIntrospectionRoute(app, ctx);
-  registerAuthorizeRoutes(app, ctx);
-  registerDeviceRoutes(app, ctx);
-  registerLogoutRoute(app, ctx);
-  registerAdminRoutes(app, options.admin, options.secrets, ctx.events);
+  registerAdminRoutes(app, options.call, options.secrets, options.events);
   if (options.uiDir) {
     // Loaded only when a UI is served: the static-file plugin was a sixth of a headless cold start.
     const { registerUiRoutes } = await import('./ui-routes');
     registerUiRoutes(app, options.uiDir, options.secrets);
   }
-  return app;
 }

@@ -69,10 +69,10 @@ export function registerAuthorizeRoutes(app: FastifyInstance, ctx: ProviderConte
     }
   }
 
-  app.get('/authorize', authorize);
-  app.post('/authorize', authorize);
+  app.get(ctx.paths.authorization, authorize);
+  app.post(ctx.paths.authorization, authorize);
 
-  app.post('/resume', async (request, reply) => {
+  app.post(ctx.paths.resume, async (request, reply) => {
     const taken = signIn.takeInteraction(request, reply);
     if (!taken) return reply;
     const { id, authz, params } = taken;
@@ -95,7 +95,7 @@ export function registerAuthorizeRoutes(app: FastifyInstance, ctx: ProviderConte
     return signIn.showLogin(reply, authz, null);
   });
 
-  app.post('/login', async (request, reply) => {
+  app.post(ctx.paths.login, async (request, reply) => {
     const taken = signIn.takeInteraction(request, reply);
     if (!taken) return reply;
     const { id, authz, params } = taken;

@@ -27,7 +27,6 @@ import { type Params, readParams, readRepeated } from '../protocol/params';
 import { checkResources, grantedScope, parseResource } from '../protocol/policy';
 import { SignIn } from '../protocol/sign-in';
 import type { ProviderContext } from '../provider/context';
-import { ENDPOINTS } from './discovery';
 
 const DEVICE_INTERACTION_COOKIE = 'idp_sandbox_device';
 
@@ -55,7 +54,7 @@ export function registerDeviceRoutes(app: FastifyInstance, ctx: ProviderContext)
     () => heldBytes([]),
   );
 
-  app.post(ENDPOINTS.deviceAuthorization, async (request, reply) => {
+  app.post(ctx.paths.deviceAuthorization, async (request, reply) => {
     const params = readParams(request, 'body');
     const { client } = await authenticateClient(request, params, ctx);
     if (!client.grant_types.includes(DEVICE_CODE_GRANT)) {
@@ -66,7 +65,7 @@ export function registerDeviceRoutes(app: FastifyInstance, ctx: ProviderContext)
     checkResources(client, resources);
     const { deviceCode, device } = devices.create(client.client_id, scope, resources);
     const userCode = formatUserCode(device.userCode);
-    const verificationUri = `${ctx.issuer()}${ENDPOINTS.deviceVerification}`;
+    const verificationUri = ctx.endpoint('deviceVerification');
     return reply
       .header('cache-control', 'no-store')
       .header('pragma', 'no-cache')
@@ -102,7 +101,7 @@ export function registerDeviceRoutes(app: FastifyInstance, ctx: ProviderContext)
     return sendHtml(reply, error ? 401 : 200, page, DEVICE_PAGE_CSP);
   }
 
-  app.get(ENDPOINTS.deviceVerification, async (request, reply) => {
+  app.get(ctx.paths.deviceVerification, async (request, reply) => {
     let params: Params;
     try {
       params = readParams(request, 'query');
@@ -134,7 +133,7 @@ export function registerDeviceRoutes(app: FastifyInstance, ctx: ProviderContext)
   });
 
   /** The page's sign-in (approve) or Deny; only from the browser that was shown it (CSRF). */
-  app.post(ENDPOINTS.deviceVerification, async (request, reply) => {
+  app.post(ctx.paths.deviceVerification, async (request, reply) => {
     let params: Params;
     try {
       params = readParams(request, 'body');

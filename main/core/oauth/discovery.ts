@@ -10,19 +10,6 @@ import { DPOP_SIGNING_ALGS } from '../protocol/dpop';
 import type { ProviderContext } from '../provider/context';
 import { SCOPE_CLAIMS, STANDARD_SCOPES, splitScope } from '../tokens/claims';
 
-export const ENDPOINTS = {
-  authorization: '/authorize',
-  token: '/token',
-  userinfo: '/userinfo',
-  jwks: '/jwks',
-  introspection: '/introspect',
-  revocation: '/revoke',
-  endSession: '/logout',
-  /** RFC 8628 §3.1, and §3.2's verification_uri: the page where the user enters the device's code. */
-  deviceAuthorization: '/device_authorization',
-  deviceVerification: '/device',
-} as const;
-
 const PROTOCOL_CLAIMS = [
   'sub',
   'iss',
@@ -50,17 +37,24 @@ export function discoveryDocument(ctx: ProviderContext): Record<string, unknown>
   for (const client of ctx.clients.list()) for (const scope of splitScope(client.scope)) scopes.add(scope);
   const claims = new Set<string>([...PROTOCOL_CLAIMS, ...Object.values(SCOPE_CLAIMS).flat()]);
   for (const user of ctx.users.list()) for (const name of Object.keys(user.claims)) claims.add(name);
+  // Claims clients map under names of their own (claim-mapping.ts), e.g. a namespaced one.
+  for (const client of ctx.clients.list())
+    for (const mapping of client.claim_mappings ?? []) claims.add(mapping.name);
   const algs = [...new Set(ctx.keys.published().map((key) => key.alg))];
   return {
     issuer,
-    authorization_endpoint: `${issuer}${ENDPOINTS.authorization}`,
-    token_endpoint: `${issuer}${ENDPOINTS.token}`,
-    userinfo_endpoint: `${issuer}${ENDPOINTS.userinfo}`,
-    jwks_uri: `${issuer}${ENDPOINTS.jwks}`,
-    introspection_endpoint: `${issuer}${ENDPOINTS.introspection}`,
-    revocation_endpoint: `${issuer}${ENDPOINTS.revocation}`,
-    end_session_endpoint: `${issuer}${ENDPOINTS.endSession}`,
-    device_authorization_endpoint: `${issuer}${ENDPOINTS.deviceAuthorization}`,
+    authorization_endpoint: ctx.endpoint('authorization'),
+    token_endpoint: ctx.endpoint('token'),
+    userinfo_endpoint: ctx.endpoint('userinfo'),
+    jwks_uri: ctx.endpoint('jwks'),
+    introspection_endpoint: ctx.endpoint('introspection'),
+    revocation_endpoint: ctx.endpoint('revocation'),
+    end_session_endpoint: ctx.endpoint('endSession'),
+    device_authorization_endpoint: ctx.endpoint('deviceAuthorization'),
+    // RFC 7591: listed only while dynamic registration is on for this issuer (Settings).
+    ...(ctx.settings.get().dynamic_registration
+      ? { registration_endpoint: ctx.endpoint('registration') }
+      : {}),
     scopes_supported: [...scopes],
     response_types_supported: ['code'],
     response_modes_supported: ['query'],
@@ -92,7 +86,7 @@ function memoJson(ctx: ProviderContext, build: () => unknown): () => string {
   let key = '';
   let body = '';
   return () => {
-    const now = `${ctx.issuer()} ${ctx.clients.cache.version} ${ctx.users.cache.version} ${ctx.keys.cache.version}`;
+    const now = `${ctx.issuer()} ${ctx.clients.cache.version} ${ctx.users.cache.version} ${ctx.keys.cache.version} ${ctx.settings.get().dynamic_registration}`;
     if (now !== key) {
       body = JSON.stringify(build());
       key = now;
@@ -100,12 +94,6 @@ function memoJson(ctx: ProviderContext, build: () => unknown): () => string {
     return body;
   };
 }
-
-/** Both names of the metadata document: OIDC Discovery's and RFC 8414's. */
-export const DISCOVERY_PATHS = [
-  '/.well-known/openid-configuration',
-  '/.well-known/oauth-authorization-server',
-];
 
 /**
  * The documents as a content fault (QA lab, provider/faults.ts) changes them, built per request: the
@@ -128,8 +116,8 @@ export function registerDiscoveryRoutes(app: FastifyInstance, ctx: ProviderConte
     const body = fault?.kind === 'discovery_wrong_issuer' ? faultedDiscovery(ctx, fault.issuer) : discovery();
     return reply.header('content-type', 'application/json; charset=utf-8').send(body);
   };
-  for (const path of DISCOVERY_PATHS) app.get(path, handler);
-  app.get(ENDPOINTS.jwks, async (_request, reply) => {
+  for (const path of ctx.paths.discovery) app.get(path, handler);
+  app.get(ctx.paths.jwks, async (_request, reply) => {
     const fault = ctx.faults.size === 0 ? null : ctx.faults.inEndpoint('jwks');
     return reply
       .header('content-type', 'application/jwk-set+json; charset=utf-8')

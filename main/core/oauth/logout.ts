@@ -14,7 +14,6 @@ import { heldBytes, InteractionStore } from '../protocol/interactions';
 import { errorPage, logoutConfirmPage, signedOutPage } from '../protocol/pages';
 import { PARAMETER_LIMITS } from '../protocol/parameter-limits';
 import { type Params, readParams } from '../protocol/params';
-import { SESSION_COOKIE } from '../protocol/sign-in';
 import type { ProviderContext } from '../provider/context';
 import type { ClientRecord } from '../store/clients';
 import type { SessionRecord } from '../store/sessions';
@@ -148,12 +147,12 @@ export function registerLogoutRoute(app: FastifyInstance, ctx: ProviderContext):
   );
 
   function liveSession(request: FastifyRequest): SessionRecord | undefined {
-    const cookie = request.cookies[SESSION_COOKIE];
+    const cookie = request.cookies[ctx.sessionCookie];
     return cookie ? ctx.sessions.findByCookie(cookie) : undefined;
   }
 
   function finish(reply: FastifyReply, target: string | undefined, state: string | undefined) {
-    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    reply.clearCookie(ctx.sessionCookie, { path: '/' });
     if (target !== undefined) {
       const url = new URL(target);
       if (state !== undefined) url.searchParams.set('state', state);
@@ -229,7 +228,7 @@ export function registerLogoutRoute(app: FastifyInstance, ctx: ProviderContext):
     return finish(reply, logout.target, logout.state);
   }
 
-  app.get('/logout', logout);
-  app.post('/logout', logout);
-  app.post('/logout/confirm', confirm);
+  app.get(ctx.paths.endSession, logout);
+  app.post(ctx.paths.endSession, logout);
+  app.post(ctx.paths.endSessionConfirm, confirm);
 }

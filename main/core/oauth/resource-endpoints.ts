@@ -16,7 +16,8 @@ import { readParams, required } from '../protocol/params';
 import type { ProviderContext } from '../provider/context';
 import type { ClientRecord } from '../store/clients';
 import type { TokenRecord } from '../store/tokens';
-import { identityClaims, splitScope } from '../tokens/claims';
+import { decideClaims, tokenClaimContext } from '../tokens/claim-mapping';
+import { splitScope } from '../tokens/claims';
 
 function noStore(reply: FastifyReply): FastifyReply {
   return reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
@@ -100,12 +101,20 @@ export function registerResourceEndpoints(app: FastifyInstance, ctx: ProviderCon
     if (!user)
       throw invalidToken('This access token has no user (client_credentials) or its user was deleted.');
     ctx.writes.runDetached(() => ctx.tokens.touch(record.id, seconds(ctx.clock)));
-    return noStore(reply).send({ ...identityClaims(user.claims, scopes), sub: user.sub });
+    // The token's client decides (claim mapping), as it did for the token; a deleted client: the defaults.
+    const context = {
+      user,
+      client: ctx.clients.find(record.client_id) ?? null,
+      scopes,
+      scopeClaims: ctx.settings.get().scope_claims,
+      profile: ctx.claimProfile(),
+    };
+    return noStore(reply).send({ ...decideClaims(context, 'userinfo').claims, sub: user.sub });
   }
-  app.get('/userinfo', userinfo);
-  app.post('/userinfo', userinfo);
+  app.get(ctx.paths.userinfo, userinfo);
+  app.post(ctx.paths.userinfo, userinfo);
 
-  app.post('/revoke', async (request, reply) => {
+  app.post(ctx.paths.revocation, async (request, reply) => {
     const params = readParams(request, 'body');
     const { client } = await authenticateClient(request, params, ctx);
     const token = required(params, 'token');
@@ -156,7 +165,7 @@ function mayIntrospect(caller: ClientRecord, token: TokenRecord): boolean {
 
 /** Token introspection (RFC 7662): for resource servers only, never from a browser (no CORS). */
 export function registerIntrospectionRoute(app: FastifyInstance, ctx: ProviderContext): void {
-  app.post('/introspect', async (request, reply) => {
+  app.post(ctx.paths.introspection, async (request, reply) => {
     const params = readParams(request, 'body');
     const { client } = await authenticateClient(request, params, ctx);
     if (client.token_endpoint_auth_method === 'none') {
@@ -169,7 +178,10 @@ export function registerIntrospectionRoute(app: FastifyInstance, ctx: ProviderCo
     const token = required(params, 'token');
     const resolved = await ctx.tokenService.resolveAnyToken(token, params.token_type_hint);
     const visible = resolved !== null && mayIntrospect(client, resolved.record);
-    const body = ctx.tokenService.introspection(visible ? resolved : null);
+    const body = ctx.tokenService.introspection(
+      visible ? resolved : null,
+      visible ? tokenClaimContext(ctx, resolved.record) : undefined,
+    );
     ctx.writes.runDetached(() =>
       ctx.events.record('token.introspected', {
         client_id: client.client_id,

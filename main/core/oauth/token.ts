@@ -15,7 +15,7 @@ function noStore(reply: FastifyReply): FastifyReply {
  * that grant's module (main/core/oauth/grants/). Each grant validates its own parameters.
  */
 export function registerTokenRoute(app: FastifyInstance, ctx: ProviderContext): void {
-  app.post('/token', async (request, reply) => {
+  app.post(ctx.paths.token, async (request, reply) => {
     const params = readParams(request, 'body');
     const { client } = await authenticateClient(request, params, ctx);
     const grantType = required(params, 'grant_type');

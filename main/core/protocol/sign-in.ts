@@ -19,7 +19,6 @@ import { type InteractionStore, interactionsOf } from './interactions';
 import { BROWSER_SECRET_SCRIPT_SOURCE, errorPage, loginPage, resumePage } from './pages';
 import { type Params, readParams } from './params';
 
-export const SESSION_COOKIE = 'idp_sandbox_session';
 /** What the sign-in pages' script generates: 32 random bytes, base64url. */
 const BROWSER_SECRET_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 const INTERACTION_COOKIE = 'idp_sandbox_interaction';
@@ -70,7 +69,7 @@ export class SignIn {
   }
 
   currentSession(request: FastifyRequest): { session: SessionRecord; user: UserRecord } | null {
-    const cookie = request.cookies[SESSION_COOKIE];
+    const cookie = request.cookies[this.ctx.sessionCookie];
     if (!cookie) return null;
     const session = this.ctx.sessions.findByCookie(cookie);
     if (!session) return null;
@@ -150,7 +149,7 @@ export class SignIn {
       });
       return created;
     })();
-    reply.setCookie(SESSION_COOKIE, cookie, {
+    reply.setCookie(this.ctx.sessionCookie, cookie, {
       path: '/',
       httpOnly: true,
       sameSite: 'lax',

@@ -15,6 +15,8 @@ type StoredMetadata = ClientMetadata & { allow_loopback_port_variance: boolean }
 export interface ClientRecord extends StoredMetadata {
   created_at: number;
   updated_at: number;
+  /** When it registered itself (RFC 7591, store/registrations.ts); absent for clients made otherwise. */
+  registered_at?: number;
 }
 
 /** A row as written by any version: the policies came later, so older rows lack them. */
@@ -35,6 +37,7 @@ interface ClientRow {
   metadata: string;
   created_at: number;
   updated_at: number;
+  registered_at: number | null;
 }
 
 const toRecord = (row: ClientRow): ClientRecord => ({
@@ -42,6 +45,7 @@ const toRecord = (row: ClientRow): ClientRecord => ({
   client_id: row.client_id,
   created_at: row.created_at,
   updated_at: row.updated_at,
+  ...(row.registered_at === null ? {} : { registered_at: row.registered_at }),
 });
 
 export function generateClientSecret(): string {
@@ -75,8 +79,14 @@ export function clientDto(client: ClientRecord): Client {
       ? { dpop_bound_access_tokens: client.dpop_bound_access_tokens }
       : {}),
     ...(client.dpop_nonce_required !== undefined ? { dpop_nonce_required: client.dpop_nonce_required } : {}),
+    // Claim mapping: only when stated, so clients without it read back as before.
+    ...(client.claim_mappings ? { claim_mappings: client.claim_mappings } : {}),
+    ...(client.custom_claims ? { custom_claims: client.custom_claims } : {}),
     created_at: new Date(client.created_at * 1000).toISOString(),
     updated_at: new Date(client.updated_at * 1000).toISOString(),
+    ...(client.registered_at === undefined
+      ? {}
+      : { registered_at: new Date(client.registered_at * 1000).toISOString() }),
   };
 }
 
@@ -85,7 +95,9 @@ export function clientDto(client: ClientRecord): Client {
  * public clients and private_key_jwt clients (they prove themselves with a key) never.
  */
 function normalise(input: ClientMetadata, previousSecret?: string): StoredMetadata {
-  const metadata = withPolicies(input);
+  // A record passed back as input ({ ...existing, … }) carries when it registered: that is not metadata.
+  const { registered_at: _registered, ...fields } = input as ClientMetadata & { registered_at?: number };
+  const metadata = withPolicies(fields);
   const method = metadata.token_endpoint_auth_method;
   if (method === 'none' || method === 'private_key_jwt') {
     delete metadata.client_secret;
@@ -101,7 +113,11 @@ export class ClientStore {
 
   constructor(private readonly db: Db) {
     this.cache = new CommittedCache(db, () => {
-      const rows = statement(this.db, 'SELECT * FROM clients ORDER BY client_id').all() as ClientRow[];
+      const rows = statement(
+        this.db,
+        `SELECT c.*, r.created_at AS registered_at FROM clients c
+         LEFT JOIN client_registrations r ON r.client_id = c.client_id ORDER BY c.client_id`,
+      ).all() as ClientRow[];
       return new Map(rows.map((row) => [row.client_id, toRecord(row)]));
     });
   }
@@ -141,7 +157,12 @@ export class ClientStore {
       now,
       existing.client_id,
     );
-    return { ...metadata, created_at: existing.created_at, updated_at: now };
+    return {
+      ...metadata,
+      created_at: existing.created_at,
+      updated_at: now,
+      ...(existing.registered_at === undefined ? {} : { registered_at: existing.registered_at }),
+    };
   }
 
   delete(clientId: string): void {

@@ -196,4 +196,26 @@ export const migrations: readonly string[] = [
     response TEXT NOT NULL
   ) STRICT;
   `,
+  /* 9 */ `
+  -- The workspace's other issuers (the root issuer is the database itself). Each keeps its users,
+  -- clients, keys, tokens and settings in a database of its own under issuers/<id>/; this table, used
+  -- in the root database only, says which exist, under which name (their URL path) and in which shape.
+  CREATE TABLE issuers (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    profile TEXT NOT NULL,
+    display_name TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  ) STRICT;
+  `,
+  /* 10 */ `
+  -- RFC 7591 dynamic registration: a client that registered itself has a row here, holding the SHA-256
+  -- of its registration access token (RFC 7592), which is never stored itself. Deleting the client
+  -- deletes its registration.
+  CREATE TABLE client_registrations (
+    client_id TEXT PRIMARY KEY REFERENCES clients (client_id) ON DELETE CASCADE,
+    token_hash TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  ) STRICT;
+  `,
 ];

@@ -24,7 +24,8 @@ export class SettingsStore {
     for (const row of rows) stored[row.key] = JSON.parse(row.value);
     // Unknown keys (from a newer version) are ignored rather than failing start-up.
     const merged = { ...DEFAULT_SETTINGS };
-    for (const key of Object.keys(DEFAULT_SETTINGS) as (keyof Settings)[]) {
+    // Every known key, with a default or optional (scope_claims: absent until set).
+    for (const key of Object.keys(SettingsSchema.shape) as (keyof Settings)[]) {
       if (key in stored) Object.assign(merged, { [key]: stored[key] });
     }
     return SettingsSchema.parse(merged);

@@ -1,7 +1,10 @@
+import { STANDARD_SCOPES } from '../../../shared/schemas';
+
 /**
- * Which user claims go where. OIDC Core §5.4 maps scopes to standard claims; any claim that is not a
- * standard one is a custom claim (roles, tenant, …) and is included in the ID token, userinfo and
- * the access token whatever the scope, since test users exist to exercise exactly those claims.
+ * Which user claims go where by default. OIDC Core §5.4 maps scopes to standard claims; any claim that
+ * is not a standard one is a custom claim (roles, tenant, …) and is included in the ID token, userinfo
+ * and the access token whatever the scope, since test users exist to exercise exactly those claims.
+ * Claim mapping (claim-mapping.ts) changes this per client and per scope.
  */
 export const SCOPE_CLAIMS: Record<string, readonly string[]> = {
   profile: [
@@ -25,9 +28,9 @@ export const SCOPE_CLAIMS: Record<string, readonly string[]> = {
   phone: ['phone_number', 'phone_number_verified'],
 };
 
-export const STANDARD_SCOPES = ['openid', 'profile', 'email', 'address', 'phone', 'offline_access'] as const;
+export { STANDARD_SCOPES };
 
-const STANDARD_CLAIMS = new Set(Object.values(SCOPE_CLAIMS).flat());
+export const STANDARD_CLAIMS: ReadonlySet<string> = new Set(Object.values(SCOPE_CLAIMS).flat());
 
 /** Scopes about a user; a machine token (client_credentials, a minted one without user) has none. */
 export const IDENTITY_SCOPES: ReadonlySet<string> = new Set<string>(STANDARD_SCOPES);

@@ -8,7 +8,9 @@ import type { GrantRecord } from '../store/grants';
 import type { KeyRecord, KeyStore } from '../store/keys';
 import { type TokenRecord, type TokenStore, tokenState } from '../store/tokens';
 import type { UserRecord } from '../store/users';
-import { customClaims, identityClaims, splitScope } from './claims';
+import { type ClaimContext, decideClaims, introspectionClaims } from './claim-mapping';
+import { splitScope } from './claims';
+import type { ClaimProfile } from './profile-claims';
 import type { JwtSigner } from './signer';
 
 /** The `aud` claim for an audience list: a single audience as a string (RFC 7519 §4.1.3 allows both). */
@@ -85,6 +87,8 @@ export interface PreparedTokens {
 }
 
 interface TokenServiceDeps {
+  /** The issuer's provider profile, for the claims it shapes; none: standard claims only. */
+  claimProfile?: () => ClaimProfile;
   keys: KeyStore;
   tokens: TokenStore;
   clock: Clock;
@@ -109,6 +113,8 @@ interface Issuance {
   nowMs: number;
   now: number;
   issuer: string;
+  /** Who and what the claims are decided for (claim-mapping.ts). */
+  claimContext: ClaimContext;
   subject: string;
   records: TokenRecord[];
   values: Map<string, string>;
@@ -189,6 +195,13 @@ export class TokenService {
       nowMs,
       now,
       issuer: this.deps.issuer(),
+      claimContext: {
+        user,
+        client,
+        scopes: splitScope(request.scope),
+        scopeClaims: settings.scope_claims,
+        profile: this.deps.claimProfile?.(),
+      },
       subject,
       records,
       values,
@@ -233,7 +246,7 @@ export class TokenService {
       job.overrides.accessTtl ?? job.request.client.access_token_ttl ?? job.settings.access_token_ttl;
     const id = tokenId(job.nowMs);
     const claims: Record<string, unknown> = {
-      ...(job.request.user ? customClaims(job.request.user.claims) : {}),
+      ...decideClaims(job.claimContext, 'access').claims,
       ...job.extra,
       iss: job.issuer,
       sub: job.subject,
@@ -310,7 +323,7 @@ export class TokenService {
     const key = this.currentKey();
     const id = tokenId(job.nowMs);
     const claims: Record<string, unknown> = {
-      ...identityClaims(user.claims, splitScope(job.request.scope)),
+      ...decideClaims(job.claimContext, 'id').claims,
       ...job.extra,
       iss: job.issuer,
       sub: user.sub,
@@ -450,10 +463,22 @@ export class TokenService {
     return tokenState(record, seconds(this.deps.clock)) === 'active';
   }
 
-  /** The RFC 7662 response for a token; `{ active: false }` and nothing else when it is not active. */
-  introspection(resolved: ResolvedToken | null): Record<string, unknown> {
+  /**
+   * The RFC 7662 response for a token; `{ active: false }` and nothing else when it is not active.
+   * `claimContext` (the token's user, client and scope: claim-mapping.ts tokenClaimContext) applies
+   * the client's introspection mappings; without it the answer is the token's own claims.
+   */
+  introspection(resolved: ResolvedToken | null, claimContext?: ClaimContext): Record<string, unknown> {
     if (!resolved || !this.isActive(resolved.record)) return { active: false };
-    const { record, claims } = resolved;
+    const { record } = resolved;
+    const claims =
+      claimContext && record.kind === 'access'
+        ? introspectionClaims(
+            resolved.claims,
+            decideClaims(claimContext, 'access'),
+            decideClaims(claimContext, 'introspection'),
+          )
+        : resolved.claims;
     const cnf = claims.cnf;
     const base: Record<string, unknown> = {
       active: true,

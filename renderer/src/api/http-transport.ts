@@ -8,6 +8,7 @@ import {
   type LiveStream,
 } from '../../../shared/contract';
 import { AdminError, isAdminErrorBody } from '../../../shared/errors';
+import type { AdminScope } from '../../../shared/issuers';
 import { type EngineEvent, EngineEventSchema } from '../../../shared/schemas';
 import type { UiSession } from './ui-session';
 
@@ -35,11 +36,13 @@ async function call(
   session: UiSession,
   method: AdminMethod,
   input: unknown,
+  scope: AdminScope,
 ): Promise<unknown> {
   let response: Response;
+  const issuer = scope.issuer ? `?issuer=${encodeURIComponent(scope.issuer)}` : '';
   try {
     response = await fetch(
-      `${baseUrl}${HTTP_ADMIN_PREFIX}/${method}`,
+      `${baseUrl}${HTTP_ADMIN_PREFIX}/${method}${issuer}`,
       requestInit(session, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -162,7 +165,7 @@ function createEventStream(baseUrl: string, session: UiSession): LiveStream {
 /** Browser mode: admin calls over HTTP, authenticated by the tab's UI token. */
 export function createHttpAdminApi(session: UiSession, baseUrl = ''): AdminApi {
   return buildAdminApi(
-    (method, input) => call(baseUrl, session, method, input),
+    (method, input, scope) => call(baseUrl, session, method, input, scope),
     createEventStream(baseUrl, session),
   );
 }

@@ -36,14 +36,26 @@ export function ClaimValue({ name, value }: { name: string; value: unknown }) {
   );
 }
 
-/** A token's claims as a two-column table, times readable (ClaimValue); each row marked data-claim. */
-export function ClaimsList({ label, claims }: { label: string; claims: Record<string, unknown> }) {
+/**
+ * A token's claims as a table, times readable (ClaimValue); each row marked data-claim. With `reasons`
+ * (claim mapping: "from scope `profile`", "protocol claim"), a third column says why each claim is there.
+ */
+export function ClaimsList({
+  label,
+  claims,
+  reasons,
+}: {
+  label: string;
+  claims: Record<string, unknown>;
+  reasons?: Record<string, string> | undefined;
+}) {
   return (
     <Table aria-label={label} withTableBorder verticalSpacing={4}>
       <Table.Thead>
         <Table.Tr>
           <Table.Th w={130}>Claim</Table.Th>
           <Table.Th>Value</Table.Th>
+          {reasons && <Table.Th>Why</Table.Th>}
         </Table.Tr>
       </Table.Thead>
       <Table.Tbody>
@@ -53,6 +65,13 @@ export function ClaimsList({ label, claims }: { label: string; claims: Record<st
             <Table.Td>
               <ClaimValue name={name} value={value} />
             </Table.Td>
+            {reasons && (
+              <Table.Td data-reason>
+                <Text size="xs" c="dimmed">
+                  {Object.hasOwn(reasons, name) ? reasons[name] : '—'}
+                </Text>
+              </Table.Td>
+            )}
           </Table.Tr>
         ))}
       </Table.Tbody>

@@ -96,7 +96,11 @@ describe('what an engine event makes stale', () => {
       'keys, the JWKS and each token’s verification, not the token list',
       'events jwks keys lookup token',
     ],
-    ['settings.changed', 'settings, keys and the claims preview', 'events jwks keys preview settings'],
+    [
+      'settings.changed',
+      'settings, keys, the claims preview and why each token’s claims are there',
+      'events jwks keys lookup preview settings token',
+    ],
     ['fault.added', 'the active faults', 'events faults'],
     ['fault.expired', 'the active faults', 'events faults'],
     ['faults.cleared', 'the active faults', 'events faults'],

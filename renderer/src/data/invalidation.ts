@@ -66,7 +66,8 @@ export const STALE_AFTER_EVENT: EventStaleness = {
   'key.staged': KEYS,
   'key.activated': KEYS,
   'key.retired': KEYS,
-  'settings.changed': ['settings', 'keys', 'users.previewClaims'],
+  // Scope claims (settings) change why a token's claims are there, in its drawer.
+  'settings.changed': ['settings', 'keys', 'users.previewClaims', 'tokens.get', 'tokens.lookup'],
   'user.created': USERS,
   'user.updated': USERS,
   'user.deleted': USERS,
@@ -86,6 +87,10 @@ export const STALE_AFTER_EVENT: EventStaleness = {
   request: ['tokens.get'],
   // A re-signed lab token is not stored: only the event log changes.
   'lab.resigned': [],
+  // An issuer's URL is in engine.info when it is the selected one.
+  'issuer.created': ['issuers'],
+  'issuer.updated': ['issuers', 'engine'],
+  'issuer.deleted': ['issuers'],
 };
 
 /** Everything an event makes stale: its entry in STALE_AFTER_EVENT and the event log. */

@@ -50,7 +50,7 @@ function parsesAsJson(text: string): boolean {
  * something else (the string "true" or "42"), in which case they keep their JSON quotes, so
  * table → value → table is lossless.
  */
-function cellText(value: JsonValue): string {
+export function cellText(value: JsonValue): string {
   if (typeof value === 'string') return parsesAsJson(value) ? JSON.stringify(value) : value;
   return JSON.stringify(value);
 }

@@ -109,7 +109,13 @@ export function withPublicKey(
   client: ClientRecord,
   key: GeneratedKey,
 ): ReturnType<typeof ClientInputSchema.parse> {
-  const { created_at: _created, updated_at: _updated, client_secret: _secret, ...metadata } = client;
+  const {
+    created_at: _created,
+    updated_at: _updated,
+    registered_at: _registered,
+    client_secret: _secret,
+    ...metadata
+  } = client;
   const switching = client.token_endpoint_auth_method !== 'private_key_jwt';
   const input: ClientInput = {
     ...metadata,

@@ -1,6 +1,5 @@
 import { AdminError } from '../../../../shared/errors';
 import { seconds } from '../../lib/clock';
-import { ENDPOINTS } from '../../oauth/discovery';
 import { clientDto, generateClientSecret } from '../../store/clients';
 import { assertionSnippet, generateClientKey, keyAlgFor, withPublicKey } from './client-keys';
 import { type AdminContext, inTransaction, type NamespaceHandlers } from './common';
@@ -71,7 +70,7 @@ export function clientHandlers({ ctx }: AdminContext): NamespaceHandlers<'client
         });
         return clientDto(updated);
       });
-      const snippet = assertionSnippet(client, key, `${ctx.issuer()}${ENDPOINTS.token}`);
+      const snippet = assertionSnippet(client, key, ctx.endpoint('token'));
       return { client, ...key, snippet };
     },
   };

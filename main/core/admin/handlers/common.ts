@@ -1,11 +1,30 @@
 import type { AdminMethod, AdminOutput, AdminParsedInput } from '../../../../shared/contract';
+import type { IssuerSummary } from '../../../../shared/issuers';
+import type { IssuerSection } from '../../../../shared/schemas';
 import type { ProviderContext } from '../../provider/context';
 import type { KeyManager } from '../../provider/key-manager';
 
 /** What the admin handlers need from the engine that hosts them. */
+/** The workspace's issuers, as the issuers.* methods change them (core/issuers.ts). */
+export interface IssuerDirectory {
+  list(): IssuerSummary[];
+  create(input: AdminParsedInput<'issuers.create'>): Promise<IssuerSummary>;
+  update(input: AdminParsedInput<'issuers.update'>): Promise<IssuerSummary>;
+  clone(input: AdminParsedInput<'issuers.clone'>): Promise<IssuerSummary>;
+  remove(id: string): Promise<{ deleted: true }>;
+  /** The other issuers as sections of a workspace export. */
+  exportSections(includeKeys: boolean): Promise<IssuerSection[]>;
+  /** Refuses a document's issuer sections that could not be imported, before anything is written. */
+  checkSections(sections: readonly IssuerSection[]): Promise<void>;
+  /** A document's issuer sections, created where missing and imported (or seeded) each in its issuer. */
+  importSections(sections: readonly IssuerSection[], as: 'import' | 'seed'): Promise<string[]>;
+}
+
 export interface AdminContext {
   ctx: ProviderContext;
   keyManager: KeyManager;
+  /** Every issuer's admin service reaches the same directory; absent for a service built without an engine. */
+  issuers?(): IssuerDirectory;
   dataDir: string | null;
   startedAt: Date;
   port(): number;

@@ -19,7 +19,7 @@ export function engineHandlers(admin: AdminContext): NamespaceHandlers<'engine'>
       version: VERSION,
       dataDir: admin.dataDir,
       startedAt: admin.startedAt.toISOString(),
-      discoveryUrl: `${ctx.issuer()}/.well-known/openid-configuration`,
+      discoveryUrl: `${ctx.origin()}${ctx.paths.discovery[0]}`,
       port: admin.port(),
       https: admin.https?.() ?? PLAIN_HTTP,
     }),

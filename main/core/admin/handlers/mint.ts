@@ -21,6 +21,7 @@ import { defaultAudience } from '../../protocol/policy';
 import type { ProviderContext } from '../../provider/context';
 import type { ClientRecord } from '../../store/clients';
 import type { TokenRecord } from '../../store/tokens';
+import { tokenClaimContext } from '../../tokens/claim-mapping';
 import { machineScope, splitScope } from '../../tokens/claims';
 import type { IssueRequest, PreparedTokens } from '../../tokens/service';
 import { tokenDetail } from './token-detail';
@@ -278,6 +279,8 @@ export async function lookupToken(
     token: record ? await tokenDetail(ctx, record) : null,
     introspection: ctx.tokenService.introspection(
       introspectable ?? null,
+      // The client's introspection claim mappings apply, as at the endpoint.
+      introspectable ? tokenClaimContext(ctx, introspectable.record) : undefined,
     ) as AdminOutput<'tokens.lookup'>['introspection'],
   };
 }

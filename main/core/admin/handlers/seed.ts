@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { AdminOutput } from '../../../../shared/contract';
-import type { ParsedWorkspace } from '../../../../shared/schemas';
+import type { AdminOutput, SeedApplied } from '../../../../shared/contract';
+import type { ParsedWorkspace, Settings } from '../../../../shared/schemas';
 import type { ProviderContext } from '../../provider/context';
 import { clientDto } from '../../store/clients';
 import { statement } from '../../store/database';
@@ -86,14 +86,18 @@ function snapshot(kind: Kind): Snapshot {
   return new Map(kind.names.map((name) => [name, kind.fields(name)]));
 }
 
+type RecordChanges = SeedApplied['users'];
+
 /**
- * One line per record the seed overwrote where it was edited since the last seed (or made outside
- * any seed), naming the fields that changed; and the hashes of what the seed wrote.
+ * What the seed changed in one kind of record (added, updated with the fields, unchanged), one line
+ * per record the seed overwrote where it was edited since the last seed (or made outside any seed),
+ * naming the fields that changed; and the hashes of what the seed wrote.
  */
-function overwriteNotes(
+function recordChanges(
   kind: Kind,
   before: Snapshot,
-): { notes: string[]; hashes: Record<string, FieldHashes> } {
+): { changes: RecordChanges; notes: string[]; hashes: Record<string, FieldHashes> } {
+  const changes: RecordChanges = { added: [], updated: [], unchanged: 0, no_longer_seeded: [] };
   const notes: string[] = [];
   const hashes: Record<string, FieldHashes> = {};
   for (const name of kind.names) {
@@ -102,11 +106,16 @@ function overwriteNotes(
     const current = before.get(name);
     const seeded = kind.seeded[name];
     if (!current) {
+      changes.added.push(name);
       if (seeded) notes.push(`seed recreates ${kind.label} ${name} (deleted in the UI)`);
       continue;
     }
     const overwritten = changedFields(current, after);
-    if (!overwritten.length) continue;
+    if (!overwritten.length) {
+      changes.unchanged += 1;
+      continue;
+    }
+    changes.updated.push({ name, fields: overwritten });
     if (!seeded) {
       notes.push(
         `seed overwrites ${kind.label} ${name} (made in the UI, not by the seed: ${overwritten.join(', ')})`,
@@ -118,14 +127,31 @@ function overwriteNotes(
     if (edited.length)
       notes.push(`seed overwrites ${kind.label} ${name} (changed in the UI: ${edited.join(', ')})`);
   }
-  return { notes, hashes };
+  const listed = new Set(kind.names);
+  changes.no_longer_seeded = Object.keys(kind.seeded)
+    .filter((name) => !listed.has(name))
+    .sort();
+  return { changes, notes, hashes };
+}
+
+/** Names of the settings whose value differs, in the settings' own order. */
+function changedSettings(before: Settings, after: Settings): string[] {
+  // By value: a setting may be a list or an object, read afresh after the write.
+  return (Object.keys(after) as (keyof Settings)[]).filter(
+    (key) => stableJson(before[key]) !== stableJson(after[key]),
+  );
 }
 
 /**
  * Applies a seed through `apply` (the import) and records what it wrote, so the next start can say
- * what it overwrites and the UI can mark seed-managed records. Call inside the import's transaction.
+ * what it overwrites and the UI can mark seed-managed records; answers what changed. Call inside the
+ * import's transaction.
  */
-export function applySeed(ctx: ProviderContext, seed: ParsedWorkspace, apply: () => void): string[] {
+export function applySeed(
+  ctx: ProviderContext,
+  seed: ParsedWorkspace,
+  apply: () => void,
+): Omit<SeedApplied, 'keys'> {
   const previous = readSeedState(ctx) ?? { users: {}, clients: {} };
   const users: Kind = {
     label: 'user',
@@ -140,13 +166,19 @@ export function applySeed(ctx: ProviderContext, seed: ParsedWorkspace, apply: ()
     seeded: previous.clients,
   };
   const before = [snapshot(users), snapshot(clients)] as const;
+  const settingsBefore = ctx.settings.get();
   apply();
-  const userResult = overwriteNotes(users, before[0]);
-  const clientResult = overwriteNotes(clients, before[1]);
+  const userResult = recordChanges(users, before[0]);
+  const clientResult = recordChanges(clients, before[1]);
   const state: SeedState = { users: userResult.hashes, clients: clientResult.hashes };
   statement(
     ctx.db,
     'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
   ).run(SEED_STATE_KEY, JSON.stringify(state));
-  return [...userResult.notes, ...clientResult.notes];
+  return {
+    users: userResult.changes,
+    clients: clientResult.changes,
+    settings: changedSettings(settingsBefore, ctx.settings.get()),
+    overwrites: [...userResult.notes, ...clientResult.notes],
+  };
 }

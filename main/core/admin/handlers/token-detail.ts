@@ -3,6 +3,7 @@ import { TOKEN_CHILDREN_SHOWN, type TokenDetail } from '../../../../shared/schem
 import { seconds } from '../../lib/clock';
 import type { ProviderContext } from '../../provider/context';
 import { type TokenRecord, tokenDto } from '../../store/tokens';
+import { decideClaims, explainClaims, tokenClaimContext } from '../../tokens/claim-mapping';
 
 type Json = TokenDetail['claims'];
 
@@ -13,8 +14,26 @@ type Json = TokenDetail['claims'];
 export async function tokenDetail(ctx: ProviderContext, record: TokenRecord): Promise<TokenDetail> {
   const now = seconds(ctx.clock);
   const claims = ctx.tokenService.claimsOf(record) as Json;
+  // Why each claim is there, recomputed from the token's user, client and scope (claim-mapping.ts):
+  // the same decision that issued it, so nothing needs storing with each token.
+  const context = tokenClaimContext(ctx, record);
+  const minted = record.grant_type === 'mint';
+  const claimReasons =
+    record.kind === 'refresh'
+      ? {}
+      : explainClaims(claims, decideClaims(context, record.kind, true), { minted });
   // What /introspect answers right now, by the endpoint's own path (ID tokens are not introspectable).
-  const introspection = ctx.tokenService.introspection(await ctx.tokenService.resolveStored(record)) as Json;
+  const introspection = ctx.tokenService.introspection(
+    await ctx.tokenService.resolveStored(record),
+    context,
+  ) as Json;
+  const introspectionReasons =
+    introspection.active === true
+      ? explainClaims(introspection, decideClaims(context, 'introspection', true), {
+          minted,
+          introspection: true,
+        })
+      : {};
   const parent = record.parent_id ? ctx.tokens.findById(record.parent_id) : undefined;
   const children = ctx.tokens.children(record.id, TOKEN_CHILDREN_SHOWN);
   return {
@@ -22,7 +41,9 @@ export async function tokenDetail(ctx: ProviderContext, record: TokenRecord): Pr
     jwt: record.jwt,
     header: record.jwt ? (decodeProtectedHeader(record.jwt) as Json) : null,
     claims,
+    claim_reasons: claimReasons,
     introspection,
+    introspection_reasons: introspectionReasons,
     parent: parent ? tokenDto(parent, now) : null,
     children: children.tokens.map((child) => tokenDto(child, now)),
     children_total: children.total,

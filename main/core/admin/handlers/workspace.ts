@@ -1,13 +1,17 @@
 import type { AdminOutput } from '../../../../shared/contract';
 import { AdminError } from '../../../../shared/errors';
+import { ROOT_ISSUER_ID } from '../../../../shared/issuers';
 import type { KeyExport, ParsedWorkspace, SettingsPatch } from '../../../../shared/schemas';
 import { jsonPath } from '../../../../shared/validation';
-import { isoFromSeconds, seconds } from '../../lib/clock';
+import { seconds } from '../../lib/clock';
 import type { ProviderContext } from '../../provider/context';
 import type { KeyManager } from '../../provider/key-manager';
 import { type KeyRecord, keyFromExport } from '../../store/keys';
-import { type AdminContext, inTransaction, type Json, type NamespaceHandlers } from './common';
+import { type AdminContext, type IssuerDirectory, inTransaction, type NamespaceHandlers } from './common';
 import { applySeed, seedManaged } from './seed';
+import { exportWorkspace } from './workspace-export';
+
+export { exportWorkspace };
 
 /** An import that passed every check that can be made before writing: its keys parsed, its settings final. */
 export interface CheckedImport {
@@ -142,61 +146,81 @@ export async function importWorkspace(
 }
 
 /**
- * A start's seed file: imported as workspace.import does, remembering what it wrote (seed.ts). Answers
- * one line per user or client it overwrote that was edited since the last seed, for the host to show.
+ * A seed file, at start or again while running (workspace.applySeed): imported as workspace.import does,
+ * in one transaction, remembering what it wrote (seed.ts). Answers what changed, with one line per user
+ * or client it overwrote that was edited since the last seed, for the host to show.
  */
+export async function applySeedFile(
+  ctx: ProviderContext,
+  keyManager: KeyManager,
+  seed: ParsedWorkspace,
+): Promise<AdminOutput<'workspace.applySeed'>> {
+  const checked = await checkImport(seed);
+  const applied = inTransaction(ctx, () => {
+    let result: AdminOutput<'workspace.import'> | undefined;
+    const changes = applySeed(ctx, seed, () => {
+      result = applyImport(ctx, seed, checked);
+    });
+    ctx.events.record('workspace.imported', {
+      data: { ...result, seed: true, overwrites: changes.overwrites },
+    });
+    return { ...changes, keys: checked.keys.length };
+  });
+  await keyManager.ensureCurrent();
+  return applied;
+}
+
+/** A start's seed file (applySeedFile); answers the lines the host shows about what it overwrote. */
 export async function importSeed(
   ctx: ProviderContext,
   keyManager: KeyManager,
   seed: ParsedWorkspace,
 ): Promise<string[]> {
-  const checked = await checkImport(seed);
-  const notes = inTransaction(ctx, () => {
-    let result: AdminOutput<'workspace.import'> | undefined;
-    const overwrites = applySeed(ctx, seed, () => {
-      result = applyImport(ctx, seed, checked);
-    });
-    ctx.events.record('workspace.imported', { data: { ...result, seed: true, overwrites } });
-    return overwrites;
-  });
-  await keyManager.ensureCurrent();
-  return notes;
+  return (await applySeedFile(ctx, keyManager, seed)).overwrites;
 }
 
-/** The workspace as a document workspace.import takes back; private keys only when asked for. */
-export function exportWorkspace(ctx: ProviderContext, includeKeys: boolean): ParsedWorkspace {
-  const workspace: ParsedWorkspace = {
-    settings: ctx.settings.get(),
-    users: ctx.users.list().map((u) => ({
-      username: u.username,
-      ...(u.password !== null ? { password: u.password } : {}),
-      sub: u.sub,
-      claims: u.claims as Json,
-    })),
-    clients: ctx.clients.list().map(({ created_at: _c, updated_at: _u, ...metadata }) => metadata),
-  };
-  if (includeKeys) {
-    workspace.keys = ctx.keys
-      .list()
-      .filter((k) => k.status !== 'retired')
-      .map((k) => ({
-        kid: k.kid,
-        alg: k.alg,
-        status: k.status,
-        created_at: new Date(k.created_at * 1000).toISOString(),
-        ...(k.activates_at === null ? {} : { activates_at: isoFromSeconds(k.activates_at) }),
-        private_jwk: k.private_jwk as Json,
-      }));
+/** The issuer directory when this is the root issuer's service: only its documents hold other issuers. */
+function sectionsHere(admin: AdminContext): IssuerDirectory | undefined {
+  return admin.ctx.shape.id === ROOT_ISSUER_ID ? admin.issuers?.() : undefined;
+}
+
+/** The directory a document's `issuers` go to; refused at another issuer, whose documents are its own only. */
+function sectionsFor(admin: AdminContext, workspace: ParsedWorkspace): IssuerDirectory | undefined {
+  if (!workspace.issuers?.length) return undefined;
+  const directory = sectionsHere(admin);
+  if (!directory) {
+    throw new AdminError(
+      'invalid_input',
+      `issuers: a document with other issuers is imported at the root issuer; this is issuer "${admin.ctx.shape.name}".`,
+    );
   }
-  return workspace;
+  return directory;
 }
 
 export function workspaceHandlers(admin: AdminContext): NamespaceHandlers<'workspace'> {
   const { ctx, keyManager } = admin;
   return {
-    'workspace.export': ({ include_keys }) => exportWorkspace(ctx, include_keys),
-    'workspace.import': (workspace) => importWorkspace(admin, workspace),
+    'workspace.export': async ({ include_keys }) => {
+      const own = exportWorkspace(ctx, include_keys);
+      const sections = (await sectionsHere(admin)?.exportSections(include_keys)) ?? [];
+      return sections.length ? { ...own, issuers: sections } : own;
+    },
+    'workspace.import': async (workspace) => {
+      const directory = sectionsFor(admin, workspace);
+      if (directory && workspace.issuers) await directory.checkSections(workspace.issuers);
+      const summary = await importWorkspace(admin, workspace);
+      if (directory && workspace.issuers) await directory.importSections(workspace.issuers, 'import');
+      return summary;
+    },
     'workspace.seedManaged': () => seedManaged(ctx),
+    'workspace.applySeed': async (seed) => {
+      const directory = sectionsFor(admin, seed);
+      if (directory && seed.issuers) await directory.checkSections(seed.issuers);
+      const applied = await applySeedFile(ctx, keyManager, seed);
+      if (!directory || !seed.issuers) return applied;
+      const notes = await directory.importSections(seed.issuers, 'seed');
+      return { ...applied, overwrites: [...applied.overwrites, ...notes] };
+    },
     'workspace.reset': async () => {
       inTransaction(ctx, () => {
         ctx.tokens.deleteAll();

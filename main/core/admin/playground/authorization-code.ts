@@ -3,7 +3,6 @@ import { decodeJwt } from 'jose';
 import type { AdminParsedInput } from '../../../../shared/contract';
 import { AdminError } from '../../../../shared/errors';
 import { randomToken } from '../../lib/secrets';
-import { ENDPOINTS } from '../../oauth/discovery';
 import type { UserRecord } from '../../store/users';
 import { splitScope } from '../../tokens/claims';
 import { type PlaygroundRun, parsedBody, send } from './exchange';
@@ -74,7 +73,7 @@ async function authorize(
     code_challenge_method: 'S256',
   });
   withOverrides(query, overrides);
-  const http = await send(run, 'GET', `${ENDPOINTS.authorization}?${query}`, {}, null);
+  const http = await send(run, 'GET', `${run.deps.ctx.paths.authorization}?${query}`, {}, null);
   run.steps.push({
     title: 'Browser → GET /authorize',
     spec: 'RFC 6749 §4.1.1, OIDC Core §3.1.2.1, RFC 7636 §4.3',
@@ -96,7 +95,7 @@ async function signIn(run: PlaygroundRun, user: UserRecord, page: LoginPage): Pr
   const http = await send(
     run,
     'POST',
-    '/login',
+    run.deps.ctx.paths.login,
     { 'content-type': 'application/x-www-form-urlencoded', cookie: page.binding },
     new URLSearchParams(loginForm).toString(),
   );
@@ -149,7 +148,7 @@ function validateIdToken(run: PlaygroundRun, idToken: string, nonce: string): vo
 }
 
 async function fetchUserinfo(run: PlaygroundRun, accessToken: string | undefined): Promise<void> {
-  const http = await send(run, 'GET', ENDPOINTS.userinfo, { authorization: `Bearer ${accessToken}` }, null);
+  const http = await send(run, 'GET', run.deps.ctx.paths.userinfo, { authorization: `Bearer ${accessToken}` }, null);
   run.steps.push({
     title: 'Client → GET /userinfo',
     spec: 'OIDC Core §5.3, RFC 6750 §2.1',

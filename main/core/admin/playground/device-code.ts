@@ -2,7 +2,6 @@ import type { AdminParsedInput } from '../../../../shared/contract';
 import { AdminError } from '../../../../shared/errors';
 import { DEVICE_CODE_GRANT } from '../../../../shared/schemas';
 import { seconds } from '../../lib/clock';
-import { ENDPOINTS } from '../../oauth/discovery';
 import { deviceAuthorizationsOf } from '../../protocol/device-authorizations';
 import type { UserRecord } from '../../store/users';
 import {
@@ -38,7 +37,7 @@ function checkInput(run: PlaygroundRun, input: Input): UserRecord {
 
 /** POST /device_authorization; what the device shows and polls with, or null when refused. */
 async function requestCodes(run: PlaygroundRun, scope: string | undefined): Promise<DeviceStart | null> {
-  const http = await clientPost(run, ENDPOINTS.deviceAuthorization, scope ? { scope } : {});
+  const http = await clientPost(run, run.deps.ctx.paths.deviceAuthorization, scope ? { scope } : {});
   const body = parsedBody(http);
   run.steps.push({
     title: 'Device → POST /device_authorization',

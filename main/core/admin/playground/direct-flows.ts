@@ -1,6 +1,5 @@
 import type { AdminParsedInput } from '../../../../shared/contract';
 import { AdminError } from '../../../../shared/errors';
-import { ENDPOINTS } from '../../oauth/discovery';
 import { clientPost, describeTokens, introspectStep, type PlaygroundRun, tokenRequest } from './exchange';
 import { serviceTokenStep } from './first-token';
 
@@ -62,7 +61,7 @@ export async function revocationFlow(
   input: AdminParsedInput<'playground.run'>,
 ): Promise<boolean> {
   if (!input.token) throw new AdminError('invalid_input', 'Give the token to revoke.');
-  const http = await clientPost(run, ENDPOINTS.revocation, { token: input.token });
+  const http = await clientPost(run, run.deps.ctx.paths.revocation, { token: input.token });
   run.steps.push({
     title: 'Client → POST /revoke',
     spec: 'RFC 7009 §2.1–2.2',

@@ -12,7 +12,6 @@ import {
 import type { AdminParsedInput } from '../../../../shared/contract';
 import { AdminError } from '../../../../shared/errors';
 import { seconds } from '../../lib/clock';
-import { ENDPOINTS } from '../../oauth/discovery';
 import { describeToken, type Exchange, type Json, type PlaygroundRun, parsedBody, send } from './exchange';
 import { obtainToken } from './first-token';
 
@@ -71,7 +70,7 @@ function takeNonce(key: DpopKey, http: Exchange): boolean {
 
 /** The token request with a proof; once more with the nonce when the provider asks for one (§8). */
 async function boundToken(run: PlaygroundRun, input: Input, key: DpopKey) {
-  const headers = async () => ({ dpop: await proof(run, key, 'POST', ENDPOINTS.token) });
+  const headers = async () => ({ dpop: await proof(run, key, 'POST', run.deps.ctx.paths.token) });
   for (let attempt = 0; ; attempt++) {
     const parsed = await obtainToken(run, input, headers);
     const step = run.steps.at(-1);
@@ -95,11 +94,11 @@ async function boundToken(run: PlaygroundRun, input: Input, key: DpopKey) {
 /** GET /userinfo with the DPoP-bound token, with a proof (ath) or, to show the refusal, without. */
 async function userinfo(run: PlaygroundRun, key: DpopKey, token: string, withProof: boolean) {
   const headers: Record<string, string> = { authorization: `DPoP ${token}` };
-  if (withProof) headers.dpop = await proof(run, key, 'GET', ENDPOINTS.userinfo, token);
-  const http = await send(run, 'GET', ENDPOINTS.userinfo, headers, null);
+  if (withProof) headers.dpop = await proof(run, key, 'GET', run.deps.ctx.paths.userinfo, token);
+  const http = await send(run, 'GET', run.deps.ctx.paths.userinfo, headers, null);
   if (withProof && takeNonce(key, http)) {
-    headers.dpop = await proof(run, key, 'GET', ENDPOINTS.userinfo, token);
-    return send(run, 'GET', ENDPOINTS.userinfo, headers, null);
+    headers.dpop = await proof(run, key, 'GET', run.deps.ctx.paths.userinfo, token);
+    return send(run, 'GET', run.deps.ctx.paths.userinfo, headers, null);
   }
   return http;
 }

@@ -2,7 +2,6 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import type { PlaygroundStep } from '../../../../shared/contract';
-import { ENDPOINTS } from '../../oauth/discovery';
 import type { ProviderContext } from '../../provider/context';
 import type { ClientRecord } from '../../store/clients';
 import { type ClientKeys, withClientAuth } from './client-auth';
@@ -85,7 +84,7 @@ export function send(
           if (value !== undefined) responseHeaders[name] = Array.isArray(value) ? value.join(', ') : value;
         }
         resolve({
-          request: { method, url: `${issuer}${pathAndQuery}`, headers, body },
+          request: { method, url: `${deps.ctx.origin()}${pathAndQuery}`, headers, body },
           response: {
             status: res.statusCode ?? 0,
             headers: responseHeaders,
@@ -125,7 +124,7 @@ export async function clientPost(
 
 /** POST /token as the run's client (or `as.client`); `parsed` is the JSON answer of a 200, null otherwise. */
 export async function tokenRequest(run: PlaygroundRun, form: Record<string, string>, as: SendAs = {}) {
-  const http = await clientPost(run, ENDPOINTS.token, form, as);
+  const http = await clientPost(run, run.deps.ctx.paths.token, form, as);
   const parsed =
     http.response.status === 200 ? (JSON.parse(http.response.body) as Record<string, string>) : null;
   return { http, parsed };
@@ -148,7 +147,7 @@ export async function introspectStep(
     });
     return {};
   }
-  const http = await clientPost(run, ENDPOINTS.introspection, { token }, { client });
+  const http = await clientPost(run, run.deps.ctx.paths.introspection, { token }, { client });
   const introspection = parsedBody(http);
   run.steps.push({
     title: 'Resource server → POST /introspect',

@@ -4,7 +4,6 @@ import { AdminError } from '../../../../shared/errors';
 import { JWT_BEARER_GRANT, type TrustedIssuer } from '../../../../shared/schemas';
 import { seconds } from '../../lib/clock';
 import { randomToken } from '../../lib/secrets';
-import { ENDPOINTS } from '../../oauth/discovery';
 import { MAX_ASSERTION_LIFETIME_SECONDS } from '../../provider/client-assertions';
 import type { UserRecord } from '../../store/users';
 import { type PastedKey, parsePrivateJwk, registeredKey, signingKey } from './client-auth';
@@ -108,7 +107,7 @@ async function signAssertion(run: PlaygroundRun, setup: Setup): Promise<string> 
     .setProtectedHeader({ alg, typ: 'JWT', ...(kid ? { kid } : {}) })
     .setIssuer(setup.trusted.issuer)
     .setSubject(subjectOf(setup))
-    .setAudience(`${run.issuer}${ENDPOINTS.token}`)
+    .setAudience(run.deps.ctx.endpoint('token'))
     .setIssuedAt(now)
     .setExpirationTime(now + ASSERTION_LIFETIME_SECONDS)
     .setJti(randomToken())

@@ -1,5 +1,6 @@
 import { Badge, Button, EmptyState, Group, Switch, Text } from '@mantine/core';
 import { useState } from 'react';
+import { ROOT_ISSUER_ID } from '../../../../shared/issuers';
 import {
   type EngineEvent,
   EVENT_TYPES,
@@ -12,7 +13,9 @@ import { ClientAndUserFilters, FilterSelect, useClientAndUserFilter } from '../.
 import { Page } from '../../components/Page';
 import { RelativeTime } from '../../components/RelativeTime';
 import { useAdminQuery } from '../../data/contract-queries';
+import { useSelectedIssuer, useSwitchIssuer } from '../../data/issuer-selection';
 import { useLiveConnection } from '../../data/live-connection';
+import { AllIssuersSwitch, IssuerBadge, isElsewhere, useEveryIssuerEvents } from '../issuers/every-issuer';
 import { TokenDrawer } from '../tokens/TokenDrawer';
 import { EventDrawer } from './EventDrawer';
 import { eventColor, eventLabel, requestFailed, summary } from './event-format';
@@ -22,12 +25,19 @@ const PAGE_SIZE = 100;
 
 const NOWRAP = { style: { whiteSpace: 'nowrap' } } as const;
 
-function Details({ event, openToken }: { event: EngineEvent; openToken: (id: string) => void }) {
+function Details({
+  event,
+  openToken,
+}: {
+  event: EngineEvent;
+  /** Null for an event of another issuer (in "All issuers"): its token is not the selected issuer's. */
+  openToken: ((id: string) => void) | null;
+}) {
   const failed = requestFailed(event);
   const text = summary(event);
   return (
     <Group gap="xs" wrap="nowrap">
-      {event.token_id && (
+      {event.token_id && openToken && (
         <Button
           size="compact-xs"
           variant="subtle"
@@ -52,7 +62,10 @@ function Details({ event, openToken }: { event: EngineEvent; openToken: (id: str
   );
 }
 
-function eventColumns(openToken: (id: string) => void): ReadonlyArray<Column<EngineEvent>> {
+function eventColumns(
+  openToken: (id: string) => void,
+  elsewhere: (event: EngineEvent) => boolean,
+): Column<EngineEvent>[] {
   return [
     { header: 'Time', cell: (event) => <RelativeTime value={event.at} />, props: NOWRAP },
     {
@@ -73,7 +86,10 @@ function eventColumns(openToken: (id: string) => void): ReadonlyArray<Column<Eng
     },
     { header: 'Client', cell: (event) => event.client_id ?? '', props: { ff: 'monospace', ...NOWRAP } },
     { header: 'User', cell: (event) => event.username ?? '', props: NOWRAP },
-    { header: 'Details', cell: (event) => <Details event={event} openToken={openToken} /> },
+    {
+      header: 'Details',
+      cell: (event) => <Details event={event} openToken={elsewhere(event) ? null : openToken} />,
+    },
   ];
 }
 
@@ -137,9 +153,23 @@ export function ActivityPage() {
   const view = useActivityFilter();
   const [tokenId, setTokenId] = useState<string | null>(null);
   const [opened, setOpened] = useState<EngineEvent | null>(null);
-  const events = useAdminQuery('events.list', view.filter, { placeholderData: (previous) => previous });
-  const rows = events.data && [...events.data].sort((a, b) => b.id - a.id);
+  // "All issuers": every issuer's newest events (no older pages), each row naming its issuer; a row
+  // of another issuer offers to show that issuer (its details are calls to it).
+  const [every, setEvery] = useState(false);
+  const selected = useSelectedIssuer();
+  const switchTo = useSwitchIssuer();
+  const elsewhere = (event: EngineEvent) => isElsewhere(every, event, selected);
+  const own = useAdminQuery('events.list', view.filter, {
+    placeholderData: (previous) => previous,
+    enabled: !every,
+  });
+  const all = useEveryIssuerEvents(view.filter, every);
+  const events = every ? all : own;
+  // Every issuer's list comes newest first by time; ids count one issuer's events.
+  const rows = events.data && (every ? events.data : [...events.data].sort((a, b) => b.id - a.id));
   const last = rows?.[rows.length - 1];
+  const columns = eventColumns(setTokenId, elsewhere);
+  if (every) columns.splice(1, 0, { header: 'Issuer', cell: (event) => <IssuerBadge id={event.issuer} /> });
 
   return (
     <Page title="Activity" action={<LiveBadge />}>
@@ -167,15 +197,28 @@ export function ActivityPage() {
           w={220}
         />
         <ClientAndUserFilters selection={view.clientAndUser} />
+        <AllIssuersSwitch
+          checked={every}
+          onChange={(on) => {
+            setEvery(on);
+            view.newest();
+          }}
+        />
       </Group>
       <DataTable
         label="Events"
         source={{ query: events, what: 'the event log' }}
         rows={rows}
-        rowKey={(event) => event.id}
-        columns={eventColumns(setTokenId)}
+        rowKey={(event) => (every ? `${event.issuer}:${event.id}` : event.id)}
+        columns={columns}
         actions={(event) => [
-          { label: 'Open', name: `Open event ${event.id}`, onClick: () => setOpened(event) },
+          elsewhere(event)
+            ? {
+                label: 'Go to issuer',
+                name: `Go to the issuer of event ${event.id}`,
+                onClick: () => void switchTo(event.issuer ?? ROOT_ISSUER_ID),
+              }
+            : { label: 'Open', name: `Open event ${event.id}`, onClick: () => setOpened(event) },
         ]}
         minWidth={960}
         striped
@@ -192,7 +235,11 @@ export function ActivityPage() {
       />
       <Group justify="space-between">
         <Text size="sm" c="dimmed">
-          {view.page === 0 ? 'Newest events' : `Page ${view.page + 1} (older events)`}
+          {every
+            ? 'Newest events of every issuer'
+            : view.page === 0
+              ? 'Newest events'
+              : `Page ${view.page + 1} (older events)`}
         </Text>
         <Group gap="xs">
           <Button variant="default" size="xs" disabled={view.page === 0} onClick={view.newest}>
@@ -204,7 +251,7 @@ export function ActivityPage() {
           <Button
             variant="default"
             size="xs"
-            disabled={!last || (rows?.length ?? 0) < PAGE_SIZE}
+            disabled={every || !last || (rows?.length ?? 0) < PAGE_SIZE}
             onClick={() => last && view.older(last.id)}
           >
             Older

@@ -123,6 +123,14 @@ function clientFacts(client: Client, defaults: Partial<Settings>): Fact[] {
     ['Access token lifetime', lifetime(client.access_token_ttl, defaults.access_token_ttl)],
     ['ID token lifetime', lifetime(client.id_token_ttl, defaults.id_token_ttl)],
     ['Refresh token lifetime', lifetime(client.refresh_token_ttl, defaults.refresh_token_ttl)],
+    [
+      'Claims',
+      `${client.claim_mappings?.length ? client.claim_mappings.map((m) => m.name).join(', ') : 'No mappings'}; ${
+        client.custom_claims === 'mapped_only'
+          ? 'only mapped custom claims'
+          : 'every custom claim of the user'
+      }`,
+    ],
   ];
 }
 

@@ -31,6 +31,12 @@ import { useAdminMutation, useAdminQuery } from '../../data/contract-queries';
 import { errorMessage } from '../../lib/errors';
 import { formatDuration } from '../../lib/time';
 import {
+  applyClaimSettings,
+  ClaimMappingFields,
+  type ClaimSettings,
+  initialClaimSettings,
+} from './ClaimMappingFields';
+import {
   applySecuritySettings,
   ClientKeyFields,
   DpopFields,
@@ -93,6 +99,9 @@ function ClientForm({ client, onClose, onSaved }: ClientFormProps) {
   // private_key_jwt proves the client with its key: a secret would be one more thing to leak.
   const usesSecret = authMethod !== 'none' && authMethod !== 'private_key_jwt';
   const [invalid, setInvalid] = useState<string | null>(null);
+  const [claimSettings, setClaimSettings] = useState<ClaimSettings>(() => initialClaimSettings(client));
+  // Mapping errors show from the first save attempt on, not while a new row is still being filled in.
+  const [claimErrorsShown, setClaimErrorsShown] = useState(false);
 
   const save = useAdminMutation(client ? 'clients.update' : 'clients.create', {
     success: (saved) => `${client ? 'Saved' : 'Created'} client ${saved.client_id}`,
@@ -118,6 +127,7 @@ function ClientForm({ client, onClose, onSaved }: ClientFormProps) {
       setInvalid(securityError);
       return;
     }
+    applyClaimSettings(input, claimSettings, client);
     const ttls = { access_token_ttl: accessTtl, id_token_ttl: idTtl, refresh_token_ttl: refreshTtl };
     // Empty means the default; anything else is sent as typed, or refused here with the field's error.
     for (const [key, value] of Object.entries(ttls) as Array<[keyof typeof ttls, Ttl]>) {
@@ -131,6 +141,7 @@ function ClientForm({ client, onClose, onSaved }: ClientFormProps) {
     const parsed = ClientInputSchema.safeParse(input);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
+      if (issue?.path[0] === 'claim_mappings') setClaimErrorsShown(true);
       setInvalid(
         `${issue?.path.length ? `${issue.path.join('.')}: ` : ''}${issue?.message ?? 'invalid client'}`,
       );
@@ -273,6 +284,7 @@ function ClientForm({ client, onClose, onSaved }: ClientFormProps) {
         {ttlField('ID token lifetime (s)', idTtl, setIdTtl, defaults.id_token_ttl)}
         {ttlField('Refresh token lifetime (s)', refreshTtl, setRefreshTtl, defaults.refresh_token_ttl)}
       </SimpleGrid>
+      <ClaimMappingFields settings={claimSettings} change={setClaimSettings} showErrors={claimErrorsShown} />
     </ModalForm>
   );
 }

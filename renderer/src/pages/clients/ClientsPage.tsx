@@ -5,7 +5,7 @@ import { DataTable, type QueryTableSpec } from '../../components/DataTable';
 import { useFormModal } from '../../components/FormModal';
 import { Page } from '../../components/Page';
 import { RelativeTime } from '../../components/RelativeTime';
-import { SeedBadge } from '../../components/SeedBadge';
+import { MarkBadge, SeedBadge } from '../../components/SeedBadge';
 import { useAdminQuery } from '../../data/contract-queries';
 import { ClientDrawer } from './ClientDrawer';
 import { ClientFormModal } from './ClientFormModal';
@@ -14,6 +14,18 @@ import { GRANT_TYPE_LABELS } from './client-labels';
 /** A grant's badge: the readable name of a URN grant, whole (a badge would cut it to "urn:ietf:par…"). */
 function grantLabel(grant: string): string {
   return (GRANT_TYPE_LABELS as Record<string, string>)[grant] ?? grant;
+}
+
+/** Marks a client that registered itself (RFC 7591) rather than being made here or by the seed. */
+function RegisteredBadge({ at }: { at: string }) {
+  return (
+    <MarkBadge
+      text="registered"
+      tooltip={`Registered itself through dynamic client registration (RFC 7591), ${new Date(at).toLocaleString()}`}
+      label="Registered dynamically"
+      color="teal"
+    />
+  );
 }
 
 function clientsTable(seeded: ReadonlySet<string>): QueryTableSpec<Client> {
@@ -33,6 +45,7 @@ function clientsTable(seeded: ReadonlySet<string>): QueryTableSpec<Client> {
               <bdi>{client.client_id}</bdi>
             </Text>
             {seeded.has(client.client_id) && <SeedBadge what="client" />}
+            {client.registered_at && <RegisteredBadge at={client.registered_at} />}
           </Group>
         ),
       },

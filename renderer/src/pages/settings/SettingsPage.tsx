@@ -16,6 +16,8 @@ import { useAdminMutation, useAdminQuery, useEngineInfo } from '../../data/contr
 import { formatDuration } from '../../lib/time';
 import { HttpsSection } from './HttpsSection';
 import { KeysSection } from './KeysSection';
+import { RegistrationSection } from './RegistrationSection';
+import { ScopeClaimsSection } from './ScopeClaimsSection';
 import { WorkspaceSection } from './WorkspaceSection';
 
 function ServerSection() {
@@ -144,6 +146,8 @@ export function SettingsPage() {
         {/* Keyed by the stored values, so the form resets when they change elsewhere. */}
         {settings.data && <SettingsForm key={JSON.stringify(settings.data)} settings={settings.data} />}
       </Panel>
+      <RegistrationSection />
+      <ScopeClaimsSection />
       <KeysSection />
       <WorkspaceSection />
     </Page>

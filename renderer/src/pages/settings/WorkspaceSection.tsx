@@ -1,38 +1,24 @@
-import { Alert, Button, Checkbox, FileButton, Group, Stack, Text } from '@mantine/core';
+import { Alert, Button, Checkbox, Group, Stack, Text } from '@mantine/core';
 import { useState } from 'react';
-import { type Workspace, WorkspaceSchema } from '../../../../shared/schemas';
+import { WorkspaceSchema } from '../../../../shared/schemas';
 import { CodeTextarea } from '../../components/CodeTextarea';
 import { ConfirmButton, useConfirmedAction } from '../../components/Confirm';
 import { Panel } from '../../components/Page';
 import { useAdminMutation } from '../../data/contract-queries';
 import { downloadText } from '../../lib/download';
-import { errorMessage, notifyError } from '../../lib/errors';
+import { notifyError } from '../../lib/errors';
+import { LoadJsonButton, parseJsonAs } from './json-input';
+import { KeycloakSection } from './KeycloakSection';
 
 function timestamp(): string {
   return new Date().toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-');
-}
-
-/** The pasted or loaded text as a workspace, or why it is not one. */
-function parseWorkspace(text: string): { ok: true; workspace: Workspace } | { ok: false; error: string } {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    return { ok: false, error: `Invalid JSON: ${errorMessage(error)}` };
-  }
-  const parsed = WorkspaceSchema.safeParse(value);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    return { ok: false, error: `${issue?.path.join('.') || 'workspace'}: ${issue?.message ?? 'invalid'}` };
-  }
-  return { ok: true, workspace: value as Workspace };
 }
 
 export function WorkspaceSection() {
   const run = useConfirmedAction();
   const [includeKeys, setIncludeKeys] = useState(false);
   const [text, setText] = useState('');
-  const parsed = text.trim() ? parseWorkspace(text) : null;
+  const parsed = text.trim() ? parseJsonAs(text, WorkspaceSchema, 'workspace') : null;
   const exportWorkspace = useAdminMutation('workspace.export');
   // Everything in the UI may change, the engine's own state included: every query is refetched.
   const importWorkspace = useAdminMutation('workspace.import', {
@@ -69,7 +55,7 @@ export function WorkspaceSection() {
         color: 'indigo',
       },
       async () => {
-        await importWorkspace.mutateAsync(parsed.workspace);
+        await importWorkspace.mutateAsync(parsed.value);
         setText('');
       },
     );
@@ -102,23 +88,12 @@ export function WorkspaceSection() {
         maxRows={14}
       />
       <Group>
-        <FileButton
-          accept="application/json,.json"
-          onChange={(file) => {
-            if (!file) return;
-            file.text().then(setText, (error: unknown) => notifyError(error, 'Could not read the file'));
-          }}
-        >
-          {(props) => (
-            <Button variant="default" {...props}>
-              Load from file…
-            </Button>
-          )}
-        </FileButton>
+        <LoadJsonButton onLoad={setText}>Load from file…</LoadJsonButton>
         <Button onClick={startImport} disabled={!parsed?.ok}>
           Import workspace
         </Button>
       </Group>
+      <KeycloakSection />
       <Alert color="red" variant="light" title="Reset">
         <Stack gap="xs" align="flex-start">
           <Text size="sm">

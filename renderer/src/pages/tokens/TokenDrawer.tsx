@@ -66,7 +66,7 @@ function Contents({ token }: { token: TokenDetail }) {
         <Title order={4}>Decoded JWT</Title>
         <TokenSizeNote bytes={bearerHeaderBytes(token.jwt)} />
         <JsonBlock label="Header" value={token.header ?? {}} />
-        <ClaimsList label="Claims" claims={token.claims} />
+        <ClaimsList label="Claims" claims={token.claims} reasons={token.claim_reasons} />
         <JsonBlock label="Payload" value={token.claims} />
         <Stack gap={4}>
           <Text fw={600} size="sm">
@@ -94,7 +94,7 @@ function Contents({ token }: { token: TokenDetail }) {
           ? 'A reference token is opaque: its holder sees only its id and a random secret, and resource servers learn these claims only through introspection.'
           : 'An opaque token is kept only as a hash; these are the facts stored with it.'}
       </Text>
-      <ClaimsList label="Claims" claims={token.claims} />
+      <ClaimsList label="Claims" claims={token.claims} reasons={token.claim_reasons} />
       <JsonBlock label="Stored claims" value={token.claims} />
     </Stack>
   );
@@ -278,6 +278,13 @@ function Details({ id, onOpen }: { id: string; onOpen: (id: string) => void }) {
                 <Text size="sm" c="dimmed">
                   What the introspection endpoint (RFC 7662) answers for this token right now.
                 </Text>
+                {introspectionActive && (
+                  <ClaimsList
+                    label="Introspected claims"
+                    claims={data.introspection}
+                    reasons={data.introspection_reasons}
+                  />
+                )}
                 <JsonBlock label="Introspection result" value={data.introspection} />
               </Stack>
             ),

@@ -1,5 +1,6 @@
 import { ActionIcon, Button, EmptyState, Group, Menu, Text } from '@mantine/core';
 import { useState } from 'react';
+import { ROOT_ISSUER_ID } from '../../../../shared/issuers';
 import {
   TOKEN_STATES,
   type Token,
@@ -21,7 +22,9 @@ import { Page } from '../../components/Page';
 import { RelativeTime } from '../../components/RelativeTime';
 import { effectiveState, TokenStateBadge } from '../../components/TokenStateBadge';
 import { useAdminQuery } from '../../data/contract-queries';
+import { useSelectedIssuer, useSwitchIssuer } from '../../data/issuer-selection';
 import { useNow } from '../../data/now';
+import { AllIssuersSwitch, IssuerBadge, isElsewhere, useEveryIssuerTokens } from '../issuers/every-issuer';
 import { tokenName } from './lineage';
 import { TokenDrawer } from './TokenDrawer';
 import { useTokenRevocation } from './useTokenRevocation';
@@ -91,8 +94,22 @@ export function TokensPage() {
     ...(state ? { state } : {}),
     ...clientAndUser.filter,
   };
-  const tokens = useAdminQuery('tokens.list', filter, { placeholderData: (previous) => previous });
+  // "All issuers": every issuer's tokens, each row naming its issuer; a row of another issuer offers
+  // to show that issuer (its details and revocations are calls to it).
+  const [every, setEvery] = useState(false);
+  const selected = useSelectedIssuer();
+  const switchTo = useSwitchIssuer();
+  const own = useAdminQuery('tokens.list', filter, {
+    placeholderData: (previous) => previous,
+    enabled: !every,
+  });
+  const all = useEveryIssuerTokens(filter, every);
+  const tokens = every ? all : own;
   const filtered = Object.keys(filter).length > 0;
+  const elsewhere = (token: Token) => isElsewhere(every, token, selected);
+  const columns = every
+    ? [{ header: 'Issuer', cell: (token: Token) => <IssuerBadge id={token.issuer} /> }, ...tokenColumns(now)]
+    : tokenColumns(now);
 
   return (
     <Page
@@ -123,6 +140,7 @@ export function TokensPage() {
           w={170}
         />
         <ClientAndUserFilters selection={clientAndUser} />
+        <AllIssuersSwitch checked={every} onChange={setEvery} />
       </Group>
       {tokens.data && tokens.data.tokens.length > 0 && (
         <Text size="sm" c="dimmed" aria-live="polite">
@@ -136,7 +154,7 @@ export function TokensPage() {
         source={{ query: tokens, what: 'tokens' }}
         rows={tokens.data?.tokens}
         rowKey={(token) => token.id}
-        columns={tokenColumns(now)}
+        columns={columns}
         minWidth={960}
         striped
         highlightOnHover
@@ -151,8 +169,17 @@ export function TokensPage() {
           />
         }
         actions={(token) => [
-          { label: 'Details', name: `Details of ${tokenName(token)}`, onClick: () => setOpenId(token.id) },
-          {
+          elsewhere(token) && {
+            label: 'Go to issuer',
+            name: `Go to the issuer of ${tokenName(token)}`,
+            onClick: () => void switchTo(token.issuer ?? ROOT_ISSUER_ID),
+          },
+          !elsewhere(token) && {
+            label: 'Details',
+            name: `Details of ${tokenName(token)}`,
+            onClick: () => setOpenId(token.id),
+          },
+          !elsewhere(token) && {
             label: 'Revoke',
             name: `Revoke ${tokenName(token)}`,
             color: 'red',
@@ -160,7 +187,7 @@ export function TokensPage() {
             onClick: () => revoke.token(token),
           },
         ]}
-        moreActions={(token) => <MoreRevocations token={token} revoke={revoke} />}
+        moreActions={(token) => (elsewhere(token) ? null : <MoreRevocations token={token} revoke={revoke} />)}
       />
       <TokenDrawer id={openId} onClose={() => setOpenId(null)} />
     </Page>
