@@ -125,7 +125,7 @@ const BASE_PACKAGES = ['base-files', 'base-passwd', 'dash', 'coreutils', 'libstd
 
 /**
  * A Debian rootfs from Debian's packages, unpacked (no maintainer scripts: nothing here needs them).
- * ~20 s, where debootstrap's minbase took 70–150 s here (--debootstrap still makes that one).
+ * 10–30 s here, where debootstrap's minbase took 70–290 s (--debootstrap still makes that one).
  */
 function packagesRootfs(rootfs, work) {
   const debs = path.join(work, 'debs');

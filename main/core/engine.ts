@@ -272,10 +272,11 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     });
   const admin = adminFor(ctx, keyManager);
   // One admin call for the issuer its scope names, or a list for every issuer (ALL_ISSUERS).
+  // issuers.* are the workspace's, whichever issuer the caller has selected (even one just deleted).
   const call: Engine['call'] = async (method, input, scope) =>
     scope?.issuer === ALL_ISSUERS
       ? issuers.listAll(method, input)
-      : dispatchAdmin(issuers.resolve(scope).admin, method, input);
+      : dispatchAdmin(method.startsWith('issuers.') ? admin : issuers.resolve(scope).admin, method, input);
   const issuers: Issuers = new Issuers(rootRuntime(ctx, keyManager, admin), {
     dataDir,
     nativeBinding: options.nativeBinding,

@@ -75,7 +75,7 @@ async function showIssuer(option: string) {
 }
 
 async function openPage(name: string) {
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name }).click();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true }).click();
   await page.getByRole('heading', { level: 2, name }).waitFor();
 }
 

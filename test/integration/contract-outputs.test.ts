@@ -212,7 +212,10 @@ const calls: CallTable = {
   },
 
   'issuers.list': {},
-  'issuers.create': [{ name: 'orders', profile: 'keycloak' }, { name: 'azure', profile: 'entra' }],
+  'issuers.create': [
+    { name: 'orders', profile: 'keycloak' },
+    { name: 'azure', profile: 'entra' },
+  ],
   // By name or by id: the directory takes either.
   'issuers.update': { id: 'orders', display_name: 'Orders realm', profile: 'auth0' },
   'issuers.clone': { id: 'orders', name: 'orders-copy' },

@@ -8,6 +8,7 @@ import type { IssuerSummary } from '../../shared/issuers';
 import type { EngineEvent, Workspace } from '../../shared/schemas';
 import { FormBrowser } from '../helpers/browser-session';
 import { startTestEngine, tempDir } from '../helpers/engine';
+import { openidClientCodeFlow } from '../helpers/openid-client-flow';
 
 const REDIRECT = 'http://127.0.0.1:5173/callback';
 /** The same names at both issuers: only the issuer tells their tokens apart. */
@@ -50,25 +51,15 @@ async function rp(issuer: string, clientId = 'web', secret = 'web-secret') {
   });
 }
 
-/** openid-client's code + PKCE flow through the issuer's real login form. */
+/** openid-client's code + PKCE flow through the issuer's real login form, as alice. */
 async function codeFlow(config: oidc.Configuration) {
-  const verifier = oidc.randomPKCECodeVerifier();
-  const state = oidc.randomState();
-  const nonce = oidc.randomNonce();
-  const url = oidc.buildAuthorizationUrl(config, {
-    redirect_uri: REDIRECT,
+  const options = {
+    redirectUri: REDIRECT,
     scope: 'openid email offline_access',
-    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-    code_challenge_method: 'S256',
-    state,
-    nonce,
-  });
-  const callback = await new FormBrowser().signIn(url.href, 'alice', 'alice-pw');
-  return oidc.authorizationCodeGrant(config, new URL(callback), {
-    pkceCodeVerifier: verifier,
-    expectedState: state,
-    expectedNonce: nonce,
-  });
+    username: 'alice',
+    password: 'alice-pw',
+  };
+  return (await openidClientCodeFlow(config, options)).tokens;
 }
 
 beforeAll(async () => {
@@ -310,6 +301,9 @@ describe('managing issuers', () => {
     expect(fs.existsSync(folder)).toBe(true);
     await engine.call('issuers.delete', { id: 'gone' });
     expect(fs.existsSync(folder)).toBe(false);
+    // A UI still showing the deleted issuer can list the others (issuers.* ignore the selection).
+    expect(((await engine.call('issuers.list', {}, { issuer: 'gone' })) as IssuerSummary[]).length).toBe(2);
+    await expect(engine.call('users.list', {}, { issuer: 'gone' })).rejects.toThrow('No issuer "gone"');
     expect((await fetch(`${engine.issuer}/gone/.well-known/openid-configuration`)).status).toBe(404);
 
     await engine.close();

@@ -50,6 +50,10 @@ export async function registerCors(app: FastifyInstance, ctx: ProviderContext): 
     // A browser app reads the nonce for its next DPoP proof (RFC 9449 §8) from answers, and a 401's
     // challenge: userinfo asks for a nonce (§9) and names the error only in WWW-Authenticate.
     exposedHeaders: ['dpop-nonce', 'www-authenticate'],
+    // keycloak-js (and other SPA libraries) send their token requests with credentials: 'include'; a
+    // browser reads the answer only with this. The endpoints take no cookie, and the origin allowed is
+    // only ever a registered one, echoed back, never "*".
+    credentials: true,
     maxAge: 600,
   };
   app.addHook('onRoute', (route) => {

@@ -49,8 +49,20 @@ export function opaqueValue(id: string): { value: string; secretHash: string } {
 
 export const OPAQUE_VALUE_LENGTH = TOKEN_ID_LENGTH + 43;
 
-/** The id and secret of a value in the format above, or null for anything else. */
-export function splitOpaqueValue(value: string): { id: string; secret: string } | null {
+/**
+ * A readable, unsigned JWT-shaped envelope around an opaque value (`header.payload.value`): what a
+ * Keycloak-profile issuer answers as its refresh token, because keycloak-js decodes (never verifies)
+ * the refresh token's payload. Only the value in it counts; nothing may trust the payload.
+ */
+export function envelopeOpaqueValue(value: string, payload: Record<string, unknown>): string {
+  const part = (json: unknown) => Buffer.from(JSON.stringify(json)).toString('base64url');
+  return `${part({ alg: 'none', typ: 'JWT' })}.${part(payload)}.${value}`;
+}
+
+/** The id and secret of a value in the format above (or in its envelope), or null for anything else. */
+export function splitOpaqueValue(enveloped: string): { id: string; secret: string } | null {
+  const dot = enveloped.lastIndexOf('.');
+  const value = dot < 0 ? enveloped : enveloped.slice(dot + 1);
   if (value.length !== OPAQUE_VALUE_LENGTH) return null;
   const id = value.slice(0, TOKEN_ID_LENGTH);
   return isTokenId(id) ? { id, secret: value.slice(TOKEN_ID_LENGTH) } : null;

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type ProtectedResource, protectedResourceMetadataPath } from '../../../shared/schemas';
+import { OAuthError } from '../protocol/errors';
 import type { ProviderContext } from '../provider/context';
 
 /**
@@ -47,10 +48,15 @@ export function registerProtectedResourceRoutes(
           .send(protectedResourceDocument(ctx, declared));
       }
     }
-    return reply.code(404).send({
-      error: 'not_found',
-      error_description: `No protected resource is declared whose metadata is at ${path}: add its resource identifier to the protected_resources setting (a resource http://host/api has its metadata at ${WELL_KNOWN}/api).`,
-    });
+    return reply
+      .code(404)
+      .send(
+        new OAuthError(
+          404,
+          'not_found',
+          `No protected resource is declared whose metadata is at ${path}: add its resource identifier to the protected_resources setting (a resource http://host/api has its metadata at ${WELL_KNOWN}/api).`,
+        ).toJSON(),
+      );
   };
   const config = { cors: PUBLIC_CORS };
   for (const url of [WELL_KNOWN, `${WELL_KNOWN}/*`]) {

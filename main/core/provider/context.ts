@@ -11,12 +11,12 @@ import { SessionStore } from '../store/sessions';
 import { SettingsStore } from '../store/settings';
 import { TokenStore } from '../store/tokens';
 import { UserStore } from '../store/users';
+import type { ClaimProfile } from '../tokens/profile-claims';
 import { TokenService } from '../tokens/service';
 import { InProcessSigner, type JwtSigner } from '../tokens/signer';
 import { ClientAssertionVerifier } from './client-assertions';
 import { DpopProofMemory } from './dpop-proofs';
 import { FaultBoard } from './faults';
-import type { ClaimProfile } from '../tokens/profile-claims';
 import { type EndpointPaths, type IssuerShape, rootShape } from './profiles';
 
 /** Everything the endpoints and the admin service work with, built once per engine. */

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createLocalJWKSet, decodeJwt, type JWTPayload, jwtVerify } from 'jose';
 import type { AccessTokenFormat, Settings, SigningAlg } from '../../../shared/schemas';
 import { type Clock, seconds } from '../lib/clock';
-import { opaqueValue, tokenId } from '../lib/token-values';
+import { envelopeOpaqueValue, opaqueValue, tokenId } from '../lib/token-values';
 import type { ClientRecord } from '../store/clients';
 import type { GrantRecord } from '../store/grants';
 import type { KeyRecord, KeyStore } from '../store/keys';
@@ -309,8 +309,24 @@ export class TokenService {
       },
       expires_at: job.now + ttl,
     });
-    job.add(refresh, value);
-    job.response.refresh_token = value;
+    // keycloak-js reads a Keycloak refresh token's payload (its expiry): that profile's is enveloped.
+    const answered =
+      this.deps.claimProfile?.().profile === 'keycloak'
+        ? envelopeOpaqueValue(value, {
+            exp: job.now + ttl,
+            iat: job.now,
+            jti: id,
+            iss: job.issuer,
+            aud: job.issuer,
+            sub: job.subject,
+            typ: 'Refresh',
+            azp: job.request.client.client_id,
+            scope: job.request.scope,
+            ...(job.request.sid ? { sid: job.request.sid } : {}),
+          })
+        : value;
+    job.add(refresh, answered);
+    job.response.refresh_token = answered;
     return refresh;
   }
 

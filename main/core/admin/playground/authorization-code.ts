@@ -148,7 +148,13 @@ function validateIdToken(run: PlaygroundRun, idToken: string, nonce: string): vo
 }
 
 async function fetchUserinfo(run: PlaygroundRun, accessToken: string | undefined): Promise<void> {
-  const http = await send(run, 'GET', run.deps.ctx.paths.userinfo, { authorization: `Bearer ${accessToken}` }, null);
+  const http = await send(
+    run,
+    'GET',
+    run.deps.ctx.paths.userinfo,
+    { authorization: `Bearer ${accessToken}` },
+    null,
+  );
   run.steps.push({
     title: 'Client → GET /userinfo',
     spec: 'OIDC Core §5.3, RFC 6750 §2.1',
