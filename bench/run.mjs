@@ -1,13 +1,14 @@
 #!/usr/bin/env node
-// The side-by-side benchmark (issue 6): this engine against oauth2-mock-server and oidc-provider, with an
-// HTTP ceiling and a crypto ceiling measured in the same run. A script, not a test.
+// The side-by-side benchmark (issues 6 and 21): this engine against its required-work floors
+// (bench/experiments/floor-server.mjs), oauth2-mock-server and oidc-provider, with an HTTP ceiling and a
+// crypto ceiling measured in the same run. A script, not a test.
 //
 //   npm run bench                 full run (≈ 8–10 min on 2 cores), writes docs/BENCHMARKS.md
 //   npm run bench -- --quick      every scenario briefly (CI), writes test-results/BENCHMARKS-quick.md
 //
 // Options: --rounds N --duration S --warmup S --connections N --tokens N --cold-starts N --out FILE
 //          --only id,id (scenario ids: cold-start, cc-jwt-RS256, cc-jwt-ES256, cc-ref, introspect, refresh,
-//          code, discovery)
+//          code, discovery, exchange, dpop, issuer2)
 //          --engine-node-args "ARGS"  Node options for the engine's process (e.g. --max-old-space-size=1024)
 //          --cli FILE  benchmark another build of the engine's CLI bundle (default dist/cli/idp-sandbox.cjs)
 //          --report-only RAW.json  rewrites the report from the raw results a run saved beside it
@@ -19,21 +20,26 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { mintProofs } from './lib/dpop.mjs';
+import { writeEngineSeed } from './lib/engine-seed.mjs';
+import { copyDatabase, writeTemplateStore } from './lib/floors.mjs';
 import { CookieJar, mintCodes, mintRefreshTokens, tokenRequestBody } from './lib/flows.mjs';
 import { fixedRequest, poolRequest, rotationRequest, runLoad } from './lib/load.mjs';
 import { ADMIN_TOKEN, ROOT, snapshotCli } from './lib/procs.mjs';
 import { summariseProfile } from './lib/profile.mjs';
 import { writeReport } from './lib/report.mjs';
 import {
+  ACCESS_TOKEN_TYPE,
   API_SCOPE,
   basicAuth,
   CLIENTS,
   REDIRECT_URI,
   seededEngineToken,
   seededTokenValue,
+  TOKEN_EXCHANGE,
 } from './lib/shared.mjs';
-import { databaseSizeMb, seedTokens } from './lib/store-seed.mjs';
-import { cryptoRate, endpointsOf, startSystem } from './lib/systems.mjs';
+import { DATABASE_FILE, databaseSizeMb, seedTokens } from './lib/store-seed.mjs';
+import { cryptoRate, endpointsOf, startSystem, untilDiscovery } from './lib/systems.mjs';
 
 const { values: flags } = parseArgs({
   options: {
@@ -58,9 +64,11 @@ const config = {
   quick,
   engineNodeArgs: (flags['engine-node-args'] ?? '').split(' ').filter(Boolean),
   rounds: Number(flags.rounds ?? (quick ? 1 : 3)),
-  duration: Number(flags.duration ?? (quick ? 0.7 : 3)),
+  // Quick (CI): a third of a second per system (hundreds of requests) proves every scenario still runs.
+  duration: Number(flags.duration ?? (quick ? 0.3 : 3)),
   warmup: Number(flags.warmup ?? (quick ? 0 : 1.5)),
-  connections: Number(flags.connections ?? 50),
+  // Quick: fewer connections, so the one-time codes, refresh tokens and proofs minted per run are fewer.
+  connections: Number(flags.connections ?? (quick ? 10 : 50)),
   tokens: Number(flags.tokens ?? (quick ? 10_000 : 1_000_000)),
   expiredShare: 0.2,
   coldStarts: Number(flags['cold-starts'] ?? (quick ? 1 : 7)),
@@ -91,6 +99,26 @@ const start = (id, options) =>
     ],
   });
 const FORM = 'application/x-www-form-urlencoded';
+let templateReady = null;
+/**
+ * A data folder in which the engine wrote its schema and one reference token (then stopped), made once
+ * per run: the issuing floors write into a copy of its database (the row they copy is that token), and the
+ * introspection scenario seeds its tokens into the folder itself. `database` is the floors' copy.
+ */
+function templateStore() {
+  templateReady ??= (async () => {
+    const storeDir = path.join(workDir, 'store');
+    await writeTemplateStore(workDir, storeDir);
+    const database = path.join(workDir, 'floor.db');
+    copyDatabase(storeDir, [database]);
+    return { storeDir, database };
+  })();
+  return templateReady;
+}
+const floorDatabase = async () => (await templateStore()).database;
+/** Starts the required-work floor `mode` on the floors' database. */
+const startFloorSystem = async (mode, alg) =>
+  start('floor', { alg, floor: { mode, database: await floorDatabase() } });
 const log = (message) => process.stdout.write(`${message}\n`);
 const median = (values) => {
   const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
@@ -233,6 +261,35 @@ function cryptoDriver(alg, threads) {
   };
 }
 
+/**
+ * A driver for one-time values (authorization codes, DPoP proofs): before each run, `mint(count)` makes
+ * twice (quick: 1.3×) what the fastest run so far answered per second; a run that drains them ends early.
+ */
+function oneTimePoolDriver(server, { initialRate, mint, request }) {
+  let expectedRate = initialRate;
+  return {
+    server,
+    run: async (seconds) => {
+      const count = Math.ceil(expectedRate * seconds * (quick ? 1.3 : 2)) + config.connections * 2;
+      const values = await mint(count);
+      let stop = () => {};
+      const requests = [poolRequest({ ...request, values, onEmpty: () => stop() })];
+      const result = await runLoad({
+        origin: server.origin,
+        requests,
+        overrun: requests[0].overrun,
+        connections: config.connections,
+        duration: seconds,
+        onStart: (stopRun) => {
+          stop = stopRun;
+        },
+      });
+      expectedRate = Math.max(expectedRate, result.rps);
+      return result;
+    },
+  };
+}
+
 // ---------------------------------------------------------------- scenarios
 
 async function clientCredentialsJwt(alg) {
@@ -244,22 +301,25 @@ async function clientCredentialsJwt(alg) {
       alg,
       systems: [
         'engine',
-        'engine-1w',
-        'engine-2w',
-        'engine-4t',
+        // Quick runs exercise the other ways of running the engine once, with RS256.
+        ...(quick && alg !== 'RS256' ? [] : ['engine-1w', 'engine-2w', 'engine-4t']),
         'oauth2-mock-server',
         'oidc-provider',
+        // Quick runs start the JWT floor once, with RS256.
+        ...(quick && alg !== 'RS256' ? [] : ['floor']),
         'http',
         'crypto',
         'crypto-2t',
       ],
       ceiling: { kind: 'combined', signatures: 1 },
+      floor: 'issue-jwt-required',
       na: {},
     },
     async (id) => {
       if (id === 'crypto') return cryptoDriver(alg, 1);
       if (id === 'crypto-2t') return cryptoDriver(alg, 2);
-      const server = await start(id, { alg });
+      const server =
+        id === 'floor' ? await startFloorSystem('issue-jwt-required', alg) : await start(id, { alg });
       const endpoints = await endpointsOf(id, server);
       return fixedDriver(server, [tokenPost(endpoints.token, CLIENTS.jwt, body)], async () => {
         const answer = await expectOk(id, await post(server.origin, endpoints.token, CLIENTS.jwt, body));
@@ -279,12 +339,16 @@ async function clientCredentialsReference() {
       id: 'cc-ref',
       title: 'client_credentials, reference access token',
       alg: 'RS256',
-      systems: ['engine', 'oidc-provider', 'http'],
+      systems: ['engine', 'oidc-provider', 'floor', 'http'],
       ceiling: { kind: 'http' },
+      floor: 'issue-required',
       na: { 'oauth2-mock-server': 'issues only JWT access tokens' },
     },
     async (id) => {
-      const server = await start(id, { alg: 'RS256' });
+      const server =
+        id === 'floor'
+          ? await startFloorSystem('issue-required', 'RS256')
+          : await start(id, { alg: 'RS256' });
       const endpoints = await endpointsOf(id, server);
       return fixedDriver(server, [tokenPost(endpoints.token, CLIENTS.ref, body)], async () => {
         const answer = await expectOk(id, await post(server.origin, endpoints.token, CLIENTS.ref, body));
@@ -331,8 +395,9 @@ async function introspection() {
       id: 'introspect',
       title: `introspection of reference tokens, ${total.toLocaleString('en-US')} stored`,
       alg: 'RS256',
-      systems: ['engine', 'oidc-provider', 'http'],
+      systems: ['engine', 'oidc-provider', 'http', 'floor'],
       ceiling: { kind: 'http' },
+      floor: 'introspect-required',
       na: {
         'oauth2-mock-server': 'has no token store: its /introspect answers {"active":true} to any string',
       },
@@ -362,16 +427,13 @@ async function introspection() {
     },
     async (id) => {
       if (id === 'engine') {
-        const dataDir = path.join(workDir, 'store');
+        // The engine's schema and one token it issued, written by the engine (shared with the floors).
+        const dataDir = (await templateStore()).storeDir;
         store.dataDir = dataDir;
-        let engine = await start('engine', { alg: 'RS256', dataDir });
-        const body = `grant_type=client_credentials&scope=${encodeURIComponent(API_SCOPE)}`;
-        await expectOk('engine template token', await post(engine.origin, '/token', CLIENTS.ref, body));
-        await engine.stop();
         log(`  seeding ${total.toLocaleString('en-US')} reference tokens into the engine's database…`);
         store.seedSeconds = seedTokens(dataDir, { count: total, expired, salt });
         store.dbMb = databaseSizeMb(dataDir);
-        engine = await start('engine', { alg: 'RS256', dataDir });
+        const engine = await start('engine', { alg: 'RS256', dataDir });
         store.engineStartMs = engine.readyMs;
         store.engineIdle = engine.memory();
         store.total = total;
@@ -393,6 +455,13 @@ async function introspection() {
           engine,
           introspect(endpoints.introspection, sample(quick ? 2000 : 50_000, engineValue)),
         );
+      }
+      if (id === 'floor') {
+        // On the engine's own database (started before it: the starts are sequential), between its turns.
+        const floor = await start('floor', {
+          floor: { mode: 'introspect-required', database: path.join(store.dataDir, DATABASE_FILE) },
+        });
+        return fixedDriver(floor, introspect('/introspect', sample(quick ? 2000 : 50_000, engineValue)));
       }
       const server = await start(id, { alg: 'RS256', preseed: id === 'oidc-provider' ? total : 0, salt });
       const endpoints = await endpointsOf(id, server);
@@ -476,38 +545,17 @@ async function codeRedemption() {
       const server = await start(id, { alg: 'RS256' });
       const endpoints = await endpointsOf(id, server);
       const jar = new CookieJar();
-      let expectedRate = quick ? 1000 : 600;
-      return {
-        server,
-        run: async (seconds) => {
-          // Codes are single-use: mint twice (quick: 1.3×) what the fastest run so far redeemed per second.
-          const count = Math.ceil(expectedRate * seconds * (quick ? 1.3 : 2)) + config.connections * 2;
-          const codes = await mintCodes(endpoints.discoveryDocument, count, jar);
-          let stop = () => {};
-          const requests = [
-            poolRequest({
-              path: endpoints.token,
-              headers: { authorization: basicAuth(CLIENTS.web), 'content-type': FORM },
-              values: codes,
-              bodyFor: (code) =>
-                tokenRequestBody({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI }),
-              onEmpty: () => stop(),
-            }),
-          ];
-          const result = await runLoad({
-            origin: server.origin,
-            requests,
-            overrun: requests[0].overrun,
-            connections: config.connections,
-            duration: seconds,
-            onStart: (stopRun) => {
-              stop = stopRun;
-            },
-          });
-          expectedRate = Math.max(expectedRate, result.rps);
-          return result;
+      // Quick runs only prove the flow works: a smaller pool (a run that drains it ends early).
+      return oneTimePoolDriver(server, {
+        initialRate: quick ? 300 : 600,
+        mint: (count) => mintCodes(endpoints.discoveryDocument, count, jar),
+        request: {
+          path: endpoints.token,
+          headers: { authorization: basicAuth(CLIENTS.web), 'content-type': FORM },
+          bodyFor: (code) =>
+            tokenRequestBody({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI }),
         },
-      };
+      });
     },
   );
 }
@@ -531,26 +579,138 @@ async function discoveryAndJwks() {
   );
 }
 
+/** RFC 8693: the exchanger client exchanges another client's JWT access token (impersonation), ES256. */
+async function tokenExchange() {
+  const alg = 'ES256';
+  const issueBody = `grant_type=client_credentials&scope=${encodeURIComponent(API_SCOPE)}`;
+  return measure(
+    {
+      id: 'exchange',
+      title: `token exchange (RFC 8693; ${alg} access JWT for another client's access JWT)`,
+      alg,
+      systems: ['engine', 'floor'],
+      floor: 'exchange-required',
+      na: {
+        'oauth2-mock-server': 'has no token exchange grant',
+        'oidc-provider': 'has no token exchange grant (only through a custom registerGrantType)',
+      },
+    },
+    async (id) => {
+      const server =
+        id === 'floor' ? await startFloorSystem('exchange-required', alg) : await start(id, { alg });
+      const subject =
+        id === 'floor'
+          ? server.subjectToken
+          : (await expectOk(id, await post(server.origin, '/token', CLIENTS.jwt, issueBody))).access_token;
+      const body = tokenRequestBody({
+        grant_type: TOKEN_EXCHANGE,
+        subject_token: subject,
+        subject_token_type: ACCESS_TOKEN_TYPE,
+      });
+      return fixedDriver(server, [tokenPost('/token', CLIENTS.exchange, body)], async () => {
+        const answer = await expectOk(id, await post(server.origin, '/token', CLIENTS.exchange, body));
+        const claims = JSON.parse(Buffer.from(answer.access_token.split('.')[1], 'base64url').toString());
+        if (claims.sub !== JSON.parse(Buffer.from(subject.split('.')[1], 'base64url').toString()).sub)
+          throw new Error(`${id}: the exchanged token is not about the subject token's subject`);
+      });
+    },
+  );
+}
+
+/** RFC 9449: client_credentials with a fresh DPoP proof on every request; ES256 JWTs bound to its key. */
+async function dpopIssuance() {
+  const alg = 'ES256';
+  const body = `grant_type=client_credentials&scope=${encodeURIComponent(API_SCOPE)}`;
+  return measure(
+    {
+      id: 'dpop',
+      title: `DPoP-bound issuance (RFC 9449; client_credentials, ${alg} access JWT, a new ES256 proof each)`,
+      alg,
+      systems: ['engine', 'oidc-provider', 'floor'],
+      floor: 'dpop-required',
+      na: { 'oauth2-mock-server': 'does not support DPoP' },
+    },
+    async (id) => {
+      const server = id === 'floor' ? await startFloorSystem('dpop-required', alg) : await start(id, { alg });
+      const tokenPath = (await endpointsOf(id, server)).token;
+      const htu = `${server.issuer}${tokenPath}`;
+      const headers = { authorization: basicAuth(CLIENTS.dpop), 'content-type': FORM };
+      const sanity = await fetch(`${server.origin}${tokenPath}`, {
+        method: 'POST',
+        headers: { ...headers, dpop: (await mintProofs(htu, 1))[0] },
+        body,
+      });
+      const answer = await expectOk(id, sanity);
+      const claims = JSON.parse(Buffer.from(answer.access_token.split('.')[1], 'base64url').toString());
+      if (answer.token_type !== 'DPoP' || !claims.cnf?.jkt)
+        throw new Error(`${id}: the token is not DPoP-bound`);
+      return oneTimePoolDriver(server, {
+        initialRate: quick ? 300 : 1500,
+        mint: (count) => mintProofs(htu, count),
+        request: { path: tokenPath, headers, bodyFor: () => body, headersFor: (proof) => ({ dpop: proof }) },
+      });
+    },
+  );
+}
+
+/**
+ * Reference-token issuance at a second issuer of the same engine (/second/token) beside the root
+ * issuer's, in the same process and rounds: what dispatching to another issuer costs.
+ */
+async function secondIssuer() {
+  const body = `grant_type=client_credentials&scope=${encodeURIComponent(API_SCOPE)}`;
+  let engineReady = null;
+  return measure(
+    {
+      id: 'issuer2',
+      title: 'client_credentials, reference access token, at a second issuer of the engine',
+      alg: 'RS256',
+      systems: ['engine', 'engine-second', 'floor'],
+      floor: 'issue-required',
+      na: {
+        'oauth2-mock-server': 'hosts one issuer',
+        'oidc-provider': 'hosts one issuer per Provider instance',
+      },
+    },
+    async (id) => {
+      if (id === 'floor') {
+        const floor = await startFloorSystem('issue-required', 'RS256');
+        return fixedDriver(floor, [tokenPost('/token', CLIENTS.ref, body)]);
+      }
+      // The two "systems" are one process: started once, by whichever of the two asks first.
+      engineReady ??= (async () => {
+        const engine = await start('engine', { alg: 'RS256' });
+        const admin = (method, input, query = '') =>
+          fetch(`${engine.origin}/admin/api/${method}${query}`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+            body: JSON.stringify(input),
+          });
+        await expectOk('issuers.create', await admin('issuers.create', { name: 'second' }));
+        const seed = JSON.parse(fs.readFileSync(writeEngineSeed(workDir, 'RS256'), 'utf8'));
+        await expectOk('workspace.import', await admin('workspace.import', seed, '?issuer=second'));
+        return engine;
+      })();
+      const engine = await engineReady;
+      const tokenPath = id === 'engine-second' ? '/second/token' : '/token';
+      return fixedDriver(engine, [tokenPost(tokenPath, CLIENTS.ref, body)], async () => {
+        const answer = await expectOk(id, await post(engine.origin, tokenPath, CLIENTS.ref, body));
+        if (answer.access_token.includes('.')) throw new Error(`${id} issued a JWT`);
+      });
+    },
+  );
+}
+
 /** Whole-process cold start: spawn → first 200 from the discovery document. */
 async function coldStart() {
   log('\n▶ headless cold start to a ready discovery document');
-  const systems = ['engine', 'oauth2-mock-server', 'oidc-provider', 'http'];
+  const systems = ['engine', 'engine-es256', 'oauth2-mock-server', 'oidc-provider', 'http'];
   const samples = Object.fromEntries(systems.map((id) => [id, []]));
   for (let i = 0; i < config.coldStarts; i++) {
     for (const id of rotated(systems, i)) {
       const started = performance.now();
       const server = await start(id, { alg: 'RS256' });
-      const url = `${server.origin}/.well-known/openid-configuration`;
-      for (;;) {
-        const ok = await fetch(url)
-          .then(async (response) => {
-            await response.arrayBuffer();
-            return response.ok;
-          })
-          .catch(() => false);
-        if (ok) break;
-        await sleep(2);
-      }
+      await untilDiscovery(server);
       samples[id].push(performance.now() - started);
       await server.stop();
     }
@@ -608,6 +768,9 @@ async function main() {
   if (wanted('refresh')) results.scenarios.push(await refreshRotation());
   if (wanted('code')) results.scenarios.push(await codeRedemption());
   if (wanted('discovery')) results.scenarios.push(await discoveryAndJwks());
+  if (wanted('exchange')) results.scenarios.push(await tokenExchange());
+  if (wanted('dpop')) results.scenarios.push(await dpopIssuance());
+  if (wanted('issuer2')) results.scenarios.push(await secondIssuer());
   const loadAfter = fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   const seconds = (performance.now() - began) / 1000;
   const meta = { config, loadBefore, loadAfter, seconds, build, date: new Date().toISOString() };

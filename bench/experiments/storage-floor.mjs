@@ -17,10 +17,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import Database from 'better-sqlite3';
-import { writeEngineSeed } from '../lib/engine-seed.mjs';
+import { copyDatabase, startFloor, writeTemplateStore } from '../lib/floors.mjs';
 import { runLoad } from '../lib/load.mjs';
-import { killAll, ROOT, snapshotCli, spawnNode, startEngine, startScript } from '../lib/procs.mjs';
+import { killAll, ROOT, snapshotCli, startEngine, startScript } from '../lib/procs.mjs';
 import { summariseProfile } from '../lib/profile.mjs';
 import { API_SCOPE, basicAuth, CLIENTS, seededEngineToken } from '../lib/shared.mjs';
 import { DATABASE_FILE, seedTokens } from '../lib/store-seed.mjs';
@@ -76,23 +75,12 @@ const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'idp-sandbox-floor-'));
 try {
   // The engine writes its schema and one reference token: the floors copy that row.
   const storeDir = path.join(workDir, 'store');
-  const seedFile = writeEngineSeed(workDir, 'RS256');
-  const engine = await startEngine({ seedFile, dataDir: storeDir });
-  const issued = await fetch(`${engine.origin}/token`, {
-    method: 'POST',
-    headers: { authorization: basicAuth(CLIENTS.ref), 'content-type': FORM },
-    body: `grant_type=client_credentials&scope=${encodeURIComponent(API_SCOPE)}`,
-  });
-  if (!issued.ok) throw new Error(`the engine did not issue a template token: ${await issued.text()}`);
-  await engine.stop();
+  const seedFile = await writeTemplateStore(workDir, storeDir);
   // The issuing floors write into a copy of that database, the engine into a data folder of its own copy.
   const issueDatabase = path.join(workDir, 'issue.db');
   const engineIssueDir = path.join(workDir, 'engine-issue');
   fs.mkdirSync(engineIssueDir);
-  const source = new Database(path.join(storeDir, DATABASE_FILE));
-  source.exec(`VACUUM INTO '${issueDatabase}'`);
-  source.exec(`VACUUM INTO '${path.join(engineIssueDir, DATABASE_FILE)}'`);
-  source.close();
+  copyDatabase(storeDir, [issueDatabase, path.join(engineIssueDir, DATABASE_FILE)]);
   const modes = flags.modes.split(',');
   if (modes.some((name) => name.includes('introspect'))) {
     console.log(`seeding ${total.toLocaleString('en-US')} reference tokens…`);
@@ -120,8 +108,6 @@ try {
       body: `grant_type=client_credentials&scope=${encodeURIComponent(API_SCOPE)}`,
     },
   ];
-  // The pool size the CLI gives the engine on this machine (main/cli/runtime-tuning.ts).
-  const poolSize = String(Math.min(4, Math.max(1, os.availableParallelism())));
   const profileRoot = path.join(workDir, 'profiles');
   let runs = 0;
   /** With --profile, a fresh folder for the next process's CPU profile. */
@@ -133,15 +119,7 @@ try {
   const withProfile = (server, profile) => Object.assign(server, { profileDir: profile.dir });
   const floor = async (mode, database) => {
     const profile = profiling();
-    const server = await spawnNode(
-      [path.join(ROOT, 'bench', 'experiments', 'floor-server.mjs'), JSON.stringify({ mode, database })],
-      {
-        env: { UV_THREADPOOL_SIZE: poolSize },
-        nodeArgs: profile.nodeArgs,
-        ready: (line) => (line.startsWith('READY ') ? { ...JSON.parse(line.slice(6)), ready: true } : null),
-      },
-    );
-    return withProfile(server, profile);
+    return withProfile(await startFloor({ mode, database }, { nodeArgs: profile.nodeArgs }), profile);
   };
   // The engine itself, as the benchmark starts it, on the same databases.
   const engineOn = async (dataDir) => {

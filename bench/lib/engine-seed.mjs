@@ -1,7 +1,7 @@
 // The engine's seed file (the README's format) for the benchmark's user and clients.
 import fs from 'node:fs';
 import path from 'node:path';
-import { API_SCOPE, CLIENTS, REDIRECT_URI, USER } from './shared.mjs';
+import { API_SCOPE, CLIENTS, REDIRECT_URI, TOKEN_EXCHANGE, USER } from './shared.mjs';
 
 export function engineSeed(alg) {
   const service = (client, format) => ({
@@ -33,6 +33,12 @@ export function engineSeed(alg) {
         scope: `openid ${API_SCOPE}`,
         access_token_format: 'jwt',
       },
+      {
+        ...service(CLIENTS.exchange, 'jwt'),
+        grant_types: [TOKEN_EXCHANGE],
+        token_exchange: { allowed_audiences: [], may_impersonate: true, allow_refresh_token_subject: false },
+      },
+      { ...service(CLIENTS.dpop, 'jwt'), dpop_bound_access_tokens: true },
     ],
   };
 }

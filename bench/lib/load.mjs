@@ -55,11 +55,12 @@ export function fixedRequest({ method = 'GET', path, headers = {}, body }) {
 }
 
 /**
- * A request whose body takes the next value of a one-time pool (authorization codes). When the pool is
+ * A request whose body (or with `headersFor`, a header: DPoP proofs) takes the next value of a one-time
+ * pool (authorization codes). When the pool is
  * empty the run is stopped; the few requests made until it has stopped carry a value that was never
  * issued (an unknown code fails without side effects; a reused one would revoke its grant).
  */
-export function poolRequest({ path, headers, bodyFor, values, onEmpty }) {
+export function poolRequest({ path, headers, bodyFor, headersFor, values, onEmpty }) {
   let next = 0;
   /** Answers to never-issued values (a stateless peer accepts them): left out of the counts. */
   const overrun = { ok: 0, failed: 0 };
@@ -74,7 +75,10 @@ export function poolRequest({ path, headers, bodyFor, values, onEmpty }) {
       if (context.overrun) onEmpty();
       const value = context.overrun ? `never-issued-${next}` : values[next];
       next++;
-      return { ...request, body: bodyFor(value) };
+      const body = bodyFor(value);
+      return headersFor
+        ? { ...request, headers: { ...headers, ...headersFor(value) }, body }
+        : { ...request, body };
     },
     onResponse: (status, _body, context) => {
       if (context.overrun) overrun[status < 300 ? 'ok' : 'failed']++;

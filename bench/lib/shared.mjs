@@ -18,7 +18,13 @@ export const CLIENTS = {
   ref: { id: 'svc-ref', secret: 'svc-ref-secret-0123456789abcdefghijkl' },
   /** authorization_code + refresh_token, scope openid api:read. */
   web: { id: 'web', secret: 'web-secret-0123456789abcdefghijklmnopq' },
+  /** RFC 8693 token exchange of another client's access token (may impersonate), JWT access tokens. */
+  exchange: { id: 'exchanger', secret: 'exchanger-secret-0123456789abcdefgh' },
+  /** client_credentials with an RFC 9449 DPoP proof on every request, JWT access tokens. */
+  dpop: { id: 'svc-dpop', secret: 'svc-dpop-secret-0123456789abcdefghi' },
 };
+export const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
+export const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
 
 export const basicAuth = (client) =>
   `Basic ${Buffer.from(`${encodeURIComponent(client.id)}:${encodeURIComponent(client.secret)}`).toString('base64')}`;

@@ -1,5 +1,6 @@
 // The systems a scenario runs against: the engine, its peers and the two ceilings.
 import { writeEngineSeed } from './engine-seed.mjs';
+import { startFloor } from './floors.mjs';
 import { startEngine, startScript } from './procs.mjs';
 
 export const SYSTEMS = {
@@ -16,6 +17,19 @@ export const SYSTEMS = {
     label: 'IDP Sandbox, 2 signing worker threads (--signing-workers 2)',
     short: 'IDP Sandbox 2 workers',
   },
+  'engine-second': {
+    label: 'IDP Sandbox, at a second issuer of the same engine (/second/token)',
+    short: 'IDP Sandbox second issuer',
+  },
+  'engine-es256': {
+    label: 'IDP Sandbox with an ES256 seed (no RSA key to generate at start)',
+    short: 'IDP Sandbox ES256',
+  },
+  floor: {
+    label: 'required-work floor (bench/experiments/floor-server.mjs)',
+    short: 'floor',
+    floor: true,
+  },
   'oauth2-mock-server': { label: 'oauth2-mock-server', short: 'oauth2-mock-server', peer: true },
   'oidc-provider': { label: 'oidc-provider', short: 'oidc-provider', peer: true },
   http: { label: 'HTTP ceiling (Fastify form POST → small JSON)', short: 'HTTP ceiling', ceiling: true },
@@ -28,9 +42,13 @@ export const PEERS = ['oauth2-mock-server', 'oidc-provider'];
 /** Starts system `id` for algorithm `alg`; crypto systems start nothing (they run per measurement). */
 export async function startSystem(
   id,
-  { alg, workDir, dataDir, preseed = 0, salt = 'bench', engineNodeArgs = [] },
+  { alg, workDir, dataDir, preseed = 0, salt = 'bench', engineNodeArgs = [], floor },
 ) {
   switch (id) {
+    case 'floor':
+      return startFloor({ alg, ...floor });
+    case 'engine-es256':
+      return startEngine({ seedFile: writeEngineSeed(workDir, 'ES256'), dataDir, nodeArgs: engineNodeArgs });
     case 'engine':
       return startEngine({ seedFile: writeEngineSeed(workDir, alg), dataDir, nodeArgs: engineNodeArgs });
     case 'engine-4t':
@@ -64,7 +82,7 @@ export async function startSystem(
 
 /** The endpoints of a started system, from its discovery document (fixed routes for the HTTP ceiling). */
 export async function endpointsOf(id, server) {
-  if (id === 'http') {
+  if (id === 'http' || id === 'floor') {
     return {
       token: '/token',
       introspection: '/introspect',
@@ -100,4 +118,19 @@ export async function cryptoRate(alg, seconds, threads) {
     { env: { UV_THREADPOOL_SIZE: String(threads) } },
   );
   return run.rate;
+}
+
+/** Waits until `server`'s discovery document first answers 200 (how a cold start is timed). */
+export async function untilDiscovery(server) {
+  const url = `${server.origin}/.well-known/openid-configuration`;
+  for (;;) {
+    const ok = await fetch(url)
+      .then(async (response) => {
+        await response.arrayBuffer();
+        return response.ok;
+      })
+      .catch(() => false);
+    if (ok) return;
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
 }

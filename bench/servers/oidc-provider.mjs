@@ -91,6 +91,16 @@ const provider = new Provider(issuer, {
       scope: API_SCOPE,
     },
     {
+      // RFC 9449: every token request carries a DPoP proof (oidc-provider's dPoP feature is on by default).
+      client_id: CLIENTS.dpop.id,
+      client_secret: CLIENTS.dpop.secret,
+      grant_types: ['client_credentials'],
+      response_types: [],
+      redirect_uris: [],
+      scope: API_SCOPE,
+      dpop_bound_access_tokens: true,
+    },
+    {
       client_id: CLIENTS.web.id,
       client_secret: CLIENTS.web.secret,
       grant_types: ['authorization_code', 'refresh_token'],

@@ -11,6 +11,7 @@ import {
   type AdminOutput,
   buildAdminApi,
 } from '../../shared/contract';
+import { ROOT_ISSUER_ID } from '../../shared/issuers';
 import type { EngineEvent, Workspace } from '../../shared/schemas';
 import { readSeedJson } from '../cli/seed-file';
 import { createEngine } from '../core';
@@ -125,12 +126,19 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
     adminToken: options.adminToken,
   });
   const stream = eventStream((listener) => engine.subscribe(listener));
-  const call = (method: AdminMethod, input: unknown) => engine.call(method, input ?? {});
-  const { live: _, ...api } = buildAdminApi(call, {
-    subscribe: (listener: (event: EngineEvent) => void) => engine.subscribe(listener),
-    connection: () => 'live',
-    onConnectionChange: () => () => undefined,
-  });
+  const { live: _, ...api } = buildAdminApi(
+    (method, input, scope) => engine.call(method, input ?? {}, scope),
+    {
+      subscribe: (listener: (event: EngineEvent) => void) => engine.subscribe(listener),
+      connection: () => 'live',
+      onConnectionChange: () => () => undefined,
+    },
+  );
+  // Like the named methods, `call` goes to the issuer `admin.issuer.select()` chose (the root one by default).
+  const call = (method: AdminMethod, input: unknown) => {
+    const selected = api.issuer.current();
+    return engine.call(method, input ?? {}, selected === ROOT_ISSUER_ID ? undefined : { issuer: selected });
+  };
   const admin = { ...api, call } as SandboxAdmin;
   let closing: Promise<void> | undefined;
   return {

@@ -119,6 +119,17 @@ describe('startSandbox', () => {
     ).rejects.toThrow(/ES256 or EdDSA.*settings\.signing_alg is RS256.*include_keys/);
   });
 
+  it('works on another issuer of the workspace once selected, named methods and call alike', async () => {
+    const sandbox = await start({ seed: SEED });
+    const acme = await sandbox.admin.issuers.create({ name: 'acme', profile: 'keycloak' });
+    expect(acme.issuer).toBe(`${sandbox.issuer}/realms/acme`);
+    sandbox.admin.issuer.select(acme.id);
+    await sandbox.admin.users.create({ username: 'carol' });
+    expect((await sandbox.admin.call('users.list', {})).map((user) => user.username)).toEqual(['carol']);
+    sandbox.admin.issuer.select('root');
+    expect((await sandbox.admin.users.list({})).map((user) => user.username)).toEqual(['alice']);
+  });
+
   it('reads a seed file, and close() ends the event iterator and the server', async () => {
     const dir = tempDir();
     const file = path.join(dir, 'seed.json');
