@@ -231,6 +231,16 @@ describe('Issuers page and the issuer switcher', () => {
     expect(await page.getByRole('button', { name: 'Older', exact: true }).isDisabled()).toBe(true);
   });
 
+  it('the timeline can draw every issuer’s tokens, each row naming its issuer', async () => {
+    await openPage('Timeline');
+    const summary = page.getByTestId('timeline-summary');
+    await expect.poll(() => summary.textContent(), { timeout: 10_000 }).toMatch(/^1 token in 1 family/);
+    await page.getByRole('switch', { name: 'All issuers' }).check();
+    await expect.poll(() => summary.textContent(), { timeout: 10_000 }).toMatch(/^2 tokens in 2 families/);
+    await page.getByRole('switch', { name: 'All issuers' }).uncheck();
+    await expect.poll(() => summary.textContent(), { timeout: 10_000 }).toMatch(/^1 token in 1 family/);
+  });
+
   it('deleting the shown issuer names what is lost, and the UI falls back to the root issuer', async () => {
     await openPage('Issuers');
     await issuerRow('Shop realm').getByRole('button', { name: 'Show Shop realm' }).click();

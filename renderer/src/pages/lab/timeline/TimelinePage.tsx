@@ -12,7 +12,8 @@ import {
 } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useRef, useState } from 'react';
-import type { TokenFilter, TokenKind } from '../../../../../shared/schemas';
+import { ROOT_ISSUER_ID } from '../../../../../shared/issuers';
+import type { Token, TokenFilter, TokenKind } from '../../../../../shared/schemas';
 import { adminApi } from '../../../api';
 import { Choice, choiceOptions } from '../../../components/Choice';
 import {
@@ -21,8 +22,12 @@ import {
   useClientAndUserFilter,
 } from '../../../components/FilterSelect';
 import { QueryState } from '../../../components/QueryState';
+import { useAdminQuery } from '../../../data/contract-queries';
 import { eventMakesStale } from '../../../data/invalidation';
+import { useSelectedIssuer } from '../../../data/issuer-selection';
 import { useNow } from '../../../data/now';
+import { notifySuccess } from '../../../lib/errors';
+import { AllIssuersSwitch } from '../../issuers/every-issuer';
 import { TokenDrawer } from '../../tokens/TokenDrawer';
 import { LabIntro } from '../LabIntro';
 import { createCoalescer } from './coalesce';
@@ -65,11 +70,42 @@ const KEY_EVENT_TYPES = ['key.staged', 'key.activated', 'key.rotated', 'key.reti
 /** Lines across the rows: signing-key stages, and settings changes (those that moved the provider clock). */
 const LINE_EVENT_TYPES = [...KEY_EVENT_TYPES, 'settings.changed'] as const;
 
-function useTimelineData(filter: TokenFilter) {
+/** Issuer id → display name, when every issuer's rows are drawn (their gutter labels name it). */
+function useIssuerNames(every: boolean): ReadonlyMap<string, string> | null {
+  const issuers = useAdminQuery('issuers.list', undefined, { enabled: every });
+  return useMemo(
+    () => (every && issuers.data ? new Map(issuers.data.map((i) => [i.id, i.display_name])) : null),
+    [every, issuers.data],
+  );
+}
+
+/** Tokens whose `issuer` is its display name, for the labels; unchanged for one issuer's timeline. */
+function withIssuerNames(tokens: Token[], names: ReadonlyMap<string, string> | null): Token[] {
+  if (!names) return tokens;
+  return tokens.map((token) => ({
+    ...token,
+    issuer: names.get(token.issuer ?? ROOT_ISSUER_ID) ?? token.issuer,
+  }));
+}
+
+/** The lists the timeline reads, of the selected issuer or (`every`) of every issuer, each row naming its issuer. */
+function timelineSource(every: boolean) {
+  return every
+    ? {
+        tokens: adminApi.everyIssuer.tokens,
+        events: adminApi.everyIssuer.events,
+        live: adminApi.everyIssuer.subscribe,
+      }
+    : { tokens: adminApi.tokens.list, events: adminApi.events.list, live: adminApi.live.subscribe };
+}
+
+function useTimelineData(filter: TokenFilter, every: boolean) {
   const queryClient = useQueryClient();
+  const source = timelineSource(every);
+  const names = useIssuerNames(every);
   const tokens = useQuery({
-    queryKey: [TIMELINE_ROOT, 'tokens', filter],
-    queryFn: () => adminApi.tokens.list(filter),
+    queryKey: [TIMELINE_ROOT, 'tokens', filter, every],
+    queryFn: () => source.tokens(filter),
     placeholderData: (previous) => previous,
     // Thousands of tokens: comparing each refetch with the last, object by object, costs more than
     // it saves (the layout is recomputed anyway).
@@ -77,31 +113,31 @@ function useTimelineData(filter: TokenFilter) {
   });
   // Marks come from the event log: introspection calls and reuse detections, by token id.
   const introspections = useQuery({
-    queryKey: [TIMELINE_ROOT, 'events', 'token.introspected'],
-    queryFn: () => adminApi.events.list({ type: 'token.introspected', limit: 5000 }),
+    queryKey: [TIMELINE_ROOT, 'events', 'token.introspected', every],
+    queryFn: () => source.events({ type: 'token.introspected', limit: 5000 }),
     placeholderData: (previous) => previous,
   });
   const reuse = useQuery({
-    queryKey: [TIMELINE_ROOT, 'events', 'token.reuse_detected'],
-    queryFn: () => adminApi.events.list({ type: 'token.reuse_detected', limit: 5000 }),
+    queryKey: [TIMELINE_ROOT, 'events', 'token.reuse_detected', every],
+    queryFn: () => source.events({ type: 'token.reuse_detected', limit: 5000 }),
     placeholderData: (previous) => previous,
   });
   // Uses drawn as ticks: userinfo calls (request events) and refreshes (the refresh token's use).
   const uses = useQuery({
-    queryKey: [TIMELINE_ROOT, 'events', 'uses'],
+    queryKey: [TIMELINE_ROOT, 'events', 'uses', every],
     queryFn: async () =>
       (
         await Promise.all([
-          adminApi.events.list({ type: 'request', endpoint: 'userinfo', limit: 5000 }),
-          adminApi.events.list({ type: 'token.refreshed', limit: 5000 }),
+          source.events({ type: 'request', endpoint: 'userinfo', limit: 5000 }),
+          source.events({ type: 'token.refreshed', limit: 5000 }),
         ])
       ).flat(),
     placeholderData: (previous) => previous,
   });
   const keyEvents = useQuery({
-    queryKey: [TIMELINE_ROOT, 'events', 'key'],
+    queryKey: [TIMELINE_ROOT, 'events', 'key', every],
     queryFn: async () =>
-      (await Promise.all(LINE_EVENT_TYPES.map((type) => adminApi.events.list({ type, limit: 1000 })))).flat(),
+      (await Promise.all(LINE_EVENT_TYPES.map((type) => source.events({ type, limit: 1000 })))).flat(),
     placeholderData: (previous) => previous,
   });
   const size = useRef(0);
@@ -115,7 +151,7 @@ function useTimelineData(filter: TokenFilter) {
         queryClient.refetchQueries({ queryKey: [TIMELINE_ROOT], type: 'active' }, { cancelRefetch: false }),
       () => (size.current > 2000 ? 1000 : 100),
     );
-    const unsubscribe = adminApi.live.subscribe((event) => {
+    const unsubscribe = source.live((event) => {
       const line = event.type.startsWith('key.') || event.type === 'settings.changed';
       const use = event.type === 'request' && event.data.endpoint === 'userinfo';
       if (eventMakesStale(event.type, 'tokens.list') || line || use) coalescer.trigger();
@@ -124,17 +160,17 @@ function useTimelineData(filter: TokenFilter) {
       unsubscribe();
       coalescer.dispose();
     };
-  }, [queryClient]);
+  }, [queryClient, source.live]);
 
   const layout = useMemo(
     () =>
-      layoutTimeline(tokens.data?.tokens ?? [], [
+      layoutTimeline(withIssuerNames(tokens.data?.tokens ?? [], names), [
         ...(introspections.data ?? []),
         ...(reuse.data ?? []),
         ...(uses.data ?? []),
         ...(keyEvents.data ?? []),
       ]),
-    [tokens.data, introspections.data, reuse.data, uses.data, keyEvents.data],
+    [tokens.data, introspections.data, reuse.data, uses.data, keyEvents.data, names],
   );
   return { tokens, introspections, reuse, uses, keyEvents, layout };
 }
@@ -156,7 +192,19 @@ export function TimelinePage() {
     ...clientAndUser.filter,
     limit: MAX_TOKENS,
   };
-  const { tokens, introspections, reuse, uses, keyEvents, layout } = useTimelineData(filter);
+  const [every, setEvery] = useState(false);
+  const { tokens, introspections, reuse, uses, keyEvents, layout } = useTimelineData(filter, every);
+  const selectedIssuer = useSelectedIssuer();
+  // Every issuer's rows: a token of another issuer opens once that issuer is shown (its drawer asks it).
+  const issuerOf = (id: string) =>
+    tokens.data?.tokens.find((token) => token.id === id)?.issuer ?? ROOT_ISSUER_ID;
+  const open = (id: string | null) => {
+    if (id !== null && every && issuerOf(id) !== selectedIssuer) {
+      notifySuccess('That token is of another issuer: pick it in the header to open its details.');
+      return;
+    }
+    setOpenId(id);
+  };
 
   const followed = (width: number | 'recent') =>
     width === 'recent' ? recentView(layout.rows, now) : followView(width, now);
@@ -223,6 +271,7 @@ export function TimelinePage() {
       <Group align="flex-end" gap="sm">
         <TokenKindFilter value={kind} onChange={setKind} />
         <ClientAndUserFilters selection={clientAndUser} />
+        <AllIssuersSwitch checked={every} onChange={setEvery} />
       </Group>
       <Group gap="sm" justify="space-between">
         <Group gap="xs">
@@ -323,7 +372,7 @@ export function TimelinePage() {
             rowMode={rowMode}
             selected={selected}
             onSelect={(index) => setSelectedId(index === null ? null : (shown.rows[index]?.token.id ?? null))}
-            onOpen={(index) => setOpenId(shown.rows[index]?.token.id ?? null)}
+            onOpen={(index) => open(shown.rows[index]?.token.id ?? null)}
             onZoom={zoom}
             onPan={pan}
             presenter={presenter}

@@ -360,3 +360,13 @@ describe('timeline geometry', () => {
     expect(barExtent('id', 0.05)).toEqual({ offset: 0, height: 1 });
   });
 });
+
+describe('a timeline of every issuer', () => {
+  it('names each row’s issuer first in its labels', () => {
+    const [row] = layoutTimeline([token('abcdef123456', { issuer: 'ACME realm' })]).rows;
+    if (!row) throw new Error('no row');
+    expect(rowLabel(row)).toBe('ACME realm · access · alice · web');
+    expect(describeRow(row)).toBe('ACME realm · Access token …ef123456 · alice · web');
+    expect(familyLabel(row)).toBe('ACME realm · alice · web');
+  });
+});

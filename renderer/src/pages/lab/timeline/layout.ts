@@ -293,12 +293,17 @@ export function stateAt(row: TimelineRow, now: number): TokenState {
 export function describeRow(row: TimelineRow): string {
   const kind = row.token.kind === 'id' ? 'ID' : row.token.kind === 'access' ? 'Access' : 'Refresh';
   const who = row.token.username ?? 'machine';
-  return `${kind} token ${shortTokenId(row.token.id)} · ${who} · ${row.token.client_id}`;
+  return `${issuerPrefix(row)}${kind} token ${shortTokenId(row.token.id)} · ${who} · ${row.token.client_id}`;
 }
 
-/** The short label in the row gutter: "access · alice · web". */
+/** On a timeline of every issuer, the row's issuer (its name) first: "ACME realm · ". */
+function issuerPrefix(row: TimelineRow): string {
+  return row.token.issuer === undefined ? '' : `${row.token.issuer} · `;
+}
+
+/** The short label in the row gutter: "access · alice · web" (every issuer's: "ACME realm · access · …"). */
 export function rowLabel(row: TimelineRow): string {
-  return `${row.token.kind === 'id' ? 'ID' : row.token.kind} · ${row.token.username ?? 'machine'} · ${row.token.client_id}`;
+  return `${issuerPrefix(row)}${row.token.kind === 'id' ? 'ID' : row.token.kind} · ${row.token.username ?? 'machine'} · ${row.token.client_id}`;
 }
 
 /** The gutter's prefix for a row under its parent: ⇄ exchanged from it, ↳ refreshed from it. */
@@ -316,7 +321,7 @@ export function exchangeOf(layout: TimelineLayout, row: TimelineRow): string | n
 
 /** Who a row's family is about, for the gutter when rows are too thin for one label each: "alice · web". */
 export function familyLabel(row: TimelineRow, short = false): string {
-  const who = row.token.username ?? 'machine';
+  const who = `${issuerPrefix(row)}${row.token.username ?? 'machine'}`;
   if (!short) return `${who} · ${row.token.client_id}`;
   const cut = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
   return `${cut(who, 10)} · ${cut(row.token.client_id, 10)}`;
