@@ -198,7 +198,10 @@ async function startServing(
   // seed's issuer sections, which may create some.
   await issuers.openStored();
   const seedNotes = await dataReady;
-  if (seed?.issuers?.length) seedNotes.push(...(await issuers.importSections(seed.issuers, 'seed')));
+  if (seed?.issuers?.length) {
+    await issuers.checkSections(seed.issuers);
+    seedNotes.push(...(await issuers.importSections(seed.issuers, 'seed')));
+  }
   await serving.app.listen({ host, port });
   return { adminTokenFile, seedNotes };
 }

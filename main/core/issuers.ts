@@ -469,11 +469,11 @@ export class Issuers {
   /**
    * Imports a document's issuer sections: an issuer of that name is created when missing and given the
    * section's profile and label, then its contents are imported (or applied as a seed, remembering what
-   * the seed wrote) in that issuer's own transaction. Every section's name and shape is checked before
-   * the first one is written. Answers the notes of what a seed overwrote, each naming its issuer.
+   * the seed wrote) in that issuer's own transaction. Callers check the sections first (checkSections),
+   * before they write anything of the document. Answers the notes of what a seed overwrote, each naming
+   * its issuer.
    */
   async importSections(sections: readonly IssuerSection[], as: 'import' | 'seed'): Promise<string[]> {
-    await this.checkSections(sections);
     const byName = new Map([...this.runtimes.values()].map((runtime) => [runtime.ctx.shape.name, runtime]));
     const notes: string[] = [];
     for (const { name, profile, display_name, ...contents } of sections) {

@@ -114,7 +114,7 @@ export function decideClaims(context: ClaimContext, target: ClaimTarget, explain
     }
   }
   if (context.profile && context.profile.profile !== 'generic')
-    shapeForProfile(context, target, claims, reasons, add);
+    shapeForProfile(context, context.profile, target, claims, reasons, add);
   for (const mapping of mappings) {
     if (!mapping.tokens.includes(target)) continue;
     if (mapping.scopes && !mapping.scopes.some((scope) => scopes.includes(scope))) continue;
@@ -137,13 +137,13 @@ export function decideClaims(context: ClaimContext, target: ClaimTarget, explain
  */
 function shapeForProfile(
   context: ClaimContext,
+  profile: ClaimProfile,
   target: ClaimTarget,
   claims: Record<string, unknown>,
   reasons: Record<string, string>,
   add: (name: string, value: unknown, reason: () => string) => void,
 ): void {
   const { user, client, scopes } = context;
-  const profile = context.profile as ClaimProfile;
   shapeClaimsForProfile(
     {
       ...profile,

@@ -311,7 +311,7 @@ export class TokenService {
     });
     // keycloak-js reads a Keycloak refresh token's payload (its expiry): that profile's is enveloped.
     const answered =
-      this.deps.claimProfile?.().profile === 'keycloak'
+      job.claimContext.profile?.profile === 'keycloak'
         ? envelopeOpaqueValue(value, {
             exp: job.now + ttl,
             iat: job.now,
