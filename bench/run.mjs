@@ -14,6 +14,17 @@
 //          --report-only RAW.json  rewrites the report from the raw results a run saved beside it
 //          --profile  runs the engine under node --cpu-prof and prints where its main thread spent the time
 //                     (profiles kept in test-results/bench-profiles/)
+//
+//   npm run bench -- --ui         the UI at scale instead of the engine (bench/ui/run-ui.mjs, ≈ 7 min plus
+//                                 ≈ 1 min to seed the cached store the first time): headless Chromium over
+//                                 1,000,000 tokens and 5,000,000 events, idle and under 2,000 tokens/s; writes
+//                                 the "The UI at scale" section of docs/BENCHMARKS.md (between markers; an
+//                                 engine run keeps it). With --quick: a 50,000-token store and short windows,
+//                                 written to test-results/BENCHMARKS-ui-quick.md. Options: --ui-tokens N
+//                                 --ui-events N --ui-timeline-tokens N --ui-opens N --ui-live-seconds S
+//                                 --ui-throughput-seconds S --out FILE; --report-only test-results/ui-bench.json
+//                                 rewrites the section from a run's raw results. Needs Chromium (CHROME_PATH or
+//                                 /usr/bin/chromium) and a build with the UI (npm run bench builds if stale).
 // Each system runs in its own process; autocannon runs in this one. Every run is bounded in time.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -40,6 +51,8 @@ import {
 } from './lib/shared.mjs';
 import { DATABASE_FILE, databaseSizeMb, seedTokens } from './lib/store-seed.mjs';
 import { cryptoRate, endpointsOf, startSystem, untilDiscovery } from './lib/systems.mjs';
+import { readUiSection, withUiSection, writeUiReport } from './ui/report.mjs';
+import { runUiBench, uiConfig } from './ui/run-ui.mjs';
 
 const { values: flags } = parseArgs({
   options: {
@@ -56,6 +69,13 @@ const { values: flags } = parseArgs({
     'report-only': { type: 'string' },
     cli: { type: 'string' },
     'engine-node-args': { type: 'string' },
+    ui: { type: 'boolean', default: false },
+    'ui-tokens': { type: 'string' },
+    'ui-events': { type: 'string' },
+    'ui-timeline-tokens': { type: 'string' },
+    'ui-opens': { type: 'string' },
+    'ui-live-seconds': { type: 'string' },
+    'ui-throughput-seconds': { type: 'string' },
   },
 });
 
@@ -743,10 +763,23 @@ function buildSource(root = ROOT) {
 }
 
 async function main() {
+  if (flags.ui) {
+    if (flags['report-only']) {
+      // The UI section again from a run's raw results (test-results/ui-bench.json).
+      const { results, meta } = JSON.parse(fs.readFileSync(flags['report-only'], 'utf8'));
+      log(writeUiReport(results, { ...meta, config: { ...meta.config, out: config.out } }));
+      return;
+    }
+    await runUiBench(uiConfig(quick, flags), log);
+    return;
+  }
   if (flags['report-only']) {
     // Rebuild the report from the raw results of an earlier run (e.g. after editing bench/analysis.md).
     const { results, meta } = JSON.parse(fs.readFileSync(flags['report-only'], 'utf8'));
+    const uiSection = readUiSection(config.out);
     const table = writeReport(results, { ...meta, config: { ...meta.config, out: config.out }, median });
+    if (uiSection)
+      fs.writeFileSync(config.out, withUiSection(fs.readFileSync(config.out, 'utf8'), uiSection));
     log(`${table}\nWritten to ${path.relative(ROOT, config.out)}.`);
     return;
   }
@@ -787,7 +820,10 @@ async function main() {
       // Formatting is cosmetic; the measurements are written either way.
     }
   }
+  const uiSection = readUiSection(config.out);
   const table = writeReport(results, { ...meta, median });
+  // The engine's report rewrites the file: the UI benchmark's section (npm run bench -- --ui) stays.
+  if (uiSection) fs.writeFileSync(config.out, withUiSection(fs.readFileSync(config.out, 'utf8'), uiSection));
   log(
     `\n${table}\nWritten to ${path.relative(ROOT, config.out)} (raw: ${path.relative(ROOT, rawFile)}) in ${seconds.toFixed(0)} s.`,
   );

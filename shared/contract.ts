@@ -23,6 +23,7 @@ import {
   ClaimsSchema,
   ClientInputSchema,
   ClientSchema,
+  CountSchema,
   EngineEventSchema,
   EventFilterSchema,
   MAX_KEY_ACTIVATION_DELAY_SECONDS,
@@ -33,6 +34,7 @@ import {
   SigningKeySchema,
   TokenDetailSchema,
   TokenFilterSchema,
+  TokenMatchSchema,
   TokenSchema,
   UserInputSchema,
   UserSchema,
@@ -404,10 +406,22 @@ export const adminContract = {
     output: GeneratedClientKeyPairSchema,
   },
 
+  /**
+   * One page of tokens in the filter's order. A page may hold fewer than `limit` rows while more
+   * remain (a selective filter reads a bounded slice of the store per call, so no call runs long):
+   * the end is `next_cursor: null`, not a short page.
+   */
   'tokens.list': {
     input: TokenFilterSchema,
-    output: z.object({ tokens: z.array(TokenSchema), total: z.number().int() }),
+    output: z.object({
+      tokens: z.array(TokenSchema),
+      /** Every match, when `count` was asked (the default); null otherwise. */
+      total: z.number().int().nullable(),
+      next_cursor: z.string().nullable(),
+    }),
   },
+  /** How many tokens match: exact, or (when counting every row would take long) an estimate, said so. */
+  'tokens.count': { input: TokenMatchSchema, output: CountSchema },
   'tokens.get': { input: z.strictObject({ id: z.string().min(1) }), output: TokenDetailSchema },
   'tokens.revoke': { input: z.strictObject({ id: z.string().min(1) }), output: Revoked },
   'tokens.revokeGrant': { input: z.strictObject({ grant_id: z.string().min(1) }), output: Revoked },
@@ -480,6 +494,20 @@ export const adminContract = {
   'keys.retire': { input: z.strictObject({ kid: z.string().min(1) }), output: SigningKeySchema },
 
   'events.list': { input: EventFilterSchema, output: z.array(EngineEventSchema) },
+  /**
+   * One page of events, newest first, read from a bounded slice of the log per call (so a selective
+   * filter over millions of events never runs long): continue with `before_id: next_before_id` until
+   * it is null. A page may hold fewer than `limit` events while more remain.
+   */
+  'events.page': {
+    input: EventFilterSchema.omit({ after_id: true }),
+    output: z.object({ events: z.array(EngineEventSchema), next_before_id: z.number().int().nullable() }),
+  },
+  /** How many events match: exact, or an estimate, said so. */
+  'events.count': {
+    input: EventFilterSchema.omit({ after_id: true, before_id: true, limit: true }),
+    output: CountSchema,
+  },
   /** The redacted HTTP exchange behind a `request` event; null once retention dropped it (or none). */
   'events.request': {
     input: z.strictObject({ event_id: z.number().int().min(1) }),
@@ -573,8 +601,16 @@ export type EventSubscriber = (listener: (event: z.infer<typeof EngineEventSchem
  */
 export type LiveConnection = 'connecting' | 'live' | 'down' | 'refused';
 
+/**
+ * Live engine events in the batches they arrive in (the engine sends one batch every ~100 ms while
+ * events happen, oldest first): for views that apply many events at once. Returns an unsubscribe function.
+ */
+export type BatchSubscriber = (listener: (events: z.infer<typeof EngineEventSchema>[]) => void) => () => void;
+
 export interface LiveStream {
+  /** One call per event, for listeners that act on single events (a batch is delivered event by event). */
   subscribe: EventSubscriber;
+  subscribeBatch: BatchSubscriber;
   connection(): LiveConnection;
   /** Called on every change of connection(). Returns an unsubscribe function. */
   onConnectionChange(listener: () => void): () => void;
@@ -602,6 +638,7 @@ export interface EveryIssuerLists {
   events(input: AdminInput<'events.list'>): Promise<AdminOutput<'events.list'>>;
   /** Live events of every issuer, each tagged with its issuer's id. */
   subscribe: EventSubscriber;
+  subscribeBatch: BatchSubscriber;
 }
 
 /**
@@ -614,19 +651,27 @@ export function buildAdminApi(
 ): AdminApi {
   let selected = ROOT_ISSUER_ID;
   const scope = (): AdminScope => (selected === ROOT_ISSUER_ID ? {} : { issuer: selected });
+  const isAboutSelected = (event: z.infer<typeof EngineEventSchema>) =>
+    (event.issuer ?? ROOT_ISSUER_ID) === selected || event.type.startsWith('issuer.');
   const api: Record<string, Record<string, unknown>> = {
     live: {
       ...live,
       subscribe: (listener: Parameters<EventSubscriber>[0]) =>
         live.subscribe((event) => {
-          const about = event.issuer ?? ROOT_ISSUER_ID;
-          if (about === selected || event.type.startsWith('issuer.')) listener(event);
+          if (isAboutSelected(event)) listener(event);
+        }),
+      // A batch with nothing about the selected issuer is not delivered at all.
+      subscribeBatch: (listener: Parameters<BatchSubscriber>[0]) =>
+        live.subscribeBatch((events) => {
+          const about = events.filter(isAboutSelected);
+          if (about.length > 0) listener(about);
         }),
     },
     everyIssuer: {
       tokens: (input: unknown) => call('tokens.list', input ?? {}, { issuer: ALL_ISSUERS }),
       events: (input: unknown) => call('events.list', input ?? {}, { issuer: ALL_ISSUERS }),
       subscribe: live.subscribe,
+      subscribeBatch: live.subscribeBatch,
     },
     issuer: {
       current: () => selected,
@@ -645,6 +690,7 @@ export function buildAdminApi(
 
 /** Channel names of the IPC transport, in one place for the preload and the main side. */
 export const IPC_ADMIN_PREFIX = 'idp:admin:';
+/** Live events go to the window in batches: each message on this channel is an array of events. */
 export const IPC_EVENT_CHANNEL = 'idp:event';
 /** The admin HTTP transport's prefix and its live event stream (server-sent events). */
 export const HTTP_ADMIN_PREFIX = '/admin/api';

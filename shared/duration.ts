@@ -1,5 +1,11 @@
 // Durations as people read them, for the UI and the CLI alike.
 
+/**
+ * Provider time may move up to ten years either way. Here, not beside the zod schemas that use it, so that
+ * the CLI's launcher can check --clock-offset without loading zod (main/cli/clock-offset.ts).
+ */
+export const MAX_CLOCK_OFFSET_SECONDS = 10 * 365 * 24 * 60 * 60;
+
 /** Seconds as a short human duration: 3600 → "1 h", 90 → "1 min 30 s", 1209600 → "14 days". */
 export function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds <= 0) return `${seconds} s`;

@@ -3,6 +3,7 @@
  * from (RFC 7591 client metadata, OIDC claims) so a seed file reads like the documents it configures.
  */
 import { z } from 'zod';
+import { MAX_CLOCK_OFFSET_SECONDS } from './duration';
 import { IssuerNameSchema, IssuerProfileSchema } from './issuers';
 
 // Zod generates and compiles a parser for an object schema the first time it parses one. Here each
@@ -24,8 +25,7 @@ export type SigningAlg = z.infer<typeof SigningAlgSchema>;
 export const TtlSchema = z.number().int().min(1).max(31_536_000);
 const Ttl = TtlSchema;
 
-/** Provider time may move up to ten years either way. */
-export const MAX_CLOCK_OFFSET_SECONDS = 10 * 365 * 24 * 60 * 60;
+export { MAX_CLOCK_OFFSET_SECONDS } from './duration';
 /** Issuing skew is for leeway tests: up to a day either way. */
 export const MAX_CLOCK_SKEW_SECONDS = 24 * 60 * 60;
 
@@ -823,6 +823,8 @@ export const TokenSchema = z.object({
   /** In a list for every issuer (scope "*"): the id of the issuer the token is of. */
   issuer: z.string().optional(),
   id: z.string(),
+  /** Its place in its issuer's issue order (later issued, greater); a list's keyset cursors use it. */
+  seq: z.number().int().optional(),
   kind: TokenKindSchema,
   format: TokenFormatSchema,
   state: TokenStateSchema,
@@ -873,13 +875,49 @@ export const TokenDetailSchema = TokenSchema.extend({
 });
 export type TokenDetail = z.infer<typeof TokenDetailSchema>;
 
-export const TokenFilterSchema = z.strictObject({
+/**
+ * How a token list is ordered: by issue (newest or oldest first) or by expiry (soonest or latest
+ * first). Each order pages by keyset (`cursor`), so the millionth row costs what the first does.
+ */
+export const TOKEN_SORTS = ['issued_desc', 'issued_asc', 'expires_asc', 'expires_desc'] as const;
+export const TokenSortSchema = z.enum(TOKEN_SORTS);
+export type TokenSort = z.infer<typeof TokenSortSchema>;
+
+/** What narrows a token list (and a count): everything but paging and order. */
+export const TokenMatchSchema = z.strictObject({
   kind: TokenKindSchema.optional(),
   format: TokenFormatSchema.optional(),
   state: TokenStateSchema.optional(),
   client_id: z.string().optional(),
   username: z.string().optional(),
   grant_id: z.string().optional(),
+  /**
+   * Free text: a token id (jti) exactly (then that token only), or a part (any case) of its subject,
+   * user name, client id or claims.
+   */
+  q: z.string().trim().min(1).max(200).optional(),
+  /** These tokens only, by id: a view that updates the rows it shows after an event. */
+  ids: z.array(z.string().min(1).max(200)).min(1).max(1000).optional(),
+});
+export type TokenMatch = z.input<typeof TokenMatchSchema>;
+
+/** A count that may be an estimate: counting every match of a free-text filter over millions of rows is slow. */
+export const CountSchema = z.object({
+  count: z.number().int().min(0),
+  /** False when `count` is extrapolated from the part of the store that was read. */
+  exact: z.boolean(),
+});
+export type Count = z.infer<typeof CountSchema>;
+
+export const TokenFilterSchema = TokenMatchSchema.extend({
+  sort: TokenSortSchema.default('issued_desc'),
+  /**
+   * Where the previous page ended: its answer's `next_cursor` (shared/token-cursor.ts). Keyset
+   * paging; not with `offset`.
+   */
+  cursor: z.string().min(1).max(4000).optional(),
+  /** Whether to count every match into `total` (null when false; tokens.count counts apart). */
+  count: z.boolean().default(true),
   limit: z.number().int().min(1).max(10_000).default(500),
   offset: z.number().int().min(0).default(0),
 });
@@ -1000,6 +1038,8 @@ export const EventFilterSchema = z.strictObject({
   errors: z.boolean().optional(),
   /** Only requests to this endpoint (e.g. "token", "userinfo"). */
   endpoint: z.string().max(64).optional(),
+  /** Free text: a part (any case) of the event's type, client id, user name, token id or data. */
+  q: z.string().trim().min(1).max(200).optional(),
   limit: z.number().int().min(1).max(5000).default(200),
 });
 export type EventFilter = z.input<typeof EventFilterSchema>;

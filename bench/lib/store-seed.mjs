@@ -21,7 +21,7 @@ function perToken(claims, values) {
 }
 
 /** A positional INSERT for `template`'s columns; `run(changes)` binds the template with `changes` applied. */
-function inserter(db, table, template) {
+export function inserter(db, table, template) {
   const columns = Object.keys(template);
   const statement = db.prepare(
     `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,

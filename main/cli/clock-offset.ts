@@ -1,4 +1,4 @@
-import { MAX_CLOCK_OFFSET_SECONDS } from '../../shared/schemas';
+import { MAX_CLOCK_OFFSET_SECONDS } from '../../shared/duration';
 
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
 

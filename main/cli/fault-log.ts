@@ -1,4 +1,11 @@
-import type { EngineEvent } from '../../shared/schemas';
+import type { EngineEvent, EventType } from '../../shared/schemas';
+
+const FAULT_EVENT_TYPES: ReadonlySet<EventType> = new Set([
+  'fault.added',
+  'fault.removed',
+  'fault.expired',
+  'faults.cleared',
+]);
 
 /**
  * The CLI's log line for a fault event (QA lab, faults on demand), or null for any other event. A fault
@@ -25,11 +32,17 @@ export function faultLogLine(event: EngineEvent): string | null {
 
 /** Prints a line to stderr for every fault turned on or off while the engine runs. */
 export function logFaults(
-  engine: { subscribe(listener: (event: EngineEvent) => void): () => void },
+  engine: {
+    subscribe(listener: (event: EngineEvent) => void, wants?: (type: EventType) => boolean): () => void;
+  },
   write: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
 ): () => void {
-  return engine.subscribe((event) => {
-    const line = faultLogLine(event);
-    if (line !== null) write(line);
-  });
+  // Fault events only: the engine then builds no live event for each token it issues.
+  return engine.subscribe(
+    (event) => {
+      const line = faultLogLine(event);
+      if (line !== null) write(line);
+    },
+    (type) => FAULT_EVENT_TYPES.has(type),
+  );
 }

@@ -27,7 +27,12 @@ function readCache(): Buffer | undefined {
 }
 
 const cachedData = readCache();
-const script = new vm.Script(Module.wrap(fs.readFileSync(bundlePath, 'utf8')), {
+// The build wrote the bundle already wrapped as a CommonJS module function (Module.wrap's text) and
+// ASCII only (scripts/build.mjs checks it). Read as latin1, a file that size becomes one external string
+// (outside V8's heap, one byte a character) that V8 compiles and keeps as the script's source as it is.
+// Read as UTF-8 and wrapped here, it was decoded to two bytes a character, then concatenated and
+// flattened into a second copy on the heap (docs/ARCHITECTURE.md, Build).
+const script = new vm.Script(fs.readFileSync(bundlePath, 'latin1'), {
   filename: bundlePath,
   cachedData,
   // The bundle has no import() of its own; this keeps one working as in a module Node loaded itself.

@@ -21,6 +21,7 @@ import { explainStartFailure } from './lib/start-errors';
 import { createProviderContext, type ProviderContext } from './provider/context';
 import { createKeyManager, type KeyManager } from './provider/key-manager';
 import { type Db, openDatabase } from './store/database';
+import type { EventInterest } from './store/events';
 import type { KeyRecord } from './store/keys';
 import type { TlsMaterial } from './tls/material';
 import { readHttpsPreference } from './tls/preference';
@@ -101,8 +102,11 @@ export interface Engine {
   readonly admin: AdminHandlers;
   /** Validates and runs one admin call, as the transports do, for the issuer `scope` names (root by default). */
   call(method: string, input: unknown, scope?: AdminScope): Promise<unknown>;
-  /** Live lifecycle events of every issuer, each tagged with its issuer's id. Returns an unsubscribe function. */
-  subscribe(listener: (event: EngineEvent) => void): () => void;
+  /**
+   * Live lifecycle events of every issuer (of the types `wants` accepts; all by default), each tagged
+   * with its issuer's id. Returns an unsubscribe function.
+   */
+  subscribe(listener: (event: EngineEvent) => void, wants?: EventInterest): () => void;
   close(): Promise<void>;
 }
 
@@ -338,7 +342,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     uiUrl: options.uiDir ? `${issuer}${UI_PREFIX}?${HTTP_UI_TOKEN_PARAM}=${secrets.uiToken}` : null,
     admin,
     call,
-    subscribe: (listener) => issuers.subscribe(listener),
+    subscribe: (listener, wants) => issuers.subscribe(listener, wants),
     async close() {
       await app.close();
       await issuers.closeOthers();

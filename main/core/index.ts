@@ -8,6 +8,7 @@ import type { Engine, EngineOptions } from './engine';
 
 export type { AdminHandlers } from './admin/service';
 export type { Engine, EngineOptions, EngineTls } from './engine';
+export { batchEvents, type LiveBatches } from './http/live-batches';
 export {
   ADMIN_TOKEN_FILE,
   DATABASE_FILE,

@@ -10,17 +10,19 @@ import {
   type IssuerSummary,
   ROOT_ISSUER_ID,
 } from '../../shared/issuers';
-import type { EngineEvent, IssuerSection } from '../../shared/schemas';
+import type { EngineEvent, EventType, IssuerSection } from '../../shared/schemas';
 import { dispatchAdmin, validated } from './admin/dispatch';
 import { checkImport } from './admin/handlers/workspace';
 import type { AdminHandlers } from './admin/service';
 import type { IssuerRouter } from './http/server';
+import { countOfAll, tokensOfAll } from './issuer-lists';
 import { type Clock, isoFromSeconds, seconds } from './lib/clock';
 import { createProviderContext, type ProviderContext } from './provider/context';
 import { createKeyManager, type KeyManager } from './provider/key-manager';
 import { type IssuerShape, issuerShape } from './provider/profiles';
 import { purgeHistory } from './provider/retention';
 import { type Db, openDatabase, statement } from './store/database';
+import type { EventInterest } from './store/events';
 import type { JwtSigner } from './tokens/signer';
 
 const PURGE_INTERVAL_MS = 10 * 60 * 1000;
@@ -101,7 +103,7 @@ export function rootRuntime(
  */
 export class Issuers {
   private readonly runtimes = new Map<string, IssuerRuntime>();
-  private readonly listeners = new Set<(event: EngineEvent) => void>();
+  private readonly listeners = new Set<{ listener: (event: EngineEvent) => void; wants: EventInterest }>();
   private readonly unsubscribes = new Map<string, () => void>();
   /** Route prefixes, longest first, so /realms/a never takes /realms/ab's requests. */
   private prefixes: { prefix: string; runtime: IssuerRuntime }[] = [];
@@ -171,12 +173,14 @@ export class Issuers {
     this.runtimes.set(id, runtime);
     this.unsubscribes.set(
       id,
-      runtime.ctx.events.subscribe((event) => {
-        // Every token issued is an event: nothing is copied while no one listens (no UI, no SSE client).
-        if (this.listeners.size === 0) return;
-        const tagged = { ...event, issuer: id };
-        for (const listener of this.listeners) listener(tagged);
-      }),
+      // Every token issued is an event: nothing is built or copied unless a listener wants its type.
+      runtime.ctx.events.subscribe(
+        (event) => {
+          const tagged = { ...event, issuer: id };
+          for (const { listener, wants } of this.listeners) if (wants(event.type)) listener(tagged);
+        },
+        (type) => this.wanted(type),
+      ),
     );
   }
 
@@ -212,9 +216,15 @@ export class Issuers {
   }
 
   /** Every issuer's live events, each tagged with its issuer's id. */
-  subscribe(listener: (event: EngineEvent) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+  subscribe(listener: (event: EngineEvent) => void, wants: EventInterest = () => true): () => void {
+    const entry = { listener, wants };
+    this.listeners.add(entry);
+    return () => this.listeners.delete(entry);
+  }
+
+  private wanted(type: EventType): boolean {
+    for (const { wants } of this.listeners) if (wants(type)) return true;
+    return false;
   }
 
   summary(runtime: IssuerRuntime): IssuerSummary {
@@ -383,30 +393,21 @@ export class Issuers {
   }
 
   /**
-   * A list for every issuer (scope "*"): each issuer's answer, merged newest first, each row tagged with
-   * its issuer. Only the lists whose order is by time across issuers: tokens.list (offset paging, applied
-   * to the merge) and events.list (without id cursors, which count one issuer's events).
+   * A list or count for every issuer (scope "*"), each row tagged with its issuer: tokens.list (merged
+   * by its order's time, keyset cursors holding a position per issuer: issuer-lists.ts), tokens.count
+   * and events.count (summed), and events.list (the newest events of each, merged newest first,
+   * without id cursors, which count one issuer's events).
    */
   async listAll(method: string, input: unknown): Promise<unknown> {
     const runtimes = [...this.runtimes.values()];
-    if (method === 'tokens.list') {
-      const filter = validated('tokens.list', input);
-      const window = { ...filter, offset: 0, limit: Math.min(filter.offset + filter.limit, 10_000) };
-      const answers = await Promise.all(
-        runtimes.map(async (runtime) => {
-          const answer = await runtime.admin['tokens.list'](window);
-          return {
-            ...answer,
-            tokens: answer.tokens.map((token) => ({ ...token, issuer: runtime.ctx.shape.id })),
-          };
-        }),
+    const listed = runtimes.map((runtime) => ({ id: runtime.ctx.shape.id, admin: runtime.admin }));
+    if (method === 'tokens.list') return tokensOfAll(listed, input);
+    if (method === 'tokens.count' || method === 'events.count') return countOfAll(listed, method, input);
+    if (method === 'events.page') {
+      throw new AdminError(
+        'invalid_input',
+        'events.page pages one issuer’s events (its before_id counts that issuer’s events): name an issuer, or use events.list for the newest events of every issuer.',
       );
-      const tokens = answers.flatMap((answer) => answer.tokens);
-      tokens.sort((a, b) => (a.issued_at < b.issued_at ? 1 : a.issued_at > b.issued_at ? -1 : 0));
-      return {
-        tokens: tokens.slice(filter.offset, filter.offset + filter.limit),
-        total: answers.reduce((sum, answer) => sum + answer.total, 0),
-      };
     }
     if (method === 'events.list') {
       const filter = validated('events.list', input);
@@ -430,7 +431,7 @@ export class Issuers {
     }
     throw new AdminError(
       'invalid_input',
-      `${method} answers for one issuer; only tokens.list and events.list take the scope "${ALL_ISSUERS}" (every issuer).`,
+      `${method} answers for one issuer; only tokens.list, tokens.count, events.list and events.count take the scope "${ALL_ISSUERS}" (every issuer).`,
     );
   }
 

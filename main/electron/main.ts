@@ -2,6 +2,7 @@ import path from 'node:path';
 import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, shell } from 'electron';
 import { IPC_EVENT_CHANNEL } from '../../shared/contract';
 import {
+  batchEvents,
   createEngine,
   DatabaseOpenError,
   DEFAULT_PORT,
@@ -175,12 +176,17 @@ async function main(): Promise<void> {
 
   registerAdminIpc(ipcMain, engine.call, rendererOriginCheck(rendererIndexUrl));
   mainWindow = createWindow();
-  // Live updates are pushed, never polled: every engine event goes to the window as it happens.
-  const unsubscribe = engine.subscribe((event) => {
-    if (mainWindow && !mainWindow.isDestroyed()) mainWindow.webContents.send(IPC_EVENT_CHANNEL, event);
-  });
+  // Live updates are pushed, never polled: engine events go to the window in batches, one IPC
+  // message per batch however many tokens a second are issued (see live-batches.ts).
+  const live = engine;
+  const batches = batchEvents(
+    (listener) => live.subscribe(listener),
+    (events) => {
+      if (mainWindow && !mainWindow.isDestroyed()) mainWindow.webContents.send(IPC_EVENT_CHANNEL, events);
+    },
+  );
   mainWindow.on('closed', () => {
-    unsubscribe();
+    batches.close();
     mainWindow = undefined;
   });
 

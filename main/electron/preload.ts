@@ -8,6 +8,12 @@ type IpcResult =
   | { ok: true; value: unknown }
   | { ok: false; error: { code: AdminErrorCode; message: string } };
 
+function onBatch(listener: (events: EngineEvent[]) => void): () => void {
+  const handler = (_event: unknown, events: EngineEvent[]) => listener(events);
+  ipcRenderer.on(IPC_EVENT_CHANNEL, handler);
+  return () => ipcRenderer.removeListener(IPC_EVENT_CHANNEL, handler);
+}
+
 // Exposes domain methods only (`idp.users.list()`), built from the shared contract: the page
 // never gets ipcRenderer or a generic invoke.
 const api = buildAdminApi(
@@ -17,11 +23,12 @@ const api = buildAdminApi(
     return result.value;
   },
   {
-    subscribe: (listener) => {
-      const handler = (_event: unknown, engineEvent: EngineEvent) => listener(engineEvent);
-      ipcRenderer.on(IPC_EVENT_CHANNEL, handler);
-      return () => ipcRenderer.removeListener(IPC_EVENT_CHANNEL, handler);
-    },
+    // Each message is a batch of events (see main.ts): per-event listeners get its events one by one.
+    subscribe: (listener) =>
+      onBatch((events) => {
+        for (const event of events) listener(event);
+      }),
+    subscribeBatch: (listener) => onBatch(listener),
     // The engine runs in this window's own main process: while the window lives, so does the engine.
     connection: () => 'live',
     onConnectionChange: () => () => {},

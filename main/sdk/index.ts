@@ -130,6 +130,9 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
     (method, input, scope) => engine.call(method, input ?? {}, scope),
     {
       subscribe: (listener: (event: EngineEvent) => void) => engine.subscribe(listener),
+      // `live` is left out of the sandbox's admin (it has `events` below); a batch is one event here.
+      subscribeBatch: (listener: (events: EngineEvent[]) => void) =>
+        engine.subscribe((event) => listener([event])),
       connection: () => 'live',
       onConnectionChange: () => () => undefined,
     },

@@ -1,4 +1,4 @@
-import type { Locator, Page } from 'playwright-core';
+import type { Locator, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   admin,
@@ -161,6 +161,10 @@ describe('Lab: token timeline', () => {
     await page.mouse.wheel(0, -400);
     await page.keyboard.up('Control');
     await poll(viewSpan).toBeLessThan(6 * 3_600_000);
+    // The plain wheel over the bars zooms as well (no modifier needed): out, here.
+    const zoomedIn = await viewSpan();
+    await page.mouse.wheel(0, 400);
+    await poll(viewSpan).toBeGreaterThan(zoomedIn);
 
     // Panning stops following the clock.
     const follow = page.getByRole('switch', { name: 'Follow now' });
@@ -382,6 +386,46 @@ describe('Lab: token timeline', () => {
       .getByText(/exchanged from the token above/)
       .waitFor();
     await screenshot(page, 'lab-timeline-exchange');
+  });
+
+  it('applies tokens issued after the first load and a revocation to what is drawn, without reloading', async () => {
+    // Every tokens.list call the page makes from here on, by its input.
+    const calls: Array<Record<string, unknown>> = [];
+    const record = (request: Request) => {
+      if (request.url().includes('/admin/api/tokens.list')) calls.push(request.postDataJSON() ?? {});
+    };
+    page.on('request', record);
+    try {
+      const before = await num('bar-count');
+      const client = { client_id: 'billing-svc', client_secret: 'billing-svc-secret' };
+      for (let i = 0; i < 3; i++) await clientCredentialsToken(ui.engine, client);
+      await poll(() => num('bar-count')).toBe(before + 3);
+
+      // One token revoked by the admin: its row is refetched by id and gets its revocation mark.
+      const marks = await num('mark-count');
+      const newest = await admin<{ tokens: Array<{ id: string }> }>(ui.engine, 'tokens.list', {
+        client_id: 'billing-svc',
+        limit: 1,
+      });
+      const revoked = (newest.tokens[0] as { id: string }).id;
+      await admin(ui.engine, 'tokens.revoke', { id: revoked });
+      await poll(() => num('mark-count')).toBe(marks + 1);
+      expect(await num('bar-count')).toBe(before + 3);
+
+      // What came after the newest token held (a cursor in issue order), and the one row by id:
+      // never the whole window again.
+      expect(calls.length).toBeGreaterThan(0);
+      for (const call of calls) {
+        const incremental =
+          (call.sort === 'issued_asc' && typeof call.cursor === 'string') || Array.isArray(call.ids);
+        expect(incremental, JSON.stringify(call)).toBe(true);
+        expect(call.count, JSON.stringify(call)).toBe(false);
+      }
+      expect(calls.some((call) => call.sort === 'issued_asc')).toBe(true);
+      expect(calls.some((call) => Array.isArray(call.ids) && call.ids.includes(revoked))).toBe(true);
+    } finally {
+      page.off('request', record);
+    }
   });
 });
 

@@ -1,4 +1,4 @@
-import type { Page } from 'playwright-core';
+import type { Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   admin,
@@ -21,6 +21,20 @@ afterAll(async () => {
 });
 
 const events = () => page.getByRole('table', { name: 'Events' });
+const scroller = () => page.getByTestId('events-scroll');
+/** The key (event id) of the first row rendered, the one at the top of the view. */
+const firstRowKey = () => events().locator('[data-row-key]').first().getAttribute('data-row-key');
+/** The first rendered row once the table has caught up with a scroll (it re-renders a frame or more later). */
+async function settledFirstRowKey(): Promise<string | null> {
+  let previous = await firstRowKey();
+  for (let i = 0; i < 40; i++) {
+    await page.waitForTimeout(150);
+    const now = await firstRowKey();
+    if (now === previous) return now;
+    previous = now;
+  }
+  throw new Error('the first rendered row kept changing for 6 s after a scroll');
+}
 const eventRows = (type: string) => events().getByRole('row').filter({ hasText: type });
 
 describe('Activity page', () => {
@@ -218,14 +232,94 @@ describe('Activity page', () => {
     await page.getByRole('switch', { name: 'Errors only' }).click();
   });
 
-  it('pages through older events', async () => {
-    // More events than one page holds (100): the oldest is reachable with Older.
-    for (let i = 0; i < 105; i++) await admin(ui.engine, 'users.create', { username: `bulk-${i}` });
-    await eventRows('user.created').filter({ hasText: 'bulk-104' }).waitFor();
-    await page.getByRole('button', { name: 'Older', exact: true }).click();
-    await page.getByText('Page 2 (older events)').waitFor();
-    await eventRows('user.created').filter({ hasText: 'carol' }).waitFor();
-    await page.getByRole('button', { name: 'Newest', exact: true }).click();
-    await eventRows('user.created').filter({ hasText: 'bulk-104' }).waitFor();
+  it('holds the rows still while scrolled down, and shows the new events on request', async () => {
+    // Live events are added from the stream with their content: the list is not read again.
+    const reads: string[] = [];
+    const onRequest = (request: Request) => {
+      const method = /\/admin\/api\/(events\.[a-z]+)/.exec(request.url())?.[1];
+      if (method) reads.push(method);
+    };
+    page.on('request', onRequest);
+    for (let i = 0; i < 40; i++) await admin(ui.engine, 'users.create', { username: `filler-${i}` });
+    await eventRows('user.created').filter({ hasText: 'filler-39' }).waitFor();
+    page.off('request', onRequest);
+    expect(reads.filter((method) => method !== 'events.count')).toEqual([]);
+    await scroller().evaluate((element: { scrollTop: number }) => {
+      element.scrollTop = 400;
+    });
+    const shown = await settledFirstRowKey();
+    await admin(ui.engine, 'users.create', { username: 'while-away-1' });
+    await admin(ui.engine, 'users.create', { username: 'while-away-2' });
+    const show = page.getByRole('button', { name: '2 new events — show' });
+    await show.waitFor();
+    // The rows did not move under the reader: the same one is first in view, nothing was added above.
+    expect(await firstRowKey()).toBe(shown);
+    expect(await eventRows('while-away').count()).toBe(0);
+    await show.click();
+    await eventRows('user.created').filter({ hasText: 'while-away-2' }).waitFor();
+    expect(await scroller().evaluate((element: { scrollTop: number }) => element.scrollTop)).toBe(0);
+    await expect.poll(() => show.count()).toBe(0);
+  });
+
+  it('scrolls through thousands of events to the oldest, and finds one by free text', async () => {
+    const bulk = await createServiceClient(ui.engine, 'bulk-svc');
+    // 2,000 token requests, 16 at a time: each records the token it issued (successful requests
+    // themselves are sampled).
+    let next = 0;
+    const worker = async () => {
+      while (next < 2000) {
+        next += 1;
+        if (next === 900) await admin(ui.engine, 'users.create', { username: 'Needle-Q9X' });
+        await clientCredentialsToken(ui.engine, bulk);
+      }
+    };
+    await Promise.all(Array.from({ length: 16 }, worker));
+    const total = (await admin<{ count: number; exact: boolean }>(ui.engine, 'events.count', {})).count;
+    expect(total).toBeGreaterThan(2000);
+    // The count follows live events (at most once a second), exact without a filter.
+    await expect
+      .poll(() => page.getByTestId('events-count').textContent(), { timeout: 10_000 })
+      .toBe(`${total.toLocaleString('en-US')} events`);
+
+    // Down to the end, page after page: every event once, the oldest last.
+    const [oldest] = await admin<Array<{ id: number }>>(ui.engine, 'events.list', { after_id: 0, limit: 1 });
+    const loaded = () => events().getAttribute('aria-rowcount');
+    const toEnd = () =>
+      scroller().evaluate((element: { scrollTop: number; scrollHeight: number }) => {
+        element.scrollTop = element.scrollHeight;
+      });
+    for (let i = 0; i < 100 && (await loaded()) !== String(total + 1); i++) {
+      await toEnd();
+      await page.waitForTimeout(100);
+    }
+    expect(await loaded()).toBe(String(total + 1));
+    await toEnd();
+    await events().locator(`[data-row-key="${oldest?.id}"]`).waitFor();
+    await screenshot(page, 'ui-activity-scrolled');
+
+    // Free text, in any case: the one event that names the user.
+    await page.getByRole('textbox', { name: 'Search events' }).fill('needle-q9x');
+    await expect.poll(() => events().getAttribute('aria-rowcount')).toBe('2');
+    expect(await eventRows('user.created').filter({ hasText: 'Needle-Q9X' }).count()).toBe(1);
+    await expect.poll(() => page.getByTestId('events-count').textContent()).toBe('1 event');
+    // Live events are searched too, without asking the engine: a match shows, another event does not.
+    await admin(ui.engine, 'users.create', { username: 'needle-q9x-2' });
+    await admin(ui.engine, 'users.create', { username: 'haystack' });
+    await eventRows('user.created').filter({ hasText: 'needle-q9x-2' }).waitFor();
+    await expect.poll(() => page.getByTestId('events-count').textContent()).toBe('2 events');
+    expect(await eventRows('haystack').count()).toBe(0);
+    await page.getByRole('textbox', { name: 'Search events' }).fill('');
+    await eventRows('user.created').filter({ hasText: 'haystack' }).waitFor();
+  }, 120_000);
+
+  it('starts again from the events left when the workspace is reset', async () => {
+    await admin(ui.engine, 'workspace.reset', { confirm: true });
+    await eventRows('workspace.reset').waitFor();
+    await expect.poll(() => eventRows('user.created').count()).toBe(0);
+    const left = (await admin<{ count: number }>(ui.engine, 'events.count', {})).count;
+    await expect.poll(() => events().getAttribute('aria-rowcount')).toBe(String(left + 1));
+    await expect
+      .poll(() => page.getByTestId('events-count').textContent())
+      .toBe(`${left} ${left === 1 ? 'event' : 'events'}`);
   });
 });

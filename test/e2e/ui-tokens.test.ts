@@ -82,6 +82,8 @@ describe('Tokens page', () => {
     expect(await row.textContent()).toContain('Access');
     expect(await row.textContent()).toContain('jwt');
     await row.locator('[data-state="active"]').waitFor();
+    // Counted apart from the rows, and again after new tokens.
+    await expect.poll(() => page.getByTestId('tokens-count').textContent()).toBe('1 token');
     // The expiry is local time plus a countdown.
     expect(await row.textContent()).toMatch(/\(in (1 h|59 min)\)/);
     await screenshot(page, 'ui-tokens');
@@ -269,5 +271,137 @@ describe('Tokens page', () => {
 
     const list = await admin<TokenList>(ui.engine, 'tokens.list', { client_id: 'ledger-svc' });
     expect(list.tokens.map((t) => t.state)).toEqual(['revoked', 'revoked']);
+  });
+});
+
+/** The scroll area's size and position, read in the page (this side is type-checked without the DOM). */
+interface Scrolled {
+  scrollTop: number;
+  scrollHeight: number;
+  clientHeight: number;
+}
+
+/** Mints `count` reference access tokens for `clientId` through the admin API, a few calls at a time. */
+async function mintMany(clientId: string, count: number): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < count) {
+      const n = next++;
+      await admin(ui.engine, 'tokens.mint', {
+        client_id: clientId,
+        format: 'reference',
+        extra_claims: { batch_no: n },
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: 16 }, worker));
+}
+
+describe('Tokens page over thousands of tokens', () => {
+  const BULK = 2000;
+  const scroller = () => page.getByTestId('tokens-scroll');
+  const renderedRows = () => scroller().locator('tr[data-row-key]');
+  const rowOf = (id: string) => scroller().locator(`tr[data-row-key="${id}"]`);
+  /** The bulk client's token ids, oldest first. */
+  let ids: string[] = [];
+
+  it('shows thousands of tokens arriving live, then pages through them to the last, only those in view rendered', async () => {
+    await createServiceClient(ui.engine, 'bulk-svc', { access_token_format: 'reference' });
+    await page.getByRole('button', { name: 'Clear state filter' }).click();
+    await page.getByRole('combobox', { name: 'Client', exact: true }).click();
+    await page.getByRole('option', { name: 'bulk-svc' }).click();
+    await page.getByText('No token matches these filters').waitFor();
+
+    const started = Date.now();
+    await mintMany('bulk-svc', BULK);
+    const minted = Date.now() - started;
+    const list = await admin<TokenList>(ui.engine, 'tokens.list', {
+      client_id: 'bulk-svc',
+      sort: 'issued_asc',
+      limit: BULK,
+    });
+    ids = list.tokens.map((t) => t.id);
+    expect(ids).toHaveLength(BULK);
+    const newest = ids[BULK - 1] as string;
+    const oldest = ids[0] as string;
+
+    // At the top, the tokens came in live: the newest is the first row, and the count follows.
+    await expect.poll(() => renderedRows().first().getAttribute('data-row-key')).toBe(newest);
+    await expect.poll(() => page.getByTestId('tokens-count').textContent()).toBe('2,000 tokens');
+    console.log(`minted ${BULK} tokens in ${minted} ms while the Tokens page showed them live`);
+
+    // A new filter is a new list, read page by page from its top (the rows above came in live).
+    const filteredAt = Date.now();
+    await page.getByRole('combobox', { name: 'Kind', exact: true }).click();
+    await page.getByRole('option', { name: 'Access', exact: true }).click();
+    await expect.poll(() => renderedRows().first().getAttribute('data-row-key')).toBe(newest);
+    console.log(`the Kind filter's first rows in ${Date.now() - filteredAt} ms (a click and a read)`);
+    // Only the first page so far.
+    const loaded = Number(await page.getByRole('table', { name: 'Tokens' }).getAttribute('aria-rowcount'));
+    expect(loaded).toBeLessThan(BULK);
+
+    // Scrolled to the end, page after page is read until the oldest; never more than a screen or two
+    // of rows in the DOM.
+    let mostRendered = 0;
+    const scrolledAt = Date.now();
+    await expect
+      .poll(
+        async () => {
+          await scroller().evaluate((element) => {
+            const el = element as unknown as Scrolled;
+            el.scrollTop = el.scrollHeight;
+          });
+          mostRendered = Math.max(mostRendered, await renderedRows().count());
+          return rowOf(oldest).count();
+        },
+        { timeout: 30_000, interval: 100 },
+      )
+      .toBe(1);
+    console.log(`scrolled to the last of ${BULK} tokens in ${Date.now() - scrolledAt} ms`);
+    expect(mostRendered).toBeGreaterThan(5);
+    expect(mostRendered).toBeLessThan(80);
+    expect(await rowOf(newest).count()).toBe(0);
+    const table = page.getByRole('table', { name: 'Tokens' });
+    expect(await table.getAttribute('aria-rowcount')).toBe(String(BULK + 1));
+    await screenshot(page, 'ui-tokens-scrolled-to-end');
+    // Minting thousands through HTTP on a busy 2-core machine can take most of a minute.
+  }, 120_000);
+
+  it('holds new tokens back while scrolled down, and shows them on asking', async () => {
+    const firstShown = await renderedRows().first().getAttribute('data-row-key');
+    await mintMany('bulk-svc', 3);
+    const news = page.getByRole('button', { name: '3 new tokens — show' });
+    await news.waitFor();
+    // The rows did not move under the reader.
+    expect(await renderedRows().first().getAttribute('data-row-key')).toBe(firstShown);
+    await news.click();
+    const newest = (await admin<TokenList>(ui.engine, 'tokens.list', { client_id: 'bulk-svc', limit: 1 }))
+      .tokens[0]?.id as string;
+    await expect.poll(() => renderedRows().first().getAttribute('data-row-key')).toBe(newest);
+    expect(await scroller().evaluate((element) => (element as unknown as Scrolled).scrollTop)).toBe(0);
+    await expect.poll(() => page.getByTestId('tokens-count').textContent()).toBe('2,003 tokens');
+    expect(await news.count()).toBe(0);
+  });
+
+  it('finds one token by its id in the search box, and sorts oldest first', async () => {
+    const wanted = ids[1234] as string;
+    await page.getByRole('textbox', { name: 'Search tokens' }).fill(wanted);
+    await expect.poll(() => renderedRows().count()).toBe(1);
+    expect(await rowOf(wanted).count()).toBe(1);
+    await expect.poll(() => page.getByTestId('tokens-count').textContent()).toBe('1 token');
+    await rowOf(wanted)
+      .getByRole('button', { name: /^Details of Access token/ })
+      .click();
+    const drawer = page.getByRole('dialog', { name: 'Token details' });
+    await expect
+      .poll(() => drawer.getByRole('region', { name: 'Stored claims' }).textContent())
+      .toContain('"batch_no"');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => drawer.count()).toBe(0);
+
+    await page.getByRole('textbox', { name: 'Search tokens' }).fill('');
+    await page.getByRole('combobox', { name: 'Sort', exact: true }).click();
+    await page.getByRole('option', { name: 'Oldest', exact: true }).click();
+    await expect.poll(() => renderedRows().first().getAttribute('data-row-key')).toBe(ids[0]);
   });
 });

@@ -62,3 +62,21 @@ describe('the CLI code cache', () => {
     await expectServes(cliCopy('none', null), 'none');
   });
 });
+
+// Every page of memory a start touches first costs time (≈ 30 µs each on the 2-core benchmark machine),
+// and the bundle's source stays in memory while the CLI runs (scripts/build.mjs, docs/BENCHMARKS.md).
+describe('what a start reads before the engine', () => {
+  it('is a small launcher: it takes in neither zod nor the engine', () => {
+    const launcher = fs.readFileSync(BUILT_CLI, 'latin1');
+    // 47 kB when written; the engine or the zod schemas pulled in by one import made it 900 kB.
+    expect(launcher.length).toBeLessThan(150_000);
+    expect(launcher).not.toContain('node_modules/zod/');
+  });
+
+  it('is a bundle of ASCII only, already wrapped as a CommonJS module function (read as latin1)', () => {
+    const bundle = fs.readFileSync(path.join(path.dirname(BUILT_CLI), 'cli-main.cjs'));
+    expect(bundle.findIndex((byte) => byte > 0x7f)).toBe(-1);
+    const wrapper = '(function (exports, require, module, __filename, __dirname) { ';
+    expect(bundle.subarray(0, wrapper.length).toString('latin1')).toBe(wrapper);
+  });
+});

@@ -126,7 +126,15 @@ const calls: CallTable = {
     // Expires within the run, for tokens.purgeExpired below.
     { client_id: 'svc', ttl: 1 },
   ],
-  'tokens.list': [{}, { kind: 'refresh' }, { state: 'rotated' }, { client_id: 'svc', limit: 1, offset: 1 }],
+  'tokens.list': [
+    {},
+    { kind: 'refresh' },
+    { state: 'rotated' },
+    { client_id: 'svc', limit: 1, offset: 1 },
+    { sort: 'expires_asc', q: 'svc', count: false, limit: 2 },
+    { ids: ['no-such-token'] },
+  ],
+  'tokens.count': [{}, { client_id: 'svc' }, { q: 'svc', kind: 'access' }],
   // Every recorded token: each kind, format and state has its own nullable fields.
   'tokens.get': () => issued.tokenIds.map((id) => ({ id })),
   'tokens.lookup': () => [
@@ -174,7 +182,9 @@ const calls: CallTable = {
   'keys.activate': {},
   'keys.rotate': { alg: 'ES256' },
 
-  'events.list': [{}, { type: 'token.issued', limit: 5 }],
+  'events.list': [{}, { type: 'token.issued', limit: 5 }, { q: 'svc' }],
+  'events.page': [{}, { type: 'token.issued', limit: 5 }, { q: 'svc', limit: 3 }],
+  'events.count': [{}, { type: 'token.issued' }, { q: 'svc' }],
   // A request event with its exchange, and an id with none (null).
   'events.request': async () => {
     await deviceUserCode();

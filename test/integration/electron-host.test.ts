@@ -80,6 +80,7 @@ describe('desktop host (built main.cjs, Electron stand-in)', () => {
     expect(report.invalid).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
     expect(report.created).toMatchObject({ ok: true, value: { username: 'from-ipc' } });
     expect(report.pushed).toContain('user.created');
+    expect(report.pushedAsBatches).toBe(true);
 
     expect(report.windowOpen).toEqual({
       https: 'deny',

@@ -87,8 +87,10 @@ describe('engine over real HTTP', () => {
         received += value;
       }
       controller.abort();
+      // Events come in batches: each message's data is a JSON array of events.
       const frame = received.split('\n\n').find((f) => f.includes('streamed-user')) as string;
-      const event = JSON.parse(frame.slice(frame.indexOf('data: ') + 6));
+      const batch = JSON.parse(frame.slice(frame.indexOf('data: ') + 6)) as Array<{ username: string }>;
+      const event = batch.find((e) => e.username === 'streamed-user');
       expect(event).toMatchObject({
         type: 'user.created',
         username: 'streamed-user',

@@ -360,6 +360,26 @@ describe('turning faults off', () => {
     expect(await activeFaults()).toEqual([]);
   });
 
+  it('gives a listener with an interest (the CLI fault log) the events of its types only', async () => {
+    const fault: EngineEvent[] = [];
+    const every: EngineEvent[] = [];
+    const stopFault = engine.subscribe(
+      (event) => fault.push(event),
+      (type) => type.startsWith('fault'),
+    );
+    const stopEvery = engine.subscribe((event) => every.push(event));
+    try {
+      const added = await addFault({ endpoint: 'jwks', effect: { kind: 'latency', ms: 1 } });
+      expect((await oidc.clientCredentialsGrant(worker)).access_token).toBeTruthy();
+      await engine.call('faults.remove', { id: added.id });
+    } finally {
+      stopFault();
+      stopEvery();
+    }
+    expect(fault.map((event) => event.type)).toEqual(['fault.added', 'fault.removed']);
+    expect(every.map((event) => event.type)).toContain('token.issued');
+  });
+
   it('refuses faults that cannot be, adding nothing', async () => {
     const bad: unknown[] = [
       { endpoint: 'logout', effect: { kind: 'latency', ms: 10 } },

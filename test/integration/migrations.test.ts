@@ -147,9 +147,12 @@ describe('a database from the first released schema', () => {
     const { tokens } = await call<{ tokens: Token[] }>('tokens.list', { limit: 100 });
     // Schema 6 added the QA lab's flaws: tokens from before have none. Schema 7 records the issuing
     // grant type: unknown (null) for them; none of them was exchanged, so none has an actor.
-    expect(tokens).toEqual(
+    // Lists give each token its seq (its rowid): the fixture, written before, has none.
+    expect(tokens.map(({ seq: _seq, ...token }) => token)).toEqual(
       fixture.tokens.map((token) => ({ ...token, flaws: [], grant_type: null, act: null })),
     );
+    const seqs = tokens.map((t) => t.seq ?? 0);
+    expect(seqs).toEqual([...seqs].sort((a, b) => b - a));
     expect(new Set(tokens.map((t) => t.state))).toEqual(new Set(['active', 'rotated', 'revoked']));
     // Newest first; what this engine recorded since comes on top.
     const last = Math.max(...fixture.events.map((e) => e.id));

@@ -18,6 +18,7 @@ const RELEASED_MIGRATION_HASHES: readonly string[] = [
   /* 8 */ '9ddcafb5caf83102b71df79db22285ec40f0b96593102d8b5610b60ac9ed7df8',
   /* 9 */ '1cb363375a0af4f5851c9efe707b45df2b6e3fb7f3cb63d0ed8be4c757bba602',
   /* 10 */ '0a3d1dbc1bcbdad774577f68c2949967f510ecf60c4cc049b37bff49b00990bf',
+  /* 11 */ 'bed53607a67b675ad2bce72b1377562aea9516338cc9b82fc56c820880f78c10',
 ];
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');

@@ -1,11 +1,13 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { isAdminMethod } from '../../../shared/contract';
 import { AdminError, type AdminErrorCode } from '../../../shared/errors';
-import type { EngineEvent } from '../../../shared/schemas';
 import { JsonTextError, parseJsonBytes } from '../../../shared/validation';
 import type { AdminCall } from '../admin/dispatch';
 import { ADMIN_PREFIX, type AdminSecrets, authenticateAdmin } from './admin-auth';
+import { type EngineEventFeed, serveEventStream } from './event-stream';
 import type { EnvelopeConfig } from './framework-errors';
+
+export type { EngineEventFeed } from './event-stream';
 
 const STATUS_BY_CODE: Record<AdminErrorCode, number> = {
   invalid_input: 400,
@@ -16,11 +18,6 @@ const STATUS_BY_CODE: Record<AdminErrorCode, number> = {
   forbidden: 403,
   internal: 500,
 };
-
-/** Every issuer's live events, each saying which issuer it is of. */
-export interface EngineEventFeed {
-  subscribe(listener: (event: EngineEvent) => void): () => void;
-}
 
 /** The JSON body, by the parser seed files use too; what it refuses is invalid input naming the problem. */
 function jsonBody(request: FastifyRequest<{ Params: { method: string } }>): unknown {
@@ -64,25 +61,8 @@ export function registerAdminRoutes(
         }
       });
 
-      // Live events as server-sent events; the UI's HTTP transport reads them with fetch.
-      admin.get('/events.stream', (request, reply) => {
-        reply.hijack();
-        reply.raw.writeHead(200, {
-          'content-type': 'text/event-stream; charset=utf-8',
-          'cache-control': 'no-store',
-          connection: 'keep-alive',
-          'x-content-type-options': 'nosniff',
-        });
-        reply.raw.write(': connected\n\n');
-        const unsubscribe = events.subscribe((event) => {
-          reply.raw.write(`id: ${event.id}\ndata: ${JSON.stringify(event)}\n\n`);
-        });
-        const heartbeat = setInterval(() => reply.raw.write(': keep-alive\n\n'), 15_000);
-        request.raw.on('close', () => {
-          clearInterval(heartbeat);
-          unsubscribe();
-        });
-      });
+      // Live events as server-sent events, in batches; the UI's HTTP transport reads them with fetch.
+      admin.get('/events.stream', (request, reply) => serveEventStream(request, reply, call, events));
 
       // Fastify's JSON parser decodes invalid UTF-8 to U+FFFD and refuses a "constructor" key holding
       // "prototype" (a claim an export may carry); the body is kept as bytes for parseJsonBytes instead.

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { compactVerify, createLocalJWKSet, decodeJwt } from 'jose';
+import { compactVerify, decodeJwt } from 'jose';
 import { seconds } from '../lib/clock';
 import { randomToken } from '../lib/secrets';
 import { pageCsp, redirectSource, sendHtml } from '../lib/security-headers';
@@ -17,6 +17,7 @@ import { type Params, readParams } from '../protocol/params';
 import type { ProviderContext } from '../provider/context';
 import type { ClientRecord } from '../store/clients';
 import type { SessionRecord } from '../store/sessions';
+import { verificationKeys } from '../tokens/verification-keys';
 
 const LOGOUT_COOKIE = 'idp_sandbox_logout';
 /** Confirmation pages kept at once; each is small, and the oldest give way first. */
@@ -39,15 +40,9 @@ async function readHint(
   ctx: ProviderContext,
   hint: string,
 ): Promise<{ clientId: string; sid: string | null } | null> {
-  const keys = ctx.keys.published();
+  const { jwks, algorithms } = verificationKeys(ctx.keys.published());
   try {
-    const { protectedHeader } = await compactVerify(
-      hint,
-      createLocalJWKSet({ keys: keys.map((k) => k.public_jwk) }),
-      {
-        algorithms: [...new Set(keys.map((k) => k.alg))],
-      },
-    );
+    const { protectedHeader } = await compactVerify(hint, jwks, { algorithms });
     if (protectedHeader.typ === 'at+jwt') return null;
     const claims = decodeJwt(hint);
     if (claims.iss !== ctx.issuer()) return null;

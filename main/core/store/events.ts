@@ -1,10 +1,10 @@
-import { EventEmitter } from 'node:events';
-import type { EngineEvent, EventFilter, EventType } from '../../../shared/schemas';
+import type { Count, EngineEvent, EventFilter, EventType } from '../../../shared/schemas';
 import { EventFilterSchema } from '../../../shared/schemas';
 import type { Clock } from '../lib/clock';
 import { type Db, statement } from './database';
 import { parseJson } from './json';
 import { RequestLog } from './request-log';
+import { containing, countByRowid, pageByRowid } from './windows';
 
 interface EventInput {
   client_id?: string | null | undefined;
@@ -29,6 +29,15 @@ interface EventRow {
   data: string;
 }
 
+/** Which event types a live listener wants. */
+export type EventInterest = (type: EventType) => boolean;
+const EVERY_EVENT: EventInterest = () => true;
+
+interface Subscriber {
+  listener: (event: EngineEvent) => void;
+  wants: EventInterest;
+}
+
 function toEvent(row: EventRow): EngineEvent {
   return { ...row, at: new Date(row.at).toISOString(), data: parseJson(row.data) };
 }
@@ -38,7 +47,7 @@ function toEvent(row: EventRow): EngineEvent {
  * (the UI over IPC or server-sent events). Listeners run after the write, outside any transaction.
  */
 export class EventLog {
-  private readonly emitter = new EventEmitter();
+  private readonly subscribers = new Set<Subscriber>();
   private readonly insert;
   private readonly insertRequest;
   /** The redacted HTTP exchanges behind `request` events. */
@@ -48,7 +57,6 @@ export class EventLog {
     private readonly db: Db,
     private readonly clock: Clock,
   ) {
-    this.emitter.setMaxListeners(0);
     this.insert = statement<[number, string, string | null, string | null, string | null, string]>(
       db,
       'INSERT INTO events (at, type, client_id, username, token_id, data) VALUES (?, ?, ?, ?, ?, ?)',
@@ -85,7 +93,7 @@ export class EventLog {
     // Built from what was written rather than read back with RETURNING: every issued token records an
     // event, and the read-back was a measurable share of issuing one. The data is parsed back only for
     // live listeners, so they get exactly what a later list() returns.
-    if (this.emitter.listenerCount('event') === 0) return id;
+    if (!this.wanted(type)) return id;
     const event: EngineEvent = {
       id,
       at: new Date(at).toISOString(),
@@ -95,13 +103,23 @@ export class EventLog {
       token_id: tokenId,
       data: parseJson(serialised),
     };
-    this.emitter.emit('event', event);
+    for (const subscriber of this.subscribers) if (subscriber.wants(type)) subscriber.listener(event);
     return id;
   }
 
-  subscribe(listener: (event: EngineEvent) => void): () => void {
-    this.emitter.on('event', listener);
-    return () => this.emitter.off('event', listener);
+  private wanted(type: EventType): boolean {
+    for (const subscriber of this.subscribers) if (subscriber.wants(type)) return true;
+    return false;
+  }
+
+  /**
+   * Live events of the types `wants` accepts (all by default). An event no listener wants is never
+   * built: the CLI's fault log listens all the time, and must not cost every issued token a copy.
+   */
+  subscribe(listener: (event: EngineEvent) => void, wants: EventInterest = EVERY_EVENT): () => void {
+    const subscriber = { listener, wants };
+    this.subscribers.add(subscriber);
+    return () => this.subscribers.delete(subscriber);
   }
 
   /** Deletes up to `limit` events that are older than `beforeMs` or beyond the newest `keep` (-1: all). */
@@ -117,31 +135,117 @@ export class EventLog {
 
   list(filter: EventFilter): EngineEvent[] {
     const f = EventFilterSchema.parse(filter);
-    const where: string[] = [];
-    const params: unknown[] = [];
-    for (const key of ['type', 'client_id', 'username', 'token_id'] as const) {
-      if (f[key] !== undefined) {
-        where.push(`${key} = ?`);
-        params.push(f[key]);
-      }
-    }
+    const { conditions, params } = eventConditions(f);
     if (f.after_id !== undefined) {
-      where.push('id > ?');
-      params.push(f.after_id);
+      conditions.push('id > @after_id');
+      params.after_id = f.after_id;
     }
     // Keyset paging: the page after one that ended at before_id, however many events are kept.
     if (f.before_id !== undefined) {
-      where.push('id < ?');
-      params.push(f.before_id);
+      conditions.push('id < @before_id');
+      params.before_id = f.before_id;
     }
-    if (f.endpoint !== undefined) {
-      where.push('endpoint = ?');
-      params.push(f.endpoint);
-    }
-    if (f.errors) where.push(`(status >= 400 OR type IN ('token.reuse_detected', 'code.reuse_detected'))`);
     // Newest first, except when catching up after an id, where the order of arrival matters.
     const order = f.after_id !== undefined ? 'ASC' : 'DESC';
-    const sql = `SELECT id, at, type, client_id, username, token_id, data FROM events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id ${order} LIMIT ?`;
-    return (statement(this.db, sql).all(...params, f.limit) as EventRow[]).map(toEvent);
+    const sql = `SELECT ${EVENT_COLUMNS} FROM events ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''} ORDER BY id ${order} LIMIT @limit`;
+    return (statement(this.db, sql).all({ ...params, limit: f.limit }) as EventRow[]).map(toEvent);
   }
+
+  /**
+   * One page newest first before `before_id`, read in bounded id windows (store/windows.ts): a filter
+   * the type index does not serve reads a window at a time, so a page may be short while more remain.
+   */
+  page(filter: EventPageFilter): { events: EngineEvent[]; next_before_id: number | null } {
+    const f = EventFilterSchema.omit({ after_id: true }).parse(filter);
+    const { conditions, params, indexed } = eventConditions(f);
+    const hint = indexed ? 'INDEXED BY events_type' : 'NOT INDEXED';
+    const scope = indexed ? 'type = @type' : '1';
+    const start = (
+      statement(this.db, `SELECT max(id) AS v FROM events ${hint} WHERE ${scope} AND id < @before`).get({
+        ...params,
+        before: f.before_id ?? Number.MAX_SAFE_INTEGER,
+      }) as { v: number | null }
+    ).v;
+    const end = (
+      statement(this.db, `SELECT min(id) AS v FROM events ${hint} WHERE ${scope}`).get(params) as {
+        v: number | null;
+      }
+    ).v;
+    const read = statement(
+      this.db,
+      `SELECT ${EVENT_COLUMNS} FROM events ${hint} WHERE id BETWEEN @lo AND @hi${conditions.map((c) => ` AND ${c}`).join('')} ORDER BY id DESC LIMIT @n`,
+    );
+    const page = pageByRowid({
+      desc: true,
+      range: start === null || end === null ? null : { start, end },
+      limit: f.limit,
+      windowed: conditions.length > (indexed ? 1 : 0),
+      read: (lo, hi, n) => read.all({ ...params, lo, hi, n }) as EventRow[],
+      seqOf: (row) => row.id,
+    });
+    return { events: page.rows.map(toEvent), next_before_id: page.next };
+  }
+
+  /** How many events match: exact when only the type (or nothing) filters, otherwise maybe estimated. */
+  count(filter: EventCountFilter): Count {
+    const f = EventFilterSchema.omit({ after_id: true, before_id: true, limit: true }).parse(filter);
+    const { conditions, params, indexed } = eventConditions(f);
+    const hint = indexed ? 'INDEXED BY events_type' : 'NOT INDEXED';
+    const where = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
+    if (conditions.length <= (indexed ? 1 : 0)) {
+      const n = statement(this.db, `SELECT count(*) AS n FROM events ${where}`).get(params) as { n: number };
+      return { count: n.n, exact: true };
+    }
+    // Apart: SQLite finds min() or max() of the id at once, but both in one query scan the table.
+    const edge = (fn: 'min' | 'max') =>
+      (
+        statement(
+          this.db,
+          `SELECT ${fn}(id) AS v FROM events ${hint} WHERE ${indexed ? 'type = @type' : '1'}`,
+        ).get(params) as { v: number | null }
+      ).v;
+    const min = edge('min');
+    const max = edge('max');
+    const count = statement(
+      this.db,
+      `SELECT count(*) AS n FROM events ${hint} WHERE id BETWEEN @lo AND @hi AND ${conditions.join(' AND ')}`,
+    );
+    return countByRowid(
+      min === null || max === null ? null : { min, max },
+      (lo, hi) => (count.get({ ...params, lo, hi }) as { n: number }).n,
+    );
+  }
+}
+
+type EventPageFilter = Omit<EventFilter, 'after_id'>;
+type EventCountFilter = Omit<EventFilter, 'after_id' | 'before_id' | 'limit'>;
+
+const EVENT_COLUMNS = 'id, at, type, client_id, username, token_id, data';
+
+/** The conditions every event read shares (not the id bounds); `indexed`: the type index serves one. */
+function eventConditions(f: {
+  type?: string | undefined;
+  client_id?: string | undefined;
+  username?: string | undefined;
+  token_id?: string | undefined;
+  endpoint?: string | undefined;
+  errors?: boolean | undefined;
+  q?: string | undefined;
+}): { conditions: string[]; params: Record<string, unknown>; indexed: boolean } {
+  const conditions: string[] = [];
+  const params: Record<string, unknown> = {};
+  for (const key of ['type', 'client_id', 'username', 'token_id', 'endpoint'] as const) {
+    if (f[key] !== undefined) {
+      conditions.push(`${key} = @${key}`);
+      params[key] = f[key];
+    }
+  }
+  if (f.errors) conditions.push(`(status >= 400 OR type IN ('token.reuse_detected', 'code.reuse_detected'))`);
+  if (f.q !== undefined) {
+    conditions.push(
+      `(type LIKE @like ESCAPE '\\' OR client_id LIKE @like ESCAPE '\\' OR username LIKE @like ESCAPE '\\' OR token_id LIKE @like ESCAPE '\\' OR data LIKE @like ESCAPE '\\')`,
+    );
+    params.like = containing(f.q);
+  }
+  return { conditions, params, indexed: f.type !== undefined };
 }

@@ -1,11 +1,22 @@
 import { decodeProtectedHeader } from 'jose';
-import type { Token, TokenFilter, TokenFormat, TokenKind, TokenState } from '../../../shared/schemas';
+import type { Count, Token, TokenFilter, TokenFormat, TokenKind, TokenState } from '../../../shared/schemas';
 import { TokenFilterSchema } from '../../../shared/schemas';
+import type { TokenPosition } from '../../../shared/token-cursor';
 import { isoFromSeconds } from '../lib/clock';
 import { hashTokenValue, secretMatches } from '../lib/secrets';
 import { splitOpaqueValue } from '../lib/token-values';
 import { type Db, statement } from './database';
 import { parseJson } from './json';
+import {
+  countExactly,
+  countMatches,
+  matchSql,
+  pageOfTokens,
+  REUSE_DETECTED,
+  type TokenMatchInput,
+} from './token-list';
+
+export { REUSE_DETECTED };
 
 export interface TokenRecord {
   id: string;
@@ -105,9 +116,10 @@ const toRecord = (row: TokenRow): TokenRecord => ({
   grant_type: row[22],
 });
 
-export const REUSE_DETECTED = 'reuse_detected';
+/** A token of a list, with its place in the issue order (its rowid). */
+export type ListedToken = TokenRecord & { seq: number };
 
-/** The one definition of a token's state; the SQL filter below mirrors it. */
+/** The one definition of a token's state; store/token-list.ts STATE_SQL mirrors it. */
 export function tokenState(token: TokenRecord, now: number): TokenState {
   if (token.revoked_reason === REUSE_DETECTED) return 'reuse_detected';
   if (token.revoked_at !== null) return 'revoked';
@@ -115,13 +127,6 @@ export function tokenState(token: TokenRecord, now: number): TokenState {
   if (token.expires_at <= now) return 'expired';
   return 'active';
 }
-
-const STATE_SQL = `CASE
-  WHEN revoked_reason = '${REUSE_DETECTED}' THEN 'reuse_detected'
-  WHEN revoked_at IS NOT NULL THEN 'revoked'
-  WHEN rotated_at IS NOT NULL THEN 'rotated'
-  WHEN expires_at <= @now THEN 'expired'
-  ELSE 'active' END`;
 
 /**
  * RFC 8693 `act` (who acts for the subject), from the claims column: a reference or refresh token
@@ -237,31 +242,33 @@ export class TokenStore {
     return { tokens, total };
   }
 
-  list(filter: TokenFilter, now: number): { tokens: TokenRecord[]; total: number } {
-    const f = TokenFilterSchema.parse(filter);
-    const where: string[] = [];
-    const params: Record<string, unknown> = { now };
-    for (const key of ['kind', 'format', 'client_id', 'username', 'grant_id'] as const) {
-      if (f[key] !== undefined) {
-        where.push(`${key} = @${key}`);
-        params[key] = f[key];
-      }
-    }
-    if (f.state !== undefined) {
-      where.push(`(${STATE_SQL}) = @state`);
-      params.state = f.state;
-    }
-    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const total = (
-      statement(this.db, `SELECT count(*) AS n FROM tokens ${clause}`).get(params) as { n: number }
-    ).n;
-    const rows = statement<[Record<string, unknown>], TokenRow>(
+  /**
+   * One page in the filter's order after `after` (store/token-list.ts), each record with its rowid
+   * (`seq`), and where the next page starts (null: nothing more). `total` only when asked.
+   */
+  list(
+    input: TokenFilter,
+    now: number,
+    after: TokenPosition | null = null,
+  ): { tokens: ListedToken[]; total: number | null; next: TokenPosition | null } {
+    const filter = TokenFilterSchema.parse(input);
+    const match = matchSql(this.db, filter, now);
+    const page = pageOfTokens(
       this.db,
-      `SELECT ${COLUMNS} FROM tokens ${clause} ORDER BY rowid DESC LIMIT @limit OFFSET @offset`,
-    )
-      .raw(true)
-      .all({ ...params, limit: f.limit, offset: f.offset });
-    return { tokens: rows.map(toRecord), total };
+      COLUMNS,
+      match,
+      { sort: filter.sort, after, limit: filter.limit, offset: filter.offset },
+      (row) => row[16] as number,
+    );
+    const tokens = page.rows.map((row) =>
+      Object.assign(toRecord(row as TokenRow), { seq: row[23] as number }),
+    );
+    return { tokens, total: filter.count ? countExactly(this.db, match) : null, next: page.next };
+  }
+
+  /** How many tokens match: exact, or estimated when counting would read too much (store/windows.ts). */
+  count(match: TokenMatchInput, now: number): Count {
+    return countMatches(this.db, matchSql(this.db, match, now));
   }
 
   /** Revokes one token unless already revoked; returns whether it changed. */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createLocalJWKSet, decodeJwt, type JWTPayload, jwtVerify } from 'jose';
+import { decodeJwt, type JWTPayload, jwtVerify } from 'jose';
 import type { AccessTokenFormat, Settings, SigningAlg } from '../../../shared/schemas';
 import { type Clock, seconds } from '../lib/clock';
 import { envelopeOpaqueValue, opaqueValue, tokenId } from '../lib/token-values';
@@ -12,6 +12,7 @@ import { type ClaimContext, decideClaims, introspectionClaims } from './claim-ma
 import { splitScope } from './claims';
 import type { ClaimProfile } from './profile-claims';
 import type { JwtSigner } from './signer';
+import { verificationKeys } from './verification-keys';
 
 /** The `aud` claim for an audience list: a single audience as a string (RFC 7519 §4.1.3 allows both). */
 export function audClaim(audience: string[]): string | string[] {
@@ -407,17 +408,14 @@ export class TokenService {
     const published = this.deps.keys.published();
     if (published.length === 0) return null;
     try {
-      const { payload } = await jwtVerify(
-        value,
-        createLocalJWKSet({ keys: published.map((k) => k.public_jwk) }),
-        {
-          algorithms: [...new Set(published.map((k) => k.alg))],
-          issuer: this.deps.issuer(),
-          typ,
-          currentDate: new Date(this.deps.clock.now()),
-          requiredClaims,
-        },
-      );
+      const { jwks, algorithms } = verificationKeys(published);
+      const { payload } = await jwtVerify(value, jwks, {
+        algorithms,
+        issuer: this.deps.issuer(),
+        typ,
+        currentDate: new Date(this.deps.clock.now()),
+        requiredClaims,
+      });
       const record = this.deps.tokens.findById(String(payload.jti));
       if (record?.kind !== kind || record.format !== 'jwt') return null;
       // Only the very token issued counts: a copy re-signed with the same key (an engine seeded with

@@ -10,7 +10,16 @@ import {
 import { AdminError, isAdminErrorBody } from '../../../shared/errors';
 import type { AdminScope } from '../../../shared/issuers';
 import { type EngineEvent, EngineEventSchema } from '../../../shared/schemas';
-import type { UiSession } from './ui-session';
+
+/**
+ * What the transport needs of the tab's sign-in (ui-session.ts's UiSession): the token to send, and
+ * telling it the engine refused that token. Declared here so the transport runs outside a browser too
+ * (test/integration/live-transport.test.ts drives it against a real engine).
+ */
+export interface TransportSession {
+  token(): string | null;
+  expire(): void;
+}
 
 const SIGN_IN_AGAIN =
   'The engine did not accept this tab\'s sign-in (it may have been restarted). Open the "Admin UI" link it printed at start.';
@@ -20,7 +29,7 @@ const SIGN_IN_AGAIN =
  * `credentials: 'omit'`: no cookie takes part in admin calls.
  */
 function requestInit(
-  session: UiSession,
+  session: TransportSession,
   init: RequestInit & { headers: Record<string, string> },
 ): RequestInit {
   const token = session.token();
@@ -33,7 +42,7 @@ function requestInit(
 
 async function call(
   baseUrl: string,
-  session: UiSession,
+  session: TransportSession,
   method: AdminMethod,
   input: unknown,
   scope: AdminScope,
@@ -67,52 +76,78 @@ async function call(
 /** Reconnecting waits this long at most: the engine is local, so asking every 2 s costs nothing. */
 const MAX_RECONNECT_DELAY_MS = 2000;
 
-/** Hands each complete server-sent-events frame's data to `onData`; returns the unfinished rest. */
-function readFrames(buffer: string, onData: (data: string) => void): string {
+/** One server-sent-events message: its data lines joined, and its id if it set one. */
+interface SseMessage {
+  data: string;
+  id: string | null;
+}
+
+/** Hands each complete server-sent-events message to `onMessage`; returns the unfinished rest. */
+function readFrames(buffer: string, onMessage: (message: SseMessage) => void): string {
   let rest = buffer;
   let end = rest.indexOf('\n\n');
   while (end >= 0) {
-    const data = rest
-      .slice(0, end)
-      .split('\n')
-      .filter((line) => line.startsWith('data:'))
-      .map((line) => line.slice(5).trim())
-      .join('\n');
-    if (data) onData(data);
+    const data: string[] = [];
+    let id: string | null = null;
+    for (const line of rest.slice(0, end).split('\n')) {
+      if (line.startsWith('data:')) data.push(line.slice(5).trim());
+      else if (line.startsWith('id:')) id = line.slice(3).trim();
+    }
+    if (data.length > 0 || id !== null) onMessage({ data: data.join('\n'), id });
     rest = rest.slice(end + 2);
     end = rest.indexOf('\n\n');
   }
   return rest;
 }
 
+/** The valid events of one message: a batch (a JSON array), oldest first. */
+function eventsOf(data: string): EngineEvent[] {
+  const parsed: unknown = JSON.parse(data);
+  const events: EngineEvent[] = [];
+  for (const item of Array.isArray(parsed) ? parsed : [parsed]) {
+    const event = EngineEventSchema.safeParse(item);
+    if (event.success) events.push(event.data);
+  }
+  return events;
+}
+
 /**
  * One server-sent-events connection shared by all subscribers, read with fetch (EventSource cannot
  * send a header) so it carries the UI token like every other admin call. Its state is the UI's
  * "is the engine there": it reconnects by itself while anyone listens, and stops for good once the
- * engine refuses the token.
+ * engine refuses the token. Reconnecting, it sends the last message's id as `Last-Event-ID`, so the
+ * engine sends the events missed meanwhile first (see main/core/http/event-stream.ts).
  */
-function createEventStream(baseUrl: string, session: UiSession): LiveStream {
+function createEventStream(baseUrl: string, session: TransportSession): LiveStream {
   const listeners = new Set<(event: EngineEvent) => void>();
+  const batchListeners = new Set<(events: EngineEvent[]) => void>();
   const connectionListeners = new Set<() => void>();
   let controller: AbortController | null = null;
   let connection: LiveConnection = 'connecting';
+  let lastEventId: string | null = null;
   const setConnection = (next: LiveConnection) => {
     if (next === connection) return;
     connection = next;
     for (const listener of connectionListeners) listener();
   };
-  const deliver = (data: string) => {
-    const parsed = EngineEventSchema.safeParse(JSON.parse(data));
-    if (parsed.success) for (const listener of listeners) listener(parsed.data);
+  const deliver = ({ data, id }: SseMessage) => {
+    if (id !== null) lastEventId = id;
+    if (!data) return;
+    const events = eventsOf(data);
+    if (events.length === 0) return;
+    for (const listener of batchListeners) listener(events);
+    for (const event of events) for (const listener of listeners) listener(event);
   };
 
   async function connect(signal: AbortSignal) {
     let delay = 250;
     while (!signal.aborted) {
       try {
+        const headers: Record<string, string> = { accept: 'text/event-stream' };
+        if (lastEventId) headers['last-event-id'] = lastEventId;
         const response = await fetch(
           `${baseUrl}${HTTP_EVENT_STREAM}`,
-          requestInit(session, { headers: { accept: 'text/event-stream' }, signal }),
+          requestInit(session, { headers, signal }),
         );
         if (response.status === 401) {
           setConnection('refused');
@@ -139,21 +174,25 @@ function createEventStream(baseUrl: string, session: UiSession): LiveStream {
     }
   }
 
-  return {
-    subscribe(listener) {
-      listeners.add(listener);
-      if (!controller) {
-        controller = new AbortController();
-        void connect(controller.signal);
+  /** Adds a listener to its set; the first one opens the stream, the last one gone closes it. */
+  function listen<L>(set: Set<L>, listener: L): () => void {
+    set.add(listener);
+    if (!controller) {
+      controller = new AbortController();
+      void connect(controller.signal);
+    }
+    return () => {
+      set.delete(listener);
+      if (listeners.size === 0 && batchListeners.size === 0 && controller) {
+        controller.abort();
+        controller = null;
       }
-      return () => {
-        listeners.delete(listener);
-        if (listeners.size === 0 && controller) {
-          controller.abort();
-          controller = null;
-        }
-      };
-    },
+    };
+  }
+
+  return {
+    subscribe: (listener) => listen(listeners, listener),
+    subscribeBatch: (listener) => listen(batchListeners, listener),
     connection: () => connection,
     onConnectionChange(listener) {
       connectionListeners.add(listener);
@@ -163,7 +202,7 @@ function createEventStream(baseUrl: string, session: UiSession): LiveStream {
 }
 
 /** Browser mode: admin calls over HTTP, authenticated by the tab's UI token. */
-export function createHttpAdminApi(session: UiSession, baseUrl = ''): AdminApi {
+export function createHttpAdminApi(session: TransportSession, baseUrl = ''): AdminApi {
   return buildAdminApi(
     (method, input, scope) => call(baseUrl, session, method, input, scope),
     createEventStream(baseUrl, session),

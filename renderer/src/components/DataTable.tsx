@@ -17,6 +17,16 @@ export interface Column<Row> {
   cell: (row: Row) => ReactNode;
   /** Styling for every cell of the column (monospace ids, bold names, no wrapping). */
   props?: TableTdProps;
+  /**
+   * The column's width in pixels in a VirtualTable, whose columns are fixed so rows scrolling by do
+   * not resize them; columns without one share the rest. DataTable sizes columns by their content.
+   */
+  width?: number;
+  /**
+   * A cheaper rendering of the cell (plain text), shown by a VirtualTable for rows that come into view
+   * during a fast scroll, until the scroll stops. Without it the cell renders as always.
+   */
+  light?: (row: Row) => ReactNode;
 }
 
 interface RowActionBase {
@@ -78,6 +88,7 @@ interface TableContent<Row> extends TableSpec<Row> {
 
 type DataTableProps<Row> = TableContent<Row> & RowSource<Row>;
 
+/** One row action: its button, named for the row it acts on. */
 function ActionButton({ action }: { action: RowAction }) {
   const common = {
     size: 'xs',
@@ -99,6 +110,51 @@ function ActionButton({ action }: { action: RowAction }) {
     <Button {...common} onClick={action.onClick}>
       {action.label}
     </Button>
+  );
+}
+
+/** The header row's cells: the columns' names, then "Actions" when the rows have buttons. */
+export function HeaderCells<Row>({
+  columns,
+  actions,
+}: {
+  columns: ReadonlyArray<Column<Row>>;
+  actions: boolean;
+}) {
+  return (
+    <>
+      {columns.map((column) => (
+        <Table.Th key={column.header}>{column.header}</Table.Th>
+      ))}
+      {actions && <Table.Th>Actions</Table.Th>}
+    </>
+  );
+}
+
+/** A row's cells: one per column, then its Actions cell when the table has actions (VirtualTable's too). */
+export function RowCells<Row>({
+  row,
+  columns,
+  actions,
+  moreActions,
+  light = false,
+}: { row: Row; light?: boolean } & Pick<TableContent<Row>, 'columns' | 'actions' | 'moreActions'>) {
+  return (
+    <>
+      {columns.map((column) => (
+        <Table.Td key={column.header} {...column.props}>
+          {light && column.light ? column.light(row) : column.cell(row)}
+        </Table.Td>
+      ))}
+      {(actions || moreActions) && (
+        <Table.Td>
+          <Group gap={4} wrap="nowrap">
+            {actions?.(row).map((action) => action && <ActionButton key={action.name} action={action} />)}
+            {moreActions?.(row)}
+          </Group>
+        </Table.Td>
+      )}
+    </>
   );
 }
 
@@ -139,10 +195,7 @@ function TableOrEmpty<Row>({
       <Table striped={striped} highlightOnHover={highlightOnHover} aria-label={label}>
         <Table.Thead>
           <Table.Tr>
-            {columns.map((column) => (
-              <Table.Th key={column.header}>{column.header}</Table.Th>
-            ))}
-            {hasActions && <Table.Th>Actions</Table.Th>}
+            <HeaderCells columns={columns} actions={hasActions} />
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
@@ -151,21 +204,7 @@ function TableOrEmpty<Row>({
             return (
               <Fragment key={rowKey(row)}>
                 <Table.Tr>
-                  {columns.map((column) => (
-                    <Table.Td key={column.header} {...column.props}>
-                      {column.cell(row)}
-                    </Table.Td>
-                  ))}
-                  {hasActions && (
-                    <Table.Td>
-                      <Group gap={4} wrap="nowrap">
-                        {actions?.(row).map(
-                          (action) => action && <ActionButton key={action.name} action={action} />,
-                        )}
-                        {moreActions?.(row)}
-                      </Group>
-                    </Table.Td>
-                  )}
+                  <RowCells row={row} columns={columns} actions={actions} moreActions={moreActions} />
                 </Table.Tr>
                 {detail && (
                   <Table.Tr>

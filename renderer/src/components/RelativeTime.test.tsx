@@ -1,6 +1,7 @@
 import { act, cleanup, screen } from '@testing-library/react';
+import { Profiler, type ReactNode } from 'react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { NowProvider } from '../data/now';
+import { NowProvider, ticker } from '../data/now';
 import { formatDuration, formatLocal, formatRelative } from '../lib/time';
 import { renderWithTheme } from '../test-utils';
 import { RelativeTime } from './RelativeTime';
@@ -104,6 +105,88 @@ describe('<RelativeTime>', () => {
       });
       expect(time.textContent).toContain(hint);
     }
+  });
+
+  /** Counts the commits of what it wraps: each one is a re-render that reached the screen. */
+  function counted(counts: Record<string, number>, id: string, children: ReactNode) {
+    counts[id] = 0;
+    return (
+      <Profiler id={id} onRender={() => (counts[id] = (counts[id] ?? 0) + 1)}>
+        {children}
+      </Profiler>
+    );
+  }
+
+  it('re-renders only itself, and only when its text changes: once a second while counting seconds, then once a minute', () => {
+    const counts: Record<string, number> = {};
+    const texts: string[] = [];
+    renderWithTheme(
+      <NowProvider>
+        {counted(counts, 'page', <p>a table</p>)}
+        {counted(counts, 'time', <RelativeTime value={at(-50 * S).toISOString()} />)}
+      </NowProvider>,
+    );
+    const time = screen.getByText((_, el) => el?.tagName === 'TIME');
+    const read = () => texts.push((time.textContent ?? '').replace(/^.*\(/, '('));
+    expect(counts).toEqual({ page: 1, time: 1 });
+    read();
+
+    // 10 s: "50 s ago" … "59 s ago", then "1 min ago": ten changes, ten renders.
+    for (let i = 0; i < 10; i++) {
+      act(() => {
+        vi.advanceTimersByTime(S);
+      });
+      read();
+    }
+    expect(counts.time).toBe(11);
+    expect(texts.at(-1)).toBe('(1 min ago)');
+    expect(new Set(texts).size).toBe(texts.length);
+
+    // Then ten minutes, a second at a time (React commits between the ticker's wake-ups, as in a
+    // browser): ten changes, not 600 renders.
+    for (let i = 0; i < 600; i++) {
+      act(() => {
+        vi.advanceTimersByTime(S);
+      });
+    }
+    expect(counts.time).toBe(21);
+    expect(time.textContent).toContain('(11 min ago)');
+    expect(counts.page).toBe(1);
+  });
+
+  it('keeps an idle table still: 200 times days old, half a minute passes, nothing re-renders and one timer waits', () => {
+    const counts: Record<string, number> = {};
+    const rows = Array.from({ length: 200 }, (_, i) => at(-3 * DAY - i * 7 * S).toISOString());
+    renderWithTheme(
+      <NowProvider>
+        {counted(
+          counts,
+          'table',
+          rows.map((value) => <RelativeTime key={value} value={value} />),
+        )}
+      </NowProvider>,
+    );
+    expect(counts.table).toBe(1);
+    for (let i = 0; i < 30; i++) {
+      act(() => {
+        vi.advanceTimersByTime(S);
+      });
+    }
+    // "3 days ago" moves once an hour: 30 s in, no row had a new text, so none rendered.
+    expect(counts.table).toBe(1);
+    expect(ticker.waiting()).toBe(200);
+    expect(vi.getTimerCount()).toBe(1);
+  });
+
+  it('schedules nothing once nothing it shows can change', () => {
+    const empty = renderWithTheme(<RelativeTime value={null} fallback="never" />);
+    expect(ticker.waiting()).toBe(0);
+    empty.unmount();
+    const shown = renderWithTheme(<RelativeTime value={at(-3 * H).toISOString()} />);
+    expect(ticker.waiting()).toBe(1);
+    shown.unmount();
+    expect(ticker.waiting()).toBe(0);
+    expect(vi.getTimerCount()).toBe(0);
   });
 
   it('shows the fallback when there is no time', () => {

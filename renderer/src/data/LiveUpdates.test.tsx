@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { EngineEvent } from '../../../shared/schemas';
 
 const live = vi.hoisted(() => ({
-  listener: null as ((event: EngineEvent) => void) | null,
+  listener: null as ((events: EngineEvent[]) => void) | null,
   unsubscribed: 0,
   connection: 'live' as 'connecting' | 'live' | 'down' | 'refused',
   onChange: null as (() => void) | null,
@@ -12,7 +12,7 @@ const live = vi.hoisted(() => ({
 vi.mock('../api', () => ({
   adminApi: {
     live: {
-      subscribe: (listener: (event: EngineEvent) => void) => {
+      subscribeBatch: (listener: (events: EngineEvent[]) => void) => {
         live.listener = listener;
         return () => {
           live.unsubscribed += 1;
@@ -35,7 +35,7 @@ function connectionBecomes(state: typeof live.connection) {
   act(() => live.onChange?.());
 }
 
-const { LiveUpdates } = await import('./LiveUpdates');
+const { INVALIDATE_INTERVAL_MS, LiveUpdates } = await import('./LiveUpdates');
 
 function event(type: EngineEvent['type'], id: number): EngineEvent {
   return {
@@ -65,48 +65,83 @@ function staleMethods(client: QueryClient): string[] {
 
 describe('LiveUpdates', () => {
   beforeEach(() => {
-    vi.useFakeTimers();
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
   });
   afterEach(() => {
     cleanup();
     vi.useRealTimers();
   });
 
-  it('subscribes once and folds a burst of events into one invalidation', () => {
-    const client = new QueryClient();
-    for (const key of KEYS) client.setQueryData(key, 'cached');
-    const invalidate = vi.spyOn(client, 'invalidateQueries');
-    const view = render(
+  function mount(client: QueryClient) {
+    return render(
       <QueryClientProvider client={client}>
         <LiveUpdates>
           <p>app</p>
         </LiveUpdates>
       </QueryClientProvider>,
     );
+  }
+
+  it('subscribes once and folds a burst of batches into one invalidation of what they touched', () => {
+    const client = new QueryClient();
+    for (const key of KEYS) client.setQueryData(key, 'cached');
+    const invalidate = vi.spyOn(client, 'invalidateQueries');
+    const view = mount(client);
     expect(live.listener).toBeTypeOf('function');
 
     act(() => {
-      live.listener?.(event('token.issued', 1));
-      live.listener?.(event('token.issued', 2));
-      live.listener?.(event('token.issued', 3));
+      live.listener?.([event('token.issued', 1), event('token.issued', 2)]);
+      live.listener?.([event('token.issued', 3)]);
     });
     expect(invalidate).not.toHaveBeenCalled();
     act(() => {
-      vi.advanceTimersByTime(100);
+      vi.advanceTimersByTime(0);
     });
     expect(invalidate).toHaveBeenCalledTimes(1);
     expect(staleMethods(client)).toEqual(['events.list', 'tokens.get', 'tokens.list']);
 
     for (const key of KEYS) client.setQueryData(key, 'fresh');
     act(() => {
-      live.listener?.(event('key.rotated', 4));
-      vi.advanceTimersByTime(100);
+      live.listener?.([event('key.rotated', 4)]);
+      vi.advanceTimersByTime(INVALIDATE_INTERVAL_MS);
     });
+    expect(invalidate).toHaveBeenCalledTimes(2);
     expect(staleMethods(client)).toEqual(['events.list', 'keys.list', 'tokens.get']);
 
     view.unmount();
     expect(live.unsubscribed).toBe(1);
     expect(live.onChange).toBeNull();
+  });
+
+  it('under load invalidates at most every INVALIDATE_INTERVAL_MS, however many events arrive', () => {
+    const client = new QueryClient();
+    for (const key of KEYS) client.setQueryData(key, 'cached');
+    const at: number[] = [];
+    // Each invalidation's time, the real invalidation still done.
+    const invalidate = client.invalidateQueries.bind(client);
+    vi.spyOn(client, 'invalidateQueries').mockImplementation((...args) => {
+      at.push(Date.now());
+      return invalidate(...args);
+    });
+    mount(client);
+    // Five seconds of 4,000 events a second, in batches of 400 every 100 ms as the engine sends them.
+    let id = 0;
+    for (let batch = 0; batch < 50; batch++) {
+      act(() => {
+        live.listener?.(Array.from({ length: 400 }, () => event(id % 2 ? 'request' : 'token.issued', ++id)));
+        vi.advanceTimersByTime(100);
+      });
+    }
+    act(() => {
+      vi.advanceTimersByTime(INVALIDATE_INTERVAL_MS);
+    });
+    const gaps = at.slice(1).map((t, i) => t - (at[i] as number));
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(INVALIDATE_INTERVAL_MS);
+    // About one every 300 ms over five seconds, not one per event (20,000) nor per batch (50).
+    expect(at.length).toBeGreaterThanOrEqual(15);
+    expect(at.length).toBeLessThanOrEqual(18);
+    // The last batch is not lost: it is in the last invalidation, after the load stopped.
+    expect(at.at(-1)).toBeGreaterThanOrEqual((at[0] as number) + 4900);
   });
 
   it('refetches everything when the stream is back after being down, since events sent meanwhile are lost', () => {

@@ -13,7 +13,7 @@ import { type InvalidationTarget, invalidateTargets, namespaceOf } from './inval
 type AdminCall = (input: unknown) => Promise<unknown>;
 
 /** Calls one admin method by its contract name ("users.list"), over whichever transport the app uses. */
-function callAdmin<M extends AdminMethod>(
+export function callAdmin<M extends AdminMethod>(
   method: M,
   input: AdminInput<M> | undefined,
 ): Promise<AdminOutput<M>> {

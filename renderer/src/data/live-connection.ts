@@ -9,3 +9,20 @@ const read = (): LiveConnection => adminApi.live.connection();
 export function useLiveConnection(): LiveConnection {
   return useSyncExternalStore(subscribe, read);
 }
+
+/**
+ * Calls `listener` each time the live stream is back after being down. Events sent meanwhile may be
+ * missing (a long gap, or an engine restarted on another workspace), so a view that keeps live state
+ * starts it again from the engine here. Returns an unsubscribe function.
+ */
+export function onBackLive(listener: () => void): () => void {
+  let wasDown = false;
+  return adminApi.live.onConnectionChange(() => {
+    const connection = adminApi.live.connection();
+    if (connection === 'down') wasDown = true;
+    else if (connection === 'live' && wasDown) {
+      wasDown = false;
+      listener();
+    }
+  });
+}

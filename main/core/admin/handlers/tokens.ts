@@ -1,4 +1,11 @@
+import type { AdminParsedInput } from '../../../../shared/contract';
 import { AdminError } from '../../../../shared/errors';
+import {
+  decodeTokenCursor,
+  encodeTokenCursor,
+  type TokenCursor,
+  type TokenPosition,
+} from '../../../../shared/token-cursor';
 import { seconds } from '../../lib/clock';
 import type { ProviderContext } from '../../provider/context';
 import { inBatches, PURGE_BATCH } from '../../provider/retention';
@@ -33,13 +40,67 @@ function revokeMatching(
   });
 }
 
+/**
+ * `filter.cursor` decoded, for the filter's order; refused (invalid_input, saying what to do) with an
+ * offset, when it does not decode, or when it continues another order. Undefined without a cursor.
+ */
+export function cursorOf(filter: AdminParsedInput<'tokens.list'>): TokenCursor | undefined {
+  if (filter.cursor === undefined) return undefined;
+  if (filter.offset > 0) {
+    throw new AdminError(
+      'invalid_input',
+      'tokens.list takes a cursor or an offset, not both: page on with next_cursor alone (offset 0).',
+    );
+  }
+  const cursor = decodeTokenCursor(filter.cursor);
+  if (cursor === null) {
+    throw new AdminError(
+      'invalid_input',
+      'The cursor is not one tokens.list gave (or it is from another version): start again without a cursor.',
+    );
+  }
+  if (cursor.sort !== filter.sort) {
+    throw new AdminError(
+      'invalid_input',
+      `The cursor continues a list sorted by ${cursor.sort}, not ${filter.sort}: ask with sort "${cursor.sort}", or start again without a cursor.`,
+    );
+  }
+  return cursor;
+}
+
+/** Where a page of one issuer's list starts (null: at the start). */
+function cursorPosition(filter: AdminParsedInput<'tokens.list'>): TokenPosition | null {
+  const cursor = cursorOf(filter);
+  if (cursor === undefined) return null;
+  const at = cursor.at;
+  if (typeof at.seq !== 'number') {
+    throw new AdminError(
+      'invalid_input',
+      'The cursor continues a list of every issuer (scope "*"): use it with that scope, or start again without a cursor.',
+    );
+  }
+  const position = at as TokenPosition;
+  if (filter.sort.startsWith('expires') && position.expires === undefined) {
+    throw new AdminError(
+      'invalid_input',
+      'The cursor has no expiry for an expiry order: start again without a cursor.',
+    );
+  }
+  return position;
+}
+
 export function tokenHandlers({ ctx }: AdminContext): NamespaceHandlers<'tokens'> {
   return {
     'tokens.list': (filter) => {
       const at = seconds(ctx.clock);
-      const { tokens, total } = ctx.tokens.list(filter, at);
-      return { tokens: tokens.map((t) => tokenDto(t, at)), total };
+      const { tokens, total, next } = ctx.tokens.list(filter, at, cursorPosition(filter));
+      return {
+        tokens: tokens.map((t) => ({ ...tokenDto(t, at), seq: t.seq })),
+        total,
+        next_cursor: next === null ? null : encodeTokenCursor({ sort: filter.sort, at: next }),
+      };
     },
+    'tokens.count': (match) => ctx.tokens.count(match, seconds(ctx.clock)),
     'tokens.get': ({ id }) => {
       const record = ctx.tokens.findById(id);
       if (!record) throw new AdminError('not_found', `No token with id "${id}".`);

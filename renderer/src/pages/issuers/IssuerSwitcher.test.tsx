@@ -74,6 +74,12 @@ vi.mock('../../api', async () => {
       engine.listeners.add(listener);
       return () => engine.listeners.delete(listener);
     },
+    // Each event is a batch of its own here.
+    subscribeBatch: (listener: (events: EngineEvent[]) => void) => {
+      const one = (event: EngineEvent) => listener([event]);
+      engine.listeners.add(one);
+      return () => engine.listeners.delete(one);
+    },
     connection: () => 'live' as const,
     onConnectionChange: () => () => {},
   };

@@ -9,8 +9,9 @@ import { eventMakesStale } from '../../data/invalidation';
 import { useSelectedIssuer } from '../../data/issuer-selection';
 
 /**
- * "All issuers" in the list views (Tokens): one list merged from every issuer (the engine's scope
- * ALL_ISSUERS), each row naming its issuer by a coloured badge.
+ * "All issuers" in the list views: one list merged from every issuer (the engine's scope
+ * ALL_ISSUERS), each row naming its issuer by a coloured badge. The Tokens view pages through it
+ * with the every-issuer cursors of tokens.list (pages/tokens/useTokenList.tsx).
  */
 
 /** One colour per issuer, by its place in the list (the root issuer first); it repeats past ten. */
@@ -74,7 +75,7 @@ export function IssuerBadge({ id }: { id: string | undefined }) {
  * Refetches an every-issuer list on the other issuers' events, which the app's live stream does not
  * pass on (the selected issuer's make it stale already: the list is keyed under its method).
  */
-function useOtherIssuersMakeStale(method: 'tokens.list' | 'events.list', enabled: boolean): void {
+function useOtherIssuersMakeStale(method: 'events.list', enabled: boolean): void {
   const queryClient = useQueryClient();
   const selected = useSelectedIssuer();
   useEffect(() => {
@@ -93,17 +94,6 @@ function useOtherIssuersMakeStale(method: 'tokens.list' | 'events.list', enabled
       if (timer) clearTimeout(timer);
     };
   }, [enabled, selected, method, queryClient]);
-}
-
-/** Every issuer's tokens, newest first, each naming its issuer. */
-export function useEveryIssuerTokens(filter: AdminInput<'tokens.list'>, enabled: boolean) {
-  useOtherIssuersMakeStale('tokens.list', enabled);
-  return useQuery({
-    queryKey: ['tokens.list', filter, ALL_ISSUERS],
-    queryFn: () => adminApi.everyIssuer.tokens(filter),
-    enabled,
-    placeholderData: (previous) => previous,
-  });
 }
 
 /**

@@ -1,115 +1,166 @@
-import { ActionIcon, Button, EmptyState, Group, Menu, Text } from '@mantine/core';
-import { useState } from 'react';
+import { Alert, Button, EmptyState, Group, Select, TextInput } from '@mantine/core';
+import { useDebouncedValue } from '@mantine/hooks';
+import { useCallback, useMemo, useRef, useState } from 'react';
 import { ROOT_ISSUER_ID } from '../../../../shared/issuers';
 import {
+  TOKEN_FORMATS,
   TOKEN_STATES,
   type Token,
-  type TokenFilter,
+  type TokenFormat,
   type TokenKind,
+  type TokenMatch,
+  type TokenSort,
   type TokenState,
 } from '../../../../shared/schemas';
-import { type Column, DataTable } from '../../components/DataTable';
+import type { RowAction } from '../../components/DataTable';
 import {
   ClientAndUserFilters,
   FilterSelect,
-  TOKEN_KIND_LABELS,
   TokenKindFilter,
   useClientAndUserFilter,
 } from '../../components/FilterSelect';
-import { FlawBadges } from '../../components/FlawBadges';
-import { DotsIcon } from '../../components/icons';
 import { Page } from '../../components/Page';
-import { RelativeTime } from '../../components/RelativeTime';
-import { effectiveState, TokenStateBadge } from '../../components/TokenStateBadge';
-import { useAdminQuery } from '../../data/contract-queries';
+import { QueryState } from '../../components/QueryState';
+import { VirtualTable } from '../../components/VirtualTable';
 import { useSelectedIssuer, useSwitchIssuer } from '../../data/issuer-selection';
-import { useNow } from '../../data/now';
-import { AllIssuersSwitch, IssuerBadge, isElsewhere, useEveryIssuerTokens } from '../issuers/every-issuer';
+import { errorMessage } from '../../lib/errors';
+import { AllIssuersSwitch, isElsewhere } from '../issuers/every-issuer';
 import { tokenName } from './lineage';
 import { TokenDrawer } from './TokenDrawer';
+import { EVERY_ISSUER_TOKEN_COLUMNS, TOKEN_COLUMNS, TokenRevocations } from './token-columns';
+import { TokenCount, useTokenList } from './useTokenList';
 import { useTokenRevocation } from './useTokenRevocation';
 
-function tokenColumns(now: number): ReadonlyArray<Column<Token>> {
-  return [
-    { header: 'Kind', cell: (token) => TOKEN_KIND_LABELS[token.kind] },
-    { header: 'Format', cell: (token) => token.format },
-    { header: 'User', cell: (token) => token.username ?? <Text c="dimmed">—</Text> },
-    { header: 'Client', cell: (token) => token.client_id, props: { ff: 'monospace' } },
-    { header: 'Issued', cell: (token) => <RelativeTime value={token.issued_at} /> },
-    { header: 'Expires', cell: (token) => <RelativeTime value={token.expires_at} /> },
-    {
-      header: 'State',
-      cell: (token) => (
-        <Group gap={4} wrap="nowrap">
-          <TokenStateBadge state={effectiveState(token, now)} />
-          <FlawBadges flaws={token.flaws} />
-        </Group>
-      ),
-    },
-  ];
-}
+/** Typing in the search box reads the list once the typing pauses this long. */
+const SEARCH_DEBOUNCE_MS = 150;
+/** Every row's height: one line of text, a badge or a row of small buttons. */
+const ROW_HEIGHT = 40;
+/** Details (or Go to issuer), Revoke and the menu of wider revocations. */
+const ACTIONS_WIDTH = 230;
 
-function MoreRevocations({ token, revoke }: { token: Token; revoke: ReturnType<typeof useTokenRevocation> }) {
-  return (
-    <Menu position="bottom-end" withinPortal>
-      <Menu.Target>
-        <ActionIcon variant="subtle" color="gray" aria-label={`More revoke options for ${tokenName(token)}`}>
-          <DotsIcon />
-        </ActionIcon>
-      </Menu.Target>
-      <Menu.Dropdown>
-        <Menu.Item
-          color="red"
-          disabled={!token.grant_id}
-          onClick={() => token.grant_id && revoke.grant(token.grant_id)}
-        >
-          Revoke its family (grant)
-        </Menu.Item>
-        <Menu.Item
-          color="red"
-          disabled={!token.username}
-          onClick={() => token.username && revoke.user(token.username)}
-        >
-          {token.username ? `Revoke all of ${token.username}'s tokens` : 'Revoke all of the user’s tokens'}
-        </Menu.Item>
-        <Menu.Item color="red" onClick={() => revoke.client(token.client_id)}>
-          Revoke all of client {token.client_id}'s tokens
-        </Menu.Item>
-      </Menu.Dropdown>
-    </Menu>
+const SORTS: ReadonlyArray<{ value: TokenSort; label: string }> = [
+  { value: 'issued_desc', label: 'Newest' },
+  { value: 'issued_asc', label: 'Oldest' },
+  { value: 'expires_asc', label: 'Expiring soonest' },
+  { value: 'expires_desc', label: 'Expiring latest' },
+];
+
+/** The filters of the Tokens view and the match they make (memoised: it keys the list's cache). */
+function useTokenFilters() {
+  const [kind, setKind] = useState<TokenKind | null>(null);
+  const [format, setFormat] = useState<TokenFormat | null>(null);
+  const [state, setState] = useState<TokenState | null>(null);
+  const [search, setSearch] = useState('');
+  const [q] = useDebouncedValue(search.trim(), SEARCH_DEBOUNCE_MS);
+  const [sort, setSort] = useState<TokenSort>('issued_desc');
+  const clientAndUser = useClientAndUserFilter();
+  const { clientId, username } = clientAndUser;
+  const match = useMemo<TokenMatch>(
+    () => ({
+      ...(kind ? { kind } : {}),
+      ...(format ? { format } : {}),
+      ...(state ? { state } : {}),
+      ...(clientId ? { client_id: clientId } : {}),
+      ...(username ? { username } : {}),
+      ...(q ? { q } : {}),
+    }),
+    [kind, format, state, clientId, username, q],
   );
+  const fields = (
+    <>
+      <TokenKindFilter value={kind} onChange={setKind} />
+      <FilterSelect
+        label="Format"
+        placeholder="Any format"
+        data={[...TOKEN_FORMATS]}
+        value={format}
+        onChange={(value) => setFormat(value as TokenFormat | null)}
+        w={140}
+      />
+      <FilterSelect
+        label="State"
+        placeholder="Any state"
+        data={TOKEN_STATES.map((value) => ({ value, label: value.replace('_', ' ') }))}
+        value={state}
+        onChange={(value) => setState(value as TokenState | null)}
+        w={170}
+      />
+      <ClientAndUserFilters selection={clientAndUser} />
+      <TextInput
+        label="Search tokens"
+        placeholder="Token id, subject, user, client or claim"
+        value={search}
+        onChange={(event) => setSearch(event.currentTarget.value)}
+        // The engine searches at most 200 characters (a token id is far shorter).
+        maxLength={200}
+        w={280}
+      />
+      <Select
+        label="Sort"
+        data={SORTS}
+        value={sort}
+        onChange={(value) => value && setSort(value as TokenSort)}
+        allowDeselect={false}
+        w={170}
+      />
+    </>
+  );
+  return { match, sort, fields, clientId, username };
 }
 
 export function TokensPage() {
-  const [kind, setKind] = useState<TokenKind | null>(null);
-  const [state, setState] = useState<TokenState | null>(null);
-  const clientAndUser = useClientAndUserFilter();
-  const { clientId, username } = clientAndUser;
+  const { match, sort, fields, clientId, username } = useTokenFilters();
   const [openId, setOpenId] = useState<string | null>(null);
   const revoke = useTokenRevocation();
-  const now = useNow();
-
-  const filter: TokenFilter = {
-    ...(kind ? { kind } : {}),
-    ...(state ? { state } : {}),
-    ...clientAndUser.filter,
-  };
   // "All issuers": every issuer's tokens, each row naming its issuer; a row of another issuer offers
   // to show that issuer (its details and revocations are calls to it).
   const [every, setEvery] = useState(false);
   const selected = useSelectedIssuer();
   const switchTo = useSwitchIssuer();
-  const own = useAdminQuery('tokens.list', filter, {
-    placeholderData: (previous) => previous,
-    enabled: !every,
-  });
-  const all = useEveryIssuerTokens(filter, every);
-  const tokens = every ? all : own;
-  const filtered = Object.keys(filter).length > 0;
-  const elsewhere = (token: Token) => isElsewhere(every, token, selected);
-  const columns = every
-    ? [{ header: 'Issuer', cell: (token: Token) => <IssuerBadge id={token.issuer} /> }, ...tokenColumns(now)]
-    : tokenColumns(now);
+  const scrollRef = useRef<HTMLDivElement | null>(null);
+  const atTop = useRef(true);
+  const { list, count, listKey, pendingCount, showPending } = useTokenList({ match, sort, every, atTop });
+  // A new filter is a new list (a new table), read from its top.
+  const listId = JSON.stringify(listKey);
+
+  const onAtTopChange = useCallback(
+    (top: boolean) => {
+      atTop.current = top;
+      // Back at the top: the tokens held back while reading older rows come in.
+      if (top) showPending();
+    },
+    [showPending],
+  );
+  const showNew = () => {
+    showPending();
+    scrollRef.current?.scrollTo({ top: 0 });
+  };
+
+  const actions = useCallback(
+    (token: Token): ReadonlyArray<RowAction | false> =>
+      isElsewhere(every, token, selected)
+        ? [
+            {
+              label: 'Go to issuer',
+              name: `Go to the issuer of ${tokenName(token)}`,
+              onClick: () => void switchTo(token.issuer ?? ROOT_ISSUER_ID),
+            },
+          ]
+        : [{ label: 'Details', name: `Details of ${tokenName(token)}`, onClick: () => setOpenId(token.id) }],
+    [every, selected, switchTo],
+  );
+  const moreActions = useCallback(
+    (token: Token) =>
+      isElsewhere(every, token, selected) ? null : <TokenRevocations token={token} revoke={revoke} />,
+    [every, selected, revoke],
+  );
+  const onRowClick = useCallback(
+    (token: Token) => {
+      if (!isElsewhere(every, token, selected)) setOpenId(token.id);
+    },
+    [every, selected],
+  );
+  const filtered = Object.keys(match).length > 0;
 
   return (
     <Page
@@ -130,66 +181,63 @@ export function TokensPage() {
       }
     >
       <Group align="flex-end">
-        <TokenKindFilter value={kind} onChange={setKind} />
-        <FilterSelect
-          label="State"
-          placeholder="Any state"
-          data={TOKEN_STATES.map((value) => ({ value, label: value.replace('_', ' ') }))}
-          value={state}
-          onChange={(value) => setState(value as TokenState | null)}
-          w={170}
-        />
-        <ClientAndUserFilters selection={clientAndUser} />
+        {fields}
         <AllIssuersSwitch checked={every} onChange={setEvery} />
       </Group>
-      {tokens.data && tokens.data.tokens.length > 0 && (
-        <Text size="sm" c="dimmed" aria-live="polite">
-          {tokens.data.total === tokens.data.tokens.length
-            ? `${tokens.data.total} token${tokens.data.total === 1 ? '' : 's'}`
-            : `Showing the newest ${tokens.data.tokens.length} of ${tokens.data.total} tokens`}
-        </Text>
+      {/* One line of fixed height, so the table below does not move when the count or news come. */}
+      <Group justify="space-between" h={28} wrap="nowrap">
+        <TokenCount count={count} />
+        {pendingCount > 0 && (
+          <Button size="compact-sm" variant="light" onClick={showNew}>
+            {pendingCount.toLocaleString('en-US')} new token{pendingCount === 1 ? '' : 's'} — show
+          </Button>
+        )}
+      </Group>
+      {list.query.data ? (
+        <VirtualTable<Token>
+          key={listId}
+          label="Tokens"
+          testId="tokens-scroll"
+          rows={list.rows}
+          rowKey={tokenKey}
+          columns={every ? EVERY_ISSUER_TOKEN_COLUMNS : TOKEN_COLUMNS}
+          rowHeight={ROW_HEIGHT}
+          onEndReached={list.loadMore}
+          loadingMore={list.loadingMore}
+          onAtTopChange={onAtTopChange}
+          scrollRef={scrollRef}
+          actions={actions}
+          moreActions={moreActions}
+          actionsWidth={ACTIONS_WIDTH}
+          onRowClick={onRowClick}
+          empty={
+            <EmptyState
+              title={filtered ? 'No token matches these filters' : 'No tokens yet'}
+              description={
+                filtered
+                  ? 'Clear a filter to see more.'
+                  : 'Sign in through a client or call the token endpoint; tokens appear here the moment they are issued.'
+              }
+            />
+          }
+        />
+      ) : (
+        <QueryState query={list.query} what="tokens" />
       )}
-      <DataTable
-        label="Tokens"
-        source={{ query: tokens, what: 'tokens' }}
-        rows={tokens.data?.tokens}
-        rowKey={(token) => token.id}
-        columns={columns}
-        minWidth={960}
-        striped
-        highlightOnHover
-        empty={
-          <EmptyState
-            title={filtered ? 'No token matches these filters' : 'No tokens yet'}
-            description={
-              filtered
-                ? 'Clear a filter to see more.'
-                : 'Sign in through a client or call the token endpoint; tokens appear here the moment they are issued.'
-            }
-          />
-        }
-        actions={(token) => [
-          elsewhere(token) && {
-            label: 'Go to issuer',
-            name: `Go to the issuer of ${tokenName(token)}`,
-            onClick: () => void switchTo(token.issuer ?? ROOT_ISSUER_ID),
-          },
-          !elsewhere(token) && {
-            label: 'Details',
-            name: `Details of ${tokenName(token)}`,
-            onClick: () => setOpenId(token.id),
-          },
-          !elsewhere(token) && {
-            label: 'Revoke',
-            name: `Revoke ${tokenName(token)}`,
-            color: 'red',
-            disabled: effectiveState(token, now) !== 'active',
-            onClick: () => revoke.token(token),
-          },
-        ]}
-        moreActions={(token) => (elsewhere(token) ? null : <MoreRevocations token={token} revoke={revoke} />)}
-      />
+      {list.query.isFetchNextPageError && (
+        <Alert color="red" title="Could not load more tokens" role="alert">
+          {errorMessage(list.query.error)}{' '}
+          <Button size="xs" variant="white" color="red" onClick={list.loadMore}>
+            Retry
+          </Button>
+        </Alert>
+      )}
       <TokenDrawer id={openId} onClose={() => setOpenId(null)} />
     </Page>
   );
+}
+
+/** Token ids are unique across issuers (random), so they key the rows of every list. */
+function tokenKey(token: Token): string {
+  return token.id;
 }

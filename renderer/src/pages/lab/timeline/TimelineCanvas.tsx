@@ -3,10 +3,9 @@ import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react
 import { TokenStateBadge } from '../../../components/TokenStateBadge';
 import { formatLocal, formatRelative } from '../../../lib/time';
 import { AXIS_HEIGHT, drawTimeline, type Geometry, GUTTER_WIDTH, hitTest, type Palette } from './draw';
-import { describeRow, exchangeOf, stateAt, USE_MARKS, type WindowedLayout } from './layout';
+import { describeRow, exchangeOf, stateAt } from './layout';
 import { span, type TimeView, xToTime } from './scale';
-
-const USE_MARK_TYPES: ReadonlySet<string> = new Set(USE_MARKS);
+import type { WindowedLayout } from './window';
 
 export type RowHeightMode = 'comfortable' | 'compact' | 'fit';
 const ROW_HEIGHTS: Record<Exclude<RowHeightMode, 'fit'>, number> = { comfortable: 22, compact: 6 };
@@ -14,10 +13,8 @@ const ROW_HEIGHTS: Record<Exclude<RowHeightMode, 'fit'>, number> = { comfortable
 const PRESENTER_ROW = 30;
 
 interface TimelineCanvasProps {
-  /** The rows with something in the view (windowLayout). */
+  /** The rows with something in the view (windowLayout), and the whole layout. */
   layout: WindowedLayout;
-  /** How many rows and marks the whole layout has, before rows outside the view were left out. */
-  totals: { rows: number; marks: number };
   view: TimeView;
   now: number;
   palette: Palette;
@@ -32,6 +29,8 @@ interface TimelineCanvasProps {
   /** Larger type and rows, the newest family highlighted. */
   presenter?: boolean;
   height?: number;
+  /** What the layout of the current data took (shown as data-layout-ms, for measuring). */
+  layoutMs?: number;
 }
 
 function rowHeightFor(mode: RowHeightMode, rows: number, plotHeight: number, presenter: boolean): number {
@@ -47,7 +46,6 @@ function rowHeightFor(mode: RowHeightMode, rows: number, plotHeight: number, pre
  */
 export function TimelineCanvas({
   layout,
-  totals,
   view,
   now,
   palette,
@@ -59,6 +57,7 @@ export function TimelineCanvas({
   onPan,
   presenter = false,
   height: maxHeight = 560,
+  layoutMs,
 }: TimelineCanvasProps) {
   const scrollerRef = useRef<HTMLDivElement>(null);
   const canvasRef = useRef<HTMLCanvasElement>(null);
@@ -138,8 +137,9 @@ export function TimelineCanvas({
     return () => observer.disconnect();
   }, []);
 
-  // Wheel: Ctrl/⌘ + wheel (and a trackpad pinch) zooms around the pointer; Shift + wheel or a
-  // horizontal swipe pans; a plain wheel scrolls as everywhere else. Native listener: React's is passive.
+  // Wheel over the plot zooms around the pointer (a trackpad pinch too); Shift + wheel or a horizontal
+  // swipe pans; over the gutter of labels the wheel scrolls the rows (as do the scrollbar and the
+  // arrow keys). Native listener: React's is passive.
   useEffect(() => {
     const scroller = scrollerRef.current;
     if (!scroller) return;
@@ -154,10 +154,12 @@ export function TimelineCanvas({
         event.preventDefault();
         const delta = event.shiftKey && event.deltaX === 0 ? event.deltaY : event.deltaX;
         handlers.current.onPan((delta * span(g.view)) / plotWidth);
-      } else if (event.ctrlKey || event.metaKey) {
+      } else if (x >= 0 || event.ctrlKey || event.metaKey) {
         event.preventDefault();
+        // Lines or pages (a mouse wheel on some systems) count as 40 pixels each.
+        const pixels = event.deltaMode === 0 ? event.deltaY : event.deltaY * 40;
         const anchor = xToTime(Math.max(0, x), g.view, plotWidth);
-        handlers.current.onZoom(Math.exp(event.deltaY * 0.0015), anchor);
+        handlers.current.onZoom(Math.exp(pixels * 0.0015), anchor);
       }
     };
     scroller.addEventListener('wheel', onWheel, { passive: false });
@@ -228,9 +230,9 @@ export function TimelineCanvas({
   };
 
   const hovered = hover ? layout.rows[hover.index] : undefined;
-  const hoveredExchange = hovered ? exchangeOf(layout, hovered) : null;
+  const hoveredExchange = hovered ? exchangeOf(layout.whole, hovered) : null;
   const selectedRow = selected === null ? undefined : layout.rows[selected];
-  const selectedExchange = selectedRow ? exchangeOf(layout, selectedRow) : null;
+  const selectedExchange = selectedRow ? exchangeOf(layout.whole, selectedRow) : null;
   const plotWidth = Math.max(1, width - gutter);
 
   return (
@@ -253,19 +255,20 @@ export function TimelineCanvas({
             aria-label="Token timeline"
             aria-describedby="timeline-help timeline-selection"
             data-testid="timeline-canvas"
-            data-bar-count={totals.rows}
+            data-bar-count={layout.whole.rows.length}
             data-row-count={layout.rows.length}
             data-hidden-count={layout.hidden}
-            data-mark-count={totals.marks}
-            data-use-mark-count={layout.marks.filter((m) => USE_MARK_TYPES.has(m.type)).length}
-            data-link-count={layout.links.length}
-            data-exchange-count={layout.exchanges}
+            data-mark-count={layout.whole.marks.length}
+            data-use-mark-count={layout.whole.useMarks}
+            data-link-count={layout.whole.links.length}
+            data-exchange-count={layout.whole.exchanges}
             data-row-height={rowHeight.toFixed(3)}
             data-axis-height={AXIS_HEIGHT}
             data-gutter={gutter}
             data-presenter={presenter}
             data-view-start={Math.round(view.start)}
             data-view-end={Math.round(view.end)}
+            data-layout-ms={layoutMs?.toFixed(1)}
             onKeyDown={onKeyDown}
             onPointerDown={(event) => {
               drag.current = { x: event.clientX, moved: false };

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Token } from '../../../../../shared/schemas';
 import { type DrawInput, drawTimeline, type Palette } from './draw';
 import { layoutTimeline } from './layout';
+import { wholeWindow, windowLayout } from './window';
 
 const T0 = Date.UTC(2026, 2, 14, 12, 0, 0);
 
@@ -71,9 +72,20 @@ function tokens(count: number): Token[] {
   }));
 }
 
+/** Layouts by token count, made once: 100,000 tokens take a while to generate and lay out. */
+const layouts = new Map<number, ReturnType<typeof layoutTimeline>>();
+function layoutOf(count: number) {
+  let layout = layouts.get(count);
+  if (!layout) {
+    layout = layoutTimeline(tokens(count));
+    layouts.set(count, layout);
+  }
+  return layout;
+}
+
 function input(count: number, rowHeight: number, height = 524): DrawInput {
   return {
-    layout: layoutTimeline(tokens(count)),
+    layout: wholeWindow(layoutOf(count)),
     view: { start: T0 - 600_000, end: T0 + 7_200_000 },
     width: 1000,
     height,
@@ -98,6 +110,52 @@ describe('drawTimeline', () => {
     expect(calls.rect ?? 0).toBeLessThanOrEqual(500 * 4 + 1);
     // One fill per colour bucket, not per bar.
     expect(calls.fill ?? 0).toBeLessThan(20);
+  });
+
+  it('draws 100,000 rows thinner than a pixel within what the canvas can show, marks one per pixel', () => {
+    const { ctx, calls } = recorder();
+    const drawn = drawTimeline(ctx, input(100_000, 500 / 100_000));
+    expect(drawn).toBe(100_000);
+    // Three colour parts per pixel row at most, plus the revocation marks merged per pixel (they fall
+    // on the same minute, T0 + 60 s: one column of pixels).
+    expect(calls.rect ?? 0).toBeLessThanOrEqual(500 * 3 + 500 + 1);
+    expect(calls.fill ?? 0).toBeLessThan(20);
+  }, 60_000);
+
+  it('draws only the visible rows’ bars and marks when rows are tall, however many rows there are', () => {
+    const { ctx, calls, rects } = recorder();
+    const drawn = drawTimeline(ctx, input(100_000, 22));
+    const visible = Math.ceil(500 / 22);
+    expect(drawn).toBe(visible);
+    // A bar per visible row, an ended cap and rest per revoked one, a revocation mark each: not
+    // 100,000 bars or 33,334 marks.
+    expect(rects.length).toBeLessThan(visible * 4);
+    expect(calls.moveTo ?? 0).toBeLessThan(visible * 4 + 50);
+  }, 60_000);
+
+  it('draws the rows kept for a zoomed-in window, and no link to a hidden row', () => {
+    const parent: Token = { ...(tokens(1)[0] as Token), id: 'p', kind: 'refresh', state: 'rotated' };
+    const child: Token = {
+      ...(tokens(1)[0] as Token),
+      id: 'c',
+      parent_id: 'p',
+      grant_type: 'refresh_token',
+      issued_at: new Date(T0 + 600_000).toISOString(),
+      expires_at: new Date(T0 + 900_000).toISOString(),
+    };
+    const layout = layoutTimeline([{ ...parent, expires_at: new Date(T0 + 300_000).toISOString() }, child]);
+    // The parent ended before the window: only the child is kept, and its link is not drawn.
+    const shown = windowLayout(layout, { start: T0 + 500_000, end: T0 + 1_000_000 });
+    expect(shown.rows.map((row) => row.token.id)).toEqual(['c']);
+    const view = { start: T0 + 500_000, end: T0 + 1_000_000 };
+    const { ctx, calls } = recorder();
+    expect(drawTimeline(ctx, { ...input(0, 22), layout: shown, view })).toBe(1);
+    // Both kept (a wider window), drawn in the same view: the link's two strokes more.
+    const both = windowLayout(layout, { start: T0, end: T0 + 1_000_000 });
+    expect(both.rows).toHaveLength(2);
+    const all = recorder();
+    drawTimeline(all.ctx, { ...input(0, 22), layout: both, view });
+    expect((all.calls.lineTo ?? 0) - (calls.lineTo ?? 0)).toBe(2);
   });
 
   it('visits only the visible rows when they are tall', () => {
@@ -135,7 +193,7 @@ describe('drawTimeline', () => {
     };
     const { ctx, rects } = recorder();
     const base = input(0, 22);
-    drawTimeline(ctx, { ...base, layout: layoutTimeline([rotated]) });
+    drawTimeline(ctx, { ...base, layout: wholeWindow(layoutTimeline([rotated])) });
     const width = base.width;
     const x = (t: number) => ((t - base.view.start) / (base.view.end - base.view.start)) * width;
     const bar = 22 * 0.64;

@@ -11,10 +11,11 @@ import {
   rowLabel,
   rowPrefix,
   stateAt,
-  type TimelineLayout,
+  type TimelineRow,
   USE_MARKS,
 } from './layout';
 import { type TimeView, timeTicks, timeToX } from './scale';
+import type { WindowedLayout } from './window';
 
 export interface Geometry {
   view: TimeView;
@@ -52,7 +53,8 @@ export interface Palette {
 }
 
 export interface DrawInput extends Geometry {
-  layout: TimelineLayout;
+  /** The rows kept for the view (windowLayout); links and marks are read from the whole layout. */
+  layout: WindowedLayout;
   now: number;
   palette: Palette;
   selected: number | null;
@@ -96,7 +98,12 @@ export function barExtent(kind: TokenKind, rowHeight: number): { offset: number;
 }
 
 /** The row under a point, or null; a point beside its bar (or in the gutter) still picks the row. */
-export function hitTest(g: Geometry, layout: TimelineLayout, x: number, y: number): number | null {
+export function hitTest(
+  g: Geometry,
+  layout: { rows: readonly TimelineRow[] },
+  x: number,
+  y: number,
+): number | null {
   if (y < g.axis || y > g.height || x < 0 || x > g.width) return null;
   const index = Math.floor((y - g.axis + g.scrollTop) / g.rowHeight);
   const row = layout.rows[index];
@@ -193,61 +200,98 @@ function drawEndedRests(ctx: CanvasRenderingContext2D, input: DrawInput, first: 
   }
 }
 
+/** Colour parts of the dense drawing: each state's lived part, then the grey rest after an early end. */
+const DENSE_PARTS = [
+  ...STATES.map((state) => ({ state, after: false })),
+  { state: 'expired', after: true },
+] as const;
+const STATE_PART = new Map(STATES.map((state, i) => [state, i]));
+const AFTER_PART = STATES.length;
+
+/**
+ * Spans of one pixel row, per colour part: packed as x0 · 2^16 + x1 in a typed array, so sorting them
+ * is a numeric sort without allocations. Reused across frames.
+ */
+const denseScratch = DENSE_PARTS.map(() => ({ spans: new Float64Array(256), count: 0 }));
+const PACK = 65_536;
+
+function pushSpan(part: number, x0: number, x1: number): void {
+  const scratch = denseScratch[part] as (typeof denseScratch)[number];
+  if (scratch.count === scratch.spans.length) {
+    const grown = new Float64Array(scratch.spans.length * 2);
+    grown.set(scratch.spans);
+    scratch.spans = grown;
+  }
+  scratch.spans[scratch.count++] = x0 * PACK + x1;
+}
+
+/** Merges one pixel row's spans of each part into rectangles [x, y, w] appended to `out`. */
+function flushDenseLine(y: number, out: number[][]): void {
+  denseScratch.forEach((scratch, part) => {
+    if (scratch.count === 0) return;
+    const spans = scratch.spans.subarray(0, scratch.count).sort();
+    const rects = out[part] as number[];
+    let start = Math.floor((spans[0] as number) / PACK);
+    let end = (spans[0] as number) % PACK;
+    for (let k = 1; k < spans.length; k++) {
+      const x0 = Math.floor((spans[k] as number) / PACK);
+      const x1 = (spans[k] as number) % PACK;
+      if (x0 <= end) end = Math.max(end, x1);
+      else {
+        rects.push(start, y, end - start);
+        start = x0;
+        end = x1;
+      }
+    }
+    rects.push(start, y, end - start);
+    scratch.count = 0;
+  });
+}
+
 /**
  * Rows thinner than DENSE_ROW (thousands on screen): many rows share a pixel row, so bars are
  * snapped to whole pixels and merged per pixel row and colour before filling. What is filled is
- * then bounded by the canvas size, not by the number of tokens.
+ * then bounded by the canvas size, not by the number of tokens; rows are visited in order, so one
+ * pixel row's spans are merged before the next one's start (no map of every row's spans).
  */
 function drawDenseBars(ctx: CanvasRenderingContext2D, input: DrawInput, first: number, last: number): void {
   const { layout, palette: p, now, width, gutter } = input;
-  const spans = new Map<string, Map<number, Array<[number, number]>>>();
-  const add = (key: string, y: number, from: number, to: number) => {
-    const x0 = Math.floor(Math.max(gutter, plotX(from, input)));
-    const x1 = Math.max(x0 + 1, Math.ceil(Math.min(width, plotX(to, input))));
+  const out: number[][] = DENSE_PARTS.map(() => []);
+  const left = input.view.start;
+  const right = input.view.end;
+  const xOf = (time: number) => plotX(time, input);
+  const add = (part: number, from: number, to: number) => {
+    const x0 = Math.floor(Math.max(gutter, xOf(from)));
+    const x1 = Math.max(x0 + 1, Math.ceil(Math.min(width, xOf(to))));
     if (x0 >= width || x1 <= gutter) return;
-    let byRow = spans.get(key);
-    if (!byRow) {
-      byRow = new Map();
-      spans.set(key, byRow);
-    }
-    const list = byRow.get(y);
-    if (list) list.push([x0, x1]);
-    else byRow.set(y, [[x0, x1]]);
+    pushSpan(part, x0, x1);
   };
+  let line = Number.NaN;
   for (let i = first; i < last; i++) {
-    const row = layout.rows[i];
-    if (!row || row.end < input.view.start || row.start > input.view.end) continue;
+    const row = layout.rows[i] as TimelineRow;
+    if (row.end < left || row.start > right) continue;
     const y = Math.floor(rowTop(i, input));
-    const state = stateAt(row, now);
-    const stop = row.lifeEnd ?? row.end;
-    add(`${state}|lived`, y, row.start, stop);
-    // Ended early: the rest, to the expiry it would have had, in the ended (expired) grey.
-    if (row.lifeEnd !== null) add('expired|after', y, stop, row.end);
-  }
-  for (const state of STATES) {
-    for (const part of ['lived', 'after'] as const) {
-      const byRow = spans.get(`${state}|${part}`);
-      if (!byRow) continue;
-      ctx.beginPath();
-      for (const [y, list] of byRow) {
-        list.sort((a, b) => a[0] - b[0]);
-        let [start, end] = list[0] as [number, number];
-        for (let k = 1; k < list.length; k++) {
-          const [x0, x1] = list[k] as [number, number];
-          if (x0 <= end) end = Math.max(end, x1);
-          else {
-            ctx.rect(start, y, end - start, 1);
-            [start, end] = [x0, x1];
-          }
-        }
-        ctx.rect(start, y, end - start, 1);
-      }
-      ctx.globalAlpha = part === 'after' ? AFTER_ALPHA : 1;
-      ctx.fillStyle = p.states[state];
-      ctx.fill();
-      ctx.globalAlpha = 1;
+    if (y !== line) {
+      if (!Number.isNaN(line)) flushDenseLine(line, out);
+      line = y;
     }
+    const stop = row.lifeEnd ?? row.end;
+    add(STATE_PART.get(stateAt(row, now)) as number, row.start, stop);
+    // Ended early: the rest, to the expiry it would have had, in the ended (expired) grey.
+    if (row.lifeEnd !== null) add(AFTER_PART, stop, row.end);
   }
+  if (!Number.isNaN(line)) flushDenseLine(line, out);
+  DENSE_PARTS.forEach(({ state, after }, part) => {
+    const rects = out[part] as number[];
+    if (rects.length === 0) return;
+    ctx.beginPath();
+    for (let k = 0; k < rects.length; k += 3)
+      ctx.rect(rects[k] as number, rects[k + 1] as number, rects[k + 2] as number, 1);
+    ctx.globalAlpha = after ? AFTER_ALPHA : 1;
+    ctx.fillStyle = p.states[state];
+    ctx.fill();
+    ctx.globalAlpha = 1;
+  });
 }
 
 /**
@@ -257,16 +301,21 @@ function drawDenseBars(ctx: CanvasRenderingContext2D, input: DrawInput, first: n
  */
 function drawLinks(ctx: CanvasRenderingContext2D, input: DrawInput, first: number, last: number): void {
   const { layout, palette: p, rowHeight } = input;
+  const { whole, position } = layout;
   const diamond = Math.max(1.5, Math.min(rowHeight * 0.3, 5));
   for (const kind of ['refresh', 'exchange'] as const) {
-    if (kind === 'exchange' && layout.exchanges === 0) continue;
+    if (kind === 'exchange' && whole.exchanges === 0) continue;
     ctx.beginPath();
     const marks: Array<[number, number]> = [];
-    for (const link of layout.links) {
-      if (link.kind !== kind || link.to < first || link.from >= last) continue;
+    for (const link of whole.links) {
+      if (link.kind !== kind) continue;
+      // Both ends kept (a link to a hidden row is not drawn), and the span between them in view.
+      const from = position[link.from] as number;
+      const to = position[link.to] as number;
+      if (from < 0 || to < 0 || to < first || from >= last) continue;
       const x = Math.round(plotX(link.at, input)) + 0.5;
-      const y0 = rowTop(link.from, input) + rowHeight / 2;
-      const y1 = rowTop(link.to, input) + rowHeight / 2;
+      const y0 = rowTop(from, input) + rowHeight / 2;
+      const y1 = rowTop(to, input) + rowHeight / 2;
       ctx.moveTo(x, y0);
       ctx.lineTo(x, y1);
       ctx.lineTo(x + Math.min(6, rowHeight / 2), y1);
@@ -376,6 +425,79 @@ function drawLabelsCached(
   ctx.drawImage(labelCache.image, 0, 0, labelCache.image.width / scale, labelCache.image.height / scale);
 }
 
+const MARK_ORDER = [...USE_MARKS, 'revoked', 'reuse'] as const;
+const MARK_SLOT = new Map<MarkType, number>(MARK_ORDER.map((type, i) => [type, i]));
+/** Which pixels already have a tiny mark of the type being drawn: stamped, so never cleared. */
+let markStamps = new Uint32Array(0);
+let markStamp = 0;
+
+/**
+ * Marks of the visible rows only (read through the layout's per-row index): uses (userinfo,
+ * introspection, refresh) as ticks across the bar, revocation ×, reuse-detection triangle (tiny
+ * squares on thin rows, one per pixel however many marks share it).
+ */
+function drawMarks(ctx: CanvasRenderingContext2D, input: DrawInput, first: number, last: number): void {
+  const { layout, palette: p, rowHeight, width, height } = input;
+  const { whole, index } = layout;
+  const left = input.view.start;
+  const right = input.view.end;
+  const points: number[][] = MARK_ORDER.map(() => []);
+  for (let i = first; i < last; i++) {
+    const row = index[i] as number;
+    const y = rowTop(i, input) + rowHeight / 2;
+    for (let k = whole.markOffsets[row] as number; k < (whole.markOffsets[row + 1] as number); k++) {
+      const mark = whole.marks[whole.markIndex[k] as number] as { at: number; type: MarkType };
+      if (mark.at < left || mark.at > right) continue;
+      (points[MARK_SLOT.get(mark.type) as number] as number[]).push(plotX(mark.at, input), y);
+    }
+  }
+  const size = Math.max(1.5, Math.min(rowHeight * 0.38, 6));
+  const tiny = rowHeight < 4;
+  const uses: readonly MarkType[] = USE_MARKS;
+  const stride = Math.ceil(width) + 4;
+  if (tiny && markStamps.length < stride * (Math.ceil(height) + 4)) {
+    markStamps = new Uint32Array(stride * (Math.ceil(height) + 4));
+    markStamp = 0;
+  }
+  MARK_ORDER.forEach((type, slot) => {
+    const list = points[slot] as number[];
+    if (list.length === 0) return;
+    markStamp = (markStamp + 1) >>> 0 || 1;
+    ctx.beginPath();
+    for (let k = 0; k < list.length; k += 2) {
+      const x = list[k] as number;
+      const y = list[k + 1] as number;
+      if (tiny) {
+        const cell = Math.floor(x) + 2 + (Math.floor(y) + 2) * stride;
+        if (cell < 0 || cell >= markStamps.length || markStamps[cell] === markStamp) continue;
+        markStamps[cell] = markStamp;
+        ctx.rect(Math.floor(x) - 1, Math.floor(y) - 1, 2, 2);
+      } else if (uses.includes(type)) {
+        const half = Math.max(2, rowHeight * 0.42);
+        ctx.rect(Math.round(x) - 1, y - half, 2, half * 2);
+      } else if (type === 'reuse') {
+        ctx.moveTo(x, y - size);
+        ctx.lineTo(x + size, y + size);
+        ctx.lineTo(x - size, y + size);
+        ctx.closePath();
+      } else {
+        ctx.moveTo(x - size, y - size);
+        ctx.lineTo(x + size, y + size);
+        ctx.moveTo(x + size, y - size);
+        ctx.lineTo(x - size, y + size);
+      }
+    }
+    if (type === 'revoked' && !tiny) {
+      ctx.strokeStyle = p.marks.revoked;
+      ctx.lineWidth = 2;
+      ctx.stroke();
+    } else {
+      ctx.fillStyle = p.marks[type];
+      ctx.fill();
+    }
+  });
+}
+
 /** Draws everything; returns how many bars were drawn (visible rows whose bar is in the time window). */
 export function drawTimeline(ctx: CanvasRenderingContext2D, input: DrawInput): number {
   const { layout, palette: p, width, height, gutter, axis, rowHeight, now } = input;
@@ -438,57 +560,12 @@ export function drawTimeline(ctx: CanvasRenderingContext2D, input: DrawInput): n
   if (rowHeight < DENSE_ROW) drawDenseBars(ctx, input, first, last);
   else drawBars(ctx, input, first, last);
 
-  if (layout.links.length) drawLinks(ctx, input, first, last);
+  if (layout.whole.links.length) drawLinks(ctx, input, first, last);
 
-  // Marks: uses (userinfo, introspection, refresh) as ticks across the bar, revocation ×,
-  // reuse-detection triangle (tiny squares on thin rows).
-  const size = Math.max(1.5, Math.min(rowHeight * 0.38, 6));
-  const tiny = rowHeight < 4;
-  const uses: readonly MarkType[] = USE_MARKS;
-  for (const type of [...USE_MARKS, 'revoked', 'reuse'] as const) {
-    ctx.beginPath();
-    let any = false;
-    const seen = new Set<number>();
-    for (const mark of layout.marks) {
-      if (mark.type !== type || mark.row < first || mark.row >= last) continue;
-      if (mark.at < left || mark.at > right) continue;
-      const x = plotX(mark.at, g);
-      const y = rowTop(mark.row, g) + rowHeight / 2;
-      any = true;
-      if (tiny) {
-        // Thin rows: one small square per pixel, however many marks share it.
-        const key = Math.floor(x) * 100_003 + Math.floor(y);
-        if (seen.has(key)) continue;
-        seen.add(key);
-        ctx.rect(Math.floor(x) - 1, Math.floor(y) - 1, 2, 2);
-      } else if (uses.includes(type)) {
-        const half = Math.max(2, rowHeight * 0.42);
-        ctx.rect(Math.round(x) - 1, y - half, 2, half * 2);
-      } else if (type === 'reuse') {
-        ctx.moveTo(x, y - size);
-        ctx.lineTo(x + size, y + size);
-        ctx.lineTo(x - size, y + size);
-        ctx.closePath();
-      } else {
-        ctx.moveTo(x - size, y - size);
-        ctx.lineTo(x + size, y + size);
-        ctx.moveTo(x + size, y - size);
-        ctx.lineTo(x - size, y + size);
-      }
-    }
-    if (!any) continue;
-    if (type === 'revoked' && !tiny) {
-      ctx.strokeStyle = p.marks.revoked;
-      ctx.lineWidth = 2;
-      ctx.stroke();
-    } else {
-      ctx.fillStyle = p.marks[type];
-      ctx.fill();
-    }
-  }
+  drawMarks(ctx, input, first, last);
 
   // Signing-key stages: a line across every row, since a key change concerns every token signed after it.
-  for (const change of layout.keyChanges) {
+  for (const change of layout.whole.keyChanges) {
     if (change.at < left || change.at > right) continue;
     const x = Math.round(plotX(change.at, g)) + 0.5;
     ctx.strokeStyle = p.keys[change.stage];
@@ -502,7 +579,7 @@ export function drawTimeline(ctx: CanvasRenderingContext2D, input: DrawInput): n
   ctx.setLineDash([]);
 
   // Provider clock moves: time travel, drawn across every row like a key change.
-  for (const change of layout.clockChanges) {
+  for (const change of layout.whole.clockChanges) {
     if (change.at < left || change.at > right) continue;
     const x = Math.round(plotX(change.at, g)) + 0.5;
     ctx.strokeStyle = p.clock;

@@ -7,11 +7,12 @@ import {
   exchangeOf,
   familyLabel,
   layoutTimeline,
+  parseTime,
   rowLabel,
   rowPrefix,
   stateAt,
-  windowLayout,
 } from './layout';
+import { shownRowOf, windowLayout } from './window';
 
 const T0 = Date.UTC(2026, 2, 14, 12, 0, 0);
 const iso = (offsetSeconds: number) => new Date(T0 + offsetSeconds * 1000).toISOString();
@@ -31,6 +32,25 @@ function family(): Token[] {
     token('r2', { kind: 'refresh', parent_id: 'r1', issued_at: iso(600), expires_at: iso(87_000) }),
   ];
 }
+
+describe('parseTime', () => {
+  it('reads the engine’s ISO times as Date.parse does, and hands other forms to it', () => {
+    for (const ms of [
+      0,
+      T0,
+      T0 + 123,
+      Date.UTC(2000, 1, 29, 23, 59, 59, 999),
+      Date.UTC(1969, 11, 31),
+      Date.UTC(2400, 2, 1),
+    ]) {
+      const text = new Date(ms).toISOString();
+      expect(parseTime(text), text).toBe(ms);
+    }
+    expect(parseTime('2026-03-14T12:00:00Z')).toBe(T0);
+    expect(parseTime('2026-03-14T13:00:00.000+01:00')).toBe(T0);
+    expect(parseTime('2026-03-14T1x:00:00.000Z')).toBeNaN();
+  });
+});
 
 describe('layoutTimeline', () => {
   it('keeps a family together, children right under their parent, newest family first', () => {
@@ -150,13 +170,15 @@ describe('layoutTimeline', () => {
     expect(shown.rows.map((r) => r.token.id)).toEqual(['r1', 'a2', 'i2', 'r2']);
     expect(shown.hidden).toBe(3);
     expect(shown.families).toBe(1);
-    expect(shown.rowById.get('a2')).toBe(1);
-    expect(shown.links.map((l) => [l.from, l.to])).toEqual([
+    expect(shownRowOf(shown, 'a2')).toBe(1);
+    expect(shownRowOf(shown, 'a1')).toBeNull();
+    // Links and marks stay on the whole layout; its rows map to the kept ones through `position`.
+    expect(layout.links.map((l) => [shown.position[l.from], shown.position[l.to]])).toEqual([
       [0, 1],
       [0, 2],
       [0, 3],
     ]);
-    expect(shown.marks).toEqual([{ row: 1, at: T0 + 4_000_000, type: 'introspected' }]);
+    expect([...shown.index].map((row) => layout.rows[row]?.token.id)).toEqual(['r1', 'a2', 'i2', 'r2']);
 
     // A row whose bar is outside the window but with a mark in it stays.
     const marked = layoutTimeline(tokens, [{ type: 'token.introspected', at: iso(3750), token_id: 'a1' }]);

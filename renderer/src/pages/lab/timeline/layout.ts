@@ -6,7 +6,7 @@
 import type { EngineEvent, Token, TokenKind, TokenState } from '../../../../../shared/schemas';
 import { exchangeSummary, originOf, shortTokenId } from '../../tokens/lineage';
 
-interface TimelineRow {
+export interface TimelineRow {
   token: Token;
   /** Issued and nominal expiry, epoch ms. */
   start: number;
@@ -24,7 +24,7 @@ export type MarkType = 'revoked' | 'introspected' | 'reuse' | 'userinfo' | 'refr
 /** The marks that are uses of the token, drawn as ticks on its bar. */
 export const USE_MARKS = ['userinfo', 'introspected', 'refreshed'] as const;
 
-interface TimelineMark {
+export interface TimelineMark {
   row: number;
   at: number;
   type: MarkType;
@@ -81,7 +81,7 @@ function keyChangeDetail(type: EngineEvent['type'], data: EngineEvent['data']): 
  * Parent → child: the child was issued when its parent was used, by a refresh (the parent a refresh
  * token) or by a token exchange (the parent the subject token, RFC 8693).
  */
-interface TimelineLink {
+export interface TimelineLink {
   from: number;
   to: number;
   at: number;
@@ -99,75 +99,202 @@ export interface TimelineLayout {
   /** Moves of the provider clock, oldest first. */
   clockChanges: ClockChange[];
   families: number;
-  rowById: Map<string, number>;
+  /** A token's row, by its id. */
+  rowById: RowLookup;
   /** Earliest issue and latest expiry, for "fit all". */
   min: number;
   max: number;
+  /** How many marks are uses (userinfo, introspection, refresh) and how many introspections. */
+  useMarks: number;
+  introspections: number;
+  /**
+   * Marks by row, for drawing only the visible rows' marks: the indices into `marks` of row r are
+   * markIndex[markOffsets[r] … markOffsets[r + 1]).
+   */
+  markOffsets: Int32Array;
+  markIndex: Int32Array;
+  /** Each row's reach on the time axis, its bar and its marks: what windowLayout tests per frame. */
+  reachStart: Float64Array;
+  reachEnd: Float64Array;
+}
+
+/** A token's row by its id: the token index the layout already has, so no second map of every id. */
+export interface RowLookup {
+  get(id: string): number | undefined;
 }
 
 const KIND_ORDER: Record<TokenKind, number> = { access: 0, id: 1, refresh: 2 };
 
-/** Orders tokens by issue time (parsed once per token), then kind, then id. */
-function issueOrder(tokens: readonly Token[]): (a: Token, b: Token) => number {
-  const issued = new Map<Token, number>();
-  for (const token of tokens) issued.set(token, Date.parse(token.issued_at));
-  return (a, b) =>
-    (issued.get(a) ?? 0) - (issued.get(b) ?? 0) ||
-    KIND_ORDER[a.kind] - KIND_ORDER[b.kind] ||
-    (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-}
-
 function time(value: string | null): number | null {
   if (!value) return null;
-  const ms = Date.parse(value);
+  const ms = parseTime(value);
   return Number.isNaN(ms) ? null : ms;
 }
 
+/** Days from 1970-01-01 to a date of the proleptic Gregorian calendar (Howard Hinnant's days_from_civil). */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146_097 + doe - 719_468;
+}
+
+/**
+ * Epoch ms of an ISO 8601 time. The engine's form (2026-03-14T12:00:00.000Z, toISOString) is read
+ * digit by digit: Date.parse is the slowest step of laying out 100,000 tokens. Any other form goes
+ * to Date.parse.
+ */
+export function parseTime(value: string): number {
+  if (value.length !== 24 || value.charCodeAt(23) !== 90 /* Z */ || value.charCodeAt(10) !== 84 /* T */)
+    return Date.parse(value);
+  const digits = (from: number, to: number) => {
+    let n = 0;
+    for (let k = from; k < to; k++) {
+      const d = value.charCodeAt(k) - 48;
+      if (d < 0 || d > 9) return Number.NaN;
+      n = n * 10 + d;
+    }
+    return n;
+  };
+  const ms =
+    daysFromCivil(digits(0, 4), digits(5, 7), digits(8, 10)) * 86_400_000 +
+    digits(11, 13) * 3_600_000 +
+    digits(14, 16) * 60_000 +
+    digits(17, 19) * 1000 +
+    digits(20, 23);
+  return Number.isNaN(ms) ? Date.parse(value) : ms;
+}
+
+/** Tokens' indices grouped by a key index: members of group g are items[offsets[g] … offsets[g + 1]). */
+function groupBy(keys: Int32Array, groups: number): { offsets: Int32Array; items: Int32Array } {
+  const offsets = new Int32Array(groups + 1);
+  let count = 0;
+  for (const key of keys) {
+    if (key < 0) continue;
+    offsets[key + 1] = (offsets[key + 1] ?? 0) + 1;
+    count++;
+  }
+  for (let g = 0; g < groups; g++) offsets[g + 1] = (offsets[g + 1] ?? 0) + (offsets[g] ?? 0);
+  const items = new Int32Array(count);
+  const fill = offsets.slice(0, groups);
+  keys.forEach((key, i) => {
+    if (key < 0) return;
+    items[fill[key] as number] = i;
+    fill[key] = (fill[key] as number) + 1;
+  });
+  return { offsets, items };
+}
+
+/**
+ * Lays out every token. Linear but for sorting within families and of families, over typed arrays
+ * indexed by the token's place in `tokens`: a 100,000-token timeline is laid out in tens of
+ * milliseconds, once per change of its data (never per frame).
+ */
 export function layoutTimeline(
   tokens: readonly Token[],
   events: readonly TimelineEvent[] = [],
 ): TimelineLayout {
-  const byIssue = issueOrder(tokens);
+  const n = tokens.length;
+  const start = new Float64Array(n);
+  const end = new Float64Array(n);
+  // NaN: not revoked, never used.
+  const revokedAt = new Float64Array(n);
+  const lastUsed = new Float64Array(n);
+  const kind = new Uint8Array(n);
+  // Only parents are looked up by id: no map of every token (most have no child listed).
+  let parentIds: Set<string> | null = null;
+  tokens.forEach((token, i) => {
+    start[i] = parseTime(token.issued_at);
+    end[i] = parseTime(token.expires_at);
+    revokedAt[i] = time(token.revoked_at) ?? Number.NaN;
+    lastUsed[i] = time(token.last_used_at) ?? Number.NaN;
+    kind[i] = KIND_ORDER[token.kind];
+    if (token.parent_id === null) return;
+    parentIds ??= new Set();
+    parentIds.add(token.parent_id);
+  });
+  const indexOfParent = new Map<string, number>();
+  if (parentIds !== null) {
+    const wanted: Set<string> = parentIds;
+    tokens.forEach((token, i) => {
+      if (wanted.has(token.id)) indexOfParent.set(token.id, i);
+    });
+  }
+  /** Issue order: issue time, then kind, then id. */
+  const byIssue = (a: number, b: number): number => {
+    const d = (start[a] as number) - (start[b] as number) || (kind[a] as number) - (kind[b] as number);
+    if (d !== 0) return d;
+    const x = (tokens[a] as Token).id;
+    const y = (tokens[b] as Token).id;
+    return x < y ? -1 : x > y ? 1 : 0;
+  };
+  const parentOf = new Int32Array(n).fill(-1);
+  tokens.forEach((token, i) => {
+    if (token.parent_id !== null) parentOf[i] = indexOfParent.get(token.parent_id) ?? -1;
+  });
+
   // Families: tokens sharing a grant; a token without one is a family of its own, but for one exchanged
   // from a token shown here (a client_credentials token has no grant), which joins its subject's family.
-  const families = new Map<string, Token[]>();
-  const familyOf = new Map<string, string>();
-  let byId: Map<string, Token> | null = null;
-  const ancestorWithGrant = (token: Token): Token => {
-    let current = token;
+  const familyIds = new Map<string, number>();
+  /** A family without a grant, by its root token's index. */
+  const ownFamily = new Int32Array(n).fill(-1);
+  let familyCount = 0;
+  const familyOf = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    let root = i;
     // Bounded: ids come from rows, and a chain this long is not worth following.
-    for (let hops = 0; current.grant_id === null && current.parent_id !== null && hops < 64; hops++) {
-      byId ??= new Map(tokens.map((t) => [t.id, t]));
-      const parent = byId.get(current.parent_id);
-      if (!parent) break;
-      current = parent;
+    for (let hops = 0; hops < 64; hops++) {
+      const current = tokens[root] as Token;
+      if (current.grant_id !== null || current.parent_id === null) break;
+      const parent = parentOf[root] as number;
+      if (parent < 0) break;
+      root = parent;
     }
-    return current;
-  };
-  for (const token of tokens) {
-    const root = token.grant_id === null && token.parent_id !== null ? ancestorWithGrant(token) : token;
-    const key = root.grant_id ?? `token:${root.id}`;
-    familyOf.set(token.id, key);
-    const members = families.get(key);
-    if (members) members.push(token);
-    else families.set(key, [token]);
+    const grant = (tokens[root] as Token).grant_id;
+    let family: number;
+    if (grant === null) {
+      family = ownFamily[root] as number;
+      if (family < 0) {
+        family = familyCount++;
+        ownFamily[root] = family;
+      }
+    } else {
+      family = familyIds.get(grant) ?? -1;
+      if (family < 0) {
+        family = familyCount++;
+        familyIds.set(grant, family);
+      }
+    }
+    familyOf[i] = family;
   }
-  const ordered = [...families.entries()];
-  for (const [, members] of ordered) if (members.length > 1) members.sort(byIssue);
+  const members = groupBy(familyOf, familyCount);
+  for (let f = 0; f < familyCount; f++) {
+    const from = members.offsets[f] as number;
+    const to = members.offsets[f + 1] as number;
+    if (to - from > 1) members.items.subarray(from, to).sort(byIssue);
+  }
   // Newest family first, so what just happened is at the top.
-  ordered.sort((a, b) => byIssue(b[1][0] as Token, a[1][0] as Token));
+  const familyOrder = new Int32Array(familyCount);
+  for (let f = 0; f < familyCount; f++) familyOrder[f] = f;
+  familyOrder.sort((a, b) =>
+    byIssue(
+      members.items[members.offsets[b] as number] as number,
+      members.items[members.offsets[a] as number] as number,
+    ),
+  );
 
-  const rows: TimelineRow[] = [];
-  const childrenOf = new Map<string, Token[]>();
-  const rotatedAt = new Map<string, number>();
-  for (const token of tokens) {
-    if (!token.parent_id) continue;
-    const list = childrenOf.get(token.parent_id);
-    if (list) list.push(token);
-    else childrenOf.set(token.parent_id, [token]);
-    const issued = Date.parse(token.issued_at);
-    const known = rotatedAt.get(token.parent_id);
-    if (known === undefined || issued < known) rotatedAt.set(token.parent_id, issued);
+  // Children under their parent, in issue order; a parent's first child says when it was rotated.
+  const children = groupBy(parentOf, n);
+  const rotatedAt = new Float64Array(n).fill(Number.NaN);
+  for (let p = 0; p < n; p++) {
+    const from = children.offsets[p] as number;
+    const to = children.offsets[p + 1] as number;
+    if (to === from) continue;
+    const list = children.items.subarray(from, to);
+    if (to - from > 1) list.sort(byIssue);
+    rotatedAt[p] = start[list[0] as number] as number;
   }
   // A rotated token whose children are not listed: its refresh event, else its last use, says when.
   const refreshedAt = new Map<string, number>();
@@ -181,48 +308,128 @@ export function layoutTimeline(
 
   let min = Number.POSITIVE_INFINITY;
   let max = Number.NEGATIVE_INFINITY;
-  const visit = (token: Token, depth: number, family: number, key: string) => {
-    const start = Date.parse(token.issued_at);
-    const end = Date.parse(token.expires_at);
-    const revoked = time(token.revoked_at);
-    const rotated =
-      token.state === 'rotated'
-        ? (rotatedAt.get(token.id) ?? refreshedAt.get(token.id) ?? time(token.last_used_at))
-        : null;
-    let lifeEnd: number | null = null;
-    for (const t of [revoked, rotated])
-      if (t !== null && t < end && (lifeEnd === null || t < lifeEnd)) lifeEnd = t;
-    rows.push({ token, start, end, lifeEnd, depth, family });
-    if (start < min) min = start;
-    if (end > max) max = end;
-    const children = childrenOf.get(token.id);
-    if (!children) return;
-    for (const child of children.sort(byIssue)) {
-      if (familyOf.get(child.id) === key) visit(child, depth + 1, family, key);
-    }
+  const rows: TimelineRow[] = [];
+  const rowOf = new Int32Array(n).fill(-1);
+  const rowToken = new Int32Array(n);
+  // Built when first asked (the selection, an exchange's parent): not on every layout.
+  let rowIds: Map<string, number> | null = null;
+  const rowById: RowLookup = {
+    get: (id) => {
+      rowIds ??= new Map(rows.map((row, r) => [row.token.id, r]));
+      return rowIds.get(id);
+    },
   };
-  ordered.forEach(([key, members], family) => {
-    for (const token of members) {
-      // Roots: tokens whose parent is not shown (first issue, or a parent filtered out).
-      if (!token.parent_id || familyOf.get(token.parent_id) !== key) visit(token, 0, family, key);
+  const rowRevoked = new Float64Array(n);
+  const addRow = (i: number, depth: number, family: number) => {
+    const token = tokens[i] as Token;
+    const [from, to, revoked] = [start[i] as number, end[i] as number, revokedAt[i] as number];
+    let rotated = Number.NaN;
+    if (token.state === 'rotated') {
+      rotated = rotatedAt[i] as number;
+      if (Number.isNaN(rotated)) rotated = refreshedAt.get(token.id) ?? (lastUsed[i] as number);
     }
-  });
-
-  const rowById = new Map<string, number>();
-  rows.forEach((row, index) => {
-    rowById.set(row.token.id, index);
+    // The earlier of its revocation and its rotation, when before its expiry (NaN compares false).
+    let lifeEnd: number | null = null;
+    if (revoked < to) lifeEnd = revoked;
+    if (rotated < to && (lifeEnd === null || rotated < lifeEnd)) lifeEnd = rotated;
+    rowOf[i] = rows.length;
+    rowToken[rows.length] = i;
+    rowRevoked[rows.length] = revoked;
+    rows.push({ token, start: from, end: to, lifeEnd, depth, family });
+    if (from < min) min = from;
+    if (to > max) max = to;
+  };
+  // Depth first, children right under their parent (a stack, not recursion: chains can be long).
+  const stack: number[] = [];
+  familyOrder.forEach((f, family) => {
+    const from = members.offsets[f] as number;
+    const to = members.offsets[f + 1] as number;
+    for (let k = from; k < to; k++) {
+      const root = members.items[k] as number;
+      // Roots: tokens whose parent is not shown (first issue, or a parent filtered out).
+      const parent = parentOf[root] as number;
+      if (parent >= 0 && familyOf[parent] === f) continue;
+      stack.push(root, 0);
+      while (stack.length > 0) {
+        const depth = stack.pop() as number;
+        const i = stack.pop() as number;
+        addRow(i, depth, family);
+        const first = children.offsets[i] as number;
+        for (let c = (children.offsets[i + 1] as number) - 1; c >= first; c--) {
+          const child = children.items[c] as number;
+          if (familyOf[child] === f) stack.push(child, depth + 1);
+        }
+      }
+    }
   });
 
   const links: TimelineLink[] = [];
   let exchanges = 0;
   rows.forEach((row, index) => {
-    const parent = row.token.parent_id ? rowById.get(row.token.parent_id) : undefined;
-    if (parent === undefined) return;
+    const parentIndex = parentOf[rowToken[index] as number] as number;
+    if (parentIndex < 0) return;
     const kind = originOf(row.token) === 'exchange' ? 'exchange' : 'refresh';
     if (kind === 'exchange') exchanges++;
-    links.push({ from: parent, to: index, at: row.start, kind });
+    links.push({ from: rowOf[parentIndex] as number, to: index, at: row.start, kind });
   });
 
+  const { marks, keyChanges, clockChanges } = marksOf(rows, rowRevoked, events);
+  // Plain loops: TypedArray.from with a mapping function is many times slower.
+  const markRows = new Int32Array(marks.length);
+  for (let k = 0; k < marks.length; k++) markRows[k] = (marks[k] as TimelineMark).row;
+  const byRow = groupBy(markRows, rows.length);
+  const reachStart = new Float64Array(rows.length);
+  const reachEnd = new Float64Array(rows.length);
+  for (let r = 0; r < rows.length; r++) {
+    reachStart[r] = (rows[r] as TimelineRow).start;
+    reachEnd[r] = (rows[r] as TimelineRow).end;
+  }
+  let useMarks = 0;
+  let introspections = 0;
+  for (const mark of marks) {
+    if (mark.at < (reachStart[mark.row] as number)) reachStart[mark.row] = mark.at;
+    if (mark.at > (reachEnd[mark.row] as number)) reachEnd[mark.row] = mark.at;
+    if (USE_MARK_TYPES.has(mark.type)) useMarks++;
+    if (mark.type === 'introspected') introspections++;
+  }
+  return {
+    rows,
+    links,
+    exchanges,
+    marks,
+    keyChanges,
+    clockChanges,
+    families: familyCount,
+    rowById,
+    min,
+    max,
+    useMarks,
+    introspections,
+    markOffsets: byRow.offsets,
+    markIndex: byRow.items,
+    reachStart,
+    reachEnd,
+  };
+}
+
+const USE_MARK_TYPES: ReadonlySet<MarkType> = new Set(USE_MARKS);
+
+/** Marks on the rows from events and revocations; key and clock changes from events. */
+function marksOf(
+  rows: readonly TimelineRow[],
+  /** Each row's revocation time, NaN when not revoked. */
+  revokedAt: Float64Array,
+  events: readonly TimelineEvent[],
+): { marks: TimelineMark[]; keyChanges: KeyChange[]; clockChanges: ClockChange[] } {
+  // The rows of the tokens the events name, found in one pass (no map of every row).
+  const named = new Set<string>();
+  for (const event of events) if (event.token_id) named.add(event.token_id);
+  const rowById = new Map<string, number>();
+  if (named.size > 0) {
+    rows.forEach((row, r) => {
+      if (named.has(row.token.id)) rowById.set(row.token.id, r);
+    });
+  }
   const marks: TimelineMark[] = [];
   const keyChanges: KeyChange[] = [];
   const clockChanges: ClockChange[] = [];
@@ -259,28 +466,16 @@ export function layoutTimeline(
     }
   }
   rows.forEach((row, index) => {
-    const revoked = time(row.token.revoked_at);
-    if (revoked === null) return;
+    const revoked = revokedAt[index] as number;
+    if (Number.isNaN(revoked)) return;
     if (row.token.state === 'reuse_detected') {
       // The replayed token: marked from its event, or from its revocation when the event is not loaded.
       if (!reuseMarked.has(index)) marks.push({ row: index, at: revoked, type: 'reuse' });
     } else marks.push({ row: index, at: revoked, type: 'revoked' });
   });
-
   keyChanges.sort((a, b) => a.at - b.at);
   clockChanges.sort((a, b) => a.at - b.at);
-  return {
-    rows,
-    links,
-    exchanges,
-    marks,
-    keyChanges,
-    clockChanges,
-    families: ordered.length,
-    rowById,
-    min,
-    max,
-  };
+  return { marks, keyChanges, clockChanges };
 }
 
 /** The state to colour a bar by at `now`: an active token past its expiry is expired. */
@@ -325,75 +520,4 @@ export function familyLabel(row: TimelineRow, short = false): string {
   if (!short) return `${who} · ${row.token.client_id}`;
   const cut = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
   return `${cut(who, 10)} · ${cut(row.token.client_id, 10)}`;
-}
-
-/** A layout reduced to the rows with something in a time window, and how many rows it left out. */
-export interface WindowedLayout extends TimelineLayout {
-  hidden: number;
-}
-
-const wholeLayouts = new WeakMap<TimelineLayout, WindowedLayout>();
-
-/**
- * Only the rows with something to draw in the window: a bar that overlaps it, or a mark inside it.
- * Links and marks are renumbered to the kept rows; when every row is kept the layout is returned as is
- * (the common case, and the one that must stay cheap at 10,000 tokens).
- */
-export function windowLayout(layout: TimelineLayout, view: { start: number; end: number }): WindowedLayout {
-  const keep = new Uint8Array(layout.rows.length);
-  let kept = 0;
-  layout.rows.forEach((row, index) => {
-    if (row.end >= view.start && row.start <= view.end) {
-      keep[index] = 1;
-      kept++;
-    }
-  });
-  for (const mark of layout.marks) {
-    if (keep[mark.row] === 0 && mark.at >= view.start && mark.at <= view.end) {
-      keep[mark.row] = 1;
-      kept++;
-    }
-  }
-  if (kept === layout.rows.length) {
-    // The same object every time, so what depends on it (memos, the canvas's label cache) holds.
-    let whole = wholeLayouts.get(layout);
-    if (!whole) {
-      whole = { ...layout, hidden: 0 };
-      wholeLayouts.set(layout, whole);
-    }
-    return whole;
-  }
-  const newIndex = new Int32Array(layout.rows.length).fill(-1);
-  const rows: TimelineRow[] = [];
-  const rowById = new Map<string, number>();
-  layout.rows.forEach((row, index) => {
-    if (keep[index] === 0) return;
-    newIndex[index] = rows.length;
-    rowById.set(row.token.id, rows.length);
-    rows.push(row);
-  });
-  const links: TimelineLink[] = [];
-  let exchanges = 0;
-  for (const link of layout.links) {
-    const from = newIndex[link.from] ?? -1;
-    const to = newIndex[link.to] ?? -1;
-    if (from < 0 || to < 0) continue;
-    links.push({ ...link, from, to });
-    if (link.kind === 'exchange') exchanges++;
-  }
-  const marks: TimelineMark[] = [];
-  for (const mark of layout.marks) {
-    const row = newIndex[mark.row] ?? -1;
-    if (row >= 0) marks.push({ ...mark, row });
-  }
-  return {
-    ...layout,
-    rows,
-    links,
-    exchanges,
-    marks,
-    rowById,
-    families: new Set(rows.map((row) => row.family)).size,
-    hidden: layout.rows.length - rows.length,
-  };
 }

@@ -1,0 +1,352 @@
+/**
+ * The timeline's data: its tokens loaded once by cursor pages (up to WINDOW_CAP, newest first), and
+ * the events drawn on them; then kept current from the live stream without reloading them. A new
+ * token fetches what came after the newest held, a changed token refetches its row by id, and only
+ * a change too wide to follow row by row (a bulk revocation, a purge, an import, a clock move)
+ * reloads. Work is coalesced: at most one fetch at a time, a few times a second under load.
+ */
+import { type QueryClient, type QueryKey, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useRef } from 'react';
+import type { AdminInput, AdminOutput } from '../../../../../shared/contract';
+import type { EngineEvent, Token } from '../../../../../shared/schemas';
+import { cursorAfter } from '../../../../../shared/token-cursor';
+import { adminApi } from '../../../api';
+import { createCoalescer } from './coalesce';
+import { planFor, type TimelineMatch } from './live-plan';
+import { applyNewer, fromNewestPages, newestIds, newestSeq, replaceRows, WINDOW_CAP } from './token-window';
+
+/**
+ * The timeline's own query root: LiveUpdates does not invalidate it (a burst of events would keep
+ * cancelling and restarting a 100,000-token load); it applies events itself.
+ */
+const TIMELINE_ROOT = 'lab.timeline';
+/** Rows per page of tokens.list (its maximum), and ids per refetch by id (the filter's maximum). */
+const PAGE = 10_000;
+const IDS_PER_CALL = 1000;
+/** The drawn events held at most (each kind loads its newest 5,000; live ones are added). */
+const EVENTS_CAP = 50_000;
+/**
+ * Between two rounds of live changes: new tokens show within about this, plus the fetch. Each round
+ * is laid out again (tens of milliseconds at 100,000 tokens), so the interval grows with what the
+ * last layout cost, keeping the page's share of the main thread bounded under a flood of tokens.
+ */
+const LIVE_INTERVAL_MS = 300;
+const MAX_LIVE_INTERVAL_MS = 900;
+const LAYOUT_SHARE = 4;
+
+export function liveInterval(layoutMs: number): number {
+  return Math.min(MAX_LIVE_INTERVAL_MS, Math.max(LIVE_INTERVAL_MS, layoutMs * LAYOUT_SHARE));
+}
+/** In every issuer's timeline new tokens are read newest first until one held: the newest held compared. */
+const OVERLAP = 2000;
+
+export interface TimelineTokens {
+  /** Oldest first. */
+  tokens: Token[];
+  /** Older tokens match too (the load stopped at the cap). */
+  truncated: boolean;
+  /** Every match, when the load stopped at the cap and it was counted (exact false: an estimate). */
+  total: { count: number; exact: boolean } | null;
+}
+
+type List = (input: AdminInput<'tokens.list'>) => Promise<AdminOutput<'tokens.list'>>;
+
+/** The lists the timeline reads, of the selected issuer or (`every`) of every issuer, each row naming its issuer. */
+function timelineSource(every: boolean) {
+  return every
+    ? {
+        tokens: adminApi.everyIssuer.tokens as List,
+        events: adminApi.everyIssuer.events,
+        live: adminApi.everyIssuer.subscribeBatch,
+      }
+    : {
+        tokens: adminApi.tokens.list as List,
+        events: adminApi.events.list,
+        live: adminApi.live.subscribeBatch,
+      };
+}
+
+/** A page of tokens, newest first, without a count, after `cursor` (null: from the newest). */
+function newestPage(list: List, match: TimelineMatch, limit: number, cursor: string | null) {
+  return list({ ...match, sort: 'issued_desc', count: false, limit, ...(cursor ? { cursor } : {}) });
+}
+
+/** The newest tokens matching, by cursor pages (no count of every match unless the cap is reached). */
+async function loadWindow(list: List, match: TimelineMatch, every: boolean): Promise<TimelineTokens> {
+  const pages: Token[][] = [];
+  let held = 0;
+  let cursor: string | null = null;
+  do {
+    const page: AdminOutput<'tokens.list'> = await newestPage(
+      list,
+      match,
+      Math.min(PAGE, WINDOW_CAP - held),
+      cursor,
+    );
+    pages.push(page.tokens);
+    held += page.tokens.length;
+    cursor = page.next_cursor ?? null;
+  } while (cursor !== null && held < WINDOW_CAP);
+  const truncated = cursor !== null;
+  // Counted apart, and only when it says more than the list: counting a million rows is not free.
+  const total = truncated && !every ? await adminApi.tokens.count(match) : null;
+  return { tokens: fromNewestPages(pages), truncated, total };
+}
+
+/** Tokens issued after the newest held (one issuer): its sequence is the cursor. */
+async function fetchAfter(list: List, match: TimelineMatch, seq: number): Promise<Token[]> {
+  const found: Token[] = [];
+  let cursor: string | null = cursorAfter('issued_asc', { seq });
+  while (cursor !== null && found.length < WINDOW_CAP) {
+    const page: AdminOutput<'tokens.list'> = await list({
+      ...match,
+      sort: 'issued_asc',
+      cursor,
+      count: false,
+      limit: PAGE,
+    });
+    found.push(...page.tokens);
+    cursor = page.next_cursor ?? null;
+  }
+  return found;
+}
+
+/**
+ * Tokens issued since the last read, of every issuer: the engine's every-issuer cursor holds a
+ * position per issuer, so rather than build one this reads newest first (following the cursors the
+ * engine answers) until it meets a token already held. Null: it never met one (reload instead).
+ */
+async function fetchNewestUntilHeld(
+  list: List,
+  match: TimelineMatch,
+  held: Set<string>,
+): Promise<Token[] | null> {
+  const found: Token[] = [];
+  let cursor: string | null = null;
+  do {
+    const limit = found.length === 0 ? OVERLAP : PAGE;
+    const page: AdminOutput<'tokens.list'> = await newestPage(list, match, limit, cursor);
+    const fresh = page.tokens.filter((token) => !held.has(token.id));
+    found.push(...fresh);
+    if (fresh.length < page.tokens.length) return found;
+    cursor = page.next_cursor ?? null;
+  } while (cursor !== null && found.length < WINDOW_CAP);
+  return cursor === null ? found : null;
+}
+
+/** Rows by id, a thousand per call; every id asked and the rows answered. */
+async function fetchRows(list: List, ids: readonly string[]): Promise<Token[]> {
+  const rows: Token[] = [];
+  for (let i = 0; i < ids.length; i += IDS_PER_CALL) {
+    const chunk = ids.slice(i, i + IDS_PER_CALL);
+    let cursor: string | null = null;
+    do {
+      const page: AdminOutput<'tokens.list'> = await list({
+        ids: chunk,
+        count: false,
+        limit: chunk.length,
+        ...(cursor ? { cursor } : {}),
+      });
+      rows.push(...page.tokens);
+      cursor = page.next_cursor ?? null;
+    } while (cursor !== null);
+  }
+  return rows;
+}
+
+/** The events drawn: uses, reuse detections, signing-key stages, settings changes (clock moves). */
+const LINE_EVENT_TYPES = [
+  'key.staged',
+  'key.activated',
+  'key.rotated',
+  'key.retired',
+  'settings.changed',
+] as const;
+
+async function loadEvents(source: ReturnType<typeof timelineSource>): Promise<EngineEvent[]> {
+  const lists = await Promise.all([
+    source.events({ type: 'token.introspected', limit: 5000 }),
+    source.events({ type: 'token.reuse_detected', limit: 5000 }),
+    source.events({ type: 'request', endpoint: 'userinfo', limit: 5000 }),
+    source.events({ type: 'token.refreshed', limit: 5000 }),
+    ...LINE_EVENT_TYPES.map((type) => source.events({ type, limit: 1000 })),
+  ]);
+  return lists.flat();
+}
+
+/** Live events added to those loaded, each once, the oldest dropped past the cap. */
+export function addEvents(held: readonly EngineEvent[], added: readonly EngineEvent[]): EngineEvent[] {
+  const known = new Set(held.map((event) => event.id));
+  const fresh = added.filter((event) => !known.has(event.id));
+  if (fresh.length === 0) return held as EngineEvent[];
+  const events = [...held, ...fresh];
+  return events.length > EVENTS_CAP ? events.slice(events.length - EVENTS_CAP) : events;
+}
+
+interface PendingWork {
+  tail: boolean;
+  ids: Set<string>;
+  grants: Set<string>;
+  reload: boolean;
+  reloadEvents: boolean;
+  events: EngineEvent[];
+}
+
+const noWork = (): PendingWork => ({
+  tail: false,
+  ids: new Set(),
+  grants: new Set(),
+  reload: false,
+  reloadEvents: false,
+  events: [],
+});
+
+/** Runs one round of pending work against the tokens under `key`. */
+async function runWork(
+  queryClient: QueryClient,
+  keys: { tokens: QueryKey; events: QueryKey },
+  list: List,
+  match: TimelineMatch,
+  every: boolean,
+  work: PendingWork,
+  requeue: (work: PendingWork) => void,
+): Promise<void> {
+  if (work.events.length > 0) {
+    const added = work.events;
+    queryClient.setQueryData<EngineEvent[]>(keys.events, (held) => (held ? addEvents(held, added) : held));
+  }
+  if (work.reloadEvents) await queryClient.refetchQueries({ queryKey: keys.events, exact: true });
+  const state = queryClient.getQueryState<TimelineTokens>(keys.tokens);
+  if (work.reload) {
+    await queryClient.refetchQueries({ queryKey: keys.tokens, exact: true });
+    // What was issued while the reload read its pages comes after it.
+    requeue({ ...noWork(), tail: true });
+    return;
+  }
+  const data = state?.data;
+  if (state?.fetchStatus === 'fetching') {
+    // Loading: this work applies to what the load answers, once it has.
+    if (work.tail || work.ids.size > 0 || work.grants.size > 0) requeue({ ...work, events: [] });
+    return;
+  }
+  // Nothing loaded (the load failed: its Retry reads everything afresh).
+  if (!data) return;
+  if (work.tail) {
+    // One issuer: after the newest sequence held. Every issuer (or rows without a sequence): newest
+    // first until what is held.
+    const newest = every ? null : newestSeq(data.tokens);
+    const newer =
+      newest === null
+        ? await fetchNewestUntilHeld(list, match, newestIds(data.tokens, OVERLAP))
+        : await fetchAfter(list, match, newest);
+    if (newer === null) {
+      requeue({ ...noWork(), reload: true });
+      return;
+    }
+    queryClient.setQueryData<TimelineTokens>(keys.tokens, (current) => {
+      if (!current) return current;
+      const applied = applyNewer(current.tokens, newer);
+      if (applied.tokens === current.tokens) return current;
+      const truncated = current.truncated || applied.dropped > 0;
+      const total = current.total && { ...current.total, count: current.total.count + applied.added };
+      return { tokens: applied.tokens, truncated, total };
+    });
+  }
+  const ids = new Set(work.ids);
+  if (work.grants.size > 0) {
+    for (const token of data.tokens) if (token.grant_id && work.grants.has(token.grant_id)) ids.add(token.id);
+  }
+  if (ids.size > 0) {
+    const held = new Set<string>();
+    const current = queryClient.getQueryData<TimelineTokens>(keys.tokens);
+    for (const token of current?.tokens ?? []) if (ids.has(token.id)) held.add(token.id);
+    if (held.size === 0) return;
+    const asked = [...held];
+    const rows = await fetchRows(list, asked);
+    queryClient.setQueryData<TimelineTokens>(keys.tokens, (latest) => {
+      if (!latest) return latest;
+      const tokens = replaceRows(latest.tokens, rows, asked);
+      return tokens === latest.tokens ? latest : { ...latest, tokens };
+    });
+  }
+}
+
+/**
+ * Queries kept current by the live stream while shown: never stale (no reload on focus or remount),
+ * and dropped once not shown (a filter left and picked again loads afresh: nothing kept it current).
+ */
+const KEPT_BY_LIVE = { staleTime: Number.POSITIVE_INFINITY, gcTime: 0 } as const;
+
+/** The timeline's tokens and drawn events, kept current from the live stream. */
+export function useTimelineData(match: TimelineMatch, every: boolean, layoutMs: () => number) {
+  const queryClient = useQueryClient();
+  const source = timelineSource(every);
+  const tokensKey = [TIMELINE_ROOT, 'tokens', match, every];
+  const eventsKey = [TIMELINE_ROOT, 'events', every];
+  const tokens = useQuery({
+    queryKey: tokensKey,
+    queryFn: () => loadWindow(source.tokens, match, every),
+    placeholderData: (previous) => previous,
+    // A hundred thousand tokens: comparing each answer with the last, object by object, costs more
+    // than it saves (the layout is recomputed anyway).
+    structuralSharing: false,
+    ...KEPT_BY_LIVE,
+  });
+  const events = useQuery({
+    queryKey: eventsKey,
+    queryFn: () => loadEvents(source),
+    structuralSharing: false,
+    ...KEPT_BY_LIVE,
+  });
+
+  // Live: events are planned as they come and applied in rounds, never two at once.
+  const matchKey = JSON.stringify(match);
+  const cost = useRef(layoutMs);
+  cost.current = layoutMs;
+  useEffect(() => {
+    // The filters by value: the match object is new on every render.
+    const m = JSON.parse(matchKey) as TimelineMatch;
+    const all = every;
+    const keys = { tokens: [TIMELINE_ROOT, 'tokens', m, all], events: [TIMELINE_ROOT, 'events', all] };
+    const list = timelineSource(all).tokens;
+    let pending = noWork();
+    const requeue = (work: PendingWork) => {
+      pending.tail ||= work.tail;
+      pending.reload ||= work.reload;
+      pending.reloadEvents ||= work.reloadEvents;
+      for (const id of work.ids) pending.ids.add(id);
+      for (const grant of work.grants) pending.grants.add(grant);
+      pending.events.push(...work.events);
+      coalescer.trigger();
+    };
+    const coalescer = createCoalescer(
+      () => {
+        const work = pending;
+        pending = noWork();
+        return runWork(queryClient, keys, list, m, all, work, requeue);
+      },
+      () => liveInterval(cost.current()),
+    );
+    // A batch of events (the engine sends one every ~100 ms while events happen) is one requeue.
+    const unsubscribe = timelineSource(all).live((batch) => {
+      const work = noWork();
+      for (const event of batch) {
+        const plan = planFor(event, m);
+        work.tail ||= plan.tail;
+        for (const id of plan.ids) work.ids.add(id);
+        if (plan.grant) work.grants.add(plan.grant);
+        work.reload ||= plan.reload !== null;
+        work.reloadEvents ||= plan.reload === 'all';
+        if (plan.drawn) work.events.push(event);
+      }
+      if (work.tail || work.reload || work.ids.size || work.grants.size || work.events.length) requeue(work);
+    });
+    // Back after the engine was away, LiveUpdates refetches every query shown, these too.
+    return () => {
+      unsubscribe();
+      coalescer.dispose();
+    };
+  }, [queryClient, matchKey, every]);
+
+  return { tokens, events };
+}

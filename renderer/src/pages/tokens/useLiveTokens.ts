@@ -1,0 +1,294 @@
+import { type QueryKey, useQueryClient } from '@tanstack/react-query';
+import { type RefObject, useCallback, useEffect, useRef, useState } from 'react';
+import type { AdminInput, AdminOutput } from '../../../../shared/contract';
+import type { EngineEvent, Token, TokenMatch, TokenSort } from '../../../../shared/schemas';
+import { cursorAfter } from '../../../../shared/token-cursor';
+import { adminApi } from '../../api';
+import { restartPagedList } from '../../data/paged-list';
+import {
+  type HeadLimits,
+  loadedIds,
+  mayMatch,
+  newestSeq,
+  prependTokens,
+  replaceTokens,
+  type TokenPages,
+} from './token-pages';
+
+type ListCall = (input: AdminInput<'tokens.list'>) => Promise<AdminOutput<'tokens.list'>>;
+
+/** At most one round of reads for new and changed tokens this often, however fast events come. */
+const APPLY_EVERY_MS = 500;
+/** At most one count this often: counting a filter over millions of tokens is not free. */
+const COUNT_EVERY_MS = 1000;
+/** New tokens read per call; under 2,000 tokens/s two calls a second keep up. */
+const NEW_PAGE = 2000;
+/** The rows kept while tokens keep arriving at the top (and the most held back while scrolled down). */
+const HEAD: HeadLimits = { max: 5000, keep: 1000 };
+/** Reading back the changed rows of the list after a bulk change pays below this many rows loaded. */
+const REREAD_AT_MOST = 3000;
+/** tokens.list answers at most this many ids per call. */
+const IDS_PER_CALL = 1000;
+
+/** Events that change which tokens exist or their count under a filter. */
+const COUNTED = new Set<EngineEvent['type']>([
+  'token.issued',
+  'token.refreshed',
+  'token.revoked',
+  'tokens.revoked',
+  'token.reuse_detected',
+  'code.reuse_detected',
+  'tokens.purged',
+  'logout',
+  'user.deleted',
+  'client.deleted',
+  'workspace.imported',
+  'workspace.reset',
+]);
+/** Events after which tokens may be gone: the list is read again from its top. */
+const REMOVING = new Set<EngineEvent['type']>([
+  'tokens.purged',
+  'user.deleted',
+  'client.deleted',
+  'workspace.imported',
+  'workspace.reset',
+]);
+/** Events that change the state of tokens the event does not name one by one. */
+const BULK_STATE = new Set<EngineEvent['type']>(['tokens.revoked', 'logout']);
+/** Events naming one token whose state changed. */
+const ONE_STATE = new Set<EngineEvent['type']>(['token.revoked', 'token.refreshed']);
+/** Events naming a grant whose every token was revoked. */
+const GRANT_STATE = new Set<EngineEvent['type']>(['token.reuse_detected', 'code.reuse_detected']);
+
+interface Held {
+  tokens: Token[];
+  overflow: boolean;
+  count: number;
+}
+const NOTHING_HELD: Held = { tokens: [], overflow: false, count: 0 };
+
+/** What a burst of events asks of the view, gathered between two rounds of reads. */
+interface Pending {
+  issued: number;
+  ids: Set<string>;
+  grants: Set<string>;
+  bulkState: boolean;
+  removed: boolean;
+  /** The last read of new tokens stopped short: more are there. */
+  more: boolean;
+}
+
+const nothingPending = (): Pending => ({
+  issued: 0,
+  ids: new Set(),
+  grants: new Set(),
+  bulkState: false,
+  removed: false,
+  more: false,
+});
+
+function gather(pending: Pending, event: EngineEvent): void {
+  if (event.type === 'token.issued') pending.issued += 1;
+  else if (REMOVING.has(event.type)) pending.removed = true;
+  else if (BULK_STATE.has(event.type)) pending.bulkState = true;
+  else if (ONE_STATE.has(event.type) && event.token_id) pending.ids.add(event.token_id);
+  else if (GRANT_STATE.has(event.type)) {
+    const grant = event.data.grant_id;
+    if (typeof grant === 'string') pending.grants.add(grant);
+    if (event.token_id) pending.ids.add(event.token_id);
+  }
+}
+
+/** Calls `run` at most once per `everyMs`: at once after a quiet spell, else when the spell is over. */
+function throttle(run: () => void, everyMs: number) {
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let last = 0;
+  return {
+    schedule(delay = 0) {
+      if (timer) return;
+      const wait = Math.max(delay, last + everyMs - Date.now());
+      timer = setTimeout(() => {
+        timer = null;
+        last = Date.now();
+        run();
+      }, wait);
+    },
+    cancel() {
+      if (timer) clearTimeout(timer);
+      timer = null;
+    },
+  };
+}
+
+export interface LiveTokensOptions {
+  /** The paged list's cache key (paged-list.ts) and its count's: stable while the filter is (memoised). */
+  listKey: QueryKey;
+  countKey: QueryKey;
+  match: TokenMatch;
+  sort: TokenSort;
+  /** The list of every issuer (its cursors hold one position per issuer). */
+  every: boolean;
+  call: ListCall;
+  /** Whether the list is scrolled to its top: new tokens are added there only then. */
+  atTop: RefObject<boolean>;
+}
+
+/**
+ * Keeps the Tokens view current from the live stream without reading the list again: new tokens are
+ * read after the newest listed (its issue sequence) and added at the top while the view is there, or
+ * held as "N new tokens" while the user reads older rows; tokens an event changed are read again by
+ * id and replaced where they are; bulk changes read the list again from its top. Every read is
+ * throttled (APPLY_EVERY_MS, COUNT_EVERY_MS), so a burst of thousands of events costs a few calls.
+ *
+ * Only the default order (newest first) of one issuer can add rows at its top; other orders and the
+ * every-issuer list count the tokens issued and show them when asked (read again from the top).
+ */
+export function useLiveTokens({ listKey, countKey, match, sort, every, call, atTop }: LiveTokensOptions) {
+  const queryClient = useQueryClient();
+  const [pendingCount, setPendingCount] = useState(0);
+  // Tokens held back while the user reads older rows (newest first, at most HEAD.keep), and how many
+  // were issued in all (more than held once it overflowed: then the list is read again to show them).
+  const held = useRef<Held>(NOTHING_HELD);
+  // The latest options, read by the stream's callbacks; the subscription is renewed when the key changes.
+  const options = useRef({ match, sort, every, call });
+  options.current = { match, sort, every, call };
+
+  const showPending = useCallback(() => {
+    const { tokens, overflow, count } = held.current;
+    if (count === 0) return;
+    held.current = NOTHING_HELD;
+    setPendingCount(0);
+    if (overflow || (tokens.length === 0 && !canPrepend(options.current))) {
+      void restartPagedList(queryClient, listKey);
+      return;
+    }
+    queryClient.setQueryData<TokenPages>(listKey, (data) => data && prependTokens(data, tokens, HEAD));
+  }, [queryClient, listKey]);
+
+  useEffect(() => {
+    let closed = false;
+    let pending = nothingPending();
+    held.current = NOTHING_HELD;
+    setPendingCount(0);
+    const data = () => queryClient.getQueryData<TokenPages>(listKey);
+    const setData = (edit: (data: TokenPages) => TokenPages) =>
+      queryClient.setQueryData<TokenPages>(listKey, (current) => current && edit(current));
+    const count = throttle(
+      () => void queryClient.invalidateQueries({ queryKey: countKey, exact: true }),
+      COUNT_EVERY_MS,
+    );
+
+    const reread = async (ids: readonly string[]) => {
+      const { call: list } = options.current;
+      for (let i = 0; i < ids.length && !closed; i += IDS_PER_CALL) {
+        const chunk = ids.slice(i, i + IDS_PER_CALL);
+        const { tokens } = await list({ ids: chunk, count: false, limit: chunk.length });
+        if (closed) return;
+        const updated = new Map(tokens.map((token) => [token.id, token]));
+        setData((current) => replaceTokens(current, updated));
+        const kept = held.current;
+        held.current = { ...kept, tokens: kept.tokens.map((token) => updated.get(token.id) ?? token) };
+      }
+    };
+
+    const readNew = async () => {
+      const { match: filter, call: list } = options.current;
+      const after = Math.max(newestSeq(data()), held.current.tokens[0]?.seq ?? 0);
+      const answer = await list({
+        ...filter,
+        sort: 'issued_asc',
+        cursor: cursorAfter('issued_asc', { seq: after }),
+        count: false,
+        limit: NEW_PAGE,
+      });
+      if (closed) return;
+      const fresh = answer.tokens.slice().reverse();
+      if (atTop.current && held.current.count === 0)
+        setData((current) => prependTokens(current, fresh, HEAD));
+      else hold(fresh, fresh.length);
+      if (answer.next_cursor !== null && answer.tokens.length > 0) {
+        pending.more = true;
+        apply.schedule();
+      }
+    };
+
+    const hold = (tokens: Token[], issued: number) => {
+      const current = held.current;
+      const all = [...tokens, ...current.tokens];
+      held.current = {
+        tokens: all.slice(0, HEAD.keep),
+        overflow: current.overflow || all.length > HEAD.keep,
+        count: current.count + issued,
+      };
+      setPendingCount(held.current.count);
+    };
+
+    const apply = throttle(() => {
+      const work = pending;
+      pending = nothingPending();
+      void (async () => {
+        if (work.removed) {
+          held.current = NOTHING_HELD;
+          setPendingCount(0);
+          await restartPagedList(queryClient, listKey);
+          return;
+        }
+        const loaded = loadedIds(data());
+        if (work.bulkState) {
+          if (loaded.length > REREAD_AT_MOST) await restartPagedList(queryClient, listKey);
+          else await reread(loaded);
+        } else if (work.ids.size > 0 || work.grants.size > 0) {
+          const shown = new Set(loaded);
+          const inGrants = (data()?.pages ?? []).flatMap((page) =>
+            page.tokens.filter((t) => t.grant_id && work.grants.has(t.grant_id)).map((t) => t.id),
+          );
+          const ids = new Set([...[...work.ids].filter((id) => shown.has(id)), ...inGrants]);
+          for (const token of held.current.tokens) if (work.ids.has(token.id)) ids.add(token.id);
+          if (ids.size > 0) await reread([...ids]);
+        }
+        if (work.issued === 0 && !work.more) return;
+        if (!data()) return; // The first page is still being read: it will have them.
+        if (!canPrepend(options.current)) {
+          // Newest first of every issuer at the top: the first page again. Otherwise: say so.
+          if (atTop.current && options.current.sort === 'issued_desc')
+            await restartPagedList(queryClient, listKey);
+          else hold([], work.issued);
+          return;
+        }
+        if (held.current.overflow) hold([], work.issued);
+        else await readNew();
+      })().catch(() => {
+        // The stream's next event retries; a lost read leaves the rows as they were, never wrong.
+      });
+    }, APPLY_EVERY_MS);
+
+    const subscribe = every ? adminApi.everyIssuer.subscribeBatch : adminApi.live.subscribeBatch;
+    const unsubscribe = subscribe((events) => {
+      let relevant = false;
+      const { match: filter } = options.current;
+      for (const event of events) {
+        if (!COUNTED.has(event.type)) continue;
+        // Under a filter, tokens issued to others neither add rows nor change the count.
+        if (event.type === 'token.issued' && !mayMatch(event, filter)) continue;
+        relevant = true;
+        gather(pending, event);
+      }
+      if (!relevant) return;
+      apply.schedule();
+      count.schedule();
+    });
+    return () => {
+      closed = true;
+      unsubscribe();
+      apply.cancel();
+      count.cancel();
+    };
+  }, [queryClient, listKey, countKey, every, atTop]);
+
+  return { pendingCount, showPending };
+}
+
+/** Whether new tokens can be read after the newest listed and added above it. */
+function canPrepend({ sort, every }: { sort: TokenSort; every: boolean }): boolean {
+  return sort === 'issued_desc' && !every;
+}
