@@ -1,11 +1,8 @@
-import { useDebouncedValue } from '@mantine/hooks';
 import { useMemo, useState } from 'react';
 import type { EventType } from '../../../../shared/schemas';
 import { useClientAndUserFilter } from '../../components/FilterSelect';
+import { useSearchTerm } from '../../data/search-term';
 import type { EventMatch } from './event-match';
-
-/** Typing settles this long before the list is read again: one request per word, not per key. */
-const SEARCH_DEBOUNCE_MS = 150;
 
 /** The Activity page's filters, and the match they make (stable while they do not change). */
 export function useActivityFilter() {
@@ -13,7 +10,7 @@ export function useActivityFilter() {
   const [endpoint, setEndpoint] = useState<string | null>(null);
   const [errors, setErrors] = useState(false);
   const [search, setSearch] = useState('');
-  const [q] = useDebouncedValue(search.trim(), SEARCH_DEBOUNCE_MS);
+  const q = useSearchTerm(search);
   const clientAndUser = useClientAndUserFilter();
   const { client_id, username } = clientAndUser.filter;
   // One object per distinct filter: it keys the queries and restarts the live view when it changes.

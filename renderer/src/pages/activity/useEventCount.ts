@@ -1,7 +1,7 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { adminApi } from '../../api';
-import { createCoalescer } from '../lab/timeline/coalesce';
+import { createCoalescer } from '../../data/coalesce';
 import type { EventMatch } from './event-match';
 
 /**

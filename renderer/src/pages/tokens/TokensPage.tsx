@@ -1,5 +1,4 @@
 import { Alert, Button, EmptyState, Group, Select, TextInput } from '@mantine/core';
-import { useDebouncedValue } from '@mantine/hooks';
 import { useCallback, useMemo, useRef, useState } from 'react';
 import { ROOT_ISSUER_ID } from '../../../../shared/issuers';
 import {
@@ -23,6 +22,7 @@ import { Page } from '../../components/Page';
 import { QueryState } from '../../components/QueryState';
 import { VirtualTable } from '../../components/VirtualTable';
 import { useSelectedIssuer, useSwitchIssuer } from '../../data/issuer-selection';
+import { useSearchTerm } from '../../data/search-term';
 import { errorMessage } from '../../lib/errors';
 import { AllIssuersSwitch, isElsewhere } from '../issuers/every-issuer';
 import { tokenName } from './lineage';
@@ -31,8 +31,6 @@ import { EVERY_ISSUER_TOKEN_COLUMNS, TOKEN_COLUMNS, TokenRevocations } from './t
 import { TokenCount, useTokenList } from './useTokenList';
 import { useTokenRevocation } from './useTokenRevocation';
 
-/** Typing in the search box reads the list once the typing pauses this long. */
-const SEARCH_DEBOUNCE_MS = 150;
 /** Every row's height: one line of text, a badge or a row of small buttons. */
 const ROW_HEIGHT = 40;
 /** Details (or Go to issuer), Revoke and the menu of wider revocations. */
@@ -51,7 +49,7 @@ function useTokenFilters() {
   const [format, setFormat] = useState<TokenFormat | null>(null);
   const [state, setState] = useState<TokenState | null>(null);
   const [search, setSearch] = useState('');
-  const [q] = useDebouncedValue(search.trim(), SEARCH_DEBOUNCE_MS);
+  const q = useSearchTerm(search);
   const [sort, setSort] = useState<TokenSort>('issued_desc');
   const clientAndUser = useClientAndUserFilter();
   const { clientId, username } = clientAndUser;

@@ -11,7 +11,7 @@ import type { AdminInput, AdminOutput } from '../../../../../shared/contract';
 import type { EngineEvent, Token } from '../../../../../shared/schemas';
 import { cursorAfter } from '../../../../../shared/token-cursor';
 import { adminApi } from '../../../api';
-import { createCoalescer } from './coalesce';
+import { createCoalescer } from '../../../data/coalesce';
 import { planFor, type TimelineMatch } from './live-plan';
 import { applyNewer, fromNewestPages, newestIds, newestSeq, replaceRows, WINDOW_CAP } from './token-window';
 

@@ -1,7 +1,7 @@
 /**
  * Runs an async job for a stream of triggers, never twice at once and at most once per interval: a
- * trigger during a run schedules exactly one more run after it. The timeline refetches its (possibly
- * 10,000-token) list this way, so a burst of live events cannot keep restarting a big request.
+ * trigger during a run schedules exactly one more run after it. The timeline applies live events and
+ * the Activity page recounts this way, so a burst of live events cannot keep restarting a big request.
  */
 interface Coalescer {
   trigger(): void;
