@@ -17,6 +17,7 @@ import {
 } from './issuers';
 import { KeycloakRealmNameSchema, KeycloakRealmSchema, KeycloakSkippedSchema } from './keycloak';
 import { BadTokensOutputSchema, BaselineSchema, CheckApiInputSchema, CheckApiOutputSchema } from './lab';
+import { gapOf, type LiveBatch } from './live-gap';
 import {
   AccessTokenFormatSchema,
   CLIENT_KEY_ASSERTION_ALGS,
@@ -603,9 +604,13 @@ export type LiveConnection = 'connecting' | 'live' | 'down' | 'refused';
 
 /**
  * Live engine events in the batches they arrive in (the engine sends one batch every ~100 ms while
- * events happen, oldest first): for views that apply many events at once. Returns an unsubscribe function.
+ * events happen, oldest first): for views that apply many events at once. Under heavy load a batch
+ * leaves request-rate events out and says so in its gap (shared/live-gap.ts), which a listener must
+ * handle: a batch is an object, not an array, so a listener written for every event does not compile.
+ * Returns an unsubscribe function.
  */
-export type BatchSubscriber = (listener: (events: z.infer<typeof EngineEventSchema>[]) => void) => () => void;
+export type BatchSubscriber = (listener: (batch: LiveBatch) => void) => () => void;
+export type { LiveBatch, LiveGap } from './live-gap';
 
 export interface LiveStream {
   /** One call per event, for listeners that act on single events (a batch is delivered event by event). */
@@ -662,9 +667,10 @@ export function buildAdminApi(
         }),
       // A batch with nothing about the selected issuer is not delivered at all.
       subscribeBatch: (listener: Parameters<BatchSubscriber>[0]) =>
-        live.subscribeBatch((events) => {
-          const about = events.filter(isAboutSelected);
-          if (about.length > 0) listener(about);
+        live.subscribeBatch((batch) => {
+          const events = batch.events.filter(isAboutSelected);
+          const gap = gapOf(batch.gap, (issuer) => issuer === selected);
+          if (events.length > 0 || gap) listener({ events, gap });
         }),
     },
     everyIssuer: {

@@ -4,9 +4,9 @@
  * tokens and settings. An issuer's profile gives it the URL layout and claim shapes of a provider.
  */
 import { z } from 'zod';
+import { ROOT_ISSUER_ID } from './root-issuer';
 
-/** The id of the issuer at the engine's origin; admin calls without an issuer go to it. */
-export const ROOT_ISSUER_ID = 'root';
+export { ROOT_ISSUER_ID };
 /**
  * The scope of a list for every issuer at once (tokens.list, events.list): each issuer's answer merged,
  * newest first, each row naming its issuer.

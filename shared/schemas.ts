@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { MAX_CLOCK_OFFSET_SECONDS } from './duration';
+import { EVENT_TYPES } from './event-types';
 import { IssuerNameSchema, IssuerProfileSchema } from './issuers';
 
 // Zod generates and compiles a parser for an object schema the first time it parses one. Here each
@@ -963,54 +964,26 @@ export type KeyExport = z.infer<typeof KeyExportSchema>;
 
 // ---------------------------------------------------------------- events
 
-export const EVENT_TYPES = [
-  'login',
-  'logout',
-  'token.issued',
-  'token.refreshed',
-  'token.introspected',
-  'token.revoked',
-  /** A bulk revocation (a grant, a user's or a client's tokens): one event with the count. */
-  'tokens.revoked',
-  'token.reuse_detected',
-  'code.reuse_detected',
-  'tokens.purged',
-  'key.rotated',
-  'key.staged',
-  'key.activated',
-  'key.retired',
-  'settings.changed',
-  'user.created',
-  'user.updated',
-  'user.deleted',
-  'client.created',
-  'client.updated',
-  'client.deleted',
-  'workspace.imported',
-  'workspace.reset',
-  'issuer.created',
-  'issuer.updated',
-  'issuer.deleted',
-  'fault.added',
-  'fault.removed',
-  /** A fault turned itself off: its requests were used or its time ran out. */
-  'fault.expired',
-  'faults.cleared',
-  /** RFC 8628: a device asked for a user code; the user approved or denied it (page or admin). */
-  'device.requested',
-  'device.approved',
-  'device.denied',
-  /**
-   * A protocol request's outcome (token, userinfo, introspection, revocation, device authorization,
-   * logout, authorize errors sent to the client): endpoint, status, OAuth error, duration. Its redacted
-   * HTTP exchange is read with events.request.
-   */
-  'request',
-  /** The Inspector re-signed an edited token with the provider's key (lab.resign): not issued, not stored. */
-  'lab.resigned',
-] as const;
+// The list lives in a module without zod: the engine's live path (shared/live-gap.ts) needs it, and
+// whatever the CLI's launcher loads must not pull zod in.
+export { EVENT_TYPES };
 export const EventTypeSchema = z.enum(EVENT_TYPES);
 export type EventType = z.infer<typeof EventTypeSchema>;
+
+/** What a live batch left out under heavy load (shared/live-gap.ts says what a listener does with it). */
+export const IssuerGapSchema = z.object({
+  /** How many events of each type were left out (absent: none). */
+  omitted: z.partialRecord(EventTypeSchema, z.number().int().min(0)),
+  /** The newest left-out event's id: every later event of this issuer is in this batch or a later one. */
+  through: z.number().int().min(0),
+  /** More were missed than could be counted (a reconnect after a long gap): any type may be missing. */
+  uncounted: z.literal(true).optional(),
+});
+export type IssuerGap = z.infer<typeof IssuerGapSchema>;
+
+/** What a live batch left out since the previous batch, per issuer id ("root" for the root issuer). */
+export const LiveGapSchema = z.object({ issuers: z.record(z.string(), IssuerGapSchema) });
+export type LiveGap = z.infer<typeof LiveGapSchema>;
 
 export const EngineEventSchema = z.object({
   id: z.number().int(),

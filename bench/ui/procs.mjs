@@ -10,11 +10,16 @@ import { ADMIN_TOKEN, ROOT, spawnNode } from '../lib/procs.mjs';
  * on demand) then cannot change what is measured. Under node_modules/ so the bundle's external packages
  * resolve as from dist/.
  */
-const SNAPSHOT = path.join(ROOT, 'node_modules', '.cache', 'idp-sandbox-bench-ui');
+// One copy per run: several people run this benchmark on the same tree at once.
+const SNAPSHOT = path.join(ROOT, 'node_modules', '.cache', `idp-sandbox-bench-ui-${process.pid}`);
 const CLI = path.join(SNAPSHOT, 'cli', 'idp-sandbox.cjs');
 
-export async function snapshotBuild() {
-  const dist = path.join(ROOT, 'dist');
+/** Removes this run's copy of the build. */
+export function removeSnapshot() {
+  fs.rmSync(SNAPSHOT, { recursive: true, force: true });
+}
+
+export async function snapshotBuild(dist = path.join(ROOT, 'dist')) {
   for (let attempt = 0; ; attempt++) {
     try {
       fs.rmSync(SNAPSHOT, { recursive: true, force: true });
@@ -113,7 +118,7 @@ function readStat(pid) {
 }
 
 /** A process's command line as one string (Chromium rewrites its children's into one, spaces and all). */
-function cmdline(pid) {
+export function cmdline(pid) {
   try {
     return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
   } catch {
@@ -122,7 +127,7 @@ function cmdline(pid) {
 }
 
 /** Every descendant of `root` (pid), found through /proc. */
-function descendants(root) {
+export function descendants(root) {
   const children = new Map();
   for (const name of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;

@@ -194,7 +194,7 @@ export function uiTable(results) {
             '–',
           ]
         : [
-            `Idle: Tokens open, nothing happening for ${Math.round(idle.cpu.seconds)} s (other Chromium processes ${pct(idle.cpu.browserOther)})`,
+            `Idle: Tokens open, nothing happening for ${Math.round(idle.cpu.seconds)} s once settled (other Chromium processes ${pct(idle.cpu.browserOther)}${idle.afterUse ? `; right after the earlier stages, before settling: renderer ${pct(idle.afterUse.renderer)}` : ''})`,
             'renderer < 1% CPU',
             pct(idle.cpu.renderer),
             verdict(idle.cpu.renderer, 1, { unit: 'points', digits: 2 }),
@@ -230,7 +230,7 @@ function section(results, meta) {
     `- Timeline: a wheel event over the canvas every animation frame for ${config.zoomSeconds} s (zooming in, then out), frame rate from the intervals.`,
     `- Live: the benchmark's process asks for ${config.liveRate.toLocaleString('en-US')} client_credentials reference tokens per second (paced on a 10 ms tick over keep-alive connections, open loop: autocannon's overallRate lets each connection burst its share and wait, and fell far short of the rate here) for ${config.liveSeconds} s with one page open at a time. First half: the page unfiltered, frames and CPU measured. Second half: its Client filter set to svc-marker and a token of that client issued every 2 s, timed from the token endpoint's answer until its row is in the page (Tokens, Activity) or until the timeline's summary next changes (unfiltered, a given token is among the rows on screen for milliseconds at 2,000/s, so it could not be timed there).`,
     `- Throughput: autocannon with 50 connections, no rate limit, ${config.throughputSeconds} s, with no page open (about:blank) and with each page open, in ${config.throughputRounds} round(s) of rotating order; the ratio is taken per round, then the median.`,
-    `- Idle: the Tokens page open and settled, nothing issued, ${config.idleSeconds} s.`,
+    `- Idle: the Tokens page opened after the stages above (same document), nothing issued. A first ${config.idleSeconds} s window 3 s after opening is shown beside the figure: in it the renderer still collects the earlier stages' garbage (V8's memory reducer, full GCs for some 20–30 s; bench/experiments/idle-sources.mjs). Then the renderer's CPU is read in 5 s windows until three in a row are within 0.4 points of each other (at most 90 s), and the figure is the ${config.idleSeconds} s after that.`,
     UI_SECTION_END,
   ].join('\n');
 }

@@ -126,6 +126,18 @@ async function serve(options: ServeOptions): Promise<void> {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+  // The engine listens while a fresh start's signing key is still being made (Engine.keyReady). If it
+  // cannot be made, nothing can be signed: say why and stop, rather than answer server_error for ever.
+  engine.keyReady.catch((error: unknown) => {
+    if (closing) return;
+    closing = true;
+    seedWatch?.close();
+    process.stderr.write(`idp-sandbox: ${(error as Error).message} Stopping.\n`);
+    engine
+      .close()
+      .catch(() => undefined)
+      .then(() => process.exit(1));
+  });
 
   const lines = [
     `IDP Sandbox ${VERSION} is ready`,

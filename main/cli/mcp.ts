@@ -47,6 +47,8 @@ async function startEngine(options: ServeOptions): Promise<Engine> {
       https: options.https,
       signingWorkers: options.signingWorkers,
     });
+    // It listens while a fresh start's signing key is still being made; one that cannot be made ends it.
+    engine.keyReady.catch((error: unknown) => fail((error as Error).message, 1));
     if (options.clockOffset !== undefined)
       await engine.call('settings.update', { clock_offset_seconds: options.clockOffset });
     return engine;

@@ -30,7 +30,7 @@ export function startKeyFor(options: ServeOptions, seed: unknown): StartKey | un
   const alg = workspace.settings?.signing_alg ?? DEFAULT_SIGNING_ALG;
   if (!isSigningAlg(alg)) return undefined;
   const key = generateSigningKey(alg, Math.floor(Date.now() / 1000));
-  key.catch(() => undefined); // A failure is the engine's to handle: it then generates its own key.
+  key.catch(() => undefined); // The engine reports a failure (Engine.keyReady); this stops an unhandled one.
   return { alg, key };
 }
 

@@ -12,7 +12,11 @@ import { dispatchAdmin } from './admin/dispatch';
 import { importSeed } from './admin/handlers/workspace';
 import { type AdminHandlers, createAdminService } from './admin/service';
 import { type AdminSecrets, createAdminSecrets, UI_PREFIX } from './http/admin-auth';
+import type { LiveStreamOptions } from './http/event-stream';
+import { HEALTH_PATH } from './http/health';
 import { Issuers, rootRuntime } from './issuers';
+import { gateAdmin, type PendingKey } from './keys/pending-key';
+import { holdRequestsForKey } from './keys/request-gate';
 import { type Clock, systemClock } from './lib/clock';
 import { ADMIN_TOKEN_FILE, dataDirWarning, UI_TOKEN_FILE } from './lib/paths';
 import { DEFAULT_HOST, DEFAULT_PORT } from './lib/port';
@@ -71,6 +75,8 @@ export interface EngineOptions {
    * is read from there, and the admin API (engine.setHttps) changes it for the next start.
    */
   httpsPreference?: boolean | undefined;
+  /** How the admin live stream batches and replays events (event-stream.ts's defaults); tests set small bounds. */
+  liveStream?: LiveStreamOptions | undefined;
 }
 
 /** The local CA a TLS engine's certificate comes from: what clients must trust. */
@@ -100,6 +106,13 @@ export interface Engine {
   readonly uiUrl: string | null;
   /** The root issuer's admin service (the same one IPC and the admin HTTP API call). */
   readonly admin: AdminHandlers;
+  /**
+   * Resolves once the start's signing key is in place. A fresh start listens while its key is still
+   * being generated, and whatever signs or publishes keys waits for it. Rejects (KeyGenerationError)
+   * if it could not be made: the engine then answers those requests with a server_error naming the
+   * cause, and the host should say so (the CLI prints it and exits).
+   */
+  readonly keyReady: Promise<void>;
   /** Validates and runs one admin call, as the transports do, for the issuer `scope` names (root by default). */
   call(method: string, input: unknown, scope?: AdminScope): Promise<unknown>;
   /**
@@ -125,6 +138,8 @@ interface StartServing {
   /** The engine's admin call, for the admin HTTP API. */
   call: Engine['call'];
   keyManager: KeyManager;
+  /** The start's key check, which startServing begins, and the admin service and requests wait on. */
+  key: PendingKey;
   secrets: AdminSecrets;
   tokenDir: string;
   host: string;
@@ -149,6 +164,7 @@ async function startServing(
 ): Promise<{ adminTokenFile: string; seedNotes: string[] }> {
   const { options, seed, ctx, issuers, call, keyManager, secrets, tokenDir, host, port, https, clock } =
     start;
+  const { key } = start;
   const dataDir = options.inMemory ? null : path.resolve(options.dataDir as string);
   // Before listening: a start that cannot keep its token private does not serve.
   const adminTokenFile = writeSecretFile(
@@ -168,13 +184,14 @@ async function startServing(
   }
   // The seed goes in before the key check: a seed that carries keys makes them the engine's keys,
   // instead of demoting a throwaway key generated a moment earlier (which would stay in the JWKS).
-  // Listening waits for both. An import ends by making sure of the current key, as the key check
-  // alone does without one.
+  // Listening waits for the seed but not for the key: the key check (installing the key begun above)
+  // runs on, and until it is done the requests and admin calls that need a key wait for it
+  // (keys/request-gate.ts, gateAdmin). A key that cannot be made fails the start if that is known
+  // before listening, else those requests (Engine.keyReady).
   // A seed says which of its users and clients it overwrote after edits in the UI (never silently).
-  const dataReady = seed
-    ? importSeed(ctx, keyManager, seed)
-    : keyManager.ensureCurrent().then((): string[] => []);
+  const dataReady = seed ? importSeed(ctx, seed) : Promise.resolve<string[]>([]);
   dataReady.catch(() => undefined); // awaited below; this only stops an early unhandled rejection
+  key.begin(dataReady.then(() => keyManager.ensureCurrent()));
   // Loaded only for HTTPS: the X.509 library would lengthen every plain start.
   const tlsReady = https
     ? import('./tls/material').then(({ prepareTls, serverNames }) =>
@@ -194,7 +211,7 @@ async function startServing(
     secrets,
     uiDir: options.uiDir,
     tls: serving.tls,
-    events: issuers,
+    events: { subscribe: (listener) => issuers.subscribe(listener), options: options.liveStream },
     route: issuers.route,
     everyIssuer: () => issuers.contexts(),
   });
@@ -206,6 +223,20 @@ async function startServing(
     await issuers.checkSections(seed.issuers);
     seedNotes.push(...(await issuers.importSections(seed.issuers, 'seed')));
   }
+  const failure = key.failure();
+  if (failure) throw failure;
+  // The root issuer's requests that need no key answer at once; the other issuers' keys are theirs.
+  const rootPaths = ctx.paths;
+  holdRequestsForKey(serving.app.server, key, (url) => {
+    if (issuers.route(url)) return true;
+    const pathname = url.split('?', 1)[0] as string;
+    return (
+      rootPaths.discovery.includes(pathname) ||
+      pathname === HEALTH_PATH ||
+      pathname.startsWith('/admin/') ||
+      pathname.startsWith('/ui')
+    );
+  });
   await serving.app.listen({ host, port });
   return { adminTokenFile, seedNotes };
 }
@@ -277,7 +308,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       }),
       localCa: () => serving.tls?.ca,
     });
-  const admin = adminFor(ctx, keyManager);
+  const { admin, key } = gateAdmin(adminFor(ctx, keyManager)); // calls wait for the start's key
   // One admin call for the issuer its scope names, or a list for every issuer (ALL_ISSUERS).
   // issuers.* are the workspace's, whichever issuer the caller has selected (even one just deleted).
   const call: Engine['call'] = async (method, input, scope) =>
@@ -305,6 +336,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       issuers,
       call,
       keyManager,
+      key,
       secrets,
       tokenDir,
       host,
@@ -314,6 +346,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     };
     ({ adminTokenFile, seedNotes } = await startServing(start, serving));
   } catch (error) {
+    await key.end(error as Error);
     await issuers.closeOthers();
     await serving.app?.close();
     serving.tls?.dispose();
@@ -342,9 +375,11 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     uiUrl: options.uiDir ? `${issuer}${UI_PREFIX}?${HTTP_UI_TOKEN_PARAM}=${secrets.uiToken}` : null,
     admin,
     call,
+    keyReady: key.ready,
     subscribe: (listener, wants) => issuers.subscribe(listener, wants),
     async close() {
       await app.close();
+      await key.end(new Error('The engine closed.'));
       await issuers.closeOthers();
       await signer.close();
       // Writes queued by the last requests commit before the database closes (IssuerRuntime.stop).

@@ -106,7 +106,7 @@ export class Issuers {
   private readonly listeners = new Set<{ listener: (event: EngineEvent) => void; wants: EventInterest }>();
   private readonly unsubscribes = new Map<string, () => void>();
   /** Route prefixes, longest first, so /realms/a never takes /realms/ab's requests. */
-  private prefixes: { prefix: string; runtime: IssuerRuntime }[] = [];
+  private prefixes: { prefix: string; under: string; runtime: IssuerRuntime }[] = [];
   /** RFC 8414 §3.1's inserted discovery paths, which lie outside their issuer's prefix. */
   private exactPaths = new Map<string, IssuerRuntime>();
 
@@ -187,7 +187,11 @@ export class Issuers {
   private reindex(): void {
     this.prefixes = [...this.runtimes.values()]
       .filter((runtime) => runtime.app)
-      .map((runtime) => ({ prefix: runtime.ctx.shape.routePrefix, runtime }))
+      // `under`: the prefix and a slash, joined here rather than for every request the dispatch sees.
+      .map((runtime) => {
+        const prefix = runtime.ctx.shape.routePrefix;
+        return { prefix, under: `${prefix}/`, runtime };
+      })
       .sort((a, b) => b.prefix.length - a.prefix.length);
     this.exactPaths = new Map();
     for (const { runtime } of this.prefixes) {
@@ -204,8 +208,8 @@ export class Issuers {
     const pathname = query < 0 ? url : url.slice(0, query);
     const exact = this.exactPaths.get(pathname);
     if (exact) return exact.app?.routing;
-    for (const { prefix, runtime } of this.prefixes) {
-      if (pathname === prefix || pathname.startsWith(`${prefix}/`)) return runtime.app?.routing;
+    for (const { prefix, under, runtime } of this.prefixes) {
+      if (pathname === prefix || pathname.startsWith(under)) return runtime.app?.routing;
     }
     return undefined;
   };

@@ -181,8 +181,11 @@ async function main(): Promise<void> {
   const live = engine;
   const batches = batchEvents(
     (listener) => live.subscribe(listener),
-    (events) => {
-      if (mainWindow && !mainWindow.isDestroyed()) mainWindow.webContents.send(IPC_EVENT_CHANNEL, events);
+    ({ events, gap }) => {
+      if (!mainWindow || mainWindow.isDestroyed()) return;
+      // A gap (what a batch under heavy load left out) is a second argument, only when there is one.
+      if (gap) mainWindow.webContents.send(IPC_EVENT_CHANNEL, events, gap);
+      else mainWindow.webContents.send(IPC_EVENT_CHANNEL, events);
     },
   );
   mainWindow.on('closed', () => {

@@ -12,6 +12,7 @@ import {
   buildAdminApi,
 } from '../../shared/contract';
 import { ROOT_ISSUER_ID } from '../../shared/issuers';
+import type { LiveBatch } from '../../shared/live-gap';
 import type { EngineEvent, Workspace } from '../../shared/schemas';
 import { readSeedJson } from '../cli/seed-file';
 import { createEngine } from '../core';
@@ -125,14 +126,22 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
     seed,
     adminToken: options.adminToken,
   });
+  // A test suite's sandbox is whole once it has started: its signing key is in (the engine listens
+  // before that, Engine.keyReady), so its events begin after the start's own, and a key that could
+  // not be made fails the start.
+  await engine.keyReady.catch(async (error: unknown) => {
+    await engine.close();
+    throw error;
+  });
   const stream = eventStream((listener) => engine.subscribe(listener));
   const { live: _, ...api } = buildAdminApi(
     (method, input, scope) => engine.call(method, input ?? {}, scope),
     {
       subscribe: (listener: (event: EngineEvent) => void) => engine.subscribe(listener),
-      // `live` is left out of the sandbox's admin (it has `events` below); a batch is one event here.
-      subscribeBatch: (listener: (events: EngineEvent[]) => void) =>
-        engine.subscribe((event) => listener([event])),
+      // `live` is left out of the sandbox's admin (it has `events` below); a batch is one event here,
+      // never with a gap.
+      subscribeBatch: (listener: (batch: LiveBatch) => void) =>
+        engine.subscribe((event) => listener({ events: [event], gap: null })),
       connection: () => 'live',
       onConnectionChange: () => () => undefined,
     },

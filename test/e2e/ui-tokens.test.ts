@@ -383,7 +383,7 @@ describe('Tokens page over thousands of tokens', () => {
     expect(await news.count()).toBe(0);
   });
 
-  it('finds one token by its id in the search box, and sorts oldest first', async () => {
+  it('finds one token by its id in the search box', async () => {
     const wanted = ids[1234] as string;
     await page.getByRole('textbox', { name: 'Search tokens' }).fill(wanted);
     await expect.poll(() => renderedRows().count()).toBe(1);
@@ -400,6 +400,38 @@ describe('Tokens page over thousands of tokens', () => {
     await expect.poll(() => drawer.count()).toBe(0);
 
     await page.getByRole('textbox', { name: 'Search tokens' }).fill('');
+    await expect.poll(() => renderedRows().count()).toBeGreaterThan(1);
+  });
+
+  it('searches from the first key typed, and then by the newest text only, in the order typed', async () => {
+    // The terms the page asks the engine for (its list and count calls), in the order asked.
+    const asked: string[] = [];
+    const onRequest = (request: { url(): string; postData(): string | null }) => {
+      if (!/\/admin\/api\/tokens\.(list|count)/.test(request.url())) return;
+      const q = (JSON.parse(request.postData() ?? '{}') as { q?: string }).q;
+      if (q !== undefined) asked.push(q);
+    };
+    page.on('request', onRequest);
+    try {
+      const box = page.getByRole('textbox', { name: 'Search tokens' });
+      await box.click();
+      await page.keyboard.type('bulk-svc');
+      await expect.poll(() => asked.at(-1)).toBe('bulk-svc');
+      // The first key was searched at once (no wait for typing to pause)…
+      expect(asked[0]).toBe('b');
+      // …and no term came after a longer one: an older term never overtakes the newest.
+      for (let i = 1; i < asked.length; i++) {
+        expect((asked[i] as string).length).toBeGreaterThanOrEqual((asked[i - 1] as string).length);
+      }
+      // Every bulk token matches (its client's id): 2,000 minted, then 3 more.
+      await expect.poll(() => page.getByTestId('tokens-count').textContent()).toBe('2,003 tokens');
+      await box.fill('');
+    } finally {
+      page.off('request', onRequest);
+    }
+  });
+
+  it('sorts oldest first', async () => {
     await page.getByRole('combobox', { name: 'Sort', exact: true }).click();
     await page.getByRole('option', { name: 'Oldest', exact: true }).click();
     await expect.poll(() => renderedRows().first().getAttribute('data-row-key')).toBe(ids[0]);

@@ -359,6 +359,30 @@ describe('bad DPoP proofs at the token endpoint', () => {
     );
   });
 
+  it('checks each proof of a key it has accepted before: signature, and the jwk as sent', async () => {
+    // The engine keeps each proof key it has imported (protocol/dpop-keys.ts): a key seen before must
+    // still verify each proof's own signature, and a jwk differing in any member is a key of its own.
+    const pair = await keyPair();
+    const first = await svcToken(await proof(pair));
+    expect(first.status, first.text).toBe(200);
+    await expectProofRefused(
+      await proof(await keyPair(), { headerKey: pair }),
+      /signature does not verify with the jwk/,
+    );
+    const jwk = await exportJWK(pair.publicKey);
+    const forEncryption = await new SignJWT({ htm: 'POST', htu: `${engine.issuer}/token`, jti: randomUUID() })
+      .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk: { ...jwk, use: 'enc' } })
+      .setIssuedAt()
+      .sign(pair.privateKey);
+    await expectProofRefused(forEncryption, /Invalid Embedded JWK, its .use. must be .sig./);
+    const again = await svcToken(await proof(pair));
+    expect(again.status, again.text).toBe(200);
+    const jkt = await thumbprint(pair);
+    for (const response of [first, again]) {
+      expect((await verifyAccessJwt(response.json.access_token as string)).cnf).toEqual({ jkt });
+    }
+  });
+
   it('refuses an HS256 proof', async () => {
     const secret = new TextEncoder().encode('a-shared-secret-of-32-bytes-long!');
     const octJwk: JWK = { kty: 'oct', k: 'c2VjcmV0' };

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IssuerSummary } from '../../shared/issuers';
+import { LIVE_OMITTABLE_TYPES, type LiveGap } from '../../shared/live-gap';
 import type { EngineEvent } from '../../shared/schemas';
 import { startTestEngine } from '../helpers/engine';
+import { BURST_CLIENT, issueTokens } from '../helpers/live-load';
 
 let engine: Awaited<ReturnType<typeof startTestEngine>>;
 
@@ -15,17 +17,19 @@ afterAll(async () => {
 interface Message {
   id: string | null;
   events: EngineEvent[] | null;
+  /** An `event: gap` message: what the batch message after it left out. */
+  gap?: LiveGap;
 }
 
 /**
  * A client of `GET /admin/api/events.stream` reading it the way the UI's HTTP transport does (fetch,
  * the admin token as a header), collecting its messages as they come.
  */
-async function openStream(lastEventId?: string) {
+async function openStream(lastEventId?: string, of: { issuer: string; adminToken: string } = engine) {
   const controller = new AbortController();
-  const headers: Record<string, string> = { authorization: `Bearer ${engine.adminToken}` };
+  const headers: Record<string, string> = { authorization: `Bearer ${of.adminToken}` };
   if (lastEventId) headers['last-event-id'] = lastEventId;
-  const response = await fetch(`${engine.issuer}/admin/api/events.stream`, {
+  const response = await fetch(`${of.issuer}/admin/api/events.stream`, {
     headers,
     signal: controller.signal,
   });
@@ -52,6 +56,10 @@ async function openStream(lastEventId?: string) {
         const data = lines.find((line) => line.startsWith('data: '))?.slice(6);
         // Comments (": keep-alive") are not messages.
         if (id === null && data === undefined) continue;
+        if (lines.includes('event: gap')) {
+          messages.push({ id, events: null, gap: JSON.parse(data as string) as LiveGap });
+          continue;
+        }
         messages.push({ id, events: data === undefined ? null : (JSON.parse(data) as EngineEvent[]) });
       }
     }
@@ -64,12 +72,13 @@ const eventsOf = (messages: Message[]) => messages.flatMap((message) => message.
 const usersIn = (messages: Message[], prefix: string) =>
   eventsOf(messages).filter((event) => event.type === 'user.created' && event.username?.startsWith(prefix));
 
-async function createUsers(prefix: string, count: number): Promise<void> {
+async function createUsersOf(of: Pick<typeof engine, 'call'>, prefix: string, count: number): Promise<void> {
   // All at once: their events are recorded within a few milliseconds of each other.
   await Promise.all(
-    Array.from({ length: count }, (_, i) => engine.call('users.create', { username: `${prefix}${i}` })),
+    Array.from({ length: count }, (_, i) => of.call('users.create', { username: `${prefix}${i}` })),
   );
 }
+const createUsers = (prefix: string, count: number) => createUsersOf(engine, prefix, count);
 
 describe('the admin live event stream (server-sent events)', () => {
   it('starts with a message saying where it stands, then sends events in batches, oldest first', async () => {
@@ -148,5 +157,78 @@ describe('the admin live event stream (server-sent events)', () => {
     const [start] = await stream.until((messages) => messages.length >= 1);
     stream.close();
     expect(start).toMatchObject({ events: null, id: expect.stringMatching(/^root:\d+/) });
+  });
+
+  describe('under heavy load (a bound of 10 request-rate events a batch)', () => {
+    let busy: Awaited<ReturnType<typeof startTestEngine>>;
+    beforeAll(async () => {
+      busy = await startTestEngine({
+        inMemory: true,
+        seed: { clients: [BURST_CLIENT] },
+        liveStream: { maxEvents: 10, replayMaxEvents: 200 },
+      });
+    });
+    afterAll(async () => {
+      await busy.cleanup();
+    });
+    const newestId = async () =>
+      ((await busy.call('events.list', { limit: 1 })) as EngineEvent[])[0]?.id ?? 0;
+
+    it('replays what a reconnecting client missed as the newest events and a gap, and goes on from there', async () => {
+      const first = await openStream(undefined, busy);
+      const [start] = await first.until((messages) => messages.length >= 1);
+      first.close();
+      const from = Number(start?.id?.split(':')[1]);
+
+      // Missed while away: 50 tokens and three rare events among them.
+      await Promise.all([issueTokens(busy.issuer, 50, 4), createUsersOf(busy, 'away-', 3)]);
+      const recorded = (await busy.call('events.list', { after_id: from, limit: 5000 })) as EngineEvent[];
+      const newest = await newestId();
+      const again = await openStream(start?.id as string, busy);
+      const [gapMessage, catchUp] = await again.until((messages) => messages.length >= 2);
+      const gap = gapMessage?.gap?.issuers.root;
+      const events = catchUp?.events ?? [];
+      const omittable = events.filter((event) => LIVE_OMITTABLE_TYPES.has(event.type));
+      expect(omittable).toHaveLength(10);
+      expect(gap?.uncounted).toBeUndefined();
+      // What was sent and what the gap counts are, type by type, what was recorded meanwhile.
+      const types = new Set(recorded.map((event) => event.type));
+      for (const type of types) {
+        const sent = events.filter((event) => event.type === type).length;
+        expect(sent + (gap?.omitted[type] ?? 0), type).toBe(recorded.filter((e) => e.type === type).length);
+      }
+      expect(events.filter((e) => e.type === 'user.created')).toHaveLength(3);
+      // The kept ones are the newest; everything after the gap's `through` is there; the position is the newest.
+      expect(omittable.at(-1)?.id).toBe(newest);
+      expect(events.filter((e) => e.id > (gap?.through ?? 0))).toHaveLength(newest - (gap?.through ?? 0));
+      expect(catchUp?.id).toBe(`root:${newest}`);
+      expect(events.every((e) => e.id > from)).toBe(true);
+
+      // Live after the catch-up: once, in order.
+      await createUsersOf(busy, 'later-', 2);
+      const messages = await again.until((all) => usersIn(all, 'later-').length === 2);
+      again.close();
+      const ids = eventsOf(messages).map((event) => event.id);
+      expect(ids).toEqual([...new Set(ids)].sort((a, b) => a - b));
+    });
+
+    it('says so when it missed more than it can replay (an uncounted gap), with the newest events', async () => {
+      const first = await openStream(undefined, busy);
+      const [start] = await first.until((messages) => messages.length >= 1);
+      first.close();
+      // More than this engine's replayMaxEvents (200) missed.
+      await issueTokens(busy.issuer, 250);
+      const newest = await newestId();
+      const again = await openStream(start?.id as string, busy);
+      const [gapMessage, catchUp] = await again.until((messages) => messages.length >= 2);
+      again.close();
+      const gap = gapMessage?.gap?.issuers.root;
+      expect(gap?.uncounted).toBe(true);
+      const events = catchUp?.events ?? [];
+      expect(events.filter((event) => LIVE_OMITTABLE_TYPES.has(event.type))).toHaveLength(10);
+      expect(events.at(-1)?.id).toBe(newest);
+      expect(events.every((event) => event.id > (gap?.through ?? Number.POSITIVE_INFINITY))).toBe(true);
+      expect(catchUp?.id).toBe(`root:${newest}`);
+    });
   });
 });

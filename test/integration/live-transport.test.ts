@@ -3,8 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpAdminApi, type TransportSession } from '../../renderer/src/api/http-transport';
 import type { AdminApi } from '../../shared/contract';
 import type { IssuerSummary } from '../../shared/issuers';
-import type { EngineEvent } from '../../shared/schemas';
+import { LIVE_OMITTABLE_TYPES, type LiveBatch } from '../../shared/live-gap';
+import type { EngineEvent, EventType } from '../../shared/schemas';
 import { startTestEngine, tempDir } from '../helpers/engine';
+import { BURST_CLIENT, issueTokens } from '../helpers/live-load';
 
 // The UI's HTTP transport (renderer/src/api/http-transport.ts) against a real engine: the live stream
 // as the pages get it, in batches, filtered by the selected issuer, caught up after a reconnect.
@@ -28,19 +30,19 @@ afterAll(async () => {
 
 /** Collects batches until `done` holds for the events seen so far (or fails after 5 s). */
 function collect(subscribe: AdminApi['live']['subscribeBatch']) {
-  const batches: EngineEvent[][] = [];
+  const batches: LiveBatch[] = [];
   const waiters: Array<() => void> = [];
-  const unsubscribe = subscribe((events) => {
-    batches.push(events);
+  const unsubscribe = subscribe((batch) => {
+    batches.push(batch);
     for (const wake of waiters.splice(0)) wake();
   });
-  const events = () => batches.flat();
+  const events = () => batches.flatMap((batch) => batch.events);
   return {
     batches,
     events,
     unsubscribe,
-    async until(done: (events: EngineEvent[]) => boolean): Promise<EngineEvent[]> {
-      const deadline = Date.now() + 5000;
+    async until(done: (events: EngineEvent[]) => boolean, timeoutMs = 5000): Promise<EngineEvent[]> {
+      const deadline = Date.now() + timeoutMs;
       while (!done(events())) {
         if (Date.now() > deadline)
           throw new Error(`not there: ${JSON.stringify(events().map((e) => e.type))}`);
@@ -140,5 +142,110 @@ describe('the HTTP transport’s live stream', () => {
       ...Array.from({ length: 5 }, (_, i) => `gap-missed-${i}`),
       'gap-after',
     ]);
+  });
+});
+
+describe('the live stream under heavy load', () => {
+  const MAX = 25;
+  const TOKENS = 600;
+  let busy: Awaited<ReturnType<typeof startTestEngine>>;
+  let busyApi: AdminApi;
+  beforeAll(async () => {
+    // A small bound (the default is 1,000 a batch) so that tokens over HTTP from this process are heavy load.
+    busy = await startTestEngine({
+      inMemory: true,
+      adminToken: ADMIN_TOKEN,
+      seed: { clients: [BURST_CLIENT] },
+      liveStream: { maxEvents: MAX },
+    });
+    busyApi = createHttpAdminApi(session, busy.issuer);
+  });
+  afterAll(async () => {
+    await busy.cleanup();
+  });
+
+  it('sends at most the bound of request-rate events a batch, the newest, and a gap that counts the rest', async () => {
+    const live = collect(busyApi.everyIssuer.subscribeBatch);
+    await until(() => busyApi.live.connection() === 'live');
+    const [last] = (await busy.call('events.list', { limit: 1 })) as EngineEvent[];
+    const before = last?.id ?? 0;
+
+    // Tokens as fast as the engine answers, and now and then a rare event among them.
+    const rare = (async () => {
+      for (let i = 0; i < 5; i++) {
+        await busy.call('users.create', { username: `rare-${i}` });
+        await new Promise((resolve) => setTimeout(resolve, 30));
+      }
+    })();
+    await Promise.all([issueTokens(busy.issuer, TOKENS), rare]);
+    const recorded = (
+      (await busy.call('events.list', { after_id: before, limit: 5000 })) as EngineEvent[]
+    ).sort((a, b) => a.id - b.id);
+    const newest = recorded.at(-1)?.id ?? 0;
+    const reached = () =>
+      Math.max(
+        0,
+        ...live.batches.flatMap((batch) => [
+          ...batch.events.map((event) => event.id),
+          ...Object.values(batch.gap?.issuers ?? {}).map((gap) => gap.through),
+        ]),
+      );
+    // Generous: on a machine shared by many, the last batch may wait for the CPU.
+    await live.until(() => reached() >= newest, 30_000);
+    live.unsubscribe();
+
+    const batches = live.batches.filter((batch) => batch.events.some((e) => e.id > before) || batch.gap);
+    const omittable = (batch: LiveBatch) =>
+      batch.events.filter((event) => LIVE_OMITTABLE_TYPES.has(event.type));
+    // Bounded: never more than MAX request-rate events in a batch, and under this load some were left out.
+    for (const batch of batches) expect(omittable(batch).length).toBeLessThanOrEqual(MAX);
+    const gapped = batches.filter((batch) => batch.gap);
+    expect(gapped.length).toBeGreaterThan(0);
+    // The gap is correct: what was sent plus what the gaps counted is, type by type, what was recorded…
+    const sent = live.events().filter((event) => event.id > before);
+    const count = (events: EngineEvent[], type: EventType) => events.filter((e) => e.type === type).length;
+    for (const type of ['token.issued', 'request', 'user.created'] as const) {
+      const omitted = gapped.reduce((sum, batch) => sum + (batch.gap?.issuers.root?.omitted[type] ?? 0), 0);
+      expect(count(sent, type) + omitted, type).toBe(count(recorded, type));
+    }
+    expect(count(recorded, 'token.issued')).toBe(TOKENS);
+    // …rare events are all sent, in order and once…
+    expect(sent.filter((e) => e.type === 'user.created').map((e) => e.username)).toEqual(
+      Array.from({ length: 5 }, (_, i) => `rare-${i}`),
+    );
+    const ids = sent.map((event) => event.id);
+    expect(ids).toEqual([...new Set(ids)].sort((a, b) => a - b));
+    // …and each gap's `through` is an event left out, older than every request-rate event its batch kept.
+    const sentIds = new Set(ids);
+    for (const batch of gapped) {
+      const through = batch.gap?.issuers.root?.through as number;
+      expect(sentIds.has(through)).toBe(false);
+      expect(LIVE_OMITTABLE_TYPES.has(recorded.find((e) => e.id === through)?.type as EventType)).toBe(true);
+      for (const event of omittable(batch)) expect(event.id).toBeGreaterThan(through);
+    }
+  }, 60_000);
+
+  it('projects a gap onto the selected issuer: another issuer’s load leaves the selected one’s alone', async () => {
+    const other = (await busyApi.issuers.create({ name: 'quiet' })) as IssuerSummary;
+    busyApi.issuer.select(other.id);
+    try {
+      const selected = collect(busyApi.live.subscribeBatch);
+      const every = collect(busyApi.everyIssuer.subscribeBatch);
+      await until(() => busyApi.live.connection() === 'live');
+      await issueTokens(busy.issuer, 200);
+      await busy.call('users.create', { username: 'quiet-user' }, { issuer: other.id });
+      await selected.until((events) => named('quiet-')(events).length === 1);
+      await every.until((events) => named('quiet-')(events).length === 1);
+      selected.unsubscribe();
+      every.unsubscribe();
+      expect(every.batches.some((batch) => batch.gap?.issuers.root)).toBe(true);
+      expect(selected.batches.every((batch) => batch.gap === null)).toBe(true);
+      // (issuer.* events are passed on whichever issuer is selected.)
+      const own = selected.events().filter((event) => !event.type.startsWith('issuer.'));
+      expect(own.every((event) => event.issuer === other.id)).toBe(true);
+      expect(named('quiet-')(own).map((event) => event.username)).toEqual(['quiet-user']);
+    } finally {
+      busyApi.issuer.select('root');
+    }
   });
 });

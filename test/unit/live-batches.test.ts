@@ -1,13 +1,15 @@
 import { EventEmitter } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { batchEvents } from '../../main/core/http/live-batches';
-import type { EngineEvent } from '../../shared/schemas';
+import { batchEvents, boundBatch } from '../../main/core/http/live-batches';
+import type { LiveBatch } from '../../shared/live-gap';
+import type { EngineEvent, EventType } from '../../shared/schemas';
 
-function event(id: number): EngineEvent {
+function event(id: number, type: EventType = 'token.issued', issuer?: string): EngineEvent {
   return {
     id,
     at: '2026-01-01T00:00:00.000Z',
-    type: 'token.issued',
+    type,
+    ...(issuer ? { issuer } : {}),
     client_id: null,
     username: null,
     token_id: null,
@@ -23,8 +25,8 @@ function feed() {
       emitter.on('event', listener);
       return () => emitter.off('event', listener);
     },
-    emit: (from: number, count: number) => {
-      for (let id = from; id < from + count; id++) emitter.emit('event', event(id));
+    emit: (from: number, count: number, type: EventType = 'token.issued') => {
+      for (let id = from; id < from + count; id++) emitter.emit('event', event(id, type));
     },
     listeners: () => emitter.listenerCount('event'),
   };
@@ -41,7 +43,14 @@ describe('batchEvents', () => {
   it('sends what came within an interval as one batch, in order, and schedules nothing while idle', () => {
     const source = feed();
     const sent: number[][] = [];
-    batchEvents(source.subscribe, (events) => sent.push(events.map((e) => e.id)), { intervalMs: 100 });
+    batchEvents(
+      source.subscribe,
+      ({ events, gap }) => {
+        expect(gap).toBeNull();
+        sent.push(events.map((e) => e.id));
+      },
+      { intervalMs: 100 },
+    );
     expect(vi.getTimerCount()).toBe(0);
     source.emit(1, 3);
     vi.advanceTimersByTime(50);
@@ -54,20 +63,55 @@ describe('batchEvents', () => {
     expect(sent).toHaveLength(1);
   });
 
-  it('sends at once when a batch is full, without waiting for the interval', () => {
+  it('sends at most maxEvents request-rate events a batch, the newest, and counts the rest in its gap', () => {
     const source = feed();
-    const sizes: number[] = [];
-    batchEvents(source.subscribe, (events) => sizes.push(events.length), { maxEvents: 1000 });
+    const sent: LiveBatch[] = [];
+    batchEvents(source.subscribe, (batch) => sent.push(batch), { maxEvents: 1000 });
     source.emit(1, 2500);
-    expect(sizes).toEqual([1000, 1000]);
+    source.emit(2501, 10, 'request');
+    source.emit(2511, 3000);
+    // Nothing goes before the interval however many come: the bound is per batch, batches per time.
+    expect(sent).toEqual([]);
     vi.advanceTimersByTime(100);
-    expect(sizes).toEqual([1000, 1000, 500]);
+    expect(sent).toHaveLength(1);
+    const [batch] = sent as [LiveBatch];
+    expect(batch.events.map((e) => e.id)).toEqual(Array.from({ length: 1000 }, (_, i) => 4511 + i));
+    expect(batch.gap).toEqual({
+      issuers: { root: { omitted: { 'token.issued': 4500, request: 10 }, through: 4510 } },
+    });
+    // The next batch starts afresh: no gap when nothing was left out.
+    source.emit(5511, 3);
+    vi.advanceTimersByTime(100);
+    expect(sent[1]).toEqual({ events: [event(5511), event(5512), event(5513)], gap: null });
+  });
+
+  it('always sends rare events, in their place, and sends early only when they alone pile up', () => {
+    const source = feed();
+    const sent: LiveBatch[] = [];
+    batchEvents(source.subscribe, (batch) => sent.push(batch), { maxEvents: 10 });
+    source.emit(1, 5, 'user.created');
+    source.emit(6, 30);
+    source.emit(36, 1, 'issuer.deleted');
+    source.emit(37, 5);
+    vi.advanceTimersByTime(100);
+    const [batch] = sent as [LiveBatch];
+    expect(batch.events.map((e) => `${e.id}:${e.type}`)).toEqual([
+      ...[1, 2, 3, 4, 5].map((id) => `${id}:user.created`),
+      ...[31, 32, 33, 34, 35].map((id) => `${id}:token.issued`),
+      '36:issuer.deleted',
+      ...[37, 38, 39, 40, 41].map((id) => `${id}:token.issued`),
+    ]);
+    expect(batch.gap).toEqual({ issuers: { root: { omitted: { 'token.issued': 25 }, through: 30 } } });
+    source.emit(100, 25, 'user.updated');
+    expect(sent).toHaveLength(2);
+    expect(sent[1]?.events).toHaveLength(20);
+    expect(sent[1]?.gap).toBeNull();
   });
 
   it('flushes on demand and stops listening when closed', () => {
     const source = feed();
     const sent: number[][] = [];
-    const batches = batchEvents(source.subscribe, (events) => sent.push(events.map((e) => e.id)));
+    const batches = batchEvents(source.subscribe, ({ events }) => sent.push(events.map((e) => e.id)));
     source.emit(1, 2);
     batches.flush();
     expect(sent).toEqual([[1, 2]]);
@@ -76,5 +120,29 @@ describe('batchEvents', () => {
     expect(source.listeners()).toBe(0);
     vi.advanceTimersByTime(1000);
     expect(sent).toEqual([[1, 2]]);
+  });
+});
+
+describe('boundBatch', () => {
+  it('keeps the newest request-rate events of every issuer together, and counts per issuer', () => {
+    const events = [event(1, 'token.issued', 'a'), event(1, 'request', 'b'), event(2, 'token.issued', 'a')];
+    events.push(event(2, 'key.rotated', 'b'), event(3, 'request', 'b'), event(3, 'login', 'a'));
+    const { events: kept, gap } = boundBatch(events, null, 2);
+    expect(kept.map((e) => `${e.issuer}:${e.id}:${e.type}`)).toEqual([
+      'b:2:key.rotated',
+      'b:3:request',
+      'a:3:login',
+    ]);
+    expect(gap).toEqual({
+      issuers: {
+        a: { omitted: { 'token.issued': 2 }, through: 2 },
+        b: { omitted: { request: 1 }, through: 1 },
+      },
+    });
+  });
+
+  it('leaves a batch within the bound as it is', () => {
+    const events = [event(1), event(2)];
+    expect(boundBatch(events, null, 2)).toEqual({ events, gap: null });
   });
 });

@@ -8,15 +8,25 @@ const LOOPBACK_NAMES = new Set(['127.0.0.1', 'localhost', '[::1]']);
  * the other loopback names are accepted too, since only this machine can reach them.
  */
 export function allowedHosts(issuer: string): ReadonlySet<string> {
-  // Asked on every request, for an issuer that changes only at start-up.
-  if (issuer === lastIssuer && lastHosts) return lastHosts;
-  lastHosts = hostsFor(issuer);
-  lastIssuer = issuer;
-  return lastHosts;
+  // Asked on every request, for issuers that change only when one is made, renamed or the engine starts.
+  // Each issuer keeps its own entry: with a single last-asked one, requests alternating between two
+  // issuers parsed an issuer URL every time.
+  if (issuer === last.issuer) return last.hosts;
+  let hosts = hostsByIssuer.get(issuer);
+  if (hosts === undefined) {
+    if (hostsByIssuer.size >= MAX_CACHED_ISSUERS) hostsByIssuer.clear();
+    hosts = hostsFor(issuer);
+    hostsByIssuer.set(issuer, hosts);
+  }
+  last = { issuer, hosts };
+  return hosts;
 }
 
-let lastIssuer = '';
-let lastHosts: Set<string> | null = null;
+let last: { issuer: string; hosts: ReadonlySet<string> } = { issuer: '', hosts: new Set() };
+
+/** Far more issuers than a workspace has at once; past it the cache starts over (old names pile up). */
+const MAX_CACHED_ISSUERS = 64;
+const hostsByIssuer = new Map<string, Set<string>>();
 
 function hostsFor(issuer: string): Set<string> {
   const url = new URL(issuer);

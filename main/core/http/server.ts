@@ -25,6 +25,7 @@ import { clientErrorHandler, envelopeFor, frameworkErrorHandler } from './framew
 import { registerHealthCheck } from './health';
 import { allowedHosts, hostRefusal } from './host-check';
 import { registerRequestLog } from './request-log';
+import { staticDocuments } from './static-documents';
 
 export interface HttpServerOptions {
   ctx: ProviderContext;
@@ -78,11 +79,17 @@ export type IssuerRouter = (url: string) => FastifyInstance['routing'] | undefin
  */
 export async function createHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
   const { ctx, route } = options;
+  let closing = false;
+  // The root issuer's discovery documents and JWK set skip Fastify (static-documents.ts).
+  const answerStatic = staticDocuments(ctx, () => closing);
   const app = Fastify({
     ...appOptions(ctx),
     serverFactory: (rootHandler, defaults) => {
-      const dispatch = (request: IncomingMessage, response: ServerResponse) =>
-        (route(request.url ?? '/') ?? rootHandler)(request, response);
+      const dispatch = (request: IncomingMessage, response: ServerResponse) => {
+        const other = route(request.url ?? '/');
+        if (other) other(request, response);
+        else if (!answerStatic(request, response)) rootHandler(request, response);
+      };
       const server = options.tls
         ? createHttpsServer({ ...options.tls, maxHeaderSize: HEADER_LIMIT_BYTES }, dispatch)
         : createPlainServer({ maxHeaderSize: HEADER_LIMIT_BYTES }, dispatch);
@@ -97,6 +104,11 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
       server.setTimeout(timeouts.connectionTimeout);
       return server;
     },
+  });
+  // Fastify answers 503 once closing starts (return503OnClosing); so must the dispatch's own answers.
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
   });
   await registerParsers(app);
   registerHealthCheck(app, ctx); // First: probes answer for any Host (health.ts).
@@ -116,7 +128,6 @@ export async function createIssuerApp(ctx: ProviderContext): Promise<FastifyInst
 
 /** Body parsers of every issuer's app. */
 async function registerParsers(app: FastifyInstance): Promise<void> {
-  await app.register(fastifyCookie);
   await app.register(fastifyFormbody);
   // Fastify answers a media type it has no parser for (or a body without one) with its own 415 before
   // any route runs. Read such bodies as text instead, so each endpoint refuses them in its own shape:
@@ -201,9 +212,15 @@ async function registerIssuerEndpoints(
     if (everyIssuer) registerProtectedResourceRoutes(browserCallable, everyIssuer);
   });
   registerIntrospectionRoute(app, ctx);
-  registerAuthorizeRoutes(app, ctx);
-  registerDeviceRoutes(app, ctx);
-  registerLogoutRoute(app, ctx);
+  // Cookies (the sign-in session, the browser binding) belong to the pages a user's browser opens, so the
+  // cookie plugin is registered in their scope only: its two hooks ran on every token, introspection and
+  // userinfo request, which never read or set one.
+  await app.register(async (browserPages) => {
+    await browserPages.register(fastifyCookie);
+    registerAuthorizeRoutes(browserPages, ctx);
+    registerDeviceRoutes(browserPages, ctx);
+    registerLogoutRoute(browserPages, ctx);
+  });
 }
 
 /** The root app's own routes, besides its issuer's: the icon, the admin API and the UI. */

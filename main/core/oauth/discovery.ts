@@ -6,6 +6,7 @@ import {
   CLIENT_SECRET_ASSERTION_ALGS,
   GRANT_TYPES,
 } from '../../../shared/schemas';
+import { BASE_SECURITY_HEADERS } from '../lib/security-headers';
 import { DPOP_SIGNING_ALGS } from '../protocol/dpop';
 import type { ProviderContext } from '../provider/context';
 import { SCOPE_CLAIMS, STANDARD_SCOPES, splitScope } from '../tokens/claims';
@@ -41,6 +42,9 @@ export function discoveryDocument(ctx: ProviderContext): Record<string, unknown>
   for (const client of ctx.clients.list())
     for (const mapping of client.claim_mappings ?? []) claims.add(mapping.name);
   const algs = [...new Set(ctx.keys.published().map((key) => key.alg))];
+  // No key yet: a fresh start answers while its first key is still being made (engine.ts), and that
+  // key is of the configured algorithm.
+  if (algs.length === 0) algs.push(ctx.settings.get().signing_alg);
   return {
     issuer,
     authorization_endpoint: ctx.endpoint('authorization'),
@@ -78,21 +82,88 @@ export function discoveryDocument(ctx: ProviderContext): Record<string, unknown>
   };
 }
 
+/** A memoised JSON body: its bytes as sent, and the headers that go with them. */
+export interface DocumentBody {
+  bytes: Buffer;
+  headers: Readonly<Record<string, string>>;
+}
+
 /**
- * Memoises a JSON body derived from the stores: it is rebuilt only when the issuer or one of the
- * tables it reads has changed since (each store's cache counts its invalidations).
+ * Memoises a JSON body derived from the stores as the bytes sent: it is rebuilt only when the issuer or
+ * one of the tables it reads has changed since (each store's cache counts its invalidations). Each
+ * request compares those counters one by one: building a key string from them on every request, and
+ * sending a string (encoded and copied into the header's string for every answer), cost more than
+ * serving the document did.
  */
-function memoJson(ctx: ProviderContext, build: () => unknown): () => string {
-  let key = '';
-  let body = '';
+function memoBody(
+  ctx: ProviderContext,
+  contentType: string,
+  extraHeaders: Record<string, string>,
+  build: () => unknown,
+): () => DocumentBody {
+  let issuer = '';
+  let clients = -1;
+  let users = -1;
+  let keys = -1;
+  let registration: boolean | undefined;
+  let body: DocumentBody = { bytes: Buffer.alloc(0), headers: {} };
   return () => {
-    const now = `${ctx.issuer()} ${ctx.clients.cache.version} ${ctx.users.cache.version} ${ctx.keys.cache.version} ${ctx.settings.get().dynamic_registration}`;
-    if (now !== key) {
-      body = JSON.stringify(build());
-      key = now;
+    const now = ctx.issuer();
+    const dynamic = ctx.settings.get().dynamic_registration;
+    if (
+      now !== issuer ||
+      ctx.clients.cache.version !== clients ||
+      ctx.users.cache.version !== users ||
+      ctx.keys.cache.version !== keys ||
+      dynamic !== registration
+    ) {
+      // Read before building, so a change made while building shows on the next request.
+      issuer = now;
+      clients = ctx.clients.cache.version;
+      users = ctx.users.cache.version;
+      keys = ctx.keys.cache.version;
+      registration = dynamic;
+      const bytes = Buffer.from(JSON.stringify(build()));
+      body = {
+        bytes,
+        headers: {
+          ...BASE_SECURITY_HEADERS,
+          // What the CORS policy of these paths (http/cors.ts) answers to any GET.
+          'access-control-allow-origin': '*',
+          'content-type': contentType,
+          ...extraHeaders,
+          'content-length': String(bytes.length),
+        },
+      };
     }
     return body;
   };
+}
+
+const DISCOVERY_TYPE = 'application/json; charset=utf-8';
+const JWKS_TYPE = 'application/jwk-set+json; charset=utf-8';
+
+/** The discovery document and the JWK set of one issuer, each memoised (memoBody). */
+export interface IssuerDocuments {
+  discovery: () => DocumentBody;
+  jwks: () => DocumentBody;
+}
+
+const documentsByIssuer = new WeakMap<ProviderContext, IssuerDocuments>();
+
+/** The issuer's memoised documents: one pair per issuer, shared by its routes and the server's dispatch. */
+export function issuerDocuments(ctx: ProviderContext): IssuerDocuments {
+  let documents = documentsByIssuer.get(ctx);
+  if (!documents) {
+    documents = {
+      discovery: memoBody(ctx, DISCOVERY_TYPE, {}, () => discoveryDocument(ctx)),
+      jwks: memoBody(ctx, JWKS_TYPE, { 'cache-control': 'no-cache' }, () => ({
+        keys: ctx.keys.published().map((key) => key.public_jwk),
+      })),
+    };
+    documentsByIssuer.set(ctx, documents);
+  }
+  return documents;
 }
 
 /**
@@ -109,19 +180,20 @@ function faultedJwks(ctx: ProviderContext): string {
 }
 
 export function registerDiscoveryRoutes(app: FastifyInstance, ctx: ProviderContext): void {
-  const discovery = memoJson(ctx, () => discoveryDocument(ctx));
-  const jwks = memoJson(ctx, () => ({ keys: ctx.keys.published().map((key) => key.public_jwk) }));
+  const documents = issuerDocuments(ctx);
   const handler = async (_request: FastifyRequest, reply: FastifyReply) => {
     const fault = ctx.faults.size === 0 ? null : ctx.faults.inEndpoint('discovery');
-    const body = fault?.kind === 'discovery_wrong_issuer' ? faultedDiscovery(ctx, fault.issuer) : discovery();
-    return reply.header('content-type', 'application/json; charset=utf-8').send(body);
+    if (fault?.kind === 'discovery_wrong_issuer') {
+      return reply.header('content-type', DISCOVERY_TYPE).send(faultedDiscovery(ctx, fault.issuer));
+    }
+    return reply.header('content-type', DISCOVERY_TYPE).send(documents.discovery().bytes);
   };
   for (const path of ctx.paths.discovery) app.get(path, handler);
   app.get(ctx.paths.jwks, async (_request, reply) => {
     const fault = ctx.faults.size === 0 ? null : ctx.faults.inEndpoint('jwks');
     return reply
-      .header('content-type', 'application/jwk-set+json; charset=utf-8')
+      .header('content-type', JWKS_TYPE)
       .header('cache-control', 'no-cache')
-      .send(fault?.kind === 'jwks_missing_current_key' ? faultedJwks(ctx) : jwks());
+      .send(fault?.kind === 'jwks_missing_current_key' ? faultedJwks(ctx) : documents.jwks().bytes);
   });
 }

@@ -1,15 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import {
-  calculateJwkThumbprint,
-  decodeProtectedHeader,
-  EmbeddedJWK,
-  errors,
-  type JWK,
-  jwtVerify,
-} from 'jose';
+import { decodeProtectedHeader, errors, jwtVerify } from 'jose';
 import { seconds } from '../lib/clock';
 import type { ProviderContext } from '../provider/context';
+import { embeddedKey, embeddedKeyThumbprint } from './dpop-keys';
 import {
   dpopNonceNeeded,
   dpopNonceNeededAtResource,
@@ -69,13 +63,27 @@ export function boundJkt(claims: Record<string, unknown>): string | null {
   return typeof jkt === 'string' ? jkt : null;
 }
 
+/** Endpoint URLs by issuer and path, each parsed once (a proof comes with every DPoP request). */
+const endpointUrls = new Map<string, string>();
+
 /** The URL a proof's htu must name: the endpoint under the issuer, without query or fragment. */
 function endpointUrl(ctx: ProviderContext, request: FastifyRequest): string {
-  return new URL(`${ctx.issuer()}${request.routeOptions.url ?? request.url.split('?')[0]}`).href;
+  const joined = `${ctx.issuer()}${request.routeOptions.url ?? request.url.split('?')[0]}`;
+  let url = endpointUrls.get(joined);
+  if (url === undefined) {
+    url = new URL(joined).href;
+    if (endpointUrls.size >= 256) endpointUrls.clear();
+    endpointUrls.set(joined, url);
+  }
+  return url;
 }
 
-/** RFC 9449 §4.3 item 9: htu compared without query and fragment, after URL normalisation. */
-function normalisedHtu(htu: unknown): string | null {
+/**
+ * RFC 9449 §4.3 item 9: htu compared without query and fragment, after URL normalisation. An htu that
+ * is already the endpoint's URL exactly (what clients send) normalises to itself, so it is not parsed.
+ */
+function normalisedHtu(htu: unknown, expected: string): string | null {
+  if (htu === expected) return expected;
   if (typeof htu !== 'string') return null;
   try {
     const url = new URL(htu);
@@ -143,7 +151,7 @@ function claimProblem(
     return `The DPoP proof's htm ${JSON.stringify(claims.htm ?? null)} does not match the request method ${request.method}.`;
   }
   const expected = endpointUrl(ctx, request);
-  if (normalisedHtu(claims.htu) !== expected) {
+  if (normalisedHtu(claims.htu, expected) !== expected) {
     return `The DPoP proof's htu ${JSON.stringify(claims.htu ?? null)} does not match this endpoint, ${expected} (query and fragment are ignored).`;
   }
   if (typeof claims.iat !== 'number' || !Number.isFinite(claims.iat))
@@ -218,7 +226,7 @@ export async function verifyDpopProof(
   if (problem) throw refuse.invalid(problem);
   let verified: Awaited<ReturnType<typeof jwtVerify>>;
   try {
-    verified = await jwtVerify(proof, EmbeddedJWK, {
+    verified = await jwtVerify(proof, embeddedKey, {
       typ: 'dpop+jwt',
       algorithms: [...ALLOWED_ALGS],
       currentDate: new Date(ctx.clock.now()),
@@ -232,7 +240,7 @@ export async function verifyDpopProof(
   // Checked last, so a client learns of a wrong proof before it is asked for a nonce.
   const nonceFault = check.nonceRequired ? nonceProblem(ctx, claims.nonce) : null;
   if (nonceFault) throw refuse.nonceNeeded(nonceFault);
-  const jkt = await calculateJwkThumbprint(verified.protectedHeader.jwk as JWK, 'sha256');
+  const jkt = await embeddedKeyThumbprint(verified.protectedHeader);
   // Only a proof that passed every check is remembered, for as long as its iat is accepted.
   const now = seconds(ctx.clock);
   const acceptedUntil = (claims.iat as number) + DPOP_IAT_WINDOW_SECONDS;

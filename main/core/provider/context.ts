@@ -85,10 +85,21 @@ export function createProviderContext(
   shape: IssuerShape = rootShape(),
 ): ProviderContext {
   // The root issuer's is the origin itself: its identifier is read on every request (the Host check).
+  // Another issuer's is made again only when the origin or its path changes: one string, the same
+  // object on every call, so the Host check's cache (http/host-check.ts) compares it by reference and
+  // no request pays for joining and flattening a new one.
+  let issuerOf = { origin: '', path: '', issuer: '' };
   const issuer =
     shape.id === ROOT_ISSUER_ID
       ? origin
-      : () => `${origin()}${(context as ProviderContext).shape.issuerPath}`;
+      : () => {
+          const from = origin();
+          const path = (context as ProviderContext).shape.issuerPath;
+          if (from !== issuerOf.origin || path !== issuerOf.path) {
+            issuerOf = { origin: from, path, issuer: `${from}${path}` };
+          }
+          return issuerOf.issuer;
+        };
   const settings = new SettingsStore(db);
   const clock = providerClock(hostClock, settings);
   const keys = new KeyStore(db);

@@ -37,6 +37,20 @@ export interface KeyManager {
   close(): void;
 }
 
+/** A signing key that could not be made: names the algorithm and what failed, for the host to show. */
+export class KeyGenerationError extends Error {
+  constructor(
+    readonly alg: SigningAlg,
+    cause: unknown,
+  ) {
+    super(
+      `Could not generate the ${alg} signing key: ${String((cause as Error)?.message ?? cause).replace(/\.$/, '')}.`,
+      { cause },
+    );
+    this.name = 'KeyGenerationError';
+  }
+}
+
 /** setTimeout's longest delay; a later activation is re-armed when it fires. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -58,8 +72,8 @@ export function createKeyManager(ctx: ProviderContext): KeyManager {
     return run;
   };
 
-  let prepared: { alg: SigningAlg; key: Promise<KeyRecord | null> } | null = null;
-  function takePrepared(alg: SigningAlg): Promise<KeyRecord | null> | null {
+  let prepared: { alg: SigningAlg; key: Promise<KeyRecord> } | null = null;
+  function takePrepared(alg: SigningAlg): Promise<KeyRecord> | null {
     if (prepared?.alg !== alg) return null;
     const { key } = prepared;
     prepared = null;
@@ -67,9 +81,15 @@ export function createKeyManager(ctx: ProviderContext): KeyManager {
   }
 
   // Key generation is async: it happens before, not inside, the transaction. A prepared key that
-  // failed to generate (null) is made again here, so the error, if any, reaches the caller.
-  const generate = async (alg: SigningAlg) =>
-    (await takePrepared(alg)) ?? (await generateSigningKey(alg, seconds(ctx.clock)));
+  // failed is that change's failure, not made again: a second try in the same process fails the same
+  // way (OpenSSL, memory, the thread pool), and it would only delay the error the host shows.
+  const generate = async (alg: SigningAlg): Promise<KeyRecord> => {
+    try {
+      return await (takePrepared(alg) ?? generateSigningKey(alg, seconds(ctx.clock)));
+    } catch (error) {
+      throw new KeyGenerationError(alg, error);
+    }
+  };
 
   async function install(alg: SigningAlg, reason: string): Promise<KeyRecord> {
     const key = await generate(alg);
@@ -179,7 +199,9 @@ export function createKeyManager(ctx: ProviderContext): KeyManager {
     },
     prepare: (alg, key) => {
       if (ctx.keys.current()?.alg === alg) return;
-      prepared = { alg, key: (key ?? generateSigningKey(alg, seconds(ctx.clock))).catch(() => null) };
+      const pending = key ?? generateSigningKey(alg, seconds(ctx.clock));
+      pending.catch(() => undefined); // the key change that takes it reports the failure
+      prepared = { alg, key: pending };
     },
     close: () => {
       if (timer) clearTimeout(timer);

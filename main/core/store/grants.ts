@@ -61,6 +61,15 @@ export class GrantStore {
     return statement(this.db, 'SELECT * FROM grants WHERE id = ?').get(id) as GrantRecord | undefined;
   }
 
+  /**
+   * Whether the grant exists and is not revoked: what every issuing transaction checks again (grants/
+   * issue.ts assertStillIssuable), one column read instead of the whole row.
+   */
+  isLive(id: string): boolean {
+    const revokedAt = statement(this.db, 'SELECT revoked_at FROM grants WHERE id = ?').pluck(true).get(id);
+    return revokedAt === null;
+  }
+
   revoke(id: string, reason: string, now: number): void {
     statement(
       this.db,

@@ -130,6 +130,17 @@ interface Issuance {
  */
 type ResolvedToken = { record: TokenRecord; claims: Record<string, unknown> };
 
+/**
+ * Whether a value has the compact JWS shape (three parts, two dots), as `value.split('.').length === 3`
+ * says without making the parts: introspection asks for every token presented.
+ */
+function isCompactJws(value: string): boolean {
+  const first = value.indexOf('.');
+  if (first < 0) return false;
+  const second = value.indexOf('.', first + 1);
+  return second >= 0 && value.indexOf('.', second + 1) < 0;
+}
+
 /** Claims of a reference access token that its row holds in columns (iss is the provider's own issuer). */
 const COLUMN_CLAIMS = new Set(['iss', 'sub', 'aud', 'exp', 'iat', 'jti', 'client_id', 'scope']);
 
@@ -382,7 +393,7 @@ export class TokenService {
    * up by `jti`; anything forged, foreign or an ID token fails here. Returns null when unknown.
    */
   async resolveAccessToken(value: string): Promise<ResolvedToken | null> {
-    if (value.split('.').length === 3) {
+    if (isCompactJws(value)) {
       return this.resolveOwnJwt(value, 'access', 'at+jwt', ['jti', 'exp', 'iat', 'sub', 'client_id']);
     }
     const record = this.deps.tokens.findByValue(value);
@@ -395,7 +406,7 @@ export class TokenService {
    * like an access JWT, but with the ID token's `typ: JWT`, then looked up by `jti`.
    */
   async resolveIdToken(value: string): Promise<ResolvedToken | null> {
-    if (value.split('.').length !== 3) return null;
+    if (!isCompactJws(value)) return null;
     return this.resolveOwnJwt(value, 'id', 'JWT', ['jti', 'exp', 'iat', 'sub', 'aud']);
   }
 
@@ -429,6 +440,13 @@ export class TokenService {
 
   /** Any token we issued that a client may introspect or revoke: access (either format) or refresh. */
   async resolveAnyToken(value: string, hint?: string): Promise<ResolvedToken | null> {
+    if (!isCompactJws(value)) {
+      // An opaque value is one row whatever its kind: one lookup answers both questions below (for a
+      // refresh token without a hint it was two, each hashing the secret again).
+      const record = this.deps.tokens.findByValue(value);
+      if (record?.kind !== 'access' && record?.kind !== 'refresh') return null;
+      return { record, claims: record.claims };
+    }
     if (hint === 'refresh_token') {
       const refresh = this.resolveRefreshToken(value);
       if (refresh) return refresh;

@@ -9,7 +9,8 @@ import {
 } from '../../../shared/contract';
 import { AdminError, isAdminErrorBody } from '../../../shared/errors';
 import type { AdminScope } from '../../../shared/issuers';
-import { type EngineEvent, EngineEventSchema } from '../../../shared/schemas';
+import type { LiveBatch, LiveGap } from '../../../shared/live-gap';
+import { type EngineEvent, EngineEventSchema, LiveGapSchema } from '../../../shared/schemas';
 
 /**
  * What the transport needs of the tab's sign-in (ui-session.ts's UiSession): the token to send, and
@@ -76,10 +77,11 @@ async function call(
 /** Reconnecting waits this long at most: the engine is local, so asking every 2 s costs nothing. */
 const MAX_RECONNECT_DELAY_MS = 2000;
 
-/** One server-sent-events message: its data lines joined, and its id if it set one. */
+/** One server-sent-events message: its data lines joined, its id if it set one, its event name. */
 interface SseMessage {
   data: string;
   id: string | null;
+  event: string | null;
 }
 
 /** Hands each complete server-sent-events message to `onMessage`; returns the unfinished rest. */
@@ -89,11 +91,13 @@ function readFrames(buffer: string, onMessage: (message: SseMessage) => void): s
   while (end >= 0) {
     const data: string[] = [];
     let id: string | null = null;
+    let event: string | null = null;
     for (const line of rest.slice(0, end).split('\n')) {
       if (line.startsWith('data:')) data.push(line.slice(5).trim());
       else if (line.startsWith('id:')) id = line.slice(3).trim();
+      else if (line.startsWith('event:')) event = line.slice(6).trim();
     }
-    if (data.length > 0 || id !== null) onMessage({ data: data.join('\n'), id });
+    if (data.length > 0 || id !== null) onMessage({ data: data.join('\n'), id, event });
     rest = rest.slice(end + 2);
     end = rest.indexOf('\n\n');
   }
@@ -120,7 +124,7 @@ function eventsOf(data: string): EngineEvent[] {
  */
 function createEventStream(baseUrl: string, session: TransportSession): LiveStream {
   const listeners = new Set<(event: EngineEvent) => void>();
-  const batchListeners = new Set<(events: EngineEvent[]) => void>();
+  const batchListeners = new Set<(batch: LiveBatch) => void>();
   const connectionListeners = new Set<() => void>();
   let controller: AbortController | null = null;
   let connection: LiveConnection = 'connecting';
@@ -130,13 +134,20 @@ function createEventStream(baseUrl: string, session: TransportSession): LiveStre
     connection = next;
     for (const listener of connectionListeners) listener();
   };
-  const deliver = ({ data, id }: SseMessage) => {
+  // A `gap` message goes with the batch message right after it (event-stream.ts's frame).
+  let gap: LiveGap | null = null;
+  const deliver = ({ data, id, event: name }: SseMessage) => {
+    if (name === 'gap') {
+      const parsed = LiveGapSchema.safeParse(JSON.parse(data));
+      if (parsed.success) gap = parsed.data;
+      return;
+    }
     if (id !== null) lastEventId = id;
-    if (!data) return;
-    const events = eventsOf(data);
-    if (events.length === 0) return;
-    for (const listener of batchListeners) listener(events);
-    for (const event of events) for (const listener of listeners) listener(event);
+    const batch = { events: data ? eventsOf(data) : [], gap };
+    gap = null;
+    if (batch.events.length === 0 && !batch.gap) return;
+    for (const listener of batchListeners) listener(batch);
+    for (const event of batch.events) for (const listener of listeners) listener(event);
   };
 
   async function connect(signal: AbortSignal) {

@@ -1,5 +1,5 @@
 import { Table, Text } from '@mantine/core';
-import { useVirtualizer } from '@tanstack/react-virtual';
+import { type Range, useVirtualizer, type Virtualizer } from '@tanstack/react-virtual';
 import {
   type KeyboardEvent,
   type MouseEvent,
@@ -47,10 +47,25 @@ export interface VirtualTableProps<Row> {
   scrollRef?: RefObject<HTMLDivElement | null>;
 }
 
+/**
+ * Mantine's ff="monospace", for a plain element in a cell: a column with cell props (Column.props)
+ * renders a styled cell, which costs every row scrolling into view.
+ */
+export const MONOSPACE = { fontFamily: 'var(--mantine-font-family-monospace)' } as const;
+
 /** The sticky header row's height; the virtualizer counts rows from below it. */
 const HEADER_HEIGHT = 36;
-/** Rows rendered beyond each edge of the view, so a fast scroll does not show blank space first. */
-const OVERSCAN = 8;
+/**
+ * Rows rendered beyond the view: ahead of a scroll, so a fast one does not show blank space first;
+ * behind it, one (they are leaving); at rest, a few each way. Every row in the table is laid out again
+ * on each frame of a scroll (a table lays its rows out together), so rows behind would only cost.
+ */
+const OVERSCAN = { ahead: 8, behind: 1, resting: 4 };
+/**
+ * More rows are asked for this many screens before the last one loaded: a fast scroll (some 400 rows
+ * a second) covers a screen in a twentieth of a second, less than a page takes to come.
+ */
+const PREFETCH_SCREENS = 4;
 /** The scroll area's least height, on a short window. */
 const MIN_HEIGHT = 320;
 /** Room kept under the scroll area, for the page's bottom padding. */
@@ -117,11 +132,16 @@ function Scroller<Row>({
     [scrollRef],
   );
   const height = useFillWindow(ownRef);
+  const instance = useRef<Virtualizer<HTMLDivElement, Element> | null>(null);
   const virtualizer = useVirtualizer({
     count: rows.length,
     getScrollElement: () => ownRef.current,
     estimateSize: () => rowHeight,
-    overscan: OVERSCAN,
+    overscan: OVERSCAN.resting,
+    rangeExtractor: useCallback(
+      (range: Range) => rowsAround(range, instance.current?.scrollDirection ?? null),
+      [],
+    ),
     paddingStart: HEADER_HEIGHT,
     getItemKey: (index) => rowKey(rows[index] as Row),
     // Rows coming into view render in React's own batch, not synchronously inside each scroll event:
@@ -130,6 +150,7 @@ function Scroller<Row>({
     // Before the element is measured (and where nothing lays out, as in tests): a window's worth.
     initialRect: { width: 0, height },
   });
+  instance.current = virtualizer;
   const items = virtualizer.getVirtualItems();
   const [scrolling] = useState(scrollFlag);
   scrolling.mark(virtualizer.isScrolling);
@@ -143,10 +164,10 @@ function Scroller<Row>({
   const endReached = useRef(onEndReached);
   endReached.current = onEndReached;
   const lastIndex = last?.index ?? -1;
-  const screen = Math.ceil(height / rowHeight);
+  const ahead = Math.ceil(height / rowHeight) * PREFETCH_SCREENS;
   useEffect(() => {
-    if (!loadingMore && lastIndex >= 0 && lastIndex >= rows.length - 1 - screen) endReached.current();
-  }, [lastIndex, rows.length, screen, loadingMore]);
+    if (!loadingMore && lastIndex >= 0 && lastIndex >= rows.length - 1 - ahead) endReached.current();
+  }, [lastIndex, rows.length, ahead, loadingMore]);
 
   const atTop = useRef(true);
   // A new table starts at its top, and a list that is gone (no rows) is at its top too.
@@ -195,10 +216,7 @@ function Scroller<Row>({
         highlightOnHover
         verticalSpacing={0}
         miw={minWidth + actionsColumn}
-        styles={{
-          td: { whiteSpace: 'nowrap', overflow: 'hidden', textOverflow: 'ellipsis' },
-          th: { whiteSpace: 'nowrap', overflow: 'hidden', textOverflow: 'ellipsis' },
-        }}
+        styles={{ td: ONE_LINE, th: ONE_LINE }}
       >
         <colgroup>
           {columns.map((column) => (
@@ -244,6 +262,17 @@ function Scroller<Row>({
       </Table>
     </div>
   );
+}
+
+/** The rows to render for the visible `range`, more of them ahead of the scroll's direction. */
+function rowsAround(range: Range, direction: 'forward' | 'backward' | null): number[] {
+  const before =
+    direction === null ? OVERSCAN.resting : direction === 'forward' ? OVERSCAN.behind : OVERSCAN.ahead;
+  const after =
+    direction === null ? OVERSCAN.resting : direction === 'forward' ? OVERSCAN.ahead : OVERSCAN.behind;
+  const start = Math.max(0, range.startIndex - before);
+  const end = Math.min(range.count - 1, range.endIndex + after);
+  return Array.from({ length: Math.max(0, end - start + 1) }, (_, i) => start + i);
 }
 
 /** Room for a row's buttons: their labels at a small button's size, and a menu's icon. */
@@ -331,8 +360,14 @@ function VirtualRowImpl<Row>({
         if (event.target === event.currentTarget && event.key === 'Enter') onRowClick(row);
       }
     : undefined;
+  // Plain elements with Mantine's table classes rather than Table.Tr and Table.Td: the same markup
+  // and styles, without a styled component's work per cell for every row scrolling into view.
   return (
-    <Table.Tr
+    <tr
+      className={ROW_CLASS}
+      data-with-row-border
+      data-hover
+      // biome-ignore lint/a11y/noRedundantRoles: spelled out, so `[role=row]` finds rows (bench/ui, tests)
       role="row"
       data-row-key={rowKey}
       aria-rowindex={index + 2}
@@ -341,17 +376,34 @@ function VirtualRowImpl<Row>({
       onKeyDown={onKeyDown}
       style={{ height, cursor: onRowClick ? 'pointer' : undefined }}
     >
-      {settled ? (
-        <RowCells row={row} columns={columns} actions={actions} moreActions={moreActions} />
-      ) : (
-        <>
-          <RowCells row={row} columns={columns} light />
-          {(actions || moreActions) && <Table.Td />}
-        </>
-      )}
-    </Table.Tr>
+      {columns.map((column) => {
+        const content = !settled && column.light ? column.light(row) : column.cell(row);
+        // A column with its own cell props (Mantine style props such as ff) keeps Mantine's cell.
+        return column.props ? (
+          <Table.Td key={column.header} {...column.props}>
+            {content}
+          </Table.Td>
+        ) : (
+          <td key={column.header} className={CELL_CLASS} style={ONE_LINE}>
+            {content}
+          </td>
+        );
+      })}
+      {(actions || moreActions) &&
+        (settled ? (
+          <RowCells row={row} columns={NO_COLUMNS} actions={actions} moreActions={moreActions} />
+        ) : (
+          <td className={CELL_CLASS} />
+        ))}
+    </tr>
   );
 }
+
+/** Cells never wrap: every row is one line of the table's row height. */
+const ONE_LINE = { whiteSpace: 'nowrap', overflow: 'hidden', textOverflow: 'ellipsis' } as const;
+const ROW_CLASS = `mantine-Table-tr ${Table.classes.tr}`;
+const CELL_CLASS = `mantine-Table-td ${Table.classes.td}`;
+const NO_COLUMNS: never[] = [];
 
 /** Re-rendered only when its row or the table's callbacks change, never by scrolling. */
 const VirtualRow = memo(VirtualRowImpl) as typeof VirtualRowImpl;

@@ -1,10 +1,11 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { act, cleanup, render } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { LiveBatch } from '../../../shared/live-gap';
 import type { EngineEvent } from '../../../shared/schemas';
 
 const live = vi.hoisted(() => ({
-  listener: null as ((events: EngineEvent[]) => void) | null,
+  listener: null as ((batch: LiveBatch) => void) | null,
   unsubscribed: 0,
   connection: 'live' as 'connecting' | 'live' | 'down' | 'refused',
   onChange: null as (() => void) | null,
@@ -12,7 +13,7 @@ const live = vi.hoisted(() => ({
 vi.mock('../api', () => ({
   adminApi: {
     live: {
-      subscribeBatch: (listener: (events: EngineEvent[]) => void) => {
+      subscribeBatch: (listener: (batch: LiveBatch) => void) => {
         live.listener = listener;
         return () => {
           live.unsubscribed += 1;
@@ -90,8 +91,8 @@ describe('LiveUpdates', () => {
     expect(live.listener).toBeTypeOf('function');
 
     act(() => {
-      live.listener?.([event('token.issued', 1), event('token.issued', 2)]);
-      live.listener?.([event('token.issued', 3)]);
+      live.listener?.({ events: [event('token.issued', 1), event('token.issued', 2)], gap: null });
+      live.listener?.({ events: [event('token.issued', 3)], gap: null });
     });
     expect(invalidate).not.toHaveBeenCalled();
     act(() => {
@@ -102,7 +103,7 @@ describe('LiveUpdates', () => {
 
     for (const key of KEYS) client.setQueryData(key, 'fresh');
     act(() => {
-      live.listener?.([event('key.rotated', 4)]);
+      live.listener?.({ events: [event('key.rotated', 4)], gap: null });
       vi.advanceTimersByTime(INVALIDATE_INTERVAL_MS);
     });
     expect(invalidate).toHaveBeenCalledTimes(2);
@@ -111,6 +112,21 @@ describe('LiveUpdates', () => {
     view.unmount();
     expect(live.unsubscribed).toBe(1);
     expect(live.onChange).toBeNull();
+  });
+
+  it('makes stale what the events a gap left out would have, even with none of their type sent', () => {
+    const client = new QueryClient();
+    for (const key of KEYS) client.setQueryData(key, 'cached');
+    mount(client);
+    act(() => {
+      // Under heavy load: only requests were sent, the tokens issued meanwhile were counted out.
+      live.listener?.({
+        events: [event('request', 5000)],
+        gap: { issuers: { root: { omitted: { 'token.issued': 4000 }, through: 4999 } } },
+      });
+      vi.advanceTimersByTime(0);
+    });
+    expect(staleMethods(client)).toEqual(['events.list', 'tokens.get', 'tokens.list']);
   });
 
   it('under load invalidates at most every INVALIDATE_INTERVAL_MS, however many events arrive', () => {
@@ -128,7 +144,10 @@ describe('LiveUpdates', () => {
     let id = 0;
     for (let batch = 0; batch < 50; batch++) {
       act(() => {
-        live.listener?.(Array.from({ length: 400 }, () => event(id % 2 ? 'request' : 'token.issued', ++id)));
+        live.listener?.({
+          events: Array.from({ length: 400 }, () => event(id % 2 ? 'request' : 'token.issued', ++id)),
+          gap: null,
+        });
         vi.advanceTimersByTime(100);
       });
     }

@@ -1,5 +1,6 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { type ReactNode, useEffect } from 'react';
+import { gapTypes } from '../../../shared/live-gap';
 import { adminApi } from '../api';
 import { type InvalidationTarget, invalidateTargets, staleAfterEvent } from './invalidation';
 import { onBackLive } from './live-connection';
@@ -30,9 +31,12 @@ export function LiveUpdates({ children }: { children: ReactNode }) {
       void invalidateTargets(queryClient, [...pending]);
       pending.clear();
     };
-    const unsubscribe = adminApi.live.subscribeBatch((events) => {
+    const unsubscribe = adminApi.live.subscribeBatch(({ events, gap }) => {
       // A batch is mostly the same few types (token.issued, request): each type is looked up once.
-      for (const type of new Set(events.map((event) => event.type))) {
+      // Events left out under load (a gap) make stale what their types would have.
+      const types = new Set(gap ? gapTypes(gap) : []);
+      for (const event of events) types.add(event.type);
+      for (const type of types) {
         for (const target of staleAfterEvent(type)) pending.add(target);
       }
       timer ??= setTimeout(flush, Math.max(0, lastFlush + INVALIDATE_INTERVAL_MS - Date.now()));

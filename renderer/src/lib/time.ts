@@ -44,7 +44,21 @@ export function formatLocal(value: Date | string | number, now: Date | number = 
     date.getFullYear() === today.getFullYear() &&
     date.getMonth() === today.getMonth() &&
     date.getDate() === today.getDate();
-  const time = date.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  const time = localFormats().time.format(date);
   if (sameDay) return time;
-  return `${date.toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric' })} ${time}`;
+  return `${localFormats().date.format(date)} ${time}`;
+}
+
+/**
+ * The formats of formatLocal, made once: toLocaleTimeString with options builds a new formatter on
+ * every call (measured: most of the script time of a long list scrolling, two times per row).
+ * Made on first use, so the locale and time zone are the ones the page runs in.
+ */
+let formats: { time: Intl.DateTimeFormat; date: Intl.DateTimeFormat } | null = null;
+function localFormats() {
+  formats ??= {
+    time: new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' }),
+    date: new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric' }),
+  };
+  return formats;
 }

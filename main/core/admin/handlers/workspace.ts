@@ -155,8 +155,18 @@ export async function applySeedFile(
   keyManager: KeyManager,
   seed: ParsedWorkspace,
 ): Promise<AdminOutput<'workspace.applySeed'>> {
+  const applied = await applySeedData(ctx, seed);
+  await keyManager.ensureCurrent();
+  return applied;
+}
+
+/** applySeedFile without the key check: a start runs that in the background (engine.ts). */
+async function applySeedData(
+  ctx: ProviderContext,
+  seed: ParsedWorkspace,
+): Promise<AdminOutput<'workspace.applySeed'>> {
   const checked = await checkImport(seed);
-  const applied = inTransaction(ctx, () => {
+  return inTransaction(ctx, () => {
     let result: AdminOutput<'workspace.import'> | undefined;
     const changes = applySeed(ctx, seed, () => {
       result = applyImport(ctx, seed, checked);
@@ -166,17 +176,15 @@ export async function applySeedFile(
     });
     return { ...changes, keys: checked.keys.length };
   });
-  await keyManager.ensureCurrent();
-  return applied;
 }
 
-/** A start's seed file (applySeedFile); answers the lines the host shows about what it overwrote. */
-export async function importSeed(
-  ctx: ProviderContext,
-  keyManager: KeyManager,
-  seed: ParsedWorkspace,
-): Promise<string[]> {
-  return (await applySeedFile(ctx, keyManager, seed)).overwrites;
+/**
+ * A start's seed file (applySeedFile), without the key check: the engine makes sure of the current
+ * key itself, after this, while it already listens. Answers the lines the host shows about what it
+ * overwrote.
+ */
+export async function importSeed(ctx: ProviderContext, seed: ParsedWorkspace): Promise<string[]> {
+  return (await applySeedData(ctx, seed)).overwrites;
 }
 
 /** The issuer directory when this is the root issuer's service: only its documents hold other issuers. */

@@ -45,8 +45,7 @@ export function assertStillIssuable(
   userId: string | null,
 ): void {
   if (grantId !== null) {
-    const grant = ctx.grants.find(grantId);
-    if (!grant || grant.revoked_at !== null) {
+    if (!ctx.grants.isLive(grantId)) {
       throw invalidGrant('The grant was revoked (logout or revocation) while the tokens were being issued.');
     }
   }

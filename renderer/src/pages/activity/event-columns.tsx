@@ -2,6 +2,8 @@ import { Badge, Button, Group, Text } from '@mantine/core';
 import type { EngineEvent } from '../../../../shared/schemas';
 import type { Column } from '../../components/DataTable';
 import { RelativeTime } from '../../components/RelativeTime';
+import { MONOSPACE } from '../../components/VirtualTable';
+import { formatLocal } from '../../lib/time';
 import { IssuerBadge } from '../issuers/every-issuer';
 import { eventColor, eventLabel, requestFailed, summary } from './event-format';
 
@@ -46,6 +48,12 @@ function Details({
   );
 }
 
+/** Details as one plain line, for rows passing by in a fast scroll (VirtualTable's light cells). */
+function lightDetails(event: EngineEvent): string {
+  const error = requestFailed(event) && typeof event.data.error === 'string' ? `${event.data.error} · ` : '';
+  return `${error}${summary(event)}`;
+}
+
 /**
  * The Activity table's columns. `elsewhere` says whether an event is of another issuer than the
  * selected one ("All issuers"), whose tokens cannot be opened here; `every` adds the Issuer column.
@@ -56,7 +64,12 @@ export function eventColumns(
   every: boolean,
 ): Column<EngineEvent>[] {
   const columns: Column<EngineEvent>[] = [
-    { header: 'Time', cell: (event) => <RelativeTime value={event.at} />, width: 190 },
+    {
+      header: 'Time',
+      cell: (event) => <RelativeTime value={event.at} />,
+      light: (event) => formatLocal(event.at),
+      width: 190,
+    },
     {
       header: 'Event',
       // Wide enough for the longest label ("token.reuse_detected", "device_authorization 400"),
@@ -66,19 +79,26 @@ export function eventColumns(
           {eventLabel(event)}
         </Badge>
       ),
+      light: eventLabel,
       width: 200,
     },
-    { header: 'Client', cell: (event) => event.client_id ?? '', props: { ff: 'monospace' }, width: 150 },
+    {
+      header: 'Client',
+      cell: (event) => <span style={MONOSPACE}>{event.client_id ?? ''}</span>,
+      width: 150,
+    },
     { header: 'User', cell: (event) => event.username ?? '', width: 120 },
     {
       header: 'Details',
       cell: (event) => <Details event={event} openToken={elsewhere(event) ? null : openToken} />,
+      light: lightDetails,
     },
   ];
   if (every) {
     columns.splice(1, 0, {
       header: 'Issuer',
       cell: (event) => <IssuerBadge id={event.issuer} />,
+      light: (event) => event.issuer ?? '',
       width: 150,
     });
   }

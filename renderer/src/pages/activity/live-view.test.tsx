@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { EngineEvent } from '../../../../shared/schemas';
-import { applyLiveBatch, EMPTY_LIVE_VIEW, type LiveView, showPending, visibleRows } from './live-view';
+import {
+  applyLiveBatch,
+  EMPTY_LIVE_VIEW,
+  gapSummary,
+  type LiveView,
+  showPending,
+  visibleRows,
+} from './live-view';
 
 function event(id: number): EngineEvent {
   return {
@@ -108,5 +115,64 @@ describe('visibleRows', () => {
     // 101 and 100 arrived live before the first page came back with them.
     expect(ids(visibleRows(events(102, 101, 100), [event(101), ...pages]))).toEqual([102, 101, 100, 99, 98]);
     expect(visibleRows(events(100, 99), pages)).toBe(pages);
+  });
+});
+
+describe('a gap in the stream (events left out under load)', () => {
+  const gap = (through: number, count: number) => ({ through, count });
+
+  it('at the top: the events above the gap become the head, and the pages are read again below them', () => {
+    const view = applyLiveBatch(EMPTY_LIVE_VIEW, events(101, 102), atTop(100));
+    // 103–150 were left out; 151–153 were sent.
+    const next = applyLiveBatch(view, events(151, 152, 153), atTop(100), gap(150, 48));
+    expect(ids(next.head)).toEqual([153, 152, 151]);
+    expect(next.anchor).toBe(151);
+    expect(next.pending).toEqual([]);
+    // Only rare events sent (none matching): the pages are read from just above the gap.
+    const none = applyLiveBatch(view, [], atTop(100), gap(150, 48));
+    expect(none.head).toEqual([]);
+    expect(none.anchor).toBe(151);
+  });
+
+  it('drops what the batch sent below the gap: the head is only what is complete', () => {
+    // A rare event (120) among the left-out ones was sent, yet between it and 151 some are missing.
+    const next = applyLiveBatch(EMPTY_LIVE_VIEW, events(120, 151, 152), atTop(100), gap(150, 40));
+    expect(ids(next.head)).toEqual([152, 151]);
+    expect(next.anchor).toBe(151);
+  });
+
+  it('ignores a gap it already has everything after (older than what is listed)', () => {
+    const view = applyLiveBatch(EMPTY_LIVE_VIEW, events(101, 102), atTop(100));
+    expect(applyLiveBatch(view, [], atTop(100), gap(90, 5))).toBe(view);
+  });
+
+  it('held: counts what was left out, and showing reads the pages again from the held events down', () => {
+    const held = applyLiveBatch(EMPTY_LIVE_VIEW, events(101, 102), scrolledDown(100));
+    const next = applyLiveBatch(held, events(151, 152), scrolledDown(100), gap(150, 48));
+    expect(ids(next.pending)).toEqual([152, 151]);
+    expect(next.pendingCount).toBe(2 + 48 + 2);
+    expect(next.head).toEqual(held.head);
+    const shown = showPending(next, LIMITS);
+    expect(ids(shown.head)).toEqual([152, 151]);
+    expect(shown.anchor).toBe(151);
+    expect(shown.pendingCount).toBe(0);
+    // Nothing sent above the gap: shown, the list starts from just above it.
+    const onlyGap = applyLiveBatch(held, [], scrolledDown(100), gap(150, 48));
+    expect(showPending(onlyGap, LIMITS)).toMatchObject({ head: [], anchor: 151, pendingCount: 0 });
+  });
+});
+
+describe('gapSummary', () => {
+  const gap = {
+    issuers: { root: { omitted: { 'token.issued': 30, request: 20 }, through: 150 } },
+  };
+  it('counts what a filter may list of a gap, by its type, with the newest id left out', () => {
+    expect(gapSummary(gap, {})).toEqual({ count: 50, through: 150 });
+    expect(gapSummary(gap, { type: 'request', client_id: 'svc' })).toEqual({ count: 20, through: 150 });
+    expect(gapSummary(gap, { type: 'user.created' })).toBeNull();
+  });
+  it('counts an uncounted gap as one, whatever the filter', () => {
+    const uncounted = { issuers: { root: { omitted: {}, through: 90, uncounted: true as const } } };
+    expect(gapSummary(uncounted, { type: 'user.created' })).toEqual({ count: 1, through: 90 });
   });
 });

@@ -1,4 +1,6 @@
+import type { LiveGap } from '../../../../shared/live-gap';
 import type { EngineEvent } from '../../../../shared/schemas';
+import type { EventMatch } from './event-match';
 
 /**
  * The Activity list under live events, as plain data (the page's hook holds one in React state).
@@ -19,6 +21,17 @@ export interface LiveView {
   anchor: number | null;
   pending: readonly EngineEvent[];
   pendingCount: number;
+  /**
+   * Events were left out of the stream (a gap) while held, newest this id: `pending` is complete only
+   * above it, so when shown the pages are read again from it down. null: no gap while held.
+   */
+  pendingThrough: number | null;
+}
+
+/** What a live batch left out that may match the filter: how many, and the newest id left out. */
+export interface LiveGapSummary {
+  count: number;
+  through: number;
 }
 
 export interface LiveLimits {
@@ -28,7 +41,35 @@ export interface LiveLimits {
   keep: number;
 }
 
-export const EMPTY_LIVE_VIEW: LiveView = { head: [], anchor: null, pending: [], pendingCount: 0 };
+/**
+ * What a gap (events the stream left out under load) means for a filter: how many of the left-out
+ * events it may list (by type: the rest of a filter is not known without the events) and the newest
+ * id left out; null when the filter's type was not left out.
+ */
+export function gapSummary(gap: LiveGap, match: EventMatch): LiveGapSummary | null {
+  let count = 0;
+  let through = 0;
+  let relevant = false;
+  for (const issuer of Object.values(gap.issuers)) {
+    const types = Object.entries(issuer.omitted).filter(
+      ([type]) => match.type === undefined || type === match.type,
+    );
+    if (types.length === 0 && !issuer.uncounted) continue;
+    relevant = true;
+    // An uncounted gap (a reconnect after a long absence) counts as one: the rows are read again anyway.
+    count += issuer.uncounted ? 1 : types.reduce((sum, [, n]) => sum + (n ?? 0), 0);
+    through = Math.max(through, issuer.through);
+  }
+  return relevant ? { count, through } : null;
+}
+
+export const EMPTY_LIVE_VIEW: LiveView = {
+  head: [],
+  anchor: null,
+  pending: [],
+  pendingCount: 0,
+  pendingThrough: null,
+};
 
 /** A batch of stream events (in arrival order) newest first, without any already at or below `above`. */
 function newestFirst(batch: readonly EngineEvent[], above: number): EngineEvent[] {
@@ -58,8 +99,10 @@ export function applyLiveBatch(
   view: LiveView,
   batch: readonly EngineEvent[],
   options: LiveLimits & { held: boolean; newestKnown: number },
+  gap: LiveGapSummary | null = null,
 ): LiveView {
   const top = Math.max(options.newestKnown, view.pending[0]?.id ?? 0, view.head[0]?.id ?? 0);
+  if (gap && gap.through > top) return applyGap(view, newestFirst(batch, gap.through), options, gap);
   const fresh = newestFirst(batch, top);
   if (fresh.length === 0) return view;
   if (options.held) {
@@ -72,18 +115,44 @@ export function applyLiveBatch(
   return bounded({ ...view, head: [...fresh, ...view.head] }, options);
 }
 
+/**
+ * A batch after a gap in the stream: only its events above the gap (`fresh`, newest first) are a
+ * complete run. At the top they become the head and the pages are read again from below them, so
+ * the newest page the engine has shows what the stream left out. Held, they replace what was held
+ * (the gap lies between), counted with what was left out, and showing them reads the pages again.
+ */
+function applyGap(
+  view: LiveView,
+  fresh: EngineEvent[],
+  options: LiveLimits & { held: boolean },
+  gap: LiveGapSummary,
+): LiveView {
+  if (options.held) {
+    return {
+      ...view,
+      pending: fresh.slice(0, options.max),
+      pendingCount: view.pendingCount + fresh.length + gap.count,
+      pendingThrough: gap.through,
+    };
+  }
+  const oldest = fresh[fresh.length - 1];
+  return bounded({ ...EMPTY_LIVE_VIEW, head: fresh, anchor: oldest ? oldest.id : gap.through + 1 }, options);
+}
+
 /** Shows the held events above the rows ("N new events — show", or scrolling back to the top). */
 export function showPending(view: LiveView, limits: LiveLimits): LiveView {
   if (view.pendingCount === 0) return view;
   if (view.pendingCount > view.pending.length) {
-    // Some were dropped: between the held ones and the rows is a gap, so the list restarts below them.
+    // Some were dropped (or left out of the stream): between the held ones and the rows is a gap, so
+    // the list restarts below them.
     const oldest = view.pending[view.pending.length - 1];
-    return bounded(
-      { head: view.pending, anchor: oldest ? oldest.id : view.anchor, pending: [], pendingCount: 0 },
-      limits,
-    );
+    const below = view.pendingThrough === null ? view.anchor : view.pendingThrough + 1;
+    return bounded({ ...EMPTY_LIVE_VIEW, head: view.pending, anchor: oldest ? oldest.id : below }, limits);
   }
-  return bounded({ ...view, head: [...view.pending, ...view.head], pending: [], pendingCount: 0 }, limits);
+  return bounded(
+    { ...view, head: [...view.pending, ...view.head], pending: [], pendingCount: 0, pendingThrough: null },
+    limits,
+  );
 }
 
 /**

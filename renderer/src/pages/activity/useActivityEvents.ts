@@ -6,7 +6,15 @@ import { adminApi } from '../../api';
 import { onBackLive } from '../../data/live-connection';
 import { usePagedList } from '../../data/paged-list';
 import { type EventMatch, matchesEvent } from './event-match';
-import { applyLiveBatch, EMPTY_LIVE_VIEW, type LiveView, showPending, visibleRows } from './live-view';
+import {
+  applyLiveBatch,
+  EMPTY_LIVE_VIEW,
+  gapSummary,
+  type LiveGapSummary,
+  type LiveView,
+  showPending,
+  visibleRows,
+} from './live-view';
 
 /**
  * The list's own query root: not under "events", so LiveUpdates does not refetch every page read so
@@ -78,11 +86,14 @@ function useLiveView(
     // Nothing was followed while off (or for another filter): what the head held may have gaps now.
     update(() => EMPTY_LIVE_VIEW);
     let buffer: EngineEvent[] = [];
+    let gap: LiveGapSummary | null = null;
     let timer: ReturnType<typeof setTimeout> | null = null;
     const flush = () => {
       timer = null;
       const batch = buffer;
+      const left = gap;
       buffer = [];
+      gap = null;
       const { held, newestKnown, onMatched, onWorkspaceReset } = latest.current;
       // A reset deleted the log: what is shown is gone, and the pages are read again.
       if (batch.some((event) => event.type === 'workspace.reset')) {
@@ -91,16 +102,19 @@ function useLiveView(
         return;
       }
       const matching = batch.filter((event) => matchesEvent(event, match));
-      if (matching.length === 0) return;
+      if (matching.length === 0 && !left) return;
       update((current) =>
-        applyLiveBatch(current, matching, { ...LIVE_LIMITS, held: held(), newestKnown: newestKnown() }),
+        applyLiveBatch(current, matching, { ...LIVE_LIMITS, held: held(), newestKnown: newestKnown() }, left),
       );
-      onMatched(matching.length);
+      onMatched(matching.length + (left?.count ?? 0));
     };
-    const unsubscribe = adminApi.live.subscribeBatch((events) => {
+    const unsubscribe = adminApi.live.subscribeBatch((batch) => {
       // One by one: a spread of a very large batch would overflow the call's arguments.
-      for (const event of events) buffer.push(event);
-      timer ??= setTimeout(flush, FLUSH_MS);
+      for (const event of batch.events) buffer.push(event);
+      const more = batch.gap && gapSummary(batch.gap, match);
+      if (more)
+        gap = { count: (gap?.count ?? 0) + more.count, through: Math.max(gap?.through ?? 0, more.through) };
+      if (batch.events.length > 0 || more) timer ??= setTimeout(flush, FLUSH_MS);
     });
     // Events sent while the stream was down may be missing: back live, the list starts again from
     // the newest (LiveUpdates refetches every query then, these pages included).

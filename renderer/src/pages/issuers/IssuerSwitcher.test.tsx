@@ -3,6 +3,7 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { IssuerSummary } from '../../../../shared/issuers';
+import type { LiveBatch } from '../../../../shared/live-gap';
 import type { EngineEvent } from '../../../../shared/schemas';
 import { ConfirmProvider } from '../../components/Confirm';
 import { renderWithTheme } from '../../test-utils';
@@ -75,8 +76,8 @@ vi.mock('../../api', async () => {
       return () => engine.listeners.delete(listener);
     },
     // Each event is a batch of its own here.
-    subscribeBatch: (listener: (events: EngineEvent[]) => void) => {
-      const one = (event: EngineEvent) => listener([event]);
+    subscribeBatch: (listener: (batch: LiveBatch) => void) => {
+      const one = (event: EngineEvent) => listener({ events: [event], gap: null });
       engine.listeners.add(one);
       return () => engine.listeners.delete(one);
     },

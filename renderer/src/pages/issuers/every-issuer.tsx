@@ -3,6 +3,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import type { AdminInput } from '../../../../shared/contract';
 import { ALL_ISSUERS, ROOT_ISSUER_ID } from '../../../../shared/issuers';
+import { gapOf, gapTypes } from '../../../../shared/live-gap';
 import { adminApi } from '../../api';
 import { useAdminQuery } from '../../data/contract-queries';
 import { eventMakesStale } from '../../data/invalidation';
@@ -82,8 +83,17 @@ function useOtherIssuersMakeStale(method: 'events.list', enabled: boolean): void
     if (!enabled) return;
     // Events come in bursts (a token request issues three tokens): one refetch for each burst.
     let timer: ReturnType<typeof setTimeout> | null = null;
-    const unsubscribe = adminApi.everyIssuer.subscribe((event) => {
-      if ((event.issuer ?? ROOT_ISSUER_ID) === selected || !eventMakesStale(event.type, method)) return;
+    // Batches, not single events: under heavy load a batch leaves request-rate events out and says so
+    // in its gap, and a token revoked among thousands issued must still make the list stale.
+    const isOther = (issuer: string) => issuer !== selected;
+    const unsubscribe = adminApi.everyIssuer.subscribeBatch(({ events, gap }) => {
+      const otherGap = gapOf(gap, isOther);
+      const stale =
+        events.some(
+          (event) => isOther(event.issuer ?? ROOT_ISSUER_ID) && eventMakesStale(event.type, method),
+        ) ||
+        (otherGap !== null && [...gapTypes(otherGap)].some((type) => eventMakesStale(type, method)));
+      if (!stale) return;
       timer ??= setTimeout(() => {
         timer = null;
         void queryClient.invalidateQueries({ queryKey: [method] });

@@ -1,5 +1,5 @@
-import { Alert, Button, EmptyState, Group, Select, TextInput } from '@mantine/core';
-import { useCallback, useMemo, useRef, useState } from 'react';
+import { Alert, Button, EmptyState, Group, Select, Text, TextInput } from '@mantine/core';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { ROOT_ISSUER_ID } from '../../../../shared/issuers';
 import {
   TOKEN_FORMATS,
@@ -120,6 +120,13 @@ export function TokensPage() {
   const { list, count, listKey, pendingCount, showPending } = useTokenList({ match, sort, every, atTop });
   // A new filter is a new list (a new table), read from its top.
   const listId = JSON.stringify(listKey);
+  // A selective filter may read many slices of the store before its first match (each call reads a
+  // bounded one): keep reading while nothing shows. With rows, the table asks for more by itself.
+  const { rows: shown, hasMore, loadMore } = list;
+  const answered = list.query.data !== undefined;
+  useEffect(() => {
+    if (answered && shown.length === 0 && hasMore) loadMore();
+  }, [answered, shown.length, hasMore, loadMore]);
 
   const onAtTopChange = useCallback(
     (top: boolean) => {
@@ -209,14 +216,20 @@ export function TokensPage() {
           actionsWidth={ACTIONS_WIDTH}
           onRowClick={onRowClick}
           empty={
-            <EmptyState
-              title={filtered ? 'No token matches these filters' : 'No tokens yet'}
-              description={
-                filtered
-                  ? 'Clear a filter to see more.'
-                  : 'Sign in through a client or call the token endpoint; tokens appear here the moment they are issued.'
-              }
-            />
+            hasMore ? (
+              <Text size="sm" c="dimmed" role="status" p="md">
+                Searching older tokens…
+              </Text>
+            ) : (
+              <EmptyState
+                title={filtered ? 'No token matches these filters' : 'No tokens yet'}
+                description={
+                  filtered
+                    ? 'Clear a filter to see more.'
+                    : 'Sign in through a client or call the token endpoint; tokens appear here the moment they are issued.'
+                }
+              />
+            )
           }
         />
       ) : (

@@ -7,6 +7,7 @@ import { FlawBadges } from '../../components/FlawBadges';
 import { DotsIcon } from '../../components/icons';
 import { RelativeTime } from '../../components/RelativeTime';
 import { TokenStateBadge, useEffectiveState } from '../../components/TokenStateBadge';
+import { MONOSPACE } from '../../components/VirtualTable';
 import { formatLocal } from '../../lib/time';
 import { IssuerBadge } from '../issuers/every-issuer';
 import { tokenName } from './lineage';
@@ -36,7 +37,7 @@ export const TOKEN_COLUMNS: ReadonlyArray<Column<Token>> = [
     cell: (token) => token.username ?? <Text c="dimmed">—</Text>,
     light: (token) => token.username ?? '—',
   },
-  { header: 'Client', cell: (token) => token.client_id, props: { ff: 'monospace' } },
+  { header: 'Client', cell: (token) => <span style={MONOSPACE}>{token.client_id}</span> },
   {
     header: 'Issued',
     cell: (token) => <RelativeTime value={token.issued_at} />,

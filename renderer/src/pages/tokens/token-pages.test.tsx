@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { EngineEvent, Token } from '../../../../shared/schemas';
 import { decodeTokenCursor } from '../../../../shared/token-cursor';
-import { loadedIds, mayMatch, newestSeq, prependTokens, replaceTokens, type TokenPages } from './token-pages';
+import {
+  loadedIds,
+  mayMatch,
+  newestSeq,
+  prependTokens,
+  replaceHead,
+  replaceTokens,
+  type TokenPages,
+} from './token-pages';
 
 function token(seq: number, state: Token['state'] = 'active'): Token {
   return {
@@ -67,6 +75,33 @@ describe('the Tokens view’s pages under live events', () => {
     // The next page starts right below the last row kept: nothing in between is skipped.
     const cursor = decodeTokenCursor(next.pages[0]?.next_cursor ?? '');
     expect(cursor).toEqual({ sort: 'issued_desc', at: { seq: 13 } });
+  });
+
+  it('replaces the head with the newest page when more came than it keeps, going on from its last row', () => {
+    const data = pages(10, 1, 5);
+    // 2,000 issued since; only the newest 4 (the head's keep) were read.
+    const newest = [2010, 2009, 2008, 2007].map((seq) => token(seq));
+    const next = replaceHead(data, newest, { max: 8, keep: 4 });
+    expect(seqs(next)).toEqual([2010, 2009, 2008, 2007]);
+    expect(next.pages).toHaveLength(1);
+    expect(next.pageParams).toEqual([null]);
+    // The next page is read from below the last row kept: nothing between it and older rows is skipped.
+    expect(decodeTokenCursor(next.pages[0]?.next_cursor ?? '')).toEqual({
+      sort: 'issued_desc',
+      at: { seq: 2007 },
+    });
+  });
+
+  it('adds the newest page above the rows when it reaches down to them (nothing in between was missed)', () => {
+    const data = pages(10, 1, 5);
+    const next = replaceHead(
+      data,
+      [13, 12, 11, 10].map((seq) => token(seq)),
+      { max: 20, keep: 4 },
+    );
+    expect(seqs(next)).toEqual([13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1]);
+    expect(next.pages[1]).toBe(data.pages[1]);
+    expect(replaceHead(data, [], { max: 20, keep: 4 })).toBe(data);
   });
 
   it('replaces changed tokens where they are, leaving the other pages untouched', () => {

@@ -51,6 +51,24 @@ export function prependTokens(data: TokenPages, fresh: readonly Token[], limits:
   return { pages: [page], pageParams: [null] };
 }
 
+/**
+ * The newest tokens, read afresh (newest first, at most `limits.keep`), as the list's head: when more
+ * tokens were issued since the last round than the head keeps, reading them all would only drop most
+ * again. If they reach down to the newest listed, the run is unbroken and the newer ones go above
+ * (prependTokens); otherwise they replace the rows, and the list goes on from the last of them.
+ */
+export function replaceHead(data: TokenPages, newest: readonly Token[], limits: HeadLimits): TokenPages {
+  const oldest = newest[newest.length - 1];
+  if (!oldest) return data;
+  if ((oldest.seq ?? 0) <= newestSeq(data)) return prependTokens(data, newest, limits);
+  const page: TokenPage = {
+    tokens: newest.slice(0, limits.keep),
+    total: null,
+    next_cursor: cursorAfter('issued_desc', { seq: oldest.seq ?? 0 }),
+  };
+  return { pages: [page], pageParams: [null] };
+}
+
 /** The loaded tokens with these replaced (by id): the pages without a changed token stay as they were. */
 export function replaceTokens(data: TokenPages, updated: ReadonlyMap<string, Token>): TokenPages {
   let changed = false;

@@ -1,6 +1,7 @@
 import { type QueryKey, useQueryClient } from '@tanstack/react-query';
 import { type RefObject, useCallback, useEffect, useRef, useState } from 'react';
 import type { AdminInput, AdminOutput } from '../../../../shared/contract';
+import { gapCount, type LiveGap } from '../../../../shared/live-gap';
 import type { EngineEvent, Token, TokenMatch, TokenSort } from '../../../../shared/schemas';
 import { cursorAfter } from '../../../../shared/token-cursor';
 import { adminApi } from '../../api';
@@ -11,6 +12,7 @@ import {
   mayMatch,
   newestSeq,
   prependTokens,
+  replaceHead,
   replaceTokens,
   type TokenPages,
 } from './token-pages';
@@ -21,10 +23,14 @@ type ListCall = (input: AdminInput<'tokens.list'>) => Promise<AdminOutput<'token
 const APPLY_EVERY_MS = 500;
 /** At most one count this often: counting a filter over millions of tokens is not free. */
 const COUNT_EVERY_MS = 1000;
-/** New tokens read per call; under 2,000 tokens/s two calls a second keep up. */
-const NEW_PAGE = 2000;
 /** The rows kept while tokens keep arriving at the top (and the most held back while scrolled down). */
 const HEAD: HeadLimits = { max: 5000, keep: 1000 };
+/**
+ * New tokens read per call, after the newest listed. More than this issued since the last round (or
+ * a read that stopped short), the newest page is read instead and replaces the head (replaceHead):
+ * the UI's reads then cost one page a round whatever the issue rate, not every token issued.
+ */
+const NEW_PAGE = HEAD.keep;
 /** Reading back the changed rows of the list after a bulk change pays below this many rows loaded. */
 const REREAD_AT_MOST = 3000;
 /** tokens.list answers at most this many ids per call. */
@@ -76,6 +82,8 @@ interface Pending {
   removed: boolean;
   /** The last read of new tokens stopped short: more are there. */
   more: boolean;
+  /** `issued` counts tokens a gap left out under a filter: some of them may not match it. */
+  overcounted: boolean;
 }
 
 const nothingPending = (): Pending => ({
@@ -85,7 +93,25 @@ const nothingPending = (): Pending => ({
   bulkState: false,
   removed: false,
   more: false,
+  overcounted: false,
 });
+
+/**
+ * What events the stream left out under load (a gap) ask of the view: their tokens are not named, so
+ * changed tokens mean reading the loaded rows again, and an uncounted gap reading the list again.
+ */
+function gatherGap(pending: Pending, gap: LiveGap, filtered: boolean): boolean {
+  if (Object.values(gap.issuers).some((issuer) => issuer.uncounted)) {
+    pending.removed = true;
+    return true;
+  }
+  const issued = gapCount(gap, 'token.issued');
+  const changed = gapCount(gap, 'token.refreshed') + gapCount(gap, 'token.revoked') + gapCount(gap, 'logout');
+  pending.issued += issued;
+  if (issued > 0 && filtered) pending.overcounted = true;
+  if (changed > 0) pending.bulkState = true;
+  return issued + changed > 0;
+}
 
 function gather(pending: Pending, event: EngineEvent): void {
   if (event.type === 'token.issued') pending.issued += 1;
@@ -207,9 +233,28 @@ export function useLiveTokens({ listKey, countKey, match, sort, every, call, atT
         setData((current) => prependTokens(current, fresh, HEAD));
       else hold(fresh, fresh.length);
       if (answer.next_cursor !== null && answer.tokens.length > 0) {
+        // More than a head's worth came: the next round reads the newest page instead.
         pending.more = true;
         apply.schedule();
       }
+    };
+
+    /** More were issued than the head keeps: only the newest page is read, and replaces the head. */
+    const readHead = async (issued: number) => {
+      const showing = () => atTop.current && held.current.count === 0;
+      // Scrolled down: nothing is shown, so nothing is read; "N new tokens" reads the list again.
+      if (!showing()) return holdOverflow(issued);
+      const { match: filter, call: list } = options.current;
+      const answer = await list({ ...filter, sort: 'issued_desc', count: false, limit: HEAD.keep });
+      if (closed) return;
+      if (showing()) setData((current) => replaceHead(current, answer.tokens, HEAD));
+      else holdOverflow(issued);
+    };
+
+    /** Counts issued tokens held back without their rows: showing them reads the list again. */
+    const holdOverflow = (issued: number) => {
+      held.current = { tokens: [], overflow: true, count: held.current.count + issued };
+      setPendingCount(held.current.count);
     };
 
     const hold = (tokens: Token[], issued: number) => {
@@ -256,6 +301,8 @@ export function useLiveTokens({ listKey, countKey, match, sort, every, call, atT
           return;
         }
         if (held.current.overflow) hold([], work.issued);
+        // Under a filter a gap's count may be mostly other tokens: the read after the newest says.
+        else if (work.more || (work.issued > HEAD.keep && !work.overcounted)) await readHead(work.issued);
         else await readNew();
       })().catch(() => {
         // The stream's next event retries; a lost read leaves the rows as they were, never wrong.
@@ -263,9 +310,11 @@ export function useLiveTokens({ listKey, countKey, match, sort, every, call, atT
     }, APPLY_EVERY_MS);
 
     const subscribe = every ? adminApi.everyIssuer.subscribeBatch : adminApi.live.subscribeBatch;
-    const unsubscribe = subscribe((events) => {
-      let relevant = false;
+    const unsubscribe = subscribe(({ events, gap }) => {
       const { match: filter } = options.current;
+      // Under a filter, left-out tokens may not match: counted anyway, marked as maybe too many.
+      const filtered = Object.values(filter).some((value) => value !== undefined);
+      let relevant = gap ? gatherGap(pending, gap, filtered) : false;
       for (const event of events) {
         if (!COUNTED.has(event.type)) continue;
         // Under a filter, tokens issued to others neither add rows nor change the count.

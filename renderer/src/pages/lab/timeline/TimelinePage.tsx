@@ -10,9 +10,9 @@ import {
   Title,
   Tooltip,
 } from '@mantine/core';
-import { memo, useMemo, useRef, useState } from 'react';
+import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { ROOT_ISSUER_ID } from '../../../../../shared/issuers';
-import type { Token, TokenKind } from '../../../../../shared/schemas';
+import type { EngineEvent, Token, TokenKind } from '../../../../../shared/schemas';
 import { Choice, choiceOptions } from '../../../components/Choice';
 import {
   ClientAndUserFilters,
@@ -29,7 +29,8 @@ import { TokenDrawer } from '../../tokens/TokenDrawer';
 import { LabIntro } from '../LabIntro';
 import { ClockChanges, KeyChanges } from './KeyChanges';
 import { Legend } from './Legend';
-import { layoutTimeline } from './layout';
+import { layoutTimeline, planLayout, type TimelineLayout } from './layout';
+import { complete } from './layout-state';
 import type { TimelineMatch } from './live-plan';
 import { usePalette } from './palette';
 import {
@@ -39,7 +40,7 @@ import {
   panView,
   RANGE_PRESETS,
   type RangePreset,
-  recentView,
+  recentViewOf,
   span,
   type TimeView,
   zoomView,
@@ -66,28 +67,112 @@ function useIssuerNames(every: boolean): ReadonlyMap<string, string> | null {
   );
 }
 
-/** Tokens whose `issuer` is its display name, for the labels; unchanged for one issuer's timeline. */
-function withIssuerNames(tokens: Token[], names: ReadonlyMap<string, string> | null): Token[] {
+/**
+ * Tokens whose `issuer` is its display name, for the labels; unchanged for one issuer's timeline. Each
+ * token's copy is kept (`named`, for one map of names), so a live round's unchanged tokens stay the
+ * same objects and the layout follows it incrementally.
+ */
+function withIssuerNames(
+  tokens: readonly Token[],
+  names: ReadonlyMap<string, string> | null,
+  named: WeakMap<Token, Token>,
+): readonly Token[] {
   if (!names) return tokens;
-  return tokens.map((token) => ({
-    ...token,
-    issuer: names.get(token.issuer ?? ROOT_ISSUER_ID) ?? token.issuer,
-  }));
+  return tokens.map((token) => {
+    let copy = named.get(token);
+    if (!copy) {
+      copy = { ...token, issuer: names.get(token.issuer ?? ROOT_ISSUER_ID) ?? token.issuer };
+      named.set(token, copy);
+    }
+    return copy;
+  });
 }
 
-/** The layout of what is held, recomputed when the tokens or events change (never per frame). */
+const NO_TOKENS: readonly Token[] = [];
+const NO_EVENTS: readonly EngineEvent[] = [];
+
+const EMPTY_LAYOUT = layoutTimeline(NO_TOKENS, NO_EVENTS);
+/** Layouts (full, or a live round) of more tokens than this run in slices of SLICE_MS between frames. */
+const SLICED_FROM = 20_000;
+const SLICE_MS = 8;
+
+/**
+ * The layout of what is held, recomputed when the tokens or events change (never per frame): from the
+ * last layout (`planLayout`), so a live round lays out only the families it touched. A full layout
+ * (the first load, a reload) of many tokens runs in slices, the last layout shown meanwhile; the
+ * rounds that come while it runs are applied to its result once it is done.
+ */
 function useTimelineLayout(match: TimelineMatch, every: boolean) {
   const names = useIssuerNames(every);
   // What the last layout took: live changes are applied less often when it is long.
   const layoutMs = useRef(0);
-  const { tokens, events } = useTimelineData(match, every, () => layoutMs.current);
-  const layout = useMemo(() => {
+  const previous = useRef<TimelineLayout | null>(null);
+  const running = useRef<Generator<void, TimelineLayout, void> | null>(null);
+  const [finished, setFinished] = useState(0);
+  // What the last round's render took, from here to its commit (the page and the canvas, the layout
+  // unless sliced): with the layout's slices, the round's cost on the main thread that paces the next.
+  const renderMs = useRef(0);
+  const renderStarted = performance.now();
+  const { tokens, events } = useTimelineData(match, every, () => layoutMs.current + renderMs.current);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: measured for the renders a round's data starts.
+  useLayoutEffect(() => {
+    renderMs.current = performance.now() - renderStarted;
+  }, [tokens.data]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new map of names starts new copies.
+  const named = useMemo(() => new WeakMap<Token, Token>(), [names]);
+  const held = useMemo(
+    () => withIssuerNames(tokens.data?.tokens ?? NO_TOKENS, names, named),
+    [tokens.data, names, named],
+  );
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `finished` applies what came during a sliced layout.
+  const planned = useMemo(() => {
+    const shown = previous.current ?? EMPTY_LAYOUT;
+    if (running.current) return { layout: shown, steps: null, laying: true };
     const started = performance.now();
-    const laidOut = layoutTimeline(withIssuerNames(tokens.data?.tokens ?? [], names), events.data ?? []);
+    const sliced = held.length >= SLICED_FROM;
+    const plan = planLayout(previous.current, held, events.data ?? NO_EVENTS, sliced);
+    let layout: TimelineLayout;
+    if ('layout' in plan) layout = plan.layout;
+    else if (!sliced) layout = complete(plan.steps);
+    // A live round as well: its copy of the untouched rows alone would hold one frame for tens of ms.
+    else return { layout: shown, steps: plan.steps, laying: !plan.round };
+    previous.current = layout;
     layoutMs.current = performance.now() - started;
-    return laidOut;
-  }, [tokens.data, events.data, names]);
-  return { tokens, events, layout, layoutMs };
+    return { layout, steps: null, laying: false };
+  }, [held, events.data, finished]);
+  // A layout in slices: a task of SLICE_MS at most each, so frames are drawn between them. New
+  // data meanwhile does not restart it (under live load it would never end): it is applied after.
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  useEffect(
+    () => () => {
+      if (timer.current !== null) clearTimeout(timer.current);
+      running.current = null;
+    },
+    [],
+  );
+  useEffect(() => {
+    const steps = planned.steps;
+    if (!steps || running.current) return;
+    running.current = steps;
+    let spent = 0;
+    const slice = () => {
+      if (running.current !== steps) return;
+      const started = performance.now();
+      let step = steps.next();
+      while (!step.done && performance.now() - started < SLICE_MS) step = steps.next();
+      spent += performance.now() - started;
+      if (!step.done) {
+        timer.current = setTimeout(slice, 0);
+        return;
+      }
+      running.current = null;
+      previous.current = step.value;
+      layoutMs.current = spent;
+      setFinished((count) => count + 1);
+    };
+    timer.current = setTimeout(slice, 0);
+  }, [planned]);
+  return { tokens, events, layout: planned.layout, laying: planned.laying, layoutMs };
 }
 
 /** The heading and the page's explanation: no props, rendered once. */
@@ -125,7 +210,7 @@ export function TimelinePage() {
 
   const match: TimelineMatch = { ...(kind ? { kind } : {}), ...clientAndUser.filter };
   const [every, setEvery] = useState(false);
-  const { tokens, events, layout, layoutMs } = useTimelineLayout(match, every);
+  const { tokens, events, layout, laying, layoutMs } = useTimelineLayout(match, every);
   const selectedIssuer = useSelectedIssuer();
   // Every issuer's rows: a token of another issuer opens once that issuer is shown (its drawer asks it).
   const issuerOf = (id: string) =>
@@ -139,7 +224,10 @@ export function TimelinePage() {
   };
 
   // The recent window reads every row: once per layout and second, not per zoom frame.
-  const recent = useMemo(() => recentView(layout.rows, now), [layout, now]);
+  const recent = useMemo(
+    () => recentViewOf({ start: layout.rowStart, stop: layout.rowStop }, now),
+    [layout, now],
+  );
   const followed = (width: number | 'recent') => (width === 'recent' ? recent : followView(width, now));
   const followWidth = (width: number | 'recent') => span(followed(width));
   const view = state.follow ? followed(state.width) : state.view;
@@ -293,7 +381,12 @@ export function TimelinePage() {
       </Group>
       <QueryState query={tokens} what="tokens" />
       {events.isError && <QueryState query={events} what="token and signing-key events" />}
-      {tokens.data && (
+      {tokens.data && laying && layout.rows.length === 0 && (
+        <Text size="sm" c="dimmed">
+          Laying out {tokens.data.tokens.length.toLocaleString('en-US')} tokens…
+        </Text>
+      )}
+      {tokens.data && !(laying && layout.rows.length === 0) && (
         <Text size="sm" c="dimmed" aria-live="polite" data-testid="timeline-summary">
           {layout.rows.length} token{layout.rows.length === 1 ? '' : 's'} in {layout.families}{' '}
           {layout.families === 1 ? 'family' : 'families'} · {introspectionCount} introspection
@@ -305,7 +398,7 @@ export function TimelinePage() {
           {shown.hidden > 0 && ` · ${shown.hidden} with nothing in this window hidden`}
         </Text>
       )}
-      {tokens.data && layout.rows.length === 0 ? (
+      {laying && layout.rows.length === 0 ? null : tokens.data && layout.rows.length === 0 ? (
         <EmptyState
           title={filtered ? 'No token matches these filters' : 'No tokens to draw yet'}
           description={

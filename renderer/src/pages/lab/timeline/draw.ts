@@ -15,7 +15,7 @@ import {
   USE_MARKS,
 } from './layout';
 import { type TimeView, timeTicks, timeToX } from './scale';
-import type { WindowedLayout } from './window';
+import { familyOf, type WindowedLayout } from './window';
 
 export interface Geometry {
   view: TimeView;
@@ -356,7 +356,7 @@ function drawLabels(ctx: CanvasRenderingContext2D, input: DrawInput, first: numb
       if (!row) continue;
       const y = rowTop(i, input) + rowHeight / 2;
       const indent = 6 + Math.min(row.depth, 8) * 10;
-      ctx.font = font(input, 11, input.presenter === true && row.family === 0);
+      ctx.font = font(input, 11, input.presenter === true && familyOf(layout, i) === 0);
       ctx.fillStyle = row.depth > 0 ? p.dimmed : p.text;
       ctx.fillText(`${rowPrefix(row)}${rowLabel(row)}`, indent, y);
     }
@@ -369,8 +369,9 @@ function drawLabels(ctx: CanvasRenderingContext2D, input: DrawInput, first: numb
       const row = layout.rows[i];
       if (!row) break;
       // The family's rows in view: [i, end).
+      const family = familyOf(layout, i);
       let end = i + 1;
-      while (end < last && layout.rows[end]?.family === row.family) end++;
+      while (end < last && familyOf(layout, end) === family) end++;
       const top = Math.max(axis, rowTop(i, input));
       const bottom = Math.min(height, rowTop(end, input));
       const y = Math.max(top + line / 2, (top + bottom) / 2);
@@ -384,8 +385,15 @@ function drawLabels(ctx: CanvasRenderingContext2D, input: DrawInput, first: numb
   ctx.restore();
 }
 
-/** The gutter's labels as last drawn: zooming and panning redraw every frame, the labels stay put. */
+/**
+ * The gutter's labels as last drawn: zooming and panning redraw every frame, the labels stay put.
+ * Objects in its key (the layout's rows above all) are held through WeakRefs: this module-level cache
+ * must not keep the last timeline's hundred thousand tokens alive once the page is left, where every
+ * full GC of the idle UI marks them again (bench/experiments/idle-sources.mjs, helper D's edit).
+ */
 let labelCache: { key: unknown[]; image: OffscreenCanvas } | null = null;
+const weakly = (value: unknown) => (typeof value === 'object' && value !== null ? new WeakRef(value) : value);
+const unweak = (held: unknown) => (held instanceof WeakRef ? held.deref() : held);
 
 /**
  * The labels through a cache of their pixels, keyed on what they depend on: text is the slowest thing
@@ -405,7 +413,7 @@ function drawLabelsCached(
   const scale = transform.a || 1;
   const { layout, palette, gutter, height, rowHeight, scrollTop, presenter, axis } = input;
   const key = [layout.rows, palette, gutter, height, rowHeight, scrollTop, presenter, axis, scale];
-  if (!labelCache || labelCache.key.some((value, i) => value !== key[i])) {
+  if (!labelCache || labelCache.key.some((held, i) => unweak(held) !== key[i])) {
     // One offscreen canvas, reused (scrolling misses the cache on every frame).
     const image = labelCache?.image ?? new OffscreenCanvas(1, 1);
     const [w, h] = [Math.ceil(gutter * scale), Math.ceil(height * scale)];
@@ -420,7 +428,7 @@ function drawLabelsCached(
     off.clearRect(0, 0, w, h);
     off.setTransform(scale, 0, 0, scale, 0, 0);
     drawLabels(off as unknown as CanvasRenderingContext2D, input, first, last);
-    labelCache = { key, image };
+    labelCache = { key: key.map(weakly), image };
   }
   ctx.drawImage(labelCache.image, 0, 0, labelCache.image.width / scale, labelCache.image.height / scale);
 }
@@ -514,14 +522,14 @@ export function drawTimeline(ctx: CanvasRenderingContext2D, input: DrawInput): n
   if (rowHeight >= 3) {
     ctx.fillStyle = p.band;
     for (let i = first; i < last; i++) {
-      if ((layout.rows[i]?.family ?? 0) % 2 === 1) ctx.fillRect(0, rowTop(i, g), width, rowHeight);
+      if (familyOf(layout, i) % 2 === 1) ctx.fillRect(0, rowTop(i, g), width, rowHeight);
     }
   }
   // Presenter mode: the newest family (what was just done on stage) stands out.
   if (input.presenter) {
     ctx.fillStyle = p.highlight;
     for (let i = first; i < last; i++) {
-      if (layout.rows[i]?.family === 0) ctx.fillRect(0, rowTop(i, g), width, Math.max(rowHeight, 1));
+      if (familyOf(layout, i) === 0) ctx.fillRect(0, rowTop(i, g), width, Math.max(rowHeight, 1));
     }
   }
   for (const [index, colour] of [

@@ -11,6 +11,7 @@ import {
   rowLabel,
   rowPrefix,
   stateAt,
+  type TimelineLayout,
 } from './layout';
 import { shownRowOf, windowLayout } from './window';
 
@@ -31,6 +32,15 @@ function family(): Token[] {
     token('i2', { kind: 'id', parent_id: 'r1', issued_at: iso(600), expires_at: iso(4200) }),
     token('r2', { kind: 'refresh', parent_id: 'r1', issued_at: iso(600), expires_at: iso(87_000) }),
   ];
+}
+
+/** The marks with their rows (a row's marks are marks[markOffsets[row] … markOffsets[row + 1])). */
+function marksByRow(layout: TimelineLayout) {
+  return layout.rows.flatMap((_, row) => {
+    const from = layout.markOffsets[row] as number;
+    const to = layout.markOffsets[row + 1] as number;
+    return Array.from(layout.markIndex.subarray(from, to), (k) => ({ row, ...layout.marks[k] }));
+  });
 }
 
 describe('parseTime', () => {
@@ -58,7 +68,7 @@ describe('layoutTimeline', () => {
     const layout = layoutTimeline([...family().reverse(), machine]);
     expect(layout.rows.map((r) => r.token.id)).toEqual(['m1', 'a1', 'i1', 'r1', 'a2', 'i2', 'r2']);
     expect(layout.rows.map((r) => r.depth)).toEqual([0, 0, 0, 0, 1, 1, 1]);
-    expect(layout.rows.map((r) => r.family)).toEqual([0, 1, 1, 1, 1, 1, 1]);
+    expect([...layout.rowFamily]).toEqual([0, 1, 1, 1, 1, 1, 1]);
     expect(layout.families).toBe(2);
   });
 
@@ -94,7 +104,7 @@ describe('layoutTimeline', () => {
     ];
     const layout = layoutTimeline(tokens, events);
     const index = (id: string) => layout.rowById.get(id) as number;
-    expect(layout.marks).toEqual(
+    expect(marksByRow(layout)).toEqual(
       expect.arrayContaining([
         { row: index('a1'), at: T0 + 30_000, type: 'introspected' },
         // No reuse event loaded: the replayed token's revocation stands in for it.
@@ -140,7 +150,7 @@ describe('layoutTimeline', () => {
       { type: 'token.refreshed', at: iso(600), token_id: 'r1', data: {} },
     ]);
     const index = (id: string) => layout.rowById.get(id) as number;
-    expect(layout.marks).toEqual([
+    expect(marksByRow(layout)).toEqual([
       { row: index('a1'), at: T0 + 30_000, type: 'userinfo' },
       { row: index('r1'), at: T0 + 600_000, type: 'refreshed' },
     ]);

@@ -3,7 +3,8 @@
  * some rows by id, reload (a change too wide to follow row by row), and whether the event is itself
  * drawn (a mark, a key change, a clock move). Pure, so each kind of event is tested without a page.
  */
-import type { EngineEvent, TokenKind } from '../../../../../shared/schemas';
+import { gapTypes, type LiveGap } from '../../../../../shared/live-gap';
+import type { EngineEvent, EventType, TokenKind } from '../../../../../shared/schemas';
 
 /** What the timeline's tokens are narrowed to (its filters). */
 export interface TimelineMatch {
@@ -91,4 +92,28 @@ export function planFor(event: EngineEvent, match: TimelineMatch): LivePlan {
     default:
       return NOTHING;
   }
+}
+
+/** Left out of a live batch, these change nothing the timeline holds (a login issues its tokens apart). */
+const GAP_IGNORED: ReadonlySet<EventType> = new Set<EventType>([
+  'login',
+  'device.requested',
+  'device.approved',
+  'device.denied',
+]);
+
+/**
+ * What a gap in the live stream (events left out under heavy load) asks: new tokens are read by
+ * cursor anyway, so left-out issues need only the tail; left-out revocations, logouts and uses
+ * changed rows it cannot name, a bulk change (uses are marks too, so the events are read again).
+ */
+export function planForGap(gap: LiveGap): Pick<LivePlan, 'tail' | 'reload'> {
+  let tail = false;
+  let reload: LivePlan['reload'] = null;
+  for (const type of gapTypes(gap)) {
+    if (type === 'token.issued') tail = true;
+    else if (type === 'token.revoked' || type === 'logout') reload ??= 'tokens';
+    else if (!GAP_IGNORED.has(type)) reload = 'all';
+  }
+  return { tail, reload };
 }

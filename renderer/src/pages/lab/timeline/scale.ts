@@ -101,21 +101,44 @@ function roundSpan(value: number): number {
   return Math.ceil(value / step) * step;
 }
 
+/**
+ * Each token's issue and when it stopped (its life's end, else its expiry), by row: the layout keeps
+ * them (`rowStart`, `rowStop`), so the recent window, recomputed every second and every live round,
+ * reads two typed arrays rather than every row object.
+ */
+export interface Lifespans {
+  start: Float64Array;
+  stop: Float64Array;
+}
+
+export function lifespansOf(lifetimes: readonly Lifetime[]): Lifespans {
+  const start = new Float64Array(lifetimes.length);
+  const stop = new Float64Array(lifetimes.length);
+  lifetimes.forEach((t, i) => {
+    start[i] = t.start;
+    stop[i] = t.lifeEnd ?? t.end;
+  });
+  return { start, stop };
+}
+
 /** How far back recent activity starts, and how far ahead of now the expiries that matter reach. */
-function recentReach(lifetimes: readonly Lifetime[], now: number): { earliest: number; future: number } {
+function recentReach({ start, stop }: Lifespans, now: number): { earliest: number; future: number } {
   let earliest = Number.POSITIVE_INFINITY;
   let shortest = Number.POSITIVE_INFINITY;
-  for (const t of lifetimes) {
-    if (t.start > now || t.start < now - RECENT) continue;
-    if (t.start < earliest) earliest = t.start;
-    shortest = Math.min(shortest, (t.lifeEnd ?? t.end) - t.start);
+  const n = start.length;
+  for (let i = 0; i < n; i++) {
+    const from = start[i] as number;
+    if (from > now || from < now - RECENT) continue;
+    if (from < earliest) earliest = from;
+    shortest = Math.min(shortest, (stop[i] as number) - from);
   }
   let future = 0;
-  for (const t of lifetimes) {
-    if (t.start > now || t.start < now - RECENT) continue;
-    const stop = t.lifeEnd ?? t.end;
-    if (stop > now && stop - t.start <= Math.max(shortest * LIFETIME_RATIO, MINUTE))
-      future = Math.max(future, stop - now);
+  const longest = Math.max(shortest * LIFETIME_RATIO, MINUTE);
+  for (let i = 0; i < n; i++) {
+    const from = start[i] as number;
+    if (from > now || from < now - RECENT) continue;
+    const to = stop[i] as number;
+    if (to > now && to - from <= longest) future = Math.max(future, to - now);
   }
   return { earliest, future };
 }
@@ -127,7 +150,12 @@ function recentReach(lifetimes: readonly Lifetime[], now: number): { earliest: n
  * as bars, not slivers. Its span is rounded so it does not change every second.
  */
 export function recentView(lifetimes: readonly Lifetime[], now: number): TimeView {
-  const { earliest, future } = recentReach(lifetimes, now);
+  return recentViewOf(lifespansOf(lifetimes), now);
+}
+
+/** `recentView` of lifespans by row (a layout's `rowStart` and `rowStop`). */
+export function recentViewOf(spans: Lifespans, now: number): TimeView {
+  const { earliest, future } = recentReach(spans, now);
   if (!Number.isFinite(earliest)) return followView(HOUR, now);
   const reach = now + future - earliest;
   const width = Math.min(RECENT_MAX_SPAN, Math.max(RECENT_MIN_SPAN, roundSpan(reach * ROOM)));

@@ -12,7 +12,7 @@ import type { EngineEvent, Token } from '../../../../../shared/schemas';
 import { cursorAfter } from '../../../../../shared/token-cursor';
 import { adminApi } from '../../../api';
 import { createCoalescer } from '../../../data/coalesce';
-import { planFor, type TimelineMatch } from './live-plan';
+import { planFor, planForGap, type TimelineMatch } from './live-plan';
 import { applyNewer, fromNewestPages, newestIds, newestSeq, replaceRows, WINDOW_CAP } from './token-window';
 
 /**
@@ -27,8 +27,8 @@ const IDS_PER_CALL = 1000;
 const EVENTS_CAP = 50_000;
 /**
  * Between two rounds of live changes: new tokens show within about this, plus the fetch. Each round
- * is laid out again (tens of milliseconds at 100,000 tokens), so the interval grows with what the
- * last layout cost, keeping the page's share of the main thread bounded under a flood of tokens.
+ * costs the main thread its layout (in slices) and a render, so the interval grows with what the last
+ * round cost, keeping the page's share of the main thread bounded under a flood of tokens.
  */
 const LIVE_INTERVAL_MS = 300;
 const MAX_LIVE_INTERVAL_MS = 900;
@@ -189,6 +189,8 @@ interface PendingWork {
   grants: Set<string>;
   reload: boolean;
   reloadEvents: boolean;
+  /** A gap left out events that changed rows: reload when the last reload is GAP_RELOAD_MS old. */
+  gapReload: 'tokens' | 'all' | null;
   events: EngineEvent[];
 }
 
@@ -198,8 +200,15 @@ const noWork = (): PendingWork => ({
   grants: new Set(),
   reload: false,
   reloadEvents: false,
+  gapReload: null,
   events: [],
 });
+
+/**
+ * Under a load heavy enough for the stream to leave events out, nearly every batch has a gap:
+ * reloading 100,000 tokens for each would never end, so a gap's reload waits this long after the last.
+ */
+const GAP_RELOAD_MS = 10_000;
 
 /** Runs one round of pending work against the tokens under `key`. */
 async function runWork(
@@ -210,7 +219,14 @@ async function runWork(
   every: boolean,
   work: PendingWork,
   requeue: (work: PendingWork) => void,
+  reloads: { last: number },
 ): Promise<void> {
+  if (work.gapReload && !work.reload) {
+    if (performance.now() - reloads.last >= GAP_RELOAD_MS) {
+      work.reload = true;
+      work.reloadEvents ||= work.gapReload === 'all';
+    } else requeue({ ...noWork(), gapReload: work.gapReload });
+  }
   if (work.events.length > 0) {
     const added = work.events;
     queryClient.setQueryData<EngineEvent[]>(keys.events, (held) => (held ? addEvents(held, added) : held));
@@ -219,6 +235,7 @@ async function runWork(
   const state = queryClient.getQueryState<TimelineTokens>(keys.tokens);
   if (work.reload) {
     await queryClient.refetchQueries({ queryKey: keys.tokens, exact: true });
+    reloads.last = performance.now();
     // What was issued while the reload read its pages comes after it.
     requeue({ ...noWork(), tail: true });
     return;
@@ -310,10 +327,12 @@ export function useTimelineData(match: TimelineMatch, every: boolean, layoutMs: 
     const keys = { tokens: [TIMELINE_ROOT, 'tokens', m, all], events: [TIMELINE_ROOT, 'events', all] };
     const list = timelineSource(all).tokens;
     let pending = noWork();
+    const reloads = { last: performance.now() };
     const requeue = (work: PendingWork) => {
       pending.tail ||= work.tail;
       pending.reload ||= work.reload;
       pending.reloadEvents ||= work.reloadEvents;
+      if (work.gapReload) pending.gapReload = pending.gapReload === 'all' ? 'all' : work.gapReload;
       for (const id of work.ids) pending.ids.add(id);
       for (const grant of work.grants) pending.grants.add(grant);
       pending.events.push(...work.events);
@@ -323,14 +342,21 @@ export function useTimelineData(match: TimelineMatch, every: boolean, layoutMs: 
       () => {
         const work = pending;
         pending = noWork();
-        return runWork(queryClient, keys, list, m, all, work, requeue);
+        return runWork(queryClient, keys, list, m, all, work, requeue, reloads);
       },
       () => liveInterval(cost.current()),
     );
     // A batch of events (the engine sends one every ~100 ms while events happen) is one requeue.
     const unsubscribe = timelineSource(all).live((batch) => {
       const work = noWork();
-      for (const event of batch) {
+      // Events were left out (heavy load, shared/live-gap.ts): new tokens by cursor, and what the
+      // left-out events changed read again, as after a bulk change, at most every GAP_RELOAD_MS.
+      if (batch.gap) {
+        const plan = planForGap(batch.gap);
+        work.tail ||= plan.tail;
+        work.gapReload = plan.reload;
+      }
+      for (const event of batch.events) {
         const plan = planFor(event, m);
         work.tail ||= plan.tail;
         for (const id of plan.ids) work.ids.add(id);
@@ -339,7 +365,15 @@ export function useTimelineData(match: TimelineMatch, every: boolean, layoutMs: 
         work.reloadEvents ||= plan.reload === 'all';
         if (plan.drawn) work.events.push(event);
       }
-      if (work.tail || work.reload || work.ids.size || work.grants.size || work.events.length) requeue(work);
+      if (
+        work.tail ||
+        work.reload ||
+        work.gapReload ||
+        work.ids.size ||
+        work.grants.size ||
+        work.events.length
+      )
+        requeue(work);
     });
     // Back after the engine was away, LiveUpdates refetches every query shown, these too.
     return () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EngineEvent, Token } from '../../../../../shared/schemas';
 import { testToken } from '../../tokens/test-token';
-import { planFor } from './live-plan';
+import { planFor, planForGap } from './live-plan';
 import { addEvents } from './timeline-data';
 import { applyNewer, fromNewestPages, newestIds, newestSeq, replaceRows } from './token-window';
 
@@ -126,5 +126,26 @@ describe('what a live event asks of the timeline', () => {
     expect(planFor(event('settings.changed', { data: { changed: ['issuer'] } }), {}).reload).toBeNull();
     expect(planFor(event('key.rotated'), {})).toMatchObject({ reload: null, tail: false, drawn: true });
     expect(planFor(event('user.created'), {})).toMatchObject({ reload: null, tail: false, drawn: false });
+  });
+
+  it('reads new tokens by cursor after a gap of issues, and reloads after a gap of revocations or uses', () => {
+    const gap = (omitted: Record<string, number>, uncounted = false) => ({
+      issuers: { root: { omitted, through: 42, ...(uncounted ? { uncounted: true as const } : {}) } },
+    });
+    expect(planForGap(gap({ 'token.issued': 900, login: 10 }))).toEqual({ tail: true, reload: null });
+    expect(planForGap(gap({ 'token.issued': 900, 'token.revoked': 3 }))).toEqual({
+      tail: true,
+      reload: 'tokens',
+    });
+    expect(planForGap(gap({ logout: 1 }))).toEqual({ tail: false, reload: 'tokens' });
+    // A use is a mark as well as a change of its row: the events are read again too.
+    expect(planForGap(gap({ 'token.introspected': 5, 'token.revoked': 1 }))).toEqual({
+      tail: false,
+      reload: 'all',
+    });
+    expect(planForGap(gap({ request: 5 }))).toEqual({ tail: false, reload: 'all' });
+    expect(planForGap(gap({ 'device.requested': 2 }))).toEqual({ tail: false, reload: null });
+    // Missed more than could be counted: anything may be missing.
+    expect(planForGap(gap({}, true))).toEqual({ tail: true, reload: 'all' });
   });
 });

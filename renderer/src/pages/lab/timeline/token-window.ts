@@ -38,21 +38,29 @@ export interface Applied {
 /**
  * Tokens issued after those held: a token already held (a page that overlaps what a reload just
  * read) replaces its row in place, the others are appended in issue order, and the oldest go once
- * there are more than `cap`.
+ * there are more than `cap`. Held tokens are in issue order, so only those issued no earlier than the
+ * page's oldest can be in it: the rest are copied as they are (no pass looking each one up).
  */
 export function applyNewer(held: readonly Token[], page: readonly Token[], cap = WINDOW_CAP): Applied {
   if (page.length === 0) return { tokens: held as Token[], added: 0, dropped: 0 };
   const fresh = new Map(page.map((token) => [token.id, token]));
-  const tokens = held.map((token) => {
-    const replacement = fresh.get(token.id);
-    if (!replacement) return token;
-    fresh.delete(token.id);
-    return replacement;
-  });
+  let oldest = (page[0] as Token).issued_at;
+  for (const token of page) if (token.issued_at < oldest) oldest = token.issued_at;
+  const replaced: [number, Token][] = [];
+  for (let i = held.length - 1; i >= 0 && (held[i] as Token).issued_at >= oldest; i--) {
+    const replacement = fresh.get((held[i] as Token).id);
+    if (!replacement) continue;
+    fresh.delete(replacement.id);
+    replaced.push([i, replacement]);
+  }
   const added = [...fresh.values()].sort(issueOrder);
-  for (const token of added) tokens.push(token);
-  const dropped = Math.max(0, tokens.length - cap);
-  return { tokens: dropped > 0 ? tokens.slice(dropped) : tokens, added: added.length, dropped };
+  const dropped = Math.max(0, held.length + added.length - cap);
+  // One copy (slice and concat), then the few replaced rows.
+  const tokens = (dropped > 0 ? held.slice(dropped) : held.slice()).concat(
+    added.slice(Math.max(0, dropped - held.length)),
+  );
+  for (const [i, replacement] of replaced) if (i >= dropped) tokens[i - dropped] = replacement;
+  return { tokens, added: added.length, dropped };
 }
 
 /**

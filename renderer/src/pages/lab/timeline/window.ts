@@ -73,14 +73,20 @@ export function windowLayout(layout: TimelineLayout, view: { start: number; end:
   let lastFamily = -1;
   for (let k = 0; k < kept; k++) {
     const i = index[k] as number;
-    const row = rows[i] as TimelineRow;
     position[i] = k;
-    shown[k] = row;
+    shown[k] = rows[i] as TimelineRow;
     // A family's rows are consecutive: count the changes.
-    if (row.family !== lastFamily) families++;
-    lastFamily = row.family;
+    const family = layout.rowFamily[i] as number;
+    if (family !== lastFamily) families++;
+    lastFamily = family;
   }
   return { whole: layout, rows: shown, index: index.subarray(0, kept), position, hidden: n - kept, families };
+}
+
+/** The family of a kept row (its index in the whole layout's display order), -1 past the end. */
+export function familyOf(shown: WindowedLayout, row: number): number {
+  const whole = shown.index[row];
+  return whole === undefined ? -1 : (shown.whole.rowFamily[whole] as number);
 }
 
 /** The kept row of a token, or null when it is hidden or not laid out. */

@@ -1,0 +1,178 @@
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { act, cleanup, renderHook } from '@testing-library/react';
+import type { ReactNode } from 'react';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { AdminInput, AdminOutput } from '../../../../shared/contract';
+import type { LiveBatch } from '../../../../shared/live-gap';
+import type { Token, TokenMatch } from '../../../../shared/schemas';
+import { testToken } from './test-token';
+import type { TokenPages } from './token-pages';
+
+// The live stream the hook subscribes to: batches are pushed by the test, as the transport would.
+const live = vi.hoisted(() => ({ listener: null as ((batch: LiveBatch) => void) | null }));
+vi.mock('../../api', () => ({
+  adminApi: {
+    live: {
+      subscribeBatch: (listener: (batch: LiveBatch) => void) => {
+        live.listener = listener;
+        return () => {
+          live.listener = null;
+        };
+      },
+    },
+  },
+}));
+
+const { useLiveTokens } = await import('./useLiveTokens');
+
+/** A service's reference token with this issue sequence. */
+function token(seq: number): Token {
+  return testToken({
+    id: `tok-${seq}`,
+    seq,
+    format: 'reference',
+    client_id: 'svc',
+    username: null,
+    subject: 'svc',
+    grant_id: null,
+    issued_at: new Date(seq * 1000).toISOString(),
+  });
+}
+const range = (from: number, to: number) => Array.from({ length: from - to + 1 }, (_, i) => token(from - i));
+const seqs = (data: TokenPages | undefined) => data?.pages.flatMap((page) => page.tokens.map((t) => t.seq));
+
+const LIST_KEY = ['view.tokens', 'test'];
+const COUNT_KEY = ['view.tokens.count', 'test'];
+
+/** tokens.list as the engine answers it over a log of tokens 1..newest, recording every call. */
+function engineList(newest: () => number) {
+  const calls: AdminInput<'tokens.list'>[] = [];
+  const list = async (input: AdminInput<'tokens.list'>): Promise<AdminOutput<'tokens.list'>> => {
+    calls.push(input);
+    const limit = input.limit ?? 50;
+    const tokens = range(newest(), 1);
+    if (input.sort === 'issued_desc')
+      return { tokens: tokens.slice(0, limit), total: null, next_cursor: 'more' };
+    // issued_asc after the cursor's seq: the tests below only read this way from the newest listed.
+    const after = tokens.filter((t) => (t.seq ?? 0) > 10).reverse();
+    return { tokens: after.slice(0, limit), total: null, next_cursor: after.length > limit ? 'more' : null };
+  };
+  return { calls, list };
+}
+
+describe('useLiveTokens under heavy load', () => {
+  let client: QueryClient;
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    client = new QueryClient();
+    client.setQueryData<TokenPages>(LIST_KEY, {
+      pages: [{ tokens: range(10, 1), total: null, next_cursor: null }],
+      pageParams: [null],
+    });
+  });
+  afterEach(() => {
+    cleanup();
+    vi.useRealTimers();
+  });
+
+  function mount(list: ReturnType<typeof engineList>['list'], atTop: boolean, match: TokenMatch = {}) {
+    const wrapper = ({ children }: { children: ReactNode }) => (
+      <QueryClientProvider client={client}>{children}</QueryClientProvider>
+    );
+    // A ref, as the page's: the same object every render.
+    const top = { current: atTop };
+    return renderHook(
+      () =>
+        useLiveTokens({
+          listKey: LIST_KEY,
+          countKey: COUNT_KEY,
+          match,
+          sort: 'issued_desc',
+          every: false,
+          call: list,
+          atTop: top,
+        }),
+      { wrapper },
+    );
+  }
+
+  it('reads only the newest page and replaces the head when a gap says more came than it keeps', async () => {
+    const engine = engineList(() => 5010);
+    mount(engine.list, true);
+    await act(async () => {
+      // 5,000 tokens since the newest listed (10): 500 sent, 4,500 left out of the batch.
+      live.listener?.({
+        events: range(5010, 4511)
+          .reverse()
+          .map((t) => ({
+            id: t.seq ?? 0,
+            at: t.issued_at,
+            type: 'token.issued' as const,
+            client_id: 'svc',
+            username: null,
+            token_id: t.id,
+            data: {},
+          })),
+        gap: { issuers: { root: { omitted: { 'token.issued': 4500 }, through: 4510 } } },
+      });
+      await vi.advanceTimersByTimeAsync(600);
+    });
+    expect(engine.calls).toEqual([{ sort: 'issued_desc', count: false, limit: 1000 }]);
+    const data = client.getQueryData<TokenPages>(LIST_KEY);
+    expect(seqs(data)).toEqual(range(5010, 4011).map((t) => t.seq));
+  });
+
+  it('reads the tokens after the newest listed, as before, when fewer came than the head keeps', async () => {
+    const engine = engineList(() => 13);
+    mount(engine.list, true);
+    await act(async () => {
+      live.listener?.({
+        events: [11, 12, 13].map((seq) => ({
+          id: seq,
+          at: token(seq).issued_at,
+          type: 'token.issued' as const,
+          client_id: 'svc',
+          username: null,
+          token_id: `tok-${seq}`,
+          data: {},
+        })),
+        gap: null,
+      });
+      await vi.advanceTimersByTimeAsync(600);
+    });
+    expect(engine.calls).toHaveLength(1);
+    expect(engine.calls[0]).toMatchObject({ sort: 'issued_asc', count: false, limit: 1000 });
+    expect(seqs(client.getQueryData<TokenPages>(LIST_KEY))).toEqual(range(13, 1).map((t) => t.seq));
+  });
+
+  it('under a filter, reads after the newest listed first: most of what a gap left out may be others’', async () => {
+    const engine = engineList(() => 13);
+    mount(engine.list, true, { client_id: 'svc' });
+    await act(async () => {
+      live.listener?.({
+        events: [],
+        gap: { issuers: { root: { omitted: { 'token.issued': 5000 }, through: 5010 } } },
+      });
+      await vi.advanceTimersByTimeAsync(600);
+    });
+    expect(engine.calls).toEqual([
+      expect.objectContaining({ client_id: 'svc', sort: 'issued_asc', limit: 1000 }),
+    ]);
+    expect(seqs(client.getQueryData<TokenPages>(LIST_KEY))).toEqual(range(13, 1).map((t) => t.seq));
+  });
+
+  it('scrolled down, counts what a gap left out without reading any row', async () => {
+    const engine = engineList(() => 5010);
+    const { result } = mount(engine.list, false);
+    await act(async () => {
+      live.listener?.({
+        events: [],
+        gap: { issuers: { root: { omitted: { 'token.issued': 5000 }, through: 5010 } } },
+      });
+      await vi.advanceTimersByTimeAsync(600);
+    });
+    expect(engine.calls).toEqual([]);
+    expect(result.current.pendingCount).toBe(5000);
+    expect(seqs(client.getQueryData<TokenPages>(LIST_KEY))).toEqual(range(10, 1).map((t) => t.seq));
+  });
+});
