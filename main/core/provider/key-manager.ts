@@ -96,7 +96,8 @@ export function createKeyManager(ctx: ProviderContext): KeyManager {
     return ctx.db.transaction(() => {
       const previous = ctx.keys.current();
       alignSigningAlg(ctx, alg);
-      ctx.keys.install(key, seconds(ctx.clock));
+      // Signing from its creation, as an imported key (keyFromExport), so a workspace's copy lists it alike.
+      ctx.keys.install({ ...key, activated_at: key.created_at }, seconds(ctx.clock));
       ctx.events.record('key.rotated', {
         data: { kid: key.kid, alg, previous_kid: previous?.kid ?? null, reason },
       });
