@@ -57,6 +57,39 @@ const cliBundle = 'dist/cli/cli-main.cjs';
 /** Module.wrap's text (node:module), around the CLI bundle. */
 const CJS_WRAPPER = ['(function (exports, require, module, __filename, __dirname) { ', '\n})'];
 const codeCache = path.join(cliDir, 'cli-main.cjs.v8cache');
+/**
+ * What only some starts of the CLI load, built as bundles of their own beside cli-main.cjs, which
+ * require()s them when they are needed: the HTTPS material (the X.509 and ASN.1 packages, for --https)
+ * and the static-file plugin of the UI (for --ui). In the main bundle they were a quarter of it
+ * (780 kB of 3.1 MB), read on every start although a plain one never runs them. Each is imported in
+ * one place: engine.ts `import('./tls/material')`, ui-routes.ts `import … from '@fastify/static'`.
+ * Neither shares module state with the engine (the X.509 objects stay inside the TLS part, the plugin
+ * registers through Fastify's API).
+ */
+const CLI_PARTS = [
+  { specifier: './tls/material', entry: 'main/core/tls/material.ts', file: 'cli-tls.cjs' },
+  { specifier: '@fastify/static', entry: '@fastify/static', file: 'cli-fastify-static.cjs' },
+];
+const cliParts = {
+  name: 'cli-parts',
+  setup(build) {
+    const bySpecifier = new Map(CLI_PARTS.map((part) => [part.specifier, part]));
+    // A dynamic import of the part becomes a bundled shim that require()s it: the bundle's require
+    // resolves from the bundle's own folder (main/cli/launcher.ts), where a copy of dist/cli runs too.
+    build.onResolve({ filter: /^(\.\/tls\/material|@fastify\/static)$/ }, (args) => {
+      const part = bySpecifier.get(args.path);
+      if (!part) return undefined;
+      return args.kind === 'dynamic-import'
+        ? { path: part.file, namespace: 'cli-part' }
+        : { path: `./${part.file}`, external: true };
+    });
+    build.onLoad({ filter: /.*/, namespace: 'cli-part' }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(`./${args.path}`)});`,
+      loader: 'js',
+    }));
+    build.onResolve({ filter: /^\.\/cli-[\w-]+\.cjs$/ }, (args) => ({ path: args.path, external: true }));
+  },
+};
 
 await Promise.all([
   // The CLI is two files: a small launcher (the package bin) and the bundle it runs from a V8 code cache
@@ -74,27 +107,41 @@ await Promise.all([
     banner: { js: `#!/usr/bin/env node\n${importMetaUrlFromFilename.banner.js}` },
   }),
   // The bundle carries the CLI's packages: one file to read instead of hundreds to resolve was most of
-  // the headless cold start. Only better-sqlite3 stays outside (a native module).
+  // the headless cold start. better-sqlite3's JavaScript too (its dozen files were loaded and compiled
+  // without the code cache on every start); its native module stays in node_modules, and the CLI names
+  // it (main/cli/sqlite-binding.ts), since the `bindings` search better-sqlite3 would otherwise run
+  // starts from its caller's file, which is this bundle.
   esbuild.build({
     ...common,
     entryPoints: ['main/cli/index.ts'],
     outfile: cliBundle,
     format: 'cjs',
-    external: ['better-sqlite3'],
+    plugins: [cliParts],
     define: importMetaUrlFromFilename.define,
     // Written as the launcher compiles it (main/cli/launcher.ts): already wrapped as Node wraps a CommonJS
     // module, ASCII only, so that it is read as latin1 into one external string and compiled as is. Its
     // source stays in memory for as long as the CLI runs (V8 compiles functions from it on first call),
     // and on this machine every page first touched costs ≈ 30 µs: read as UTF-8 (comments had non-ASCII
     // characters), decoded to two bytes a character and wrapped again, the 4.4 MB bundle took 8.8 MB of
-    // heap twice over. Without whitespace and comments it is 3.1 MB (names are kept: profiles and stack
-    // traces stay readable through the source map). Licence comments go to cli-main.cjs.LEGAL.txt.
+    // heap twice over. Without whitespace and comments, and CLI_PARTS aside, it is 2.3 MB (names are kept:
+    // profiles and stack traces stay readable through the source map). Licences: cli-main.cjs.LEGAL.txt.
     banner: { js: `${CJS_WRAPPER[0]}${importMetaUrlFromFilename.banner.js}` },
     footer: { js: CJS_WRAPPER[1] },
     minifyWhitespace: true,
     charset: 'ascii',
     legalComments: 'external',
   }),
+  ...CLI_PARTS.map((part) =>
+    esbuild.build({
+      ...common,
+      entryPoints: [part.entry],
+      outfile: path.join('dist', 'cli', part.file),
+      format: 'cjs',
+      ...importMetaUrlFromFilename,
+      minifyWhitespace: true,
+      legalComments: 'external',
+    }),
+  ),
   esbuild.build({
     ...common,
     entryPoints: ['main/electron/main.ts'],

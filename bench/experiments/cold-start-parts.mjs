@@ -5,7 +5,8 @@
 // and an RS256 seed to its first discovery answer, as `npm run bench` measures them. Each engine start
 // also runs with a small preload that stamps, in the engine's own clock (ms since its process began):
 // when Node had booted, when the signing key's generation began and ended (WebCrypto generateKey, which
-// jose calls), when the server listened and when the first request arrived: what is on the critical path.
+// jose calls), when the server listened and when the first request arrived: what is on the critical path;
+// and, when that request arrived, the CPU time, minor page faults and garbage collections so far.
 // An experiment: it prints medians, nothing is written.
 //
 //   node bench/experiments/cold-start-parts.mjs [--runs N] [--cli FILE]...
@@ -41,6 +42,11 @@ fs.writeFileSync(
 const { webcrypto } = require('node:crypto');
 const stamp = (name) => process.stderr.write('[stamp ' + performance.now().toFixed(1) + '] ' + name + '\\n');
 stamp('node booted');
+let gcCount = 0;
+let gcMs = 0;
+new (require('node:perf_hooks').PerformanceObserver)((list) => {
+  for (const entry of list.getEntries()) (gcCount += 1), (gcMs += entry.duration);
+}).observe({ entryTypes: ['gc'] });
 const generateKey = webcrypto.subtle.generateKey;
 webcrypto.subtle.generateKey = function (...args) {
   stamp('key generation began');
@@ -49,7 +55,12 @@ webcrypto.subtle.generateKey = function (...args) {
 const listen = http.Server.prototype.listen;
 http.Server.prototype.listen = function (...args) {
   this.once('listening', () => stamp('listening'));
-  this.prependOnceListener('request', () => stamp('first request'));
+  this.prependOnceListener('request', () => {
+    stamp('first request');
+    const usage = process.resourceUsage();
+    const cost = { cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000, faults: usage.minorPageFault, gcCount, gcMs };
+    process.stderr.write('[cost] ' + JSON.stringify(cost) + '\\n');
+  });
   return listen.apply(this, args);
 };
 `,
@@ -93,6 +104,7 @@ async function engineTime(cli, alg) {
   const stamps = {};
   for (const [, at, name] of server.stderr().matchAll(/\[stamp ([\d.]+)\] (.+)/g))
     stamps[name] ??= Number(at);
+  Object.assign(stamps, JSON.parse(/\[cost\] (.+)/.exec(server.stderr())?.[1] ?? '{}'));
   await server.stop();
   samples[`${label(cli)} ${alg} stamps`].push(stamps);
   return ms;
@@ -146,5 +158,12 @@ for (const cli of builds) {
           `answered before it in ${before('first request')}/${list.length}`
         : '';
     console.log(`${label(cli)}${alg}: ${cells.join(', ')}${keyNote}`);
+    // What the process spent until the first request: CPU (all threads), minor page faults (≈ 30 µs each
+    // on the benchmark machine) and V8's collections; these move far less than times on a shared machine.
+    const cost = ['cpuMs', 'faults', 'gcCount', 'gcMs'].map((name) => {
+      const values = list.map((stamps) => stamps[name]).filter((v) => v !== undefined);
+      return values.length ? `${name} ${median(values).toFixed(0)}` : null;
+    });
+    console.log(`${' '.repeat(label(cli).length + alg.length + 2)}${cost.filter(Boolean).join(', ')}`);
   }
 }

@@ -10,15 +10,26 @@ const BUILT_CLI = path.join(ROOT, 'dist', 'cli', 'idp-sandbox.cjs');
  * The engine runs from a copy of the built CLI taken when the benchmark starts, so a rebuild of dist/
  * during the run (tests build on demand) cannot pull it away. The copy sits under node_modules/ so the
  * bundle's external packages resolve exactly as from dist/. The CLI is a launcher that runs the bundle
- * beside it from a V8 code cache, so the files beside the launcher are copied with it.
+ * beside it from a V8 code cache, so the files beside the launcher are copied with it. One copy per
+ * benchmark process (removed when it exits), so two runs at once (an A/B with --cli) never swap builds.
  */
-export const CLI = path.join(ROOT, 'node_modules', '.cache', 'idp-sandbox-bench', 'idp-sandbox.cjs');
+const CLI_COPY_DIR = path.join(ROOT, 'node_modules', '.cache', `idp-sandbox-bench-${process.pid}`);
+export const CLI = path.join(CLI_COPY_DIR, 'idp-sandbox.cjs');
+process.on('exit', () => fs.rmSync(CLI_COPY_DIR, { recursive: true, force: true }));
 /**
  * Beside the launcher: the bundle, its code cache, its source map (which names the engine's own files in
  * CPU profiles, --profile) and the signing worker, where the bundle looks for it. A build from before the
  * launcher or before signing workers lacks some; stale copies of those are removed.
  */
-const BESIDE_CLI = ['cli-main.cjs', 'cli-main.cjs.v8cache', 'cli-main.cjs.map', 'sign-worker.cjs'];
+const BESIDE_CLI = [
+  'cli-main.cjs',
+  'cli-main.cjs.v8cache',
+  'cli-main.cjs.map',
+  'sign-worker.cjs',
+  // The parts only some starts load (--https, --ui), which the bundle require()s from its folder.
+  'cli-tls.cjs',
+  'cli-fastify-static.cjs',
+];
 
 export async function snapshotCli(source = BUILT_CLI) {
   const companions = [

@@ -31,6 +31,12 @@ function frameOf(node) {
       const source = entry.originalSource.replace(/^.*?((main|shared)\/)/, '$1');
       if (!source.includes('node_modules'))
         return { name: `${name} ${source}:${entry.originalLine + 1}`, source };
+      // A package bundled into the CLI (better-sqlite3's JavaScript among them): named by its own file.
+      const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(source)?.[1];
+      if (pkg) {
+        const line = `${path.basename(source)}:${entry.originalLine + 1}`;
+        return { name: `${name} ${pkg}/${line}`, source: `node_modules/${pkg}` };
+      }
     }
   }
   if (!url) return { name, source: '' };

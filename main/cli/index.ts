@@ -11,6 +11,7 @@ import { adminTokenOrExit } from './admin-token';
 import { CHECK_API_HELP, parseCli, type ServeOptions, USAGE, UsageError } from './args';
 import { logFaults } from './fault-log';
 import { readSeedJson, SeedError, type SeedJson } from './seed-file';
+import { sqliteBinding } from './sqlite-binding';
 import { dataDirOf, startKeyFor, takeStartKey } from './start-key';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
@@ -86,6 +87,7 @@ async function serve(options: ServeOptions): Promise<void> {
       uiDir: options.ui ? builtUiDir() : undefined,
       adminToken: adminTokenOrExit(options.adminTokenFile),
       signingWorkers: options.signingWorkers,
+      nativeBinding: sqliteBinding(),
       preparedKey,
       https: options.https,
     });

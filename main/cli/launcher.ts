@@ -2,7 +2,7 @@
 // code cache the build made (cli-main.cjs.v8cache), so a start skips compiling most of the 3 MB bundle.
 // Node 20 has no module.enableCompileCache, hence vm.Script with cachedData.
 // First, before anything can start libuv's thread pool, and before compiling: V8 accepts a code cache
-// only when the flags it was made with match, and this sets --heap-growing-percent.
+// only when the flags it was made with match, and this sets V8 flags (heap and young-generation growth).
 import './runtime-tuning';
 import fs from 'node:fs';
 import Module, { createRequire } from 'node:module';

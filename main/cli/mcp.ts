@@ -15,6 +15,7 @@ import type { ServeOptions } from './args';
 import { logFaults } from './fault-log';
 import { mcpTools } from './mcp-tools';
 import { readSeedJson, SeedError } from './seed-file';
+import { sqliteBinding } from './sqlite-binding';
 import { dataDirOf } from './start-key';
 
 function fail(message: string, code: number): never {
@@ -46,6 +47,7 @@ async function startEngine(options: ServeOptions): Promise<Engine> {
       adminToken: adminTokenOrExit(options.adminTokenFile),
       https: options.https,
       signingWorkers: options.signingWorkers,
+      nativeBinding: sqliteBinding(),
     });
     // It listens while a fresh start's signing key is still being made; one that cannot be made ends it.
     engine.keyReady.catch((error: unknown) => fail((error as Error).message, 1));

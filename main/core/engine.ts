@@ -25,7 +25,7 @@ import { explainStartFailure } from './lib/start-errors';
 import { createProviderContext, type ProviderContext } from './provider/context';
 import { createKeyManager, type KeyManager } from './provider/key-manager';
 import { type Db, openDatabase } from './store/database';
-import type { EventInterest } from './store/events';
+import type { EventInterest, RecordedEvent } from './store/events';
 import type { KeyRecord } from './store/keys';
 import type { TlsMaterial } from './tls/material';
 import { readHttpsPreference } from './tls/preference';
@@ -51,7 +51,10 @@ export interface EngineOptions {
   uiDir?: string | undefined;
   /** Fixed admin token (e.g. from IDP_SANDBOX_ADMIN_TOKEN); a random one otherwise. */
   adminToken?: string | undefined;
-  /** better-sqlite3 native module to load (the desktop app's Electron-ABI build). */
+  /**
+   * better-sqlite3 native module to load: the desktop app's Electron-ABI build, or the CLI's installed
+   * one (its bundle carries better-sqlite3's JavaScript, so the package's own search would start there).
+   */
   nativeBinding?: string | undefined;
   /** Time source; tests pass a controllable one. */
   clock?: Clock | undefined;
@@ -120,6 +123,11 @@ export interface Engine {
    * with its issuer's id. Returns an unsubscribe function.
    */
   subscribe(listener: (event: EngineEvent) => void, wants?: EventInterest): () => void;
+  /**
+   * The same events as recorded, each built (`build()`) only if the listener keeps it: for a host that
+   * batches them (live-batches.ts), which at full speed keeps a few hundred of thousands a second.
+   */
+  subscribeRecorded(listener: (event: RecordedEvent) => void): () => void;
   close(): Promise<void>;
 }
 
@@ -253,6 +261,12 @@ function engineTls(tls: TlsMaterial, issuer: string): EngineTls {
   };
 }
 
+/** The issuer a start names by where it listens (when none is configured). */
+function listeningIssuer(scheme: string, host: string, port: number): string {
+  const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
+  return `${scheme}://${urlHost}:${port}`;
+}
+
 /**
  * Builds and starts the engine: database, signing keys, seed, admin service and the HTTP server.
  * The desktop app and the CLI both call this one factory.
@@ -359,10 +373,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const tls = serving.tls;
   const address = app.server.address();
   if (typeof address === 'object' && address) port = address.port;
-  if (!issuer) {
-    const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
-    issuer = `${scheme}://${urlHost}:${port}`;
-  }
+  if (!issuer) issuer = listeningIssuer(scheme, host, port);
 
   return {
     issuer,
@@ -376,7 +387,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     admin,
     call,
     keyReady: key.ready,
-    subscribe: (listener, wants) => issuers.subscribe(listener, wants),
+    subscribe: (listener, wants) => issuers.subscribe((event) => listener(event.build()), wants),
+    subscribeRecorded: (listener) => issuers.subscribe(listener),
     async close() {
       await app.close();
       await key.end(new Error('The engine closed.'));

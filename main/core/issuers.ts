@@ -10,7 +10,7 @@ import {
   type IssuerSummary,
   ROOT_ISSUER_ID,
 } from '../../shared/issuers';
-import type { EngineEvent, EventType, IssuerSection } from '../../shared/schemas';
+import type { EventType, IssuerSection } from '../../shared/schemas';
 import { dispatchAdmin, validated } from './admin/dispatch';
 import { checkImport } from './admin/handlers/workspace';
 import type { AdminHandlers } from './admin/service';
@@ -22,7 +22,7 @@ import { createKeyManager, type KeyManager } from './provider/key-manager';
 import { type IssuerShape, issuerShape } from './provider/profiles';
 import { purgeHistory } from './provider/retention';
 import { type Db, openDatabase, statement } from './store/database';
-import type { EventInterest } from './store/events';
+import type { EventInterest, RecordedEvent } from './store/events';
 import type { JwtSigner } from './tokens/signer';
 
 const PURGE_INTERVAL_MS = 10 * 60 * 1000;
@@ -103,7 +103,7 @@ export function rootRuntime(
  */
 export class Issuers {
   private readonly runtimes = new Map<string, IssuerRuntime>();
-  private readonly listeners = new Set<{ listener: (event: EngineEvent) => void; wants: EventInterest }>();
+  private readonly listeners = new Set<{ listener: (event: RecordedEvent) => void; wants: EventInterest }>();
   private readonly unsubscribes = new Map<string, () => void>();
   /** Route prefixes, longest first, so /realms/a never takes /realms/ab's requests. */
   private prefixes: { prefix: string; under: string; runtime: IssuerRuntime }[] = [];
@@ -173,11 +173,11 @@ export class Issuers {
     this.runtimes.set(id, runtime);
     this.unsubscribes.set(
       id,
-      // Every token issued is an event: nothing is built or copied unless a listener wants its type.
+      // Every token issued is an event: nothing is built or copied unless a listener wants its type
+      // (the event carries its issuer's id: the context's log was made with it).
       runtime.ctx.events.subscribe(
         (event) => {
-          const tagged = { ...event, issuer: id };
-          for (const { listener, wants } of this.listeners) if (wants(event.type)) listener(tagged);
+          for (const { listener, wants } of this.listeners) if (wants(event.type)) listener(event);
         },
         (type) => this.wanted(type),
       ),
@@ -219,8 +219,8 @@ export class Issuers {
     return [...this.runtimes.values()].map((runtime) => runtime.ctx);
   }
 
-  /** Every issuer's live events, each tagged with its issuer's id. */
-  subscribe(listener: (event: EngineEvent) => void, wants: EventInterest = () => true): () => void {
+  /** Every issuer's live events as recorded (built by a listener that keeps one), each of its issuer. */
+  subscribe(listener: (event: RecordedEvent) => void, wants: EventInterest = () => true): () => void {
     const entry = { listener, wants };
     this.listeners.add(entry);
     return () => this.listeners.delete(entry);

@@ -173,6 +173,17 @@ async function main(): Promise<void> {
     app.quit();
     return;
   }
+  // The engine listens while a fresh start's signing key is still being made (Engine.keyReady). Without
+  // it nothing can be signed, so say why and close, as `serve` does, rather than fail every token request.
+  engine.keyReady.catch((error: unknown) => {
+    dialog.showErrorBox(
+      'IDP Sandbox could not make its signing key',
+      `${(error as Error).message}\n\nNo token can be signed without it, so the app will close.`,
+    );
+    const failing = engine;
+    engine = undefined;
+    void (failing?.close() ?? Promise.resolve()).finally(() => app.exit(1));
+  });
 
   registerAdminIpc(ipcMain, engine.call, rendererOriginCheck(rendererIndexUrl));
   mainWindow = createWindow();
@@ -180,7 +191,7 @@ async function main(): Promise<void> {
   // message per batch however many tokens a second are issued (see live-batches.ts).
   const live = engine;
   const batches = batchEvents(
-    (listener) => live.subscribe(listener),
+    (listener) => live.subscribeRecorded(listener),
     ({ events, gap }) => {
       if (!mainWindow || mainWindow.isDestroyed()) return;
       // A gap (what a batch under heavy load left out) is a second argument, only when there is one.

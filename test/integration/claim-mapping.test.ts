@@ -303,6 +303,48 @@ describe('why each claim is there', () => {
       expect(introspection.json).not.toHaveProperty('app');
     });
   });
+
+  // The endpoint skips deciding claims when no mapping or profile can change them (claim-mapping.ts
+  // introspectionMayReshape); the token drawer always decides. Both must answer alike.
+  it('/introspect answers exactly what the token drawer decides, with and without mappings', async () => {
+    const compare = async (token: string, expected: Record<string, unknown>) => {
+      const answer = await postForm(
+        engine.issuer,
+        '/introspect',
+        { token },
+        { authorization: basic('gateway', 'gateway-secret') },
+      );
+      expect(answer.json).toMatchObject({ active: true, ...expected });
+      const detail = (await engine.call('tokens.get', { id: String(answer.json.jti) })) as TokenDetail;
+      expect(answer.json).toEqual(detail.introspection);
+    };
+    const machine = async (client: string) =>
+      (
+        await tokenRequest(
+          engine.issuer,
+          { grant_type: 'client_credentials' },
+          { authorization: basic(client, `${client}-secret`) },
+        )
+      ).json.access_token as string;
+    // No mappings: a user's custom claims, and a machine token's none.
+    const plain = await signIn('plain', 'openid profile');
+    await compare(plain.tokens.access_token, { tenant: 'acme', roles: ['admin'] });
+    await compare(await machine('gateway'), { client_id: 'gateway' });
+    // Mappings into access and introspection: renamed, static and scope-gated claims.
+    await compare((await signIn('orders', 'openid orders')).tokens.access_token, {
+      [`${NS}roles`]: ['admin'],
+      audit: { level: 2 },
+    });
+    // Mappings into the ID token and userinfo only: the token's own claims, of either format.
+    const idOnly = [{ name: 'department', source: { user_claim: 'dept' }, tokens: ['id', 'userinfo'] }];
+    await withOrders({ claim_mappings: idOnly }, async () => {
+      const mapped = await signIn('orders', 'openid profile');
+      await compare(mapped.tokens.access_token, { tenant: 'acme', roles: ['admin'] });
+    });
+    await withOrders({ claim_mappings: idOnly, access_token_format: 'reference' }, async () => {
+      await compare(await machine('orders'), { client_id: 'orders' });
+    });
+  });
 });
 
 describe('validation', () => {

@@ -73,6 +73,30 @@ describe('what a start reads before the engine', () => {
     expect(launcher).not.toContain('node_modules/zod/');
   });
 
+  it('leaves what only --https and --ui load to files of their own beside the bundle', async () => {
+    const dir = path.dirname(BUILT_CLI);
+    const bundle = fs.readFileSync(path.join(dir, 'cli-main.cjs'), 'latin1');
+    // esbuild keeps each bundled package file's path as the key of its module wrapper.
+    expect(bundle).not.toContain('node_modules/@peculiar/x509/');
+    expect(bundle).not.toContain('node_modules/@fastify/static/');
+    expect(bundle).toContain('require("./cli-tls.cjs")');
+    expect(bundle).toContain('require("./cli-fastify-static.cjs")');
+    // A copy of the folder serves the UI from its own parts (the bundle requires them from beside itself),
+    // and the built UI from beside its folder, as from dist/.
+    const launcher = cliCopy('parts', fs.readFileSync(path.join(dir, CACHE)));
+    fs.cpSync(path.join(ROOT, 'dist', 'renderer'), path.join(copies, 'renderer'), { recursive: true });
+    const proc = spawnProcess(process.execPath, [launcher, 'serve', '--in-memory', '--port', '0', '--ui'], {
+      ...process.env,
+    });
+    running.push(proc);
+    const [, ui] = (await proc.waitFor(/Admin UI:\s+(\S+)/)) as [string, string];
+    const page = await fetch(ui);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<div id="root">');
+    proc.child.kill('SIGTERM');
+    expect(await proc.exited).toEqual({ code: 0, signal: null });
+  });
+
   it('is a bundle of ASCII only, already wrapped as a CommonJS module function (read as latin1)', () => {
     const bundle = fs.readFileSync(path.join(path.dirname(BUILT_CLI), 'cli-main.cjs'));
     expect(bundle.findIndex((byte) => byte > 0x7f)).toBe(-1);

@@ -40,6 +40,12 @@ async function pageThrough(input: AdminInput<'events.page'>) {
 
 const ids = (events: EngineEvent[]) => events.map((e) => e.id);
 
+/** Whether free text (lower case) is in the event where `q` looks, ASCII case folded as LIKE does. */
+const holding = (text: string) => (e: EngineEvent) =>
+  [e.type, e.client_id, e.username, e.token_id, JSON.stringify(e.data)].some((field) =>
+    field?.replace(/[A-Z]/g, (c) => c.toLowerCase()).includes(text),
+  );
+
 beforeAll(async () => {
   engine = await startTestEngine({ inMemory: true, clock, seed: LIST_SEED });
   // The older part mostly machine tokens, the newer mostly alice's, with refused requests in between.
@@ -96,6 +102,12 @@ describe('events.page', () => {
     ],
     ['q over the type (any case)', { q: 'REQUEST' }, (e) => e.type.includes('request')],
     ['q over the data', { q: 'invalid_client' }, (e) => JSON.stringify(e.data).includes('invalid_client')],
+    // The engine matches the types in JS and the other columns with LIKE (with ESCAPE only when the
+    // text has a wildcard): each case checks the whole match against every column, as one LIKE was.
+    ['q over types (any case)', { q: 'Token.I' }, holding('token.i')],
+    ['q over the client id and user name', { q: 'Li' }, holding('li')],
+    ['q with a wildcard, taken literally', { q: 'T_TYPE' }, holding('t_type')],
+    ['q over types and a token id', { q: 'o' }, holding('o')],
   ];
 
   it.each(filters)(
@@ -127,6 +139,15 @@ describe('events.count', () => {
     expect(await count({ type: 'token.issued' })).toEqual({ count: issued, exact: true });
     const alice = all.filter((e) => e.username === 'alice').length;
     expect(await count({ username: 'alice' })).toEqual({ count: alice, exact: true });
+  });
+
+  it('counts a q exactly where it reads the whole log, as the pages list it', async () => {
+    for (const q of ['Token.I', 'T_TYPE', 'svc']) {
+      const expected = all.filter(holding(q.toLowerCase())).length;
+      expect(expected).toBeGreaterThan(0);
+      expect(await count({ q })).toEqual({ count: expected, exact: true });
+    }
+    expect(await count({ q: 'nothing%like_this' })).toEqual({ count: 0, exact: true });
   });
 
   it('estimates, said so, within 15% on a log whose mix changed', async () => {

@@ -64,6 +64,17 @@ async function until(check: () => boolean): Promise<void> {
   }
 }
 
+/** The newest id a stream's batches have reached: sent, or left out in a gap. */
+function reachedId(batches: readonly LiveBatch[]): number {
+  return Math.max(
+    0,
+    ...batches.flatMap((batch) => [
+      ...batch.events.map((event) => event.id),
+      ...Object.values(batch.gap?.issuers ?? {}).map((gap) => gap.through),
+    ]),
+  );
+}
+
 const named = (prefix: string) => (events: EngineEvent[]) =>
   events.filter((event) => event.type === 'user.created' && event.username?.startsWith(prefix));
 
@@ -182,16 +193,8 @@ describe('the live stream under heavy load', () => {
       (await busy.call('events.list', { after_id: before, limit: 5000 })) as EngineEvent[]
     ).sort((a, b) => a.id - b.id);
     const newest = recorded.at(-1)?.id ?? 0;
-    const reached = () =>
-      Math.max(
-        0,
-        ...live.batches.flatMap((batch) => [
-          ...batch.events.map((event) => event.id),
-          ...Object.values(batch.gap?.issuers ?? {}).map((gap) => gap.through),
-        ]),
-      );
     // Generous: on a machine shared by many, the last batch may wait for the CPU.
-    await live.until(() => reached() >= newest, 30_000);
+    await live.until(() => reachedId(live.batches) >= newest, 30_000);
     live.unsubscribe();
 
     const batches = live.batches.filter((batch) => batch.events.some((e) => e.id > before) || batch.gap);
@@ -222,6 +225,43 @@ describe('the live stream under heavy load', () => {
       expect(sentIds.has(through)).toBe(false);
       expect(LIVE_OMITTABLE_TYPES.has(recorded.find((e) => e.id === through)?.type as EventType)).toBe(true);
       for (const event of omittable(batch)) expect(event.id).toBeGreaterThan(through);
+    }
+  }, 60_000);
+
+  it('sends a batch every overload interval, not every interval, while overloaded, and every event once the load ends', async () => {
+    // Tiny bounds, so that this process's tokens overload the stream on any machine: more than 2
+    // request-rate events per 50 ms is 40 a second (20 tokens).
+    const overloadMs = 400;
+    const tiny = await startTestEngine({
+      inMemory: true,
+      adminToken: ADMIN_TOKEN,
+      seed: { clients: [BURST_CLIENT] },
+      liveStream: { maxEvents: 2, intervalMs: 50, overloadIntervalMs: overloadMs },
+    });
+    try {
+      const tinyApi = createHttpAdminApi(session, tiny.issuer);
+      const live = collect(tinyApi.live.subscribeBatch);
+      await until(() => tinyApi.live.connection() === 'live');
+      const started = Date.now();
+      await issueTokens(tiny.issuer, 800, 8);
+      const loadedFor = Date.now() - started;
+      // At the 50 ms interval this load would have been a batch every 50 ms; overloaded, one every
+      // 400 ms (the first goes after 50 ms and tells the stream it is overloaded). Fewer is fine: a
+      // busy machine only delays batches.
+      expect(live.batches.length).toBeLessThanOrEqual(Math.ceil(loadedFor / overloadMs) + 2);
+      expect(live.batches.some((batch) => batch.gap)).toBe(true);
+      // Once the load's last batch is in, a lone event comes whole, with no gap.
+      const [newest] = (await tiny.call('events.list', { limit: 1 })) as EngineEvent[];
+      await live.until(() => reachedId(live.batches) >= (newest?.id ?? 0), 30_000);
+      await tiny.call('users.create', { username: 'after-load' });
+      await live.until((events) => named('after-load')(events).length === 1);
+      live.unsubscribe();
+      expect(live.batches.at(-1)).toEqual({
+        events: [expect.objectContaining({ type: 'user.created', username: 'after-load' })],
+        gap: null,
+      });
+    } finally {
+      await tiny.cleanup();
     }
   }, 60_000);
 

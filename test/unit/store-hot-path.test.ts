@@ -90,14 +90,23 @@ describe('GroupCommit', () => {
     expect(committed()).toEqual([]);
   });
 
-  it('commits a detached write with its turn, and reports its failure as a warning without touching the others', async () => {
-    const { db, committed } = fileDatabase();
-    const writes = new GroupCommit(db);
-    const insert = db.prepare('INSERT INTO notes (text) VALUES (?)');
+  /** Runs `check` with the process warnings it causes collected in `warnings`. */
+  async function withWarnings(check: (warnings: string[]) => Promise<void>): Promise<void> {
     const warnings: string[] = [];
     const onWarning = (warning: Error) => warnings.push(warning.message);
     process.on('warning', onWarning);
     try {
+      await check(warnings);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  }
+
+  it('commits a detached write with its turn, and reports its failure as a warning without touching the others', async () => {
+    const { db, committed } = fileDatabase();
+    const writes = new GroupCommit(db);
+    const insert = db.prepare('INSERT INTO notes (text) VALUES (?)');
+    await withWarnings(async (warnings) => {
       writes.runDetached(() => insert.run('observed'));
       writes.runDetached(() => insert.run('observed')); // violates UNIQUE: undone and reported
       const decided = writes.run(() => insert.run('decided'));
@@ -109,9 +118,29 @@ describe('GroupCommit', () => {
       // process.emitWarning delivers on the next tick.
       await new Promise((resolve) => setImmediate(resolve));
       expect(warnings).toEqual([expect.stringMatching(/could not record an observation.*UNIQUE/)]);
-    } finally {
-      process.off('warning', onWarning);
-    }
+    });
+  });
+
+  it('runs a one-statement detached write without a savepoint: a failed statement leaves none of its rows', async () => {
+    const { db, committed } = fileDatabase();
+    const writes = new GroupCommit(db);
+    const insert = db.prepare('INSERT INTO notes (text) VALUES (?)');
+    await withWarnings(async (warnings) => {
+      const first = writes.run(() => insert.run('first'));
+      writes.runDetachedStatement(() => {
+        if (!db.inTransaction) throw new Error('outside the turn’s transaction');
+        return insert.run('observed');
+      });
+      // One statement of three rows whose last violates UNIQUE: SQLite undoes the whole statement.
+      writes.runDetachedStatement(() =>
+        db.prepare("INSERT INTO notes (text) VALUES ('p'), ('q'), ('first')").run(),
+      );
+      const last = writes.run(() => insert.run('last'));
+      await Promise.all([first, last]);
+      expect(committed()).toEqual(['first', 'observed', 'last']);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings).toEqual([expect.stringMatching(/could not record an observation.*UNIQUE/)]);
+    });
   });
 
   it('flush() commits what is queued at once (used when the engine closes)', async () => {

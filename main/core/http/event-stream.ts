@@ -4,11 +4,12 @@ import { type IssuerSummary, ROOT_ISSUER_ID } from '../../../shared/issuers';
 import { type LiveBatch, type LiveGap, mergeGaps } from '../../../shared/live-gap';
 import type { EngineEvent } from '../../../shared/schemas';
 import type { AdminCall } from '../admin/dispatch';
+import type { RecordedEvent } from '../store/events';
 import { batchEvents, boundBatch, LIVE_BATCH_MAX_EVENTS, type LiveBatchOptions } from './live-batches';
 
-/** Every issuer's live events, each saying which issuer it is of. */
+/** Every issuer's live events as recorded (built only if a batch keeps them), each of its issuer. */
 export interface EngineEventFeed {
-  subscribe(listener: (event: EngineEvent) => void): () => void;
+  subscribe(listener: (event: RecordedEvent) => void): () => void;
   /** How its stream batches and replays events; the defaults if absent. */
   options?: LiveStreamOptions | undefined;
 }

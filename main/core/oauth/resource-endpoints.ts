@@ -16,7 +16,12 @@ import { readParams, required } from '../protocol/params';
 import type { ProviderContext } from '../provider/context';
 import type { ClientRecord } from '../store/clients';
 import type { TokenRecord } from '../store/tokens';
-import { decideClaims, tokenClaimContext } from '../tokens/claim-mapping';
+import {
+  type ClaimContext,
+  decideClaims,
+  introspectionMayReshape,
+  tokenClaimContext,
+} from '../tokens/claim-mapping';
 import { splitScope } from '../tokens/claims';
 
 function noStore(reply: FastifyReply): FastifyReply {
@@ -100,7 +105,7 @@ export function registerResourceEndpoints(app: FastifyInstance, ctx: ProviderCon
     const user = record.user_id ? ctx.users.findById(record.user_id) : undefined;
     if (!user)
       throw invalidToken('This access token has no user (client_credentials) or its user was deleted.');
-    ctx.writes.runDetached(() => ctx.tokens.touch(record.id, seconds(ctx.clock)));
+    ctx.writes.runDetachedStatement(() => ctx.tokens.touch(record.id, seconds(ctx.clock)));
     // The token's client decides (claim mapping), as it did for the token; a deleted client: the defaults.
     const context = {
       user,
@@ -163,11 +168,24 @@ function mayIntrospect(caller: ClientRecord, token: TokenRecord): boolean {
   return token.kind === 'access' && token.audience.includes(caller.client_id);
 }
 
+/**
+ * The claim context introspection decides the answer's claims with, or undefined when deciding could
+ * only give the token's own claims back (claim-mapping.ts introspectionMayReshape): then the answer is
+ * those claims, as TokenService.introspection gives without a context.
+ */
+function introspectionContext(ctx: ProviderContext, record: TokenRecord): ClaimContext | undefined {
+  if (!introspectionMayReshape(ctx.clients.find(record.client_id), ctx.shape.profile)) return undefined;
+  return tokenClaimContext(ctx, record);
+}
+
 /** Token introspection (RFC 7662): for resource servers only, never from a browser (no CORS). */
 export function registerIntrospectionRoute(app: FastifyInstance, ctx: ProviderContext): void {
   app.post(ctx.paths.introspection, async (request, reply) => {
     const params = readParams(request, 'body');
-    const { client } = await authenticateClient(request, params, ctx);
+    // Secrets and opaque tokens are answered without a promise: awaiting one only when there is one
+    // keeps a reference token's introspection free of a wait.
+    const authenticated = authenticateClient(request, params, ctx);
+    const { client } = authenticated instanceof Promise ? await authenticated : authenticated;
     if (client.token_endpoint_auth_method === 'none') {
       throw new OAuthError(
         401,
@@ -176,13 +194,15 @@ export function registerIntrospectionRoute(app: FastifyInstance, ctx: ProviderCo
       );
     }
     const token = required(params, 'token');
-    const resolved = await ctx.tokenService.resolveAnyToken(token, params.token_type_hint);
+    const found = ctx.tokenService.resolveAnyToken(token, params.token_type_hint);
+    const resolved = found instanceof Promise ? await found : found;
     const visible = resolved !== null && mayIntrospect(client, resolved.record);
     const body = ctx.tokenService.introspection(
       visible ? resolved : null,
-      visible ? tokenClaimContext(ctx, resolved.record) : undefined,
+      visible ? introspectionContext(ctx, resolved.record) : undefined,
     );
-    ctx.writes.runDetached(() =>
+    // One statement: the event is all this request writes.
+    ctx.writes.runDetachedStatement(() =>
       ctx.events.record('token.introspected', {
         client_id: client.client_id,
         username: resolved?.record.username ?? null,

@@ -105,7 +105,7 @@ export function createProviderContext(
   const keys = new KeyStore(db);
   const tokens = new TokenStore(db);
   const writes = new GroupCommit(db);
-  const events = new EventLog(db, clock);
+  const events = new EventLog(db, clock, shape.id);
   const context: ProviderContext = {
     db,
     writes,

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { TokenMatchSchema, TokenSort } from '../../../shared/schemas';
 import type { TokenPosition } from '../../../shared/token-cursor';
 import { type Db, statement } from './database';
-import { containing, countByRowid, type Estimate, pageByRowid, type RowidRange, scanLimits } from './windows';
+import { countByRowid, type Estimate, pageByRowid, type RowidRange, scanLimits, textMatch } from './windows';
 
 /**
  * The SQL of token lists and counts over a store of millions of rows. Each order pages by keyset:
@@ -83,11 +83,10 @@ export function matchSql(db: Db, match: TokenMatchInput, now: number): MatchSql 
     // The id exactly (a pasted jti), or a part of the columns a person searches by. A JWT's payload is
     // not searched: it is base64url in the jwt column, and its claims that are not columns already are
     // in the claims column (store/tokens.ts TokenRecord.claims) for reference and refresh tokens only.
-    conditions.push(
-      `(id = @q OR subject LIKE @like ESCAPE '\\' OR username LIKE @like ESCAPE '\\' OR client_id LIKE @like ESCAPE '\\' OR claims LIKE @like ESCAPE '\\')`,
-    );
+    const text = textMatch(['subject', 'username', 'client_id', 'claims'], match.q);
+    conditions.push(`(id = @q OR ${text.sql})`);
     params.q = match.q;
-    params.like = containing(match.q);
+    params.like = text.like;
   }
   if (match.ids !== undefined) {
     conditions.push('id IN (SELECT value FROM json_each(@ids))');

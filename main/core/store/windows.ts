@@ -131,3 +131,22 @@ function bitReverse(value: number, bits: number): number {
 export function containing(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
+
+/**
+ * A free-text match on `columns`: any of them holds the text (ASCII case folded, as LIKE compares),
+ * its pattern bound as `@like`. The ESCAPE clause only when the text has a wildcard or a backslash to
+ * escape: otherwise the pattern means the same without it, and it cost every row read (callgrind over
+ * 100,000 events: ~3% of the instructions of a free-text scan, nine tenths of which are the LIKEs).
+ */
+export function textMatch(columns: readonly string[], text: string): { sql: string; like: string } {
+  const escaped = /[\\%_]/.test(text) ? ` ESCAPE '\\'` : '';
+  return {
+    sql: columns.map((column) => `${column} LIKE @like${escaped}`).join(' OR '),
+    like: containing(text),
+  };
+}
+
+/** Lower case as SQLite's LIKE folds it: ASCII letters only ("É" and "é" differ there). */
+export function asciiLower(text: string): string {
+  return text.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
+}

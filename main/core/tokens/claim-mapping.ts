@@ -180,6 +180,22 @@ export function introspectionClaims(
 }
 
 /**
+ * Whether introspectionClaims can answer anything but the token's own claims for a token of `client`:
+ * only a mapping into access or introspection tokens, or a provider profile (shapeForProfile), makes
+ * decideClaims differ between those two targets; every other layer is the same for both. Keep in step
+ * with decideClaims. Introspection asks this for every token, and deciding twice for nothing was most
+ * of its own work after the lookup.
+ */
+export function introspectionMayReshape(
+  client: Pick<NonNullable<ClaimContext['client']>, 'claim_mappings'> | null | undefined,
+  profile: ClaimProfile['profile'],
+): boolean {
+  if (profile !== 'generic') return true;
+  const mappings = client?.claim_mappings ?? [];
+  return mappings.some((m) => m.tokens.includes('access') || m.tokens.includes('introspection'));
+}
+
+/**
  * Why each claim of an issued token (or answer) is there, by the current configuration: the token's
  * claims against a fresh decision for its user, client and scope. A claim the decision no longer
  * produces (or with another value) was put there under a configuration that has changed since.

@@ -7,8 +7,10 @@ import type { GrantHandler } from './types';
 
 /** RFC 6749 §4.4: a token for the client itself, with no user and so no identity scopes. */
 export const clientCredentials: GrantHandler = async ({ ctx, client, params, dpop }) => {
-  let scope = machineScope(client.scope);
-  if (params.scope !== undefined) {
+  // The client's machine scope only when none is asked for: most requests name theirs.
+  let scope: string;
+  if (params.scope === undefined) scope = machineScope(client.scope);
+  else {
     const requested = splitScope(params.scope);
     const identity = requested.filter((s) => IDENTITY_SCOPES.has(s));
     if (identity.length) {

@@ -70,8 +70,8 @@ export function delegatedAct(party: ActingParty, subject: Presented): Record<str
 
 /** The requested scope, which may only narrow the subject token's; the subject's own when none. */
 export function exchangedScope(requested: string | undefined, subject: Presented): string {
-  const available = splitScope(subject.record.scope);
   if (requested === undefined) return subject.record.scope;
+  const available = splitScope(subject.record.scope);
   const scopes = [...new Set(splitScope(requested))];
   const wider = scopes.filter((s) => !available.includes(s));
   if (wider.length) {
@@ -135,10 +135,8 @@ export async function issueExchanged(ctx: ProviderContext, exchange: Exchange): 
   checkRequestedType(exchange, user, grant);
 
   const authTime = subject.claims.auth_time;
-  const overrides = {
-    ...exchange.overrides,
-    ...(requested === 'jwt' ? { accessFormat: 'jwt' as const } : {}),
-  };
+  const overrides =
+    requested === 'jwt' ? { ...exchange.overrides, accessFormat: 'jwt' as const } : exchange.overrides;
   const prepared = await ctx.tokenService.prepare({
     client,
     user,

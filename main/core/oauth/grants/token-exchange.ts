@@ -53,6 +53,14 @@ const KIND_NAMES: Record<TokenRecord['kind'], string> = {
   id: 'an ID token',
 };
 
+/** The kinds of stored token each type may be (a `jwt` is an access token in JWT format or an ID token). */
+const KINDS_OF_TYPE: Record<TokenTypeName, readonly TokenRecord['kind'][]> = {
+  access_token: ['access'],
+  refresh_token: ['refresh'],
+  id_token: ['id'],
+  jwt: ['access', 'id'],
+};
+
 /** The stored row of a value, whatever its kind or state (to say why it was refused). */
 function storedRecordOf(ctx: ProviderContext, value: string): TokenRecord | undefined {
   if (value.split('.').length === 3) {
@@ -89,9 +97,25 @@ async function resolvePresented(
   }
   assertExchangeable(ctx, role, record);
   if (!resolved) {
+    if (record.format === 'jwt' && KINDS_OF_TYPE[type].includes(record.kind))
+      noLongerVerifies(ctx, role, value);
     throw invalidRequest(`${role} is ${KIND_NAMES[record.kind]}, not of the type ${TOKEN_TYPES[type]}.`);
   }
   return resolved;
+}
+
+/**
+ * A stored, active JWT of the right kind that fails verification all the same. A retired key's tokens
+ * are revoked with it, so what is left is an issuer whose URL changed since (a renamed issuer).
+ */
+function noLongerVerifies(ctx: ProviderContext, role: string, value: string): never {
+  const { iss } = decodeJwt(value);
+  if (iss !== ctx.issuer()) {
+    throw invalidRequest(
+      `${role} was issued under this issuer's earlier URL "${String(iss)}"; it is now "${ctx.issuer()}" (the issuer was renamed or moved). Get a new token.`,
+    );
+  }
+  throw invalidRequest(`${role} no longer verifies with the keys this issuer publishes. Get a new token.`);
 }
 
 /** The subject token, and the policy checks that depend on it alone. */

@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { type EngineEvent, EVENT_TYPES, type EventType, REQUEST_ENDPOINTS } from '../../../../shared/schemas';
 import { ClientAndUserFilters, FilterSelect } from '../../components/FilterSelect';
 import { Page } from '../../components/Page';
+import { LiveRateNote } from '../../data/LiveRate';
 import { useLiveConnection } from '../../data/live-connection';
 import { AllIssuersSwitch } from '../issuers/every-issuer';
 import { TokenDrawer } from '../tokens/TokenDrawer';
@@ -80,7 +81,15 @@ export function ActivityPage() {
   // of another issuer offers to show that issuer (its details are calls to it).
   const [every, setEvery] = useState(false);
   return (
-    <Page title="Activity" action={<LiveBadge />}>
+    <Page
+      title="Activity"
+      action={
+        <Group gap="sm">
+          <LiveRateNote />
+          <LiveBadge />
+        </Group>
+      }
+    >
       <Filters view={view} every={every} setEvery={setEvery} />
       <EventList
         match={view.match}

@@ -64,7 +64,10 @@ export const EventList = memo(function EventList({
     onMatched: (n) => counting.liveMatched(n),
     onReset: () => counting.reset(),
   });
-  const counting = useEventCount(match, !every && own.pages.data !== undefined);
+  // Counted once rows show (or the log has none): a search's first calls may read only older slices
+  // with nothing in them, and a count (the slowest read) sent beside the next one would hold it up.
+  const listed = own.rows.length > 0 || (own.pages.data !== undefined && !own.pages.hasNextPage);
+  const counting = useEventCount(match, !every && listed);
   const all = useEveryIssuerEvents({ ...match, limit: EVERY_ISSUER_LIMIT }, every);
   const rows = every ? (all.data ?? []) : own.rows;
 

@@ -4,6 +4,7 @@ import type { AdminOutput } from '../../../../shared/contract';
 import type { EngineEvent } from '../../../../shared/schemas';
 import { adminApi } from '../../api';
 import { onBackLive } from '../../data/live-connection';
+import { afterPaint, createGapPace } from '../../data/live-pace';
 import { usePagedList } from '../../data/paged-list';
 import { type EventMatch, matchesEvent } from './event-match';
 import {
@@ -88,7 +89,21 @@ function useLiveView(
     let buffer: EngineEvent[] = [];
     let gap: LiveGapSummary | null = null;
     let timer: ReturnType<typeof setTimeout> | null = null;
+    // While the stream is overloaded, a flush waits by what the last one cost (live-pace.ts): each
+    // shows the newest rows and reads the pages again below them.
+    const pace = createGapPace();
+    let overloaded = false;
+    let lastFlush = Number.NEGATIVE_INFINITY;
+    const flushDelay = () =>
+      overloaded ? Math.max(FLUSH_MS, lastFlush + pace.wait(FLUSH_MS) - performance.now()) : FLUSH_MS;
     const flush = () => {
+      lastFlush = performance.now();
+      void pace.measure(() => {
+        apply();
+        return afterPaint();
+      });
+    };
+    const apply = () => {
       timer = null;
       const batch = buffer;
       const left = gap;
@@ -114,7 +129,8 @@ function useLiveView(
       const more = batch.gap && gapSummary(batch.gap, match);
       if (more)
         gap = { count: (gap?.count ?? 0) + more.count, through: Math.max(gap?.through ?? 0, more.through) };
-      if (batch.events.length > 0 || more) timer ??= setTimeout(flush, FLUSH_MS);
+      overloaded = batch.gap !== null;
+      if (batch.events.length > 0 || more) timer ??= setTimeout(flush, flushDelay());
     });
     // Events sent while the stream was down may be missing: back live, the list starts again from
     // the newest (LiveUpdates refetches every query then, these pages included).

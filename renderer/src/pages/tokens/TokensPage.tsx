@@ -22,6 +22,7 @@ import { Page } from '../../components/Page';
 import { QueryState } from '../../components/QueryState';
 import { VirtualTable } from '../../components/VirtualTable';
 import { useSelectedIssuer, useSwitchIssuer } from '../../data/issuer-selection';
+import { LiveRateNote } from '../../data/LiveRate';
 import { useSearchTerm } from '../../data/search-term';
 import { errorMessage } from '../../lib/errors';
 import { AllIssuersSwitch, isElsewhere } from '../issuers/every-issuer';
@@ -172,6 +173,7 @@ export function TokensPage() {
       title="Tokens"
       action={
         <Group gap="xs">
+          <LiveRateNote />
           {clientId && (
             <Button color="red" variant="light" onClick={() => revoke.client(clientId)}>
               Revoke all tokens of client {clientId}

@@ -3,25 +3,13 @@ import { act, cleanup, renderHook } from '@testing-library/react';
 import type { ReactNode } from 'react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AdminInput, AdminOutput } from '../../../../shared/contract';
-import type { LiveBatch } from '../../../../shared/live-gap';
-import type { Token, TokenMatch } from '../../../../shared/schemas';
+import type { EngineEvent, Token, TokenMatch } from '../../../../shared/schemas';
+import { live } from '../../test-live';
 import { testToken } from './test-token';
 import type { TokenPages } from './token-pages';
 
 // The live stream the hook subscribes to: batches are pushed by the test, as the transport would.
-const live = vi.hoisted(() => ({ listener: null as ((batch: LiveBatch) => void) | null }));
-vi.mock('../../api', () => ({
-  adminApi: {
-    live: {
-      subscribeBatch: (listener: (batch: LiveBatch) => void) => {
-        live.listener = listener;
-        return () => {
-          live.listener = null;
-        };
-      },
-    },
-  },
-}));
+vi.mock('../../api', () => import('../../test-live').then((fake) => fake.liveStreamApi));
 
 const { useLiveTokens } = await import('./useLiveTokens');
 
@@ -37,6 +25,18 @@ function token(seq: number): Token {
     grant_id: null,
     issued_at: new Date(seq * 1000).toISOString(),
   });
+}
+/** The token.issued event of token(seq). */
+function issued(seq: number): EngineEvent {
+  return {
+    id: seq,
+    at: token(seq).issued_at,
+    type: 'token.issued',
+    client_id: 'svc',
+    username: null,
+    token_id: `tok-${seq}`,
+    data: {},
+  };
 }
 const range = (from: number, to: number) => Array.from({ length: from - to + 1 }, (_, i) => token(from - i));
 const seqs = (data: TokenPages | undefined) => data?.pages.flatMap((page) => page.tokens.map((t) => t.seq));
@@ -127,15 +127,7 @@ describe('useLiveTokens under heavy load', () => {
     mount(engine.list, true);
     await act(async () => {
       live.listener?.({
-        events: [11, 12, 13].map((seq) => ({
-          id: seq,
-          at: token(seq).issued_at,
-          type: 'token.issued' as const,
-          client_id: 'svc',
-          username: null,
-          token_id: `tok-${seq}`,
-          data: {},
-        })),
+        events: [11, 12, 13].map(issued),
         gap: null,
       });
       await vi.advanceTimersByTimeAsync(600);
@@ -174,5 +166,49 @@ describe('useLiveTokens under heavy load', () => {
     expect(engine.calls).toEqual([]);
     expect(result.current.pendingCount).toBe(5000);
     expect(seqs(client.getQueryData<TokenPages>(LIST_KEY))).toEqual(range(10, 1).map((t) => t.seq));
+  });
+
+  it('while every batch has a gap, waits between rounds by what the last one cost; without one, every APPLY_EVERY_MS again', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] });
+    let newest = 1010;
+    const engine = engineList(() => newest);
+    // Each read takes the engine 100 ms: at a 5% budget, rounds under a gap go every 2 s.
+    const slow = async (input: AdminInput<'tokens.list'>) => {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      return engine.list(input);
+    };
+    mount(slow, true);
+    const overloaded = () =>
+      live.listener?.({
+        events: [],
+        gap: { issuers: { root: { omitted: { 'token.issued': 5000 }, through: newest } } },
+      });
+    await act(async () => {
+      // A batch with a gap every 500 ms for 4 s, as the engine sends them while overloaded.
+      for (let t = 0; t < 8; t++) {
+        // (The engine's list grows by less than the gap says: only the number of reads matters here.)
+        newest += 50;
+        overloaded();
+        await vi.advanceTimersByTimeAsync(500);
+      }
+    });
+    // At 0 and 2 s (each 100 ms), not every 500 ms (8 rounds).
+    expect(engine.calls).toHaveLength(2);
+    await act(async () => {
+      await vi.advanceTimersByTimeAsync(2000);
+    });
+    expect(engine.calls).toHaveLength(3);
+    // The load ends: batches come whole, and rounds follow them every APPLY_EVERY_MS (500 ms).
+    await act(async () => {
+      for (let t = 0; t < 4; t++) {
+        newest += 1;
+        live.listener?.({
+          events: [issued(newest)],
+          gap: null,
+        });
+        await vi.advanceTimersByTimeAsync(600);
+      }
+    });
+    expect(engine.calls.length).toBeGreaterThanOrEqual(6);
   });
 });

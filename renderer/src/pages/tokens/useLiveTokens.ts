@@ -5,6 +5,7 @@ import { gapCount, type LiveGap } from '../../../../shared/live-gap';
 import type { EngineEvent, Token, TokenMatch, TokenSort } from '../../../../shared/schemas';
 import { cursorAfter } from '../../../../shared/token-cursor';
 import { adminApi } from '../../api';
+import { afterPaint, createGapPace } from '../../data/live-pace';
 import { restartPagedList } from '../../data/paged-list';
 import {
   type HeadLimits,
@@ -126,13 +127,13 @@ function gather(pending: Pending, event: EngineEvent): void {
 }
 
 /** Calls `run` at most once per `everyMs`: at once after a quiet spell, else when the spell is over. */
-function throttle(run: () => void, everyMs: number) {
+function throttle(run: () => void, everyMs: () => number) {
   let timer: ReturnType<typeof setTimeout> | null = null;
   let last = 0;
   return {
     schedule(delay = 0) {
       if (timer) return;
-      const wait = Math.max(delay, last + everyMs - Date.now());
+      const wait = Math.max(delay, last + everyMs() - Date.now());
       timer = setTimeout(() => {
         timer = null;
         last = Date.now();
@@ -199,9 +200,13 @@ export function useLiveTokens({ listKey, countKey, match, sort, every, call, atT
     const data = () => queryClient.getQueryData<TokenPages>(listKey);
     const setData = (edit: (data: TokenPages) => TokenPages) =>
       queryClient.setQueryData<TokenPages>(listKey, (current) => current && edit(current));
+    // While the stream is overloaded (its batches have gaps), rounds and counts wait by what the last
+    // round cost (live-pace.ts): the newest rows then come in steps, and the page says so.
+    const pace = createGapPace();
+    let overloaded = false;
     const count = throttle(
       () => void queryClient.invalidateQueries({ queryKey: countKey, exact: true }),
-      COUNT_EVERY_MS,
+      () => (overloaded ? pace.wait(COUNT_EVERY_MS) : COUNT_EVERY_MS),
     );
 
     const reread = async (ids: readonly string[]) => {
@@ -268,49 +273,59 @@ export function useLiveTokens({ listKey, countKey, match, sort, every, call, atT
       setPendingCount(held.current.count);
     };
 
-    const apply = throttle(() => {
-      const work = pending;
-      pending = nothingPending();
-      void (async () => {
-        if (work.removed) {
-          held.current = NOTHING_HELD;
-          setPendingCount(0);
+    /** One round of the work gathered since the last. */
+    const round = async (work: Pending) => {
+      if (work.removed) {
+        held.current = NOTHING_HELD;
+        setPendingCount(0);
+        await restartPagedList(queryClient, listKey);
+        return;
+      }
+      const loaded = loadedIds(data());
+      if (work.bulkState) {
+        if (loaded.length > REREAD_AT_MOST) await restartPagedList(queryClient, listKey);
+        else await reread(loaded);
+      } else if (work.ids.size > 0 || work.grants.size > 0) {
+        const shown = new Set(loaded);
+        const inGrants = (data()?.pages ?? []).flatMap((page) =>
+          page.tokens.filter((t) => t.grant_id && work.grants.has(t.grant_id)).map((t) => t.id),
+        );
+        const ids = new Set([...[...work.ids].filter((id) => shown.has(id)), ...inGrants]);
+        for (const token of held.current.tokens) if (work.ids.has(token.id)) ids.add(token.id);
+        if (ids.size > 0) await reread([...ids]);
+      }
+      if (work.issued === 0 && !work.more) return;
+      if (!data()) return; // The first page is still being read: it will have them.
+      if (!canPrepend(options.current)) {
+        // Newest first of every issuer at the top: the first page again. Otherwise: say so.
+        if (atTop.current && options.current.sort === 'issued_desc')
           await restartPagedList(queryClient, listKey);
-          return;
-        }
-        const loaded = loadedIds(data());
-        if (work.bulkState) {
-          if (loaded.length > REREAD_AT_MOST) await restartPagedList(queryClient, listKey);
-          else await reread(loaded);
-        } else if (work.ids.size > 0 || work.grants.size > 0) {
-          const shown = new Set(loaded);
-          const inGrants = (data()?.pages ?? []).flatMap((page) =>
-            page.tokens.filter((t) => t.grant_id && work.grants.has(t.grant_id)).map((t) => t.id),
-          );
-          const ids = new Set([...[...work.ids].filter((id) => shown.has(id)), ...inGrants]);
-          for (const token of held.current.tokens) if (work.ids.has(token.id)) ids.add(token.id);
-          if (ids.size > 0) await reread([...ids]);
-        }
-        if (work.issued === 0 && !work.more) return;
-        if (!data()) return; // The first page is still being read: it will have them.
-        if (!canPrepend(options.current)) {
-          // Newest first of every issuer at the top: the first page again. Otherwise: say so.
-          if (atTop.current && options.current.sort === 'issued_desc')
-            await restartPagedList(queryClient, listKey);
-          else hold([], work.issued);
-          return;
-        }
-        if (held.current.overflow) hold([], work.issued);
-        // Under a filter a gap's count may be mostly other tokens: the read after the newest says.
-        else if (work.more || (work.issued > HEAD.keep && !work.overcounted)) await readHead(work.issued);
-        else await readNew();
-      })().catch(() => {
-        // The stream's next event retries; a lost read leaves the rows as they were, never wrong.
-      });
-    }, APPLY_EVERY_MS);
+        else hold([], work.issued);
+        return;
+      }
+      if (held.current.overflow) hold([], work.issued);
+      // Under a filter a gap's count may be mostly other tokens: the read after the newest says.
+      else if (work.more || (work.issued > HEAD.keep && !work.overcounted)) await readHead(work.issued);
+      else await readNew();
+    };
+
+    const apply = throttle(
+      () => {
+        const work = pending;
+        pending = nothingPending();
+        // Timed to the paint: for the list, rendering the rows costs more than reading them.
+        void pace
+          .measure(() => round(work).then(afterPaint))
+          .catch(() => {
+            // The stream's next event retries; a lost read leaves the rows as they were, never wrong.
+          });
+      },
+      () => (overloaded ? pace.wait(APPLY_EVERY_MS) : APPLY_EVERY_MS),
+    );
 
     const subscribe = every ? adminApi.everyIssuer.subscribeBatch : adminApi.live.subscribeBatch;
     const unsubscribe = subscribe(({ events, gap }) => {
+      overloaded = gap !== null;
       const { match: filter } = options.current;
       // Under a filter, left-out tokens may not match: counted anyway, marked as maybe too many.
       const filtered = Object.values(filter).some((value) => value !== undefined);

@@ -59,7 +59,9 @@ export function useTokenList({ match, sort, every, atTop }: TokenListOptions) {
             .tokens({ ...match, limit: 1, count: true })
             .then(({ total }) => ({ count: total ?? 0, exact: true }))
         : adminApi.tokens.count(match),
-    enabled: list.query.data !== undefined,
+    // Once rows show or the list ended: not beside the next call of a search still reading slices with
+    // no match in them, which the engine would answer only after the count.
+    enabled: list.rows.length > 0 || (list.query.data !== undefined && !list.query.hasNextPage),
     staleTime: Number.POSITIVE_INFINITY,
     gcTime: 0,
   });

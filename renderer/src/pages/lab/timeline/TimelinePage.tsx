@@ -22,6 +22,7 @@ import {
 import { QueryState } from '../../../components/QueryState';
 import { useAdminQuery } from '../../../data/contract-queries';
 import { useSelectedIssuer } from '../../../data/issuer-selection';
+import { LiveRateNote } from '../../../data/LiveRate';
 import { useNow } from '../../../data/now';
 import { notifySuccess } from '../../../lib/errors';
 import { AllIssuersSwitch } from '../../issuers/every-issuer';
@@ -398,6 +399,7 @@ export function TimelinePage() {
           {shown.hidden > 0 && ` · ${shown.hidden} with nothing in this window hidden`}
         </Text>
       )}
+      <LiveRateNote />
       {laying && layout.rows.length === 0 ? null : tokens.data && layout.rows.length === 0 ? (
         <EmptyState
           title={filtered ? 'No token matches these filters' : 'No tokens to draw yet'}

@@ -12,6 +12,7 @@ import type { EngineEvent, Token } from '../../../../../shared/schemas';
 import { cursorAfter } from '../../../../../shared/token-cursor';
 import { adminApi } from '../../../api';
 import { createCoalescer } from '../../../data/coalesce';
+import { createGapPace, GAP_BUDGET, type GapPace } from '../../../data/live-pace';
 import { planFor, planForGap, type TimelineMatch } from './live-plan';
 import { applyNewer, fromNewestPages, newestIds, newestSeq, replaceRows, WINDOW_CAP } from './token-window';
 
@@ -206,9 +207,12 @@ const noWork = (): PendingWork => ({
 
 /**
  * Under a load heavy enough for the stream to leave events out, nearly every batch has a gap:
- * reloading 100,000 tokens for each would never end, so a gap's reload waits this long after the last.
+ * reloading 100,000 tokens for each would never end, so a gap's reload waits at least this long after
+ * the last, and longer while the last cost more than GAP_BUDGET of the time (live-pace.ts).
  */
 const GAP_RELOAD_MS = 10_000;
+/** The longest a gap's reload waits for its budget (a slow reload of a full window: once a minute). */
+const GAP_RELOAD_MAX_MS = 60_000;
 
 /** Runs one round of pending work against the tokens under `key`. */
 async function runWork(
@@ -219,10 +223,10 @@ async function runWork(
   every: boolean,
   work: PendingWork,
   requeue: (work: PendingWork) => void,
-  reloads: { last: number },
+  reloads: { last: number; pace: GapPace },
 ): Promise<void> {
   if (work.gapReload && !work.reload) {
-    if (performance.now() - reloads.last >= GAP_RELOAD_MS) {
+    if (performance.now() - reloads.last >= reloads.pace.wait(GAP_RELOAD_MS)) {
       work.reload = true;
       work.reloadEvents ||= work.gapReload === 'all';
     } else requeue({ ...noWork(), gapReload: work.gapReload });
@@ -234,7 +238,7 @@ async function runWork(
   if (work.reloadEvents) await queryClient.refetchQueries({ queryKey: keys.events, exact: true });
   const state = queryClient.getQueryState<TimelineTokens>(keys.tokens);
   if (work.reload) {
-    await queryClient.refetchQueries({ queryKey: keys.tokens, exact: true });
+    await reloads.pace.measure(() => queryClient.refetchQueries({ queryKey: keys.tokens, exact: true }));
     reloads.last = performance.now();
     // What was issued while the reload read its pages comes after it.
     requeue({ ...noWork(), tail: true });
@@ -327,7 +331,11 @@ export function useTimelineData(match: TimelineMatch, every: boolean, layoutMs: 
     const keys = { tokens: [TIMELINE_ROOT, 'tokens', m, all], events: [TIMELINE_ROOT, 'events', all] };
     const list = timelineSource(all).tokens;
     let pending = noWork();
-    const reloads = { last: performance.now() };
+    // A gap's reload (100,000 tokens) waits until it costs at most GAP_BUDGET of the time; rounds
+    // while the stream is overloaded likewise (live-pace.ts), otherwise liveInterval's pace.
+    const reloads = { last: performance.now(), pace: createGapPace(GAP_BUDGET, GAP_RELOAD_MAX_MS) };
+    const rounds = createGapPace();
+    let overloaded = false;
     const requeue = (work: PendingWork) => {
       pending.tail ||= work.tail;
       pending.reload ||= work.reload;
@@ -342,13 +350,17 @@ export function useTimelineData(match: TimelineMatch, every: boolean, layoutMs: 
       () => {
         const work = pending;
         pending = noWork();
-        return runWork(queryClient, keys, list, m, all, work, requeue, reloads);
+        return rounds.measure(() => runWork(queryClient, keys, list, m, all, work, requeue, reloads));
       },
-      () => liveInterval(cost.current()),
+      () => {
+        const layout = cost.current();
+        return overloaded ? rounds.wait(liveInterval(layout), layout) : liveInterval(layout);
+      },
     );
     // A batch of events (the engine sends one every ~100 ms while events happen) is one requeue.
     const unsubscribe = timelineSource(all).live((batch) => {
       const work = noWork();
+      overloaded = batch.gap !== null;
       // Events were left out (heavy load, shared/live-gap.ts): new tokens by cursor, and what the
       // left-out events changed read again, as after a bulk change, at most every GAP_RELOAD_MS.
       if (batch.gap) {

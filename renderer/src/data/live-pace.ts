@@ -1,0 +1,47 @@
+/**
+ * How often a page reads again what it shows while the live stream is overloaded (every batch has a
+ * gap, shared/live-gap.ts). Then each re-read (the newest page, the timeline's tail) is work for the
+ * engine and this renderer, which share two cores with whatever drives the load: at ten a second a
+ * page took a third to a half of the engine's throughput. So a page measures what its last re-read
+ * took (wall time: the engine's answer, the parse, the apply, and for a list its paint) and waits
+ * until that is at most GAP_BUDGET of the time, between its usual interval and GAP_MAX_WAIT_MS. The
+ * page says it is following a high rate meanwhile (LiveRate.tsx), so the user knows the newest rows
+ * come in steps.
+ */
+export const GAP_BUDGET = 0.05;
+export const GAP_MAX_WAIT_MS = 5000;
+
+export interface GapPace {
+  /** Runs a re-read, timing it. */
+  measure<T>(round: () => Promise<T>): Promise<T>;
+  /**
+   * How long to wait after a re-read under a gap: its cost (plus `alsoMs`, work it caused outside the
+   * measured round, e.g. a layout) over the budget, at least `minMs`.
+   */
+  wait(minMs: number, alsoMs?: number): number;
+}
+
+export function createGapPace(budget = GAP_BUDGET, maxWaitMs = GAP_MAX_WAIT_MS): GapPace {
+  let cost = 0;
+  return {
+    async measure(round) {
+      const started = performance.now();
+      try {
+        return await round();
+      } finally {
+        cost = performance.now() - started;
+      }
+    },
+    wait: (minMs, alsoMs = 0) => Math.max(minMs, Math.min(maxWaitMs, (cost + alsoMs) / budget)),
+  };
+}
+
+/**
+ * Resolves once what was just rendered has been painted (the task after the next frame; at once
+ * outside a browser), so that a measured round includes its render, style, layout and paint: for a
+ * list these cost more than the read.
+ */
+export function afterPaint(): Promise<void> {
+  if (typeof requestAnimationFrame !== 'function') return Promise.resolve();
+  return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+}
