@@ -280,6 +280,11 @@ describe('Activity page', () => {
     await expect
       .poll(() => page.getByTestId('events-count').textContent(), { timeout: 10_000 })
       .toBe(`${total.toLocaleString('en-US')} events`);
+    // A burst this fast may overload the live stream; the page then brings the newest events in steps
+    // (live-pace.ts), and what comes while scrolled down waits behind "N new events". So the last step
+    // must be in, the newest event shown, before scrolling down.
+    const [newest] = await admin<Array<{ id: number }>>(ui.engine, 'events.list', { limit: 1 });
+    await events().locator(`[data-row-key="${newest?.id}"]`).waitFor();
 
     // Down to the end, page after page: every event once, the oldest last.
     const [oldest] = await admin<Array<{ id: number }>>(ui.engine, 'events.list', { after_id: 0, limit: 1 });
