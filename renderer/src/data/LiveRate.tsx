@@ -2,11 +2,10 @@ import { Text } from '@mantine/core';
 import { useSyncExternalStore } from 'react';
 import type { LiveBatch } from '../../../shared/live-gap';
 import { adminApi } from '../api';
+import { OVERLOAD_QUIET_MS } from './live-pace';
 
 /** The rate is taken over the batches of this long (the engine sends one every 0.1–0.5 s). */
 const RATE_WINDOW_MS = 3000;
-/** No batch for this long: the load has ended (an overloaded stream sends one at least every 0.5 s). */
-const QUIET_MS = 2000;
 
 /**
  * The selected issuer's events a second while the live stream is overloaded (its batches leave
@@ -45,7 +44,7 @@ function createLiveRate() {
     // Two significant digits: the rate changes a little every batch, the page need not.
     if (span > 0 && after > 0) set(Number((after / (span / 1000)).toPrecision(2)));
     if (quiet) clearTimeout(quiet);
-    quiet = setTimeout(reset, QUIET_MS);
+    quiet = setTimeout(reset, OVERLOAD_QUIET_MS);
   };
   return {
     subscribe(listener: () => void) {

@@ -10,6 +10,8 @@
  */
 export const GAP_BUDGET = 0.05;
 export const GAP_MAX_WAIT_MS = 5000;
+/** No batch for this long: the load has ended (an overloaded stream sends one at least every 0.5 s). */
+export const OVERLOAD_QUIET_MS = 2000;
 
 export interface GapPace {
   /** Runs a re-read, timing it. */

@@ -87,6 +87,9 @@ export function Legend({ palette: p }: { palette: Palette }) {
       <Item swatch={{ borderLeft: `2px solid ${p.keys.activated}`, width: 2 }}>signing key activated</Item>
       <Item swatch={{ borderLeft: `2px dashed ${p.keys.retired}`, width: 2 }}>signing key retired</Item>
       <Item swatch={{ borderLeft: `2px dotted ${p.clock}`, width: 2 }}>provider clock moved</Item>
+      <Item swatch={{ background: p.hole }}>
+        tokens not drawn while issued faster than the page follows (drawn once the rate falls)
+      </Item>
     </ul>
   );
 }

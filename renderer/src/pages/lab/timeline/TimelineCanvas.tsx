@@ -5,12 +5,15 @@ import { formatLocal, formatRelative } from '../../../lib/time';
 import { AXIS_HEIGHT, drawTimeline, type Geometry, GUTTER_WIDTH, hitTest, type Palette } from './draw';
 import { describeRow, exchangeOf, stateAt } from './layout';
 import { span, type TimeView, xToTime } from './scale';
+import type { TokenHole } from './token-window';
 import type { WindowedLayout } from './window';
 
 export type RowHeightMode = 'comfortable' | 'compact' | 'fit';
 const ROW_HEIGHTS: Record<Exclude<RowHeightMode, 'fit'>, number> = { comfortable: 22, compact: 6 };
 /** Presenter mode: taller comfortable rows for its larger type. */
 const PRESENTER_ROW = 30;
+
+const NO_HOLES: readonly TokenHole[] = [];
 
 interface TimelineCanvasProps {
   /** The rows with something in the view (windowLayout), and the whole layout. */
@@ -31,6 +34,8 @@ interface TimelineCanvasProps {
   height?: number;
   /** What the layout of the current data took (shown as data-layout-ms, for measuring). */
   layoutMs?: number;
+  /** Spans whose tokens were not read under a high rate, shaded across the rows. */
+  holes?: readonly TokenHole[];
 }
 
 function rowHeightFor(mode: RowHeightMode, rows: number, plotHeight: number, presenter: boolean): number {
@@ -58,6 +63,7 @@ export function TimelineCanvas({
   presenter = false,
   height: maxHeight = 560,
   layoutMs,
+  holes = NO_HOLES,
 }: TimelineCanvasProps) {
   const scrollerRef = useRef<HTMLDivElement>(null);
   const canvasRef = useRef<HTMLCanvasElement>(null);
@@ -77,8 +83,9 @@ export function TimelineCanvas({
   const contentHeight = AXIS_HEIGHT + layout.rows.length * rowHeight;
 
   // Latest inputs for the frame callback and the native wheel listener.
-  const latest = useRef({ geometry, layout, now, palette, selected, presenter, hover: hover?.index ?? null });
-  latest.current = { geometry, layout, now, palette, selected, presenter, hover: hover?.index ?? null };
+  const inputs = { geometry, layout, now, palette, selected, presenter, holes, hover: hover?.index ?? null };
+  const latest = useRef(inputs);
+  latest.current = inputs;
   const handlers = useRef({ onZoom, onPan });
   handlers.current = { onZoom, onPan };
 
@@ -86,7 +93,16 @@ export function TimelineCanvas({
   const draw = useCallback(() => {
     frame.current = null;
     const canvas = canvasRef.current;
-    const { geometry: g, layout: l, now: n, palette: p, selected: s, hover: h, presenter } = latest.current;
+    const {
+      geometry: g,
+      layout: l,
+      now: n,
+      palette: p,
+      selected: s,
+      hover: h,
+      presenter,
+      holes,
+    } = latest.current;
     if (!canvas || g.width <= 0) return;
     const dpr = window.devicePixelRatio || 1;
     const pixelWidth = Math.round(g.width * dpr);
@@ -105,6 +121,7 @@ export function TimelineCanvas({
       selected: s,
       hovered: h,
       presenter,
+      holes,
     });
     const ms = performance.now() - started;
     // Exposed for tests and curious developers: how much was drawn and how long it took.
@@ -269,6 +286,7 @@ export function TimelineCanvas({
             data-view-start={Math.round(view.start)}
             data-view-end={Math.round(view.end)}
             data-layout-ms={layoutMs?.toFixed(1)}
+            data-hole-count={holes.length}
             onKeyDown={onKeyDown}
             onPointerDown={(event) => {
               drag.current = { x: event.clientX, moved: false };

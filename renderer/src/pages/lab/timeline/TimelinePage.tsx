@@ -48,6 +48,7 @@ import {
 } from './scale';
 import { type RowHeightMode, TimelineCanvas } from './TimelineCanvas';
 import { useTimelineData } from './timeline-data';
+import type { TokenHole } from './token-window';
 import { shownRowOf, windowLayout } from './window';
 
 const ROW_MODE_LABELS: Record<RowHeightMode, string> = {
@@ -174,6 +175,16 @@ function useTimelineLayout(match: TimelineMatch, every: boolean) {
     timer.current = setTimeout(slice, 0);
   }, [planned]);
   return { tokens, events, layout: planned.layout, laying: planned.laying, layoutMs };
+}
+
+/** What the shaded spans left unread under a high rate hold (timeline-data.ts), for the summary. */
+function holesNote(holes: readonly TokenHole[]): string {
+  const spans = `${holes.length} shaded span${holes.length === 1 ? '' : 's'}`;
+  const counts = holes.map((hole) => hole.skipped);
+  const tokens = counts.every((count) => count !== null)
+    ? `up to ${counts.reduce<number>((sum, count) => sum + (count ?? 0), 0).toLocaleString('en-US')} tokens`
+    : 'tokens';
+  return `${tokens} issued faster than the page follows not drawn, in ${spans}; drawn once the rate falls`;
 }
 
 /** The heading and the page's explanation: no props, rendered once. */
@@ -397,6 +408,7 @@ export function TimelinePage() {
             tokens.data.total &&
             ` of ${tokens.data.total.exact ? '' : '≈ '}${tokens.data.total.count.toLocaleString('en-US')}`}
           {shown.hidden > 0 && ` · ${shown.hidden} with nothing in this window hidden`}
+          {tokens.data.holes.length > 0 && ` · ${holesNote(tokens.data.holes)}`}
         </Text>
       )}
       <LiveRateNote />
@@ -424,6 +436,7 @@ export function TimelinePage() {
             onPan={pan}
             presenter={presenter}
             layoutMs={layoutMs.current}
+            holes={tokens.data.holes}
           />
         )
       )}

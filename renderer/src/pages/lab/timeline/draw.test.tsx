@@ -43,6 +43,7 @@ const palette: Palette = {
   hover: colour,
   selection: colour,
   highlight: colour,
+  hole: colour,
   states: { active: colour, expired: colour, revoked: colour, rotated: colour, reuse_detected: colour },
   marks: { revoked: colour, introspected: colour, reuse: colour, userinfo: colour, refreshed: colour },
   keys: { staged: colour, activated: colour, retired: colour },
@@ -100,7 +101,52 @@ function input(count: number, rowHeight: number, height = 524): DrawInput {
   };
 }
 
+/** The rectangles filled with `style` ([x, y, w, h]), by a context that tracks its fill style. */
+function filledWith(style: string, draw: (ctx: CanvasRenderingContext2D) => void): number[][] {
+  const filled: number[][] = [];
+  let fillStyle = '';
+  const ctx = new Proxy(
+    {},
+    {
+      get(_target, name: string) {
+        if (name === 'measureText') return () => ({ width: 20 });
+        if (name === 'fillRect')
+          return (...args: number[]) => {
+            if (fillStyle === style) filled.push(args);
+          };
+        return () => {};
+      },
+      set(_target, name: string, value: unknown) {
+        if (name === 'fillStyle') fillStyle = String(value);
+        return true;
+      },
+    },
+  ) as unknown as CanvasRenderingContext2D;
+  draw(ctx);
+  return filled;
+}
+
 describe('drawTimeline', () => {
+  it('shades the spans left unread under a high rate across every row, at least 2 px wide, only in view', () => {
+    const shade = 'rgba(1,2,3,0.2)';
+    const base = { ...input(10, 22), palette: { ...palette, hole: shade } };
+    // The view is 7,800 s over 1,000 px: 7.8 s per pixel.
+    const holes = [
+      { from: T0, to: T0 + 78_000, skipped: 10 },
+      { from: T0 + 100_000, to: T0 + 100_100, skipped: null },
+      { from: T0 + 9_000_000, to: T0 + 9_100_000, skipped: 5 },
+    ];
+    const rects = filledWith(shade, (ctx) => drawTimeline(ctx, { ...base, holes }));
+    expect(rects).toHaveLength(2);
+    const [wide, narrow] = rects as [number[], number[]];
+    expect(wide[0]).toBeCloseTo(600 / 7.8, 5);
+    expect(wide[1]).toBe(24);
+    expect(wide[2]).toBeCloseTo(10, 5);
+    expect(wide[3]).toBe(524 - 24);
+    expect(narrow[2]).toBe(2);
+    expect(filledWith(shade, (ctx) => drawTimeline(ctx, base))).toEqual([]);
+  });
+
   it('draws every bar of 10,000 rows on screen, merged per pixel row when rows are thinner than a pixel', () => {
     const { ctx, calls } = recorder();
     const drawn = drawTimeline(ctx, input(10_000, 500 / 10_000));

@@ -15,6 +15,7 @@ import {
   USE_MARKS,
 } from './layout';
 import { type TimeView, timeTicks, timeToX } from './scale';
+import type { TokenHole } from './token-window';
 import { familyOf, type WindowedLayout } from './window';
 
 export interface Geometry {
@@ -47,6 +48,8 @@ export interface Palette {
   selection: string;
   /** The newest family's rows in presenter mode. */
   highlight: string;
+  /** Spans whose tokens were not read under a high rate (translucent). */
+  hole: string;
   states: Record<TokenState, string>;
   marks: Record<MarkType, string>;
   keys: Record<KeyStage, string>;
@@ -61,6 +64,8 @@ export interface DrawInput extends Geometry {
   hovered: number | null;
   /** Presenter mode: larger type, and the newest family (family 0) highlighted. */
   presenter?: boolean;
+  /** Spans whose tokens were not read (a rate too high to follow), shaded across every row. */
+  holes?: readonly TokenHole[];
 }
 
 /** The canvas font at a size, scaled up in presenter mode. */
@@ -571,6 +576,14 @@ export function drawTimeline(ctx: CanvasRenderingContext2D, input: DrawInput): n
   if (layout.whole.links.length) drawLinks(ctx, input, first, last);
 
   drawMarks(ctx, input, first, last);
+
+  // Spans left unread under a high rate: shaded across every row (at least 2 px, so a short one shows).
+  ctx.fillStyle = p.hole;
+  for (const hole of input.holes ?? []) {
+    if (hole.to < left || hole.from > right) continue;
+    const x0 = Math.max(plotLeft, plotX(hole.from, g));
+    ctx.fillRect(x0, axis, Math.max(2, Math.min(width, plotX(hole.to, g)) - x0), height - axis);
+  }
 
   // Signing-key stages: a line across every row, since a key change concerns every token signed after it.
   for (const change of layout.whole.keyChanges) {

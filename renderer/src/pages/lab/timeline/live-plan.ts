@@ -3,7 +3,7 @@
  * some rows by id, reload (a change too wide to follow row by row), and whether the event is itself
  * drawn (a mark, a key change, a clock move). Pure, so each kind of event is tested without a page.
  */
-import { gapTypes, type LiveGap } from '../../../../../shared/live-gap';
+import { gapCount, gapTypes, type LiveGap } from '../../../../../shared/live-gap';
 import type { EngineEvent, EventType, TokenKind } from '../../../../../shared/schemas';
 
 /** What the timeline's tokens are narrowed to (its filters). */
@@ -116,4 +116,13 @@ export function planForGap(gap: LiveGap): Pick<LivePlan, 'tail' | 'reload'> {
     else if (!GAP_IGNORED.has(type)) reload = 'all';
   }
   return { tail, reload };
+}
+
+/**
+ * How many tokens a gap left out the issue of (every issuer's, whatever the filters: the rate that
+ * decides whether the timeline reads them all); unbounded when an issuer missed more than it counted.
+ */
+export function gapIssued(gap: LiveGap): number {
+  if (Object.values(gap.issuers).some((issuer) => issuer.uncounted)) return Number.POSITIVE_INFINITY;
+  return gapCount(gap, 'token.issued');
 }

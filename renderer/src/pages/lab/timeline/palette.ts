@@ -20,6 +20,7 @@ function paletteFor(theme: MantineTheme, scheme: 'light' | 'dark'): Palette {
     hover: dark ? 'rgba(255,255,255,0.06)' : 'rgba(0,0,0,0.04)',
     selection: dark ? 'rgba(120,140,255,0.22)' : 'rgba(76,110,245,0.14)',
     highlight: dark ? 'rgba(255,212,59,0.12)' : 'rgba(250,176,5,0.14)',
+    hole: dark ? 'rgba(173,181,189,0.22)' : 'rgba(134,142,150,0.22)',
     states: {
       active: c.green[shade],
       expired: c.gray[dark ? 6 : 5],

@@ -3,7 +3,8 @@
  * the events drawn on them; then kept current from the live stream without reloading them. A new
  * token fetches what came after the newest held, a changed token refetches its row by id, and only
  * a change too wide to follow row by row (a bulk revocation, a purge, an import, a clock move)
- * reloads. Work is coalesced: at most one fetch at a time, a few times a second under load.
+ * reloads. Work is coalesced: at most one fetch at a time, a few times a second under load. Under a
+ * rate the stream cannot carry whole, a round reads only the newest tokens and leaves holes (SAMPLE).
  */
 import { type QueryClient, type QueryKey, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef } from 'react';
@@ -12,9 +13,19 @@ import type { EngineEvent, Token } from '../../../../../shared/schemas';
 import { cursorAfter } from '../../../../../shared/token-cursor';
 import { adminApi } from '../../../api';
 import { createCoalescer } from '../../../data/coalesce';
-import { createGapPace, GAP_BUDGET, type GapPace } from '../../../data/live-pace';
-import { planFor, planForGap, type TimelineMatch } from './live-plan';
-import { applyNewer, fromNewestPages, newestIds, newestSeq, replaceRows, WINDOW_CAP } from './token-window';
+import { createGapPace, GAP_BUDGET, type GapPace, OVERLOAD_QUIET_MS } from '../../../data/live-pace';
+import { gapIssued, planFor, planForGap, type TimelineMatch } from './live-plan';
+import {
+  applyNewer,
+  fromNewestPages,
+  holesWithin,
+  newestIds,
+  newestSeq,
+  replaceRows,
+  sampleNewer,
+  type TokenHole,
+  WINDOW_CAP,
+} from './token-window';
 
 /**
  * The timeline's own query root: LiveUpdates does not invalidate it (a burst of events would keep
@@ -40,6 +51,16 @@ export function liveInterval(layoutMs: number): number {
 }
 /** In every issuer's timeline new tokens are read newest first until one held: the newest held compared. */
 const OVERLAP = 2000;
+/**
+ * Above this rate of new tokens (or while the live stream is overloaded: every batch has a gap), a
+ * round reads only the newest SAMPLE tokens instead of every one issued since the last round, and
+ * rounds are paced by their cost (live-pace.ts). Reading each token back cost the engine some 24 µs
+ * per token it issued, a quarter of its throughput at full speed (docs/BENCHMARKS.md); below this rate
+ * that is at most 6% of a core, and every token is drawn. What a round skips is a hole, shaded on the
+ * canvas and read by a reload once the rate falls.
+ */
+const SAMPLE_ABOVE_PER_S = 2500;
+const SAMPLE = 1000;
 
 export interface TimelineTokens {
   /** Oldest first. */
@@ -48,6 +69,8 @@ export interface TimelineTokens {
   truncated: boolean;
   /** Every match, when the load stopped at the cap and it was counted (exact false: an estimate). */
   total: { count: number; exact: boolean } | null;
+  /** Spans whose tokens were not read under a high rate (oldest first); none after a load. */
+  holes: TokenHole[];
 }
 
 type List = (input: AdminInput<'tokens.list'>) => Promise<AdminOutput<'tokens.list'>>;
@@ -91,7 +114,7 @@ async function loadWindow(list: List, match: TimelineMatch, every: boolean): Pro
   const truncated = cursor !== null;
   // Counted apart, and only when it says more than the list: counting a million rows is not free.
   const total = truncated && !every ? await adminApi.tokens.count(match) : null;
-  return { tokens: fromNewestPages(pages), truncated, total };
+  return { tokens: fromNewestPages(pages), truncated, total, holes: [] };
 }
 
 /** Tokens issued after the newest held (one issuer): its sequence is the cursor. */
@@ -153,6 +176,43 @@ async function fetchRows(list: List, ids: readonly string[]): Promise<Token[]> {
     } while (cursor !== null);
   }
   return rows;
+}
+
+/** Tokens issued after those held, and the hole before them if some were not read. */
+interface Newer {
+  tokens: Token[];
+  hole: TokenHole | null;
+}
+
+/**
+ * Every token issued after those held. One issuer: after the newest sequence held. Every issuer (or
+ * rows without a sequence): newest first until what is held. Null: that never met a held token.
+ */
+async function fetchNewer(
+  list: List,
+  match: TimelineMatch,
+  every: boolean,
+  held: readonly Token[],
+): Promise<Newer | null> {
+  const newest = every ? null : newestSeq(held);
+  const tokens =
+    newest === null
+      ? await fetchNewestUntilHeld(list, match, newestIds(held, OVERLAP))
+      : await fetchAfter(list, match, newest);
+  return tokens && { tokens, hole: null };
+}
+
+/** Under overload: the newest SAMPLE tokens only, and the hole between them and those held. */
+async function sampleNewest(
+  list: List,
+  match: TimelineMatch,
+  every: boolean,
+  held: readonly Token[],
+): Promise<Newer> {
+  const page = await newestPage(list, match, SAMPLE, null);
+  const counted = !every && !match.kind && !match.client_id && !match.username;
+  const { newer, hole } = sampleNewer(held, page.tokens, Boolean(page.next_cursor), counted);
+  return { tokens: newer, hole };
 }
 
 /** The events drawn: uses, reuse detections, signing-key stages, settings changes (clock moves). */
@@ -224,6 +284,7 @@ async function runWork(
   work: PendingWork,
   requeue: (work: PendingWork) => void,
   reloads: { last: number; pace: GapPace },
+  sample: boolean,
 ): Promise<void> {
   if (work.gapReload && !work.reload) {
     if (performance.now() - reloads.last >= reloads.pace.wait(GAP_RELOAD_MS)) {
@@ -253,24 +314,21 @@ async function runWork(
   // Nothing loaded (the load failed: its Retry reads everything afresh).
   if (!data) return;
   if (work.tail) {
-    // One issuer: after the newest sequence held. Every issuer (or rows without a sequence): newest
-    // first until what is held.
-    const newest = every ? null : newestSeq(data.tokens);
-    const newer =
-      newest === null
-        ? await fetchNewestUntilHeld(list, match, newestIds(data.tokens, OVERLAP))
-        : await fetchAfter(list, match, newest);
+    const newer = sample
+      ? await sampleNewest(list, match, every, data.tokens)
+      : await fetchNewer(list, match, every, data.tokens);
     if (newer === null) {
       requeue({ ...noWork(), reload: true });
       return;
     }
     queryClient.setQueryData<TimelineTokens>(keys.tokens, (current) => {
       if (!current) return current;
-      const applied = applyNewer(current.tokens, newer);
+      const applied = applyNewer(current.tokens, newer.tokens);
       if (applied.tokens === current.tokens) return current;
       const truncated = current.truncated || applied.dropped > 0;
       const total = current.total && { ...current.total, count: current.total.count + applied.added };
-      return { tokens: applied.tokens, truncated, total };
+      const holes = holesWithin(newer.hole ? [...current.holes, newer.hole] : current.holes, applied.tokens);
+      return { tokens: applied.tokens, truncated, total, holes };
     });
   }
   const ids = new Set(work.ids);
@@ -346,31 +404,62 @@ export function useTimelineData(match: TimelineMatch, every: boolean, layoutMs: 
       pending.events.push(...work.events);
       coalescer.trigger();
     };
+    // Tokens issued (matching) since the last round, from the events and the gaps' counts: their rate
+    // decides whether a round reads them all or only the newest (SAMPLE_ABOVE_PER_S).
+    let issued = 0;
+    let lastRound = performance.now();
+    let sampling = false;
     const coalescer = createCoalescer(
       () => {
         const work = pending;
         pending = noWork();
-        return rounds.measure(() => runWork(queryClient, keys, list, m, all, work, requeue, reloads));
+        const now = performance.now();
+        const rate = (issued * 1000) / Math.max(1, now - lastRound);
+        issued = 0;
+        lastRound = now;
+        const sampled = sampling;
+        sampling = overloaded || rate > SAMPLE_ABOVE_PER_S;
+        // The rate has fallen: what was skipped meanwhile is read (the holes' reload, paced as a gap's).
+        if (sampled && !sampling) readHoles();
+        const sample = sampling;
+        return rounds.measure(() => runWork(queryClient, keys, list, m, all, work, requeue, reloads, sample));
       },
       () => {
         const layout = cost.current();
-        return overloaded ? rounds.wait(liveInterval(layout), layout) : liveInterval(layout);
+        return sampling ? rounds.wait(liveInterval(layout), layout) : liveInterval(layout);
       },
     );
+    const readHoles = () => {
+      if ((queryClient.getQueryData<TimelineTokens>(keys.tokens)?.holes.length ?? 0) > 0)
+        requeue({ ...noWork(), gapReload: 'tokens' });
+    };
+    // The load may stop right after a round that sampled: no batch for a while says the rate fell.
+    let quiet: ReturnType<typeof setTimeout> | null = null;
     // A batch of events (the engine sends one every ~100 ms while events happen) is one requeue.
     const unsubscribe = timelineSource(all).live((batch) => {
       const work = noWork();
       overloaded = batch.gap !== null;
+      if (quiet !== null) clearTimeout(quiet);
+      quiet =
+        overloaded || sampling
+          ? setTimeout(() => {
+              overloaded = false;
+              sampling = false;
+              readHoles();
+            }, OVERLOAD_QUIET_MS)
+          : null;
       // Events were left out (heavy load, shared/live-gap.ts): new tokens by cursor, and what the
       // left-out events changed read again, as after a bulk change, at most every GAP_RELOAD_MS.
       if (batch.gap) {
         const plan = planForGap(batch.gap);
         work.tail ||= plan.tail;
         work.gapReload = plan.reload;
+        issued += gapIssued(batch.gap);
       }
       for (const event of batch.events) {
         const plan = planFor(event, m);
         work.tail ||= plan.tail;
+        if (plan.tail) issued++;
         for (const id of plan.ids) work.ids.add(id);
         if (plan.grant) work.grants.add(plan.grant);
         work.reload ||= plan.reload !== null;
@@ -390,6 +479,7 @@ export function useTimelineData(match: TimelineMatch, every: boolean, layoutMs: 
     // Back after the engine was away, LiveUpdates refetches every query shown, these too.
     return () => {
       unsubscribe();
+      if (quiet !== null) clearTimeout(quiet);
       coalescer.dispose();
     };
   }, [queryClient, matchKey, every]);

@@ -1,9 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import type { EngineEvent, Token } from '../../../../../shared/schemas';
 import { testToken } from '../../tokens/test-token';
-import { planFor, planForGap } from './live-plan';
+import { gapIssued, planFor, planForGap } from './live-plan';
 import { addEvents } from './timeline-data';
-import { applyNewer, fromNewestPages, newestIds, newestSeq, replaceRows } from './token-window';
+import {
+  applyNewer,
+  fromNewestPages,
+  holesWithin,
+  newestIds,
+  newestSeq,
+  replaceRows,
+  sampleNewer,
+} from './token-window';
 
 const T0 = Date.UTC(2026, 2, 14, 12, 0, 0);
 
@@ -147,5 +155,55 @@ describe('what a live event asks of the timeline', () => {
     expect(planForGap(gap({ 'device.requested': 2 }))).toEqual({ tail: false, reload: null });
     // Missed more than could be counted: anything may be missing.
     expect(planForGap(gap({}, true))).toEqual({ tail: true, reload: 'all' });
+    // The tokens a gap left out count towards the rate that decides whether every one is read.
+    expect(gapIssued(gap({ 'token.issued': 900, login: 10 }))).toBe(900);
+    expect(gapIssued(gap({ request: 5 }))).toBe(0);
+    expect(gapIssued(gap({}, true))).toBe(Number.POSITIVE_INFINITY);
+  });
+});
+
+describe('reading only the newest tokens under a high rate', () => {
+  const held = [token(1), token(2), token(3)];
+  /** Tokens from..to, newest first, as a page of tokens.list issued_desc answers them. */
+  const newestFirst = (from: number, to: number) =>
+    Array.from({ length: from - to + 1 }, (_, i) => token(from - i));
+
+  it('leaves a hole between the newest held and the oldest read when the page does not reach back', () => {
+    const { newer, hole } = sampleNewer(held, newestFirst(20, 11), true, true);
+    expect(ids(newer)).toEqual(ids(newestFirst(20, 11)));
+    // Tokens 4..10 were not read: seven at most, between token 3's and token 11's issue times.
+    expect(hole).toEqual({ from: T0 + 3000, to: T0 + 11_000, skipped: 7 });
+    // Filtered, or every issuer's: the sequence does not count what was left out.
+    expect(sampleNewer(held, newestFirst(20, 11), true, false).hole?.skipped).toBeNull();
+  });
+
+  it('leaves no hole when the page reaches the newest held, or is all there is', () => {
+    const reached = sampleNewer(held, newestFirst(6, 2), true, true);
+    expect(ids(reached.newer)).toEqual(['t6', 't5', 't4']);
+    expect(reached.hole).toBeNull();
+    // Nothing older follows the page (a filter matched only these): nothing was skipped.
+    expect(sampleNewer(held, newestFirst(20, 11), false, true).hole).toBeNull();
+    // Nothing new.
+    expect(sampleNewer(held, newestFirst(3, 1), true, true)).toEqual({ newer: [], hole: null });
+    // Nothing held yet: the page is the window.
+    expect(sampleNewer([], newestFirst(5, 1), true, true)).toEqual({ newer: newestFirst(5, 1), hole: null });
+  });
+
+  it('compares by id when the rows carry no sequence (every issuer’s timeline)', () => {
+    const unsequenced = (seq: number) => token(seq, { seq: undefined });
+    const heldRows = [1, 2, 3].map(unsequenced);
+    const meets = sampleNewer(heldRows, [5, 4, 3, 2].map(unsequenced), true, false);
+    expect(ids(meets.newer)).toEqual(['t5', 't4']);
+    expect(meets.hole).toBeNull();
+    const misses = sampleNewer(heldRows, [9, 8].map(unsequenced), true, false);
+    expect(misses.hole).toEqual({ from: T0 + 3000, to: T0 + 8000, skipped: null });
+  });
+
+  it('forgets a hole once the window’s oldest tokens past it are dropped', () => {
+    const hole = (from: number, to: number) => ({ from: T0 + from * 1000, to: T0 + to * 1000, skipped: 1 });
+    const holes = [hole(3, 5), hole(8, 10)];
+    expect(holesWithin(holes, [token(4), token(5), token(10)])).toEqual(holes);
+    expect(holesWithin(holes, [token(5), token(10)])).toEqual([hole(8, 10)]);
+    expect(holesWithin(holes, [])).toEqual([]);
   });
 });

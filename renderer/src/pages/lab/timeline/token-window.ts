@@ -103,3 +103,63 @@ export function newestSeq(held: readonly Token[]): number | null {
 export function newestIds(held: readonly Token[], count: number): Set<string> {
   return new Set(held.slice(-count).map((token) => token.id));
 }
+
+/**
+ * Tokens issued between two drawn ones that the timeline did not read: under a rate faster than it
+ * can follow it reads only the newest tokens each round (timeline-data.ts). Shaded across the
+ * rows, and filled by the reload once the rate falls.
+ */
+export interface TokenHole {
+  /** Issue times (ms) of the newest token held before the hole and the oldest read after it. */
+  from: number;
+  to: number;
+  /**
+   * At most how many tokens are in it (one issuer's sequence numbers between the two, some of them
+   * purged), or null when that does not count them (every issuer's timeline, a filter).
+   */
+  skipped: number | null;
+}
+
+export interface Sampled {
+  /** The page's tokens issued after the newest held, newest first as read. */
+  newer: Token[];
+  /** What lies between them and the newest held, when the page did not reach back to it. */
+  hole: TokenHole | null;
+}
+
+/**
+ * A page of the newest tokens (newest first) set against those held: which are new, and whether the
+ * page reached back to the newest held or left a hole. `more`: older tokens follow the page. With one
+ * issuer's sequence (`counted`: unfiltered, so the sequence counts what was left out) the page is
+ * compared by sequence; otherwise by the ids of the newest held.
+ */
+export function sampleNewer(
+  held: readonly Token[],
+  page: readonly Token[],
+  more: boolean,
+  counted: boolean,
+): Sampled {
+  const newestHeld = held.at(-1);
+  if (!newestHeld) return { newer: [...page], hole: null };
+  const newest = newestSeq(held);
+  const known = newest === null ? newestIds(held, page.length + 1) : null;
+  const isNew = (token: Token) =>
+    known ? !known.has(token.id) : token.seq === undefined || token.seq > (newest as number);
+  const newer = page.filter(isNew);
+  const oldestRead = newer.at(-1);
+  if (!more || newer.length < page.length || !oldestRead) return { newer, hole: null };
+  const skipped =
+    counted && newest !== null && oldestRead.seq !== undefined ? oldestRead.seq - newest - 1 : null;
+  return {
+    newer,
+    hole: { from: Date.parse(newestHeld.issued_at), to: Date.parse(oldestRead.issued_at), skipped },
+  };
+}
+
+/** The holes still inside the window once its oldest tokens went (those ending before its first token). */
+export function holesWithin(holes: readonly TokenHole[], tokens: readonly Token[]): TokenHole[] {
+  const first = tokens[0];
+  if (!first || holes.length === 0) return [];
+  const start = Date.parse(first.issued_at);
+  return holes.filter((hole) => hole.to > start);
+}
