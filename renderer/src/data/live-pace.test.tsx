@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createGapPace, GAP_MAX_WAIT_MS } from './live-pace';
+import { createGapPace, GAP_MAX_WAIT_MS, OVERLOAD_QUIET_MS, watchOverload } from './live-pace';
 
 describe('createGapPace', () => {
   beforeEach(() => {
@@ -39,5 +39,51 @@ describe('createGapPace', () => {
     await vi.advanceTimersByTimeAsync(2000);
     await reload;
     expect(long.wait(10_000)).toBe(40_000);
+  });
+});
+
+describe('watchOverload', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+  const gap = { issuers: { root: { omitted: { 'token.issued': 900 }, through: 42 } } };
+
+  it('is overloaded from a batch with a gap until a batch without one, and says when the rate falls', () => {
+    const fell = vi.fn();
+    const load = watchOverload(fell);
+    load.batch(null);
+    expect(load.overloaded).toBe(false);
+    expect(fell).not.toHaveBeenCalled();
+    load.batch(gap);
+    load.batch(gap);
+    expect(load.overloaded).toBe(true);
+    load.batch(null);
+    expect(load.overloaded).toBe(false);
+    expect(fell).toHaveBeenCalledTimes(1);
+    load.batch(null);
+    expect(fell).toHaveBeenCalledTimes(1);
+  });
+
+  it('takes a quiet spell after a gap for the end of the load: a load that stops sends nothing more', () => {
+    const fell = vi.fn();
+    const load = watchOverload(fell);
+    load.batch(gap);
+    vi.advanceTimersByTime(OVERLOAD_QUIET_MS - 1);
+    // Batches keep the spell from ending.
+    load.batch(gap);
+    vi.advanceTimersByTime(OVERLOAD_QUIET_MS - 1);
+    expect(fell).not.toHaveBeenCalled();
+    expect(load.overloaded).toBe(true);
+    vi.advanceTimersByTime(1);
+    expect(fell).toHaveBeenCalledTimes(1);
+    expect(load.overloaded).toBe(false);
+    // Disposed: nothing is called after.
+    load.batch(gap);
+    load.dispose();
+    vi.advanceTimersByTime(OVERLOAD_QUIET_MS * 2);
+    expect(fell).toHaveBeenCalledTimes(1);
   });
 });

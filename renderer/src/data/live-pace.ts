@@ -47,3 +47,47 @@ export function afterPaint(): Promise<void> {
   if (typeof requestAnimationFrame !== 'function') return Promise.resolve();
   return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
 }
+
+export interface OverloadWatch {
+  /** Whether the last batch had a gap (and no quiet spell followed it). */
+  readonly overloaded: boolean;
+  /** Every batch of the stream, with its gap or null. */
+  batch(gap: unknown): void;
+  dispose(): void;
+}
+
+/**
+ * Follows whether the live stream is overloaded from its batches, and calls `onFall` when the rate
+ * falls: a batch without a gap after one with, or OVERLOAD_QUIET_MS without a batch after one with a
+ * gap (a load that stops sends nothing more). A page then brings forward the step it had paced for
+ * the overload (up to GAP_MAX_WAIT_MS away), so the newest rows show as soon as the load ends.
+ */
+export function watchOverload(onFall: () => void): OverloadWatch {
+  let overloaded = false;
+  let quiet: ReturnType<typeof setTimeout> | null = null;
+  const fall = () => {
+    quiet = null;
+    if (!overloaded) return;
+    overloaded = false;
+    onFall();
+  };
+  return {
+    get overloaded() {
+      return overloaded;
+    },
+    batch(gap) {
+      if (quiet !== null) clearTimeout(quiet);
+      quiet = null;
+      if (gap === null) {
+        fall();
+        return;
+      }
+      overloaded = true;
+      quiet = setTimeout(fall, OVERLOAD_QUIET_MS);
+    },
+    dispose() {
+      if (quiet !== null) clearTimeout(quiet);
+      quiet = null;
+    },
+  };
+}

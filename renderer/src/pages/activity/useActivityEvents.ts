@@ -4,7 +4,7 @@ import type { AdminOutput } from '../../../../shared/contract';
 import type { EngineEvent } from '../../../../shared/schemas';
 import { adminApi } from '../../api';
 import { onBackLive } from '../../data/live-connection';
-import { afterPaint, createGapPace } from '../../data/live-pace';
+import { afterPaint, createGapPace, watchOverload } from '../../data/live-pace';
 import { usePagedList } from '../../data/paged-list';
 import { type EventMatch, matchesEvent } from './event-match';
 import {
@@ -92,10 +92,15 @@ function useLiveView(
     // While the stream is overloaded, a flush waits by what the last one cost (live-pace.ts): each
     // shows the newest rows and reads the pages again below them.
     const pace = createGapPace();
-    let overloaded = false;
+    // Once the rate falls, a flush paced for the overload goes at the usual pace.
+    const load = watchOverload(() => {
+      if (timer === null) return;
+      clearTimeout(timer);
+      timer = setTimeout(flush, flushDelay());
+    });
     let lastFlush = Number.NEGATIVE_INFINITY;
     const flushDelay = () =>
-      overloaded ? Math.max(FLUSH_MS, lastFlush + pace.wait(FLUSH_MS) - performance.now()) : FLUSH_MS;
+      load.overloaded ? Math.max(FLUSH_MS, lastFlush + pace.wait(FLUSH_MS) - performance.now()) : FLUSH_MS;
     const flush = () => {
       lastFlush = performance.now();
       void pace.measure(() => {
@@ -129,7 +134,7 @@ function useLiveView(
       const more = batch.gap && gapSummary(batch.gap, match);
       if (more)
         gap = { count: (gap?.count ?? 0) + more.count, through: Math.max(gap?.through ?? 0, more.through) };
-      overloaded = batch.gap !== null;
+      load.batch(batch.gap);
       if (batch.events.length > 0 || more) timer ??= setTimeout(flush, flushDelay());
     });
     // Events sent while the stream was down may be missing: back live, the list starts again from
@@ -138,6 +143,7 @@ function useLiveView(
     return () => {
       unsubscribe();
       unwatch();
+      load.dispose();
       if (timer) clearTimeout(timer);
     };
   }, [enabled, match, update]);

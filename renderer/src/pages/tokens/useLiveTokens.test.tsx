@@ -211,4 +211,37 @@ describe('useLiveTokens under heavy load', () => {
     });
     expect(engine.calls.length).toBeGreaterThanOrEqual(6);
   });
+
+  it('once the load ends, brings the round it paced for the overload forward to the usual pace', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] });
+    let newest = 1010;
+    const engine = engineList(() => newest);
+    // Each read takes the engine 200 ms: at a 5% budget, rounds under a gap go every 4 s.
+    const slow = async (input: AdminInput<'tokens.list'>) => {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      return engine.list(input);
+    };
+    mount(slow, true);
+    const withGap = () =>
+      live.listener?.({
+        events: [],
+        gap: { issuers: { root: { omitted: { 'token.issued': 5000 }, through: newest } } },
+      });
+    // In steps of 100 ms, as batches and frames would come.
+    const callsAt = async (ms: number) => {
+      await act(async () => {
+        for (let t = 0; t < ms; t += 100) await vi.advanceTimersByTimeAsync(100);
+      });
+      return engine.calls.length;
+    };
+    withGap();
+    // The first round reads at once (200 ms); the next is paced 4 s after it.
+    expect(await callsAt(500)).toBe(1);
+    newest += 50;
+    withGap();
+    // The load stops on that batch: after OVERLOAD_QUIET_MS without a batch (at 2.5 s) the round
+    // goes at the usual pace, not at 4 s.
+    expect(await callsAt(1900)).toBe(1);
+    expect(await callsAt(500)).toBe(2);
+  });
 });

@@ -5,7 +5,7 @@ import { gapCount, type LiveGap } from '../../../../shared/live-gap';
 import type { EngineEvent, Token, TokenMatch, TokenSort } from '../../../../shared/schemas';
 import { cursorAfter } from '../../../../shared/token-cursor';
 import { adminApi } from '../../api';
-import { afterPaint, createGapPace } from '../../data/live-pace';
+import { afterPaint, createGapPace, watchOverload } from '../../data/live-pace';
 import { restartPagedList } from '../../data/paged-list';
 import {
   type HeadLimits,
@@ -144,6 +144,13 @@ function throttle(run: () => void, everyMs: () => number) {
       if (timer) clearTimeout(timer);
       timer = null;
     },
+    /** A pending call is timed again: its interval may have shortened (the load ended). */
+    hurry() {
+      if (!timer) return;
+      clearTimeout(timer);
+      timer = null;
+      this.schedule();
+    },
   };
 }
 
@@ -203,10 +210,14 @@ export function useLiveTokens({ listKey, countKey, match, sort, every, call, atT
     // While the stream is overloaded (its batches have gaps), rounds and counts wait by what the last
     // round cost (live-pace.ts): the newest rows then come in steps, and the page says so.
     const pace = createGapPace();
-    let overloaded = false;
+    // Once the rate falls, a step paced for the overload goes at the usual pace.
+    const load = watchOverload(() => {
+      apply.hurry();
+      count.hurry();
+    });
     const count = throttle(
       () => void queryClient.invalidateQueries({ queryKey: countKey, exact: true }),
-      () => (overloaded ? pace.wait(COUNT_EVERY_MS) : COUNT_EVERY_MS),
+      () => (load.overloaded ? pace.wait(COUNT_EVERY_MS) : COUNT_EVERY_MS),
     );
 
     const reread = async (ids: readonly string[]) => {
@@ -320,12 +331,12 @@ export function useLiveTokens({ listKey, countKey, match, sort, every, call, atT
             // The stream's next event retries; a lost read leaves the rows as they were, never wrong.
           });
       },
-      () => (overloaded ? pace.wait(APPLY_EVERY_MS) : APPLY_EVERY_MS),
+      () => (load.overloaded ? pace.wait(APPLY_EVERY_MS) : APPLY_EVERY_MS),
     );
 
     const subscribe = every ? adminApi.everyIssuer.subscribeBatch : adminApi.live.subscribeBatch;
     const unsubscribe = subscribe(({ events, gap }) => {
-      overloaded = gap !== null;
+      load.batch(gap);
       const { match: filter } = options.current;
       // Under a filter, left-out tokens may not match: counted anyway, marked as maybe too many.
       const filtered = Object.values(filter).some((value) => value !== undefined);
@@ -344,6 +355,7 @@ export function useLiveTokens({ listKey, countKey, match, sort, every, call, atT
     return () => {
       closed = true;
       unsubscribe();
+      load.dispose();
       apply.cancel();
       count.cancel();
     };
