@@ -390,7 +390,7 @@ export function useTimelineData(match: TimelineMatch, every: boolean, layoutMs: 
     const list = timelineSource(all).tokens;
     let pending = noWork();
     // A gap's reload (100,000 tokens) waits until it costs at most GAP_BUDGET of the time; rounds
-    // while the stream is overloaded likewise (live-pace.ts), otherwise liveInterval's pace.
+    // that read only the newest tokens (a high rate) likewise (live-pace.ts), otherwise liveInterval's.
     const reloads = { last: performance.now(), pace: createGapPace(GAP_BUDGET, GAP_RELOAD_MAX_MS) };
     const rounds = createGapPace();
     let overloaded = false;
