@@ -58,27 +58,66 @@ const cliBundle = 'dist/cli/cli-main.cjs';
 const CJS_WRAPPER = ['(function (exports, require, module, __filename, __dirname) { ', '\n})'];
 const codeCache = path.join(cliDir, 'cli-main.cjs.v8cache');
 /**
- * What only some starts of the CLI load, built as bundles of their own beside cli-main.cjs, which
- * require()s them when they are needed: the HTTPS material (the X.509 and ASN.1 packages, for --https)
- * and the static-file plugin of the UI (for --ui). In the main bundle they were a quarter of it
- * (780 kB of 3.1 MB), read on every start although a plain one never runs them. Each is imported in
- * one place: engine.ts `import('./tls/material')`, ui-routes.ts `import … from '@fastify/static'`.
- * Neither shares module state with the engine (the X.509 objects stay inside the TLS part, the plugin
- * registers through Fastify's API).
+ * What only some runs of the CLI load, built as bundles of their own beside cli-main.cjs, which
+ * require()s them when they are needed: the HTTPS material (the X.509 and ASN.1 packages, for --https),
+ * the static-file plugin of the UI (for --ui), the MCP SDK (for the `mcp` command) and Fastify's schema
+ * compilers (Ajv, fast-json-stringify), which only a route with a JSON schema uses: the engine has none.
+ * Read on every start although a plain one never runs them, they were 780 kB of a 3.1 MB bundle (the
+ * first two) and then 490 kB of 2.0 MB (the others, with zodEnglishOnly below: 1.5 MB left). Each is
+ * loaded in one place: engine.ts `import('./tls/material')`, ui-routes.ts
+ * `import … from '@fastify/static'`, main/cli/mcp.ts `import('./mcp-sdk')`, and Fastify's
+ * schema-controller.js `require(…)` of each compiler. None shares module state with the engine: the
+ * X.509 objects stay inside the TLS part, the plugin and the compilers work through Fastify's API, and
+ * the SDK is handed plain JSON (tool input schemas are JSON Schema, made by mcp-tools.ts).
+ *
+ * `importer` (for a relative specifier) is the one file whose import it is. A `selector` part is a
+ * package whose export Fastify calls as it builds every app (a compiler selector): its shim returns a
+ * selector that loads the part only when Fastify asks it for a compiler.
  */
 const CLI_PARTS = [
-  { specifier: './tls/material', entry: 'main/core/tls/material.ts', file: 'cli-tls.cjs' },
+  {
+    specifier: './tls/material',
+    importer: 'main/core/engine.ts',
+    entry: 'main/core/tls/material.ts',
+    file: 'cli-tls.cjs',
+  },
   { specifier: '@fastify/static', entry: '@fastify/static', file: 'cli-fastify-static.cjs' },
+  {
+    specifier: './mcp-sdk',
+    importer: 'main/cli/mcp.ts',
+    entry: 'main/cli/mcp-sdk.ts',
+    file: 'cli-mcp-sdk.cjs',
+  },
+  {
+    specifier: '@fastify/ajv-compiler',
+    entry: '@fastify/ajv-compiler',
+    file: 'cli-fastify-ajv.cjs',
+    selector: true,
+  },
+  {
+    specifier: '@fastify/fast-json-stringify-compiler',
+    entry: '@fastify/fast-json-stringify-compiler',
+    file: 'cli-fastify-serializer.cjs',
+    selector: true,
+  },
 ];
+const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 const cliParts = {
   name: 'cli-parts',
   setup(build) {
-    const bySpecifier = new Map(CLI_PARTS.map((part) => [part.specifier, part]));
+    const specifiers = new RegExp(`^(${CLI_PARTS.map((part) => escapeRegExp(part.specifier)).join('|')})$`);
+    const partOf = (args) =>
+      CLI_PARTS.find(
+        (part) =>
+          part.specifier === args.path &&
+          (!part.importer || path.relative(root, args.importer) === path.normalize(part.importer)),
+      );
     // A dynamic import of the part becomes a bundled shim that require()s it: the bundle's require
     // resolves from the bundle's own folder (main/cli/launcher.ts), where a copy of dist/cli runs too.
-    build.onResolve({ filter: /^(\.\/tls\/material|@fastify\/static)$/ }, (args) => {
-      const part = bySpecifier.get(args.path);
+    build.onResolve({ filter: specifiers }, (args) => {
+      const part = partOf(args);
       if (!part) return undefined;
+      if (part.selector) return { path: part.file, namespace: 'cli-part-selector' };
       return args.kind === 'dynamic-import'
         ? { path: part.file, namespace: 'cli-part' }
         : { path: `./${part.file}`, external: true };
@@ -87,7 +126,34 @@ const cliParts = {
       contents: `module.exports = require(${JSON.stringify(`./${args.path}`)});`,
       loader: 'js',
     }));
+    build.onLoad({ filter: /.*/, namespace: 'cli-part-selector' }, (args) => ({
+      contents: `module.exports = function lazySelector(...selectorArgs) {
+  let selector;
+  return function fromPart(...args) {
+    selector ??= require(${JSON.stringify(`./${args.path}`)})(...selectorArgs);
+    return selector(...args);
+  };
+};`,
+      loader: 'js',
+    }));
     build.onResolve({ filter: /^\.\/cli-[\w-]+\.cjs$/ }, (args) => ({ path: args.path, external: true }));
+  },
+};
+
+/**
+ * zod's namespace (`z`, which shared/ imports) carries `z.locales`, every language's error messages, so
+ * a bundle holds all ~50 of them although only English is ever configured (zod sets it itself, from
+ * locales/en.js): 310 kB of the CLI bundle (the messages of non-Latin scripts are \u escapes in an
+ * ASCII bundle), read and set up on every start. In the CLI's bundles `z.locales` holds English only.
+ */
+const zodEnglishOnly = {
+  name: 'zod-english-only',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, (args) => ({
+      contents: 'export { default as en } from "./en.js";',
+      loader: 'js',
+      resolveDir: path.dirname(args.path),
+    }));
   },
 };
 
@@ -116,7 +182,7 @@ await Promise.all([
     entryPoints: ['main/cli/index.ts'],
     outfile: cliBundle,
     format: 'cjs',
-    plugins: [cliParts],
+    plugins: [cliParts, zodEnglishOnly],
     define: importMetaUrlFromFilename.define,
     // Written as the launcher compiles it (main/cli/launcher.ts): already wrapped as Node wraps a CommonJS
     // module, ASCII only, so that it is read as latin1 into one external string and compiled as is. Its
@@ -138,6 +204,7 @@ await Promise.all([
       outfile: path.join('dist', 'cli', part.file),
       format: 'cjs',
       ...importMetaUrlFromFilename,
+      plugins: [zodEnglishOnly],
       minifyWhitespace: true,
       legalComments: 'external',
     }),
@@ -195,11 +262,13 @@ function assertAscii(file) {
 }
 
 /**
- * Makes the CLI's V8 code cache: starts the built CLI once, asks for discovery and JWKS, stops it, and
- * the launcher writes the cache on exit (IDP_SANDBOX_WRITE_CODE_CACHE), so it covers every function a
- * start and a first request compile. V8 accepts the cache only from the same Node version with the same
- * V8 flags: the launcher sets its flags before compiling, and NODE_OPTIONS is left out here because a
- * normal start has none. Any other run compiles as usual, just slower.
+ * Makes the CLI's V8 code cache: starts the built CLI once, asks for discovery and JWKS and makes one
+ * admin call, stops it, and the launcher writes the cache on exit (IDP_SANDBOX_WRITE_CODE_CACHE), so it
+ * covers every function a start, a first request and the admin contract's setup compile (≈ 70 kB of
+ * the cache for the last, read by every start: ≈ 40 page faults, against compiling it on the first
+ * admin call). V8 accepts the cache only from the same Node version with the same V8 flags: the
+ * launcher sets its flags before compiling, and NODE_OPTIONS is left out here because a normal start
+ * has none. Any other run compiles as usual, just slower.
  */
 async function writeCodeCache(timeoutMs = 30_000) {
   const started = Date.now();
@@ -238,6 +307,18 @@ async function writeCodeCache(timeoutMs = 30_000) {
       if (!response.ok) throw new Error(`GET ${endpoint} answered ${response.status}`);
       await response.arrayBuffer();
     }
+    // And one admin call: the admin contract loads with the first one (main/core/admin/contract-loader.ts),
+    // after the start, and its module setup is then compiled from the cache too.
+    const tokenFile = /^ {2}Admin token:\s+(\S+)/m.exec(stdout)?.[1];
+    if (!tokenFile) throw new Error('the CLI printed no Admin token line');
+    const adminToken = fs.readFileSync(tokenFile, 'utf8').trim();
+    const admin = await fetch(`${issuer}/admin/api/settings.get`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    if (!admin.ok) throw new Error(`POST /admin/api/settings.get answered ${admin.status}`);
+    await admin.arrayBuffer();
     child.kill('SIGINT');
     const code = await exited;
     if (code !== 0) throw new Error(`the CLI exited with ${code} after SIGINT`);

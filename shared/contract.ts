@@ -193,11 +193,8 @@ export type PlaygroundFlow = (typeof PLAYGROUND_FLOWS)[number];
 /** A private JWK as pasted: JSON text, parsed (and never stored or echoed) by the engine. */
 const PastedPrivateJwk = z.string().min(1).max(20_000);
 
-/**
- * One line that makes an assertion issuer's key pair with jose (in a folder where jose is installed):
- * the private JWK to paste in jwt_bearer runs, the public one for the client's trusted issuer.
- */
-export const ISSUER_KEY_PAIR_COMMAND = `node -e "import('jose').then(async({generateKeyPair,exportJWK})=>{const k=await generateKeyPair('ES256',{extractable:true});console.log('private:',JSON.stringify(await exportJWK(k.privateKey)));console.log('public:',JSON.stringify(await exportJWK(k.publicKey)))})"`;
+// Defined apart so the engine can use them without building this module's schemas.
+export { HTTP_UI_TOKEN_PARAM, ISSUER_KEY_PAIR_COMMAND } from './contract-constants';
 
 /** Mistakes the authorization code flow can make on purpose (wrong verifier, reused or expired code). */
 export const PLAYGROUND_SCENARIOS = ['wrong_verifier', 'reused_code', 'expired_code'] as const;
@@ -701,5 +698,3 @@ export const IPC_EVENT_CHANNEL = 'idp:event';
 /** The admin HTTP transport's prefix and its live event stream (server-sent events). */
 export const HTTP_ADMIN_PREFIX = '/admin/api';
 export const HTTP_EVENT_STREAM = '/admin/api/events.stream';
-/** The query parameter of the printed browser-mode URL that carries the UI token. */
-export const HTTP_UI_TOKEN_PARAM = 'token';

@@ -26,9 +26,13 @@ const BESIDE_CLI = [
   'cli-main.cjs.v8cache',
   'cli-main.cjs.map',
   'sign-worker.cjs',
-  // The parts only some starts load (--https, --ui), which the bundle require()s from its folder.
+  // The parts only some runs load (--https, --ui, mcp, a route with a JSON schema), which the bundle
+  // require()s from its folder (CLI_PARTS in scripts/build.mjs).
   'cli-tls.cjs',
   'cli-fastify-static.cjs',
+  'cli-mcp-sdk.cjs',
+  'cli-fastify-ajv.cjs',
+  'cli-fastify-serializer.cjs',
 ];
 
 export async function snapshotCli(source = BUILT_CLI) {

@@ -4,8 +4,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { signedDuration } from '../../shared/duration';
 import { AdminError } from '../../shared/errors';
-import type { IssuerSummary } from '../../shared/issuers';
-import type { Settings } from '../../shared/schemas';
 import { createEngine, EngineStartError, type EngineTls, VERSION } from '../core';
 import { adminTokenOrExit } from './admin-token';
 import { CHECK_API_HELP, parseCli, type ServeOptions, USAGE, UsageError } from './args';
@@ -149,7 +147,9 @@ async function serve(options: ServeOptions): Promise<void> {
     `  Admin token: ${engine.adminTokenFile}`,
   ];
   // A moved clock is easy to forget: every start says so while it is moved (it is kept in the data).
-  const { clock_offset_seconds: offset } = (await engine.call('settings.get', {})) as Settings;
+  // This and issuers.list below take no input, so they go to the handlers without engine.call's
+  // validation: that would load the admin contract (core/admin/contract-loader.ts) before "ready".
+  const { clock_offset_seconds: offset } = await engine.admin['settings.get']({});
   if (offset !== 0) {
     lines.push(
       `  Clock:       provider time is real time ${signedDuration(offset)} (Settings → provider clock)`,
@@ -163,7 +163,7 @@ async function serve(options: ServeOptions): Promise<void> {
     if (options.watch && seedJson) seedWatch = (await import('./seed-watch')).watchSeedFile(engine, seedJson);
   }
   // The workspace's other issuers answer on the same port, each under its own path.
-  const others = ((await engine.call('issuers.list', {})) as IssuerSummary[]).filter((i) => i.name !== '');
+  const others = (await engine.admin['issuers.list']({})).filter((i) => i.name !== '');
   for (const [index, other] of others.entries()) {
     lines.push(
       `  ${index === 0 ? 'Issuers:    ' : '            '} ${other.issuer} (${other.name}, ${other.profile})`,

@@ -1,13 +1,8 @@
 // `idp-sandbox mcp`: an engine started with serve's flags, and an MCP server on stdio whose tools are
 // admin contract methods (mcp-tools.ts). stdout carries only MCP messages: everything else goes to stderr.
 import path from 'node:path';
-import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import {
-  CallToolRequestSchema,
-  type CallToolResult,
-  ListToolsRequestSchema,
-} from '@modelcontextprotocol/sdk/types.js';
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { AdminError } from '../../shared/errors';
 import { createEngine, type Engine, EngineStartError, VERSION } from '../core';
 import { adminTokenOrExit } from './admin-token';
@@ -74,7 +69,10 @@ async function callTool(engine: Engine, method: string, input: unknown): Promise
   }
 }
 
-function mcpServer(engine: Engine): Server {
+type McpSdk = typeof import('./mcp-sdk');
+
+function mcpServer(engine: Engine, sdk: McpSdk): Server {
+  const { Server, ListToolsRequestSchema, CallToolRequestSchema } = sdk;
   const tools = mcpTools();
   const byName = new Map(tools.map((tool) => [tool.name, tool]));
   const server = new Server(
@@ -105,7 +103,8 @@ export async function mcpCommand(options: ServeOptions): Promise<void> {
   const engine = await startEngine(options);
   for (const warning of engine.warnings) process.stderr.write(`warning: ${warning}\n`);
   logFaults(engine);
-  const server = mcpServer(engine);
+  const sdk = await import('./mcp-sdk');
+  const server = mcpServer(engine, sdk);
   let closing = false;
   // The client ends the session by closing stdin (or with a signal): the engine stops with it.
   const shutdown = (reason: string) => {
@@ -119,7 +118,7 @@ export async function mcpCommand(options: ServeOptions): Promise<void> {
   process.stdin.once('end', () => shutdown('stdin closed'));
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
-  await server.connect(new StdioServerTransport());
+  await server.connect(new sdk.StdioServerTransport());
   process.stderr.write(
     `IDP Sandbox ${VERSION} MCP server on stdio; issuer ${engine.issuer}, data ${engine.dataDir ?? 'in memory'}\n`,
   );

@@ -2,13 +2,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { HTTP_UI_TOKEN_PARAM } from '../../shared/contract';
+import { HTTP_UI_TOKEN_PARAM } from '../../shared/contract-constants';
 import { AdminError } from '../../shared/errors';
 import { type AdminScope, ALL_ISSUERS } from '../../shared/issuers';
 import type { EngineEvent, ParsedWorkspace, SigningAlg, Workspace } from '../../shared/schemas';
 import { WorkspaceSchema } from '../../shared/schemas';
 import { validateInput } from '../../shared/validation';
-import { dispatchAdmin } from './admin/dispatch';
+import { adminDispatch } from './admin/contract-loader';
 import { importSeed } from './admin/handlers/workspace';
 import { type AdminHandlers, createAdminService } from './admin/service';
 import { type AdminSecrets, createAdminSecrets, UI_PREFIX } from './http/admin-auth';
@@ -325,10 +325,12 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const { admin, key } = gateAdmin(adminFor(ctx, keyManager)); // calls wait for the start's key
   // One admin call for the issuer its scope names, or a list for every issuer (ALL_ISSUERS).
   // issuers.* are the workspace's, whichever issuer the caller has selected (even one just deleted).
-  const call: Engine['call'] = async (method, input, scope) =>
-    scope?.issuer === ALL_ISSUERS
-      ? issuers.listAll(method, input)
-      : dispatchAdmin(method.startsWith('issuers.') ? admin : issuers.resolve(scope).admin, method, input);
+  // The contract it validates against loads with the first call (admin/contract-loader.ts).
+  const call: Engine['call'] = async (method, input, scope) => {
+    if (scope?.issuer === ALL_ISSUERS) return issuers.listAll(method, input);
+    const handlers = method.startsWith('issuers.') ? admin : issuers.resolve(scope).admin;
+    return (await adminDispatch()).dispatchAdmin(handlers, method, input);
+  };
   const issuers: Issuers = new Issuers(rootRuntime(ctx, keyManager, admin), {
     dataDir,
     nativeBinding: options.nativeBinding,

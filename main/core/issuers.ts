@@ -11,11 +11,10 @@ import {
   ROOT_ISSUER_ID,
 } from '../../shared/issuers';
 import type { EventType, IssuerSection } from '../../shared/schemas';
-import { dispatchAdmin, validated } from './admin/dispatch';
+import { adminDispatch } from './admin/contract-loader';
 import { checkImport } from './admin/handlers/workspace';
 import type { AdminHandlers } from './admin/service';
 import type { IssuerRouter } from './http/server';
-import { countOfAll, tokensOfAll } from './issuer-lists';
 import { type Clock, isoFromSeconds, seconds } from './lib/clock';
 import { createProviderContext, type ProviderContext } from './provider/context';
 import { createKeyManager, type KeyManager } from './provider/key-manager';
@@ -374,7 +373,7 @@ export class Issuers {
     });
     const target = this.resolve({ issuer: summary.id });
     try {
-      await dispatchAdmin(target.admin, 'workspace.import', workspace);
+      await (await adminDispatch()).dispatchAdmin(target.admin, 'workspace.import', workspace);
     } catch (error) {
       await this.remove(summary.id);
       throw error;
@@ -405,8 +404,10 @@ export class Issuers {
   async listAll(method: string, input: unknown): Promise<unknown> {
     const runtimes = [...this.runtimes.values()];
     const listed = runtimes.map((runtime) => ({ id: runtime.ctx.shape.id, admin: runtime.admin }));
-    if (method === 'tokens.list') return tokensOfAll(listed, input);
-    if (method === 'tokens.count' || method === 'events.count') return countOfAll(listed, method, input);
+    // Like the contract they validate against, loaded with the first call (admin/contract-loader.ts).
+    if (method === 'tokens.list') return (await import('./issuer-lists')).tokensOfAll(listed, input);
+    if (method === 'tokens.count' || method === 'events.count')
+      return (await import('./issuer-lists')).countOfAll(listed, method, input);
     if (method === 'events.page') {
       throw new AdminError(
         'invalid_input',
@@ -414,7 +415,7 @@ export class Issuers {
       );
     }
     if (method === 'events.list') {
-      const filter = validated('events.list', input);
+      const filter = (await adminDispatch()).validated('events.list', input);
       if (filter.after_id !== undefined || filter.before_id !== undefined) {
         throw new AdminError(
           'invalid_input',
@@ -481,6 +482,7 @@ export class Issuers {
   async importSections(sections: readonly IssuerSection[], as: 'import' | 'seed'): Promise<string[]> {
     const byName = new Map([...this.runtimes.values()].map((runtime) => [runtime.ctx.shape.name, runtime]));
     const notes: string[] = [];
+    const { dispatchAdmin } = await adminDispatch();
     for (const { name, profile, display_name, ...contents } of sections) {
       const existing = byName.get(name);
       const runtime = existing

@@ -1,5 +1,7 @@
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
+import Fastify from 'fastify';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BUILT_CLI, ROOT } from '../helpers/engine';
 import { type Spawned, spawnProcess } from '../helpers/process';
@@ -8,6 +10,7 @@ import { type Spawned, spawnProcess } from '../helpers/process';
 // beside it (main/cli/launcher.ts). IDP_SANDBOX_CODE_CACHE_REPORT=1 makes it say on stderr whether V8
 // used the cache; whatever the answer, the CLI must start and serve.
 const CACHE = 'cli-main.cjs.v8cache';
+const require = createRequire(import.meta.url);
 
 const running: Spawned[] = [];
 afterEach(() => {
@@ -95,6 +98,45 @@ describe('what a start reads before the engine', () => {
     expect(await page.text()).toContain('<div id="root">');
     proc.child.kill('SIGTERM');
     expect(await proc.exited).toEqual({ code: 0, signal: null });
+  });
+
+  it("leaves the MCP SDK, Fastify's schema compilers and zod's other languages out of the bundle", () => {
+    const bundle = fs.readFileSync(path.join(path.dirname(BUILT_CLI), 'cli-main.cjs'), 'latin1');
+    expect(bundle).not.toContain('node_modules/@modelcontextprotocol/');
+    expect(bundle).not.toContain('node_modules/ajv/');
+    // (Fastify's own error serializer keeps fast-json-stringify's small runtime, lib/serializer.js.)
+    expect(bundle).not.toContain('node_modules/fast-json-stringify/index.js');
+    expect(bundle).toContain('node_modules/zod/v4/locales/en.js');
+    expect(bundle).not.toContain('node_modules/zod/v4/locales/fr.js');
+    for (const part of ['cli-mcp-sdk.cjs', 'cli-fastify-ajv.cjs', 'cli-fastify-serializer.cjs'])
+      expect(bundle).toContain(`require("./${part}")`);
+  });
+
+  it('gives Fastify working schema compilers from their parts when a route has a schema', async () => {
+    // The bundle's Fastify gets each compiler's selector from a shim that loads the part on first use
+    // (scripts/build.mjs); here the parts are handed to a Fastify app as it would call them.
+    const dir = path.dirname(BUILT_CLI);
+    const load = (file: string) => require(path.join(dir, file)) as () => never;
+    const app = Fastify({
+      schemaController: {
+        compilersFactory: {
+          buildValidator: load('cli-fastify-ajv.cjs')(),
+          buildSerializer: load('cli-fastify-serializer.cjs')(),
+        },
+      },
+    });
+    const body = { type: 'object', required: ['n'], properties: { n: { type: 'integer' } } };
+    const response = { 200: { type: 'object', properties: { n: { type: 'integer' } } } };
+    app.post('/echo', { schema: { body, response } }, async (request) => ({
+      ...(request.body as object),
+      extra: 'left out by the response schema',
+    }));
+    const ok = await app.inject({ method: 'POST', url: '/echo', payload: { n: 2 } });
+    expect(ok.json()).toEqual({ n: 2 });
+    const refused = await app.inject({ method: 'POST', url: '/echo', payload: { n: 'two' } });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().message).toBe('body/n must be integer');
+    await app.close();
   });
 
   it('is a bundle of ASCII only, already wrapped as a CommonJS module function (read as latin1)', () => {

@@ -44,3 +44,5 @@ export async function dispatchAdmin(
 }
 
 export type { AdminMethod };
+/** For the admin HTTP route, which loads the contract through contract-loader.ts. */
+export { isAdminMethod };

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { isAdminMethod } from '../../../shared/contract';
 import { AdminError, type AdminErrorCode } from '../../../shared/errors';
 import { JsonTextError, parseJsonBytes } from '../../../shared/validation';
+import { adminDispatch } from '../admin/contract-loader';
 import type { AdminCall } from '../admin/dispatch';
 import { ADMIN_PREFIX, type AdminSecrets, authenticateAdmin } from './admin-auth';
 import { type EngineEventFeed, serveEventStream } from './event-stream';
@@ -79,7 +79,8 @@ export function registerAdminRoutes(
             .send({ code: 'invalid_input', message: 'Send the input as application/json.' });
         }
         try {
-          // An unknown method is answered as such whatever its body.
+          // An unknown method is answered as such whatever its body. The contract loads with the first call.
+          const { isAdminMethod } = await adminDispatch();
           const input = isAdminMethod(request.params.method) ? jsonBody(request) : undefined;
           // `?issuer=ID_OR_NAME` scopes the call to one issuer of the workspace; the root issuer without it.
           const { issuer } = request.query as { issuer?: unknown };

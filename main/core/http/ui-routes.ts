@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
-import { HTTP_UI_TOKEN_PARAM } from '../../../shared/contract';
+import { HTTP_UI_TOKEN_PARAM } from '../../../shared/contract-constants';
 import { ICON_DATA_URI } from '../../../shared/icon';
 import { safeEqual } from '../lib/secrets';
 import { escapeHtml, sendHtml, UI_CSP } from '../lib/security-headers';

@@ -1,5 +1,6 @@
 import { decodeJwt, decodeProtectedHeader, type JWK, SignJWT } from 'jose';
-import { type AdminParsedInput, ISSUER_KEY_PAIR_COMMAND } from '../../../../shared/contract';
+import type { AdminParsedInput } from '../../../../shared/contract';
+import { ISSUER_KEY_PAIR_COMMAND } from '../../../../shared/contract-constants';
 import { AdminError } from '../../../../shared/errors';
 import { JWT_BEARER_GRANT, type TrustedIssuer } from '../../../../shared/schemas';
 import { seconds } from '../../lib/clock';
