@@ -144,4 +144,27 @@ describe('Host header check (DNS rebinding)', () => {
       expect({ host, status: response.status }).toEqual({ host, status: 200 });
     }
   });
+
+  it('compares the Host case-insensitively on the routes, and names it lower-cased when refusing', async () => {
+    const introspect = (host: string) =>
+      rawRequest(engine.issuer, {
+        method: 'POST',
+        path: '/introspect',
+        headers: { ...form, authorization: basic('api', 'api-secret'), host },
+        body: 'token=x',
+      });
+    for (const host of [`LocalHost:${engine.port}`, `127.0.0.1:${engine.port}`]) {
+      const response = await introspect(host);
+      expect({ host, status: response.status, body: JSON.parse(response.text) }).toEqual({
+        host,
+        status: 200,
+        body: { active: false },
+      });
+    }
+    const refused = await introspect(`Evil.Example:${engine.port}`);
+    expect(refused.status).toBe(421);
+    const description: string = JSON.parse(refused.text).error_description;
+    expect(description).toContain(`evil.example:${engine.port}`);
+    expect(description).not.toContain('Evil');
+  });
 });

@@ -144,6 +144,53 @@ describe('TokenStore', () => {
     ).toBeUndefined();
   });
 
+  it('reads back every column exactly as stored, by id, by value and in a list', () => {
+    // Lookups read a row as the JSON text of its columns; lists read it column by column.
+    const hostile = 'q"uote \\ back\nslash\t\u0001\u001f \u2028\u2029 é 日本 😀 </script> \ufeff';
+    const id = tokenId(NOW * 1000);
+    const { value, secretHash } = opaqueValue(id);
+    const record = token({
+      id,
+      kind: 'access',
+      format: 'reference',
+      value_hash: null,
+      secret_hash: secretHash,
+      client_id: hostile,
+      user_id: `u-${hostile}`,
+      username: hostile,
+      subject: `sub ${hostile}`,
+      grant_id: null,
+      parent_id: `p-${hostile}`,
+      scope: `openid ${hostile}`,
+      audience: [hostile, 'api', ''],
+      claims: {
+        [hostile]: hostile,
+        nested: { list: [1, -2.5, 1e21, 2 ** 53 - 1, null, true, { '': 'empty key' }] },
+        ['__proto__']: 'an own claim named __proto__',
+      },
+      issued_at: 2 ** 53 - 1,
+      expires_at: -1,
+      revoked_at: 0,
+      revoked_reason: hostile,
+      rotated_at: NOW,
+      last_used_at: NOW - 1,
+      flaws: [hostile, 'aud'],
+      grant_type: hostile,
+    });
+    const empty = token({ claims: {}, audience: [], username: null, user_id: null, flaws: [] });
+    store.insert(record);
+    store.insert(empty);
+    expect(Object.hasOwn(record.claims, '__proto__')).toBe(true);
+    for (const stored of [record, empty]) {
+      expect(store.findById(stored.id)).toStrictEqual(stored);
+      const listed = store.list({}, NOW).tokens.find((t) => t.id === stored.id);
+      expect(listed && { ...listed, seq: undefined }).toStrictEqual({ ...stored, seq: undefined });
+    }
+    expect(store.findByValue(value)).toStrictEqual(record);
+    expect(Object.hasOwn(store.findByValue(value)?.claims ?? {}, '__proto__')).toBe(true);
+    expect(store.findByValue(`prefix.${value}`), 'an enveloped value').toStrictEqual(record);
+  });
+
   it('does not find a pre-schema-3 token by an id-prefixed value, nor a new one by its value hash', () => {
     const forged = opaqueValue(tokenId(NOW * 1000)).value.slice(TOKEN_ID_LENGTH);
     // A value in the new layout naming the old token's id: the old row has no secret hash to match.

@@ -145,9 +145,14 @@ async function registerIssuerEndpoints(
   // Callback style: an async hook costs every request a promise, and this one runs on every request.
   app.addHook('onRequest', (request, reply, done) => {
     reply.headers(BASE_SECURITY_HEADERS);
-    const host = (request.headers.host ?? '').toLowerCase();
+    const hosts = allowedHosts(ctx.issuer());
+    // The allowed names are lower case, so a Host header that is one of them as sent (clients send
+    // them so) needs no lower-casing; any other is compared lower-cased, as before.
+    const sent = request.headers.host ?? '';
+    if (hosts.has(sent)) return done();
+    const host = sent.toLowerCase();
     // Answering here ends the request; done() would run the route as well.
-    if (!allowedHosts(ctx.issuer()).has(host)) reply.code(421).send(hostRefusal(ctx.issuer(), host));
+    if (!hosts.has(host)) reply.code(421).send(hostRefusal(ctx.issuer(), host));
     else done();
   });
   registerFaultHook(app, ctx);

@@ -3,6 +3,8 @@ import { invalidRequest, OAuthError } from './errors';
 
 export type Params = Record<string, string>;
 
+const FORM_TYPE = 'application/x-www-form-urlencoded';
+
 /** Parameters allowed more than once: resource (RFC 8707 §2), audience (RFC 8693 §2.1, token exchange). */
 const REPEATABLE = new Set(['resource', 'audience']);
 
@@ -23,8 +25,9 @@ export function parseParams(request: FastifyRequest, source: 'query' | 'body' | 
   if (source === 'query' || (source === 'either' && request.method === 'GET')) {
     raw = request.query;
   } else {
-    const type = (request.headers['content-type'] ?? '').toLowerCase();
-    if (!type.startsWith('application/x-www-form-urlencoded')) {
+    const type = request.headers['content-type'] ?? '';
+    // Media types are case-insensitive; lower-casing only a type not already spelt as expected.
+    if (!type.startsWith(FORM_TYPE) && !type.toLowerCase().startsWith(FORM_TYPE)) {
       throw new OAuthError(400, 'invalid_request', 'Send parameters as application/x-www-form-urlencoded.');
     }
     raw = request.body ?? {};
@@ -32,7 +35,12 @@ export function parseParams(request: FastifyRequest, source: 'query' | 'body' | 
   const params: Params = {};
   const duplicated: string[] = [];
   if (typeof raw !== 'object' || raw === null) return { params, duplicated };
-  for (const [name, value] of Object.entries(raw as Record<string, unknown>)) {
+  // for…in rather than Object.entries, which makes an array for each parameter and one of them all:
+  // every OAuth request comes through here.
+  const fields = raw as Record<string, unknown>;
+  for (const name in fields) {
+    if (!Object.hasOwn(fields, name)) continue;
+    const value = fields[name];
     if (Array.isArray(value)) {
       if (REPEATABLE.has(name)) params[name] = value.map(String).join('\u0000');
       else duplicated.push(name);

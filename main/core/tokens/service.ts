@@ -19,6 +19,12 @@ export function audClaim(audience: string[]): string | string[] {
   return audience.length === 1 ? (audience[0] as string) : audience;
 }
 
+/** Whether `claims` has no property of its own (JSON.parse's objects have no enumerable inherited ones). */
+function hasNoClaims(claims: Record<string, unknown>): boolean {
+  for (const _ in claims) return false;
+  return true;
+}
+
 /** OIDC Core §3.1.3.6 at_hash: left half of the hash of the token, the hash matching the signing alg. */
 export function leftHalfHash(value: string, alg: SigningAlg): string {
   // Ed25519 signatures use SHA-512, the others here SHA-256.
@@ -527,22 +533,23 @@ export class TokenService {
           )
         : resolved.claims;
     const cnf = claims.cnf;
-    const base: Record<string, unknown> = {
-      active: true,
-      scope: record.scope,
-      client_id: record.client_id,
-      ...(record.username ? { username: record.username } : {}),
-      token_type: record.kind === 'refresh' ? 'refresh_token' : cnf ? 'DPoP' : 'Bearer',
-      exp: record.expires_at,
-      iat: record.issued_at,
-      sub: record.subject,
-      iss: this.deps.issuer(),
-      jti: record.id,
-    };
+    // Built in place, in the answer's order: an access token's claims first (the protocol claims below
+    // replace any of the same name where they stand), then these, then `aud`. A reference token usually
+    // has no claims of its own, and then this object is the answer, with no copy of it or into it.
+    const base: Record<string, unknown> = { active: true, scope: record.scope, client_id: record.client_id };
+    if (record.username) base.username = record.username;
+    base.token_type = record.kind === 'refresh' ? 'refresh_token' : cnf ? 'DPoP' : 'Bearer';
+    base.exp = record.expires_at;
+    base.iat = record.issued_at;
+    base.sub = record.subject;
+    base.iss = this.deps.issuer();
+    base.jti = record.id;
     if (record.kind === 'access') {
-      return { ...claims, ...base, aud: audClaim(record.audience) };
+      base.aud = audClaim(record.audience);
+      return hasNoClaims(claims) ? base : { ...claims, ...base };
     }
     // RFC 9449 §6.2: a DPoP-bound refresh token says which key it is bound to, too.
-    return cnf ? { ...base, cnf } : base;
+    if (cnf) base.cnf = cnf;
+    return base;
   }
 }
