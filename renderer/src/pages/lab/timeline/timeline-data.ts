@@ -273,6 +273,13 @@ const noWork = (): PendingWork => ({
 const GAP_RELOAD_MS = 10_000;
 /** The longest a gap's reload waits for its budget (a slow reload of a full window: once a minute). */
 const GAP_RELOAD_MAX_MS = 60_000;
+/**
+ * While rounds read only the newest tokens (a rate too high to follow), a gap's reload waits this
+ * long after the last: each reads the whole window again (100,000 tokens and the drawn events), which
+ * took the engine a third of its throughput for seconds, every 10 s under a sustained load (measured
+ * with the UI bench). Once the rate falls it goes at GAP_RELOAD_MS, with the holes' reload.
+ */
+const GAP_RELOAD_SAMPLING_MS = 60_000;
 
 /** Runs one round of pending work against the tokens under `key`. */
 async function runWork(
@@ -287,7 +294,8 @@ async function runWork(
   sample: boolean,
 ): Promise<void> {
   if (work.gapReload && !work.reload) {
-    if (performance.now() - reloads.last >= reloads.pace.wait(GAP_RELOAD_MS)) {
+    const least = sample ? GAP_RELOAD_SAMPLING_MS : GAP_RELOAD_MS;
+    if (performance.now() - reloads.last >= reloads.pace.wait(least)) {
       work.reload = true;
       work.reloadEvents ||= work.gapReload === 'all';
     } else requeue({ ...noWork(), gapReload: work.gapReload });
@@ -449,7 +457,8 @@ export function useTimelineData(match: TimelineMatch, every: boolean, layoutMs: 
             }, OVERLOAD_QUIET_MS)
           : null;
       // Events were left out (heavy load, shared/live-gap.ts): new tokens by cursor, and what the
-      // left-out events changed read again, as after a bulk change, at most every GAP_RELOAD_MS.
+      // left-out events changed read again, as after a bulk change, at most every GAP_RELOAD_MS
+      // (GAP_RELOAD_SAMPLING_MS while the rate is too high to follow).
       if (batch.gap) {
         const plan = planForGap(batch.gap);
         work.tail ||= plan.tail;
