@@ -75,8 +75,10 @@ describe('Activity page', () => {
   it('filters by event type, client and user', async () => {
     await page.getByRole('combobox', { name: 'Event type', exact: true }).fill('user.created');
     await page.getByRole('option', { name: 'user.created' }).click();
+    // The filtered list replaces the rows once its first page answers: both are waited for (the
+    // table may hold no rows at all in between).
     await expect.poll(() => eventRows('client.created').count()).toBe(0);
-    expect(await eventRows('user.created').count()).toBe(1);
+    await expect.poll(() => eventRows('user.created').count()).toBe(1);
 
     // Live updates respect the filter.
     await admin(ui.engine, 'users.create', { username: 'dave' });
@@ -91,7 +93,7 @@ describe('Activity page', () => {
     await page.getByRole('combobox', { name: 'Client', exact: true }).click();
     await page.getByRole('option', { name: 'orders-svc' }).click();
     await expect.poll(() => eventRows('user.created').count()).toBe(0);
-    expect(await eventRows('token.issued').count()).toBeGreaterThan(0);
+    await expect.poll(() => eventRows('token.issued').count()).toBeGreaterThan(0);
     expect(await eventRows('ignored-svc').count()).toBe(0);
 
     await page.getByRole('combobox', { name: 'User', exact: true }).click();
@@ -115,8 +117,8 @@ describe('Activity page', () => {
     // Errors only: the failure stays, successful requests and admin changes go.
     await page.getByRole('switch', { name: 'Errors only' }).click();
     await expect.poll(() => eventRows('token 200').count()).toBe(0);
+    await expect.poll(() => failure.count()).toBe(1);
     expect(await eventRows('user.created').count()).toBe(0);
-    expect(await failure.count()).toBe(1);
 
     await failure.getByRole('button', { name: /^Open event/ }).click();
     const drawer = page.getByRole('dialog', { name: /^Event \d+: request/ });
