@@ -5,6 +5,8 @@
  */
 interface Coalescer {
   trigger(): void;
+  /** A scheduled run is timed again: its interval may have shortened (a load ended). */
+  hurry(): void;
   dispose(): void;
 }
 
@@ -37,6 +39,12 @@ export function createCoalescer(run: () => Promise<unknown>, minInterval: () => 
   return {
     trigger() {
       dirty = true;
+      schedule();
+    },
+    hurry() {
+      if (timer === null) return;
+      clearTimeout(timer);
+      timer = null;
       schedule();
     },
     dispose() {

@@ -61,6 +61,14 @@ const OVERLAP = 2000;
  */
 const SAMPLE_ABOVE_PER_S = 2500;
 const SAMPLE = 1000;
+/**
+ * While the live stream is overloaded (every batch has a gap), rounds are at least this far apart.
+ * With 100,000 tokens in the window a round costs the main thread some 130 ms all told (the read, the
+ * layout, React's render, the draw; CPU profile under the UI bench's full-speed load), of which the
+ * pace (live-pace.ts) measures the round and the layout, about half: rounds went every 0.9 s, and the
+ * page took 15–20% of a core from the engine and the load beside it. New tokens still show every 2 s.
+ */
+export const OVERLOADED_ROUND_MS = 2000;
 
 export interface TimelineTokens {
   /** Oldest first. */
@@ -434,6 +442,7 @@ export function useTimelineData(match: TimelineMatch, every: boolean, layoutMs: 
       },
       () => {
         const layout = cost.current();
+        if (overloaded) return rounds.wait(Math.max(OVERLOADED_ROUND_MS, liveInterval(layout)), layout);
         return sampling ? rounds.wait(liveInterval(layout), layout) : liveInterval(layout);
       },
     );
@@ -446,13 +455,17 @@ export function useTimelineData(match: TimelineMatch, every: boolean, layoutMs: 
     // A batch of events (the engine sends one every ~100 ms while events happen) is one requeue.
     const unsubscribe = timelineSource(all).live((batch) => {
       const work = noWork();
+      const was = overloaded;
       overloaded = batch.gap !== null;
+      // The rate fell: a round paced for the overload goes at the usual pace.
+      if (was && !overloaded) coalescer.hurry();
       if (quiet !== null) clearTimeout(quiet);
       quiet =
         overloaded || sampling
           ? setTimeout(() => {
               overloaded = false;
               sampling = false;
+              coalescer.hurry();
               readHoles();
             }, OVERLOAD_QUIET_MS)
           : null;

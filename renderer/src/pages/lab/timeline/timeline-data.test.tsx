@@ -1,0 +1,123 @@
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { act, cleanup, renderHook } from '@testing-library/react';
+import type { ReactNode } from 'react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { AdminInput, AdminOutput } from '../../../../../shared/contract';
+import type { LiveGap } from '../../../../../shared/live-gap';
+import type { EngineEvent, Token } from '../../../../../shared/schemas';
+import { live } from '../../../test-live';
+import { testToken } from '../../tokens/test-token';
+
+// The engine as the timeline reads it: a log of reference tokens 1..newest that the test grows, every
+// tokens.list call recorded; no drawn events. The live stream is pushed by the test (test-live.ts).
+const engine = vi.hoisted(() => ({
+  newest: 0,
+  calls: [] as { at: number; newest: number; input: unknown }[],
+}));
+vi.mock('../../../api', () =>
+  import('../../../test-live').then((fake) => ({
+    adminApi: {
+      live: fake.liveStreamApi.adminApi.live,
+      events: { list: async () => [] },
+      tokens: {
+        count: async () => ({ count: engine.newest, exact: true }),
+        list: async (input: AdminInput<'tokens.list'>): Promise<AdminOutput<'tokens.list'>> => {
+          engine.calls.push({ at: Date.now(), newest: engine.newest, input });
+          const limit = input.limit ?? 50;
+          // Newest first from the newest (the tests read no further pages, nor by issued_asc).
+          if (input.sort !== 'issued_desc' || input.cursor)
+            return { tokens: [], total: null, next_cursor: null };
+          const oldest = Math.max(1, engine.newest - limit + 1);
+          const tokens = range(engine.newest, oldest);
+          return { tokens, total: null, next_cursor: oldest > 1 ? 'older' : null };
+        },
+      },
+    },
+  })),
+);
+
+const { OVERLOADED_ROUND_MS, useTimelineData } = await import('./timeline-data');
+
+function token(seq: number): Token {
+  return testToken({
+    id: `tok-${seq}`,
+    seq,
+    format: 'reference',
+    client_id: 'svc',
+    username: null,
+    subject: 'svc',
+    grant_id: null,
+    issued_at: new Date(Date.now() - 1000 + seq).toISOString(),
+  });
+}
+const range = (from: number, to: number) => Array.from({ length: from - to + 1 }, (_, i) => token(from - i));
+const issued = (seq: number): EngineEvent => ({
+  id: seq,
+  at: new Date().toISOString(),
+  type: 'token.issued',
+  client_id: 'svc',
+  username: null,
+  token_id: `tok-${seq}`,
+  data: {},
+});
+
+describe('useTimelineData under live load', () => {
+  afterEach(() => {
+    cleanup();
+    vi.useRealTimers();
+    engine.calls.length = 0;
+  });
+
+  it('reads the newest tokens in rounds at least OVERLOADED_ROUND_MS apart while batches have gaps, and at the usual pace without', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] });
+    engine.newest = 50;
+    const client = new QueryClient();
+    const wrapper = ({ children }: { children: ReactNode }) => (
+      <QueryClientProvider client={client}>{children}</QueryClientProvider>
+    );
+    const { result } = renderHook(() => useTimelineData({}, false, () => 10), { wrapper });
+    const advance = async (ms: number) => {
+      await act(async () => {
+        for (let t = 0; t < ms; t += 100) await vi.advanceTimersByTimeAsync(100);
+      });
+    };
+    await advance(200);
+    expect(result.current.tokens.data?.tokens).toHaveLength(50);
+    const sampledReads = (since: number) =>
+      engine.calls.filter(
+        (call) => call.at >= since && (call.input as AdminInput<'tokens.list'>).limit === 1000,
+      ).length;
+
+    // 5,000 tokens/s in whole batches of 500 every 100 ms: above the rate a round follows token by
+    // token, so rounds read the newest 1,000, at the usual pace (300 ms: the layout here takes 10 ms).
+    let since = Date.now();
+    for (let t = 0; t < 30; t++) {
+      const first = engine.newest + 1;
+      engine.newest += 500;
+      act(() =>
+        live.listener?.({ events: range(engine.newest, first).map((t) => issued(t.seq ?? 0)), gap: null }),
+      );
+      await advance(100);
+    }
+    const unpaced = sampledReads(since);
+    expect(unpaced).toBeGreaterThanOrEqual(6);
+
+    // Overloaded: a batch of 500 with a gap of 5,500 every 500 ms, for 10 s (the engine's pace then).
+    since = Date.now();
+    for (let t = 0; t < 20; t++) {
+      const first = engine.newest + 5501;
+      engine.newest += 6000;
+      const gap: LiveGap = { issuers: { root: { omitted: { 'token.issued': 5500 }, through: first - 1 } } };
+      act(() => live.listener?.({ events: range(engine.newest, first).map((t) => issued(t.seq ?? 0)), gap }));
+      await advance(500);
+    }
+    const overloaded = sampledReads(since);
+    // (The last round's answer applied.)
+    await advance(100);
+    expect(overloaded).toBeGreaterThanOrEqual(3);
+    expect(overloaded).toBeLessThanOrEqual(Math.ceil(10_000 / OVERLOADED_ROUND_MS) + 1);
+    // The newest token of the last round's read is drawn, and what the rounds skipped is a hole.
+    expect(result.current.tokens.data?.tokens.at(-1)?.seq).toBe(engine.calls.at(-1)?.newest);
+    expect(result.current.tokens.data?.holes.length).toBeGreaterThan(0);
+  });
+});
