@@ -1,4 +1,4 @@
-import type { Token } from '../../../../shared/schemas';
+import type { EngineEvent, Token } from '../../../../shared/schemas';
 
 /** A token as tokens.list answers it, for the renderer's unit tests: alice's active access token at web. */
 export function testToken(patch: Partial<Token> & Pick<Token, 'id'>): Token {
@@ -22,5 +22,37 @@ export function testToken(patch: Partial<Token> & Pick<Token, 'id'>): Token {
     grant_type: null,
     act: null,
     ...patch,
+  };
+}
+
+/** A service's reference token with this issue sequence (issued `seq` seconds after the epoch). */
+export function serviceToken(seq: number): Token {
+  return testToken({
+    id: `tok-${seq}`,
+    seq,
+    format: 'reference',
+    client_id: 'svc',
+    username: null,
+    subject: 'svc',
+    grant_id: null,
+    issued_at: new Date(seq * 1000).toISOString(),
+  });
+}
+
+/** serviceToken(from) down to serviceToken(to), newest first (as tokens.list answers issued_desc). */
+export function serviceTokens(from: number, to: number): Token[] {
+  return Array.from({ length: from - to + 1 }, (_, i) => serviceToken(from - i));
+}
+
+/** The token.issued event of serviceToken(seq). */
+export function serviceTokenIssued(seq: number): EngineEvent {
+  return {
+    id: seq,
+    at: serviceToken(seq).issued_at,
+    type: 'token.issued',
+    client_id: 'svc',
+    username: null,
+    token_id: `tok-${seq}`,
+    data: {},
   };
 }

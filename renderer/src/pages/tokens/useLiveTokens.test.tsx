@@ -3,9 +3,9 @@ import { act, cleanup, renderHook } from '@testing-library/react';
 import type { ReactNode } from 'react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AdminInput, AdminOutput } from '../../../../shared/contract';
-import type { EngineEvent, Token, TokenMatch } from '../../../../shared/schemas';
+import type { TokenMatch } from '../../../../shared/schemas';
 import { live } from '../../test-live';
-import { testToken } from './test-token';
+import { serviceTokenIssued, serviceTokens } from './test-token';
 import type { TokenPages } from './token-pages';
 
 // The live stream the hook subscribes to: batches are pushed by the test, as the transport would.
@@ -13,32 +13,6 @@ vi.mock('../../api', () => import('../../test-live').then((fake) => fake.liveStr
 
 const { useLiveTokens } = await import('./useLiveTokens');
 
-/** A service's reference token with this issue sequence. */
-function token(seq: number): Token {
-  return testToken({
-    id: `tok-${seq}`,
-    seq,
-    format: 'reference',
-    client_id: 'svc',
-    username: null,
-    subject: 'svc',
-    grant_id: null,
-    issued_at: new Date(seq * 1000).toISOString(),
-  });
-}
-/** The token.issued event of token(seq). */
-function issued(seq: number): EngineEvent {
-  return {
-    id: seq,
-    at: token(seq).issued_at,
-    type: 'token.issued',
-    client_id: 'svc',
-    username: null,
-    token_id: `tok-${seq}`,
-    data: {},
-  };
-}
-const range = (from: number, to: number) => Array.from({ length: from - to + 1 }, (_, i) => token(from - i));
 const seqs = (data: TokenPages | undefined) => data?.pages.flatMap((page) => page.tokens.map((t) => t.seq));
 
 const LIST_KEY = ['view.tokens', 'test'];
@@ -50,7 +24,7 @@ function engineList(newest: () => number) {
   const list = async (input: AdminInput<'tokens.list'>): Promise<AdminOutput<'tokens.list'>> => {
     calls.push(input);
     const limit = input.limit ?? 50;
-    const tokens = range(newest(), 1);
+    const tokens = serviceTokens(newest(), 1);
     if (input.sort === 'issued_desc')
       return { tokens: tokens.slice(0, limit), total: null, next_cursor: 'more' };
     // issued_asc after the cursor's seq: the tests below only read this way from the newest listed.
@@ -66,7 +40,7 @@ describe('useLiveTokens under heavy load', () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
     client = new QueryClient();
     client.setQueryData<TokenPages>(LIST_KEY, {
-      pages: [{ tokens: range(10, 1), total: null, next_cursor: null }],
+      pages: [{ tokens: serviceTokens(10, 1), total: null, next_cursor: null }],
       pageParams: [null],
     });
   });
@@ -102,7 +76,7 @@ describe('useLiveTokens under heavy load', () => {
     await act(async () => {
       // 5,000 tokens since the newest listed (10): 500 sent, 4,500 left out of the batch.
       live.listener?.({
-        events: range(5010, 4511)
+        events: serviceTokens(5010, 4511)
           .reverse()
           .map((t) => ({
             id: t.seq ?? 0,
@@ -119,7 +93,7 @@ describe('useLiveTokens under heavy load', () => {
     });
     expect(engine.calls).toEqual([{ sort: 'issued_desc', count: false, limit: 1000 }]);
     const data = client.getQueryData<TokenPages>(LIST_KEY);
-    expect(seqs(data)).toEqual(range(5010, 4011).map((t) => t.seq));
+    expect(seqs(data)).toEqual(serviceTokens(5010, 4011).map((t) => t.seq));
   });
 
   it('reads the tokens after the newest listed, as before, when fewer came than the head keeps', async () => {
@@ -127,14 +101,14 @@ describe('useLiveTokens under heavy load', () => {
     mount(engine.list, true);
     await act(async () => {
       live.listener?.({
-        events: [11, 12, 13].map(issued),
+        events: [11, 12, 13].map(serviceTokenIssued),
         gap: null,
       });
       await vi.advanceTimersByTimeAsync(600);
     });
     expect(engine.calls).toHaveLength(1);
     expect(engine.calls[0]).toMatchObject({ sort: 'issued_asc', count: false, limit: 1000 });
-    expect(seqs(client.getQueryData<TokenPages>(LIST_KEY))).toEqual(range(13, 1).map((t) => t.seq));
+    expect(seqs(client.getQueryData<TokenPages>(LIST_KEY))).toEqual(serviceTokens(13, 1).map((t) => t.seq));
   });
 
   it('under a filter, reads after the newest listed first: most of what a gap left out may be others’', async () => {
@@ -150,7 +124,7 @@ describe('useLiveTokens under heavy load', () => {
     expect(engine.calls).toEqual([
       expect.objectContaining({ client_id: 'svc', sort: 'issued_asc', limit: 1000 }),
     ]);
-    expect(seqs(client.getQueryData<TokenPages>(LIST_KEY))).toEqual(range(13, 1).map((t) => t.seq));
+    expect(seqs(client.getQueryData<TokenPages>(LIST_KEY))).toEqual(serviceTokens(13, 1).map((t) => t.seq));
   });
 
   it('scrolled down, counts what a gap left out without reading any row', async () => {
@@ -165,7 +139,7 @@ describe('useLiveTokens under heavy load', () => {
     });
     expect(engine.calls).toEqual([]);
     expect(result.current.pendingCount).toBe(5000);
-    expect(seqs(client.getQueryData<TokenPages>(LIST_KEY))).toEqual(range(10, 1).map((t) => t.seq));
+    expect(seqs(client.getQueryData<TokenPages>(LIST_KEY))).toEqual(serviceTokens(10, 1).map((t) => t.seq));
   });
 
   it('while every batch has a gap, waits between rounds by what the last one cost; without one, every APPLY_EVERY_MS again', async () => {
@@ -203,7 +177,7 @@ describe('useLiveTokens under heavy load', () => {
       for (let t = 0; t < 4; t++) {
         newest += 1;
         live.listener?.({
-          events: [issued(newest)],
+          events: [serviceTokenIssued(newest)],
           gap: null,
         });
         await vi.advanceTimersByTimeAsync(600);

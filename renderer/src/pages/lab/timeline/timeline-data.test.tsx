@@ -4,9 +4,8 @@ import type { ReactNode } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AdminInput, AdminOutput } from '../../../../../shared/contract';
 import type { LiveGap } from '../../../../../shared/live-gap';
-import type { EngineEvent, Token } from '../../../../../shared/schemas';
 import { live } from '../../../test-live';
-import { testToken } from '../../tokens/test-token';
+import { serviceTokenIssued, serviceTokens } from '../../tokens/test-token';
 
 // The engine as the timeline reads it: a log of reference tokens 1..newest that the test grows, every
 // tokens.list call recorded; no drawn events. The live stream is pushed by the test (test-live.ts).
@@ -28,7 +27,7 @@ vi.mock('../../../api', () =>
           if (input.sort !== 'issued_desc' || input.cursor)
             return { tokens: [], total: null, next_cursor: null };
           const oldest = Math.max(1, engine.newest - limit + 1);
-          const tokens = range(engine.newest, oldest);
+          const tokens = serviceTokens(engine.newest, oldest);
           return { tokens, total: null, next_cursor: oldest > 1 ? 'older' : null };
         },
       },
@@ -37,29 +36,6 @@ vi.mock('../../../api', () =>
 );
 
 const { OVERLOADED_ROUND_MS, useTimelineData } = await import('./timeline-data');
-
-function token(seq: number): Token {
-  return testToken({
-    id: `tok-${seq}`,
-    seq,
-    format: 'reference',
-    client_id: 'svc',
-    username: null,
-    subject: 'svc',
-    grant_id: null,
-    issued_at: new Date(Date.now() - 1000 + seq).toISOString(),
-  });
-}
-const range = (from: number, to: number) => Array.from({ length: from - to + 1 }, (_, i) => token(from - i));
-const issued = (seq: number): EngineEvent => ({
-  id: seq,
-  at: new Date().toISOString(),
-  type: 'token.issued',
-  client_id: 'svc',
-  username: null,
-  token_id: `tok-${seq}`,
-  data: {},
-});
 
 describe('useTimelineData under live load', () => {
   afterEach(() => {
@@ -95,7 +71,10 @@ describe('useTimelineData under live load', () => {
       const first = engine.newest + 1;
       engine.newest += 500;
       act(() =>
-        live.listener?.({ events: range(engine.newest, first).map((t) => issued(t.seq ?? 0)), gap: null }),
+        live.listener?.({
+          events: serviceTokens(engine.newest, first).map((t) => serviceTokenIssued(t.seq ?? 0)),
+          gap: null,
+        }),
       );
       await advance(100);
     }
@@ -108,7 +87,12 @@ describe('useTimelineData under live load', () => {
       const first = engine.newest + 5501;
       engine.newest += 6000;
       const gap: LiveGap = { issuers: { root: { omitted: { 'token.issued': 5500 }, through: first - 1 } } };
-      act(() => live.listener?.({ events: range(engine.newest, first).map((t) => issued(t.seq ?? 0)), gap }));
+      act(() =>
+        live.listener?.({
+          events: serviceTokens(engine.newest, first).map((t) => serviceTokenIssued(t.seq ?? 0)),
+          gap,
+        }),
+      );
       await advance(500);
     }
     const overloaded = sampledReads(since);
