@@ -4,6 +4,7 @@ import type { ReactNode } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AdminInput, AdminOutput } from '../../../../../shared/contract';
 import type { LiveGap } from '../../../../../shared/live-gap';
+import { decodeTokenCursor } from '../../../../../shared/token-cursor';
 import { live } from '../../../test-live';
 import { serviceTokenIssued, serviceTokens } from '../../tokens/test-token';
 
@@ -23,9 +24,16 @@ vi.mock('../../../api', () =>
         list: async (input: AdminInput<'tokens.list'>): Promise<AdminOutput<'tokens.list'>> => {
           engine.calls.push({ at: Date.now(), newest: engine.newest, input });
           const limit = input.limit ?? 50;
-          // Newest first from the newest (the tests read no further pages, nor by issued_asc).
-          if (input.sort !== 'issued_desc' || input.cursor)
-            return { tokens: [], total: null, next_cursor: null };
+          if (input.sort === 'issued_asc') {
+            // After the cursor's sequence, oldest first.
+            const at = input.cursor ? decodeTokenCursor(input.cursor)?.at : null;
+            const after = at && 'seq' in at ? (at.seq as number) : 0;
+            const last = Math.min(engine.newest, after + limit);
+            const tokens = serviceTokens(last, after + 1).reverse();
+            return { tokens, total: null, next_cursor: last < engine.newest ? 'newer' : null };
+          }
+          // Newest first from the newest (the tests read no further pages).
+          if (input.cursor) return { tokens: [], total: null, next_cursor: null };
           const oldest = Math.max(1, engine.newest - limit + 1);
           const tokens = serviceTokens(engine.newest, oldest);
           return { tokens, total: null, next_cursor: oldest > 1 ? 'older' : null };
@@ -35,7 +43,7 @@ vi.mock('../../../api', () =>
   })),
 );
 
-const { OVERLOADED_ROUND_MS, useTimelineData } = await import('./timeline-data');
+const { LIVE_PAGE, OVERLOADED_ROUND_MS, useTimelineData } = await import('./timeline-data');
 
 describe('useTimelineData under live load', () => {
   afterEach(() => {
@@ -44,7 +52,8 @@ describe('useTimelineData under live load', () => {
     engine.calls.length = 0;
   });
 
-  it('reads the newest tokens in rounds at least OVERLOADED_ROUND_MS apart while batches have gaps, and at the usual pace without', async () => {
+  /** The hook over the fake engine's 50 tokens (layouts take 10 ms), and a clock to move in 100 ms steps. */
+  async function mount() {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] });
     engine.newest = 50;
     const client = new QueryClient();
@@ -59,6 +68,40 @@ describe('useTimelineData under live load', () => {
     };
     await advance(200);
     expect(result.current.tokens.data?.tokens).toHaveLength(50);
+    return { result, advance };
+  }
+
+  it('reads a burst after a quiet spell a bounded page per round, until every token is drawn', async () => {
+    const { result, advance } = await mount();
+    // After 10 s of nothing, 6,000 tokens at once, their events in one batch (no gap): over the time
+    // since the last round that is a low rate, so the rounds read every token, a bounded page each.
+    await advance(10_000);
+    const first = engine.newest + 1;
+    engine.newest += 6000;
+    act(() =>
+      live.listener?.({
+        events: serviceTokens(engine.newest, first)
+          .reverse()
+          .map((t) => serviceTokenIssued(t.seq ?? 0)),
+        gap: null,
+      }),
+    );
+    await advance(3000);
+    const reads = engine.calls.filter(
+      (call) => (call.input as AdminInput<'tokens.list'>).sort === 'issued_asc',
+    );
+    expect(reads.map((call) => (call.input as AdminInput<'tokens.list'>).limit)).toEqual([
+      LIVE_PAGE,
+      LIVE_PAGE,
+      LIVE_PAGE,
+    ]);
+    expect(result.current.tokens.data?.tokens).toHaveLength(6050);
+    expect(result.current.tokens.data?.tokens.at(-1)?.seq).toBe(engine.newest);
+    expect(result.current.tokens.data?.holes).toEqual([]);
+  });
+
+  it('reads the newest tokens in rounds at least OVERLOADED_ROUND_MS apart while batches have gaps, and at the usual pace without', async () => {
+    const { result, advance } = await mount();
     const sampledReads = (since: number) =>
       engine.calls.filter(
         (call) => call.at >= since && (call.input as AdminInput<'tokens.list'>).limit === 1000,

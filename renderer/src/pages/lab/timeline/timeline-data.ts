@@ -125,22 +125,24 @@ async function loadWindow(list: List, match: TimelineMatch, every: boolean): Pro
   return { tokens: fromNewestPages(pages), truncated, total, holes: [] };
 }
 
-/** Tokens issued after the newest held (one issuer): its sequence is the cursor. */
-async function fetchAfter(list: List, match: TimelineMatch, seq: number): Promise<Token[]> {
-  const found: Token[] = [];
-  let cursor: string | null = cursorAfter('issued_asc', { seq });
-  while (cursor !== null && found.length < WINDOW_CAP) {
-    const page: AdminOutput<'tokens.list'> = await list({
-      ...match,
-      sort: 'issued_asc',
-      cursor,
-      count: false,
-      limit: PAGE,
-    });
-    found.push(...page.tokens);
-    cursor = page.next_cursor ?? null;
-  }
-  return found;
+/**
+ * New tokens a round reads at most by sequence (one issuer); more are read by the next round. Below
+ * SAMPLE_ABOVE_PER_S a round (at most MAX_LIVE_INTERVAL_MS apart) finds fewer. Without a bound, the
+ * first round of a sudden flood (before its rate is known) chased the newest token page after page,
+ * 10,000 at a time, while the engine issued more: some 10,000 tokens read back in its first second.
+ */
+export const LIVE_PAGE = SAMPLE_ABOVE_PER_S;
+
+/** Tokens issued after the newest held (one issuer, its sequence the cursor): one page, and whether more follow. */
+async function fetchAfter(list: List, match: TimelineMatch, seq: number): Promise<Newer> {
+  const page = await list({
+    ...match,
+    sort: 'issued_asc',
+    cursor: cursorAfter('issued_asc', { seq }),
+    count: false,
+    limit: LIVE_PAGE,
+  });
+  return { tokens: page.tokens, hole: null, more: page.next_cursor != null };
 }
 
 /**
@@ -190,11 +192,14 @@ async function fetchRows(list: List, ids: readonly string[]): Promise<Token[]> {
 interface Newer {
   tokens: Token[];
   hole: TokenHole | null;
+  /** Newer tokens follow these, for the next round to read. */
+  more?: boolean;
 }
 
 /**
- * Every token issued after those held. One issuer: after the newest sequence held. Every issuer (or
- * rows without a sequence): newest first until what is held. Null: that never met a held token.
+ * Tokens issued after those held. One issuer: a page after the newest sequence held (`more` says
+ * whether the next round reads on). Every issuer (or rows without a sequence): newest first until
+ * what is held. Null: that never met a held token.
  */
 async function fetchNewer(
   list: List,
@@ -203,10 +208,8 @@ async function fetchNewer(
   held: readonly Token[],
 ): Promise<Newer | null> {
   const newest = every ? null : newestSeq(held);
-  const tokens =
-    newest === null
-      ? await fetchNewestUntilHeld(list, match, newestIds(held, OVERLAP))
-      : await fetchAfter(list, match, newest);
+  if (newest !== null) return fetchAfter(list, match, newest);
+  const tokens = await fetchNewestUntilHeld(list, match, newestIds(held, OVERLAP));
   return tokens && { tokens, hole: null };
 }
 
@@ -346,6 +349,7 @@ async function runWork(
       const holes = holesWithin(newer.hole ? [...current.holes, newer.hole] : current.holes, applied.tokens);
       return { tokens: applied.tokens, truncated, total, holes };
     });
+    if (newer.more) requeue({ ...noWork(), tail: true });
   }
   const ids = new Set(work.ids);
   if (work.grants.size > 0) {
