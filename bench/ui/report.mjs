@@ -162,10 +162,10 @@ export function uiTable(results) {
   }
   const th = results.throughput;
   if (th && !th.error) {
-    const closed = medianOf(th.rounds.map((r) => r.closed.rps));
+    const closed = medianOf(th.rounds.flatMap((r) => r.closed.map((c) => c.rps)));
     for (const [title, ratio] of Object.entries(th.ratios)) {
-      const open = medianOf(th.rounds.map((r) => r[title].rps));
-      const cpu = th.rounds.at(-1)[title].cpu;
+      const open = medianOf(th.rounds.map((r) => r.pages[title].rps));
+      const cpu = th.rounds.at(-1).pages[title].cpu;
       rows.push([
         `Engine throughput (unlimited client_credentials, reference tokens) with ${title} open ÷ with no page open`,
         '≥ 0.9×',
@@ -229,7 +229,7 @@ function section(results, meta) {
     `- Scrolling: the scroll container moved down at ${config.scrollPxPerSecond.toLocaleString('en-US')} px/s (on every animation frame, by the time since the previous one) for ${config.scrollSeconds} s, so the list loads further pages on the way; the frames it sat at the end of the loaded rows are counted; frame = interval between animation frames.`,
     `- Timeline: a wheel event over the canvas every animation frame for ${config.zoomSeconds} s (zooming in, then out), frame rate from the intervals.`,
     `- Live: the benchmark's process asks for ${config.liveRate.toLocaleString('en-US')} client_credentials reference tokens per second (paced on a 10 ms tick over keep-alive connections, open loop: autocannon's overallRate lets each connection burst its share and wait, and fell far short of the rate here) for ${config.liveSeconds} s with one page open at a time. First half: the page unfiltered, frames and CPU measured. Second half: its Client filter set to svc-marker and a token of that client issued every 2 s, timed from the token endpoint's answer until its row is in the page (Tokens, Activity) or until the timeline's summary next changes (unfiltered, a given token is among the rows on screen for milliseconds at 2,000/s, so it could not be timed there).`,
-    `- Throughput: autocannon with 50 connections, no rate limit, ${config.throughputSeconds} s, with no page open (about:blank) and with each page open, in ${config.throughputRounds} round(s) of rotating order; the ratio is taken per round, then the median.`,
+    `- Throughput: autocannon with 50 connections, no rate limit, ${config.throughputSeconds} s, each page open between two windows with no page open (about:blank), in ${config.throughputRounds} round(s) of rotating order; a page's ratio is its rate over the mean of the two windows beside it, then the median of its rounds (this machine's speed drifts within minutes, and a baseline farther away would measure the drift).`,
     `- Idle: the Tokens page opened after the stages above (same document), nothing issued. A first ${config.idleSeconds} s window 3 s after opening is shown beside the figure: in it the renderer still collects the earlier stages' garbage (V8's memory reducer, full GCs for some 20–30 s; bench/experiments/idle-sources.mjs). Then the renderer's CPU is read in 5 s windows until three in a row are within 0.4 points of each other (at most 90 s), and the figure is the ${config.idleSeconds} s after that.`,
     UI_SECTION_END,
   ].join('\n');

@@ -567,47 +567,66 @@ async function measureLive(session, spec, config, log) {
   return result;
 }
 
-/** The engine's unlimited rate with no page open, and with each page open, round by round. */
+/**
+ * The engine's unlimited rate with each page open, each against the UI closed right before and right
+ * after it: closed, page, closed, page, closed, page, closed (the pages' order rotating by round). This
+ * machine's speed drifts by tens of percent within minutes (a shared host: the same engine answered
+ * 12,000/s and then 7,500/s with no page open, minutes apart), so a page compared with a baseline a
+ * minute away measured the drift as much as the page. A page's ratio is its rate over the mean of its
+ * two neighbours, and its row the median of its rounds.
+ */
 async function measureThroughput(session, config, log) {
   const { page, engine } = session;
   log(
-    `\n▶ Throughput: ${config.throughputRounds} round(s) of ${config.throughputSeconds} s, the UI closed and each page open`,
+    `\n▶ Throughput: ${config.throughputRounds} round(s) of ${config.throughputSeconds} s windows, each page open between two with the UI closed`,
   );
-  const rounds = [];
-  const variants = ['closed', ...LIVE_PAGES.map((p) => p.title)];
-  for (let r = 0; r < config.throughputRounds; r++) {
-    const round = {};
-    for (let k = 0; k < variants.length; k++) {
-      const variant = variants[(k + r) % variants.length];
-      if (variant === 'closed') await page.goto('about:blank');
-      else {
-        const shown = await attempt(`throughput with ${variant} open`, log, () =>
-          showPage(
-            session,
-            LIVE_PAGES.find((p) => p.title === variant),
-          ),
-        );
-        if (shown?.error) continue;
-      }
-      await sleep(1500);
-      const cpu = cpuWindow(engine.pid);
-      const result = await tokenLoad({
-        origin: engine.origin,
-        client: CLIENTS.ref,
-        seconds: config.throughputSeconds,
-        connections: 50,
-      });
-      round[variant] = { ...result, cpu: cpu.stop() };
-      log(
-        `  round ${r + 1} ${variant.padEnd(8)} ${Math.round(result.rps).toLocaleString('en-US').padStart(7)}/s (${result.non2xx} non-2xx, ${result.errors} errors); renderer ${round[variant].cpu.renderer.toFixed(0)}%, engine ${round[variant].cpu.engine.toFixed(0)}% CPU`,
+  const measure = async (r, variant) => {
+    if (variant === 'closed') await page.goto('about:blank');
+    else {
+      const shown = await attempt(`throughput with ${variant} open`, log, () =>
+        showPage(
+          session,
+          LIVE_PAGES.find((p) => p.title === variant),
+        ),
       );
+      if (shown?.error) return null;
+    }
+    await sleep(1500);
+    const cpu = cpuWindow(engine.pid);
+    const result = await tokenLoad({
+      origin: engine.origin,
+      client: CLIENTS.ref,
+      seconds: config.throughputSeconds,
+      connections: 50,
+    });
+    const measured = { ...result, cpu: cpu.stop() };
+    log(
+      `  round ${r + 1} ${variant.padEnd(8)} ${Math.round(result.rps).toLocaleString('en-US').padStart(7)}/s (${result.non2xx} non-2xx, ${result.errors} errors); renderer ${measured.cpu.renderer.toFixed(0)}%, engine ${measured.cpu.engine.toFixed(0)}% CPU`,
+    );
+    return measured;
+  };
+  const rounds = [];
+  for (let r = 0; r < config.throughputRounds; r++) {
+    const round = { closed: [], pages: {} };
+    let before = await measure(r, 'closed');
+    round.closed.push(before);
+    for (let k = 0; k < LIVE_PAGES.length; k++) {
+      const title = LIVE_PAGES[(k + r) % LIVE_PAGES.length].title;
+      const open = await measure(r, title);
+      const after = await measure(r, 'closed');
+      round.closed.push(after);
+      if (open) round.pages[title] = { ...open, baseline: (before.rps + after.rps) / 2 };
+      before = after;
     }
     rounds.push(round);
   }
   const ratios = Object.fromEntries(
-    variants
-      .filter((v) => v !== 'closed' && rounds.every((round) => round[v]))
-      .map((v) => [v, median(rounds.map((round) => round[v].rps / round.closed.rps))]),
+    LIVE_PAGES.map((p) => p.title)
+      .filter((title) => rounds.every((round) => round.pages[title]))
+      .map((title) => [
+        title,
+        median(rounds.map((round) => round.pages[title].rps / round.pages[title].baseline)),
+      ]),
   );
   return { rounds, ratios };
 }
