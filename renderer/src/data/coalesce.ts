@@ -10,10 +10,15 @@ interface Coalescer {
   dispose(): void;
 }
 
-export function createCoalescer(run: () => Promise<unknown>, minInterval: () => number): Coalescer {
+/** `lastRun`: when the job last ran elsewhere (Date.now()), if the first run must keep its interval from that. */
+export function createCoalescer(
+  run: () => Promise<unknown>,
+  minInterval: () => number,
+  lastRun = Number.NEGATIVE_INFINITY,
+): Coalescer {
   let dirty = false;
   let running = false;
-  let last = Number.NEGATIVE_INFINITY;
+  let last = lastRun;
   let timer: ReturnType<typeof setTimeout> | null = null;
   let disposed = false;
 

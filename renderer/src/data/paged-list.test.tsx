@@ -32,14 +32,18 @@ function engineLog({
   forever?: boolean;
 }) {
   const asked: Array<number | null> = [];
+  /** When each call began and when it was answered. */
+  const times: Array<{ began: number; answered: number }> = [];
   const call = async (input: { before_id?: number }): Promise<Page> => {
     asked.push(input.before_id ?? null);
+    const began = performance.now();
     await new Promise((resolve) => setTimeout(resolve, delayMs));
+    times.push({ began, answered: performance.now() });
     const before = input.before_id ?? 1000;
     if (forever || asked.length <= empty) return { events: [], next_before_id: before - 100 };
     return { events: [event(before - 1), event(before - 2)], next_before_id: before - 2 };
   };
-  return { asked, call };
+  return { asked, times, call };
 }
 
 function pagedList(log: ReturnType<typeof engineLog>, filter = 'q') {
@@ -90,6 +94,22 @@ describe('usePagedList', () => {
     // Read for about READ_ON_MS (500 ms) at 20 ms a call: more than one call, far fewer than forever.
     expect(log.asked.length).toBeGreaterThan(5);
     expect(log.asked.length).toBeLessThan(100);
+  });
+
+  it('gives the engine as long again as its last answer took before each read, but for the first page’s first 150 ms', async () => {
+    // Every slice takes the engine 60 ms and holds nothing: the first page's first three calls go at
+    // once (the first rows are waited for), every call after them 60 ms after the last answer.
+    const log = engineLog({ empty: 0, delayMs: 60, forever: true });
+    const { view } = pagedList(log);
+    await waitFor(() => expect(view.result.current.query.data).toBeDefined(), { timeout: 3000 });
+    const firstPage = log.times.length;
+    const gap = (i: number) => (log.times[i]?.began ?? 0) - (log.times[i - 1]?.answered ?? 0);
+    expect(firstPage).toBeGreaterThanOrEqual(4);
+    for (let i = 1; i < 3; i++) expect(gap(i)).toBeLessThan(40);
+    for (let i = 3; i < firstPage; i++) expect(gap(i)).toBeGreaterThanOrEqual(55);
+    view.result.current.loadMore();
+    await waitFor(() => expect(log.times.length).toBeGreaterThanOrEqual(firstPage + 3), { timeout: 3000 });
+    for (let i = firstPage; i < firstPage + 3; i++) expect(gap(i)).toBeGreaterThanOrEqual(55);
   });
 
   it('stops reading on for a filter no longer shown', async () => {

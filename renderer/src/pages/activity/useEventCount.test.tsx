@@ -7,7 +7,7 @@ import { live } from '../../test-live';
 
 // The live stream as the transport would push it, and events.count as the engine answers it (a log
 // that grows by what the test says), each call recorded.
-const engine = vi.hoisted(() => ({ events: 1_000_000, counts: [] as number[] }));
+const engine = vi.hoisted(() => ({ events: 1_000_000, exact: true, counts: [] as number[] }));
 vi.mock('../../api', () =>
   import('../../test-live').then((fake) => ({
     adminApi: {
@@ -15,14 +15,16 @@ vi.mock('../../api', () =>
       events: {
         count: async () => {
           engine.counts.push(Date.now());
-          return { count: engine.events, exact: true };
+          return { count: engine.events, exact: engine.exact };
         },
       },
     },
   })),
 );
 
-const { countText, useEventCount, OVERLOADED_RECOUNT_MS } = await import('./useEventCount');
+const { countText, useEventCount, ESTIMATE_RECOUNT_MS, OVERLOADED_RECOUNT_MS } = await import(
+  './useEventCount'
+);
 
 describe('countText', () => {
   it('says an exact count in full', () => {
@@ -94,5 +96,35 @@ describe('useEventCount under live load', () => {
     await advance(2500);
     expect(engine.counts).toHaveLength(before + 1);
     expect(result.current.data).toEqual({ count: engine.events, exact: true });
+  });
+
+  it('after an estimate, adds live matches but asks again only every ESTIMATE_RECOUNT_MS', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] });
+    engine.events = 1_200_000;
+    engine.exact = false;
+    const client = new QueryClient();
+    const wrapper = ({ children }: { children: ReactNode }) => (
+      <QueryClientProvider client={client}>{children}</QueryClientProvider>
+    );
+    // The page's filter is memoised: the same object every render.
+    const match = { client_id: 'svc' };
+    const { result } = renderHook(() => useEventCount(match, true), { wrapper });
+    const advance = async (ms: number) => {
+      await act(async () => {
+        for (let t = 0; t < ms; t += 100) await vi.advanceTimersByTimeAsync(100);
+      });
+    };
+    await advance(100);
+    expect(engine.counts).toHaveLength(1);
+    // A matching event every 2 s for 20 s (no gaps).
+    for (let t = 0; t < 10; t++) {
+      act(() => result.current.liveMatched(1));
+      await advance(2000);
+    }
+    expect(engine.counts).toHaveLength(1);
+    expect(result.current.data).toEqual({ count: 1_200_010, exact: false });
+    await advance(ESTIMATE_RECOUNT_MS - 20_000);
+    expect(engine.counts).toHaveLength(2);
+    engine.exact = true;
   });
 });

@@ -21,13 +21,21 @@ const RECOUNT_SHARE = 20;
  * work taken from the load. Once the load ends, the next recount goes at the usual pace.
  */
 export const OVERLOADED_RECOUNT_MS = 30_000;
+/**
+ * Recounts are as far apart after an estimate (a filter no index serves, counted in part and sampled
+ * over the rest: main/core/store/windows.ts). Each takes the engine its whole count budget, ~100 ms
+ * with its one thread blocked, and refines a number that is approximate anyway; at one every 2 s, with
+ * a marked event every 2 s under 2,000 tokens/s, the token endpoint fell behind (UI bench).
+ */
+export const ESTIMATE_RECOUNT_MS = 30_000;
 
 /**
  * How many events match, asked only once `enabled` (after the first rows: the engine answers one
  * call at a time, and the rows matter first). Matching live events (`liveMatched`) are added at once,
  * and the engine is asked again at most once a second, and never for more than 5% of its time
- * (every OVERLOADED_RECOUNT_MS while the live stream is overloaded), so the number follows live load
- * without a count of millions per event; the last recount after a burst makes it exact again.
+ * (every OVERLOADED_RECOUNT_MS while the live stream is overloaded, ESTIMATE_RECOUNT_MS after an
+ * estimate), so the number follows live load without a count of millions per event; the last
+ * recount after a burst makes it exact again (or a fresh estimate).
  */
 export function useEventCount(match: EventMatch, enabled: boolean) {
   const queryClient = useQueryClient();
@@ -57,8 +65,16 @@ export function useEventCount(match: EventMatch, enabled: boolean) {
       }
     };
     const load = watchOverload(() => coalescer.hurry());
-    const coalescer = createCoalescer(recount, () =>
-      load.overloaded ? OVERLOADED_RECOUNT_MS : Math.max(MIN_RECOUNT_INTERVAL_MS, took * RECOUNT_SHARE),
+    const coalescer = createCoalescer(
+      recount,
+      () =>
+        load.overloaded
+          ? OVERLOADED_RECOUNT_MS
+          : queryClient.getQueryData<{ exact: boolean }>(key)?.exact === false
+            ? ESTIMATE_RECOUNT_MS
+            : Math.max(MIN_RECOUNT_INTERVAL_MS, took * RECOUNT_SHARE),
+      // The query counts as the filter is set: the first recount keeps its interval from then.
+      Date.now(),
     );
     const unsubscribe = adminApi.live.subscribeBatch((batch) => load.batch(batch.gap));
     live.current = (n) => {
