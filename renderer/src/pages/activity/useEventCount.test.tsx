@@ -4,6 +4,7 @@ import type { ReactNode } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { LiveBatch } from '../../../../shared/live-gap';
 import { live } from '../../test-live';
+import type { EventMatch } from './event-match';
 
 // The live stream as the transport would push it, and events.count as the engine answers it (a log
 // that grows by what the test says), each call recorded.
@@ -48,14 +49,13 @@ describe('useEventCount under live load', () => {
     engine.counts.length = 0;
   });
 
-  it('adds live matches at once and recounts every second or so, but only every OVERLOADED_RECOUNT_MS while batches have gaps; once the load ends, at once', async () => {
+  /** The hook on a fake clock, for a filter (memoised, as the page's: the same object every render). */
+  async function mount(match: EventMatch) {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] });
-    engine.events = 1_000_000;
     const client = new QueryClient();
     const wrapper = ({ children }: { children: ReactNode }) => (
       <QueryClientProvider client={client}>{children}</QueryClientProvider>
     );
-    const match = {};
     const { result } = renderHook(() => useEventCount(match, true), { wrapper });
     const advance = async (ms: number) => {
       await act(async () => {
@@ -64,6 +64,12 @@ describe('useEventCount under live load', () => {
     };
     await advance(100);
     expect(engine.counts).toHaveLength(1);
+    return { result, advance };
+  }
+
+  it('adds live matches at once and recounts every second or so, but only every OVERLOADED_RECOUNT_MS while batches have gaps; once the load ends, at once', async () => {
+    engine.events = 1_000_000;
+    const { result, advance } = await mount({});
     expect(result.current.data).toEqual({ count: 1_000_000, exact: true });
     // What the Activity list would do with a batch: its matches (a gap's count included) go to the count.
     const batch = (events: number, gap: LiveBatch['gap']) =>
@@ -99,23 +105,9 @@ describe('useEventCount under live load', () => {
   });
 
   it('after an estimate, adds live matches but asks again only every ESTIMATE_RECOUNT_MS', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] });
     engine.events = 1_200_000;
     engine.exact = false;
-    const client = new QueryClient();
-    const wrapper = ({ children }: { children: ReactNode }) => (
-      <QueryClientProvider client={client}>{children}</QueryClientProvider>
-    );
-    // The page's filter is memoised: the same object every render.
-    const match = { client_id: 'svc' };
-    const { result } = renderHook(() => useEventCount(match, true), { wrapper });
-    const advance = async (ms: number) => {
-      await act(async () => {
-        for (let t = 0; t < ms; t += 100) await vi.advanceTimersByTimeAsync(100);
-      });
-    };
-    await advance(100);
-    expect(engine.counts).toHaveLength(1);
+    const { result, advance } = await mount({ client_id: 'svc' });
     // A matching event every 2 s for 20 s (no gaps).
     for (let t = 0; t < 10; t++) {
       act(() => result.current.liveMatched(1));
