@@ -10,6 +10,15 @@
  */
 export const GAP_BUDGET = 0.05;
 export const GAP_MAX_WAIT_MS = 5000;
+/**
+ * A count that was an estimate (a filter no index serves, counted in part and sampled over the rest:
+ * main/core/store/windows.ts) is asked again at most this often under live events. Each takes the
+ * engine its whole count budget, ~100 ms with its one thread blocked, and refines a number that is
+ * approximate anyway: at one every second or two under 2,000 tokens/s the token endpoint fell behind
+ * (UI bench).
+ */
+export const ESTIMATE_RECOUNT_MS = 30_000;
+
 /** No batch for this long: the load has ended (an overloaded stream sends one at least every 0.5 s). */
 export const OVERLOAD_QUIET_MS = 2000;
 

@@ -23,9 +23,8 @@ vi.mock('../../api', () =>
   })),
 );
 
-const { countText, useEventCount, ESTIMATE_RECOUNT_MS, OVERLOADED_RECOUNT_MS } = await import(
-  './useEventCount'
-);
+const { countText, useEventCount, OVERLOADED_RECOUNT_MS } = await import('./useEventCount');
+const { ESTIMATE_RECOUNT_MS } = await import('../../data/live-pace');
 
 describe('countText', () => {
   it('says an exact count in full', () => {

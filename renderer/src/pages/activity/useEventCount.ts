@@ -2,7 +2,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { adminApi } from '../../api';
 import { createCoalescer } from '../../data/coalesce';
-import { watchOverload } from '../../data/live-pace';
+import { ESTIMATE_RECOUNT_MS, watchOverload } from '../../data/live-pace';
 import type { EventMatch } from './event-match';
 
 /**
@@ -21,13 +21,6 @@ const RECOUNT_SHARE = 20;
  * work taken from the load. Once the load ends, the next recount goes at the usual pace.
  */
 export const OVERLOADED_RECOUNT_MS = 30_000;
-/**
- * Recounts are as far apart after an estimate (a filter no index serves, counted in part and sampled
- * over the rest: main/core/store/windows.ts). Each takes the engine its whole count budget, ~100 ms
- * with its one thread blocked, and refines a number that is approximate anyway; at one every 2 s, with
- * a marked event every 2 s under 2,000 tokens/s, the token endpoint fell behind (UI bench).
- */
-export const ESTIMATE_RECOUNT_MS = 30_000;
 
 /**
  * How many events match, asked only once `enabled` (after the first rows: the engine answers one

@@ -12,6 +12,7 @@ import type { TokenPages } from './token-pages';
 vi.mock('../../api', () => import('../../test-live').then((fake) => fake.liveStreamApi));
 
 const { useLiveTokens } = await import('./useLiveTokens');
+const { ESTIMATE_RECOUNT_MS } = await import('../../data/live-pace');
 
 const seqs = (data: TokenPages | undefined) => data?.pages.flatMap((page) => page.tokens.map((t) => t.seq));
 
@@ -94,6 +95,34 @@ describe('useLiveTokens under heavy load', () => {
     expect(engine.calls).toEqual([{ sort: 'issued_desc', count: false, limit: 1000 }]);
     const data = client.getQueryData<TokenPages>(LIST_KEY);
     expect(seqs(data)).toEqual(serviceTokens(5010, 4011).map((t) => t.seq));
+  });
+
+  it('asks for a recount about every second as tokens come, but after an estimate only every ESTIMATE_RECOUNT_MS', async () => {
+    const engine = engineList(() => 10);
+    mount(engine.list, true);
+    const recounts = vi.spyOn(client, 'invalidateQueries');
+    const countAsked = () =>
+      recounts.mock.calls.filter(
+        ([filters]) => JSON.stringify(filters?.queryKey) === JSON.stringify(COUNT_KEY),
+      ).length;
+    // A token every 500 ms for 10 s, each counted (the count reads 10 + what came).
+    const trickle = async (from: number) => {
+      await act(async () => {
+        for (let seq = from; seq < from + 20; seq++) {
+          live.listener?.({ events: [serviceTokenIssued(seq)], gap: null });
+          await vi.advanceTimersByTimeAsync(500);
+        }
+      });
+    };
+    client.setQueryData(COUNT_KEY, { count: 10, exact: true });
+    await trickle(11);
+    expect(countAsked()).toBeGreaterThanOrEqual(8);
+    recounts.mockClear();
+    client.setQueryData(COUNT_KEY, { count: 30, exact: false });
+    await trickle(31);
+    // The one already due, then none for ESTIMATE_RECOUNT_MS.
+    expect(countAsked()).toBeLessThanOrEqual(1);
+    expect(ESTIMATE_RECOUNT_MS).toBeGreaterThan(10_000);
   });
 
   it('reads the tokens after the newest listed, as before, when fewer came than the head keeps', async () => {

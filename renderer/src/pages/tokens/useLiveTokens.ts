@@ -5,7 +5,7 @@ import { gapCount, type LiveGap } from '../../../../shared/live-gap';
 import type { EngineEvent, Token, TokenMatch, TokenSort } from '../../../../shared/schemas';
 import { cursorAfter } from '../../../../shared/token-cursor';
 import { adminApi } from '../../api';
-import { afterPaint, createGapPace, watchOverload } from '../../data/live-pace';
+import { afterPaint, createGapPace, ESTIMATE_RECOUNT_MS, watchOverload } from '../../data/live-pace';
 import { restartPagedList } from '../../data/paged-list';
 import {
   type HeadLimits,
@@ -217,7 +217,12 @@ export function useLiveTokens({ listKey, countKey, match, sort, every, call, atT
     });
     const count = throttle(
       () => void queryClient.invalidateQueries({ queryKey: countKey, exact: true }),
-      () => (load.overloaded ? pace.wait(COUNT_EVERY_MS) : COUNT_EVERY_MS),
+      () =>
+        queryClient.getQueryData<{ exact: boolean }>(countKey)?.exact === false
+          ? ESTIMATE_RECOUNT_MS
+          : load.overloaded
+            ? pace.wait(COUNT_EVERY_MS)
+            : COUNT_EVERY_MS,
     );
 
     const reread = async (ids: readonly string[]) => {
