@@ -62,7 +62,7 @@ export function uiConfig(quick, flags = {}) {
     liveSeconds: number('ui-live-seconds', 60, 20),
     liveRate: 2000,
     throughputSeconds: number('ui-throughput-seconds', 8, 3),
-    throughputRounds: quick ? 1 : 2,
+    throughputRounds: quick ? 1 : 3,
     idleSeconds: quick ? 5 : 20,
     out: flags.out ?? path.join(ROOT, quick ? 'test-results/BENCHMARKS-ui-quick.md' : 'docs/BENCHMARKS.md'),
     raw: path.join(ROOT, 'test-results', quick ? 'ui-bench-quick.json' : 'ui-bench.json'),
