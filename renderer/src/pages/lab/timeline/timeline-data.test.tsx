@@ -12,7 +12,9 @@ import { serviceTokenIssued, serviceTokens } from '../../tokens/test-token';
 // tokens.list call recorded; no drawn events. The live stream is pushed by the test (test-live.ts).
 const engine = vi.hoisted(() => ({
   newest: 0,
-  calls: [] as { at: number; newest: number; input: unknown }[],
+  /** How long each tokens.list call takes the engine. */
+  delayMs: 0,
+  calls: [] as { at: number; answered: number; newest: number; input: unknown }[],
 }));
 vi.mock('../../../api', () =>
   import('../../../test-live').then((fake) => ({
@@ -22,7 +24,10 @@ vi.mock('../../../api', () =>
       tokens: {
         count: async () => ({ count: engine.newest, exact: true }),
         list: async (input: AdminInput<'tokens.list'>): Promise<AdminOutput<'tokens.list'>> => {
-          engine.calls.push({ at: Date.now(), newest: engine.newest, input });
+          const call = { at: Date.now(), answered: 0, newest: engine.newest, input };
+          engine.calls.push(call);
+          if (engine.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, engine.delayMs));
+          call.answered = Date.now();
           const limit = input.limit ?? 50;
           if (input.sort === 'issued_asc') {
             // After the cursor's sequence, oldest first.
@@ -32,30 +37,33 @@ vi.mock('../../../api', () =>
             const tokens = serviceTokens(last, after + 1).reverse();
             return { tokens, total: null, next_cursor: last < engine.newest ? 'newer' : null };
           }
-          // Newest first from the newest (the tests read no further pages).
-          if (input.cursor) return { tokens: [], total: null, next_cursor: null };
-          const oldest = Math.max(1, engine.newest - limit + 1);
-          const tokens = serviceTokens(engine.newest, oldest);
-          return { tokens, total: null, next_cursor: oldest > 1 ? 'older' : null };
+          // Newest first, from the newest or below the cursor's sequence ("older:<seq>").
+          const below = input.cursor?.startsWith('older:')
+            ? Number(input.cursor.slice(6))
+            : engine.newest + 1;
+          const oldest = Math.max(1, below - limit);
+          const tokens = serviceTokens(below - 1, oldest);
+          return { tokens, total: null, next_cursor: oldest > 1 ? `older:${oldest}` : null };
         },
       },
     },
   })),
 );
 
-const { LIVE_PAGE, OVERLOADED_ROUND_MS, useTimelineData } = await import('./timeline-data');
+const { LIVE_PAGE, OVERLOADED_ROUND_MS, RELOAD_PAGE, useTimelineData } = await import('./timeline-data');
 
 describe('useTimelineData under live load', () => {
   afterEach(() => {
     cleanup();
     vi.useRealTimers();
     engine.calls.length = 0;
+    engine.delayMs = 0;
   });
 
-  /** The hook over the fake engine's 50 tokens (layouts take 10 ms), and a clock to move in 100 ms steps. */
-  async function mount() {
+  /** The hook over the fake engine's `tokens` (layouts take 10 ms), and a clock to move in 100 ms steps. */
+  async function mount(tokens = 50) {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] });
-    engine.newest = 50;
+    engine.newest = tokens;
     const client = new QueryClient();
     const wrapper = ({ children }: { children: ReactNode }) => (
       <QueryClientProvider client={client}>{children}</QueryClientProvider>
@@ -66,10 +74,45 @@ describe('useTimelineData under live load', () => {
         for (let t = 0; t < ms; t += 100) await vi.advanceTimersByTimeAsync(100);
       });
     };
-    await advance(200);
-    expect(result.current.tokens.data?.tokens).toHaveLength(50);
+    await advance(200 + 3 * engine.delayMs);
+    expect(result.current.tokens.data?.tokens).toHaveLength(tokens);
     return { result, advance };
   }
+
+  it('reads the window again in smaller pages, each after a pause as long as the last took, once loaded', async () => {
+    engine.delayMs = 50;
+    const { result, advance } = await mount(12_000);
+    const windowReads = () =>
+      engine.calls.filter((call) => (call.input as AdminInput<'tokens.list'>).sort === 'issued_desc');
+    const limits = () => windowReads().map((call) => (call.input as AdminInput<'tokens.list'>).limit);
+    // The first load: 10,000 at a time, back to back.
+    expect(limits()).toEqual([10_000, 10_000]);
+    expect((engine.calls[1]?.at ?? 0) - (engine.calls[0]?.answered ?? 0)).toBeLessThan(20);
+    engine.calls.length = 0;
+    // A bulk revocation: the window is read again, RELOAD_PAGE at a time, each 50 ms after the last.
+    act(() =>
+      live.listener?.({
+        events: [
+          {
+            id: 1,
+            at: new Date().toISOString(),
+            type: 'tokens.revoked',
+            client_id: 'svc',
+            username: null,
+            token_id: null,
+            data: {},
+          },
+        ],
+        gap: null,
+      }),
+    );
+    await advance(2000);
+    expect(limits()).toEqual([RELOAD_PAGE, RELOAD_PAGE, RELOAD_PAGE]);
+    const reads = windowReads();
+    for (let i = 1; i < reads.length; i++)
+      expect((reads[i]?.at ?? 0) - (reads[i - 1]?.answered ?? 0)).toBeGreaterThanOrEqual(50);
+    expect(result.current.tokens.data?.tokens).toHaveLength(12_000);
+  });
 
   it('reads a burst after a quiet spell a bounded page per round, until every token is drawn', async () => {
     const { result, advance } = await mount();
