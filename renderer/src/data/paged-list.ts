@@ -5,9 +5,10 @@ import {
   useInfiniteQuery,
   useQueryClient,
 } from '@tanstack/react-query';
-import { useCallback, useMemo, useRef } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 import type { AdminInput, AdminMethod, AdminOutput } from '../../../shared/contract';
 import { callAdmin } from './contract-queries';
+import { createReadPace } from './live-pace';
 
 /**
  * A long list read page by page from a cursor-paged admin method (tokens.list with next_cursor,
@@ -36,43 +37,19 @@ export interface PagedListOptions<M extends AdminMethod, Row, Param> {
 /** How long one page's read goes on through empty pages before the view shows it (see queryFn). */
 const READ_ON_MS = 500;
 
-/** When the engine's last answer to this list ended and how long it took. */
-interface LastRead {
-  endedAt: number;
-  took: number;
-}
-
 /**
- * Before a read, the engine gets as long again as its last answer to this list took: a list whose
- * filter few rows match reads the whole log in slices of ~60 ms each (the engine reads a bounded slice
- * per call, one call at a time), and back to back those took the engine's one thread for a second or
- * more at 5,000,000 events, while its token endpoint fell 400 requests behind at 2,000 tokens/s (UI
- * bench). Half the engine's time at most, then, except for the first page's first UNPACED_MS: its
- * rows are what the user waits for, and a filter's first matches mostly come within two slices.
+ * Reads are paced (live-pace.ts `createReadPace`): a list whose filter few rows match reads the whole
+ * log in slices of ~60 ms each (the engine reads a bounded slice per call, one call at a time), 5,000,000
+ * events in some 13 calls. All but the first page's first UNPACED_MS: its rows are what the user waits
+ * for, and a filter's first matches mostly come within two slices.
  */
 const UNPACED_MS = 150;
-
-function untilPaced(last: LastRead | null, signal: AbortSignal): Promise<void> {
-  const wait = last ? last.endedAt + last.took - performance.now() : 0;
-  if (wait <= 0 || signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, wait);
-    signal.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-      { once: true },
-    );
-  });
-}
 
 export type PagedData<M extends AdminMethod, Param> = InfiniteData<AdminOutput<M>, Param | null>;
 
 export function usePagedList<M extends AdminMethod, Row, Param>(options: PagedListOptions<M, Row, Param>) {
   const { method, key, input, rows, next, call, enabled = true } = options;
-  const lastRead = useRef<LastRead | null>(null);
+  const [pace] = useState(createReadPace);
   const query = useInfiniteQuery<AdminOutput<M>, Error, PagedData<M, Param>, QueryKey, Param | null>({
     queryKey: key,
     queryFn: async ({ pageParam, signal }) => {
@@ -81,11 +58,8 @@ export function usePagedList<M extends AdminMethod, Row, Param>(options: PagedLi
       let param = pageParam as Param | null;
       for (;;) {
         const page = input(param);
-        if (!first || performance.now() - started >= UNPACED_MS) await untilPaced(lastRead.current, signal);
-        const asked = performance.now();
-        const output = await (call ? call(page) : callAdmin(method, page));
-        const answered = performance.now();
-        lastRead.current = { endedAt: answered, took: answered - asked };
+        if (!first || performance.now() - started >= UNPACED_MS) await pace.rest(signal);
+        const output = await pace.read(() => (call ? call(page) : callAdmin(method, page)));
         // No rows but more to read (the engine read only slices with nothing matching): read on here
         // (for the first page at once), a while, rather than after a render, a commit and an effect of
         // the empty page (20–45 ms under load: a search's first rows came a call later). The page stands

@@ -13,7 +13,13 @@ import type { EngineEvent, Token } from '../../../../../shared/schemas';
 import { cursorAfter } from '../../../../../shared/token-cursor';
 import { adminApi } from '../../../api';
 import { createCoalescer } from '../../../data/coalesce';
-import { createGapPace, GAP_BUDGET, type GapPace, OVERLOAD_QUIET_MS } from '../../../data/live-pace';
+import {
+  createGapPace,
+  createReadPace,
+  GAP_BUDGET,
+  type GapPace,
+  OVERLOAD_QUIET_MS,
+} from '../../../data/live-pace';
 import { gapIssued, planFor, planForGap, type TimelineMatch } from './live-plan';
 import {
   applyNewer,
@@ -104,9 +110,9 @@ function newestPage(list: List, match: TimelineMatch, limit: number, cursor: str
 }
 
 /**
- * A reload's pages (the window read again after a gap, or once the rate falls) are this size, and each
- * waits as long as the last took: the first load reads 10,000 at a time at once (its rows are what
- * the user waits for), but a reload comes under live load, where each 10,000-token page held the
+ * A reload's pages (the window read again after a gap, or once the rate falls) are this size, and
+ * paced (live-pace.ts `createReadPace`): the first load reads 10,000 at a time at once (its rows are
+ * what the user waits for), but a reload comes under live load, where each 10,000-token page held the
  * engine's one thread for ~240 ms, back to back, and the token endpoint fell 400 requests behind at
  * 2,000 tokens/s. The old window stays drawn meanwhile.
  */
@@ -125,17 +131,12 @@ async function loadWindow(
   const pages: Token[][] = [];
   let held = 0;
   let cursor: string | null = null;
-  let took = 0;
+  const pace = createReadPace();
   do {
-    if (reload && took > 0) await new Promise((resolve) => setTimeout(resolve, took));
-    const asked = performance.now();
-    const page: AdminOutput<'tokens.list'> = await newestPage(
-      list,
-      match,
-      Math.min(reload ? RELOAD_PAGE : PAGE, WINDOW_CAP - held),
-      cursor,
+    if (reload) await pace.rest();
+    const page: AdminOutput<'tokens.list'> = await pace.read(() =>
+      newestPage(list, match, Math.min(reload ? RELOAD_PAGE : PAGE, WINDOW_CAP - held), cursor),
     );
-    took = performance.now() - asked;
     pages.push(page.tokens);
     held += page.tokens.length;
     cursor = page.next_cursor ?? null;
