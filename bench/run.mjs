@@ -50,7 +50,7 @@ import {
   TOKEN_EXCHANGE,
 } from './lib/shared.mjs';
 import { DATABASE_FILE, databaseSizeMb, seedTokens } from './lib/store-seed.mjs';
-import { cryptoRate, endpointsOf, startSystem, untilDiscovery } from './lib/systems.mjs';
+import { cryptoRate, endpointsOf, PEERS, startSystem, untilDiscovery } from './lib/systems.mjs';
 import { readUiSection, withUiSection, writeUiReport } from './ui/report.mjs';
 import { runUiBench, uiConfig } from './ui/run-ui.mjs';
 
@@ -83,9 +83,11 @@ const quick = flags.quick;
 const config = {
   quick,
   engineNodeArgs: (flags['engine-node-args'] ?? '').split(' ').filter(Boolean),
-  rounds: Number(flags.rounds ?? (quick ? 1 : 3)),
+  // Four rounds of 2 s windows: the engine now runs beside every system it is held to (roundOrder), so a
+  // round has more windows; four ratios per comparison give a median less swayed by one disturbed round.
+  rounds: Number(flags.rounds ?? (quick ? 1 : 4)),
   // Quick (CI): a third of a second per system (hundreds of requests) proves every scenario still runs.
-  duration: Number(flags.duration ?? (quick ? 0.3 : 3)),
+  duration: Number(flags.duration ?? (quick ? 0.3 : 2)),
   warmup: Number(flags.warmup ?? (quick ? 0 : 1.5)),
   // Quick: fewer connections, so the one-time codes, refresh tokens and proofs minted per run are fewer.
   connections: Number(flags.connections ?? (quick ? 10 : 50)),
@@ -150,6 +152,44 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Rotates the order each round, so no system always runs first (or right after the same neighbour). */
 const rotated = (ids, round) => ids.map((_, i) => ids[(i + round) % ids.length]);
+
+/**
+ * The systems whose ratio to the engine is a target: its floor, the peers, the HTTP ceiling and the second
+ * issuer (held to its root issuer). Each of their windows sits between two of the engine's, and its ratio
+ * is over the mean of those two: this host's speed drifts by tens of percent within a minute (the same
+ * server answered 36,606/s and 23,797/s one round apart), and a drift shared by neighbouring windows cancels
+ * in their ratio, where one engine window per round compared with windows up to a minute away did not.
+ */
+const HELD_TO = new Set(['floor', ...PEERS, 'http', 'engine-second']);
+
+/**
+ * One round's order: the engine before and after each system it is held to, then the others (the engine's
+ * variants and the crypto ceilings, whose ratios are not targets), each group in an order that rotates.
+ */
+function roundOrder(ids, round) {
+  const others = rotated(
+    ids.filter((id) => id !== 'engine'),
+    round,
+  );
+  const held = others.filter((id) => HELD_TO.has(id));
+  return ['engine', ...held.flatMap((id) => [id, 'engine']), ...others.filter((id) => !HELD_TO.has(id))];
+}
+
+/**
+ * The engine's windows of one round as one measurement (the median rate and p99, every failure counted),
+ * with `beside[id]`: the mean rate of the two engine windows around system `id`'s.
+ */
+function engineOfRound(windows, beside) {
+  return {
+    rps: median(windows.map((w) => w.rps)),
+    p99: median(windows.map((w) => w.p99 ?? Number.NaN)),
+    ok: windows.reduce((sum, w) => sum + (w.ok ?? 0), 0),
+    non2xx: windows.reduce((sum, w) => sum + (w.non2xx ?? 0), 0),
+    errors: windows.reduce((sum, w) => sum + (w.errors ?? 0), 0),
+    windows: windows.map((w) => w.rps),
+    beside,
+  };
+}
 
 /** One POST request to the token endpoint (or the ceiling's /token) with a client's Basic credentials. */
 function tokenPost(pathName, client, body) {
@@ -222,9 +262,19 @@ async function measure(scenario, drivers) {
     const rounds = [];
     for (let r = 0; r < config.rounds; r++) {
       const round = {};
-      for (const id of rotated(scenario.systems, r)) {
-        round[id] = await runs[id](config.duration, { warmup: false });
-        const m = round[id];
+      const engineWindows = [];
+      const beside = {};
+      let heldBefore = null;
+      for (const id of roundOrder(scenario.systems, r)) {
+        const m = await runs[id](config.duration, { warmup: false });
+        if (id === 'engine') {
+          engineWindows.push(m);
+          if (heldBefore) beside[heldBefore] = (engineWindows.at(-2).rps + m.rps) / 2;
+          heldBefore = null;
+        } else {
+          round[id] = m;
+          heldBefore = HELD_TO.has(id) ? id : null;
+        }
         log(
           `  round ${r + 1} ${id.padEnd(20)} ${Math.round(m.rps).toString().padStart(7)} req/s` +
             (m.p99 === null ? '' : `  p99 ${m.p99} ms`) +
@@ -233,6 +283,7 @@ async function measure(scenario, drivers) {
               : ''),
         );
       }
+      round.engine = engineOfRound(engineWindows, beside);
       rounds.push(round);
     }
     const extra = (await scenario.after?.(started)) ?? {};

@@ -60,7 +60,7 @@ export function summarise(scenario, median, byId) {
       errors: runs.reduce((sum, r) => sum + (r.errors ?? 0), 0),
     };
   }
-  const ratio = (a, b) => median(scenario.rounds.map((round) => round[a]?.rps / round[b]?.rps));
+  const ratio = (a, b) => roundRatio(scenario, median, a, b);
   const ratios = {};
   for (const id of ids) if (id !== 'engine') ratios[id] = ratio('engine', id);
   /** The same ratios for each other way of running the engine (signing workers, libuv threads). */
@@ -139,9 +139,15 @@ function verdictOf(checks) {
   return `**missed** — ${failed.map((c) => c.text).join('; ')}`;
 }
 
-/** The engine's rate or that of a variant (engine-second), per round, divided by system `id`'s. */
+/**
+ * System `of`'s rate divided by system `id`'s, round by round, then the median. Where one of the two is
+ * the engine and the other ran between two of its windows (run.mjs HELD_TO), the engine's rate is the
+ * mean of those two windows; raw results from before that (a round with one engine window) have none.
+ */
 function roundRatio(scenario, median, of, id) {
-  return median(scenario.rounds.map((round) => round[of]?.rps / round[id]?.rps));
+  const rate = (round, system, other) =>
+    (system === 'engine' && round.engine?.beside?.[other]) || round[system]?.rps;
+  return median(scenario.rounds.map((round) => rate(round, of, id) / rate(round, id, of)));
 }
 
 /**
@@ -382,7 +388,8 @@ export function writeReport(results, { config, loadBefore, loadAfter, seconds, m
     "Every scenario's floor is a minimal server measured in the same rounds that does only the work the " +
       'product requires for it (bench/experiments/floor-server.mjs: authenticate the client, verify what the ' +
       'grant presents, sign, store the token with its event and answer after the commit). Rates are medians ' +
-      'of the rounds; ratios are taken round by round, then the median. A cold start is a time: its ratio is ' +
+      'of the rounds; a ratio is taken round by round between neighbouring windows (the engine runs before ' +
+      'and after each system it is held to; Method, below), then the median. A cold start is a time: its ratio is ' +
       "the engine's time ÷ a bare Fastify start's, so lower is better there.",
   );
   lines.push('');
@@ -400,7 +407,8 @@ export function writeReport(results, { config, loadBefore, loadAfter, seconds, m
   lines.push(
     'Cells are the median of the rounds: requests answered 2xx per second · p99 latency. Ratios are the ' +
       "engine's rate divided by the other system's (for cold start: the other's time divided by the engine's), " +
-      'computed round by round and then the median taken, so >1 means the engine is ahead.',
+      'computed round by round (against a system the engine is held to, its two windows beside that ' +
+      "system's) and then the median taken, so >1 means the engine is ahead.",
   );
   lines.push('');
   lines.push(mainTable);
@@ -489,8 +497,12 @@ export function writeReport(results, { config, loadBefore, loadAfter, seconds, m
     [
       `- Every system runs in its own process on 127.0.0.1; the load comes from autocannon in the benchmark's`,
       `  process: ${config.connections} keep-alive connections, no pipelining, ${config.warmup} s of warm-up per`,
-      `  system, then ${config.rounds} round(s) of ${config.duration} s in which each system takes its turn`,
-      '  (the order rotates every round). Cells are medians over rounds; ratios are taken within a round.',
+      `  system, then ${config.rounds} round(s) of ${config.duration} s windows. In a round the engine runs before and`,
+      '  after each system it is held to (its floor, the peers, the HTTP ceiling, the second issuer), then the',
+      "  others (the engine's variants, the crypto ceilings) take one window each; the order rotates every round.",
+      "  A ratio to a held-to system is over the mean of the two engine windows beside that system's window,",
+      "  round by round, then the median: this host's speed drifts by tens of percent within a minute, and",
+      "  neighbouring windows share the drift. The engine's cell is the median of all its windows.",
       '- The engine is the built headless CLI (`dist/cli/idp-sandbox.cjs serve --port 0 --in-memory --seed …`),',
       '  on a data folder for the store scenario, with its defaults: signing on the main thread (WebCrypto jobs',
       "  in libuv's pool, which the CLI sizes to one thread per core, at most 4). The",
