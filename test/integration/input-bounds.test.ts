@@ -1,12 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dispatchAdmin } from '../../main/core/admin/dispatch';
-import { createAdminSecrets } from '../../main/core/http/admin-auth';
-import { createHttpServer } from '../../main/core/http/server';
 import { interactionsOf, MAX_PENDING, MAX_PENDING_BYTES } from '../../main/core/protocol/interactions';
 import { MAX_RESOURCES, PARAMETER_LIMITS } from '../../main/core/protocol/parameter-limits';
 import type { ProviderContext } from '../../main/core/provider/context';
-import { createTestAdmin } from '../helpers/admin';
+import { createTestAdmin, serveTestAdmin } from '../helpers/admin';
 import { FormBrowser } from '../helpers/browser-session';
 import { pkcePair, REDIRECT } from '../helpers/oauth-http';
 
@@ -26,7 +24,6 @@ let close: () => void;
 let store: ReturnType<typeof interactionsOf>;
 
 beforeAll(async () => {
-  // The provider context reads its issuer on every request: it is known once the server listens.
   const options = { issuer: '' };
   const admin = await createTestAdmin(options);
   ({ ctx, close } = admin);
@@ -38,18 +35,7 @@ beforeAll(async () => {
     scope: 'openid profile',
   });
   await dispatchAdmin(admin.admin, 'users.create', { username: 'alice' });
-  app = await createHttpServer({
-    ctx,
-    call: (method, input) => dispatchAdmin(admin.admin, method, input),
-    secrets: createAdminSecrets(),
-    events: ctx.events,
-    route: () => undefined,
-    everyIssuer: () => [ctx],
-  });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const address = app.server.address();
-  issuer = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  options.issuer = issuer;
+  ({ app, origin: issuer } = await serveTestAdmin(admin, options));
   store = interactionsOf(ctx);
 });
 

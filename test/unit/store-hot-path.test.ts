@@ -90,6 +90,35 @@ describe('GroupCommit', () => {
     expect(committed()).toEqual([]);
   });
 
+  it('rejects every write of a batch when one fills the store (SQLite rolls the whole transaction back), and runs none after it', async () => {
+    const { db, committed } = fileDatabase();
+    const writes = new GroupCommit(db);
+    const insert = db.prepare('INSERT INTO notes (text) VALUES (?)');
+    insert.run('before');
+    // No page more than the database has: a write that needs one fails with SQLITE_FULL.
+    db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true })}`);
+    let ranAfter = 0;
+    const decided = [
+      writes.run(() => insert.run('small')),
+      writes.run(() => insert.run('x'.repeat(200_000))),
+      writes.run(() => {
+        ranAfter++;
+        return insert.run('after');
+      }),
+    ];
+    writes.runDetachedStatement(() => {
+      ranAfter++;
+      return insert.run('observed');
+    });
+    const outcomes = await Promise.allSettled(decided);
+    expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    for (const outcome of outcomes)
+      expect((outcome as PromiseRejectedResult).reason.code).toBe('SQLITE_FULL');
+    expect(ranAfter).toBe(0);
+    expect(committed()).toEqual(['before']);
+    expect(db.inTransaction).toBe(false);
+  });
+
   /** Runs `check` with the process warnings it causes collected in `warnings`. */
   async function withWarnings(check: (warnings: string[]) => Promise<void>): Promise<void> {
     const warnings: string[] = [];

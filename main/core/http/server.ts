@@ -16,6 +16,7 @@ import { registerIntrospectionRoute, registerResourceEndpoints } from '../oauth/
 import { registerTokenRoute } from '../oauth/token';
 import { OAuthError } from '../protocol/errors';
 import type { ProviderContext } from '../provider/context';
+import { storeFullExplanation } from '../store/database';
 import type { AdminSecrets } from './admin-auth';
 import type { EngineEventFeed } from './admin-routes';
 import { registerAdminRoutes } from './admin-routes';
@@ -168,10 +169,11 @@ async function registerIssuerEndpoints(
     let status =
       error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     if (status === 500) request.log.error(error);
+    const storeFull = storeFullExplanation(ctx.db, error);
     if (envelopeFor(request) === 'admin') {
       return reply
         .code(status)
-        .send({ code: status === 500 ? 'internal' : 'invalid_input', message: error.message });
+        .send({ code: status === 500 ? 'internal' : 'invalid_input', message: storeFull ?? error.message });
     }
     // A Content-Type so malformed that no parser can be chosen is Fastify's 415; for the OAuth
     // endpoints it is just a malformed request, which RFC 6749 §5.2 answers with 400.
@@ -185,7 +187,11 @@ async function registerIssuerEndpoints(
       .header('cache-control', 'no-store')
       .send(
         status === 500
-          ? new OAuthError(500, 'server_error', 'The provider failed to handle this request.').toJSON()
+          ? new OAuthError(
+              500,
+              'server_error',
+              storeFull ?? 'The provider failed to handle this request.',
+            ).toJSON()
           : new OAuthError(status, 'invalid_request', description).toJSON(),
       );
   });

@@ -54,6 +54,10 @@ export class GroupCommit {
           // savepoint and its release were a fifth of what recording an introspection cost.
           return { ok: true, value: write.savepoint ? this.inSavepoint(write.work) : write.work() };
         } catch (error) {
+          // Some failures (SQLITE_FULL, IOERR, NOMEM) make SQLite roll back the whole transaction: the
+          // batch's earlier writes are gone, and the later ones would each commit on their own, outside
+          // it, while their callers were told the batch failed. The batch fails whole instead (flush).
+          if (!db.inTransaction) throw error;
           return { ok: false, value: error };
         }
       }),
@@ -105,7 +109,8 @@ export class GroupCommit {
     try {
       outcomes = this.inTransaction(batch);
     } catch (error) {
-      // The commit itself failed (disk full, I/O error): nothing of the batch is stored.
+      // The commit itself failed, or a write's failure rolled the transaction back (disk or in-memory
+      // store full, I/O error): nothing of the batch is stored.
       for (const write of batch) write.reject(error);
       return;
     }
