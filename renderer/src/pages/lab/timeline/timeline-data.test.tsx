@@ -143,45 +143,43 @@ describe('useTimelineData under live load', () => {
     expect(result.current.tokens.data?.holes).toEqual([]);
   });
 
-  it('reads the newest tokens in rounds at least OVERLOADED_ROUND_MS apart while batches have gaps, and at the usual pace without', async () => {
+  it('reads the newest tokens in rounds at least OVERLOADED_ROUND_MS apart while batches have gaps, at the usual pace without, and at once when the load ends', async () => {
     const { result, advance } = await mount();
-    const sampledReads = (since: number) =>
-      engine.calls.filter(
-        (call) => call.at >= since && (call.input as AdminInput<'tokens.list'>).limit === 1000,
-      ).length;
-
-    // 5,000 tokens/s in whole batches of 500 every 100 ms: above the rate a round follows token by
-    // token, so rounds read the newest 1,000, at the usual pace (300 ms: the layout here takes 10 ms).
-    let since = Date.now();
-    for (let t = 0; t < 30; t++) {
-      const first = engine.newest + 1;
-      engine.newest += 500;
-      act(() =>
-        live.listener?.({
-          events: serviceTokens(engine.newest, first).map((t) => serviceTokenIssued(t.seq ?? 0)),
-          gap: null,
-        }),
-      );
-      await advance(100);
-    }
-    const unpaced = sampledReads(since);
-    expect(unpaced).toBeGreaterThanOrEqual(6);
-
-    // Overloaded: a batch of 500 with a gap of 5,500 every 500 ms, for 10 s (the engine's pace then).
-    since = Date.now();
-    for (let t = 0; t < 20; t++) {
-      const first = engine.newest + 5501;
-      engine.newest += 6000;
-      const gap: LiveGap = { issuers: { root: { omitted: { 'token.issued': 5500 }, through: first - 1 } } };
+    const sampledReads = () =>
+      engine.calls.filter((call) => (call.input as AdminInput<'tokens.list'>).limit === 1000);
+    const sampledSince = (since: number) => sampledReads().filter((call) => call.at >= since).length;
+    /** A batch of `whole` new tokens, after `omitted` more that the batch's gap only counts. */
+    const batch = (whole: number, omitted = 0) => {
+      const first = engine.newest + omitted + 1;
+      engine.newest += omitted + whole;
+      const gap: LiveGap | null = omitted
+        ? { issuers: { root: { omitted: { 'token.issued': omitted }, through: first - 1 } } }
+        : null;
       act(() =>
         live.listener?.({
           events: serviceTokens(engine.newest, first).map((t) => serviceTokenIssued(t.seq ?? 0)),
           gap,
         }),
       );
+    };
+
+    // 5,000 tokens/s in whole batches of 500 every 100 ms: above the rate a round follows token by
+    // token, so rounds read the newest 1,000, at the usual pace (300 ms: the layout here takes 10 ms).
+    let since = Date.now();
+    for (let t = 0; t < 30; t++) {
+      batch(500);
+      await advance(100);
+    }
+    const unpaced = sampledSince(since);
+    expect(unpaced).toBeGreaterThanOrEqual(6);
+
+    // Overloaded: a batch of 500 with a gap of 5,500 every 500 ms, for 10 s (the engine's pace then).
+    since = Date.now();
+    for (let t = 0; t < 20; t++) {
+      batch(500, 5500);
       await advance(500);
     }
-    const overloaded = sampledReads(since);
+    const overloaded = sampledSince(since);
     // (The last round's answer applied.)
     await advance(100);
     expect(overloaded).toBeGreaterThanOrEqual(3);
@@ -189,5 +187,24 @@ describe('useTimelineData under live load', () => {
     // The newest token of the last round's read is drawn, and what the rounds skipped is a hole.
     expect(result.current.tokens.data?.tokens.at(-1)?.seq).toBe(engine.calls.at(-1)?.newest);
     expect(result.current.tokens.data?.holes.length).toBeGreaterThan(0);
+
+    // Still overloaded until a round has just read; one more batch with a gap after it paces the next
+    // round OVERLOADED_ROUND_MS after that one. Then the load falls to what the stream carries whole:
+    // its first batch without a gap brings that round forward.
+    const rounds = sampledReads().length;
+    for (let t = 0; t < 25 && sampledReads().length === rounds; t++) {
+      batch(500, 5500);
+      await advance(100);
+    }
+    const roundAt = sampledReads().at(-1)?.at ?? Number.NaN;
+    expect(sampledReads().length).toBeGreaterThan(rounds);
+    batch(500, 5500);
+    await advance(100);
+    const fellAt = Date.now();
+    batch(10);
+    await advance(500);
+    const read = sampledReads().find((call) => call.at >= fellAt);
+    expect(read?.at).toBeLessThan(roundAt + OVERLOADED_ROUND_MS / 2);
+    expect(result.current.tokens.data?.tokens.at(-1)?.seq).toBe(engine.newest);
   });
 });
