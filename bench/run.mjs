@@ -167,12 +167,16 @@ const HELD_TO = new Set(['floor', ...PEERS, 'http', 'engine-second']);
  * variants and the crypto ceilings, whose ratios are not targets), each group in an order that rotates.
  */
 function roundOrder(ids, round) {
-  const others = rotated(
-    ids.filter((id) => id !== 'engine'),
+  const others = ids.filter((id) => id !== 'engine');
+  const held = rotated(
+    others.filter((id) => HELD_TO.has(id)),
     round,
   );
-  const held = others.filter((id) => HELD_TO.has(id));
-  return ['engine', ...held.flatMap((id) => [id, 'engine']), ...others.filter((id) => !HELD_TO.has(id))];
+  const rest = rotated(
+    others.filter((id) => !HELD_TO.has(id)),
+    round,
+  );
+  return ['engine', ...held.flatMap((id) => [id, 'engine']), ...rest];
 }
 
 /**
