@@ -3,7 +3,7 @@
 // (bench/experiments/floor-server.mjs), oauth2-mock-server and oidc-provider, with an HTTP ceiling and a
 // crypto ceiling measured in the same run. A script, not a test.
 //
-//   npm run bench                 full run (≈ 8–10 min on 2 cores), writes docs/BENCHMARKS.md
+//   npm run bench                 full run (≈ 14 min on 2 cores), writes docs/BENCHMARKS.md
 //   npm run bench -- --quick      every scenario briefly (CI), writes test-results/BENCHMARKS-quick.md
 //
 // Options: --rounds N --duration S --warmup S --connections N --tokens N --cold-starts N --out FILE
@@ -15,7 +15,7 @@
 //          --profile  runs the engine under node --cpu-prof and prints where its main thread spent the time
 //                     (profiles kept in test-results/bench-profiles/)
 //
-//   npm run bench -- --ui         the UI at scale instead of the engine (bench/ui/run-ui.mjs, ≈ 7 min plus
+//   npm run bench -- --ui         the UI at scale instead of the engine (bench/ui/run-ui.mjs, ≈ 12 min plus
 //                                 ≈ 1 min to seed the cached store the first time): headless Chromium over
 //                                 1,000,000 tokens and 5,000,000 events, idle and under 2,000 tokens/s; writes
 //                                 the "The UI at scale" section of docs/BENCHMARKS.md (between markers; an
