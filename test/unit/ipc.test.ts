@@ -25,7 +25,7 @@ const topFrame = (url: string): IpcFrameLike => ({ url, parent: null });
 
 async function setup() {
   const { ipcMain, handlers } = fakeIpcMain();
-  const { admin } = await createTestAdmin();
+  const { admin, ctx } = await createTestAdmin();
   registerAdminIpc(
     ipcMain,
     (method, input) => dispatchAdmin(admin, method, input),
@@ -39,7 +39,7 @@ async function setup() {
   // A call from a window's top-level page at frameUrl (null: the frame is gone).
   const invoke = (method: string, frameUrl: string | null, ...args: unknown[]) =>
     invokeFrom(method, frameUrl === null ? null : topFrame(frameUrl), ...args);
-  return { handlers, invoke, invokeFrom };
+  return { handlers, invoke, invokeFrom, ctx };
 }
 
 describe('admin IPC wrapper', () => {
@@ -48,6 +48,27 @@ describe('admin IPC wrapper', () => {
     expect([...handlers.keys()].sort()).toEqual(
       adminMethods.map((m) => `${ADMIN_CHANNEL_PREFIX}${m}`).sort(),
     );
+  });
+
+  it('answers a write refused for want of room with what to do, and stores nothing of it', async () => {
+    const { invoke, ctx } = await setup();
+    const users = () => (ctx.db.prepare('SELECT count(*) AS n FROM users').get() as { n: number }).n;
+    const before = users();
+    // SQLite's page limit makes the SQLITE_FULL a full disk or the in-memory store's 1 GiB would.
+    ctx.db.pragma(`max_page_count = ${ctx.db.pragma('page_count', { simple: true })}`);
+    const result = await invoke('users.create', RENDERER, {
+      username: 'one-too-many',
+      claims: { note: 'x'.repeat(8000) },
+    });
+    ctx.db.pragma('max_page_count = 4294967294');
+    expect(result).toEqual({
+      ok: false,
+      error: {
+        code: 'internal',
+        message: expect.stringMatching(/^The in-memory store is full: .*tokens\.purgeExpired.*--data-dir/),
+      },
+    });
+    expect(users()).toBe(before);
   });
 
   it('answers a call from the app renderer', async () => {

@@ -1,3 +1,5 @@
+import { AdminError } from '../../../shared/errors';
+import { type Db, storeFullExplanation } from '../store/database';
 import { clientHandlers } from './handlers/clients';
 import type { AdminContext, AdminHandlers } from './handlers/common';
 import { deviceHandlers } from './handlers/devices';
@@ -25,7 +27,7 @@ export type { AdminContext, AdminHandlers };
  * table fail to compile when a contract method has no handler.
  */
 export function createAdminService(admin: AdminContext): AdminHandlers {
-  return {
+  return explainingStoreFull(admin.ctx.db, {
     ...engineHandlers(admin),
     ...settingsHandlers(admin),
     ...userHandlers(admin),
@@ -40,5 +42,25 @@ export function createAdminService(admin: AdminContext): AdminHandlers {
     ...workspaceHandlers(admin),
     ...keycloakHandlers(admin),
     ...issuerHandlers(admin),
-  };
+  });
+}
+
+/**
+ * A write refused for want of room (SQLITE_FULL) is answered with what to do about this issuer's own
+ * store, over IPC and HTTP alike: SQLite's words ("database or disk is full") say neither which store
+ * nor what to do. Here, and not in a transport, because each issuer has its own database.
+ */
+function explainingStoreFull(db: Db, handlers: AdminHandlers): AdminHandlers {
+  const explained: Record<string, (input: unknown) => Promise<unknown>> = {};
+  for (const [method, handler] of Object.entries(handlers) as [string, (input: unknown) => unknown][]) {
+    explained[method] = async (input) => {
+      try {
+        return await handler(input);
+      } catch (error) {
+        const storeFull = storeFullExplanation(db, error);
+        throw storeFull === null ? error : new AdminError('internal', storeFull);
+      }
+    };
+  }
+  return explained as AdminHandlers;
 }

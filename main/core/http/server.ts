@@ -169,11 +169,11 @@ async function registerIssuerEndpoints(
     let status =
       error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     if (status === 500) request.log.error(error);
-    const storeFull = storeFullExplanation(ctx.db, error);
     if (envelopeFor(request) === 'admin') {
+      // A full store is explained by the admin service itself (admin/service.ts), for its own issuer.
       return reply
         .code(status)
-        .send({ code: status === 500 ? 'internal' : 'invalid_input', message: storeFull ?? error.message });
+        .send({ code: status === 500 ? 'internal' : 'invalid_input', message: error.message });
     }
     // A Content-Type so malformed that no parser can be chosen is Fastify's 415; for the OAuth
     // endpoints it is just a malformed request, which RFC 6749 §5.2 answers with 400.
@@ -190,7 +190,7 @@ async function registerIssuerEndpoints(
           ? new OAuthError(
               500,
               'server_error',
-              storeFull ?? 'The provider failed to handle this request.',
+              storeFullExplanation(ctx.db, error) ?? 'The provider failed to handle this request.',
             ).toJSON()
           : new OAuthError(status, 'invalid_request', description).toJSON(),
       );
