@@ -951,15 +951,22 @@ export const SigningKeySchema = z.object({
 export type SigningKey = z.infer<typeof SigningKeySchema>;
 
 /** A key as exported with a workspace when keys are asked for (private parts included). */
-export const KeyExportSchema = z.strictObject({
-  kid: z.string().min(1).max(200),
-  alg: SigningAlgSchema,
-  status: KeyStatusSchema,
-  created_at: z.string(),
-  /** A next key's scheduled activation (ISO 8601); absent or null: it waits for keys.activate. */
-  activates_at: z.iso.datetime({ offset: true }).nullable().optional(),
-  private_jwk: z.record(z.string(), z.json()),
-});
+export const KeyExportSchema = z
+  .strictObject({
+    kid: z.string().min(1).max(200),
+    alg: SigningAlgSchema,
+    status: KeyStatusSchema,
+    created_at: z.string(),
+    /** A next key's scheduled activation (ISO 8601); absent or null: it waits for keys.activate. */
+    activates_at: z.iso.datetime({ offset: true }).nullable().optional(),
+    /** When a current or previous key started signing (ISO 8601); absent: when it was made. */
+    activated_at: z.iso.datetime({ offset: true }).nullable().optional(),
+    private_jwk: z.record(z.string(), z.json()),
+  })
+  .refine((key) => key.status !== 'next' || !key.activated_at, {
+    path: ['activated_at'],
+    message: 'a next key has not started signing: remove activated_at, or make the key current',
+  });
 export type KeyExport = z.infer<typeof KeyExportSchema>;
 
 // ---------------------------------------------------------------- events

@@ -173,5 +173,18 @@ export function hostileDocuments(): HostileDocument[] {
       'keys[0].private_jwk',
       'not a usable ES256 private key',
     ),
+    text(
+      'a next key that says it has started signing',
+      keys({
+        kid: 'not-yet',
+        alg: 'ES256',
+        status: 'next',
+        created_at: '2024-01-01T00:00:00Z',
+        activated_at: '2024-01-02T00:00:00Z',
+        private_jwk: {},
+      }),
+      'keys[0].activated_at',
+      'a next key has not started signing',
+    ),
   ];
 }

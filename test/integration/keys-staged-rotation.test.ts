@@ -240,6 +240,18 @@ describe('staged rotation: publish first, sign later', () => {
   });
 });
 
+/** The engine's export with keys carries `key`'s fields, and a fresh engine seeded from it lists them. */
+async function expectExportAndImportKeep(key: Partial<SigningKey>) {
+  const exported = await adminHttp<Workspace>(engine, 'workspace.export', { include_keys: true });
+  expect(exported.keys).toContainEqual(expect.objectContaining(key));
+  const copy = await startTestEngine({ seed: exported, inMemory: true });
+  try {
+    expect(await adminHttp<SigningKey[]>(copy, 'keys.list')).toContainEqual(expect.objectContaining(key));
+  } finally {
+    await copy.cleanup();
+  }
+}
+
 describe('staged rotation to another algorithm', () => {
   it('switches signing_alg with the key at activation, and carries the staged key through export and import', async () => {
     const staged = await adminHttp<SigningKey>(engine, 'keys.stage', {
@@ -251,23 +263,22 @@ describe('staged rotation to another algorithm', () => {
       expect.objectContaining({ kid: staged.kid, alg: 'EdDSA', crv: 'Ed25519', use: 'sig' }),
     );
 
-    const exported = await adminHttp<Workspace>(engine, 'workspace.export', { include_keys: true });
-    expect(exported.keys).toContainEqual(
-      expect.objectContaining({ kid: staged.kid, status: 'next', activates_at: staged.activates_at }),
-    );
-    const copy = await startTestEngine({ seed: exported, inMemory: true });
-    try {
-      expect(await adminHttp<SigningKey[]>(copy, 'keys.list')).toContainEqual(
-        expect.objectContaining({ kid: staged.kid, status: 'next', activates_at: staged.activates_at }),
-      );
-    } finally {
-      await copy.cleanup();
-    }
+    await expectExportAndImportKeep({ kid: staged.kid, status: 'next', activates_at: staged.activates_at });
 
     clock.advance(30);
     const { kid } = await issue();
     expect(kid).toBe(staged.kid);
     expect((await adminHttp<{ signing_alg: string }>(engine, 'settings.get')).signing_alg).toBe('EdDSA');
+
+    // Once it signs, the export says since when (30 s after it was made), and an import keeps that.
+    const signing = await keyWith('current');
+    expect(signing).toMatchObject({ kid: staged.kid, activated_at: staged.activates_at });
+    expect(signing?.activated_at).not.toBe(signing?.created_at);
+    await expectExportAndImportKeep({
+      kid: staged.kid,
+      status: 'current',
+      activated_at: staged.activates_at,
+    });
   });
 });
 

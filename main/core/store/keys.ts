@@ -88,7 +88,12 @@ export async function keyFromExport(exported: KeyExport): Promise<KeyRecord> {
     created_at: createdAt,
     retired_at: null,
     activates_at: next && exported.activates_at ? Math.floor(Date.parse(exported.activates_at) / 1000) : null,
-    activated_at: next ? null : createdAt,
+    // A key exported before activated_at was: it has signed since it was made, as far as anyone knows.
+    activated_at: next
+      ? null
+      : exported.activated_at
+        ? Math.floor(Date.parse(exported.activated_at) / 1000)
+        : createdAt,
   };
 }
 

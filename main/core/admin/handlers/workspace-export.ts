@@ -89,6 +89,7 @@ function exportedKey(k: KeyRecord) {
     status: k.status,
     created_at: new Date(k.created_at * 1000).toISOString(),
     ...(k.activates_at === null ? {} : { activates_at: isoFromSeconds(k.activates_at) }),
+    ...(k.activated_at === null ? {} : { activated_at: isoFromSeconds(k.activated_at) }),
     private_jwk: sortedMembers(k.private_jwk) as Json,
   };
 }
