@@ -6,7 +6,7 @@
 //   npm run bench                 full run (≈ 14 min on 2 cores), writes docs/BENCHMARKS.md
 //   npm run bench -- --quick      every scenario briefly (CI), writes test-results/BENCHMARKS-quick.md
 //
-// Options: --rounds N --duration S --warmup S --connections N --tokens N --cold-starts N --out FILE
+// Options: --help (this text) --rounds N --duration S --warmup S --connections N --tokens N --cold-starts N --out FILE
 //          --only id,id (scenario ids: cold-start, cc-jwt-RS256, cc-jwt-ES256, cc-ref, introspect, refresh,
 //          code, discovery, exchange, dpop, issuer2)
 //          --engine-node-args "ARGS"  Node options for the engine's process (e.g. --max-old-space-size=1024)
@@ -54,8 +54,22 @@ import { cryptoRate, endpointsOf, PEERS, startSystem, untilDiscovery } from './l
 import { readUiSection, withUiSection, writeUiReport } from './ui/report.mjs';
 import { runUiBench, uiConfig } from './ui/run-ui.mjs';
 
-const { values: flags } = parseArgs({
+/** This file's opening comment, which is its usage: printed for --help and after a flag it does not know. */
+function usage() {
+  const lines = fs
+    .readFileSync(new URL(import.meta.url), 'utf8')
+    .split('\n')
+    .slice(1);
+  const end = lines.findIndex((line) => !line.startsWith('//'));
+  return lines
+    .slice(0, end)
+    .map((line) => line.replace(/^\/\/ ?/, ''))
+    .join('\n');
+}
+
+const { values: flags } = parseBenchArgs({
   options: {
+    help: { type: 'boolean', default: false },
     quick: { type: 'boolean', default: false },
     rounds: { type: 'string' },
     duration: { type: 'string' },
@@ -78,6 +92,21 @@ const { values: flags } = parseArgs({
     'ui-throughput-seconds': { type: 'string' },
   },
 });
+
+if (flags.help) {
+  console.log(usage());
+  process.exit(0);
+}
+
+/** parseArgs, but a flag it does not know (or a value it lacks) ends the run with usage, not a stack trace. */
+function parseBenchArgs(config) {
+  try {
+    return parseArgs(config);
+  } catch (error) {
+    console.error(`bench: ${error.message}\n\n${usage()}`);
+    process.exit(2);
+  }
+}
 
 const quick = flags.quick;
 const config = {
