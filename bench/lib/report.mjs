@@ -145,9 +145,32 @@ function verdictOf(checks) {
  * mean of those two windows; raw results from before that (a round with one engine window) have none.
  */
 function roundRatio(scenario, median, of, id) {
+  return median(roundRatios(scenario.rounds, of, id));
+}
+
+/** System `of`'s rate divided by system `id`'s in each round (the engine's beside `id` where it has one). */
+export function roundRatios(rounds, of, id) {
   const rate = (round, system, other) =>
     (system === 'engine' && round.engine?.beside?.[other]) || round[system]?.rps;
-  return median(scenario.rounds.map((round) => rate(round, of, id) / rate(round, id, of)));
+  return rounds.map((round) => rate(round, of, id) / rate(round, id, of));
+}
+
+/**
+ * The round-paired comparisons of a scenario that have a bar, as [of, id, bar]: the engine over its
+ * floor (over the HTTP ceiling, discovery's stand-in), over each peer sharing the scenario, and a second
+ * issuer over its root issuer. run.mjs gives a scenario more rounds when one of them is disputed.
+ */
+export function barredComparisons(scenario) {
+  const systems = new Set(scenario.systems);
+  const comparisons = [];
+  if (systems.has('floor')) comparisons.push(['engine', 'floor', FLOOR_BAR]);
+  else if (FLOOR_STAND_INS[scenario.id] && scenario.ceiling?.kind === 'http' && systems.has('http'))
+    comparisons.push(['engine', 'http', FLOOR_BAR]);
+  for (const peer of PEERS) {
+    if (systems.has(peer) && !scenario.na?.[peer]) comparisons.push(['engine', peer, PEER_BARS[peer]]);
+  }
+  if (systems.has('engine-second')) comparisons.push(['engine-second', 'engine', ROOT_ISSUER_BAR]);
+  return comparisons;
 }
 
 /**
@@ -401,6 +424,14 @@ export function writeReport(results, { config, loadBefore, loadAfter, seconds, m
   for (const scenario of results.scenarios) {
     if (scenario.measuredApart) lines.push(`- ${scenario.title}: ${scenario.measuredApart}.`);
   }
+  for (const scenario of results.scenarios) {
+    if (!scenario.disputed) continue;
+    lines.push(
+      `- ${scenario.title}: ${scenario.rounds.length} rounds, not ${config.rounds}: after ${config.rounds}, its rounds ` +
+        `fell on both sides of a bar (${scenario.disputed.join('; ')}), so it ran ${scenario.rounds.length - config.rounds} more ` +
+        '(once, whichever side the median was on), and its cells and ratios are the median of them all.',
+    );
+  }
   lines.push('');
   lines.push('## Every system measured');
   lines.push('');
@@ -503,6 +534,8 @@ export function writeReport(results, { config, loadBefore, loadAfter, seconds, m
       "  A ratio to a held-to system is over the mean of the two engine windows beside that system's window,",
       "  round by round, then the median: this host's speed drifts by tens of percent within a minute, and",
       "  neighbouring windows share the drift. The engine's cell is the median of all its windows.",
+      `- A scenario whose rounds fall on both sides of one of its bars after ${config.rounds} runs ${config.extraRounds ?? 0} more,`,
+      '  once, whichever side its median is on (the target notes name them); its verdict is the median of all.',
       '- The engine is the built headless CLI (`dist/cli/idp-sandbox.cjs serve --port 0 --in-memory --seed …`),',
       '  on a data folder for the store scenario, with its defaults: signing on the main thread (WebCrypto jobs',
       "  in libuv's pool, which the CLI sizes to one thread per core, at most 4). The",
