@@ -356,8 +356,8 @@ async function measure(scenario, drivers) {
     };
     for (let r = 0; r < config.rounds; r++) await runRound(r);
     // Once, and whichever side the median is on: more rounds where the rounds disagree on a verdict.
-    const disputed = disputedComparisons(scenario, rounds);
-    if (disputed.length && config.extraRounds > 0) {
+    const disputed = config.extraRounds > 0 ? disputedComparisons(scenario, rounds) : [];
+    if (disputed.length) {
       log(`  rounds fall on both sides of a bar (${disputed.join('; ')}): ${config.extraRounds} more`);
       for (let r = config.rounds; r < config.rounds + config.extraRounds; r++) await runRound(r);
     }
