@@ -5,6 +5,7 @@ import { decodeTokenCursor, encodeTokenCursor, type TokenPosition } from '../../
 import { validated } from './admin/dispatch';
 import { cursorOf } from './admin/handlers/tokens';
 import type { AdminHandlers } from './admin/service';
+import { secondsFromIso } from './lib/clock';
 
 /**
  * Token lists and counts for every issuer (scope "*"). Each issuer pages its own store by keyset; a
@@ -37,7 +38,7 @@ function startPositions(
   return cursor.at as Record<string, TokenPosition | null>;
 }
 
-const expiresOf = (token: Token) => Math.floor(Date.parse(token.expires_at) / 1000);
+const expiresOf = (token: Token) => secondsFromIso(token.expires_at);
 
 function positionOf(token: Token, sort: TokenSort): TokenPosition {
   const seq = token.seq ?? 0;

@@ -7,6 +7,7 @@ import type { ProviderContext } from '../../main/core/provider/context';
 import { openDatabase, storeFullExplanation } from '../../main/core/store/database';
 import { createTestAdmin, serveTestAdmin } from '../helpers/admin';
 import { tempDir } from '../helpers/engine';
+import { capAtCurrentSize } from '../helpers/store-full';
 
 /**
  * A store that has no room left (the in-memory store's 1 GiB, a full disk) refuses the write whole and
@@ -55,7 +56,7 @@ describe('a full store', () => {
     expect((await issue()).status).toBe(200);
     const tokensBefore = ctx.db.prepare('SELECT count(*) AS n FROM tokens').get() as { n: number };
     // No page more than the store has now: the next write that needs one is refused.
-    ctx.db.pragma(`max_page_count = ${ctx.db.pragma('page_count', { simple: true })}`);
+    const uncap = capAtCurrentSize(ctx.db);
     let refused: Response | null = null;
     let answered = 0;
     for (let i = 0; i < 500 && !refused; i++) {
@@ -87,7 +88,7 @@ describe('a full store', () => {
       code: 'internal',
       message: expect.stringContaining('The in-memory store is full'),
     });
-    ctx.db.pragma('max_page_count = 4294967294');
+    uncap();
   });
 
   it('on a data folder, names the database file and says to free space there', () => {
@@ -95,7 +96,7 @@ describe('a full store', () => {
     const db = openDatabase({ dataDir: dir });
     try {
       db.exec('CREATE TABLE filler (text TEXT NOT NULL)');
-      db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true })}`);
+      capAtCurrentSize(db);
       let error: unknown = null;
       try {
         db.prepare('INSERT INTO filler VALUES (?)').run('x'.repeat(100_000));

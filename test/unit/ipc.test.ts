@@ -10,6 +10,7 @@ import {
 } from '../../main/electron/ipc';
 import { IPC_ADMIN_PREFIX as ADMIN_CHANNEL_PREFIX, adminMethods } from '../../shared/contract';
 import { createTestAdmin } from '../helpers/admin';
+import { capAtCurrentSize } from '../helpers/store-full';
 
 type Listener = (event: IpcInvokeEventLike, ...args: unknown[]) => Promise<unknown>;
 
@@ -54,13 +55,12 @@ describe('admin IPC wrapper', () => {
     const { invoke, ctx } = await setup();
     const users = () => (ctx.db.prepare('SELECT count(*) AS n FROM users').get() as { n: number }).n;
     const before = users();
-    // SQLite's page limit makes the SQLITE_FULL a full disk or the in-memory store's 1 GiB would.
-    ctx.db.pragma(`max_page_count = ${ctx.db.pragma('page_count', { simple: true })}`);
+    const uncap = capAtCurrentSize(ctx.db);
     const result = await invoke('users.create', RENDERER, {
       username: 'one-too-many',
       claims: { note: 'x'.repeat(8000) },
     });
-    ctx.db.pragma('max_page_count = 4294967294');
+    uncap();
     expect(result).toEqual({
       ok: false,
       error: {

@@ -9,6 +9,7 @@ import { type Db, openDatabase } from '../../main/core/store/database';
 import { GroupCommit } from '../../main/core/store/group-commit';
 import { createTestAdmin } from '../helpers/admin';
 import { tempDir } from '../helpers/engine';
+import { capAtCurrentSize } from '../helpers/store-full';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -95,8 +96,7 @@ describe('GroupCommit', () => {
     const writes = new GroupCommit(db);
     const insert = db.prepare('INSERT INTO notes (text) VALUES (?)');
     insert.run('before');
-    // No page more than the database has: a write that needs one fails with SQLITE_FULL.
-    db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true })}`);
+    capAtCurrentSize(db);
     let ranAfter = 0;
     const decided = [
       writes.run(() => insert.run('small')),

@@ -13,3 +13,8 @@ export function seconds(clock: Clock): number {
 export function isoFromSeconds(value: number): string {
   return new Date(value * 1000).toISOString();
 }
+
+/** Whole seconds since the epoch of an ISO 8601 time; NaN for text that is not one. */
+export function secondsFromIso(value: string): number {
+  return Math.floor(Date.parse(value) / 1000);
+}

@@ -1,7 +1,7 @@
 import { importJWK, type JWK } from 'jose';
 import { AdminError } from '../../../shared/errors';
 import type { KeyExport, KeyStatus, SigningAlg, SigningKey } from '../../../shared/schemas';
-import { type Clock, isoFromSeconds } from '../lib/clock';
+import { type Clock, isoFromSeconds, secondsFromIso } from '../lib/clock';
 import { publicPart } from '../lib/jwk';
 import { CommittedCache } from './committed-cache';
 import { type Db, statement } from './database';
@@ -77,7 +77,7 @@ export async function keyFromExport(exported: KeyExport): Promise<KeyRecord> {
   assertSigningStrength(exported, await importJWK(privateJwk, exported.alg));
   if (!privateJwk.d)
     throw new AdminError('invalid_input', `Key "${exported.kid}" has no private part ("d").`);
-  const createdAt = Math.floor(Date.parse(exported.created_at) / 1000) || 0;
+  const createdAt = secondsFromIso(exported.created_at) || 0;
   const next = exported.status === 'next';
   return {
     kid: exported.kid,
@@ -87,13 +87,9 @@ export async function keyFromExport(exported: KeyExport): Promise<KeyRecord> {
     public_jwk: { ...publicPart(privateJwk), kid: exported.kid, alg: exported.alg, use: 'sig' },
     created_at: createdAt,
     retired_at: null,
-    activates_at: next && exported.activates_at ? Math.floor(Date.parse(exported.activates_at) / 1000) : null,
+    activates_at: next && exported.activates_at ? secondsFromIso(exported.activates_at) : null,
     // A key exported before activated_at was: it has signed since it was made, as far as anyone knows.
-    activated_at: next
-      ? null
-      : exported.activated_at
-        ? Math.floor(Date.parse(exported.activated_at) / 1000)
-        : createdAt,
+    activated_at: next ? null : exported.activated_at ? secondsFromIso(exported.activated_at) : createdAt,
   };
 }
 
