@@ -7,7 +7,7 @@ import type { EngineEvent } from '../../shared/schemas';
 import { runningClock } from '../helpers/clock';
 import { TOKEN_ENDPOINT_SEED } from '../helpers/endpoint-seeds';
 import { startTestEngine, tempDir } from '../helpers/engine';
-import { basic, signedInTokens, tokenRequest } from '../helpers/oauth-http';
+import { basic, postForm, signedInTokens, tokenRequest } from '../helpers/oauth-http';
 
 /**
  * Every protocol request's outcome is a `request` event (issue 22 §1), with its HTTP exchange kept
@@ -252,6 +252,29 @@ describe('request events', () => {
     expect((await ask()).status).toBe(200);
     const next = await lastRequest();
     expect(next.event.data).toMatchObject({ status: 200, similar_not_recorded: 3 });
+  });
+
+  it('samples introspection successes too, apart from the token endpoint', async () => {
+    clock.advance(60);
+    const credentials = { client_id: 'worker', client_secret: 'worker-secret' };
+    const issue = () => tokenRequest(issuer, { grant_type: 'client_credentials', ...credentials });
+    const issued = await issue();
+    expect(issued.status).toBe(200);
+    expect((await lastRequest()).event.data).toMatchObject({ endpoint: 'token', status: 200 });
+    expect((await issue()).status).toBe(200);
+    const inspect = () =>
+      postForm(issuer, '/introspect', { token: issued.json.access_token, ...credentials });
+    expect((await inspect()).json.active).toBe(true);
+    // The same client's credentials, sampled out at the token endpoint a moment ago, are new here.
+    const first = await lastRequest();
+    expect(first.event).toMatchObject({
+      client_id: 'worker',
+      data: { endpoint: 'introspection', status: 200 },
+    });
+    expect(first.event.data.similar_not_recorded).toBeUndefined();
+    expect((await inspect()).json.active).toBe(true);
+    await skipRecorded();
+    expect(seen).toBe(first.event.id);
   });
 
   it('filters failures and endpoints, and pages through everything by id', async () => {
