@@ -40,6 +40,7 @@ import {
   TOKEN_EXCHANGE,
 } from '../lib/shared.mjs';
 import { DATABASE_FILE, seedTokens } from '../lib/store-seed.mjs';
+import { endpointsOf } from '../lib/systems.mjs';
 
 const USAGE =
   'usage: node bench/experiments/instructions.mjs [--scenario introspect|exchange] [--cli FILE]… [--tokens N] [--requests N] [--warmup N]';
@@ -184,8 +185,7 @@ const SCENARIOS = {
     floorOptions: (name, mode) => ({ mode, database: path.join(copyStore(name), DATABASE_FILE) }),
     engineArgs: (name) => ['--seed', writeEngineSeed(workDir, 'RS256'), '--data-dir', copyStore(name)],
     sender: async ({ kind, issuer }) => {
-      const url =
-        kind === 'floor' ? `${issuer}/introspect` : (await discovery(issuer)).introspection_endpoint;
+      const url = issuer + (await endpointsAt(kind, issuer)).introspection;
       return async () => {
         const value = seededEngineToken('instructions', Math.floor(Math.random() * tokens)).value;
         const answer = await postForm(url, CLIENTS.ref, `token=${value}&token_type_hint=access_token`);
@@ -203,7 +203,7 @@ const SCENARIOS = {
     }),
     engineArgs: () => ['--seed', writeEngineSeed(workDir, 'ES256'), '--in-memory'],
     sender: async ({ kind, issuer, subjectToken }) => {
-      const url = kind === 'floor' ? `${issuer}/token` : (await discovery(issuer)).token_endpoint;
+      const url = issuer + (await endpointsAt(kind, issuer)).token;
       const subject =
         subjectToken ??
         (
@@ -228,8 +228,8 @@ const SCENARIOS = {
 };
 const scenario = SCENARIOS[flags.scenario];
 
-const discovery = (issuer) =>
-  fetch(`${issuer}/.well-known/openid-configuration`).then((response) => response.json());
+/** The benchmark's endpoint paths of a server (fixed for a floor, from discovery for the engine). */
+const endpointsAt = (kind, issuer) => endpointsOf(kind, { origin: issuer, local: (url) => url });
 
 /** Instructions per request: the main thread's (callgrind's thread 1 of the dump) and every thread's. */
 async function measure(name, args, ready) {
