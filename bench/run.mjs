@@ -7,7 +7,7 @@
 //   npm run bench -- --quick      every scenario briefly (CI), writes test-results/BENCHMARKS-quick.md
 //
 // Options: --help (this text) --rounds N --extra-rounds N (for a scenario whose rounds fall on both sides
-//          of a bar; default 8, quick 0) --duration S --warmup S --connections N --tokens N --cold-starts N --out FILE
+//          of a bar; default 12, quick 0) --duration S --warmup S --connections N --tokens N --cold-starts N --out FILE
 //          --only id,id (scenario ids: cold-start, cc-jwt-RS256, cc-jwt-ES256, cc-ref, introspect, refresh,
 //          code, discovery, exchange, dpop, issuer2)
 //          --engine-node-args "ARGS"  Node options for the engine's process (e.g. --max-old-space-size=1024)
@@ -39,7 +39,7 @@ import { CookieJar, mintCodes, mintRefreshTokens, tokenRequestBody } from './lib
 import { fixedRequest, poolRequest, rotationRequest, runLoad } from './lib/load.mjs';
 import { ADMIN_TOKEN, ROOT, snapshotCli } from './lib/procs.mjs';
 import { summariseProfile } from './lib/profile.mjs';
-import { barredComparisons, roundRatios, writeReport } from './lib/report.mjs';
+import { barsOf, roundRatios, writeReport } from './lib/report.mjs';
 import {
   ACCESS_TOKEN_TYPE,
   API_SCOPE,
@@ -117,11 +117,11 @@ const config = {
   // Four rounds of 2 s windows: the engine now runs beside every system it is held to (roundOrder), so a
   // round has more windows; four ratios per comparison give a median less swayed by one disturbed round.
   rounds: Number(flags.rounds ?? (quick ? 1 : 4)),
-  // Twice as many again for a scenario whose rounds disagree on a verdict (disputedComparisons): a median
-  // of 4 ratios spread ±10% decides a row 0.03 from its bar by chance. Resampled from the 28 pooled rounds
-  // of runs B–E (bench/analysis.md), token exchange (pooled 0.92) missed its bar in 28% of simulated runs
-  // with 4 extra rounds and in 22% with 8. Four more rounds cost ≈ 25 s for two systems, ≈ 50 s for four.
-  extraRounds: Number(flags['extra-rounds'] ?? (quick ? 0 : 8)),
+  // More rounds for a bar whose rounds disagree on its verdict (disputedComparisons), of its systems only:
+  // a median of 4 ratios spread ±10% decides a row 0.03 from its bar by chance. Resampled from the 28
+  // pooled rounds of runs B–E (bench/analysis.md), token exchange (pooled 0.92) missed its bar in 28% of
+  // simulated runs with 4 extra rounds, 22% with 8 and 18% with 12. A round of two systems takes ≈ 7 s.
+  extraRounds: Number(flags['extra-rounds'] ?? (quick ? 0 : 12)),
   // Quick (CI): a third of a second per system (hundreds of requests) proves every scenario still runs.
   duration: Number(flags.duration ?? (quick ? 0.3 : 2)),
   warmup: Number(flags.warmup ?? (quick ? 0 : 1.5)),
@@ -249,16 +249,18 @@ function engineOfRound(windows, beside) {
 }
 
 /**
- * The barred comparisons (report.mjs) whose round ratios fall on both sides of the bar, each as
- * "engine ÷ floor 0.86–1.01 around 0.9": their median is the verdict of a coin that more rounds steady.
+ * The bars (report.mjs) whose round ratios fall on both sides of them, each as { of, id, text } with
+ * text like "engine ÷ floor 0.86–1.01 around 0.9": their median is the verdict of a coin that more
+ * rounds steady. The combined ceiling has no rounds of its own in the scenario, so no round ratios.
  */
 function disputedComparisons(scenario, rounds) {
-  return barredComparisons(scenario).flatMap(([of, id, bar]) => {
+  return barsOf(scenario).flatMap(({ of, id, bar }) => {
+    if (id === 'ceiling') return [];
     const ratios = roundRatios(rounds, of, id).filter(Number.isFinite);
     const low = Math.min(...ratios);
     const high = Math.max(...ratios);
     return low < bar && high >= bar
-      ? [`${of} ÷ ${id} ${low.toFixed(2)}–${high.toFixed(2)} around ${bar}`]
+      ? [{ of, id, text: `${of} ÷ ${id} ${low.toFixed(2)}–${high.toFixed(2)} around ${bar}` }]
       : [];
   });
 }
@@ -332,12 +334,12 @@ async function measure(scenario, drivers) {
       if (!id.startsWith('crypto') && config.warmup > 0) await runs[id](config.warmup, { warmup: true });
     }
     const rounds = [];
-    const runRound = async (r) => {
+    const runRound = async (r, systems = scenario.systems) => {
       const round = {};
       const engineWindows = [];
       const beside = {};
       let heldBefore = null;
-      for (const id of roundOrder(scenario.systems, r)) {
+      for (const id of roundOrder(systems, r)) {
         const m = await runs[id](config.duration, { warmup: false });
         if (id === 'engine') {
           engineWindows.push(m);
@@ -360,14 +362,29 @@ async function measure(scenario, drivers) {
     };
     for (let r = 0; r < config.rounds; r++) await runRound(r);
     // Once, and whichever side the median is on: more rounds where the rounds disagree on a verdict.
+    // Only the systems of those bars run in them: the others (a JWT scenario's engine variants and
+    // ceilings) would double the time of every extra round and decide nothing.
     const disputed = config.extraRounds > 0 ? disputedComparisons(scenario, rounds) : [];
+    const extraSystems = scenario.systems.filter((id) =>
+      disputed.some((comparison) => id === 'engine' || id === comparison.of || id === comparison.id),
+    );
     if (disputed.length) {
-      log(`  rounds fall on both sides of a bar (${disputed.join('; ')}): ${config.extraRounds} more`);
-      for (let r = config.rounds; r < config.rounds + config.extraRounds; r++) await runRound(r);
+      log(
+        `  rounds fall on both sides of a bar (${disputed.map((c) => c.text).join('; ')}): ` +
+          `${config.extraRounds} more rounds of ${extraSystems.join(', ')} only`,
+      );
+      for (let r = config.rounds; r < config.rounds + config.extraRounds; r++)
+        await runRound(r, extraSystems);
     }
     const extra = (await scenario.after?.(started)) ?? {};
     log(`  (${((performance.now() - began) / 1000).toFixed(0)} s)`);
-    return { ...scenario, rounds, disputed: disputed.length ? disputed : undefined, ...extra };
+    return {
+      ...scenario,
+      rounds,
+      disputed: disputed.length ? disputed.map((c) => c.text) : undefined,
+      extraSystems: disputed.length ? extraSystems : undefined,
+      ...extra,
+    };
   } finally {
     await Promise.all(Object.values(started).map((driver) => driver.server?.stop()));
     if (profileDir && fs.existsSync(profileDir)) {

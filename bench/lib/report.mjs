@@ -52,7 +52,8 @@ export function summarise(scenario, median, byId) {
   const ids = Object.keys(scenario.rounds[0] ?? {});
   const systems = {};
   for (const id of ids) {
-    const runs = scenario.rounds.map((round) => round[id]);
+    // A system that sat out the extra rounds (run.mjs: only a disputed bar's systems run them) has fewer.
+    const runs = scenario.rounds.map((round) => round[id]).filter(Boolean);
     systems[id] = {
       rps: median(runs.map((r) => r.rps)),
       p99: median(runs.map((r) => r.p99 ?? Number.NaN)),
@@ -80,15 +81,17 @@ export function summarise(scenario, median, byId) {
       // Paired by round: both ceilings were measured next to the engine in the same round.
       ceiling = {
         label: `combined ceiling 1/(${signatures > 1 ? `${signatures}/crypto` : '1/crypto'} + 1/http)`,
-        rps: median(scenario.rounds.map((round) => combined(round.crypto.rps, round.http.rps))),
+        rps: median(scenario.rounds.map((round) => combined(round.crypto?.rps, round.http?.rps))),
         ratio: median(
-          scenario.rounds.map((round) => round.engine.rps / combined(round.crypto.rps, round.http.rps)),
+          scenario.rounds.map((round) => round.engine.rps / combined(round.crypto?.rps, round.http?.rps)),
         ),
         variants: Object.fromEntries(
           Object.keys(variants).map((variant) => [
             variant,
             median(
-              scenario.rounds.map((round) => round[variant].rps / combined(round.crypto.rps, round.http.rps)),
+              scenario.rounds.map(
+                (round) => round[variant]?.rps / combined(round.crypto?.rps, round.http?.rps),
+              ),
             ),
           ]),
         ),
@@ -156,21 +159,42 @@ export function roundRatios(rounds, of, id) {
 }
 
 /**
- * The round-paired comparisons of a scenario that have a bar, as [of, id, bar]: the engine over its
- * floor (over the HTTP ceiling, discovery's stand-in), over each peer sharing the scenario, and a second
- * issuer over its root issuer. run.mjs gives a scenario more rounds when one of them is disputed.
+ * Every bar a scenario is held to, as { of, id, bar, name }: system `of`'s rate over system `id`'s must be
+ * at least `bar`. The engine over its floor (over the HTTP ceiling for discovery; over the combined
+ * ceiling, id 'ceiling', for refresh and code), over each peer sharing the scenario; a second issuer over
+ * the same floor and over its root issuer. The one list both the report's verdicts and run.mjs's extra
+ * rounds (for a bar whose rounds fall on both sides of it) are made from.
  */
-export function barredComparisons(scenario) {
+export function barsOf(scenario) {
   const systems = new Set(scenario.systems);
-  const comparisons = [];
-  if (systems.has('floor')) comparisons.push(['engine', 'floor', FLOOR_BAR]);
-  else if (FLOOR_STAND_INS[scenario.id] && scenario.ceiling?.kind === 'http' && systems.has('http'))
-    comparisons.push(['engine', 'http', FLOOR_BAR]);
+  const bars = [];
+  const floorOf = (of) => {
+    if (systems.has('floor')) bars.push({ of, id: 'floor', bar: FLOOR_BAR, name: 'floor' });
+    else if (FLOOR_STAND_INS[scenario.id] && scenario.ceiling?.kind === 'http' && systems.has('http'))
+      bars.push({ of, id: 'http', bar: FLOOR_BAR, name: 'floor' });
+    else if (FLOOR_STAND_INS[scenario.id] && scenario.ceiling?.kind === 'combined')
+      bars.push({ of, id: 'ceiling', bar: FLOOR_BAR, name: 'floor' });
+  };
+  floorOf('engine');
   for (const peer of PEERS) {
-    if (systems.has(peer) && !scenario.na?.[peer]) comparisons.push(['engine', peer, PEER_BARS[peer]]);
+    if (systems.has(peer) && !scenario.na?.[peer])
+      bars.push({ of: 'engine', id: peer, bar: PEER_BARS[peer], name: peer });
   }
-  if (systems.has('engine-second')) comparisons.push(['engine-second', 'engine', ROOT_ISSUER_BAR]);
-  return comparisons;
+  if (systems.has('engine-second')) {
+    floorOf('engine-second');
+    bars.push({ of: 'engine-second', id: 'engine', bar: ROOT_ISSUER_BAR, name: 'the root issuer' });
+  }
+  return bars;
+}
+
+/**
+ * A bar's ratio: round by round and then the median, except over the combined ceiling, which is one
+ * figure for the whole scenario (from the ceilings' medians where they ran in another scenario).
+ */
+function barRatio(scenario, median, { of, id }) {
+  return id === 'ceiling'
+    ? (scenario.summary.ceiling?.ratio ?? Number.NaN)
+    : roundRatio(scenario, median, of, id);
 }
 
 /**
@@ -182,68 +206,44 @@ function targetRows(results, byId, median) {
   const rows = [];
   const rateCell = (s) => (s ? `${fmtRate(s.rps)}/s · ${fmtMs(s.p99)} ms` : '–');
   for (const scenario of results.scenarios) {
-    const { systems, ratios } = scenario.summary;
-    const checks = [];
-    let floorCell = '–';
-    let floorRatio = Number.NaN;
+    const { systems } = scenario.summary;
+    const bars = barsOf(scenario).map((bar) => ({ ...bar, ratio: barRatio(scenario, median, bar) }));
+    const floorBar = bars.find((bar) => bar.of === 'engine' && bar.name === 'floor');
     const standIn = FLOOR_STAND_INS[scenario.id];
-    if (systems.floor) {
-      floorCell = `${fmtRate(systems.floor.rps)}/s (${scenario.floor})`;
-      floorRatio = ratios.floor;
-    } else if (standIn && scenario.summary.ceiling) {
-      floorCell = `${fmtRate(scenario.summary.ceiling.rps)}/s (${standIn.what})`;
-      floorRatio = scenario.summary.ceiling.ratio;
-    }
-    if (Number.isFinite(floorRatio)) {
-      checks.push({
-        met: floorRatio >= FLOOR_BAR,
-        text: `${fmtRatio(floorRatio)} of the floor, short by ${(FLOOR_BAR - floorRatio).toFixed(2)}`,
-      });
-    }
-    const peers = PEERS.filter((peer) => !scenario.na?.[peer] && ratios[peer] !== undefined);
-    for (const peer of peers) {
-      checks.push({
-        met: ratios[peer] >= PEER_BARS[peer],
-        text: `${fmtRatio(ratios[peer])} of ${peer}, under ${PEER_BARS[peer]}×`,
-      });
-    }
-    const target = [
-      `≥ ${FLOOR_BAR}× floor`,
-      ...peers.map((peer) => `${PEER_BARS[peer] > 1 ? '≥' : '>'} ${PEER_BARS[peer]}× ${peer}`),
-    ].join('; ');
-    rows.push([
-      scenario.title,
-      rateCell(systems.engine),
-      floorCell,
-      fmtRatio(floorRatio),
-      target,
-      peers.length
-        ? peers.map((peer) => `${peer} ${fmtRate(systems[peer].rps)}/s`).join('; ')
-        : `n/a (${Object.values(scenario.na ?? {})[0] ?? 'none'})`,
-      peers.length ? peers.map((peer) => fmtRatio(ratios[peer])).join('; ') : 'n/a',
-      verdictOf(checks),
-    ]);
-    if (systems['engine-second']) {
-      // The second issuer: the same floor, and the root issuer of the same process as its peer.
-      const toFloor = roundRatio(scenario, median, 'engine-second', 'floor');
-      const toRoot = roundRatio(scenario, median, 'engine-second', 'engine');
+    const floorCell = !floorBar
+      ? '–'
+      : floorBar.id === 'floor'
+        ? `${fmtRate(systems.floor.rps)}/s (${scenario.floor})`
+        : `${fmtRate(scenario.summary.ceiling.rps)}/s (${standIn.what})`;
+    /** One row per system held to bars: the engine's, then the second issuer's. */
+    const row = (of, label) => {
+      const held = bars.filter((bar) => bar.of === of);
+      const toFloor = held.find((bar) => bar.name === 'floor');
+      const others = held.filter((bar) => bar !== toFloor);
       rows.push([
-        '↳ the same at the second issuer (/second/token), same process, same rounds',
-        rateCell(systems['engine-second']),
+        label,
+        rateCell(systems[of]),
         floorCell,
-        fmtRatio(toFloor),
-        `≥ ${FLOOR_BAR}× floor; ≥ ${ROOT_ISSUER_BAR}× root issuer`,
-        `root issuer ${fmtRate(systems.engine.rps)}/s`,
-        fmtRatio(toRoot),
-        verdictOf([
-          {
-            met: toFloor >= FLOOR_BAR,
-            text: `${fmtRatio(toFloor)} of the floor, short by ${(FLOOR_BAR - toFloor).toFixed(2)}`,
-          },
-          { met: toRoot >= ROOT_ISSUER_BAR, text: `${fmtRatio(toRoot)} of the root issuer` },
-        ]),
+        fmtRatio(toFloor?.ratio),
+        held.map((bar) => `≥ ${bar.bar}× ${bar.name}`).join('; '),
+        others.length
+          ? others.map((bar) => `${bar.name} ${fmtRate(systems[bar.id].rps)}/s`).join('; ')
+          : `n/a (${Object.values(scenario.na ?? {})[0] ?? 'none'})`,
+        others.length ? others.map((bar) => fmtRatio(bar.ratio)).join('; ') : 'n/a',
+        verdictOf(
+          held.map((bar) => ({
+            met: bar.ratio >= bar.bar,
+            text:
+              bar.name === 'floor'
+                ? `${fmtRatio(bar.ratio)} of the floor, short by ${(bar.bar - bar.ratio).toFixed(2)}`
+                : `${fmtRatio(bar.ratio)} of ${bar.name}, under ${bar.bar}×`,
+          })),
+        ),
       ]);
-    }
+    };
+    row('engine', scenario.title);
+    if (systems['engine-second'])
+      row('engine-second', '↳ the same at the second issuer (/second/token), same process, same rounds');
   }
   if (results.coldStart) {
     const cs = results.coldStart.medians;
@@ -264,7 +264,7 @@ function targetRows(results, byId, median) {
         `${fmtMs(cs[id])} ms`,
         `${fmtMs(cs.http)} ms (bare Fastify start)`,
         `${fmtRatio(r)} (time: lower is better)`,
-        `≤ ${COLD_START_BAR}× bare Fastify; ${PEERS.map((p) => `${PEER_BARS[p] > 1 ? '≥' : '>'} ${PEER_BARS[p]}× ${p}`).join('; ')}`,
+        `≤ ${COLD_START_BAR}× bare Fastify; ${PEERS.map((p) => `≥ ${PEER_BARS[p]}× ${p}`).join('; ')}`,
         PEERS.map((peer) => `${peer} ${fmtMs(cs[peer])} ms`).join('; '),
         PEERS.map((peer) => fmtRatio(cs[peer] / cs[id])).join('; '),
         verdictOf(checks),
@@ -429,7 +429,8 @@ export function writeReport(results, { config, loadBefore, loadAfter, seconds, m
     lines.push(
       `- ${scenario.title}: ${scenario.rounds.length} rounds, not ${config.rounds}: after ${config.rounds}, its rounds ` +
         `fell on both sides of a bar (${scenario.disputed.join('; ')}), so it ran ${scenario.rounds.length - config.rounds} more ` +
-        '(once, whichever side the median was on), and its cells and ratios are the median of them all.',
+        (scenario.extraSystems ? `rounds of ${scenario.extraSystems.join(', ')} only ` : '') +
+        '(once, whichever side the median was on), and their cells and ratios are the median of all the rounds they ran in.',
     );
   }
   lines.push('');
@@ -534,8 +535,9 @@ export function writeReport(results, { config, loadBefore, loadAfter, seconds, m
       "  A ratio to a held-to system is over the mean of the two engine windows beside that system's window,",
       "  round by round, then the median: this host's speed drifts by tens of percent within a minute, and",
       "  neighbouring windows share the drift. The engine's cell is the median of all its windows.",
-      `- A scenario whose rounds fall on both sides of one of its bars after ${config.rounds} runs ${config.extraRounds ?? 0} more,`,
-      '  once, whichever side its median is on (the target notes name them); its verdict is the median of all.',
+      `- A scenario whose rounds fall on both sides of one of its bars after ${config.rounds} runs ${config.extraRounds ?? 0} more`,
+      "  rounds of that bar's systems (and the engine), once, whichever side its median is on (the target notes name",
+      '  them); its verdict is the median of all its rounds.',
       '- The engine is the built headless CLI (`dist/cli/idp-sandbox.cjs serve --port 0 --in-memory --seed …`),',
       '  on a data folder for the store scenario, with its defaults: signing on the main thread (WebCrypto jobs',
       "  in libuv's pool, which the CLI sizes to one thread per core, at most 4). The",
