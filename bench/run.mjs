@@ -3,7 +3,7 @@
 // (bench/experiments/floor-server.mjs), oauth2-mock-server and oidc-provider, with an HTTP ceiling and a
 // crypto ceiling measured in the same run. A script, not a test.
 //
-//   npm run bench                 full run (≈ 14–18 min on 2 cores), writes docs/BENCHMARKS.md
+//   npm run bench                 full run (≈ 16–22 min on 2 cores), writes docs/BENCHMARKS.md
 //   npm run bench -- --quick      every scenario briefly (CI), writes test-results/BENCHMARKS-quick.md
 //
 // Options: --help (this text) --rounds N --extra-rounds N (for a scenario whose rounds fall on both sides
@@ -120,7 +120,7 @@ const config = {
   // More rounds for a bar whose rounds disagree on its verdict (disputedComparisons), of its systems only:
   // a median of 4 ratios spread ±10% decides a row 0.03 from its bar by chance. Resampled from the 28
   // pooled rounds of runs B–E (bench/analysis.md), token exchange (pooled 0.92) missed its bar in 28% of
-  // simulated runs with 4 extra rounds, 22% with 8 and 18% with 12. A round of two systems takes ≈ 7 s.
+  // simulated runs with 4 extra rounds, 22% with 8 and 18% with 12. A round of two systems takes ≈ 6 s.
   extraRounds: Number(flags['extra-rounds'] ?? (quick ? 0 : 12)),
   // Quick (CI): a third of a second per system (hundreds of requests) proves every scenario still runs.
   duration: Number(flags.duration ?? (quick ? 0.3 : 2)),
