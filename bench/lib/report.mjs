@@ -207,7 +207,10 @@ function targetRows(results, byId, median) {
   const rateCell = (s) => (s ? `${fmtRate(s.rps)}/s · ${fmtMs(s.p99)} ms` : '–');
   for (const scenario of results.scenarios) {
     const { systems } = scenario.summary;
-    const bars = barsOf(scenario).map((bar) => ({ ...bar, ratio: barRatio(scenario, median, bar) }));
+    // A bar without a ratio (refresh run alone: no ceilings to combine) has no verdict to give.
+    const bars = barsOf(scenario)
+      .map((bar) => ({ ...bar, ratio: barRatio(scenario, median, bar) }))
+      .filter((bar) => Number.isFinite(bar.ratio));
     const floorBar = bars.find((bar) => bar.of === 'engine' && bar.name === 'floor');
     const standIn = FLOOR_STAND_INS[scenario.id];
     const floorCell = !floorBar
